@@ -1,0 +1,46 @@
+package org.trainer.core;
+
+/**
+ * A differentiable operation as a node of the autograd graph. Each op computes its forward result
+ * with backend primitives, records itself on that result with {@link #record}, and implements
+ * {@link #backward}: the gradient with respect to each input, given the gradient of the output.
+ * Backward runs with grad mode off, so it may use any {@link Tensor} method.
+ */
+public abstract class Function {
+    private final Tensor[] inputs;
+
+    protected Function(Tensor... inputs) {
+        this.inputs = inputs;
+    }
+
+    /** Gradients for each input, in order; null for an input that needs none. */
+    protected abstract Tensor[] backward(Tensor gradOutput);
+
+    /** Makes {@code output} a node of the graph when grad mode is on and any input requires grad. */
+    protected final Tensor record(Tensor output) {
+        if (!GradMode.isEnabled()) {
+            return output;
+        }
+        for (Tensor t : inputs) {
+            if (t.requiresGrad()) {
+                output.setGradFn(this);
+                return output;
+            }
+        }
+        return output;
+    }
+
+    /** Whether input {@code i} takes part in differentiation. */
+    protected final boolean needsGrad(int i) {
+        return inputs[i].requiresGrad();
+    }
+
+    final Tensor[] inputs() {
+        return inputs;
+    }
+
+    /** The op's name, as shown in error messages. */
+    public String name() {
+        return getClass().getSimpleName();
+    }
+}

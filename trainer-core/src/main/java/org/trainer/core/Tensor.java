@@ -1,0 +1,819 @@
+package org.trainer.core;
+
+import java.util.Arrays;
+
+import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Backends;
+import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.ReduceOp;
+import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.UnaryOp;
+import org.trainer.core.ops.ArgReduce;
+import org.trainer.core.ops.Arithmetic;
+import org.trainer.core.ops.Cast;
+import org.trainer.core.ops.Compare;
+import org.trainer.core.ops.Concat;
+import org.trainer.core.ops.Conv2d;
+import org.trainer.core.ops.Expand;
+import org.trainer.core.ops.IndexSelect;
+import org.trainer.core.ops.MatMul;
+import org.trainer.core.ops.Narrow;
+import org.trainer.core.ops.Permute;
+import org.trainer.core.ops.Pool2d;
+import org.trainer.core.ops.Reduce;
+import org.trainer.core.ops.Reshape;
+import org.trainer.core.ops.Softmax;
+import org.trainer.core.ops.Unary;
+import org.trainer.core.ops.Where;
+
+/**
+ * An N-dimensional array on a device, with reverse-mode automatic differentiation.
+ *
+ * <p>Tensors are contiguous and row-major; reshaping shares storage, other shape ops copy.
+ * Elementwise ops broadcast as NumPy does. Axes may be negative (counted from the end). Every
+ * method returns a new tensor and leaves its operands unchanged, except the explicitly in-place
+ * ones ({@link #zeroGrad()}, {@link #copyFrom(Tensor)}).
+ *
+ * <p>Autograd is define-by-run: mark leaves with {@link #requiresGrad(boolean)}, compute, call
+ * {@link #backward()} on a scalar, and read {@link #grad()}. Gradients accumulate over backward
+ * calls until {@link #zeroGrad()}. Inside {@code try (var g = Tensor.noGrad()) { ... }} nothing is
+ * recorded.
+ */
+public final class Tensor {
+    private final Storage storage;
+    private final int[] shape;
+    private boolean requiresGrad;
+    private Function gradFn;
+    private Tensor grad;
+
+    private Tensor(Storage storage, int[] shape) {
+        if (Shapes.numel(shape) != storage.size()) {
+            throw new IllegalArgumentException("Tensor: shape " + Shapes.str(shape) + " needs " + Shapes.numel(shape)
+                    + " elements, storage has " + storage.size());
+        }
+        this.storage = storage;
+        this.shape = shape;
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** A tensor over an existing storage (for backends and ops); the shape must match its size. */
+    public static Tensor wrap(Storage storage, int... shape) {
+        return new Tensor(storage, shape.clone());
+    }
+
+    /** A zero-filled tensor of this dtype on the backend. */
+    public static Tensor zeros(Backend backend, DType dtype, int... shape) {
+        return new Tensor(backend.allocate(dtype, Shapes.numel(Shapes.check("zeros", shape))), shape.clone());
+    }
+
+    public static Tensor zeros(int... shape) {
+        return zeros(Backends.cpu(), DType.FLOAT32, shape);
+    }
+
+    public static Tensor zeros(DType dtype, int... shape) {
+        return zeros(Backends.cpu(), dtype, shape);
+    }
+
+    public static Tensor ones(int... shape) {
+        return full(1, shape);
+    }
+
+    public static Tensor full(double value, int... shape) {
+        return full(DType.FLOAT32, value, shape);
+    }
+
+    public static Tensor full(DType dtype, double value, int... shape) {
+        Tensor t = zeros(dtype, shape);
+        t.backend().fill(t.storage, value);
+        return t;
+    }
+
+    /** A 0-d tensor holding one value. */
+    public static Tensor scalar(double value) {
+        return full(value);
+    }
+
+    /** [start, start + step, ...) up to but excluding end, as float32. */
+    public static Tensor arange(double start, double end, double step) {
+        if (step == 0 || Double.isNaN(step)) {
+            throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
+        }
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (start + i * step);
+        }
+        return fromArray(v, n);
+    }
+
+    /** 0, 1, ..., n-1 as float32. */
+    public static Tensor arange(int n) {
+        return arange(0, n, 1);
+    }
+
+    public static Tensor fromArray(float[] data, int... shape) {
+        checkData("fromArray", data.length, shape);
+        return new Tensor(Backends.cpu().fromArray(data), shape.clone());
+    }
+
+    public static Tensor fromArray(double[] data, int... shape) {
+        checkData("fromArray", data.length, shape);
+        return new Tensor(Backends.cpu().fromArray(data), shape.clone());
+    }
+
+    public static Tensor fromArray(int[] data, int... shape) {
+        checkData("fromArray", data.length, shape);
+        return new Tensor(Backends.cpu().fromArray(data), shape.clone());
+    }
+
+    private static void checkData(String op, int length, int[] shape) {
+        Shapes.check(op, shape);
+        if (Shapes.numel(shape) != length) {
+            throw new IllegalArgumentException(op + ": data has " + length + " elements but shape " + Shapes.str(shape)
+                    + " needs " + Shapes.numel(shape));
+        }
+    }
+
+    /** Uniform in [0, 1), float32. Element i depends only on (seed, i). */
+    public static Tensor rand(long seed, int... shape) {
+        return random(DType.FLOAT32, false, 0, 1, seed, shape);
+    }
+
+    /** Standard normal, float32. Element i depends only on (seed, i). */
+    public static Tensor randn(long seed, int... shape) {
+        return random(DType.FLOAT32, true, 0, 1, seed, shape);
+    }
+
+    /** Uniform in [low, high) or normal(mean = a, std = b) of any floating dtype. */
+    public static Tensor random(DType dtype, boolean normal, double a, double b, long seed, int... shape) {
+        Tensor t = zeros(dtype, shape);
+        t.backend().random(t.storage, normal, a, b, seed);
+        return t;
+    }
+
+    /**
+     * An inverted-dropout mask: each element is 0 with probability p, else 1/(1-p), so that
+     * {@code x.mul(mask)} keeps the expected value of x.
+     */
+    public static Tensor dropoutMask(double p, long seed, int... shape) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
+        }
+        try (GradMode off = noGrad()) {
+            return rand(seed, shape).ge(p).mul(1 / (1 - p));
+        }
+    }
+
+    /** Opens a scope in which operations are not recorded for autograd (try-with-resources). */
+    public static GradMode noGrad() {
+        return new GradMode(false);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Size of one axis (negative counts from the end). */
+    public int size(int axis) {
+        return shape[Shapes.axis("size", axis, shape.length)];
+    }
+
+    public int numel() {
+        return storage.size();
+    }
+
+    public DType dtype() {
+        return storage.dtype();
+    }
+
+    public Backend backend() {
+        return storage.backend();
+    }
+
+    public Device device() {
+        return storage.backend().device();
+    }
+
+    /** The underlying storage (for backends and ops). */
+    public Storage storage() {
+        return storage;
+    }
+
+    public float[] toFloatArray() {
+        return backend().toFloatArray(storage);
+    }
+
+    public double[] toDoubleArray() {
+        return backend().toDoubleArray(storage);
+    }
+
+    public int[] toIntArray() {
+        return backend().toIntArray(storage);
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("item: tensor of shape " + Shapes.str(shape) + " has " + numel()
+                    + " elements, expected 1");
+        }
+        return toDoubleArray()[0];
+    }
+
+    /** This tensor converted to another dtype (differentiable between floating dtypes). */
+    public Tensor to(DType dtype) {
+        return dtype == dtype() ? this : Cast.apply(this, dtype);
+    }
+
+    /** A copy on another device (not recorded for autograd). */
+    public Tensor to(Device device) {
+        if (device.equals(device())) {
+            return this;
+        }
+        Backend target = Backends.get(device);
+        Storage s = switch (dtype()) {
+            case FLOAT32 -> target.fromArray(toFloatArray());
+            case FLOAT64 -> target.fromArray(toDoubleArray());
+            case INT32 -> target.fromArray(toIntArray());
+        };
+        return new Tensor(s, shape.clone());
+    }
+
+    /** A copy with its own storage, recorded for autograd. */
+    public Tensor copy() {
+        return Unary.apply(UnaryOp.SCALE, 1, this);
+    }
+
+    /** Overwrites this tensor's elements with those of src (same shape and dtype; not recorded). */
+    public Tensor copyFrom(Tensor src) {
+        if (!Arrays.equals(shape, src.shape) || src.dtype() != dtype()) {
+            throw new IllegalArgumentException("copyFrom: source " + Shapes.str(src.shape) + " " + src.dtype()
+                    + " does not match " + Shapes.str(shape) + " " + dtype());
+        }
+        int[] strides = Shapes.strides(shape);
+        backend().copy(src.storage, 0, strides, storage, 0, strides, shape);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf tensor as a variable whose gradient backward computes. Returns this. */
+    public Tensor requiresGrad(boolean value) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad: only leaf tensors can be marked; this one is the output of "
+                    + gradFn.name() + " (use detach() first)");
+        }
+        if (value && !dtype().isFloating()) {
+            throw new IllegalArgumentException("requiresGrad: only floating tensors have gradients, this one is "
+                    + dtype());
+        }
+        this.requiresGrad = value;
+        return this;
+    }
+
+    /** The accumulated gradient, or null before the first backward pass reaches this leaf. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Zeroes the accumulated gradient in place (keeping its buffer). */
+    public void zeroGrad() {
+        if (grad != null) {
+            grad.backend().fill(grad.storage, 0);
+        }
+    }
+
+    /** The op that produced this tensor, or null for a leaf. */
+    public Function gradFn() {
+        return gradFn;
+    }
+
+    void setGradFn(Function fn) {
+        this.gradFn = fn;
+        this.requiresGrad = true;
+    }
+
+    /** The same data without history: gradients do not flow through the result. */
+    public Tensor detach() {
+        return new Tensor(storage, shape.clone());
+    }
+
+    /** Backpropagates from this scalar (d this / d this = 1). */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalStateException("backward: called on a tensor of shape " + Shapes.str(shape)
+                    + "; give a gradient of that shape, or reduce to a scalar first");
+        }
+        backward(Tensor.full(dtype(), 1, shape).to(device()));
+    }
+
+    /** Backpropagates with the given gradient of this tensor. */
+    public void backward(Tensor gradient) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this tensor does not require grad and has no graph; mark its "
+                    + "inputs with requiresGrad(true)");
+        }
+        if (!Arrays.equals(gradient.shape, shape)) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradient.shape)
+                    + " differs from tensor shape " + Shapes.str(shape));
+        }
+        Autograd.backward(this, gradient);
+    }
+
+    void accumulateGrad(Tensor g) {
+        if (grad == null) {
+            grad = new Tensor(g.backend().allocate(g.dtype(), g.numel()), shape.clone());
+            grad.copyFrom(g);
+        } else {
+            backend().binary(BinaryOp.ADD, grad.storage, shape, g.storage, shape, grad.storage, shape);
+        }
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    /** Same elements, new shape (a view sharing storage); one size may be -1 to be inferred. */
+    public Tensor reshape(int... newShape) {
+        return Reshape.apply(this, newShape);
+    }
+
+    /** Rank-1 view of all elements. */
+    public Tensor flatten() {
+        return reshape(numel());
+    }
+
+    /** Merges axes startAxis..endAxis (inclusive) into one. */
+    public Tensor flatten(int startAxis, int endAxis) {
+        int s = Shapes.axis("flatten", startAxis, rank());
+        int e = Shapes.axis("flatten", endAxis, rank());
+        if (s > e) {
+            throw new IllegalArgumentException("flatten: startAxis " + startAxis + " is after endAxis " + endAxis);
+        }
+        int[] out = new int[rank() - (e - s)];
+        int merged = 1;
+        for (int i = s; i <= e; i++) {
+            merged *= shape[i];
+        }
+        System.arraycopy(shape, 0, out, 0, s);
+        out[s] = merged;
+        System.arraycopy(shape, e + 1, out, s + 1, rank() - e - 1);
+        return reshape(out);
+    }
+
+    /** Removes every axis of size 1. */
+    public Tensor squeeze() {
+        return reshape(Arrays.stream(shape).filter(d -> d != 1).toArray());
+    }
+
+    /** Removes one axis, which must have size 1. */
+    public Tensor squeeze(int axis) {
+        int a = Shapes.axis("squeeze", axis, rank());
+        if (shape[a] != 1) {
+            throw new IllegalArgumentException("squeeze: axis " + axis + " of shape " + Shapes.str(shape)
+                    + " has size " + shape[a] + ", expected 1");
+        }
+        int[] out = new int[rank() - 1];
+        System.arraycopy(shape, 0, out, 0, a);
+        System.arraycopy(shape, a + 1, out, a, rank() - a - 1);
+        return reshape(out);
+    }
+
+    /** Inserts an axis of size 1 at {@code axis} (in the result's numbering). */
+    public Tensor unsqueeze(int axis) {
+        int a = Shapes.axis("unsqueeze", axis, rank() + 1);
+        int[] out = new int[rank() + 1];
+        System.arraycopy(shape, 0, out, 0, a);
+        out[a] = 1;
+        System.arraycopy(shape, a, out, a + 1, rank() - a);
+        return reshape(out);
+    }
+
+    /** Reorders the axes: result axis i is this tensor's axis perm[i]. */
+    public Tensor permute(int... perm) {
+        return Permute.apply(this, perm);
+    }
+
+    /** Swaps two axes. */
+    public Tensor transpose(int axis0, int axis1) {
+        int a = Shapes.axis("transpose", axis0, rank());
+        int b = Shapes.axis("transpose", axis1, rank());
+        int[] perm = new int[rank()];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        perm[a] = b;
+        perm[b] = a;
+        return permute(perm);
+    }
+
+    /** Transpose of a 2-D tensor. */
+    public Tensor t() {
+        if (rank() != 2) {
+            throw new IllegalArgumentException("t: expected a 2-D tensor, got shape " + Shapes.str(shape));
+        }
+        return transpose(0, 1);
+    }
+
+    /** Elements start..start+length-1 along an axis. */
+    public Tensor narrow(int axis, int start, int length) {
+        return Narrow.apply(this, axis, start, length);
+    }
+
+    /** Elements [start, end) along an axis; negative bounds count from the end. */
+    public Tensor slice(int axis, int start, int end) {
+        int n = size(axis);
+        int s = start < 0 ? start + n : start;
+        int e = end < 0 ? end + n : end;
+        if (s < 0 || e > n || s > e) {
+            throw new IllegalArgumentException("slice: [" + start + ", " + end + ") is out of range for axis " + axis
+                    + " of size " + n);
+        }
+        return narrow(axis, s, e - s);
+    }
+
+    /** Joins tensors along an existing axis. */
+    public static Tensor concat(int axis, Tensor... tensors) {
+        return Concat.apply(axis, tensors);
+    }
+
+    /** Joins tensors of equal shape along a new axis. */
+    public static Tensor stack(int axis, Tensor... tensors) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("stack: expected at least one tensor");
+        }
+        Tensor[] expanded = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {
+                throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shapes.str(tensors[i].shape)
+                        + ", tensor 0 has " + Shapes.str(tensors[0].shape) + " (expected equal shapes)");
+            }
+            expanded[i] = tensors[i].unsqueeze(axis < 0 ? axis + tensors[0].rank() + 1 : axis);
+        }
+        return concat(axis < 0 ? axis + tensors[0].rank() + 1 : axis, expanded);
+    }
+
+    /** Repeats size-1 axes (and prepends axes) to reach {@code target}, as NumPy broadcasting does. */
+    public Tensor broadcastTo(int... target) {
+        return Expand.apply(this, target);
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    public Tensor add(Tensor other) {
+        return Arithmetic.apply(BinaryOp.ADD, this, other);
+    }
+
+    public Tensor add(double value) {
+        return Unary.apply(UnaryOp.SHIFT, value, this);
+    }
+
+    public Tensor sub(Tensor other) {
+        return Arithmetic.apply(BinaryOp.SUB, this, other);
+    }
+
+    public Tensor sub(double value) {
+        return add(-value);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Arithmetic.apply(BinaryOp.MUL, this, other);
+    }
+
+    public Tensor mul(double value) {
+        return Unary.apply(UnaryOp.SCALE, value, this);
+    }
+
+    public Tensor div(Tensor other) {
+        return Arithmetic.apply(BinaryOp.DIV, this, other);
+    }
+
+    public Tensor div(double value) {
+        return mul(1 / value);
+    }
+
+    /** this ^ exponent, elementwise with broadcasting. */
+    public Tensor pow(Tensor exponent) {
+        return Arithmetic.apply(BinaryOp.POW, this, exponent);
+    }
+
+    public Tensor pow(double exponent) {
+        return Unary.apply(UnaryOp.POW_SCALAR, exponent, this);
+    }
+
+    /** Elementwise maximum of two tensors. */
+    public Tensor maximum(Tensor other) {
+        return Arithmetic.apply(BinaryOp.MAX, this, other);
+    }
+
+    /** Elementwise minimum of two tensors. */
+    public Tensor minimum(Tensor other) {
+        return Arithmetic.apply(BinaryOp.MIN, this, other);
+    }
+
+    public Tensor neg() {
+        return Unary.apply(UnaryOp.NEG, 0, this);
+    }
+
+    public Tensor exp() {
+        return Unary.apply(UnaryOp.EXP, 0, this);
+    }
+
+    public Tensor log() {
+        return Unary.apply(UnaryOp.LOG, 0, this);
+    }
+
+    public Tensor sqrt() {
+        return Unary.apply(UnaryOp.SQRT, 0, this);
+    }
+
+    public Tensor abs() {
+        return Unary.apply(UnaryOp.ABS, 0, this);
+    }
+
+    public Tensor reciprocal() {
+        return Unary.apply(UnaryOp.RECIPROCAL, 0, this);
+    }
+
+    /** Limits every element to [min, max]. */
+    public Tensor clamp(double min, double max) {
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        }
+        return Unary.apply(UnaryOp.CLAMP_MAX, max, Unary.apply(UnaryOp.CLAMP_MIN, min, this));
+    }
+
+    /** Where cond is non-zero, a's element; elsewhere b's (all three broadcast). */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Where.apply(cond, a, b);
+    }
+
+    /** Elements where mask is non-zero replaced by value. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return where(mask, Tensor.full(dtype(), value).to(device()), this);
+    }
+
+    public Tensor eq(Tensor other) {
+        return Compare.apply(BinaryOp.EQ, this, other);
+    }
+
+    public Tensor ne(Tensor other) {
+        return Compare.apply(BinaryOp.NE, this, other);
+    }
+
+    public Tensor lt(Tensor other) {
+        return Compare.apply(BinaryOp.LT, this, other);
+    }
+
+    public Tensor le(Tensor other) {
+        return Compare.apply(BinaryOp.LE, this, other);
+    }
+
+    public Tensor gt(Tensor other) {
+        return Compare.apply(BinaryOp.GT, this, other);
+    }
+
+    public Tensor ge(Tensor other) {
+        return Compare.apply(BinaryOp.GE, this, other);
+    }
+
+    public Tensor eq(double v) {
+        return eq(constant(v));
+    }
+
+    public Tensor lt(double v) {
+        return lt(constant(v));
+    }
+
+    public Tensor le(double v) {
+        return le(constant(v));
+    }
+
+    public Tensor gt(double v) {
+        return gt(constant(v));
+    }
+
+    public Tensor ge(double v) {
+        return ge(constant(v));
+    }
+
+    private Tensor constant(double v) {
+        return Tensor.full(dtype(), v).to(device());
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    public Tensor relu() {
+        return Unary.apply(UnaryOp.RELU, 0, this);
+    }
+
+    /** max(x, 0) + slope * min(x, 0). */
+    public Tensor leakyRelu(double slope) {
+        return Unary.apply(UnaryOp.LEAKY_RELU, slope, this);
+    }
+
+    public Tensor sigmoid() {
+        return Unary.apply(UnaryOp.SIGMOID, 0, this);
+    }
+
+    public Tensor tanh() {
+        return Unary.apply(UnaryOp.TANH, 0, this);
+    }
+
+    /** Exact GELU: x * Phi(x). */
+    public Tensor gelu() {
+        return Unary.apply(UnaryOp.GELU, 0, this);
+    }
+
+    /** log(1 + e^x) (linear above 20, as PyTorch). */
+    public Tensor softplus() {
+        return Unary.apply(UnaryOp.SOFTPLUS, 0, this);
+    }
+
+    public Tensor softmax(int axis) {
+        return Softmax.apply(this, axis, false);
+    }
+
+    public Tensor logSoftmax(int axis) {
+        return Softmax.apply(this, axis, true);
+    }
+
+    /** Multiplies by an inverted-dropout mask drawn from the seed (see {@link #dropoutMask}). */
+    public Tensor dropout(double p, long seed) {
+        return mul(dropoutMask(p, seed, shape).to(dtype()).to(device()));
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** Sum of all elements, as a 0-d tensor. */
+    public Tensor sum() {
+        return Reduce.apply(ReduceOp.SUM, this, allAxes(), false);
+    }
+
+    public Tensor sum(int axis, boolean keepDims) {
+        return Reduce.apply(ReduceOp.SUM, this, new int[] {axis}, keepDims);
+    }
+
+    public Tensor sum(int[] axes, boolean keepDims) {
+        return Reduce.apply(ReduceOp.SUM, this, axes, keepDims);
+    }
+
+    public Tensor mean() {
+        return mean(allAxes(), false);
+    }
+
+    public Tensor mean(int axis, boolean keepDims) {
+        return mean(new int[] {axis}, keepDims);
+    }
+
+    public Tensor mean(int[] axes, boolean keepDims) {
+        Tensor s = sum(axes, keepDims);
+        return s.mul((double) s.numel() / numel());
+    }
+
+    public Tensor max() {
+        return Reduce.apply(ReduceOp.MAX, this, allAxes(), false);
+    }
+
+    public Tensor max(int axis, boolean keepDims) {
+        return Reduce.apply(ReduceOp.MAX, this, new int[] {axis}, keepDims);
+    }
+
+    public Tensor min() {
+        return Reduce.apply(ReduceOp.MIN, this, allAxes(), false);
+    }
+
+    public Tensor min(int axis, boolean keepDims) {
+        return Reduce.apply(ReduceOp.MIN, this, new int[] {axis}, keepDims);
+    }
+
+    /** Index (int32) of the largest element along an axis; the first one on ties. */
+    public Tensor argmax(int axis, boolean keepDims) {
+        return ArgReduce.apply(true, this, axis, keepDims);
+    }
+
+    public Tensor argmin(int axis, boolean keepDims) {
+        return ArgReduce.apply(false, this, axis, keepDims);
+    }
+
+    /** Variance along axes with Bessel's correction (divides by n - 1), as torch.var. */
+    public Tensor var(int[] axes, boolean keepDims) {
+        return var(axes, keepDims, 1);
+    }
+
+    /** Variance along axes dividing by n - correction. */
+    public Tensor var(int[] axes, boolean keepDims, int correction) {
+        Tensor mu = mean(axes, true);
+        Tensor d = sub(mu);
+        Tensor ss = d.mul(d).sum(axes, keepDims);
+        int n = numel() / Math.max(1, ss.numel());
+        if (n - correction <= 0) {
+            throw new IllegalArgumentException("var: " + n + " elements per reduction leave no degrees of freedom with"
+                    + " correction " + correction);
+        }
+        return ss.mul(1.0 / (n - correction));
+    }
+
+    public Tensor var(int axis, boolean keepDims) {
+        return var(new int[] {axis}, keepDims);
+    }
+
+    public Tensor std(int[] axes, boolean keepDims) {
+        return var(axes, keepDims).sqrt();
+    }
+
+    public Tensor std(int axis, boolean keepDims) {
+        return std(new int[] {axis}, keepDims);
+    }
+
+    private int[] allAxes() {
+        int[] axes = new int[rank()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        return axes;
+    }
+
+    // ---------------------------------------------------------------- linear algebra and vision
+
+    /**
+     * Matrix product: [m, k] x [k, n] -> [m, n]; batched over leading axes ([..., m, k] x [..., k, n]),
+     * broadcasting the batch axes.
+     */
+    public Tensor matmul(Tensor other) {
+        return MatMul.apply(this, other);
+    }
+
+    /**
+     * 2-D convolution (cross-correlation, as PyTorch) of this [N, C, H, W] with weight
+     * [OC, C, KH, KW] plus an optional bias [OC].
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding, int dilation) {
+        return conv2d(weight, bias, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {dilation, dilation});
+    }
+
+    /** 2-D convolution with per-axis (height, width) stride, padding and dilation. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        return Conv2d.apply(this, weight, bias, stride, padding, dilation);
+    }
+
+    /** Max pooling over [N, C, H, W] windows (padding counts as -infinity). */
+    public Tensor maxPool2d(int kernel, int stride, int padding) {
+        return Pool2d.max(this, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {1, 1});
+    }
+
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        return Pool2d.max(this, kernel, stride, padding, dilation);
+    }
+
+    /** Average pooling over [N, C, H, W] windows; zero padding counts in the divisor. */
+    public Tensor avgPool2d(int kernel, int stride, int padding) {
+        return Pool2d.avg(this, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding});
+    }
+
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding) {
+        return Pool2d.avg(this, kernel, stride, padding);
+    }
+
+    /** Slices along an axis picked by an int32 index tensor (rank 1): the embedding lookup. */
+    public Tensor indexSelect(int axis, Tensor index) {
+        return IndexSelect.apply(this, axis, index);
+    }
+
+    // ---------------------------------------------------------------- display
+
+    @Override
+    public String toString() {
+        int n = Math.min(numel(), 20);
+        StringBuilder sb = new StringBuilder("Tensor(").append(Shapes.str(shape)).append(", ").append(dtype());
+        if (!device().equals(Device.CPU)) {
+            sb.append(", ").append(device());
+        }
+        sb.append(", [");
+        double[] v = n == 0 ? new double[0] : Arrays.copyOf(toDoubleArray(), n);
+        for (int i = 0; i < n; i++) {
+            sb.append(i > 0 ? ", " : "").append(dtype() == DType.INT32 ? String.valueOf((int) v[i]) : String.valueOf(v[i]));
+        }
+        if (numel() > n) {
+            sb.append(", ...");
+        }
+        sb.append("]");
+        if (gradFn != null) {
+            sb.append(", gradFn=").append(gradFn.name());
+        } else if (requiresGrad) {
+            sb.append(", requiresGrad");
+        }
+        return sb.append(')').toString();
+    }
+}

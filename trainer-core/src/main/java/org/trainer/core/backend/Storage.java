@@ -1,0 +1,16 @@
+package org.trainer.core.backend;
+
+import org.trainer.core.DType;
+
+/**
+ * A flat, contiguous block of elements owned by one backend. Tensors are shaped views over a
+ * storage; backends see only storages and the sizes passed to each primitive.
+ */
+public interface Storage {
+    DType dtype();
+
+    /** Number of elements. */
+    int size();
+
+    Backend backend();
+}

@@ -1,0 +1,160 @@
+package org.trainer.core.backend.cpu;
+
+import org.trainer.core.backend.ConvGeometry;
+
+/**
+ * Convolution layout kernels and pooling over [N, C, H, W] storages. Columns are laid out
+ * [C*KH*KW, N*OH*OW] so that a whole batch convolves in one matrix product.
+ */
+final class ConvKernels {
+    private ConvKernels() {
+    }
+
+    /** First output column ow whose input column ow*s - pad + off is >= 0. */
+    private static int firstValid(int off, int pad, int s) {
+        int need = pad - off;
+        return need <= 0 ? 0 : (need + s - 1) / s;
+    }
+
+    /** One past the last output column whose input column is < size. */
+    private static int endValid(int off, int pad, int s, int size, int out) {
+        int lim = size - 1 + pad - off;
+        return lim < 0 ? 0 : Math.min(out, lim / s + 1);
+    }
+
+    static void im2col(CpuStorage x, ConvGeometry g, CpuStorage col) {
+        walk(x, g, col, false);
+    }
+
+    static void col2im(CpuStorage col, ConvGeometry g, CpuStorage gx) {
+        Runs.zero(gx, 0, gx.size());
+        walk(gx, g, col, true);
+    }
+
+    /**
+     * Visits every (column row, image, output row) run of the unfolding. Forward copies input runs
+     * into columns (zeros where the window hangs over the padding); the adjoint adds them back.
+     * Work is split by image, so the adjoint's overlapping windows never race.
+     */
+    private static void walk(CpuStorage img, ConvGeometry g, CpuStorage col, boolean adjoint) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int cols = g.n() * oh * ow;
+        int kk = g.kh() * g.kw();
+        Parallel.forRange(g.n(), 1, (n0, n1) -> {
+            for (int n = n0; n < n1; n++) {
+                for (int r = 0; r < g.c() * kk; r++) {
+                    int c = r / kk;
+                    int ki = (r % kk) / g.kw();
+                    int kj = r % g.kw();
+                    int offH = ki * g.dilH();
+                    int offW = kj * g.dilW();
+                    int lo = firstValid(offW, g.padW(), g.strideW());
+                    int hi = Math.max(lo, endValid(offW, g.padW(), g.strideW(), g.w(), ow));
+                    for (int y = 0; y < oh; y++) {
+                        int dst = r * cols + (n * oh + y) * ow;
+                        int ih = y * g.strideH() - g.padH() + offH;
+                        if (ih < 0 || ih >= g.h()) {
+                            if (!adjoint) {
+                                Runs.zero(col, dst, ow);
+                            }
+                            continue;
+                        }
+                        int src = ((n * g.c() + c) * g.h() + ih) * g.w() + lo * g.strideW() - g.padW() + offW;
+                        if (adjoint) {
+                            Runs.add(col, dst + lo, 1, img, src, g.strideW(), hi - lo);
+                        } else {
+                            Runs.zero(col, dst, lo);
+                            if (hi > lo) {
+                                Runs.copy(img, src, g.strideW(), col, dst + lo, 1, hi - lo);
+                            }
+                            Runs.zero(col, dst + hi, ow - hi);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxPool(CpuStorage x, ConvGeometry g, CpuStorage y, CpuStorage argmax) {
+        int oh = g.outH();
+        int ow = g.outW();
+        Parallel.forRange(g.n() * g.c(), 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int in = p * g.h() * g.w();
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        int arg = -1;
+                        for (int a = 0; a < g.kh(); a++) {
+                            int ih = i * g.strideH() - g.padH() + a * g.dilH();
+                            if (ih < 0 || ih >= g.h()) {
+                                continue;
+                            }
+                            for (int b = 0; b < g.kw(); b++) {
+                                int iw = j * g.strideW() - g.padW() + b * g.dilW();
+                                if (iw < 0 || iw >= g.w()) {
+                                    continue;
+                                }
+                                double v = x.get(in + ih * g.w() + iw);
+                                if (arg < 0 || v > best || Double.isNaN(v)) {
+                                    best = v;
+                                    arg = ih * g.w() + iw;
+                                    if (Double.isNaN(v)) {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        int q = (p * oh + i) * ow + j;
+                        y.set(q, best);
+                        argmax.i[q] = arg;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Average pooling with padded cells counted in the divisor. Forward: dst = mean of src windows.
+     * Adjoint ({@code adjoint}): src[window] += dst / (kh*kw), src already zeroed.
+     */
+    static void avgPool(CpuStorage src, ConvGeometry g, CpuStorage dst, boolean adjoint) {
+        int oh = g.outH();
+        int ow = g.outW();
+        double inv = 1.0 / (g.kh() * g.kw());
+        Parallel.forRange(g.n() * g.c(), 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int in = p * g.h() * g.w();
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        int q = (p * oh + i) * ow + j;
+                        double s = 0;
+                        double share = adjoint ? dst.get(q) * inv : 0;
+                        for (int a = 0; a < g.kh(); a++) {
+                            int ih = i * g.strideH() - g.padH() + a;
+                            if (ih < 0 || ih >= g.h()) {
+                                continue;
+                            }
+                            for (int b = 0; b < g.kw(); b++) {
+                                int iw = j * g.strideW() - g.padW() + b;
+                                if (iw < 0 || iw >= g.w()) {
+                                    continue;
+                                }
+                                int t = in + ih * g.w() + iw;
+                                if (adjoint) {
+                                    src.set(t, src.get(t) + share);
+                                } else {
+                                    s += src.get(t);
+                                }
+                            }
+                        }
+                        if (!adjoint) {
+                            dst.set(q, s * inv);
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

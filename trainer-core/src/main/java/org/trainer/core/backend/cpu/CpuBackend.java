@@ -1,0 +1,470 @@
+package org.trainer.core.backend.cpu;
+
+import java.util.Arrays;
+
+import org.trainer.core.DType;
+import org.trainer.core.Device;
+import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.ReduceOp;
+import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.UnaryOp;
+
+/**
+ * The default backend: plain Java arrays, loops the JIT vectorises, and a fork-join pool sized to
+ * the cores ({@link Parallel}). float32 has fast paths; float64 (gradient checks) takes the
+ * reference scalar definitions in {@link UnaryOp} and {@link BinaryOp}.
+ */
+public final class CpuBackend implements Backend {
+    /** Elements per parallel chunk below which splitting costs more than it saves. */
+    private static final int GRAIN = 1 << 15;
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    static CpuStorage cpu(Storage s) {
+        if (!(s instanceof CpuStorage c)) {
+            throw new IllegalArgumentException("cpu backend: storage lives on another device: " + s);
+        }
+        return c;
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        return switch (dtype) {
+            case FLOAT32 -> new CpuStorage(this, new float[size]);
+            case FLOAT64 -> new CpuStorage(this, new double[size]);
+            case INT32 -> new CpuStorage(this, new int[size]);
+        };
+    }
+
+    @Override
+    public Storage fromArray(float[] data) {
+        return new CpuStorage(this, data.clone());
+    }
+
+    @Override
+    public Storage fromArray(double[] data) {
+        return new CpuStorage(this, data.clone());
+    }
+
+    @Override
+    public Storage fromArray(int[] data) {
+        return new CpuStorage(this, data.clone());
+    }
+
+    @Override
+    public float[] toFloatArray(Storage s) {
+        CpuStorage c = cpu(s);
+        if (c.dtype == DType.FLOAT32) {
+            return c.f.clone();
+        }
+        float[] r = new float[c.size()];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = (float) c.get(k);
+        }
+        return r;
+    }
+
+    @Override
+    public double[] toDoubleArray(Storage s) {
+        CpuStorage c = cpu(s);
+        if (c.dtype == DType.FLOAT64) {
+            return c.d.clone();
+        }
+        double[] r = new double[c.size()];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = c.get(k);
+        }
+        return r;
+    }
+
+    @Override
+    public int[] toIntArray(Storage s) {
+        CpuStorage c = cpu(s);
+        if (c.dtype == DType.INT32) {
+            return c.i.clone();
+        }
+        int[] r = new int[c.size()];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = (int) c.get(k);
+        }
+        return r;
+    }
+
+    @Override
+    public Storage cast(Storage s, DType dtype) {
+        CpuStorage c = cpu(s);
+        CpuStorage r = (CpuStorage) allocate(dtype, c.size());
+        for (int k = 0; k < c.size(); k++) {
+            r.set(k, c.get(k));
+        }
+        return r;
+    }
+
+    @Override
+    public void fill(Storage s, double value) {
+        CpuStorage c = cpu(s);
+        switch (c.dtype) {
+            case FLOAT32 -> Arrays.fill(c.f, (float) value);
+            case FLOAT64 -> Arrays.fill(c.d, value);
+            case INT32 -> Arrays.fill(c.i, (int) value);
+        }
+    }
+
+    @Override
+    public void copy(Storage src, int srcOffset, int[] srcStrides, Storage dst, int dstOffset, int[] dstStrides,
+                     int[] shape) {
+        CpuStorage s = cpu(src);
+        CpuStorage d = cpu(dst);
+        int r = shape.length;
+        int total = 1;
+        for (int len : shape) {
+            total *= len;
+        }
+        if (total == 0) {
+            return;
+        }
+        if (r == 0) {
+            Runs.copy(s, srcOffset, 1, d, dstOffset, 1, 1);
+            return;
+        }
+        int inner = shape[r - 1];
+        int rows = total / inner;
+        int ss = srcStrides[r - 1];
+        int ds = dstStrides[r - 1];
+        Parallel.forRange(rows, Math.max(1, GRAIN / inner), (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int so = srcOffset;
+                int dof = dstOffset;
+                int rem = row;
+                for (int ax = r - 2; ax >= 0; ax--) {
+                    int idx = rem % shape[ax];
+                    rem /= shape[ax];
+                    so += idx * srcStrides[ax];
+                    dof += idx * dstStrides[ax];
+                }
+                Runs.copy(s, so, ss, d, dof, ds, inner);
+            }
+        });
+    }
+
+    @Override
+    public void unary(UnaryOp op, double p, Storage x, Storage y) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ys = cpu(y);
+        Parallel.forRange(xs.size(), GRAIN, (k0, k1) -> {
+            if (xs.dtype == DType.FLOAT32) {
+                FloatKernels.unary(op, (float) p, xs.f, ys.f, k0, k1);
+            } else {
+                for (int k = k0; k < k1; k++) {
+                    ys.d[k] = op.apply(xs.d[k], p);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, double p, Storage x, Storage y, Storage gy, Storage gx) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ys = cpu(y);
+        CpuStorage gys = cpu(gy);
+        CpuStorage gxs = cpu(gx);
+        Parallel.forRange(xs.size(), GRAIN, (k0, k1) -> {
+            if (xs.dtype == DType.FLOAT32) {
+                FloatKernels.unaryBackward(op, (float) p, xs.f, ys.f, gys.f, gxs.f, k0, k1);
+            } else {
+                for (int k = k0; k < k1; k++) {
+                    gxs.d[k] = gys.d[k] * op.derivative(xs.d[k], ys.d[k], p);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape) {
+        CpuStorage as = cpu(a);
+        CpuStorage bs = cpu(b);
+        CpuStorage os = cpu(out);
+        Broadcast plan = Broadcast.of(outShape, outShape, aShape, bShape);
+        int sa = plan.innerStride(1);
+        int sb = plan.innerStride(2);
+        forEachRun(plan, (oo, ao, bo, n) -> {
+            if (os.dtype == DType.FLOAT32) {
+                FloatKernels.binary(op, as.f, ao, sa, bs.f, bo, sb, os.f, oo, n);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    os.d[oo + j] = op.apply(as.d[ao + j * sa], bs.d[bo + j * sb]);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void where(Storage cond, int[] condShape, Storage a, int[] aShape, Storage b, int[] bShape, Storage out,
+                      int[] outShape) {
+        CpuStorage cs = cpu(cond);
+        CpuStorage as = cpu(a);
+        CpuStorage bs = cpu(b);
+        CpuStorage os = cpu(out);
+        Broadcast plan = Broadcast.of(outShape, outShape, condShape, aShape, bShape);
+        int sc = plan.innerStride(1);
+        int sa = plan.innerStride(2);
+        int sb = plan.innerStride(3);
+        Parallel.forRange(plan.outer, Math.max(1, GRAIN / plan.inner), (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int oo = plan.offset(0, row);
+                int co = plan.offset(1, row);
+                int ao = plan.offset(2, row);
+                int bo = plan.offset(3, row);
+                for (int j = 0; j < plan.inner; j++) {
+                    os.set(oo + j, cs.get(co + j * sc) != 0 ? as.get(ao + j * sa) : bs.get(bo + j * sb));
+                }
+            }
+        });
+    }
+
+    /** A contiguous run of n output elements at oo, reading operands at ao and bo. */
+    private interface Run {
+        void apply(int oo, int ao, int bo, int n);
+    }
+
+    /** Visits the plan as runs, splitting long single runs so both cores work on large tensors. */
+    private static void forEachRun(Broadcast plan, Run run) {
+        int sa = plan.innerStride(1);
+        int sb = plan.innerStride(2);
+        if (plan.outer == 1) {
+            Parallel.forRange(plan.inner, GRAIN, (j0, j1) -> run.apply(j0, j0 * sa, j0 * sb, j1 - j0));
+            return;
+        }
+        Parallel.forRange(plan.outer, Math.max(1, GRAIN / plan.inner), (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                run.apply(plan.offset(0, row), plan.offset(1, row), plan.offset(2, row), plan.inner);
+            }
+        });
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Storage x, int outer, int n, int inner, Storage out) {
+        CpuStorage xs = cpu(x);
+        CpuStorage os = cpu(out);
+        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            double[] acc = new double[inner];
+            for (int o = o0; o < o1; o++) {
+                int base = o * n * inner;
+                for (int i = 0; i < inner; i++) {
+                    acc[i] = xs.get(base + i);
+                }
+                for (int j = 1; j < n; j++) {
+                    int row = base + j * inner;
+                    for (int i = 0; i < inner; i++) {
+                        double v = xs.get(row + i);
+                        acc[i] = switch (op) {
+                            case SUM -> acc[i] + v;
+                            case MAX -> v > acc[i] || Double.isNaN(v) ? v : acc[i];
+                            case MIN -> v < acc[i] || Double.isNaN(v) ? v : acc[i];
+                        };
+                    }
+                }
+                for (int i = 0; i < inner; i++) {
+                    os.set(o * inner + i, acc[i]);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void argReduce(boolean max, Storage x, int outer, int n, int inner, Storage out) {
+        CpuStorage xs = cpu(x);
+        CpuStorage os = cpu(out);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int base = o * n * inner + i;
+                int best = 0;
+                double bv = xs.get(base);
+                for (int j = 1; j < n && !Double.isNaN(bv); j++) {
+                    double v = xs.get(base + j * inner);
+                    if (max ? v > bv || Double.isNaN(v) : v < bv || Double.isNaN(v)) {
+                        best = j;
+                        bv = v;
+                    }
+                }
+                os.i[o * inner + i] = best;
+            }
+        }
+    }
+
+    @Override
+    public void matmul(boolean transA, boolean transB, int batch, int m, int n, int k,
+                       Storage a, int aBatchStride, Storage b, int bBatchStride, Storage c, int cBatchStride,
+                       boolean accumulate) {
+        CpuStorage as = cpu(a);
+        CpuStorage bs = cpu(b);
+        CpuStorage cs = cpu(c);
+        for (int i = 0; i < batch; i++) {
+            int ao = i * aBatchStride;
+            int bo = i * bBatchStride;
+            int co = i * cBatchStride;
+            if (as.dtype == DType.FLOAT32) {
+                Sgemm.gemm(transA, transB, m, n, k, as.f, ao, bs.f, bo, cs.f, co, accumulate);
+            } else {
+                dgemm(transA, transB, m, n, k, as.d, ao, bs.d, bo, cs.d, co, accumulate);
+            }
+        }
+    }
+
+    /** Double-precision product for gradient checks: a plain loop, exact enough, not fast. */
+    private static void dgemm(boolean transA, boolean transB, int m, int n, int k,
+                              double[] a, int ao, double[] b, int bo, double[] c, int co, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = transA ? a[ao + p * m + i] : a[ao + i * k + p];
+                    double bv = transB ? b[bo + j * k + p] : b[bo + p * n + j];
+                    s += av * bv;
+                }
+                c[co + i * n + j] = accumulate ? c[co + i * n + j] + s : s;
+            }
+        }
+    }
+
+    @Override
+    public void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ys = cpu(y);
+        Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = (r / inner) * n * inner + r % inner;
+                double mx = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    mx = Math.max(mx, xs.get(base + j * inner));
+                }
+                double sum = 0;
+                for (int j = 0; j < n; j++) {
+                    sum += Math.exp(xs.get(base + j * inner) - mx);
+                }
+                double logSum = Math.log(sum);
+                for (int j = 0; j < n; j++) {
+                    double z = xs.get(base + j * inner) - mx;
+                    ys.set(base + j * inner, log ? z - logSum : Math.exp(z) / sum);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, Storage y, Storage gy, int outer, int n, int inner, Storage gx) {
+        CpuStorage ys = cpu(y);
+        CpuStorage gys = cpu(gy);
+        CpuStorage gxs = cpu(gx);
+        Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = (r / inner) * n * inner + r % inner;
+                double dot = 0;
+                for (int j = 0; j < n; j++) {
+                    int q = base + j * inner;
+                    // log: sum of gy; softmax: sum of gy * y
+                    dot += log ? gys.get(q) : gys.get(q) * ys.get(q);
+                }
+                for (int j = 0; j < n; j++) {
+                    int q = base + j * inner;
+                    double g = log ? gys.get(q) - Math.exp(ys.get(q)) * dot : ys.get(q) * (gys.get(q) - dot);
+                    gxs.set(q, g);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void im2col(Storage x, ConvGeometry g, Storage col) {
+        ConvKernels.im2col(cpu(x), g, cpu(col));
+    }
+
+    @Override
+    public void col2im(Storage col, ConvGeometry g, Storage gx) {
+        ConvKernels.col2im(cpu(col), g, cpu(gx));
+    }
+
+    @Override
+    public void maxPool2d(Storage x, ConvGeometry g, Storage y, Storage argmax) {
+        ConvKernels.maxPool(cpu(x), g, cpu(y), cpu(argmax));
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage gy, Storage argmax, ConvGeometry g, Storage gx) {
+        CpuStorage gys = cpu(gy);
+        CpuStorage idx = cpu(argmax);
+        CpuStorage gxs = cpu(gx);
+        fill(gxs, 0);
+        int planeIn = g.h() * g.w();
+        int planeOut = g.outH() * g.outW();
+        // Windows of one plane may overlap, so each plane is summed by one thread.
+        Parallel.forRange(g.n() * g.c(), 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                for (int q = p * planeOut; q < (p + 1) * planeOut; q++) {
+                    int t = p * planeIn + idx.i[q];
+                    gxs.set(t, gxs.get(t) + gys.get(q));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void avgPool2d(Storage x, ConvGeometry g, Storage y) {
+        ConvKernels.avgPool(cpu(x), g, cpu(y), false);
+    }
+
+    @Override
+    public void avgPool2dBackward(Storage gy, ConvGeometry g, Storage gx) {
+        fill(gx, 0);
+        ConvKernels.avgPool(cpu(gx), g, cpu(gy), true);
+    }
+
+    @Override
+    public void indexSelect(Storage x, int outer, int n, int inner, Storage index, int m, Storage out) {
+        CpuStorage xs = cpu(x);
+        CpuStorage idx = cpu(index);
+        CpuStorage os = cpu(out);
+        Parallel.forRange(outer * m, Math.max(1, GRAIN / inner), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r / m;
+                int j = r % m;
+                Runs.copy(xs, (o * n + idx.i[j]) * inner, 1, os, r * inner, 1, inner);
+            }
+        });
+    }
+
+    @Override
+    public void indexAdd(Storage gy, int outer, int n, int inner, Storage index, int m, Storage gx) {
+        CpuStorage gys = cpu(gy);
+        CpuStorage idx = cpu(index);
+        CpuStorage gxs = cpu(gx);
+        fill(gxs, 0);
+        // Repeated indices add into the same row, so each outer slice is owned by one thread.
+        Parallel.forRange(outer, 1, (o0, o1) -> {
+            for (int o = o0; o < o1; o++) {
+                for (int j = 0; j < m; j++) {
+                    int src = (o * m + j) * inner;
+                    int dst = (o * n + idx.i[j]) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        gxs.set(dst + i, gxs.get(dst + i) + gys.get(src + i));
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void random(Storage s, boolean normal, double a, double b, long seed) {
+        CpuStorage c = cpu(s);
+        Parallel.forRange(c.size(), GRAIN, (k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                c.set(k, normal ? a + b * CounterRandom.normal(seed, k) : a + (b - a) * CounterRandom.uniform(seed, k));
+            }
+        });
+    }
+}

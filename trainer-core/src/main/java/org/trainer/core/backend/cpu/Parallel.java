@@ -1,0 +1,79 @@
+package org.trainer.core.backend.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The CPU backend's worker pool. Its size defaults to the number of cores and can be set with the
+ * system property {@code trainer.threads} or {@link #setThreads(int)}. Work is split into at most
+ * one chunk per thread, so results never depend on scheduling.
+ */
+public final class Parallel {
+    private static volatile ForkJoinPool pool;
+    private static volatile int threads;
+
+    static {
+        setThreads(Integer.getInteger("trainer.threads", Runtime.getRuntime().availableProcessors()));
+    }
+
+    private Parallel() {
+    }
+
+    /** A body that processes the half-open range [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    public static int threads() {
+        return threads;
+    }
+
+    /** Sets the number of worker threads (1 runs everything on the calling thread). */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("setThreads: n must be >= 1, got " + n);
+        }
+        ForkJoinPool old = pool;
+        pool = n > 1 ? new ForkJoinPool(n) : null;
+        threads = n;
+        if (old != null) {
+            old.shutdown();
+        }
+    }
+
+    /**
+     * Runs {@code body} over [0, n) split into at most {@link #threads()} contiguous chunks of at
+     * least {@code minChunk} items; returns when all chunks are done.
+     */
+    public static void forRange(int n, int minChunk, RangeBody body) {
+        ForkJoinPool p = pool;
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
+        if (p == null || chunks <= 1 || ForkJoinTask.inForkJoinPool()) {
+            if (n > 0) {
+                body.run(0, n);
+            }
+            return;
+        }
+        List<RecursiveAction> tasks = new ArrayList<>(chunks);
+        for (int i = 0; i < chunks; i++) {
+            int start = (int) ((long) n * i / chunks);
+            int end = (int) ((long) n * (i + 1) / chunks);
+            tasks.add(new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    body.run(start, end);
+                }
+            });
+        }
+        p.invoke(new RecursiveAction() {
+            @Override
+            protected void compute() {
+                invokeAll(tasks);
+            }
+        });
+    }
+}

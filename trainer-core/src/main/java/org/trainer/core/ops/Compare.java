@@ -1,0 +1,16 @@
+package org.trainer.core.ops;
+
+import org.trainer.core.Tensor;
+import org.trainer.core.backend.BinaryOp;
+
+/** Broadcasting comparisons; the result holds 1 where true and 0 elsewhere and has no gradient. */
+public final class Compare {
+    private Compare() {
+    }
+
+    public static Tensor apply(BinaryOp op, Tensor a, Tensor b) {
+        Ops.floating(op.name().toLowerCase(), a);
+        Ops.compatible(op.name().toLowerCase(), a, b);
+        return Arithmetic.compute(op, a, b);
+    }
+}
