@@ -4,7 +4,7 @@ import org.trainer.core.Function;
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
 
-/** Elementwise selection: cond != 0 ? a : b, with broadcasting of all three. */
+/** Elementwise selection: cond != 0 ? a : b, with broadcasting of all three; cond may have any dtype. */
 public final class Where extends Function {
     private final Tensor cond;
     private final Tensor a;
@@ -19,7 +19,9 @@ public final class Where extends Function {
 
     public static Tensor apply(Tensor cond, Tensor a, Tensor b) {
         Ops.compatible("where", a, b);
-        Ops.compatible("where", cond, a);
+        if (!cond.device().equals(a.device())) {
+            throw new IllegalArgumentException("where: condition is on " + cond.device() + ", values on " + a.device());
+        }
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape(), a.shape()), b.shape());
         Tensor out = Ops.empty(a.backend(), a.dtype(), shape);
         a.backend().where(cond.storage(), Shapes.padLeft(cond.shape(), shape.length), a.storage(),
