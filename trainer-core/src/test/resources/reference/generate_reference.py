@@ -114,6 +114,8 @@ case("matmulBroadcastRight", "matmul", lambda x: x[0] @ x[1], [randn(2, 3, 4), r
 case("matmulBroadcastLeft", "matmul", lambda x: x[0] @ x[1], [randn(3, 4), randn(2, 4, 5)])
 case("matmulBroadcastBoth", "matmul", lambda x: x[0] @ x[1], [randn(2, 1, 3, 4), randn(1, 3, 4, 2)])
 case("matmulSize1", "matmul", lambda x: x[0] @ x[1], [randn(1, 6), randn(6, 1)])
+case("linear", "linear", lambda x: F.linear(x[0], x[1], x[2]), [randn(2, 3, 4), randn(5, 4), randn(5)])
+case("linearNoBias", "linear", lambda x: F.linear(x[0], x[1]), [randn(6, 4), randn(3, 4)])
 for name, kw, shape_x, shape_w, bias in [
         ("conv", dict(stride=1, padding=0, dilation=1), (2, 3, 7, 6), (4, 3, 3, 3), True),
         ("convStridePad", dict(stride=2, padding=1, dilation=1), (2, 2, 8, 7), (3, 2, 3, 3), True),

@@ -16,6 +16,7 @@ import org.trainer.core.ops.Concat;
 import org.trainer.core.ops.Conv2d;
 import org.trainer.core.ops.Expand;
 import org.trainer.core.ops.IndexSelect;
+import org.trainer.core.ops.Linear;
 import org.trainer.core.ops.MatMul;
 import org.trainer.core.ops.Narrow;
 import org.trainer.core.ops.Permute;
@@ -751,6 +752,14 @@ public final class Tensor {
      */
     public Tensor matmul(Tensor other) {
         return MatMul.apply(this, other);
+    }
+
+    /**
+     * The dense-layer map this x weight^T + bias, with weight [out, in] (PyTorch's layout) and an
+     * optional bias [out]; this is [..., in].
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return Linear.apply(this, weight, bias);
     }
 
     /**

@@ -108,6 +108,8 @@ class GradCheckTest {
         row("matmulFoldRight", "MatMul", x -> x[0].matmul(x[1]), () -> of(n(2, 3, 4), n(4, 2)));
         row("matmulBroadcastLeft", "MatMul", x -> x[0].matmul(x[1]), () -> of(n(3, 4), n(2, 4, 2)));
         row("matmulBroadcastBoth", "MatMul,Expand", x -> x[0].matmul(x[1]), () -> of(n(2, 1, 2, 3), n(1, 2, 3, 2)));
+        row("linear", "Linear", x -> x[0].linear(x[1], x[2]), () -> of(n(2, 3, 4), n(5, 4), n(5)));
+        row("linearNoBias", "Linear", x -> x[0].linear(x[1], null), () -> of(n(3, 4), n(2, 4)));
         row("softmax", "Softmax", x -> x[0].softmax(1), () -> of(n(2, 4, 3)));
         row("logSoftmax", "Softmax", x -> x[0].logSoftmax(-1), () -> of(n(3, 5)));
         row("conv2d", "Conv2d", x -> x[0].conv2d(x[1], x[2], 1, 0, 1), () -> of(n(2, 2, 5, 4), n(3, 2, 3, 2), n(3)));

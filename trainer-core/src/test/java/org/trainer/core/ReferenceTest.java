@@ -64,6 +64,7 @@ class ReferenceTest {
         OPS.put("sumAll", (x, p) -> x[0].sum());
         OPS.put("meanAll", (x, p) -> x[0].mean());
         OPS.put("matmul", (x, p) -> x[0].matmul(x[1]));
+        OPS.put("linear", (x, p) -> x[0].linear(x[1], x.length > 2 ? x[2] : null));
         OPS.put("conv2d", (x, p) -> x[0].conv2d(x[1], x.length > 2 ? x[2] : null, ints(p.get("stride")),
                 ints(p.get("padding")), ints(p.get("dilation"))));
         OPS.put("maxPool2d", (x, p) -> x[0].maxPool2d(p.get("k").asInt(), p.get("s").asInt(), p.get("p").asInt()));

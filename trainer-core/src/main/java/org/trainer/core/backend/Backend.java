@@ -110,4 +110,13 @@ public interface Backend {
      * are the same for any thread count. Uniform in [a, b) or normal with mean a and deviation b.
      */
     void random(Storage s, boolean normal, double a, double b, long seed);
+
+    /**
+     * One SGD step over a parameter in a single pass, as torch.optim.SGD: g' = g + weightDecay * w;
+     * with momentum, buf = g' on the first step, else momentum * buf + (1 - dampening) * g', and the
+     * direction is g' + momentum * buf (Nesterov) or buf; without momentum (buf null) it is g'.
+     * Finally w -= lr * direction. Writes w and buf.
+     */
+    void sgdStep(Storage w, Storage g, Storage buf, double lr, double momentum, double dampening, double weightDecay,
+                 boolean nesterov, boolean firstStep);
 }

@@ -467,4 +467,28 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    @Override
+    public void sgdStep(Storage w, Storage g, Storage buf, double lr, double momentum, double dampening,
+                        double weightDecay, boolean nesterov, boolean firstStep) {
+        CpuStorage ws = cpu(w);
+        CpuStorage gs = cpu(g);
+        CpuStorage bs = buf == null ? null : cpu(buf);
+        Parallel.forRange(ws.size(), GRAIN, (k0, k1) -> {
+            if (ws.dtype == DType.FLOAT32) {
+                FloatKernels.sgd(ws.f, gs.f, bs == null ? null : bs.f, (float) lr, (float) momentum,
+                        (float) dampening, (float) weightDecay, nesterov, firstStep, k0, k1);
+            } else {
+                for (int k = k0; k < k1; k++) {
+                    double d = gs.d[k] + weightDecay * ws.d[k];
+                    if (bs != null) {
+                        double b = firstStep ? d : momentum * bs.d[k] + (1 - dampening) * d;
+                        bs.d[k] = b;
+                        d = nesterov ? d + momentum * b : b;
+                    }
+                    ws.d[k] -= lr * d;
+                }
+            }
+        });
+    }
 }

@@ -140,4 +140,22 @@ final class FloatKernels {
             }
         }
     }
+
+    /** The SGD update of {@link org.trainer.core.backend.Backend#sgdStep} over [k0, k1), in float. */
+    static void sgd(float[] w, float[] g, float[] buf, float lr, float momentum, float dampening, float weightDecay,
+                    boolean nesterov, boolean firstStep, int k0, int k1) {
+        if (buf == null) {
+            for (int k = k0; k < k1; k++) {
+                w[k] -= lr * (g[k] + weightDecay * w[k]);
+            }
+            return;
+        }
+        float keep = 1 - dampening;
+        for (int k = k0; k < k1; k++) {
+            float d = g[k] + weightDecay * w[k];
+            float b = firstStep ? d : momentum * buf[k] + keep * d;
+            buf[k] = b;
+            w[k] -= lr * (nesterov ? d + momentum * b : b);
+        }
+    }
 }

@@ -1,0 +1,256 @@
+package org.trainer.core.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import org.trainer.core.DType;
+import org.trainer.core.Tensor;
+import org.trainer.core.nn.Module;
+
+/**
+ * Reads and writes tensors in the safetensors layout, which PyTorch's {@code safetensors} package
+ * reads and writes: an 8-byte little-endian header length N, N bytes of JSON
+ * ({@code {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}},
+ * padded with spaces), then the raw little-endian row-major data. Files are written to a temporary
+ * name, forced to disk and renamed, so a crash never leaves a half-written file under the real name.
+ */
+public final class Safetensors {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final String METADATA = "__metadata__";
+
+    private Safetensors() {
+    }
+
+    /** Writes a model's state (parameters and buffers) by dotted name. */
+    public static void save(Module model, Path file) throws IOException {
+        save(model.stateDict(), Map.of(), file);
+    }
+
+    /** Loads a model's state by dotted name; every parameter and buffer must be present. */
+    public static void load(Module model, Path file) throws IOException {
+        model.loadStateDict(read(file), true);
+    }
+
+    /** Writes tensors (float32, float64 or int32) and string metadata atomically. */
+    public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        long offset = 0;
+        List<Tensor> order = new ArrayList<>();
+        try (JsonGenerator g = JSON.createGenerator(header)) {
+            g.writeStartObject();
+            if (!metadata.isEmpty()) {
+                g.writeObjectFieldStart(METADATA);
+                for (Map.Entry<String, String> e : metadata.entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                if (e.getKey().equals(METADATA)) {
+                    throw new IllegalArgumentException("safetensors: '" + METADATA + "' is reserved, not a tensor name");
+                }
+                Tensor t = e.getValue();
+                long bytes = (long) t.numel() * t.dtype().bytes();
+                g.writeObjectFieldStart(e.getKey());
+                g.writeStringField("dtype", code(t.dtype()));
+                g.writeArrayFieldStart("shape");
+                for (int d : t.shape()) {
+                    g.writeNumber(d);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("data_offsets");
+                g.writeNumber(offset);
+                g.writeNumber(offset + bytes);
+                g.writeEndArray();
+                g.writeEndObject();
+                offset += bytes;
+                order.add(t);
+            }
+            g.writeEndObject();
+        }
+        // Pad the header with spaces so the data starts 8-byte aligned.
+        int pad = (8 - header.size() % 8) % 8;
+        for (int i = 0; i < pad; i++) {
+            header.write(' ');
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.size());
+                writeFully(ch, len.flip());
+                writeFully(ch, ByteBuffer.wrap(header.toByteArray()));
+                for (Tensor t : order) {
+                    writeFully(ch, encode(t));
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private static ByteBuffer encode(Tensor t) {
+        ByteBuffer b = ByteBuffer.allocate(t.numel() * t.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.dtype()) {
+            case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
+            case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
+            case INT32 -> b.asIntBuffer().put(t.toIntArray());
+        }
+        return b;
+    }
+
+    private static String code(DType d) {
+        return switch (d) {
+            case FLOAT32 -> "F32";
+            case FLOAT64 -> "F64";
+            case INT32 -> "I32";
+        };
+    }
+
+    /** Reads every tensor of a file, in header order. I64 tensors are read as int32 when they fit. */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        String name = file.getFileName().toString();
+        if (all.length < 8) {
+            throw new IOException(name + ": not a safetensors file: " + all.length + " bytes, expected at least 8");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        long n = buf.getLong(0);
+        if (n < 2 || n > all.length - 8L) {
+            throw new IOException(name + ": header length " + n + " does not fit the file of " + all.length + " bytes");
+        }
+        int dataStart = 8 + (int) n;
+        int dataSize = all.length - dataStart;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<long[]> spans = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(all, 8, (int) n)) {
+            expect(p.nextToken() == JsonToken.START_OBJECT, name, "the header is not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.getCurrentName();
+                expect(p.nextToken() == JsonToken.START_OBJECT, name, "entry '" + key + "' is not an object");
+                if (key.equals(METADATA)) {
+                    p.skipChildren();
+                    continue;
+                }
+                String dtype = null;
+                List<Long> shape = null;
+                List<Long> offsets = null;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.getCurrentName();
+                    p.nextToken();
+                    switch (field) {
+                        case "dtype" -> dtype = p.getValueAsString();
+                        case "shape" -> shape = longs(p, name, key);
+                        case "data_offsets" -> offsets = longs(p, name, key);
+                        default -> p.skipChildren();
+                    }
+                }
+                expect(dtype != null && shape != null && offsets != null && offsets.size() == 2, name,
+                        "entry '" + key + "' needs dtype, shape and two data_offsets");
+                long begin = offsets.get(0);
+                long end = offsets.get(1);
+                expect(begin >= 0 && begin <= end && end <= dataSize, name, "entry '" + key + "' has data_offsets ["
+                        + begin + ", " + end + "] outside the data of " + dataSize + " bytes");
+                spans.add(new long[] {begin, end});
+                out.put(key, decode(buf, dataStart + (int) begin, (int) (end - begin), dtype, shape, name, key));
+            }
+        }
+        spans.sort((a, b) -> Long.compare(a[0], b[0]));
+        long at = 0;
+        for (long[] s : spans) {
+            expect(s[0] == at, name, "the data has a hole or overlap at byte " + at);
+            at = s[1];
+        }
+        expect(at == dataSize, name, "the header covers " + at + " data bytes, the file holds " + dataSize);
+        return out;
+    }
+
+    private static List<Long> longs(JsonParser p, String file, String key) throws IOException {
+        expect(p.currentToken() == JsonToken.START_ARRAY, file, "entry '" + key + "' expects an array");
+        List<Long> v = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT, file, "entry '" + key + "' has a non-integer");
+            v.add(p.getLongValue());
+        }
+        return v;
+    }
+
+    private static Tensor decode(ByteBuffer buf, int at, int bytes, String dtype, List<Long> shape, String file,
+                                 String key) throws IOException {
+        int[] s = new int[shape.size()];
+        long count = 1;
+        for (int i = 0; i < s.length; i++) {
+            expect(shape.get(i) >= 0 && shape.get(i) <= Integer.MAX_VALUE, file, "entry '" + key + "' has a bad shape");
+            s[i] = (int) (long) shape.get(i);
+            count *= s[i];
+        }
+        int width = switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "F64", "I64" -> 8;
+            default -> throw new IOException(file + ": entry '" + key + "' has dtype " + dtype
+                    + "; supported: F32, F64, I32, I64");
+        };
+        expect(count * width == bytes, file, "entry '" + key + "' of shape " + shape + " and dtype " + dtype + " needs "
+                + count * width + " bytes, its offsets span " + bytes);
+        ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at).limit(at + bytes).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) count;
+        switch (dtype) {
+            case "F32" -> {
+                float[] v = new float[n];
+                b.asFloatBuffer().get(v);
+                return Tensor.fromArray(v, s);
+            }
+            case "F64" -> {
+                double[] v = new double[n];
+                b.asDoubleBuffer().get(v);
+                return Tensor.fromArray(v, s);
+            }
+            case "I32" -> {
+                int[] v = new int[n];
+                b.asIntBuffer().get(v);
+                return Tensor.fromArray(v, s);
+            }
+            default -> {
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    long x = b.getLong(i * 8);
+                    expect(x == (int) x, file, "entry '" + key + "' holds " + x + ", beyond the int32 range");
+                    v[i] = (int) x;
+                }
+                return Tensor.fromArray(v, s);
+            }
+        }
+    }
+
+    private static void expect(boolean ok, String file, String what) throws IOException {
+        if (!ok) {
+            throw new IOException(file + ": " + what);
+        }
+    }
+}

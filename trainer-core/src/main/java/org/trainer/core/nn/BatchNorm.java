@@ -1,0 +1,85 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.GradMode;
+import org.trainer.core.Tensor;
+
+/**
+ * Batch normalisation over the channel axis 1 of [N, C] or [N, C, H, W]:
+ * y = (x - mean) / sqrt(var + eps) * weight + bias. Training uses the batch's mean and biased
+ * variance and updates the running estimates r = (1 - momentum) r + momentum * batch (the variance
+ * unbiased), as PyTorch; evaluation uses the running estimates.
+ */
+public class BatchNorm extends Module {
+    private final int features;
+    private final int spatialAxes;
+    private final double eps;
+    private final double momentum;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    protected BatchNorm(int features, int spatialAxes, double eps, double momentum) {
+        if (features < 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": features must be >= 1, got " + features);
+        }
+        if (!(momentum >= 0 && momentum <= 1) || !(eps > 0)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected momentum in [0, 1] and eps > 0,"
+                    + " got momentum=" + momentum + ", eps=" + eps);
+        }
+        this.features = features;
+        this.spatialAxes = spatialAxes;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.weight = registerParameter("weight", new Parameter(Tensor.ones(features)));
+        this.bias = registerParameter("bias", new Parameter(Tensor.zeros(features)));
+        registerBuffer("running_mean", Tensor.zeros(features));
+        registerBuffer("running_var", Tensor.ones(features));
+        registerBuffer("num_batches_tracked", Tensor.zeros(org.trainer.core.DType.INT32, 1).reshape());
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 2 + spatialAxes || x.size(1) != features) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": expected input [N, " + features
+                    + (spatialAxes == 2 ? ", H, W" : "") + "], got " + java.util.Arrays.toString(x.shape()));
+        }
+        int[] axes = spatialAxes == 2 ? new int[] {0, 2, 3} : new int[] {0};
+        int[] bshape = spatialAxes == 2 ? new int[] {1, features, 1, 1} : new int[] {1, features};
+        Tensor mean;
+        Tensor var;
+        if (isTraining()) {
+            int n = x.numel() / features;
+            if (n < 2) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": training needs more than one value"
+                        + " per channel, got input " + java.util.Arrays.toString(x.shape()));
+            }
+            mean = x.mean(axes, true);
+            var = x.var(axes, true, 0);
+            try (GradMode off = Tensor.noGrad()) {
+                registerBuffer("running_mean", buffer("running_mean").mul(1 - momentum)
+                        .add(mean.reshape(features).mul(momentum)));
+                registerBuffer("running_var", buffer("running_var").mul(1 - momentum)
+                        .add(var.reshape(features).mul(momentum * n / (n - 1.0))));
+                Tensor tracked = buffer("num_batches_tracked");
+                registerBuffer("num_batches_tracked", Tensor.fromArray(new int[] {tracked.toIntArray()[0] + 1}));
+            }
+        } else {
+            mean = buffer("running_mean").reshape(bshape);
+            var = buffer("running_var").reshape(bshape);
+        }
+        return x.sub(mean).div(var.add(eps).sqrt()).mul(weight.value().reshape(bshape))
+                .add(bias.value().reshape(bshape));
+    }
+
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
+    @Override
+    protected String describe() {
+        return features + ", eps=" + eps + ", momentum=" + momentum;
+    }
+}

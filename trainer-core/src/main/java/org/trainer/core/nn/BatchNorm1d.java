@@ -1,0 +1,12 @@
+package org.trainer.core.nn;
+
+/** Batch normalisation of [N, C] features (see {@link BatchNorm}). */
+public final class BatchNorm1d extends BatchNorm {
+    public BatchNorm1d(int features) {
+        this(features, 1e-5, 0.1);
+    }
+
+    public BatchNorm1d(int features, double eps, double momentum) {
+        super(features, 0, eps, momentum);
+    }
+}

@@ -1,0 +1,49 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.Tensor;
+
+/**
+ * Inverted dropout: in training, each element is zeroed with probability p and the rest scaled by
+ * 1/(1-p), so evaluation is the identity. Call i draws its mask from (seed, i): runs are
+ * reproducible, and {@link #calls()} is the state a checkpoint saves.
+ */
+public final class Dropout extends Module {
+    private final double p;
+    private final long seed;
+    private long calls;
+
+    public Dropout(double p) {
+        this(p, Seeds.next());
+    }
+
+    public Dropout(double p, long seed) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
+        }
+        this.p = p;
+        this.seed = seed;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!isTraining() || p == 0) {
+            return x;
+        }
+        return x.dropout(p, Seeds.mix(seed + calls++));
+    }
+
+    /** How many masks have been drawn. */
+    public long calls() {
+        return calls;
+    }
+
+    /** Restores the mask counter (when resuming a run). */
+    public void setCalls(long calls) {
+        this.calls = calls;
+    }
+
+    @Override
+    protected String describe() {
+        return "p=" + p;
+    }
+}

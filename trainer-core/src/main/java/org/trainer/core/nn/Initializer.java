@@ -1,0 +1,9 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.Tensor;
+
+/** Makes the initial value of a parameter of a given shape from a seed. */
+@FunctionalInterface
+public interface Initializer {
+    Tensor create(int[] shape, long seed);
+}

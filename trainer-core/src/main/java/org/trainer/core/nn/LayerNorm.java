@@ -1,0 +1,53 @@
+package org.trainer.core.nn;
+
+import java.util.Arrays;
+
+import org.trainer.core.Tensor;
+
+/**
+ * Layer normalisation over the trailing axes given by {@code normalizedShape}:
+ * y = (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance, per sample.
+ */
+public final class LayerNorm extends Module {
+    private final int[] normalizedShape;
+    private final double eps;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public LayerNorm(int... normalizedShape) {
+        this(normalizedShape, 1e-5);
+    }
+
+    public LayerNorm(int[] normalizedShape, double eps) {
+        if (normalizedShape.length == 0 || Arrays.stream(normalizedShape).anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException("LayerNorm: normalizedShape must be non-empty sizes >= 1, got "
+                    + Arrays.toString(normalizedShape));
+        }
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        this.weight = registerParameter("weight", new Parameter(Tensor.ones(normalizedShape)));
+        this.bias = registerParameter("bias", new Parameter(Tensor.zeros(normalizedShape)));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        int k = normalizedShape.length;
+        int[] s = x.shape();
+        if (s.length < k || !Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape)) {
+            throw new IllegalArgumentException("LayerNorm: input " + Arrays.toString(s) + " does not end with "
+                    + Arrays.toString(normalizedShape));
+        }
+        int[] axes = new int[k];
+        for (int i = 0; i < k; i++) {
+            axes[i] = s.length - k + i;
+        }
+        Tensor mean = x.mean(axes, true);
+        Tensor var = x.var(axes, true, 0);
+        return x.sub(mean).div(var.add(eps).sqrt()).mul(weight.value()).add(bias.value());
+    }
+
+    @Override
+    protected String describe() {
+        return Arrays.toString(normalizedShape) + ", eps=" + eps;
+    }
+}

@@ -1,0 +1,203 @@
+package org.trainer.core.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+
+/**
+ * A building block of a model: it owns named parameters, buffers (state that is saved but not
+ * trained, such as batch norm's running statistics) and sub-modules, and maps an input tensor to an
+ * output in {@link #forward}. Names are dotted paths ("body.0.weight"), as in PyTorch, so state
+ * maps move between the two.
+ */
+public abstract class Module {
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the module's output. */
+    public abstract Tensor forward(Tensor input);
+
+    /** Registers a parameter under a name unique within this module. Returns it. */
+    protected final Parameter registerParameter(String name, Parameter p) {
+        checkName(name);
+        parameters.put(name, p);
+        return p;
+    }
+
+    /** Registers (or replaces) a buffer. */
+    protected final void registerBuffer(String name, Tensor value) {
+        if (!buffers.containsKey(name)) {
+            checkName(name);
+        }
+        buffers.put(name, value);
+    }
+
+    protected final Tensor buffer(String name) {
+        return buffers.get(name);
+    }
+
+    /** Registers a sub-module. Returns it. */
+    protected final <M extends Module> M registerModule(String name, M m) {
+        checkName(name);
+        children.put(name, m);
+        return m;
+    }
+
+    /** Replaces a registered sub-module, e.g. a new head for transfer learning. */
+    public final void replaceModule(String name, Module m) {
+        if (!children.containsKey(name)) {
+            throw new IllegalArgumentException("replaceModule: no sub-module named '" + name + "'; have "
+                    + children.keySet());
+        }
+        children.put(name, m);
+    }
+
+    private void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("Module: name must be non-empty and contain no '.', got '" + name + "'");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("Module: name '" + name + "' is already registered in "
+                    + getClass().getSimpleName());
+        }
+    }
+
+    /** Direct sub-modules by name, in registration order. */
+    public Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collectParameters("", out);
+        return out;
+    }
+
+    private void collectParameters(String prefix, Map<String, Parameter> out) {
+        parameters.forEach((n, p) -> out.put(prefix + n, p));
+        children.forEach((n, m) -> m.collectParameters(prefix + n + ".", out));
+    }
+
+    /** Every parameter, in the order of {@link #namedParameters()}. */
+    public List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        return parameters().stream().filter(Parameter::isTrainable).mapToLong(Parameter::numel).sum();
+    }
+
+    /** Parameters and buffers by dotted name: what a checkpoint or a safetensors file holds. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        parameters.forEach((n, p) -> out.put(prefix + n, p.value().detach()));
+        buffers.forEach((n, b) -> out.put(prefix + n, b));
+        children.forEach((n, m) -> m.collectState(prefix + n + ".", out));
+    }
+
+    /**
+     * Loads values by dotted name. With {@code strict}, every entry of the state must exist in the
+     * module and every parameter and buffer must be given; shapes must match in any case.
+     */
+    public void loadStateDict(Map<String, Tensor> state, boolean strict) {
+        Map<String, Tensor> remaining = new LinkedHashMap<>(state);
+        List<String> missing = new ArrayList<>();
+        loadState("", remaining, missing);
+        if (strict && (!missing.isEmpty() || !remaining.isEmpty())) {
+            throw new IllegalArgumentException("loadStateDict: missing " + missing + ", unexpected "
+                    + remaining.keySet());
+        }
+    }
+
+    private void loadState(String prefix, Map<String, Tensor> state, List<String> missing) {
+        parameters.forEach((n, p) -> {
+            Tensor v = state.remove(prefix + n);
+            if (v == null) {
+                missing.add(prefix + n);
+            } else {
+                p.set(v);
+            }
+        });
+        for (String n : new ArrayList<>(buffers.keySet())) {
+            Tensor v = state.remove(prefix + n);
+            if (v == null) {
+                missing.add(prefix + n);
+            } else {
+                Tensor old = buffers.get(n);
+                if (!java.util.Arrays.equals(old.shape(), v.shape())) {
+                    throw new IllegalArgumentException("loadStateDict: buffer " + prefix + n + " has shape "
+                            + java.util.Arrays.toString(old.shape()) + ", got " + java.util.Arrays.toString(v.shape()));
+                }
+                buffers.put(n, v.to(old.dtype()).to(old.device()).copy().detach());
+            }
+        }
+        children.forEach((n, m) -> m.loadState(prefix + n + ".", state, missing));
+    }
+
+    /** Training mode (dropout active, batch statistics). Applies to all descendants. Returns this. */
+    public Module train() {
+        setTraining(true);
+        return this;
+    }
+
+    /** Evaluation mode (dropout off, running statistics). Applies to all descendants. Returns this. */
+    public Module eval() {
+        setTraining(false);
+        return this;
+    }
+
+    private void setTraining(boolean value) {
+        training = value;
+        children.values().forEach(m -> m.setTraining(value));
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Zeroes the gradients of all parameters. */
+    public void zeroGrad() {
+        parameters().forEach(Parameter::zeroGrad);
+    }
+
+    /** Freezes or unfreezes every parameter whose dotted name starts with the prefix; returns how many. */
+    public int setTrainable(String prefix, boolean trainable) {
+        int n = 0;
+        for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                e.getValue().setTrainable(trainable);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        if (children.isEmpty()) {
+            return getClass().getSimpleName() + "(" + describe() + ")";
+        }
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(\n");
+        children.forEach((n, m) -> sb.append("  (").append(n).append("): ")
+                .append(m.toString().replace("\n", "\n  ")).append('\n'));
+        return sb.append(')').toString();
+    }
+
+    /** The layer's settings for {@link #toString()}, e.g. "in=784, out=10". */
+    protected String describe() {
+        return "";
+    }
+}

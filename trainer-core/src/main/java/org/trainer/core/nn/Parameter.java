@@ -1,0 +1,53 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.Tensor;
+
+/**
+ * A trainable tensor of a module. The value is a leaf that requires grad while the parameter is
+ * trainable; optimizers update it in place, so modules always read {@link #value()} afresh.
+ */
+public final class Parameter {
+    private Tensor value;
+    private boolean trainable = true;
+
+    public Parameter(Tensor initial) {
+        this.value = initial.detach().requiresGrad(true);
+    }
+
+    /** The current value (a leaf tensor). */
+    public Tensor value() {
+        return value;
+    }
+
+    /** The accumulated gradient, or null before the first backward pass. */
+    public Tensor grad() {
+        return value.grad();
+    }
+
+    /** Replaces the value (same shape), e.g. when loading weights; the gradient is dropped. */
+    public void set(Tensor newValue) {
+        if (!java.util.Arrays.equals(newValue.shape(), value.shape())) {
+            throw new IllegalArgumentException("Parameter.set: shape " + java.util.Arrays.toString(newValue.shape())
+                    + " differs from the parameter's " + java.util.Arrays.toString(value.shape()));
+        }
+        this.value = newValue.detach().to(value.dtype()).to(value.device()).copy().detach().requiresGrad(trainable);
+    }
+
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    /** Freezes (false) or unfreezes (true) the parameter: a frozen one gets no gradient. */
+    public void setTrainable(boolean trainable) {
+        this.trainable = trainable;
+        value.requiresGrad(trainable);
+    }
+
+    public int numel() {
+        return value.numel();
+    }
+
+    public void zeroGrad() {
+        value.zeroGrad();
+    }
+}

@@ -1,0 +1,36 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.Tensor;
+
+/** Modules applied in order; they are named "0", "1", ... as in PyTorch. */
+public final class Sequential extends Module {
+    public Sequential(Module... modules) {
+        for (Module m : modules) {
+            add(m);
+        }
+    }
+
+    /** Appends a module. Returns this. */
+    public Sequential add(Module m) {
+        registerModule(String.valueOf(size()), m);
+        return this;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor h = x;
+        for (Module m : children().values()) {
+            h = m.forward(h);
+        }
+        return h;
+    }
+
+    public int size() {
+        return children().size();
+    }
+
+    /** The i-th module (as currently registered, so replaced heads are seen). */
+    public Module get(int i) {
+        return children().get(String.valueOf(i));
+    }
+}

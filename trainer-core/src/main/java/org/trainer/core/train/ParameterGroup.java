@@ -1,0 +1,55 @@
+package org.trainer.core.train;
+
+import java.util.List;
+
+import org.trainer.core.nn.Parameter;
+
+/**
+ * Parameters that share a learning rate and weight decay, e.g. a pre-trained body with a small
+ * rate and a new head with a larger one. The initial rate is what schedules scale from; the
+ * current rate is what the next step uses.
+ */
+public final class ParameterGroup {
+    private final List<Parameter> parameters;
+    private final double initialLearningRate;
+    private final double weightDecay;
+    private double learningRate;
+
+    public ParameterGroup(List<Parameter> parameters, double learningRate, double weightDecay) {
+        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("ParameterGroup: learningRate must be a finite value >= 0, got "
+                    + learningRate);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("ParameterGroup: weightDecay must be a finite value >= 0, got "
+                    + weightDecay);
+        }
+        this.parameters = List.copyOf(parameters);
+        this.initialLearningRate = learningRate;
+        this.learningRate = learningRate;
+        this.weightDecay = weightDecay;
+    }
+
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    public double initialLearningRate() {
+        return initialLearningRate;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public void setLearningRate(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("setLearningRate: lr must be a finite value >= 0, got " + lr);
+        }
+        this.learningRate = lr;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+}

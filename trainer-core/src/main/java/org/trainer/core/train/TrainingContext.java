@@ -1,0 +1,78 @@
+package org.trainer.core.train;
+
+import org.trainer.core.nn.Module;
+
+/** What callbacks see of a running fit: the model, the optimizer, the position and the history. */
+public final class TrainingContext {
+    private final Module model;
+    private final Optimizer optimizer;
+    private final History history;
+    private final int epochs;
+    private final int batchesPerEpoch;
+    private int epoch;
+    private long iteration;
+    private long samplesSeen;
+    private volatile boolean stopRequested;
+
+    TrainingContext(Module model, Optimizer optimizer, History history, int epochs, int batchesPerEpoch) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.history = history;
+        this.epochs = epochs;
+        this.batchesPerEpoch = batchesPerEpoch;
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /** Number of epochs asked for. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** Iterations per epoch: ceil(N / batch), or floor with drop-last. */
+    public int batchesPerEpoch() {
+        return batchesPerEpoch;
+    }
+
+    /** The current epoch, 0-based. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Optimizer steps taken so far over the whole fit. */
+    public long iteration() {
+        return iteration;
+    }
+
+    public long samplesSeen() {
+        return samplesSeen;
+    }
+
+    /** Asks the trainer to stop after the current batch. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    void setEpoch(int epoch) {
+        this.epoch = epoch;
+    }
+
+    void advance(int batchSize) {
+        iteration++;
+        samplesSeen += batchSize;
+    }
+}
