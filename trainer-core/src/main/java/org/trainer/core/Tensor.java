@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.UnaryOp;
@@ -65,7 +66,8 @@ public final class Tensor {
 
     /** A zero-filled tensor of this dtype on the backend. */
     public static Tensor zeros(Backend backend, DType dtype, int... shape) {
-        return new Tensor(backend.allocate(dtype, Shapes.numel(Shapes.check("zeros", shape))), shape.clone());
+        return new Tensor(MemoryScope.allocate(backend, dtype, Shapes.numel(Shapes.check("zeros", shape))),
+                shape.clone());
     }
 
     public static Tensor zeros(int... shape) {
@@ -334,7 +336,10 @@ public final class Tensor {
 
     void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = new Tensor(g.backend().allocate(g.dtype(), g.numel()), shape.clone());
+            // A leaf's gradient outlives the step that first creates it.
+            try (MemoryScope keep = MemoryScope.persistent()) {
+                grad = new Tensor(g.backend().allocate(g.dtype(), g.numel()), shape.clone());
+            }
             grad.copyFrom(g);
         } else {
             backend().binary(BinaryOp.ADD, grad.storage, shape, g.storage, shape, grad.storage, shape);

@@ -54,13 +54,14 @@ public class BatchNorm extends Module {
             }
             mean = x.mean(axes, true);
             var = x.var(axes, true, 0);
+            // In place: the running statistics outlive the step (and its memory scope).
             try (GradMode off = Tensor.noGrad()) {
-                registerBuffer("running_mean", buffer("running_mean").mul(1 - momentum)
-                        .add(mean.reshape(features).mul(momentum)));
-                registerBuffer("running_var", buffer("running_var").mul(1 - momentum)
-                        .add(var.reshape(features).mul(momentum * n / (n - 1.0))));
+                Tensor rm = buffer("running_mean");
+                rm.copyFrom(rm.mul(1 - momentum).add(mean.reshape(features).mul(momentum)));
+                Tensor rv = buffer("running_var");
+                rv.copyFrom(rv.mul(1 - momentum).add(var.reshape(features).mul(momentum * n / (n - 1.0))));
                 Tensor tracked = buffer("num_batches_tracked");
-                registerBuffer("num_batches_tracked", Tensor.fromArray(new int[] {tracked.toIntArray()[0] + 1}));
+                tracked.copyFrom(Tensor.fromArray(new int[] {tracked.toIntArray()[0] + 1}));
             }
         } else {
             mean = buffer("running_mean").reshape(bshape);

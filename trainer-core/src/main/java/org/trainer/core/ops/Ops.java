@@ -6,6 +6,7 @@ import org.trainer.core.DType;
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.MemoryScope;
 
 /** Checks and helpers that the ops share. */
 final class Ops {
@@ -14,7 +15,7 @@ final class Ops {
 
     /** A new zero-filled tensor on the backend. */
     static Tensor empty(Backend backend, DType dtype, int[] shape) {
-        return Tensor.wrap(backend.allocate(dtype, Shapes.numel(shape)), shape);
+        return Tensor.wrap(MemoryScope.allocate(backend, dtype, Shapes.numel(shape)), shape);
     }
 
     /** Refuses non-floating tensors for a differentiable op. */

@@ -1,0 +1,113 @@
+package org.trainer.core.backend;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.DType;
+
+/**
+ * Reuse of tensor memory across training steps. Storages allocated on a thread while a scope is
+ * open are handed back to the scope's {@link Pool} when it closes, and the next step's allocations
+ * of the same dtype and size take them from there, so a steady-state step allocates no tensor memory.
+ *
+ * <p>The contract: a tensor created inside a scope must not be used after the scope closes. The
+ * trainer opens one scope per step around forward, loss and backward; state that outlives a step
+ * (gradients of leaves, optimizer moments, running statistics) is allocated in
+ * {@link #persistent()} blocks or updated in place.
+ */
+public final class MemoryScope implements AutoCloseable {
+    private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();
+
+    private final Pool pool;
+    private final MemoryScope outer;
+    private final List<Storage> allocated = new ArrayList<>();
+    private final Thread owner = Thread.currentThread();
+
+    private MemoryScope(Pool pool, MemoryScope outer) {
+        this.pool = pool;
+        this.outer = outer;
+    }
+
+    /** Opens a scope on this thread whose storages return to {@code pool} on close. */
+    public static MemoryScope open(Pool pool) {
+        MemoryScope s = new MemoryScope(pool, CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** Suspends pooling on this thread until the returned scope closes: allocations there are ordinary. */
+    public static MemoryScope persistent() {
+        MemoryScope s = new MemoryScope(null, CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** A zero-filled storage: from the open scope's pool when there is one, else newly allocated. */
+    public static Storage allocate(Backend backend, DType dtype, int size) {
+        MemoryScope s = CURRENT.get();
+        if (s == null || s.pool == null) {
+            return backend.allocate(dtype, size);
+        }
+        Storage st = s.pool.take(backend, dtype, size);
+        if (st == null) {
+            s.pool.misses++;
+            st = backend.allocate(dtype, size);
+        } else {
+            backend.fill(st, 0);
+        }
+        s.allocated.add(st);
+        return st;
+    }
+
+    @Override
+    public void close() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("MemoryScope: a scope must be closed on the thread that opened it");
+        }
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("MemoryScope: scopes must be closed innermost first");
+        }
+        CURRENT.set(outer);
+        if (pool != null) {
+            allocated.forEach(pool::give);
+            allocated.clear();
+        }
+    }
+
+    /** Free storages by backend, dtype and size. Not thread-safe: one pool per training thread. */
+    public static final class Pool {
+        private final Map<Key, ArrayDeque<Storage>> free = new HashMap<>();
+        private long bytes;
+        private long misses;
+
+        private record Key(Backend backend, DType dtype, int size) {
+        }
+
+        Storage take(Backend backend, DType dtype, int size) {
+            ArrayDeque<Storage> q = free.get(new Key(backend, dtype, size));
+            Storage s = q == null ? null : q.poll();
+            if (s != null) {
+                bytes -= (long) size * dtype.bytes();
+            }
+            return s;
+        }
+
+        void give(Storage s) {
+            free.computeIfAbsent(new Key(s.backend(), s.dtype(), s.size()), k -> new ArrayDeque<>()).push(s);
+            bytes += (long) s.size() * s.dtype().bytes();
+        }
+
+        /** Bytes held for reuse. */
+        public long bytes() {
+            return bytes;
+        }
+
+        /** Allocations the pool could not serve (new memory); flat in a steady state. */
+        public long misses() {
+            return misses;
+        }
+    }
+}

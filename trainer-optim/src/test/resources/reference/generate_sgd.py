@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Reference trajectories of torch.optim.SGD (PyTorch 1.13, Debian's python3-torch), in float64.
+
+The problem: a two-layer tanh network on fixed data, loss = mean((tanh(x w1) w2 - y)^2) + 0.1 sum(w1^3),
+non-convex; w1 and w2 are two parameter groups with different learning rates. For each
+configuration, the parameters after every one of 25 steps go into sgd.json; SgdTest replays them.
+
+Run from this folder:  /usr/bin/python3 generate_sgd.py
+"""
+import json
+
+import torch
+
+torch.manual_seed(3)
+x = torch.randn(6, 3, dtype=torch.float64)
+y = torch.randn(6, dtype=torch.float64)
+w1_0 = torch.randn(3, 4, dtype=torch.float64) * 0.5
+w2_0 = torch.randn(4, dtype=torch.float64) * 0.5
+
+configs = [
+    {"name": "plain", "lr": [0.1, 0.05], "momentum": 0.0, "dampening": 0.0, "nesterov": False, "wd": [0.0, 0.0]},
+    {"name": "momentum", "lr": [0.05, 0.1], "momentum": 0.9, "dampening": 0.0, "nesterov": False, "wd": [0.0, 0.0]},
+    {"name": "nesterovDecay", "lr": [0.05, 0.02], "momentum": 0.9, "dampening": 0.0, "nesterov": True,
+     "wd": [1e-2, 0.0]},
+    {"name": "dampenedDecay", "lr": [0.08, 0.08], "momentum": 0.8, "dampening": 0.3, "nesterov": False,
+     "wd": [1e-3, 5e-2]},
+]
+
+
+def loss_fn(w1, w2):
+    return ((torch.tanh(x @ w1) @ w2 - y) ** 2).mean() + 0.1 * (w1 ** 3).sum()
+
+
+out = []
+for c in configs:
+    w1 = w1_0.clone().requires_grad_(True)
+    w2 = w2_0.clone().requires_grad_(True)
+    opt = torch.optim.SGD([{"params": [w1], "lr": c["lr"][0], "weight_decay": c["wd"][0]},
+                           {"params": [w2], "lr": c["lr"][1], "weight_decay": c["wd"][1]}],
+                          lr=c["lr"][0], momentum=c["momentum"], dampening=c["dampening"], nesterov=c["nesterov"])
+    steps = []
+    for _ in range(25):
+        opt.zero_grad()
+        loss_fn(w1, w2).backward()
+        opt.step()
+        steps.append({"w1": w1.detach().reshape(-1).tolist(), "w2": w2.detach().tolist()})
+    out.append({**c, "steps": steps})
+
+with open("sgd.json", "w") as f:
+    json.dump({"torch": torch.__version__, "x": x.reshape(-1).tolist(), "y": y.tolist(),
+               "w1": w1_0.reshape(-1).tolist(), "w2": w2_0.tolist(), "configs": out}, f)
+print("wrote sgd.json")
