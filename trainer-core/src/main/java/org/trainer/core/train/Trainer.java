@@ -1,0 +1,220 @@
+package org.trainer.core.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.trainer.core.GradMode;
+import org.trainer.core.Tensor;
+import org.trainer.core.backend.MemoryScope;
+import org.trainer.core.data.Batch;
+import org.trainer.core.data.BatchIterator;
+import org.trainer.core.data.DataLoader;
+import org.trainer.core.loss.Loss;
+import org.trainer.core.metrics.Metric;
+import org.trainer.core.nn.Module;
+
+/**
+ * Runs training: epochs -> batches -> forward -> loss -> backward -> optimizer step, then
+ * validation, with callbacks around each stage.
+ *
+ * <p>The arithmetic: iterations per epoch = ceil(N / batch) (floor(N / batch) when the loader drops
+ * the last partial batch); total iterations = epochs x iterations per epoch; the schedule, when set,
+ * is evaluated at t = iteration or t = epoch before each step or epoch, as it declares.
+ *
+ * <p>Per-epoch figures in the {@link History}: "loss" (the mean training loss over the epoch's
+ * samples), each metric on the training batches, "val_loss" and "val_" + metric on the validation
+ * loader, and "lr" (the first group's learning rate during the epoch).
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final List<Supplier<Metric>> metrics = new ArrayList<>();
+    private final List<Callback> callbacks = new ArrayList<>();
+    private LearningRateSchedule schedule;
+    private boolean recordStepLosses;
+    private boolean progressBar;
+
+    /** Metrics to compute on training and validation data (a fresh instance for each). Returns this. */
+    @SafeVarargs
+    public final Trainer metrics(Supplier<Metric>... suppliers) {
+        metrics.addAll(List.of(suppliers));
+        return this;
+    }
+
+    public Trainer callbacks(Callback... cs) {
+        callbacks.addAll(List.of(cs));
+        return this;
+    }
+
+    public Trainer schedule(LearningRateSchedule s) {
+        this.schedule = s;
+        return this;
+    }
+
+    /** Keep the loss of every step in {@link History#stepLosses()}. */
+    public Trainer recordStepLosses(boolean on) {
+        this.recordStepLosses = on;
+        return this;
+    }
+
+    /** A console progress bar per epoch (batches, loss, samples/s, ETA); off by default. */
+    public Trainer progressBar(boolean on) {
+        this.progressBar = on;
+        return this;
+    }
+
+    /**
+     * Trains for {@code epochs} epochs and returns the history. {@code validation} may be null.
+     */
+    public History fit(Module model, Loss loss, Optimizer optimizer, DataLoader train, DataLoader validation,
+                       int epochs) {
+        if (epochs < 0) {
+            throw new IllegalArgumentException("fit: epochs must be >= 0, got " + epochs);
+        }
+        History history = new History();
+        List<Callback> all = new ArrayList<>(callbacks);
+        if (progressBar) {
+            all.add(new ProgressBarCallback());
+        }
+        TrainingContext ctx = new TrainingContext(model, optimizer, history, epochs, train.batchesPerEpoch());
+        MemoryScope.Pool pool = new MemoryScope.Pool();
+        all.forEach(c -> c.onTrainBegin(ctx));
+        for (int epoch = 0; epoch < epochs && !ctx.stopRequested(); epoch++) {
+            ctx.setEpoch(epoch);
+            if (schedule != null && !schedule.perIteration()) {
+                optimizer.applySchedule(schedule, epoch);
+            }
+            double lr = optimizer.groups().isEmpty() ? Double.NaN : optimizer.groups().get(0).learningRate();
+            for (Callback c : all) {
+                c.onEpochBegin(ctx, epoch);
+            }
+            Map<String, Double> logs = trainEpoch(model, loss, optimizer, train, ctx, all, pool);
+            if (validation != null) {
+                evaluate(model, loss, validation, pool).forEach((k, v) -> logs.put("val_" + k, v));
+            }
+            logs.put("lr", lr);
+            history.addEpoch(logs);
+            LOG.debug("epoch {}/{}: {}", epoch + 1, epochs, logs);
+            for (Callback c : all) {
+                c.onEpochEnd(ctx, epoch, logs);
+            }
+        }
+        all.forEach(c -> c.onTrainEnd(ctx));
+        return history;
+    }
+
+    private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, DataLoader train,
+                                           TrainingContext ctx, List<Callback> all, MemoryScope.Pool pool) {
+        model.train();
+        List<Metric> ms = fresh();
+        double lossSum = 0;
+        long seen = 0;
+        int batch = 0;
+        try (BatchIterator it = train.iterator(ctx.epoch())) {
+            while (it.hasNext() && !ctx.stopRequested()) {
+                Batch b = it.next();
+                for (Callback c : all) {
+                    c.onBatchBegin(ctx, batch);
+                }
+                if (schedule != null && schedule.perIteration()) {
+                    optimizer.applySchedule(schedule, ctx.iteration());
+                }
+                double value;
+                // Everything the step computes is dead once the loss and the metrics are read.
+                try (MemoryScope step = MemoryScope.open(pool)) {
+                    Tensor out = model.forward(b.features());
+                    Tensor l = loss.compute(out, b.targets());
+                    optimizer.zeroGrad();
+                    l.backward();
+                    value = l.item();
+                    try (GradMode off = Tensor.noGrad()) {
+                        Tensor detached = out.detach();
+                        ms.forEach(m -> m.update(detached, b.targets()));
+                    }
+                }
+                optimizer.step();
+                int n = b.size();
+                lossSum += value * n;
+                seen += n;
+                if (recordStepLosses) {
+                    ctx.history().addStepLoss(value);
+                }
+                ctx.advance(n);
+                for (Callback c : all) {
+                    c.onBatchEnd(ctx, batch, value);
+                }
+                batch++;
+            }
+        }
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", seen == 0 ? Double.NaN : lossSum / seen);
+        ms.forEach(m -> logs.put(m.name(), m.compute()));
+        return logs;
+    }
+
+    /**
+     * The mean loss per sample and the metrics over a loader, in evaluation mode and without
+     * recording gradients; the model's mode is restored afterwards.
+     */
+    public Map<String, Double> evaluate(Module model, Loss loss, DataLoader data) {
+        return evaluate(model, loss, data, new MemoryScope.Pool());
+    }
+
+    private Map<String, Double> evaluate(Module model, Loss loss, DataLoader data, MemoryScope.Pool pool) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        List<Metric> ms = fresh();
+        double lossSum = 0;
+        long seen = 0;
+        try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator()) {
+            while (it.hasNext()) {
+                Batch b = it.next();
+                try (MemoryScope step = MemoryScope.open(pool)) {
+                    Tensor out = model.forward(b.features());
+                    lossSum += loss.compute(out, b.targets()).item() * b.size();
+                    ms.forEach(m -> m.update(out, b.targets()));
+                }
+                seen += b.size();
+            }
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", seen == 0 ? Double.NaN : lossSum / seen);
+        ms.forEach(m -> logs.put(m.name(), m.compute()));
+        return logs;
+    }
+
+    /** The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode. */
+    public static Tensor predict(Module model, DataLoader data) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        List<Tensor> outs = new ArrayList<>();
+        try (GradMode off = Tensor.noGrad()) {
+            for (Batch b : data) {
+                outs.add(model.forward(b.features()));
+            }
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
+        if (outs.isEmpty()) {
+            throw new IllegalArgumentException("predict: the loader yielded no batches");
+        }
+        return outs.size() == 1 ? outs.get(0) : Tensor.concat(0, outs.toArray(new Tensor[0]));
+    }
+
+    private List<Metric> fresh() {
+        List<Metric> ms = new ArrayList<>();
+        metrics.forEach(s -> ms.add(s.get()));
+        return ms;
+    }
+}
