@@ -1,0 +1,186 @@
+package org.trainer.core.loss;
+
+import java.util.Arrays;
+
+import org.trainer.core.DType;
+import org.trainer.core.Shapes;
+import org.trainer.core.Tensor;
+
+/**
+ * Softmax cross-entropy from logits, with the semantics of {@code torch.nn.functional.cross_entropy}
+ * (PyTorch 1.13) for logits x of shape [N, C], optional class weights w (length C, default all 1)
+ * and label smoothing eps in [0, 1). With log p = logSoftmax(x) along the class axis:
+ *
+ * <p><b>Integer labels</b> (an INT32 target [N], each in [0, C)):
+ * <pre>
+ *   l_i = (1 - eps) w[y_i] (-log p[i, y_i])  +  (eps / C) sum_c w[c] (-log p[i, c])
+ *   MEAN = sum_i l_i / sum_i w[y_i]         SUM = sum_i l_i         NONE = l  (shape [N])
+ * </pre>
+ * The mean divides by the total weight of the samples' own classes (not by N), for the smoothing
+ * term as well: this is how PyTorch combines weights with smoothing, so that a batch's loss does
+ * not depend on how many samples of a light class it happens to hold. Without weights the divisor
+ * is N.
+ *
+ * <p><b>Probability (soft) targets</b> (a floating target t of shape [N, C], rows summing to 1):
+ * the target is smoothed to t' = (1 - eps) t + eps / C, then
+ * <pre>
+ *   l_i = -sum_c w[c] t'[i, c] log p[i, c]
+ *   MEAN = sum_i l_i / N                    SUM = sum_i l_i         NONE = l  (shape [N])
+ * </pre>
+ * Here the mean divides by N even with weights, again as PyTorch does. Gradients flow to the
+ * logits and, for soft targets, to the target too.
+ *
+ * <p>Immutable: the {@code withX} methods return a configured copy, e.g.
+ * {@code new CrossEntropyLoss().withWeights(w).withLabelSmoothing(0.1)}.
+ */
+public final class CrossEntropyLoss implements Loss {
+    private static final String NAME = "CrossEntropyLoss";
+
+    private final float[] weights;
+    private final double labelSmoothing;
+    private final Reduction reduction;
+
+    /** No class weights, no label smoothing, mean reduction: PyTorch's defaults. */
+    public CrossEntropyLoss() {
+        this(null, 0, Reduction.MEAN);
+    }
+
+    private CrossEntropyLoss(float[] weights, double labelSmoothing, Reduction reduction) {
+        this.weights = weights;
+        this.labelSmoothing = labelSmoothing;
+        this.reduction = reduction;
+    }
+
+    /**
+     * The same loss with a weight per class (copied; length must equal C when computed). Weights must
+     * be finite and non-negative; null removes them.
+     */
+    public CrossEntropyLoss withWeights(float[] classWeights) {
+        if (classWeights == null) {
+            return new CrossEntropyLoss(null, labelSmoothing, reduction);
+        }
+        if (classWeights.length == 0) {
+            throw new IllegalArgumentException(NAME + ": weights is empty, expected one weight per class");
+        }
+        for (int c = 0; c < classWeights.length; c++) {
+            if (!(classWeights[c] >= 0) || Float.isInfinite(classWeights[c])) {
+                throw new IllegalArgumentException(NAME + ": weights[" + c + "] is " + classWeights[c]
+                        + ", expected a finite value >= 0");
+            }
+        }
+        return new CrossEntropyLoss(classWeights.clone(), labelSmoothing, reduction);
+    }
+
+    /** The same loss with label smoothing eps in [0, 1) (0 turns it off). */
+    public CrossEntropyLoss withLabelSmoothing(double eps) {
+        if (!(eps >= 0 && eps < 1)) {
+            throw new IllegalArgumentException(NAME + ": labelSmoothing must be in [0, 1), got " + eps);
+        }
+        return new CrossEntropyLoss(weights, eps, reduction);
+    }
+
+    /** The same loss with another reduction. */
+    public CrossEntropyLoss withReduction(Reduction r) {
+        return new CrossEntropyLoss(weights, labelSmoothing, Reduction.check(NAME, r));
+    }
+
+    /** A copy of the class weights, or null when there are none. */
+    public float[] weights() {
+        return weights == null ? null : weights.clone();
+    }
+
+    public double labelSmoothing() {
+        return labelSmoothing;
+    }
+
+    public Reduction reduction() {
+        return reduction;
+    }
+
+    @Override
+    public Tensor compute(Tensor prediction, Tensor target) {
+        LossChecks.floating(NAME, "prediction", prediction);
+        if (prediction.rank() != 2) {
+            throw new IllegalArgumentException(NAME + ": prediction must be logits of shape [N, C], got shape "
+                    + Shapes.str(prediction.shape()));
+        }
+        if (target == null) {
+            throw new IllegalArgumentException(NAME + ": target is null");
+        }
+        int n = prediction.size(0);
+        int c = prediction.size(1);
+        if (weights != null && weights.length != c) {
+            throw new IllegalArgumentException(NAME + ": " + weights.length + " class weights for logits of shape "
+                    + Shapes.str(prediction.shape()) + " (expected " + c + ")");
+        }
+        Tensor logP = prediction.logSoftmax(1);
+        if (target.dtype() == DType.INT32) {
+            return hardLabels(logP, target, n, c);
+        }
+        if (!Arrays.equals(target.shape(), prediction.shape())) {
+            throw new IllegalArgumentException(NAME + ": target of shape " + Shapes.str(target.shape()) + " and dtype "
+                    + target.dtype() + " does not fit logits of shape " + Shapes.str(prediction.shape())
+                    + " (expected INT32 labels of shape [" + n + "] or probabilities of shape [" + n + ", " + c + "])");
+        }
+        return softTargets(logP, target.to(prediction.dtype()), n, c);
+    }
+
+    /**
+     * Both terms of the labelled loss are linear in log p, so they fold into one constant coefficient
+     * matrix k with l_i = -sum_c k[i, c] log p[i, c]: k = (1 - eps) w[y_i] onehot(y_i) + (eps / C) w.
+     * One multiply and one row sum then serve every reduction, and autograd sees only tensor ops.
+     */
+    private Tensor hardLabels(Tensor logP, Tensor target, int n, int c) {
+        if (target.rank() != 1 || target.size(0) != n) {
+            throw new IllegalArgumentException(NAME + ": labels of shape " + Shapes.str(target.shape())
+                    + " for logits of shape " + Shapes.str(logP.shape()) + " (expected [" + n + "])");
+        }
+        int[] labels = target.toIntArray();
+        double[] k = new double[n * c];
+        double divisor = 0;
+        for (int i = 0; i < n; i++) {
+            int y = labels[i];
+            if (y < 0 || y >= c) {
+                throw new IllegalArgumentException(NAME + ": label at position " + i + " is " + y
+                        + ", expected a class in [0, " + c + ")");
+            }
+            for (int j = 0; j < c; j++) {
+                k[i * c + j] = labelSmoothing / c * weight(j);
+            }
+            k[i * c + y] += (1 - labelSmoothing) * weight(y);
+            divisor += weight(y);
+        }
+        Tensor perSample = logP.mul(LossChecks.constant(k, logP, n, c)).sum(1, false).neg();
+        return reduce(perSample, divisor);
+    }
+
+    private Tensor softTargets(Tensor logP, Tensor target, int n, int c) {
+        Tensor t = labelSmoothing == 0 ? target : target.mul(1 - labelSmoothing).add(labelSmoothing / c);
+        if (weights != null) {
+            double[] w = new double[c];
+            for (int j = 0; j < c; j++) {
+                w[j] = weights[j];
+            }
+            t = t.mul(LossChecks.constant(w, logP, c));
+        }
+        return reduce(logP.mul(t).sum(1, false).neg(), n);
+    }
+
+    private Tensor reduce(Tensor perSample, double meanDivisor) {
+        return switch (reduction) {
+            case MEAN -> perSample.sum().div(meanDivisor);
+            case SUM -> perSample.sum();
+            case NONE -> perSample;
+        };
+    }
+
+    private double weight(int c) {
+        return weights == null ? 1 : weights[c];
+    }
+
+    @Override
+    public String toString() {
+        return NAME + "(weights=" + (weights == null ? "none" : Arrays.toString(weights)) + ", labelSmoothing="
+                + labelSmoothing + ", reduction=" + reduction + ")";
+    }
+}

@@ -1,0 +1,122 @@
+package org.trainer.core.loss;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.trainer.core.Tensor;
+
+/**
+ * Replays the PyTorch 1.13 cases in {@code reference/losses/losses.json} (made by
+ * {@code generate_losses.py} beside it): for every loss and option combination, the float32 value
+ * and the gradient of sum(loss * upstream) with respect to the prediction (and to a floating target)
+ * must match to 1e-5 relative. The cross-entropy rows pin down how class weights, label smoothing
+ * and the weighted-mean divisor combine; the BCE rows include logits of +-50.
+ */
+class LossReferenceTest {
+
+    @TestFactory
+    Stream<DynamicTest> matchesPyTorch() throws IOException {
+        JsonNode root;
+        try (InputStream in = LossReferenceTest.class.getResourceAsStream("/reference/losses/losses.json")) {
+            assertNotNull(in, "reference/losses/losses.json is missing: run generate_losses.py");
+            root = new ObjectMapper().readTree(in);
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : root.get("cases")) {
+            tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> replay(c)));
+        }
+        assertTrue(tests.size() >= 50, "expected the full fixture set, got " + tests.size());
+        return tests.stream();
+    }
+
+    /** The Java loss configured as the fixture's PyTorch call was. */
+    static Loss loss(JsonNode c) {
+        JsonNode p = c.get("params");
+        Reduction r = Reduction.valueOf(p.get("reduction").asText().toUpperCase(Locale.ROOT));
+        return switch (c.get("loss").asText()) {
+            case "crossEntropy" -> {
+                CrossEntropyLoss ce = new CrossEntropyLoss().withReduction(r)
+                        .withLabelSmoothing(p.get("labelSmoothing").asDouble());
+                JsonNode w = p.get("weights");
+                if (w != null && !w.isNull()) {
+                    float[] weights = new float[w.size()];
+                    for (int i = 0; i < weights.length; i++) {
+                        weights[i] = (float) w.get(i).asDouble();
+                    }
+                    ce = ce.withWeights(weights);
+                }
+                yield ce;
+            }
+            case "bceWithLogits" -> new BinaryCrossEntropyWithLogitsLoss(r);
+            case "mse" -> new MseLoss(r);
+            case "l1" -> new L1Loss(r);
+            case "huber" -> new HuberLoss(p.get("delta").asDouble(), r);
+            default -> throw new AssertionError("no Java loss for fixture loss " + c.get("loss").asText());
+        };
+    }
+
+    private static void replay(JsonNode c) {
+        String name = c.get("name").asText();
+        Tensor x = tensor(c.get("prediction")).requiresGrad(true);
+        Tensor y = tensor(c.get("target"));
+        boolean targetGrad = c.hasNonNull("gradTarget");
+        if (targetGrad) {
+            y.requiresGrad(true);
+        }
+        Tensor out = loss(c).compute(x, y);
+        assertClose(name + " value", tensor(c.get("output")), out);
+        out.mul(tensor(c.get("upstream"))).sum().backward();
+        assertNotNull(x.grad(), name + ": prediction received no gradient");
+        assertClose(name + " d/dprediction", tensor(c.get("gradPrediction")), x.grad());
+        if (targetGrad) {
+            assertNotNull(y.grad(), name + ": target received no gradient");
+            assertClose(name + " d/dtarget", tensor(c.get("gradTarget")), y.grad());
+        }
+    }
+
+    static Tensor tensor(JsonNode node) {
+        JsonNode s = node.get("shape");
+        int[] shape = new int[s.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = s.get(i).asInt();
+        }
+        JsonNode data = node.get("data");
+        if (node.get("dtype").asText().startsWith("int")) {
+            int[] v = new int[data.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = data.get(i).asInt();
+            }
+            return Tensor.fromArray(v, shape);
+        }
+        float[] v = new float[data.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) data.get(i).asDouble();
+        }
+        return Tensor.fromArray(v, shape);
+    }
+
+    private static void assertClose(String what, Tensor expected, Tensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        double[] e = expected.toDoubleArray();
+        double[] a = actual.toDoubleArray();
+        for (int i = 0; i < e.length; i++) {
+            // float32 rounding of values near zero (gradients of well-fitted samples) needs the absolute floor.
+            double tol = 1e-6 + 1e-5 * Math.abs(e[i]);
+            if (!(Math.abs(e[i] - a[i]) <= tol)) {
+                throw new AssertionError(what + ": element " + i + " expected " + e[i] + " but was " + a[i]);
+            }
+        }
+    }
+}
