@@ -1,0 +1,185 @@
+package org.trainer.core.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Objects;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.trainer.core.Tensor;
+
+/**
+ * Reads a numeric CSV file (plain or gzipped, UTF-8) into a {@link TensorDataset}: one column is
+ * the target, every other column, in file order, a float32 feature. Parsing (quotes, escapes, line
+ * ends) is Apache Commons CSV's; this class adds the numeric checks.
+ *
+ * <p>Targets are int32 class labels [N] ({@link #classes(int)}: each cell a non-negative integer
+ * such as {@code 3} or {@code 3.0}) or float32 values [N] ({@link #regression(int)}). Features are
+ * [N, F], F being the number of columns less one.
+ *
+ * <p>Bad data is refused, never patched: a row whose column count differs from the first row's, a
+ * cell that is not a number, NaN, infinite, or too large for float32, or a label that is not a
+ * class, throws an {@link IllegalArgumentException} naming the source, the 1-based line number
+ * and the 1-based column (and its header name, if any). Blank lines are skipped.
+ *
+ * <p>Instances are immutable; {@code with...} methods return modified copies.
+ */
+public final class CsvReader {
+    /** What the label column holds. */
+    public enum Target {
+        /** Class indices 0, 1, 2, ... read as int32. */
+        CLASS,
+        /** Real values read as float32. */
+        REGRESSION
+    }
+
+    private final int labelColumn;
+    private final Target target;
+    private final boolean header;
+    private final char delimiter;
+
+    private CsvReader(int labelColumn, Target target, boolean header, char delimiter) {
+        this.labelColumn = labelColumn;
+        this.target = Objects.requireNonNull(target, "target");
+        this.header = header;
+        this.delimiter = delimiter;
+    }
+
+    /**
+     * A reader whose column {@code labelColumn} (0-based; negative counts from the end, -1 being
+     * the last) holds class labels. No header, comma-separated.
+     */
+    public static CsvReader classes(int labelColumn) {
+        return new CsvReader(labelColumn, Target.CLASS, false, ',');
+    }
+
+    /** A reader whose column {@code labelColumn} (as in {@link #classes(int)}) holds float targets. */
+    public static CsvReader regression(int labelColumn) {
+        return new CsvReader(labelColumn, Target.REGRESSION, false, ',');
+    }
+
+    /** Whether the first non-blank line holds column names rather than data. */
+    public CsvReader withHeader(boolean header) {
+        return new CsvReader(labelColumn, target, header, delimiter);
+    }
+
+    /** The field separator, ',' by default (e.g. ';' or '\t'). */
+    public CsvReader withDelimiter(char delimiter) {
+        return new CsvReader(labelColumn, target, header, delimiter);
+    }
+
+    /** Reads a file, gunzipping it if it starts with the gzip magic bytes. Errors name the file. */
+    public TensorDataset read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        }
+    }
+
+    /**
+     * Reads a stream (gzipped or not) to its end and closes it, which also frees the native
+     * inflater of a gzipped one; {@code source} names it in error messages (a file name or
+     * resource path).
+     */
+    public TensorDataset read(InputStream in, String source) throws IOException {
+        Reader reader = new InputStreamReader(Gzip.maybeDecompress(in), StandardCharsets.UTF_8);
+        // Empty lines are kept so that each record starts on the line after the previous one ended:
+        // that is how line numbers for messages are known. Blank records are skipped below.
+        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false)
+                .setTrim(true).get();
+        try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
+            return parse(parser, source);
+        } catch (UncheckedIOException e) {
+            throw new IOException(source + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private TensorDataset parse(CSVParser parser, String source) throws IOException {
+        CsvColumns columns = null;
+        RowBuffer rows = null;
+        Iterator<CSVRecord> records = parser.iterator();
+        long endOfPrevious = parser.getCurrentLineNumber();
+        while (records.hasNext()) {
+            CSVRecord record = records.next();
+            long line = endOfPrevious + 1;
+            endOfPrevious = parser.getCurrentLineNumber();
+            if (record.size() == 1 && record.get(0).isEmpty()) {
+                continue;
+            }
+            if (columns == null) {
+                columns = CsvColumns.of(source, line, record.size(), labelColumn, header ? record.toList() : null);
+                rows = new RowBuffer(columns.featureCount());
+                if (header) {
+                    continue;
+                }
+            }
+            readRow(source, line, record, columns, rows);
+        }
+        if (rows == null || rows.size() == 0) {
+            throw new IllegalArgumentException(source + ": no data rows" + (header ? " after the header" : ""));
+        }
+        Tensor features = Tensor.fromArray(rows.features(), rows.size(), columns.featureCount());
+        Tensor targets = target == Target.CLASS ? Tensor.fromArray(rows.labelsAsInts(), rows.size())
+                : Tensor.fromArray(rows.labels(), rows.size());
+        return new TensorDataset(features, targets);
+    }
+
+    private void readRow(String source, long line, CSVRecord record, CsvColumns columns, RowBuffer rows) {
+        if (record.size() != columns.count()) {
+            throw new IllegalArgumentException(source + ": line " + line + " has " + record.size() + " columns, expected "
+                    + columns.count() + " (as line " + columns.firstLine() + ")");
+        }
+        float[] features = new float[columns.featureCount()];
+        float label = 0;
+        for (int c = 0, f = 0; c < record.size(); c++) {
+            double v = parse(source, line, columns, c, record.get(c));
+            if (c == columns.label()) {
+                label = target == Target.CLASS ? checkClass(source, line, columns, c, v) : (float) v;
+            } else {
+                features[f++] = (float) v;
+            }
+        }
+        rows.add(features, label);
+    }
+
+    private static double parse(String source, long line, CsvColumns columns, int c, String cell) {
+        double v;
+        try {
+            v = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            throw cellError(source, line, columns, c, "not a number: \"" + cell + "\"");
+        }
+        if (!Double.isFinite(v)) {
+            throw cellError(source, line, columns, c, "\"" + cell + "\" is not finite; NaN and infinity are refused");
+        }
+        if (Float.isInfinite((float) v)) {
+            throw cellError(source, line, columns, c, cell + " overflows float32 (max " + Float.MAX_VALUE + ")");
+        }
+        return v;
+    }
+
+    private static float checkClass(String source, long line, CsvColumns columns, int c, double v) {
+        if (v < 0 || v != Math.rint(v) || v > 1 << 24) {
+            throw cellError(source, line, columns, c, "class label " + v + " is not an integer from 0 to " + (1 << 24));
+        }
+        return (float) v; // exact: integers up to 2^24 are floats
+    }
+
+    private static IllegalArgumentException cellError(String source, long line, CsvColumns columns, int c,
+            String what) {
+        return new IllegalArgumentException(source + ": line " + line + ", " + columns.describe(c) + ": " + what);
+    }
+
+    @Override
+    public String toString() {
+        return "CsvReader(" + target + " label column " + labelColumn + ", header " + header + ", delimiter '"
+                + delimiter + "')";
+    }
+}

@@ -1,0 +1,171 @@
+package org.trainer.core.data;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Splits a dataset into batches, epoch after epoch: the {@code Dataset -> DataLoader -> Trainer}
+ * step of the data flow.
+ *
+ * <p><b>Order.</b> Without shuffle every epoch visits samples 0 to N-1 in order. With shuffle,
+ * epoch e visits them in the order {@link Shuffle#permutation(int, long, int) permutation(N, seed,
+ * e)}: a pure function of (seed, e), different from epoch to epoch, identical from run to run.
+ * Either way each sample appears exactly once per epoch (except the dropped tail, below).
+ *
+ * <p><b>Batches.</b> Batch b holds positions [b*B, min((b+1)*B, N)) of the epoch's order, B being
+ * the batch size. Iterations per epoch = ceil(N / B); with {@code dropLast} the short final batch
+ * is skipped and it is floor(N / B). Over E epochs, total iterations = E x iterations per epoch
+ * (for a schedule's length); see {@link #batchesPerEpoch()}.
+ *
+ * <p><b>Epochs.</b> The loader keeps an epoch counter, starting at 0: each {@link #iterator()}
+ * call serves the current epoch and then advances the counter, so {@code for (Batch b : loader)}
+ * inside an epoch loop shuffles afresh each time. {@link #setEpoch(int)} moves the counter (to
+ * resume from a checkpoint); {@link #iterator(int)} serves any epoch without touching it. The
+ * counter is not synchronised: one thread drives a loader.
+ *
+ * <p><b>Prefetch.</b> With {@code prefetch} k >= 1 a background daemon thread builds up to k
+ * batches ahead while the consumer trains on the current one. The batches and their order are
+ * exactly those of {@code prefetch(0)}; exceptions from the dataset reach the consumer at the
+ * batch that failed. The thread ends with the epoch, on {@link BatchIterator#close()}, or once an
+ * abandoned iterator is garbage collected.
+ */
+public final class DataLoader implements Iterable<Batch> {
+    private final Dataset dataset;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final boolean dropLast;
+    private final int prefetch;
+    private int epoch;
+
+    private DataLoader(Builder b) {
+        this.dataset = b.dataset;
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.seed = b.seed;
+        this.dropLast = b.dropLast;
+        this.prefetch = b.prefetch;
+    }
+
+    /** A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch. */
+    public static Builder builder(Dataset dataset) {
+        return new Builder(Objects.requireNonNull(dataset, "dataset"));
+    }
+
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Iterations per epoch: ceil(N / B), or floor(N / B) with {@code dropLast}, for N samples and
+     * batch size B. Zero for an empty dataset (or N &lt; B with dropLast).
+     */
+    public int batchesPerEpoch() {
+        int n = dataset.size();
+        return n / batchSize + (!dropLast && n % batchSize != 0 ? 1 : 0);
+    }
+
+    /** The epoch that the next {@link #iterator()} call will serve. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Sets the epoch that the next {@link #iterator()} call will serve (0 for the first). */
+    public void setEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("setEpoch: epoch must be >= 0, got " + epoch);
+        }
+        this.epoch = epoch;
+    }
+
+    /** The batches of the current epoch; advances the epoch counter by one. */
+    @Override
+    public BatchIterator iterator() {
+        return iterator(epoch++);
+    }
+
+    /** The batches of epoch {@code e}, leaving the epoch counter alone. */
+    public BatchIterator iterator(int e) {
+        int[][] plan = plan(e);
+        return prefetch == 0 ? new SequentialIterator(dataset, plan) : new PrefetchIterator(dataset, plan, prefetch);
+    }
+
+    /** The sample indices of every batch of epoch {@code e}, in order: what the iterator will fetch. */
+    public int[][] plan(int e) {
+        if (e < 0) {
+            throw new IllegalArgumentException("plan: epoch must be >= 0, got " + e);
+        }
+        int n = dataset.size();
+        int[] order = shuffle ? Shuffle.permutation(n, seed, e) : Shuffle.identity(n);
+        int[][] batches = new int[batchesPerEpoch()][];
+        for (int b = 0; b < batches.length; b++) {
+            int from = b * batchSize;
+            batches[b] = Arrays.copyOfRange(order, from, Math.min(from + batchSize, n));
+        }
+        return batches;
+    }
+
+    @Override
+    public String toString() {
+        return "DataLoader(" + dataset.size() + " samples, batchSize " + batchSize + ", shuffle " + shuffle
+                + ", seed " + seed + ", dropLast " + dropLast + ", prefetch " + prefetch + ")";
+    }
+
+    /** Options for a {@link DataLoader}; each setter validates its argument at once. */
+    public static final class Builder {
+        private final Dataset dataset;
+        private int batchSize = 1;
+        private boolean shuffle;
+        private long seed;
+        private boolean dropLast;
+        private int prefetch;
+
+        private Builder(Dataset dataset) {
+            this.dataset = dataset;
+        }
+
+        /** Samples per batch B, at least 1. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Whether each epoch visits the samples in a fresh seeded random order. */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** The seed of the shuffle; with the epoch it fixes the order completely. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to skip the final batch of an epoch when it has fewer than B samples. */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** Batches built ahead on a background thread; 0 builds each one on the caller's thread. */
+        public Builder prefetch(int prefetch) {
+            if (prefetch < 0) {
+                throw new IllegalArgumentException("DataLoader: prefetch must be >= 0 batches, got " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        public DataLoader build() {
+            return new DataLoader(this);
+        }
+    }
+}
