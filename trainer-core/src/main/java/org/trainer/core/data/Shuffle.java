@@ -1,5 +1,6 @@
 package org.trainer.core.data;
 
+import org.trainer.core.SplitMix64;
 /** Seeded shuffling: the sample order of an epoch as a pure function of (n, seed, epoch). */
 public final class Shuffle {
     private Shuffle() {

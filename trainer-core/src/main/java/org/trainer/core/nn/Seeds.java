@@ -2,6 +2,8 @@ package org.trainer.core.nn;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.trainer.core.SplitMix64;
+
 /**
  * The source of seeds for layers created without an explicit one. One global seed, set with
  * {@link #set(long)}, and a counter: creating the same model in the same order after the same
@@ -25,10 +27,8 @@ public final class Seeds {
         return mix(base + 0x9e3779b97f4a7c15L * COUNTER.incrementAndGet());
     }
 
-    /** A well-mixed seed derived from a seed and a counter (SplitMix64's finaliser). */
+    /** A well-mixed seed derived from another (SplitMix64's finaliser). */
     public static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix64(z);
     }
 }

@@ -1,5 +1,6 @@
 package org.trainer.core.data;
 
+import org.trainer.core.SplitMix64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

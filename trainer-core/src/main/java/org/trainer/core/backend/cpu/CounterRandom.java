@@ -1,5 +1,7 @@
 package org.trainer.core.backend.cpu;
 
+import org.trainer.core.SplitMix64;
+
 /**
  * Counter-based random numbers: the value for index i is a hash of (seed, i), so any split of the
  * work over threads (or over a GPU's cores) gives the same numbers.
@@ -8,15 +10,8 @@ final class CounterRandom {
     private CounterRandom() {
     }
 
-    /** SplitMix64's finaliser, a bijection with good avalanche. */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
     private static long bits(long seed, long counter) {
-        return mix(mix(seed) + counter * 0x9e3779b97f4a7c15L);
+        return SplitMix64.mix64(SplitMix64.mix64(seed) + counter * 0x9e3779b97f4a7c15L);
     }
 
     /** Uniform in [0, 1) with 53 random bits. */
@@ -26,7 +21,7 @@ final class CounterRandom {
 
     /** Standard normal by Box-Muller on two uniforms drawn from counters 2i and 2i+1 of a derived stream. */
     static double normal(long seed, long i) {
-        long s = mix(seed ^ 0x5851f42d4c957f2dL);
+        long s = SplitMix64.mix64(seed ^ 0x5851f42d4c957f2dL);
         double u1 = ((bits(s, 2 * i) >>> 11) + 1) * 0x1.0p-53; // (0, 1]: log is finite
         double u2 = (bits(s, 2 * i + 1) >>> 11) * 0x1.0p-53;
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
