@@ -79,6 +79,10 @@ final class ConvKernels {
     static void maxPool(CpuStorage x, ConvGeometry g, CpuStorage y, CpuStorage argmax) {
         int oh = g.outH();
         int ow = g.outW();
+        if (x.f != null && g.padH() == 0 && g.padW() == 0 && g.dilH() == 1 && g.dilW() == 1) {
+            maxPoolInside(x.f, g, y.f, argmax.i);
+            return;
+        }
         Parallel.forRange(g.n() * g.c(), 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int in = p * g.h() * g.w();
@@ -109,6 +113,46 @@ final class ConvKernels {
                         int q = (p * oh + i) * ow + j;
                         y.set(q, best);
                         argmax.i[q] = arg;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * float32 max pooling whose windows all lie inside the input (no padding, no dilation). Each
+     * output row is swept once per window cell, so the inner loop runs along contiguous memory;
+     * the first maximum in window order wins, and a NaN wins over numbers, as in the general path.
+     */
+    private static void maxPoolInside(float[] x, ConvGeometry g, float[] y, int[] argmax) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int w = g.w();
+        int sh = g.strideH();
+        int sw = g.strideW();
+        Parallel.forRange(g.n() * g.c(), 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int in = p * g.h() * w;
+                for (int i = 0; i < oh; i++) {
+                    int q0 = (p * oh + i) * ow;
+                    for (int j = 0; j < ow; j++) {
+                        int rel = i * sh * w + j * sw;
+                        y[q0 + j] = x[in + rel];
+                        argmax[q0 + j] = rel;
+                    }
+                    for (int a = 0; a < g.kh(); a++) {
+                        for (int b = a == 0 ? 1 : 0; b < g.kw(); b++) {
+                            int rel0 = (i * sh + a) * w + b;
+                            for (int j = 0; j < ow; j++) {
+                                int rel = rel0 + j * sw;
+                                float v = x[in + rel];
+                                float cur = y[q0 + j];
+                                if (v > cur || (v != v && cur == cur)) {
+                                    y[q0 + j] = v;
+                                    argmax[q0 + j] = rel;
+                                }
+                            }
+                        }
                     }
                 }
             }

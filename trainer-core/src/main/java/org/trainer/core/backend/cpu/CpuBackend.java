@@ -252,6 +252,12 @@ public final class CpuBackend implements Backend {
         CpuStorage xs = cpu(x);
         CpuStorage os = cpu(out);
         Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
+            if (inner == 1 && op == ReduceOp.SUM && xs.f != null) {
+                for (int o = o0; o < o1; o++) {
+                    os.f[o] = (float) FloatKernels.sum(xs.f, o * n, n);
+                }
+                return;
+            }
             double[] acc = new double[inner];
             for (int o = o0; o < o1; o++) {
                 int base = o * n * inner;

@@ -51,19 +51,19 @@ final class CpuStorage implements Storage {
         return backend;
     }
 
+    // Null checks on final fields, not a switch on the dtype: the JIT hoists them out of hot loops,
+    // while an enum switch reloads its lookup table on every element.
     double get(int k) {
-        return switch (dtype) {
-            case FLOAT32 -> f[k];
-            case FLOAT64 -> d[k];
-            case INT32 -> i[k];
-        };
+        return f != null ? f[k] : d != null ? d[k] : i[k];
     }
 
     void set(int k, double v) {
-        switch (dtype) {
-            case FLOAT32 -> f[k] = (float) v;
-            case FLOAT64 -> d[k] = v;
-            case INT32 -> i[k] = (int) v;
+        if (f != null) {
+            f[k] = (float) v;
+        } else if (d != null) {
+            d[k] = v;
+        } else {
+            i[k] = (int) v;
         }
     }
 

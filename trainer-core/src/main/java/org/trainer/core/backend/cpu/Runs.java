@@ -36,7 +36,12 @@ final class Runs {
 
     /** d[dof + j*ds] += s[so + j*ss] for j in [0, n); floating dtypes only. */
     static void add(CpuStorage s, int so, int ss, CpuStorage d, int dof, int ds, int n) {
-        if (s.f != null) {
+        if (s.f != null && ss == 1 && ds == 1) {
+            // Unit strides, the common case, get a loop the JIT vectorises.
+            for (int j = 0; j < n; j++) {
+                d.f[dof + j] += s.f[so + j];
+            }
+        } else if (s.f != null) {
             for (int j = 0; j < n; j++) {
                 d.f[dof + j * ds] += s.f[so + j * ss];
             }
