@@ -61,7 +61,7 @@ public class BatchNorm extends Module {
                 Tensor rv = buffer("running_var");
                 rv.copyFrom(rv.mul(1 - momentum).add(var.reshape(features).mul(momentum * n / (n - 1.0))));
                 Tensor tracked = buffer("num_batches_tracked");
-                tracked.copyFrom(Tensor.fromArray(new int[] {tracked.toIntArray()[0] + 1}));
+                tracked.copyFrom(Tensor.fromArray(new int[] {tracked.toIntArray()[0] + 1}).to(tracked.device()));
             }
         } else {
             mean = buffer("running_mean").reshape(bshape);

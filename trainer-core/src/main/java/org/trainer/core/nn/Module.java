@@ -168,6 +168,14 @@ public abstract class Module {
         return training;
     }
 
+    /** Moves every parameter and buffer of this module and its descendants to a device. Returns this. */
+    public Module to(org.trainer.core.Device device) {
+        parameters.values().forEach(p -> p.to(device));
+        buffers.replaceAll((n, b) -> b.to(device));
+        children.values().forEach(m -> m.to(device));
+        return this;
+    }
+
     /** Zeroes the gradients of all parameters. */
     public void zeroGrad() {
         parameters().forEach(Parameter::zeroGrad);

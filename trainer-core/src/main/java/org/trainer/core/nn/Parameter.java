@@ -33,6 +33,13 @@ public final class Parameter {
         this.value = newValue.detach().to(value.dtype()).to(value.device()).copy().detach().requiresGrad(trainable);
     }
 
+    /** Moves the value to a device (a no-op when it is there); the gradient is dropped. */
+    public void to(org.trainer.core.Device device) {
+        if (!value.device().equals(device)) {
+            this.value = value.to(device).requiresGrad(trainable);
+        }
+    }
+
     public boolean isTrainable() {
         return trainable;
     }
