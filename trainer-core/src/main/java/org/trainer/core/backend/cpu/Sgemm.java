@@ -1,0 +1,150 @@
+package org.trainer.core.backend.cpu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-precision matrix product on row-major arrays: C = op(A) x op(B) (or C += ... when
+ * {@code accumulate}), where op(A) is [m, k] and op(B) is [k, n]. A is stored [m, k], or [k, m] when
+ * {@code transA}; B is stored [k, n], or [n, k] when {@code transB}; C is [m, n]. Only C is written.
+ *
+ * <p>The work runs in {@link SgemmDriver} (cache blocking and packing) around a register-blocked
+ * micro-kernel: {@code VectorSgemmKernel} when the {@code jdk.incubator.vector} module is in the
+ * boot layer, otherwise {@link SgemmPortableKernel}. Large products are split into disjoint blocks
+ * of C over {@link Parallel}'s threads, never along k, and each element is summed in the same order
+ * however C is split, so results are bitwise reproducible for a given kernel.
+ */
+public final class Sgemm {
+    private static final Logger LOG = LoggerFactory.getLogger(Sgemm.class);
+
+    /**
+     * Below this many multiply-adds (about 80 us on one core) waking pool threads costs more than
+     * they save: 128^3 (2M) measured slower on two threads than on one.
+     */
+    private static final long PARALLEL_MIN_WORK = 1L << 23;
+
+    private static volatile boolean forcePortable;
+
+    private Sgemm() {
+    }
+
+    /** Loads the vector kernel lazily, so that nothing touches the Vector API unless it is present. */
+    private static final class Kernels {
+        static final SgemmKernel PORTABLE = new SgemmPortableKernel();
+        static final SgemmKernel BEST = selectBest();
+
+        private static SgemmKernel selectBest() {
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                LOG.info("jdk.incubator.vector is not available: SGEMM uses the portable kernel, "
+                        + "which is many times slower; add --add-modules jdk.incubator.vector to the java command line");
+                return PORTABLE;
+            }
+            try {
+                Class<?> type = Class.forName(Sgemm.class.getPackageName() + ".VectorSgemmKernel");
+                boolean worthwhile = (Boolean) type.getDeclaredMethod("worthwhile").invoke(null);
+                if (!worthwhile) {
+                    LOG.info("SIMD vectors narrower than 8 floats: SGEMM uses the portable kernel");
+                    return PORTABLE;
+                }
+                return (SgemmKernel) type.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                LOG.info("Vector API kernel unavailable ({}): SGEMM uses the portable kernel", e.toString());
+                return PORTABLE;
+            }
+        }
+    }
+
+    /** Forces the portable kernel even when the Vector API is present; for tests. */
+    static void forcePortableKernel(boolean force) {
+        forcePortable = force;
+    }
+
+    /** The kernel that {@link #gemm} uses now. */
+    static SgemmKernel kernel() {
+        return forcePortable ? Kernels.PORTABLE : Kernels.BEST;
+    }
+
+    /** A short description of the active micro-kernel, e.g. for benchmark reports. */
+    public static String kernelName() {
+        return kernel().name();
+    }
+
+    /**
+     * Computes {@code C = op(A) op(B)}, or {@code C += op(A) op(B)} when {@code accumulate}, that is
+     * {@code C[i, j] (+)= sum_{p < k} op(A)[i, p] * op(B)[p, j]} for {@code i < m, j < n}.
+     *
+     * @param transA     whether A is stored [k, m] (so op(A) = A^T) rather than [m, k]
+     * @param transB     whether B is stored [n, k] (so op(B) = B^T) rather than [k, n]
+     * @param m          rows of op(A) and C
+     * @param n          columns of op(B) and C
+     * @param k          columns of op(A), rows of op(B); with k = 0, C is zeroed (or left as is
+     *                   when accumulating)
+     * @param a          A, read from {@code aOff}, m*k elements, row-major
+     * @param b          B, read from {@code bOff}, k*n elements, row-major
+     * @param c          C, [m, n] row-major from {@code cOff}; the only argument modified
+     * @param accumulate add the product to C instead of overwriting it
+     * @throws IllegalArgumentException if a size or offset is negative or an array is too short
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        checkSize("m", m);
+        checkSize("n", n);
+        checkSize("k", k);
+        checkArray("a", a, aOff, transA ? "[k, m]" : "[m, k]", transA ? k : m, transA ? m : k);
+        checkArray("b", b, bOff, transB ? "[n, k]" : "[k, n]", transB ? n : k, transB ? k : n);
+        checkArray("c", c, cOff, "[m, n]", m, n);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+            }
+            return;
+        }
+        SgemmKernel kernel = kernel();
+        long work = (long) m * n * k;
+        if (Parallel.threads() == 1 || work < PARALLEL_MIN_WORK) {
+            SgemmDriver.run(kernel, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, 0, m, 0, n);
+            return;
+        }
+        // Splitting rows makes every thread pack all of op(B), splitting columns all of op(A):
+        // split the dimension whose duplicated packing is the smaller.
+        if (m >= n) {
+            int unit = kernel.mr();
+            int units = (m + unit - 1) / unit;
+            int minUnits = minUnits(work / units);
+            Parallel.forRange(units, minUnits, (u0, u1) -> SgemmDriver.run(kernel, transA, transB, m, n, k,
+                    a, aOff, b, bOff, c, cOff, accumulate, u0 * unit, Math.min(m, u1 * unit), 0, n));
+        } else {
+            int unit = kernel.nr();
+            int units = (n + unit - 1) / unit;
+            int minUnits = minUnits(work / units);
+            Parallel.forRange(units, minUnits, (u0, u1) -> SgemmDriver.run(kernel, transA, transB, m, n, k,
+                    a, aOff, b, bOff, c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
+        }
+    }
+
+    /** Units of work per thread so that each thread gets at least half of the parallel threshold. */
+    private static int minUnits(long workPerUnit) {
+        return (int) Math.max(1, (PARALLEL_MIN_WORK / 2) / Math.max(1, workPerUnit));
+    }
+
+    private static void checkSize(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("gemm: " + name + " must be >= 0, got " + value);
+        }
+    }
+
+    private static void checkArray(String name, float[] array, int offset, String shape, int rows, int cols) {
+        if (array == null) {
+            throw new IllegalArgumentException("gemm: " + name + " must not be null");
+        }
+        long needed = (long) rows * cols;
+        if (offset < 0 || offset + needed > array.length) {
+            throw new IllegalArgumentException("gemm: " + name + " " + shape + " = [" + rows + ", " + cols
+                    + "] needs " + needed + " elements from offset " + offset + ", but " + name + ".length is "
+                    + array.length);
+        }
+    }
+}

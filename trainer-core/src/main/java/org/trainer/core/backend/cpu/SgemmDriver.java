@@ -1,0 +1,137 @@
+package org.trainer.core.backend.cpu;
+
+/**
+ * The cache-blocked GEMM loop nest (the BLIS structure) around a {@link SgemmKernel}. For a
+ * rectangle of C it loops over column blocks of {@link #NC}, then k blocks of at most {@link #KC}
+ * (packing that block of op(B)), then row blocks of {@link #MC} (packing that block of op(A)), and
+ * finally over micro-tiles, reusing each B micro-panel for every A micro-panel of the row block.
+ *
+ * <p>The k blocking depends on k alone and every element of C is summed in the same order whichever
+ * rectangle it falls in, so the result does not depend on how C is split across threads.
+ */
+final class SgemmDriver {
+    /**
+     * Row block. MC x KC floats of packed A (288 KiB) and one KC x NR B micro-panel (128 KiB with
+     * NR = 32) share the 1 MiB L2 of one core.
+     */
+    static final int MC = 72;
+    /**
+     * Depth block. Deep rather than L1-sized: on this class of core L2 feeds the kernel fast enough,
+     * and each extra k block costs another load and store of the C tile (measured: 1024 beat 256).
+     */
+    static final int KC = 1024;
+    /** Column block: KC x NC floats of packed B (at most 8 MiB) stay in the shared L3. */
+    static final int NC = 2048;
+    /**
+     * Up to this many rows of C, a non-transposed B is read in place instead of packed: with few
+     * A micro-panels to reuse it, copying B costs more than its strided reads do...
+     */
+    static final int DIRECT_B_MAX_ROWS = 128;
+    /**
+     * ...as long as its rows are short (in floats): reading a panel in place touches one row per k
+     * step, and rows longer than a 4 KiB page would cost a TLB miss each (measured slower than packing).
+     */
+    static final int DIRECT_B_MAX_LDB = 1024;
+
+    /** Per-thread pack buffers, grown on demand so that steady-state calls allocate nothing. */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private SgemmDriver() {
+    }
+
+    private static final class Buffers {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        float[] tile = new float[0];
+    }
+
+    /**
+     * Computes rows [i0, i1) and columns [j0, j1) of C = op(A) op(B) (or C += when
+     * {@code accumulate}); the arguments are those of {@link Sgemm#gemm}, already validated, with
+     * k > 0. Only that rectangle of {@code c} is modified.
+     */
+    static void run(SgemmKernel kernel, boolean transA, boolean transB, int m, int n, int k,
+                    float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
+                    int i0, int i1, int j0, int j1) {
+        int mr = kernel.mr();
+        int nr = kernel.nr();
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        // Equal k blocks: a short last block would pay a full C load/store for little work.
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int ncMax = Math.min(NC, j1 - j0);
+        int mcMax = Math.min(MC, i1 - i0);
+        boolean direct = !transB && i1 - i0 <= DIRECT_B_MAX_ROWS && ldb <= DIRECT_B_MAX_LDB;
+        Buffers buffers = BUFFERS.get();
+        float[] packedB = buffers.b = grow(buffers.b, kcMax * (direct ? nr : roundUp(ncMax, nr)));
+        float[] packedA = buffers.a = grow(buffers.a, kcMax * roundUp(mcMax, mr));
+        float[] tile = buffers.tile = grow(buffers.tile, mr * nr);
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            // Columns [0, directCols) of this block are read from B itself; the rest are packed.
+            int directCols = direct ? nc / nr * nr : 0;
+            for (int kb = 0; kb < kBlocks; kb++) {
+                int pc = (int) ((long) k * kb / kBlocks);
+                int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
+                if (directCols < nc) {
+                    SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc + directCols, nc - directCols, nr, packedB);
+                }
+                Panels panels = new Panels(kc, b, bOff + pc * ldb + jc, ldb, directCols, packedB);
+                boolean add = accumulate || kb > 0;
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    macroKernel(kernel, mc, nc, packedA, panels, c, cOff + ic * n + jc, n, add, tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the B micro-panels of one kc x nc block live: the first {@code directCols} columns in B
+     * itself (row stride {@code ldb} from {@code bOff}), the rest packed in {@code packed}.
+     */
+    private record Panels(int kc, float[] b, int bOff, int ldb, int directCols, float[] packed) {
+    }
+
+    /** Runs the micro-kernel over every tile of one mc x nc block of C. */
+    private static void macroKernel(SgemmKernel kernel, int mc, int nc, float[] packedA, Panels panels,
+                                    float[] c, int cOff, int ldc, boolean add, float[] tile) {
+        int mr = kernel.mr();
+        int nr = kernel.nr();
+        int kc = panels.kc();
+        for (int jr = 0; jr < nc; jr += nr) {
+            int w = Math.min(nr, nc - jr);
+            boolean inPlace = jr < panels.directCols();
+            float[] bp = inPlace ? panels.b() : panels.packed();
+            int bpOff = inPlace ? panels.bOff() + jr : (jr - panels.directCols()) * kc;
+            int ldbp = inPlace ? panels.ldb() : nr;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int h = Math.min(mr, mc - ir);
+                int ap = ir * kc;
+                int co = cOff + ir * ldc + jr;
+                if (h == mr && w == nr) {
+                    kernel.tile(kc, packedA, ap, bp, bpOff, ldbp, c, co, ldc, add);
+                } else {
+                    // Edge tile: compute a whole tile aside and write back only the part inside C.
+                    kernel.tile(kc, packedA, ap, bp, bpOff, ldbp, tile, 0, nr, false);
+                    for (int i = 0; i < h; i++) {
+                        int row = co + i * ldc;
+                        for (int j = 0; j < w; j++) {
+                            c[row + j] = add ? c[row + j] + tile[i * nr + j] : tile[i * nr + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] grow(float[] buffer, int size) {
+        return buffer.length >= size ? buffer : new float[size];
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}
