@@ -1,10 +1,7 @@
 package org.trainer.core.backend.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * The CPU backend's worker pool. Its size defaults to the number of cores and can be set with the
@@ -58,22 +55,33 @@ public final class Parallel {
             }
             return;
         }
-        List<RecursiveAction> tasks = new ArrayList<>(chunks);
-        for (int i = 0; i < chunks; i++) {
+        // The caller runs the first chunk itself instead of sleeping while a worker wakes up for it.
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[chunks - 1];
+        for (int i = 1; i < chunks; i++) {
             int start = (int) ((long) n * i / chunks);
             int end = (int) ((long) n * (i + 1) / chunks);
-            tasks.add(new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(start, end);
-                }
-            });
+            others[i - 1] = p.submit(() -> body.run(start, end));
         }
-        p.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(tasks);
+        Throwable failure = null;
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (ForkJoinTask<?> t : others) {
+            try {
+                t.join();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                }
             }
-        });
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
     }
 }
