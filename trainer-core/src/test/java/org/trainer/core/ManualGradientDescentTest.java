@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's quick start, verbatim: it must learn its target. */
-class QuickStartTest {
+/** Autograd and an update written by hand (no Trainer, no optimizer) learn a target. */
+class ManualGradientDescentTest {
 
     @Test
-    void quickStartLearnsItsTarget() {
+    void handWrittenGradientDescentLearnsItsTarget() {
         Tensor x = Tensor.randn(1, 256, 10);
         Tensor y = x.matmul(Tensor.randn(2, 10, 1)).tanh();
         Tensor w = Tensor.zeros(10, 1).requiresGrad(true);
