@@ -67,7 +67,8 @@ public interface Backend {
      * Batched matrix product c[i] = a[i] x b[i] (or c[i] += ... when {@code accumulate}), with
      * a[i] of shape [m, k] ([k, m] when {@code transA}), b[i] of shape [k, n] ([n, k] when
      * {@code transB}) and c[i] [m, n]. Matrix i of each operand starts at i times its batch stride;
-     * a stride of 0 broadcasts one matrix over the batch.
+     * a stride of 0 broadcasts one matrix of a or b over the batch, and a C stride of 0 sums all the
+     * batch's products into one C (after overwriting it with the first unless {@code accumulate}).
      */
     void matmul(boolean transA, boolean transB, int batch, int m, int n, int k,
                 Storage a, int aBatchStride, Storage b, int bBatchStride, Storage c, int cBatchStride,

@@ -314,10 +314,12 @@ public final class CpuBackend implements Backend {
             int ao = i * aBatchStride;
             int bo = i * bBatchStride;
             int co = i * cBatchStride;
+            // With a C batch stride of 0 every product after the first adds into the same C.
+            boolean acc = accumulate || (cBatchStride == 0 && i > 0);
             if (as.dtype == DType.FLOAT32) {
-                Sgemm.gemm(transA, transB, m, n, k, as.f, ao, bs.f, bo, cs.f, co, accumulate);
+                Sgemm.gemm(transA, transB, m, n, k, as.f, ao, bs.f, bo, cs.f, co, acc);
             } else {
-                dgemm(transA, transB, m, n, k, as.d, ao, bs.d, bo, cs.d, co, accumulate);
+                dgemm(transA, transB, m, n, k, as.d, ao, bs.d, bo, cs.d, co, acc);
             }
         }
     }

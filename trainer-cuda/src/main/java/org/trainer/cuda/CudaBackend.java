@@ -1,0 +1,512 @@
+package org.trainer.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
+
+import jcuda.Pointer;
+import org.trainer.core.DType;
+import org.trainer.core.Device;
+import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.ReduceOp;
+import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.UnaryOp;
+
+/**
+ * The CUDA backend: every primitive runs on the GPU, as PTX kernels of this module (src/main/cuda)
+ * or cuBLAS GEMM. All work goes to the device's legacy default stream in call order, so primitives
+ * need no synchronisation among themselves; copies to the host wait for the work before them.
+ * float32 and float64 are supported everywhere floating data makes sense; int32 where the CPU
+ * backend supports it (copies, casts, fills, where, reductions, gathers, random).
+ */
+public final class CudaBackend implements Backend {
+    private final CudaDevice dev;
+    private final Kernels k;
+    private final Gemm gemm;
+    private final TiledGemm tiled;
+    private final Device device;
+
+    CudaBackend(CudaDevice dev, boolean forceFallbackGemm) {
+        this.dev = dev;
+        this.k = dev.kernels;
+        this.tiled = new TiledGemm(dev.kernels);
+        this.gemm = GemmSelector.select(dev, forceFallbackGemm);
+        this.device = Device.cuda(dev.context.index());
+    }
+
+    // ---------------------------------------------------------------- device facts and memory
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    /** The GPU's name, e.g. "NVIDIA H100 80GB HBM3". */
+    public String deviceName() {
+        return dev.context.name();
+    }
+
+    /** Compute capability, e.g. "9.0". */
+    public String computeCapability() {
+        return dev.context.computeCapability();
+    }
+
+    /** Which GEMM matmul uses: "cuBLAS", "cuBLAS (TF32)" or "fallback (tiled kernel)". */
+    public String gemmName() {
+        return gemm.name();
+    }
+
+    /** Bytes held by live storages on this device (rounded to the allocator's buckets). */
+    public long memoryUsed() {
+        return dev.pool.usedBytes();
+    }
+
+    /** The most bytes live storages held at once since the start or {@link #resetPeakMemory()}. */
+    public long memoryPeak() {
+        return dev.pool.peakBytes();
+    }
+
+    public void resetPeakMemory() {
+        dev.pool.resetPeak();
+    }
+
+    /** Bytes the allocator keeps for reuse (allocated on the device, held by no storage). */
+    public long memoryCached() {
+        return dev.pool.cachedBytes();
+    }
+
+    /** How many times the allocator went to cudaMalloc; flat across steady-state training steps. */
+    public long deviceAllocations() {
+        return dev.pool.deviceAllocations();
+    }
+
+    /** Returns the allocator's cached blocks to the driver. */
+    public void emptyCache() {
+        dev.pool.emptyCache();
+    }
+
+    /** Waits until all queued GPU work has finished (for timing). */
+    public void synchronize() {
+        dev.context.makeCurrent();
+        CudaCheck.check(cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    private CudaStorage cuda(Storage s) {
+        if (!(s instanceof CudaStorage c) || c.device() != dev) {
+            throw new IllegalArgumentException("cuda backend " + device + ": storage lives on another device: " + s);
+        }
+        return c;
+    }
+
+    private static UnsupportedOperationException unsupported(String primitive, DType dtype) {
+        return new UnsupportedOperationException("cuda backend: " + primitive + " does not support " + dtype);
+    }
+
+    private static String floating(String primitive, DType dtype) {
+        if (dtype == DType.INT32) {
+            throw unsupported(primitive, dtype);
+        }
+        return OpCodes.suffix(dtype);
+    }
+
+    // ---------------------------------------------------------------- storage and transfer
+
+    /** Uninitialised device memory (every caller overwrites it). */
+    private CudaStorage empty(DType dtype, int size) {
+        dev.context.makeCurrent();
+        return new CudaStorage(this, dev, dtype, size);
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        CudaStorage s = empty(dtype, size);
+        fill(s, 0);
+        return s;
+    }
+
+    private Storage upload(DType dtype, int size, Pointer host) {
+        CudaStorage s = empty(dtype, size);
+        if (size > 0) {
+            CudaCheck.check(cuMemcpyHtoD(s.pointer(), host, s.bytes()), "cuMemcpyHtoD");
+        }
+        return s;
+    }
+
+    @Override
+    public Storage fromArray(float[] data) {
+        return upload(DType.FLOAT32, data.length, Pointer.to(data));
+    }
+
+    @Override
+    public Storage fromArray(double[] data) {
+        return upload(DType.FLOAT64, data.length, Pointer.to(data));
+    }
+
+    @Override
+    public Storage fromArray(int[] data) {
+        return upload(DType.INT32, data.length, Pointer.to(data));
+    }
+
+    private void download(CudaStorage s, Pointer host) {
+        dev.context.makeCurrent();
+        if (s.size() > 0) {
+            CudaCheck.check(cuMemcpyDtoH(host, s.pointer(), s.bytes()), "cuMemcpyDtoH");
+        }
+    }
+
+    @Override
+    public float[] toFloatArray(Storage s) {
+        CudaStorage c = cuda(s);
+        if (c.dtype() == DType.FLOAT32) {
+            float[] r = new float[c.size()];
+            download(c, Pointer.to(r));
+            return r;
+        }
+        double[] d = toDoubleArray(c);
+        float[] r = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            r[i] = (float) d[i];
+        }
+        return r;
+    }
+
+    @Override
+    public double[] toDoubleArray(Storage s) {
+        CudaStorage c = cuda(s);
+        double[] r = new double[c.size()];
+        switch (c.dtype()) {
+            case FLOAT64 -> download(c, Pointer.to(r));
+            case FLOAT32 -> {
+                float[] f = new float[c.size()];
+                download(c, Pointer.to(f));
+                for (int i = 0; i < f.length; i++) {
+                    r[i] = f[i];
+                }
+            }
+            case INT32 -> {
+                int[] v = new int[c.size()];
+                download(c, Pointer.to(v));
+                for (int i = 0; i < v.length; i++) {
+                    r[i] = v[i];
+                }
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public int[] toIntArray(Storage s) {
+        CudaStorage c = cuda(s);
+        if (c.dtype() == DType.INT32) {
+            int[] r = new int[c.size()];
+            download(c, Pointer.to(r));
+            return r;
+        }
+        double[] d = toDoubleArray(c);
+        int[] r = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            r[i] = (int) d[i];
+        }
+        return r;
+    }
+
+    @Override
+    public Storage cast(Storage s, DType dtype) {
+        CudaStorage x = cuda(s);
+        CudaStorage y = empty(dtype, x.size());
+        if (x.dtype() == dtype) {
+            if (x.size() > 0) {
+                CudaCheck.check(cuMemcpyDtoD(y.pointer(), x.pointer(), x.bytes()), "cuMemcpyDtoD");
+            }
+        } else {
+            k.launch("elementwise", "cast_" + OpCodes.suffix(x.dtype()) + "_" + OpCodes.suffix(dtype), x.size(),
+                    x.size(), x, y);
+        }
+        return y;
+    }
+
+    @Override
+    public void fill(Storage s, double value) {
+        CudaStorage c = cuda(s);
+        if (c.size() == 0) {
+            return;
+        }
+        dev.context.makeCurrent();
+        switch (c.dtype()) {
+            case FLOAT32 -> CudaCheck.check(cuMemsetD32(c.pointer(), Float.floatToRawIntBits((float) value), c.size()),
+                    "cuMemsetD32");
+            case INT32 -> CudaCheck.check(cuMemsetD32(c.pointer(), (int) value, c.size()), "cuMemsetD32");
+            case FLOAT64 -> {
+                if (Double.doubleToRawLongBits(value) == 0L) {
+                    CudaCheck.check(cuMemsetD32(c.pointer(), 0, 2L * c.size()), "cuMemsetD32");
+                } else {
+                    k.launch("elementwise", "fill_f64", c.size(), c.size(), value, c);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void copy(Storage src, int srcOffset, int[] srcStrides, Storage dst, int dstOffset, int[] dstStrides,
+                     int[] shape) {
+        CudaStorage s = cuda(src);
+        CudaStorage d = cuda(dst);
+        long total = numel(shape);
+        if (total == 0) {
+            return;
+        }
+        Layout l = Layout.strided("copy", shape, srcStrides, dstStrides);
+        String fn = s.dtype().bytes() == 8 ? "copy_8" : "copy_4";
+        k.launch("elementwise", fn, total, l.rank, (int) total, l.shape, s, srcOffset, l.strides[0], d, dstOffset,
+                l.strides[1]);
+    }
+
+    private static long numel(int[] shape) {
+        long n = 1;
+        for (int v : shape) {
+            n *= v;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    @Override
+    public void unary(UnaryOp op, double p, Storage x, Storage y) {
+        CudaStorage xs = cuda(x);
+        CudaStorage ys = cuda(y);
+        String t = floating("unary " + op, xs.dtype());
+        Object param = xs.dtype() == DType.FLOAT32 ? (Object) (float) p : (Object) p;
+        k.launch("elementwise", "unary_" + t, xs.size(), OpCodes.unary(op), param, xs.size(), xs, ys);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, double p, Storage x, Storage y, Storage gy, Storage gx) {
+        CudaStorage xs = cuda(x);
+        String t = floating("unaryBackward " + op, xs.dtype());
+        Object param = xs.dtype() == DType.FLOAT32 ? (Object) (float) p : (Object) p;
+        k.launch("elementwise", "unary_backward_" + t, xs.size(), OpCodes.unary(op), param, xs.size(), xs, cuda(y),
+                cuda(gy), cuda(gx));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape) {
+        CudaStorage os = cuda(out);
+        String t = floating("binary " + op, os.dtype());
+        long total = numel(outShape);
+        Layout l = Layout.broadcast("binary " + op, outShape, aShape, bShape);
+        k.launch("elementwise", "binary_" + t, total, OpCodes.binary(op), l.rank, (int) total, l.shape, cuda(a),
+                l.strides[0], cuda(b), l.strides[1], os);
+    }
+
+    @Override
+    public void where(Storage cond, int[] condShape, Storage a, int[] aShape, Storage b, int[] bShape, Storage out,
+                      int[] outShape) {
+        CudaStorage cs = cuda(cond);
+        CudaStorage os = cuda(out);
+        long total = numel(outShape);
+        Layout l = Layout.broadcast("where", outShape, condShape, aShape, bShape);
+        k.launch("elementwise", "where_" + OpCodes.suffix(cs.dtype()) + "_" + OpCodes.suffix(os.dtype()), total,
+                l.rank, (int) total, l.shape, cs, l.strides[0], cuda(a), l.strides[1], cuda(b), l.strides[2], os);
+    }
+
+    // ---------------------------------------------------------------- reductions and softmax
+
+    /** Rows at least this long get a block each; shorter ones a thread each. */
+    private static final int ROW_BLOCK_MIN = 32;
+
+    @Override
+    public void reduce(ReduceOp op, Storage x, int outer, int n, int inner, Storage out) {
+        CudaStorage xs = cuda(x);
+        CudaStorage os = cuda(out);
+        String t = OpCodes.suffix(xs.dtype());
+        if (outer == 0 || inner == 0) {
+            return;
+        }
+        if (inner == 1 && n >= ROW_BLOCK_MIN) {
+            k.launchGrid("reduce", "reduce_rows_" + t, outer, 1, 1, Kernels.BLOCK, 1, OpCodes.reduce(op), n, xs, os);
+        } else {
+            k.launch("reduce", "reduce_cols_" + t, (long) outer * inner, OpCodes.reduce(op), outer, n, inner, xs, os);
+        }
+    }
+
+    @Override
+    public void argReduce(boolean max, Storage x, int outer, int n, int inner, Storage out) {
+        CudaStorage xs = cuda(x);
+        k.launch("reduce", "arg_reduce_" + OpCodes.suffix(xs.dtype()), (long) outer * inner, max ? 1 : 0, outer, n,
+                inner, xs, cuda(out));
+    }
+
+    @Override
+    public void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y) {
+        CudaStorage xs = cuda(x);
+        String t = floating("softmax", xs.dtype());
+        if (outer == 0 || inner == 0 || n == 0) {
+            return;
+        }
+        if (inner == 1 && n >= ROW_BLOCK_MIN) {
+            k.launchGrid("reduce", "softmax_rows_" + t, outer, 1, 1, Kernels.BLOCK, 1, log ? 1 : 0, n, xs, cuda(y));
+        } else {
+            k.launch("reduce", "softmax_cols_" + t, (long) outer * inner, log ? 1 : 0, outer, n, inner, xs, cuda(y));
+        }
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, Storage y, Storage gy, int outer, int n, int inner, Storage gx) {
+        CudaStorage ys = cuda(y);
+        String t = floating("softmaxBackward", ys.dtype());
+        if (outer == 0 || inner == 0 || n == 0) {
+            return;
+        }
+        if (inner == 1 && n >= ROW_BLOCK_MIN) {
+            k.launchGrid("reduce", "softmax_backward_rows_" + t, outer, 1, 1, Kernels.BLOCK, 1, log ? 1 : 0, n, ys,
+                    cuda(gy), cuda(gx));
+        } else {
+            k.launch("reduce", "softmax_backward_cols_" + t, (long) outer * inner, log ? 1 : 0, outer, n, inner, ys,
+                    cuda(gy), cuda(gx));
+        }
+    }
+
+    // ---------------------------------------------------------------- matrix product
+
+    @Override
+    public void matmul(boolean transA, boolean transB, int batch, int m, int n, int kk,
+                       Storage a, int aBatchStride, Storage b, int bBatchStride, Storage c, int cBatchStride,
+                       boolean accumulate) {
+        CudaStorage as = cuda(a);
+        CudaStorage bs = cuda(b);
+        CudaStorage cs = cuda(c);
+        floating("matmul", as.dtype());
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        // cuBLAS wants leading dimensions >= 1, which k = 0 breaks; the kernel just writes zeros (or keeps C).
+        Gemm g = kk == 0 ? tiled : gemm;
+        if (cBatchStride == 0 && batch > 1) {
+            // Every product adds into the same C: one call per matrix, in order, never a racy batched call.
+            for (int i = 0; i < batch; i++) {
+                g.gemm(transA, transB, 1, m, n, kk, as, (long) i * aBatchStride, 0, bs, (long) i * bBatchStride, 0,
+                        cs, 0, 0, accumulate || i > 0);
+            }
+            return;
+        }
+        g.gemm(transA, transB, batch, m, n, kk, as, 0, aBatchStride, bs, 0, bBatchStride, cs, 0, cBatchStride,
+                accumulate);
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling
+
+    private static int[] geom(ConvGeometry g) {
+        return new int[] {g.n(), g.c(), g.h(), g.w(), g.kh(), g.kw(), g.strideH(), g.strideW(), g.padH(), g.padW(),
+            g.dilH(), g.dilW(), g.outH(), g.outW()};
+    }
+
+    private static long outputs(ConvGeometry g) {
+        return (long) g.n() * g.c() * g.outH() * g.outW();
+    }
+
+    private static long inputs(ConvGeometry g) {
+        return (long) g.n() * g.c() * g.h() * g.w();
+    }
+
+    @Override
+    public void im2col(Storage x, ConvGeometry g, Storage col) {
+        CudaStorage xs = cuda(x);
+        String t = floating("im2col", xs.dtype());
+        long total = (long) g.c() * g.kh() * g.kw() * g.n() * g.outH() * g.outW();
+        k.launch("conv", "im2col_" + t, total, geom(g), xs, cuda(col));
+    }
+
+    @Override
+    public void col2im(Storage col, ConvGeometry g, Storage gx) {
+        CudaStorage cs = cuda(col);
+        k.launch("conv", "col2im_" + floating("col2im", cs.dtype()), inputs(g), geom(g), cs, cuda(gx));
+    }
+
+    @Override
+    public void maxPool2d(Storage x, ConvGeometry g, Storage y, Storage argmax) {
+        CudaStorage xs = cuda(x);
+        k.launch("conv", "max_pool_" + floating("maxPool2d", xs.dtype()), outputs(g), geom(g), xs, cuda(y),
+                cuda(argmax));
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage gy, Storage argmax, ConvGeometry g, Storage gx) {
+        CudaStorage gys = cuda(gy);
+        k.launch("conv", "max_pool_backward_" + floating("maxPool2dBackward", gys.dtype()), inputs(g), geom(g), gys,
+                cuda(argmax), cuda(gx));
+    }
+
+    @Override
+    public void avgPool2d(Storage x, ConvGeometry g, Storage y) {
+        CudaStorage xs = cuda(x);
+        k.launch("conv", "avg_pool_" + floating("avgPool2d", xs.dtype()), outputs(g), geom(g), xs, cuda(y));
+    }
+
+    @Override
+    public void avgPool2dBackward(Storage gy, ConvGeometry g, Storage gx) {
+        CudaStorage gys = cuda(gy);
+        k.launch("conv", "avg_pool_backward_" + floating("avgPool2dBackward", gys.dtype()), inputs(g), geom(g), gys,
+                cuda(gx));
+    }
+
+    // ---------------------------------------------------------------- gather and scatter
+
+    @Override
+    public void indexSelect(Storage x, int outer, int n, int inner, Storage index, int m, Storage out) {
+        CudaStorage xs = cuda(x);
+        String fn = xs.dtype().bytes() == 8 ? "index_select_8" : "index_select_4";
+        k.launch("conv", fn, (long) outer * m * inner, outer, n, inner, xs, cuda(index), m, cuda(out));
+    }
+
+    @Override
+    public void indexAdd(Storage gy, int outer, int n, int inner, Storage index, int m, Storage gx) {
+        CudaStorage gys = cuda(gy);
+        String t = floating("indexAdd", gys.dtype());
+        fill(gx, 0);
+        if (outer == 0 || inner == 0 || m == 0) {
+            return;
+        }
+        IndexGroups groups = IndexGroups.of(toIntArray(index), m);
+        Storage rows = fromArray(groups.rows());
+        Storage start = fromArray(groups.start());
+        Storage js = fromArray(groups.positions());
+        int unique = groups.rows().length;
+        k.launch("conv", "index_add_" + t, (long) outer * unique * inner, outer, n, inner, gys, m, cuda(rows),
+                cuda(start), cuda(js), unique, cuda(gx));
+    }
+
+    // ---------------------------------------------------------------- random numbers and optimizers
+
+    @Override
+    public void random(Storage s, boolean normal, double a, double b, long seed) {
+        CudaStorage c = cuda(s);
+        k.launch("random", "random_" + OpCodes.suffix(c.dtype()), c.size(), c.size(), normal ? 1 : 0, a, b, seed, c);
+    }
+
+    @Override
+    public void sgdStep(Storage w, Storage g, Storage buf, double lr, double momentum, double dampening,
+                        double weightDecay, boolean nesterov, boolean firstStep) {
+        CudaStorage ws = cuda(w);
+        String t = floating("sgdStep", ws.dtype());
+        // Without momentum the kernel never touches buf; w stands in for the null pointer.
+        CudaStorage bs = buf == null ? ws : cuda(buf);
+        int hasBuf = buf == null ? 0 : 1;
+        if (ws.dtype() == DType.FLOAT32) {
+            k.launch("optim", "sgd_f32", ws.size(), ws.size(), ws, cuda(g), bs, hasBuf, (float) lr, (float) momentum,
+                    (float) dampening, (float) weightDecay, nesterov ? 1 : 0, firstStep ? 1 : 0);
+        } else {
+            k.launch("optim", "sgd_" + t, ws.size(), ws.size(), ws, cuda(g), bs, hasBuf, lr, momentum, dampening,
+                    weightDecay, nesterov ? 1 : 0, firstStep ? 1 : 0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaBackend[" + device + ", " + deviceName() + ", gemm " + gemm.name() + "]";
+    }
+}

@@ -1,0 +1,56 @@
+package org.trainer.cuda;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * What one GPU holds for the process: its retained primary context, its caching allocator and its
+ * loaded kernels. One per device index, shared by every backend instance on that device.
+ */
+final class CudaDevice {
+    private static final Map<Integer, CudaDevice> DEVICES = new ConcurrentHashMap<>();
+
+    final CudaContext context;
+    final CudaMemoryPool<CUdeviceptr> pool;
+    final Kernels kernels;
+
+    private CudaDevice(int index) {
+        this.context = new CudaContext(index);
+        this.pool = new CudaMemoryPool<>(new DriverMemory(context), "cuda:" + index, memoryLimit(),
+                CudaDevice::reclaimUnreachable);
+        this.kernels = new Kernels(context);
+    }
+
+    static CudaDevice get(int index) {
+        return DEVICES.computeIfAbsent(index, CudaDevice::new);
+    }
+
+    /** trainer.cuda.memoryLimit: the most bytes the allocator holds from the device (default: no limit). */
+    private static long memoryLimit() {
+        String v = System.getProperty("trainer.cuda.memoryLimit");
+        if (v == null || v.isBlank()) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("trainer.cuda.memoryLimit: expected a number of bytes, got '" + v + "'");
+        }
+    }
+
+    /**
+     * Storages free their blocks when the garbage collector finds them unreachable, and the Java
+     * heap does not feel GPU memory pressure, so before giving up on an allocation we run a
+     * collection and give the cleaner thread a moment to hand blocks back.
+     */
+    private static void reclaimUnreachable() {
+        System.gc();
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.trainer.cuda;
+
+import java.lang.ref.Cleaner;
+
+import jcuda.driver.CUdeviceptr;
+import org.trainer.core.DType;
+import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Storage;
+
+/**
+ * A contiguous block of device memory holding {@code size} elements of one dtype. The Storage SPI
+ * has no close: when a storage becomes unreachable, a cleaner hands its block back to the device's
+ * caching allocator, which reuses it for the next request of that size. Work already queued on
+ * the block stays ordered before any later reuse, since everything runs on one stream.
+ */
+final class CudaStorage implements Storage {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final CudaBackend backend;
+    private final CudaDevice device;
+    private final DType dtype;
+    private final int size;
+    private final CUdeviceptr pointer;
+
+    CudaStorage(CudaBackend backend, CudaDevice device, DType dtype, int size) {
+        this.backend = backend;
+        this.device = device;
+        this.dtype = dtype;
+        this.size = size;
+        CudaMemoryPool.Block<CUdeviceptr> block = device.pool.allocate(bytes(), "a " + dtype + " storage of " + size
+                + " elements");
+        this.pointer = block.pointer;
+        CudaMemoryPool<CUdeviceptr> pool = device.pool;
+        // The action must not capture this storage, or it would never become unreachable.
+        CLEANER.register(this, () -> pool.release(block));
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    CudaDevice device() {
+        return device;
+    }
+
+    CUdeviceptr pointer() {
+        return pointer;
+    }
+
+    long bytes() {
+        return (long) size * dtype.bytes();
+    }
+
+    @Override
+    public String toString() {
+        return "CudaStorage[" + dtype + ", " + size + ", cuda:" + device.context.index() + "]";
+    }
+}
