@@ -149,41 +149,7 @@ class GradCheckTest {
     }
 
     private static void check(Row r) {
-        Tensor[] x = r.inputs().get();
-        for (Tensor t : x) {
-            if (t.dtype() == DType.FLOAT64) {
-                t.requiresGrad(true);
-            }
-        }
-        Tensor y = r.fn().apply(x);
-        Tensor w = Tensor.random(DType.FLOAT64, true, 0, 1, 999, y.shape());
-        y.mul(w).sum().backward();
-        for (int i = 0; i < x.length; i++) {
-            if (!x[i].requiresGrad()) {
-                continue;
-            }
-            assertNotNull(x[i].grad(), r.name() + ": input " + i + " got no gradient");
-            double[] analytic = x[i].grad().toDoubleArray();
-            double[] base = x[i].toDoubleArray();
-            for (int j = 0; j < base.length; j++) {
-                double numeric = (loss(r, x, w, i, base, j, r.h()) - loss(r, x, w, i, base, j, -r.h())) / (2 * r.h());
-                double err = Math.abs(numeric - analytic[j]);
-                if (err > 1e-6 + r.rtol() * Math.abs(numeric)) {
-                    throw new AssertionError(r.name() + ": d/dx" + i + "[" + j + "] analytic " + analytic[j]
-                            + " vs numeric " + numeric);
-                }
-            }
-        }
-    }
-
-    private static double loss(Row r, Tensor[] x, Tensor w, int i, double[] base, int j, double h) {
-        double[] moved = base.clone();
-        moved[j] += h;
-        Tensor[] args = x.clone();
-        args[i] = Tensor.fromArray(moved, x[i].shape());
-        try (GradMode g = Tensor.noGrad()) {
-            return r.fn().apply(args).mul(w).sum().item();
-        }
+        GradientCheck.assertMatches(r.name(), r.fn(), r.inputs().get(), r.h(), r.rtol());
     }
 
     /** Every unary function, arithmetic op, reduction and op class in org.trainer.core.ops needs a row. */
