@@ -1,0 +1,43 @@
+package org.trainer.optim;
+
+import org.trainer.core.train.LearningRateSchedule;
+
+/**
+ * Exponential decay, as torch.optim.lr_scheduler.ExponentialLR:
+ * <pre>
+ *   lr(t) = base * gamma^t
+ * </pre>
+ * {@link #ofRate(double)} writes the same curve as {@code base * e^(-lambda t)} (gamma = e^-lambda).
+ * Steps per epoch by default; {@link #perIteration(boolean) perIteration(true)} makes t count iterations.
+ *
+ * @param gamma        the factor per step, finite and > 0 (usually just below 1)
+ * @param perIteration true when t counts iterations, false when it counts epochs
+ */
+public record ExponentialSchedule(double gamma, boolean perIteration) implements LearningRateSchedule {
+
+    public ExponentialSchedule {
+        ScheduleChecks.positive("ExponentialSchedule", "gamma", gamma);
+    }
+
+    /** Decays per epoch. */
+    public ExponentialSchedule(double gamma) {
+        this(gamma, false);
+    }
+
+    /** {@code lr(t) = base * e^(-lambda t)}, per epoch; lambda is a finite decay rate >= 0. */
+    public static ExponentialSchedule ofRate(double lambda) {
+        ScheduleChecks.nonNegative("ExponentialSchedule", "lambda", lambda);
+        return new ExponentialSchedule(Math.exp(-lambda));
+    }
+
+    /** This schedule, with t counting iterations (true) or epochs (false). */
+    public ExponentialSchedule perIteration(boolean on) {
+        return new ExponentialSchedule(gamma, on);
+    }
+
+    @Override
+    public double learningRate(double base, long t) {
+        ScheduleChecks.step("ExponentialSchedule", t);
+        return base * Math.pow(gamma, t);
+    }
+}

@@ -1,0 +1,40 @@
+package org.trainer.optim;
+
+import org.trainer.core.train.LearningRateSchedule;
+
+/**
+ * Step decay, as torch.optim.lr_scheduler.StepLR: the rate is multiplied by gamma every
+ * {@code stepSize} steps,
+ * <pre>
+ *   lr(t) = base * gamma^floor(t / stepSize)
+ * </pre>
+ * Steps per epoch by default (t counts epochs, as StepLR is usually stepped); {@link #perIteration(boolean)
+ * perIteration(true)} makes t count iterations.
+ *
+ * @param stepSize     steps between two decays, >= 1
+ * @param gamma        the factor applied at each decay, finite and > 0 (usually &lt; 1)
+ * @param perIteration true when t counts iterations, false when it counts epochs
+ */
+public record StepSchedule(long stepSize, double gamma, boolean perIteration) implements LearningRateSchedule {
+
+    public StepSchedule {
+        ScheduleChecks.atLeast("StepSchedule", "stepSize", stepSize, 1);
+        ScheduleChecks.positive("StepSchedule", "gamma", gamma);
+    }
+
+    /** Decays per epoch. */
+    public StepSchedule(long stepSize, double gamma) {
+        this(stepSize, gamma, false);
+    }
+
+    /** This schedule, with t counting iterations (true) or epochs (false). */
+    public StepSchedule perIteration(boolean on) {
+        return new StepSchedule(stepSize, gamma, on);
+    }
+
+    @Override
+    public double learningRate(double base, long t) {
+        ScheduleChecks.step("StepSchedule", t);
+        return base * Math.pow(gamma, t / stepSize);
+    }
+}
