@@ -1,7 +1,6 @@
 package org.trainer.optim;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +26,7 @@ public final class SGD implements Optimizer {
     private final double momentum;
     private final double dampening;
     private final boolean nesterov;
-    private final Map<Parameter, Tensor> buffers = new IdentityHashMap<>();
+    private final OptimizerState state;
 
     /** Plain SGD over the parameters. */
     public SGD(List<Parameter> parameters, double lr) {
@@ -63,6 +62,8 @@ public final class SGD implements Optimizer {
         this.momentum = momentum;
         this.dampening = dampening;
         this.nesterov = nesterov;
+        this.state = new OptimizerState("SGD", this.groups, momentum != 0 ? List.of("momentum_buffer") : List.of(),
+                false);
     }
 
     @Override
@@ -77,12 +78,12 @@ public final class SGD implements Optimizer {
                 Tensor buf = null;
                 boolean first = false;
                 if (momentum != 0) {
-                    buf = buffers.get(p);
-                    if (buf == null) {
-                        buf = Tensor.zeros(w.backend(), w.dtype(), w.shape());
-                        buffers.put(p, buf);
+                    OptimizerState.Slot s = state.find(p);
+                    if (s == null) {
+                        s = state.create(p, 0);
                         first = true;
                     }
+                    buf = s.buffer(0);
                 }
                 w.backend().sgdStep(w.storage(), g.storage(), buf == null ? null : buf.storage(), group.learningRate(),
                         momentum, dampening, group.weightDecay(), nesterov, first);
@@ -93,5 +94,18 @@ public final class SGD implements Optimizer {
     @Override
     public List<ParameterGroup> groups() {
         return groups;
+    }
+
+    /**
+     * A snapshot of the state: state.&lt;i&gt;.momentum_buffer for every parameter i updated so far
+     * (with momentum), and param_groups.&lt;j&gt;.lr.
+     */
+    public Map<String, Tensor> stateDict() {
+        return state.stateDict();
+    }
+
+    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    public void loadStateDict(Map<String, Tensor> dict) {
+        state.loadStateDict(dict);
     }
 }

@@ -120,4 +120,148 @@ public interface Backend {
      */
     void sgdStep(Storage w, Storage g, Storage buf, double lr, double momentum, double dampening, double weightDecay,
                  boolean nesterov, boolean firstStep);
+
+    /**
+     * One Adam or AdamW step over a parameter, as torch.optim.Adam / torch.optim.AdamW, with t =
+     * {@code step} (1 on the first step), bias corrections c1 = 1 - beta1^t and c2 = 1 - beta2^t:
+     * <pre>
+     *   w  = w (1 - lr weightDecay)                    (decoupled, AdamW)
+     *   g' = g + weightDecay w                         (otherwise, L2 as Adam; g' = g when decoupled)
+     *   m  = beta1 m + (1 - beta1) g'
+     *   v  = beta2 v + (1 - beta2) g'^2
+     *   vMax = max(vMax, v)                            (AMSGrad, when vMax is not null)
+     *   w  = w - (lr / c1) m / (sqrt(vMax or v) / sqrt(c2) + eps)
+     * </pre>
+     * Writes w, m, v and vMax. The default composes the update from {@link #unary}, {@link #binary}
+     * and {@link #copy} with temporaries (about fifteen passes over memory); a backend overrides it
+     * with a single pass.
+     */
+    default void adamStep(Storage w, Storage g, Storage m, Storage v, Storage vMax, double lr, double beta1,
+                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        int n = w.size();
+        int[] s = {n};
+        Storage a = allocate(w.dtype(), n);
+        Storage b = allocate(w.dtype(), n);
+        Storage grad = g;
+        if (weightDecay != 0 && decoupled) {
+            unary(UnaryOp.SCALE, 1 - lr * weightDecay, w, w);
+        } else if (weightDecay != 0) {
+            grad = allocate(w.dtype(), n);
+            unary(UnaryOp.SCALE, weightDecay, w, a);
+            binary(BinaryOp.ADD, g, s, a, s, grad, s);
+        }
+        unary(UnaryOp.SCALE, beta1, m, a);
+        unary(UnaryOp.SCALE, 1 - beta1, grad, b);
+        binary(BinaryOp.ADD, a, s, b, s, m, s);
+        binary(BinaryOp.MUL, grad, s, grad, s, a, s);
+        unary(UnaryOp.SCALE, 1 - beta2, a, a);
+        unary(UnaryOp.SCALE, beta2, v, b);
+        binary(BinaryOp.ADD, b, s, a, s, v, s);
+        Storage second = v;
+        if (vMax != null) {
+            binary(BinaryOp.MAX, vMax, s, v, s, a, s);
+            copyWhole(a, vMax);
+            second = vMax;
+        }
+        unary(UnaryOp.SQRT, 0, second, a);
+        unary(UnaryOp.SCALE, 1 / Math.sqrt(1 - Math.pow(beta2, step)), a, a);
+        unary(UnaryOp.SHIFT, eps, a, a);
+        binary(BinaryOp.DIV, m, s, a, s, b, s);
+        unary(UnaryOp.SCALE, -lr / (1 - Math.pow(beta1, step)), b, b);
+        binary(BinaryOp.ADD, w, s, b, s, a, s);
+        copyWhole(a, w);
+    }
+
+    /**
+     * One RMSprop step over a parameter, as torch.optim.RMSprop:
+     * <pre>
+     *   g'  = g + weightDecay w
+     *   sq  = alpha sq + (1 - alpha) g'^2
+     *   ga  = alpha ga + (1 - alpha) g'                 (centered, when gradAvg is not null)
+     *   avg = sqrt(sq - ga^2) + eps   (centered)   or   sqrt(sq) + eps
+     *   buf = momentum buf + g' / avg;  w = w - lr buf  (when buf is not null)
+     *   w   = w - lr g' / avg                           (otherwise)
+     * </pre>
+     * Writes w, squareAvg, gradAvg and buf. The default composes the update from primitives; a
+     * backend overrides it with a single pass.
+     */
+    default void rmspropStep(Storage w, Storage g, Storage squareAvg, Storage gradAvg, Storage buf, double lr,
+                             double alpha, double eps, double weightDecay, double momentum) {
+        int n = w.size();
+        int[] s = {n};
+        Storage a = allocate(w.dtype(), n);
+        Storage b = allocate(w.dtype(), n);
+        Storage grad = g;
+        if (weightDecay != 0) {
+            grad = allocate(w.dtype(), n);
+            unary(UnaryOp.SCALE, weightDecay, w, a);
+            binary(BinaryOp.ADD, g, s, a, s, grad, s);
+        }
+        binary(BinaryOp.MUL, grad, s, grad, s, a, s);
+        unary(UnaryOp.SCALE, 1 - alpha, a, a);
+        unary(UnaryOp.SCALE, alpha, squareAvg, b);
+        binary(BinaryOp.ADD, b, s, a, s, squareAvg, s);
+        if (gradAvg != null) {
+            unary(UnaryOp.SCALE, alpha, gradAvg, a);
+            unary(UnaryOp.SCALE, 1 - alpha, grad, b);
+            binary(BinaryOp.ADD, a, s, b, s, gradAvg, s);
+            binary(BinaryOp.MUL, gradAvg, s, gradAvg, s, a, s);
+            binary(BinaryOp.SUB, squareAvg, s, a, s, b, s);
+            unary(UnaryOp.SQRT, 0, b, a);
+        } else {
+            unary(UnaryOp.SQRT, 0, squareAvg, a);
+        }
+        unary(UnaryOp.SHIFT, eps, a, a);
+        binary(BinaryOp.DIV, grad, s, a, s, b, s);
+        if (buf != null) {
+            unary(UnaryOp.SCALE, momentum, buf, a);
+            binary(BinaryOp.ADD, a, s, b, s, buf, s);
+            unary(UnaryOp.SCALE, -lr, buf, b);
+        } else {
+            unary(UnaryOp.SCALE, -lr, b, b);
+        }
+        binary(BinaryOp.ADD, w, s, b, s, a, s);
+        copyWhole(a, w);
+    }
+
+    /**
+     * One Adagrad step over a parameter, as torch.optim.Adagrad, with t = {@code step} (1 on the
+     * first step):
+     * <pre>
+     *   g'  = g + weightDecay w
+     *   sum = sum + g'^2
+     *   w   = w - lr / (1 + (t - 1) lrDecay) g' / (sqrt(sum) + eps)
+     * </pre>
+     * Writes w and sum. The default composes the update from primitives; a backend overrides it
+     * with a single pass.
+     */
+    default void adagradStep(Storage w, Storage g, Storage sum, double lr, double lrDecay, double eps,
+                             double weightDecay, long step) {
+        int n = w.size();
+        int[] s = {n};
+        Storage a = allocate(w.dtype(), n);
+        Storage b = allocate(w.dtype(), n);
+        Storage grad = g;
+        if (weightDecay != 0) {
+            grad = allocate(w.dtype(), n);
+            unary(UnaryOp.SCALE, weightDecay, w, a);
+            binary(BinaryOp.ADD, g, s, a, s, grad, s);
+        }
+        binary(BinaryOp.MUL, grad, s, grad, s, a, s);
+        binary(BinaryOp.ADD, sum, s, a, s, b, s);
+        copyWhole(b, sum);
+        unary(UnaryOp.SQRT, 0, sum, a);
+        unary(UnaryOp.SHIFT, eps, a, a);
+        binary(BinaryOp.DIV, grad, s, a, s, b, s);
+        unary(UnaryOp.SCALE, -lr / (1 + (step - 1) * lrDecay), b, b);
+        binary(BinaryOp.ADD, w, s, b, s, a, s);
+        copyWhole(a, w);
+    }
+
+    // binary() does not promise that its output may alias an input, so the defaults above write
+    // into a temporary and copy it over the state.
+    private void copyWhole(Storage src, Storage dst) {
+        int[] unit = {1};
+        copy(src, 0, unit, dst, 0, unit, new int[] {src.size()});
+    }
 }

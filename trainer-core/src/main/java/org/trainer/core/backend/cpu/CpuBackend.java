@@ -499,4 +499,107 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    @Override
+    public void adamStep(Storage w, Storage g, Storage m, Storage v, Storage vMax, double lr, double beta1,
+                         double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        CpuStorage ws = cpu(w);
+        CpuStorage gs = cpu(g);
+        CpuStorage ms = cpu(m);
+        CpuStorage vs = cpu(v);
+        CpuStorage xs = vMax == null ? null : cpu(vMax);
+        // Decoupled decay scales w before the moments see it; coupled (L2) decay enters the
+        // gradient. One of the two factors is always neutral (1 or 0).
+        double shrink = decoupled ? 1 - lr * weightDecay : 1;
+        double l2 = decoupled ? 0 : weightDecay;
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double c2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        Parallel.forRange(ws.size(), GRAIN, (k0, k1) -> {
+            if (ws.dtype == DType.FLOAT32) {
+                FloatKernels.adam(ws.f, gs.f, ms.f, vs.f, xs == null ? null : xs.f, (float) shrink, (float) l2,
+                        (float) beta1, (float) beta2, (float) eps, (float) stepSize, (float) c2Sqrt, k0, k1);
+            } else {
+                double[] wd = ws.d;
+                double[] gd = gs.d;
+                double[] md = ms.d;
+                double[] vd = vs.d;
+                double[] xd = xs == null ? null : xs.d;
+                for (int k = k0; k < k1; k++) {
+                    double wk = wd[k] * shrink;
+                    double gk = gd[k] + l2 * wk;
+                    double mk = beta1 * md[k] + (1 - beta1) * gk;
+                    double vk = beta2 * vd[k] + (1 - beta2) * gk * gk;
+                    md[k] = mk;
+                    vd[k] = vk;
+                    if (xd != null) {
+                        vk = Math.max(xd[k], vk);
+                        xd[k] = vk;
+                    }
+                    wd[k] = wk - stepSize * mk / (Math.sqrt(vk) / c2Sqrt + eps);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void rmspropStep(Storage w, Storage g, Storage squareAvg, Storage gradAvg, Storage buf, double lr,
+                            double alpha, double eps, double weightDecay, double momentum) {
+        CpuStorage ws = cpu(w);
+        CpuStorage gs = cpu(g);
+        CpuStorage ss = cpu(squareAvg);
+        CpuStorage as = gradAvg == null ? null : cpu(gradAvg);
+        CpuStorage bs = buf == null ? null : cpu(buf);
+        Parallel.forRange(ws.size(), GRAIN, (k0, k1) -> {
+            if (ws.dtype == DType.FLOAT32) {
+                FloatKernels.rmsprop(ws.f, gs.f, ss.f, as == null ? null : as.f, bs == null ? null : bs.f, (float) lr,
+                        (float) alpha, (float) eps, (float) weightDecay, (float) momentum, k0, k1);
+            } else {
+                double[] wd = ws.d;
+                double[] gd = gs.d;
+                double[] sd = ss.d;
+                double[] ad = as == null ? null : as.d;
+                double[] bd = bs == null ? null : bs.d;
+                for (int k = k0; k < k1; k++) {
+                    double gk = gd[k] + weightDecay * wd[k];
+                    double sk = alpha * sd[k] + (1 - alpha) * gk * gk;
+                    sd[k] = sk;
+                    if (ad != null) {
+                        double ak = alpha * ad[k] + (1 - alpha) * gk;
+                        ad[k] = ak;
+                        sk -= ak * ak;
+                    }
+                    double d = gk / (Math.sqrt(sk) + eps);
+                    if (bd != null) {
+                        d += momentum * bd[k];
+                        bd[k] = d;
+                    }
+                    wd[k] -= lr * d;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void adagradStep(Storage w, Storage g, Storage sum, double lr, double lrDecay, double eps,
+                            double weightDecay, long step) {
+        CpuStorage ws = cpu(w);
+        CpuStorage gs = cpu(g);
+        CpuStorage ss = cpu(sum);
+        double clr = lr / (1 + (step - 1) * lrDecay);
+        Parallel.forRange(ws.size(), GRAIN, (k0, k1) -> {
+            if (ws.dtype == DType.FLOAT32) {
+                FloatKernels.adagrad(ws.f, gs.f, ss.f, (float) clr, (float) eps, (float) weightDecay, k0, k1);
+            } else {
+                double[] wd = ws.d;
+                double[] gd = gs.d;
+                double[] sd = ss.d;
+                for (int k = k0; k < k1; k++) {
+                    double gk = gd[k] + weightDecay * wd[k];
+                    double sk = sd[k] + gk * gk;
+                    sd[k] = sk;
+                    wd[k] -= clr * gk / (Math.sqrt(sk) + eps);
+                }
+            }
+        });
+    }
 }

@@ -177,4 +177,71 @@ final class FloatKernels {
         }
         return (s0 + s1) + (s2 + s3);
     }
+
+    /**
+     * The Adam/AdamW update of {@link org.trainer.core.backend.Backend#adamStep} over [k0, k1), in
+     * float: {@code shrink} is 1 - lr * weightDecay for decoupled decay (else 1), {@code l2} the
+     * coupled decay (else 0), {@code stepSize} lr / (1 - beta1^t) and {@code c2Sqrt} sqrt(1 - beta2^t).
+     */
+    static void adam(float[] w, float[] g, float[] m, float[] v, float[] vMax, float shrink, float l2, float beta1,
+                     float beta2, float eps, float stepSize, float c2Sqrt, int k0, int k1) {
+        float keep1 = 1 - beta1;
+        float keep2 = 1 - beta2;
+        // Two loops rather than a test per element, so that each stays a straight line the JIT vectorises.
+        if (vMax == null) {
+            for (int k = k0; k < k1; k++) {
+                float wk = w[k] * shrink;
+                float gk = g[k] + l2 * wk;
+                float mk = beta1 * m[k] + keep1 * gk;
+                float vk = beta2 * v[k] + keep2 * gk * gk;
+                m[k] = mk;
+                v[k] = vk;
+                w[k] = wk - stepSize * mk / ((float) Math.sqrt(vk) / c2Sqrt + eps);
+            }
+        } else {
+            for (int k = k0; k < k1; k++) {
+                float wk = w[k] * shrink;
+                float gk = g[k] + l2 * wk;
+                float mk = beta1 * m[k] + keep1 * gk;
+                float vk = beta2 * v[k] + keep2 * gk * gk;
+                m[k] = mk;
+                v[k] = vk;
+                float xk = Math.max(vMax[k], vk);
+                vMax[k] = xk;
+                w[k] = wk - stepSize * mk / ((float) Math.sqrt(xk) / c2Sqrt + eps);
+            }
+        }
+    }
+
+    /** The RMSprop update of {@link org.trainer.core.backend.Backend#rmspropStep} over [k0, k1), in float. */
+    static void rmsprop(float[] w, float[] g, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps,
+                        float weightDecay, float momentum, int k0, int k1) {
+        float keep = 1 - alpha;
+        for (int k = k0; k < k1; k++) {
+            float gk = g[k] + weightDecay * w[k];
+            float sk = alpha * sq[k] + keep * gk * gk;
+            sq[k] = sk;
+            if (ga != null) {
+                float ak = alpha * ga[k] + keep * gk;
+                ga[k] = ak;
+                sk -= ak * ak;
+            }
+            float d = gk / ((float) Math.sqrt(sk) + eps);
+            if (buf != null) {
+                d += momentum * buf[k];
+                buf[k] = d;
+            }
+            w[k] -= lr * d;
+        }
+    }
+
+    /** The Adagrad update of {@link org.trainer.core.backend.Backend#adagradStep} over [k0, k1), in float. */
+    static void adagrad(float[] w, float[] g, float[] sum, float clr, float eps, float weightDecay, int k0, int k1) {
+        for (int k = k0; k < k1; k++) {
+            float gk = g[k] + weightDecay * w[k];
+            float sk = sum[k] + gk * gk;
+            sum[k] = sk;
+            w[k] -= clr * gk / ((float) Math.sqrt(sk) + eps);
+        }
+    }
 }

@@ -1,0 +1,81 @@
+package org.trainer.optim;
+
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+import org.trainer.core.nn.Parameter;
+import org.trainer.core.train.Optimizer;
+import org.trainer.core.train.ParameterGroup;
+
+/**
+ * Adagrad (Duchi et al., 2011), as torch.optim.Adagrad. For each parameter w with gradient g,
+ * learning rate lr, weight decay lambda and its step t = 1, 2, ...:
+ * <pre>
+ *   g'  = g + lambda w
+ *   sum = sum + g'^2                                  (sum starts at initialAccumulatorValue)
+ *   w   = w - lr / (1 + (t - 1) lrDecay) g' / (sqrt(sum) + eps)
+ * </pre>
+ * The sum never forgets, so each coordinate's rate only falls: rarely updated coordinates keep
+ * large steps. Each parameter is updated in one pass over its memory
+ * ({@link org.trainer.core.backend.Backend#adagradStep}).
+ */
+public final class Adagrad implements Optimizer {
+    private final List<ParameterGroup> groups;
+    private final double lrDecay;
+    private final double initialAccumulatorValue;
+    private final double eps;
+    private final OptimizerState state;
+
+    /** Adagrad with PyTorch's defaults: no learning-rate decay, accumulator 0, eps 1e-10, no weight decay. */
+    public Adagrad(List<Parameter> parameters, double lr) {
+        this(List.of(new ParameterGroup(parameters, lr, 0)), 0, 0, 1e-10);
+    }
+
+    /**
+     * @param groups                  parameter groups, each with its learning rate and (L2) weight decay
+     * @param lrDecay                 >= 0: step t uses lr / (1 + (t - 1) lrDecay)
+     * @param initialAccumulatorValue >= 0, the starting value of every sum
+     * @param eps                     >= 0, added to the denominator; PyTorch's default is 1e-10
+     */
+    public Adagrad(List<ParameterGroup> groups, double lrDecay, double initialAccumulatorValue, double eps) {
+        this.lrDecay = Arguments.nonNegative("Adagrad", "lrDecay", lrDecay);
+        this.initialAccumulatorValue = Arguments.nonNegative("Adagrad", "initialAccumulatorValue",
+                initialAccumulatorValue);
+        this.eps = Arguments.nonNegative("Adagrad", "eps", eps);
+        this.groups = OptimizerState.checkGroups("Adagrad", groups);
+        this.state = new OptimizerState("Adagrad", this.groups, List.of("sum"), true);
+    }
+
+    @Override
+    public void step() {
+        for (ParameterGroup group : groups) {
+            for (Parameter p : group.parameters()) {
+                Tensor g = p.grad();
+                if (!p.isTrainable() || g == null) {
+                    continue;
+                }
+                Tensor w = p.value();
+                OptimizerState.Slot s = state.findOrCreate(p, initialAccumulatorValue);
+                s.step++;
+                w.backend().adagradStep(w.storage(), g.storage(), s.buffer(0).storage(), group.learningRate(),
+                        lrDecay, eps, group.weightDecay(), s.step);
+            }
+        }
+    }
+
+    @Override
+    public List<ParameterGroup> groups() {
+        return groups;
+    }
+
+    /** A snapshot of the state: state.&lt;i&gt;.sum and .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr. */
+    public Map<String, Tensor> stateDict() {
+        return state.stateDict();
+    }
+
+    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    public void loadStateDict(Map<String, Tensor> dict) {
+        state.loadStateDict(dict);
+    }
+}

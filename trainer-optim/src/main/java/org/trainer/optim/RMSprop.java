@@ -1,0 +1,102 @@
+package org.trainer.optim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+import org.trainer.core.nn.Parameter;
+import org.trainer.core.train.Optimizer;
+import org.trainer.core.train.ParameterGroup;
+
+/**
+ * RMSprop (Hinton, 2012), as torch.optim.RMSprop. For each parameter w with gradient g, learning
+ * rate lr and weight decay lambda:
+ * <pre>
+ *   g'  = g + lambda w
+ *   sq  = alpha sq + (1 - alpha) g'^2
+ *   ga  = alpha ga + (1 - alpha) g'                   (centered)
+ *   avg = sqrt(sq - ga^2) + eps   (centered)   or   sqrt(sq) + eps
+ *   buf = mu buf + g' / avg;   w = w - lr buf         (momentum mu > 0)
+ *   w   = w - lr g' / avg                             (otherwise)
+ * </pre>
+ * All averages start at zero, with no bias correction (unlike Adam), so early steps are large.
+ * Centering divides by an estimate of the gradient's variance rather than its raw second moment.
+ * Each parameter is updated in one pass over its memory
+ * ({@link org.trainer.core.backend.Backend#rmspropStep}).
+ */
+public final class RMSprop implements Optimizer {
+    private final List<ParameterGroup> groups;
+    private final double alpha;
+    private final double eps;
+    private final double momentum;
+    private final boolean centered;
+    private final OptimizerState state;
+
+    /** RMSprop with PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay. */
+    public RMSprop(List<Parameter> parameters, double lr) {
+        this(List.of(new ParameterGroup(parameters, lr, 0)), 0.99, 1e-8, 0, false);
+    }
+
+    /**
+     * @param groups   parameter groups, each with its learning rate and (L2) weight decay
+     * @param alpha    smoothing of the averages, in [0, 1]; PyTorch's default is 0.99
+     * @param eps      >= 0, added to the denominator; PyTorch's default is 1e-8
+     * @param momentum mu >= 0 (0 for none)
+     * @param centered divide by the estimated variance of the gradient
+     */
+    public RMSprop(List<ParameterGroup> groups, double alpha, double eps, double momentum, boolean centered) {
+        this.alpha = Arguments.unitInterval("RMSprop", "alpha", alpha);
+        this.eps = Arguments.nonNegative("RMSprop", "eps", eps);
+        this.momentum = Arguments.nonNegative("RMSprop", "momentum", momentum);
+        this.groups = OptimizerState.checkGroups("RMSprop", groups);
+        this.centered = centered;
+        List<String> names = new ArrayList<>(List.of("square_avg"));
+        if (momentum > 0) {
+            names.add("momentum_buffer");
+        }
+        if (centered) {
+            names.add("grad_avg");
+        }
+        this.state = new OptimizerState("RMSprop", this.groups, names, true);
+    }
+
+    @Override
+    public void step() {
+        for (ParameterGroup group : groups) {
+            for (Parameter p : group.parameters()) {
+                Tensor g = p.grad();
+                if (!p.isTrainable() || g == null) {
+                    continue;
+                }
+                Tensor w = p.value();
+                OptimizerState.Slot s = state.findOrCreate(p, 0);
+                s.step++;
+                int next = 1;
+                Tensor buf = momentum > 0 ? s.buffer(next++) : null;
+                Tensor gradAvg = centered ? s.buffer(next) : null;
+                w.backend().rmspropStep(w.storage(), g.storage(), s.buffer(0).storage(),
+                        gradAvg == null ? null : gradAvg.storage(), buf == null ? null : buf.storage(),
+                        group.learningRate(), alpha, eps, group.weightDecay(), momentum);
+            }
+        }
+    }
+
+    @Override
+    public List<ParameterGroup> groups() {
+        return groups;
+    }
+
+    /**
+     * A snapshot of the state: state.&lt;i&gt;.square_avg, .momentum_buffer (momentum), .grad_avg
+     * (centered) and .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
+     */
+    public Map<String, Tensor> stateDict() {
+        return state.stateDict();
+    }
+
+    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    public void loadStateDict(Map<String, Tensor> dict) {
+        state.loadStateDict(dict);
+    }
+}
