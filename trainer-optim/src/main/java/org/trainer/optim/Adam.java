@@ -60,11 +60,13 @@ public final class Adam implements Optimizer {
      * A snapshot of the state: state.&lt;i&gt;.exp_avg, .exp_avg_sq, .max_exp_avg_sq (AMSGrad) and
      * .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
      */
+    @Override
     public Map<String, Tensor> stateDict() {
         return update.stateDict();
     }
 
     /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    @Override
     public void loadStateDict(Map<String, Tensor> state) {
         update.loadStateDict(state);
     }

@@ -2,6 +2,7 @@ package org.trainer.optim;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.trainer.core.GradMode;
@@ -208,6 +209,17 @@ public final class GradientClipping implements Optimizer {
     @Override
     public List<ParameterGroup> groups() {
         return inner.groups();
+    }
+
+    /** The wrapped optimizer's state (clipping itself keeps none). */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return inner.stateDict();
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        inner.loadStateDict(state);
     }
 
     @Override

@@ -91,11 +91,13 @@ public final class RMSprop implements Optimizer {
      * A snapshot of the state: state.&lt;i&gt;.square_avg, .momentum_buffer (momentum), .grad_avg
      * (centered) and .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
      */
+    @Override
     public Map<String, Tensor> stateDict() {
         return state.stateDict();
     }
 
     /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    @Override
     public void loadStateDict(Map<String, Tensor> dict) {
         state.loadStateDict(dict);
     }

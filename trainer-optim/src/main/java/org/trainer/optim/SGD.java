@@ -100,11 +100,13 @@ public final class SGD implements Optimizer {
      * A snapshot of the state: state.&lt;i&gt;.momentum_buffer for every parameter i updated so far
      * (with momentum), and param_groups.&lt;j&gt;.lr.
      */
+    @Override
     public Map<String, Tensor> stateDict() {
         return state.stateDict();
     }
 
     /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    @Override
     public void loadStateDict(Map<String, Tensor> dict) {
         state.loadStateDict(dict);
     }

@@ -1,6 +1,9 @@
 package org.trainer.core.train;
 
 import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
 
 /**
  * Updates parameters from their gradients. Implementations (in trainer-optim) document their
@@ -13,6 +16,15 @@ public interface Optimizer {
 
     /** The parameter groups, each with its own learning rate. */
     List<ParameterGroup> groups();
+
+    /**
+     * The optimizer's state (moments, step counts, current learning rates) by name, as copies: what a
+     * checkpoint saves so that a resumed run continues exactly.
+     */
+    Map<String, Tensor> stateDict();
+
+    /** Restores a state saved by {@link #stateDict()}; refuses a state that does not fit, changing nothing. */
+    void loadStateDict(Map<String, Tensor> state);
 
     /** Zeroes the gradients of every parameter this optimizer updates. */
     default void zeroGrad() {

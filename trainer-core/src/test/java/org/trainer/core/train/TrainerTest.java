@@ -43,6 +43,18 @@ class TrainerTest {
             public List<ParameterGroup> groups() {
                 return groups;
             }
+
+            @Override
+            public Map<String, Tensor> stateDict() {
+                return Map.of();
+            }
+
+            @Override
+            public void loadStateDict(Map<String, Tensor> state) {
+                if (!state.isEmpty()) {
+                    throw new IllegalArgumentException("gradient descent has no state, got " + state.keySet());
+                }
+            }
         };
     }
 
