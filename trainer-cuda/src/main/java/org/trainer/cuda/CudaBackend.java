@@ -505,6 +505,63 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    // The fused updates below take their per-step scalars in double exactly as the CPU backend
+    // computes them, so that the float32 kernels see the same rounded constants as FloatKernels.
+    // An absent state buffer is passed as w, with a flag that keeps the kernel off it.
+
+    @Override
+    public void adamStep(Storage w, Storage g, Storage m, Storage v, Storage vMax, double lr, double beta1,
+                         double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        CudaStorage ws = cuda(w);
+        String t = floating("adamStep", ws.dtype());
+        CudaStorage xs = vMax == null ? ws : cuda(vMax);
+        int hasMax = vMax == null ? 0 : 1;
+        double shrink = decoupled ? 1 - lr * weightDecay : 1;
+        double l2 = decoupled ? 0 : weightDecay;
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double c2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        if (ws.dtype() == DType.FLOAT32) {
+            k.launch("optim", "adam_f32", ws.size(), ws.size(), ws, cuda(g), cuda(m), cuda(v), xs, hasMax,
+                    (float) shrink, (float) l2, (float) beta1, (float) beta2, (float) eps, (float) stepSize,
+                    (float) c2Sqrt);
+        } else {
+            k.launch("optim", "adam_" + t, ws.size(), ws.size(), ws, cuda(g), cuda(m), cuda(v), xs, hasMax, shrink,
+                    l2, beta1, beta2, eps, stepSize, c2Sqrt);
+        }
+    }
+
+    @Override
+    public void rmspropStep(Storage w, Storage g, Storage squareAvg, Storage gradAvg, Storage buf, double lr,
+                            double alpha, double eps, double weightDecay, double momentum) {
+        CudaStorage ws = cuda(w);
+        String t = floating("rmspropStep", ws.dtype());
+        CudaStorage as = gradAvg == null ? ws : cuda(gradAvg);
+        CudaStorage bs = buf == null ? ws : cuda(buf);
+        int hasAvg = gradAvg == null ? 0 : 1;
+        int hasBuf = buf == null ? 0 : 1;
+        if (ws.dtype() == DType.FLOAT32) {
+            k.launch("optim", "rmsprop_f32", ws.size(), ws.size(), ws, cuda(g), cuda(squareAvg), as, hasAvg, bs,
+                    hasBuf, (float) lr, (float) alpha, (float) eps, (float) weightDecay, (float) momentum);
+        } else {
+            k.launch("optim", "rmsprop_" + t, ws.size(), ws.size(), ws, cuda(g), cuda(squareAvg), as, hasAvg, bs,
+                    hasBuf, lr, alpha, eps, weightDecay, momentum);
+        }
+    }
+
+    @Override
+    public void adagradStep(Storage w, Storage g, Storage sum, double lr, double lrDecay, double eps,
+                            double weightDecay, long step) {
+        CudaStorage ws = cuda(w);
+        String t = floating("adagradStep", ws.dtype());
+        double clr = lr / (1 + (step - 1) * lrDecay);
+        if (ws.dtype() == DType.FLOAT32) {
+            k.launch("optim", "adagrad_f32", ws.size(), ws.size(), ws, cuda(g), cuda(sum), (float) clr, (float) eps,
+                    (float) weightDecay);
+        } else {
+            k.launch("optim", "adagrad_" + t, ws.size(), ws.size(), ws, cuda(g), cuda(sum), clr, eps, weightDecay);
+        }
+    }
+
     @Override
     public String toString() {
         return "CudaBackend[" + device + ", " + deviceName() + ", gemm " + gemm.name() + "]";

@@ -1,0 +1,208 @@
+package org.trainer.cuda;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.trainer.core.DType;
+import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Backends;
+import org.trainer.core.backend.Storage;
+
+/**
+ * The device's fused one-pass optimizer steps (adamStep, rmspropStep, adagradStep) against the CPU
+ * backend's fused loops, on random state, for each option and both floating dtypes.
+ */
+@Tag("gpu")
+class FusedOptimizerTest {
+    private static final int N = 10_007;
+    private static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64};
+
+    private static double tol(DType dtype) {
+        return dtype == DType.FLOAT32 ? 1e-5 : 1e-6;
+    }
+
+    /** The backend under test: the GPU, or the CPU itself under trainer.cuda.test.device=cpu. */
+    private static Backend device() {
+        return Backends.get(GpuTests.device());
+    }
+
+    /** Uniform in [lo, hi), rounded to the dtype so that both backends start from the same values. */
+    private static double[] uniform(Random r, int n, double lo, double hi, DType dtype) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            double x = lo + (hi - lo) * r.nextDouble();
+            a[i] = dtype == DType.FLOAT32 ? (float) x : x;
+        }
+        return a;
+    }
+
+    private static Storage put(Backend be, double[] a, DType dtype) {
+        if (dtype == DType.FLOAT64) {
+            return be.fromArray(a.clone());
+        }
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return be.fromArray(f);
+    }
+
+    /** The same named state on the CPU and on the device under test. */
+    private static final class Pair {
+        final Backend cpu = Backends.cpu();
+        final Backend dev = device();
+        final DType dtype;
+        final String where;
+
+        Pair(DType dtype, String where) {
+            this.dtype = dtype;
+            this.where = where + " " + dtype;
+        }
+
+        Storage[] of(double[] a) {
+            return a == null ? new Storage[2] : new Storage[] {put(cpu, a, dtype), put(dev, a, dtype)};
+        }
+
+        void check(String name, Storage[] s) {
+            if (s[0] != null) {
+                Close.assertClose(where + ": " + name, cpu.toDoubleArray(s[0]), dev.toDoubleArray(s[1]), tol(dtype));
+            }
+        }
+    }
+
+    private static void adam(DType dtype, int n, boolean amsgrad, boolean decoupled, double weightDecay, int steps,
+                             long seed) {
+        Random r = new Random(seed);
+        Pair p = new Pair(dtype, "adam amsgrad=" + amsgrad + " decoupled=" + decoupled + " wd=" + weightDecay
+                + " steps=" + steps + " n=" + n);
+        Storage[] w = p.of(uniform(r, n, -1, 1, dtype));
+        Storage[] m = p.of(uniform(r, n, -0.5, 0.5, dtype));
+        Storage[] v = p.of(uniform(r, n, 0, 0.5, dtype));
+        Storage[] x = p.of(amsgrad ? uniform(r, n, 0, 0.5, dtype) : null);
+        double lr = 1e-3;
+        double beta1 = 0.9;
+        double beta2 = 0.999;
+        double eps = 1e-8;
+        for (int t = 1; t <= steps; t++) {
+            Storage[] g = p.of(uniform(r, n, -1, 1, dtype));
+            p.cpu.adamStep(w[0], g[0], m[0], v[0], x[0], lr, beta1, beta2, eps, weightDecay, decoupled, t + 2);
+            p.dev.adamStep(w[1], g[1], m[1], v[1], x[1], lr, beta1, beta2, eps, weightDecay, decoupled, t + 2);
+        }
+        p.check("w", w);
+        p.check("m", m);
+        p.check("v", v);
+        p.check("vMax", x);
+    }
+
+    private static void rmsprop(DType dtype, int n, boolean centered, double momentum, double weightDecay, int steps,
+                                long seed) {
+        Random r = new Random(seed);
+        Pair p = new Pair(dtype, "rmsprop centered=" + centered + " momentum=" + momentum + " wd=" + weightDecay
+                + " steps=" + steps + " n=" + n);
+        double[] ga = uniform(r, n, -0.3, 0.3, dtype);
+        double[] sq = uniform(r, n, 0.1, 1, dtype);
+        for (int i = 0; i < n; i++) {
+            // A centered run needs sq >= ga^2, as it always holds for state that RMSprop itself built.
+            sq[i] += ga[i] * ga[i];
+            sq[i] = dtype == DType.FLOAT32 ? (float) sq[i] : sq[i];
+        }
+        Storage[] w = p.of(uniform(r, n, -1, 1, dtype));
+        Storage[] s = p.of(sq);
+        Storage[] a = p.of(centered ? ga : null);
+        Storage[] b = p.of(momentum != 0 ? uniform(r, n, -0.1, 0.1, dtype) : null);
+        double lr = 1e-2;
+        double alpha = 0.99;
+        double eps = 1e-8;
+        for (int t = 1; t <= steps; t++) {
+            Storage[] g = p.of(uniform(r, n, -1, 1, dtype));
+            p.cpu.rmspropStep(w[0], g[0], s[0], a[0], b[0], lr, alpha, eps, weightDecay, momentum);
+            p.dev.rmspropStep(w[1], g[1], s[1], a[1], b[1], lr, alpha, eps, weightDecay, momentum);
+        }
+        p.check("w", w);
+        p.check("squareAvg", s);
+        p.check("gradAvg", a);
+        p.check("buf", b);
+    }
+
+    private static void adagrad(DType dtype, int n, double lrDecay, double weightDecay, int steps, long seed) {
+        Random r = new Random(seed);
+        Pair p = new Pair(dtype, "adagrad lrDecay=" + lrDecay + " wd=" + weightDecay + " steps=" + steps + " n=" + n);
+        Storage[] w = p.of(uniform(r, n, -1, 1, dtype));
+        Storage[] s = p.of(uniform(r, n, 0, 2, dtype));
+        double lr = 1e-2;
+        double eps = 1e-10;
+        for (int t = 1; t <= steps; t++) {
+            Storage[] g = p.of(uniform(r, n, -1, 1, dtype));
+            p.cpu.adagradStep(w[0], g[0], s[0], lr, lrDecay, eps, weightDecay, t + 3);
+            p.dev.adagradStep(w[1], g[1], s[1], lr, lrDecay, eps, weightDecay, t + 3);
+        }
+        p.check("w", w);
+        p.check("sum", s);
+    }
+
+    @Test
+    void adamMatchesCpu() {
+        long seed = 1;
+        for (DType dtype : DTYPES) {
+            for (boolean amsgrad : new boolean[] {false, true}) {
+                for (boolean decoupled : new boolean[] {false, true}) {
+                    for (double wd : new double[] {0, 0.01}) {
+                        adam(dtype, N, amsgrad, decoupled, wd, 1, seed++);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rmspropMatchesCpu() {
+        long seed = 100;
+        for (DType dtype : DTYPES) {
+            for (boolean centered : new boolean[] {false, true}) {
+                for (double momentum : new double[] {0, 0.9}) {
+                    for (double wd : new double[] {0, 0.01}) {
+                        rmsprop(dtype, N, centered, momentum, wd, 1, seed++);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void adagradMatchesCpu() {
+        long seed = 200;
+        for (DType dtype : DTYPES) {
+            for (double lrDecay : new double[] {0, 0.05}) {
+                for (double wd : new double[] {0, 0.01}) {
+                    adagrad(dtype, N, lrDecay, wd, 1, seed++);
+                }
+            }
+        }
+    }
+
+    /** Several steps with fresh gradients each, all options on, on sizes below and above one grid. */
+    @Test
+    void severalStepsStayTogether() {
+        long seed = 300;
+        for (DType dtype : DTYPES) {
+            for (int n : new int[] {1, 3_000_001}) {
+                adam(dtype, n, true, true, 0.01, 5, seed++);
+                adam(dtype, n, false, false, 0.01, 5, seed++);
+                rmsprop(dtype, n, true, 0.9, 0.01, 5, seed++);
+                adagrad(dtype, n, 0.05, 0.01, 5, seed++);
+            }
+        }
+    }
+
+    @Test
+    void emptyParameterIsANoOp() {
+        Backend dev = device();
+        for (DType dtype : DTYPES) {
+            Storage e = dev.allocate(dtype, 0);
+            dev.adamStep(e, e, e, e, e, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
+            dev.rmspropStep(e, e, e, e, e, 1e-2, 0.99, 1e-8, 0.01, 0.9);
+            dev.adagradStep(e, e, e, 1e-2, 0.1, 1e-10, 0.01, 1);
+        }
+    }
+}
