@@ -1,0 +1,53 @@
+package org.trainer.bench;
+
+import org.trainer.core.Tensor;
+import org.trainer.core.backend.MemoryScope;
+import org.trainer.core.loss.CrossEntropyLoss;
+import org.trainer.core.nn.Seeds;
+import org.trainer.core.nn.Sequential;
+import org.trainer.optim.SGD;
+
+/**
+ * One training step as {@link org.trainer.core.train.Trainer} runs it: forward, cross-entropy,
+ * backward inside a memory scope, then an SGD-momentum update; on a fixed random batch of
+ * Fashion-MNIST-shaped images [batch, 1, 28, 28] with labels 0..9.
+ */
+final class TrainingStep {
+    private final Sequential model;
+    private final SGD optimizer;
+    private final CrossEntropyLoss loss = new CrossEntropyLoss();
+    private final MemoryScope.Pool pool = new MemoryScope.Pool();
+    private final Tensor x;
+    private final Tensor y;
+
+    TrainingStep(TrainingModels kind, int batch, long seed) {
+        Seeds.set(seed);
+        model = kind.build();
+        optimizer = new SGD(model.parameters(), 0.01, 0.9, 0);
+        x = Tensor.randn(seed, batch, 1, 28, 28);
+        int[] labels = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % 10;
+        }
+        y = Tensor.fromArray(labels, batch);
+    }
+
+    /** Runs one step and returns the loss. */
+    double run() {
+        double value;
+        try (MemoryScope step = MemoryScope.open(pool)) {
+            Tensor l = loss.compute(model.forward(x), y);
+            optimizer.zeroGrad();
+            l.backward();
+            value = l.item();
+        }
+        optimizer.step();
+        return value;
+    }
+
+    /** Bytes of the step's tensors: parameters, their gradients and momentum, the batch, and the pooled intermediates. */
+    long tensorBytes() {
+        long params = model.parameters().stream().mapToLong(p -> p.numel() * 4L).sum();
+        return 3 * params + x.numel() * 4L + y.numel() * 4L + pool.bytes();
+    }
+}
