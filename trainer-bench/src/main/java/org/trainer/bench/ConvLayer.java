@@ -1,6 +1,7 @@
 package org.trainer.bench;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.MemoryScope;
 
 /**
  * The two convolution layers of a LeNet-style network on 28x28 images, batch 64, 5x5 kernels,
@@ -59,6 +60,7 @@ public enum ConvLayer {
         private final Tensor w;
         private final Tensor b;
         private final Tensor upstream;
+        private final MemoryScope.Pool pool = new MemoryScope.Pool();
 
         Step(Tensor x, Tensor w, Tensor b, Tensor upstream) {
             this.x = x;
@@ -69,16 +71,17 @@ public enum ConvLayer {
 
         /**
          * Forward, then backward with a fixed random gradient of the output (what the rest of the
-         * network would send back), then zeroes the gradients as an optimizer step would. Returns
-         * the output so that a caller can keep it alive.
+         * network would send back), then zeroes the gradients as an optimizer step would. The step's
+         * intermediate tensors are reused from the step before, as in {@link org.trainer.core.train.Trainer};
+         * the gradients, held by the tensors, are the step's observable result.
          */
-        public Tensor run() {
-            Tensor y = x.conv2d(w, b, 1, 0, 1);
-            y.backward(upstream);
+        public void run() {
+            try (MemoryScope step = MemoryScope.open(pool)) {
+                x.conv2d(w, b, 1, 0, 1).backward(upstream);
+            }
             x.zeroGrad();
             w.zeroGrad();
             b.zeroGrad();
-            return y;
         }
     }
 }

@@ -30,6 +30,8 @@ class SgemmTest {
     private static final int[][] SHAPES = {
         {1, 1, 1}, {7, 13, 5}, {33, 65, 17}, {100, 1, 300}, {1, 100, 3}, {6, 32, 8}, {12, 64, 1},
         {64, 512, 20}, {200, 33, 7}, {73, 97, 1030}, {5, 2100, 3}, {150, 90, 700}, {40, 400, 600},
+        // tiny C, deep k: a convolution weight gradient
+        {32, 25, 5000}, {3, 2, 4101},
     };
 
     private int savedThreads;
