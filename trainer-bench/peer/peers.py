@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Times the peer implementations of the workloads that PeerHarness times in Java.
 
-Peers: numpy (OpenBLAS) for square SGEMM, PyTorch 1.13 CPU for SGEMM, the MLP layer products
-and conv2d forward+backward. Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy,
+Peers: numpy (OpenBLAS) for square SGEMM, PyTorch 1.13 CPU for SGEMM, the MLP layer products,
+conv2d forward+backward and whole training steps of the Fashion-MNIST MLP and CNN. Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy,
 python3-threadpoolctl, libopenblas0-openmp).
 
 Output: one flat JSON object per line, so that the Java side can read it with a regular
@@ -125,6 +125,42 @@ def time_convs(threads, args):
              best=best * 1e3, median=median * 1e3, cores=cores)
 
 
+# (name, batch): the training steps of TrainingStep.java, as the Fashion-MNIST examples train.
+TRAINING = (("mlp", 64), ("mlp", 256), ("cnn", 64))
+
+
+def training_step(model_name, batch):
+    """The same step as TrainingStep.run(): forward, cross-entropy, backward, SGD momentum 0.9."""
+    torch.manual_seed(42)
+    if model_name == "mlp":
+        model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 512), torch.nn.ReLU(),
+                                    torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    else:
+        model = torch.nn.Sequential(torch.nn.Conv2d(1, 32, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                                    torch.nn.Conv2d(32, 64, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                                    torch.nn.Flatten(), torch.nn.Linear(1024, 256), torch.nn.ReLU(),
+                                    torch.nn.Linear(256, 10))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(batch, 1, 28, 28)
+    y = torch.arange(batch) % 10
+
+    def step():
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad(set_to_none=False)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def time_training(threads, args):
+    for model_name, batch in TRAINING:
+        best, median, cores = time_per_call(training_step(model_name, batch), args.reps, args.min_time, args.warmup)
+        emit(kind="result", workload="train %s b%d" % (model_name, batch), threads=threads, peer="torch",
+             unit="ms", best=best * 1e3, median=median * 1e3, cores=cores)
+
+
 def keep_freed_memory():
     """Stops glibc from handing large freed blocks back to the kernel.
 
@@ -155,7 +191,7 @@ def main():
     parser.add_argument("--reps", type=int, default=7, help="timed repetitions per workload")
     parser.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition, at least")
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per workload")
-    parser.add_argument("--only", choices=("gemm", "conv"), help="time one group of workloads")
+    parser.add_argument("--only", choices=("gemm", "conv", "train"), help="time one group of workloads")
     parser.add_argument("--default-malloc", action="store_true",
                         help="leave glibc malloc as it is (see keep_freed_memory)")
     args = parser.parse_args()
@@ -177,6 +213,8 @@ def main():
                 time_gemms(threads, args)
             if args.only in (None, "conv"):
                 time_convs(threads, args)
+            if args.only in (None, "train"):
+                time_training(threads, args)
 
 
 if __name__ == "__main__":

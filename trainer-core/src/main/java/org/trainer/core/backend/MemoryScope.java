@@ -47,6 +47,18 @@ public final class MemoryScope implements AutoCloseable {
 
     /** A zero-filled storage: from the open scope's pool when there is one, else newly allocated. */
     public static Storage allocate(Backend backend, DType dtype, int size) {
+        return allocate(backend, dtype, size, true);
+    }
+
+    /**
+     * A storage whose contents are unspecified (zeros when new, a previous step's values when
+     * recycled), for an output that the caller overwrites entirely: recycling then skips a fill.
+     */
+    public static Storage allocateForOverwrite(Backend backend, DType dtype, int size) {
+        return allocate(backend, dtype, size, false);
+    }
+
+    private static Storage allocate(Backend backend, DType dtype, int size, boolean zeroed) {
         MemoryScope s = CURRENT.get();
         if (s == null || s.pool == null) {
             return backend.allocate(dtype, size);
@@ -55,7 +67,7 @@ public final class MemoryScope implements AutoCloseable {
         if (st == null) {
             s.pool.misses++;
             st = backend.allocate(dtype, size);
-        } else {
+        } else if (zeroed) {
             backend.fill(st, 0);
         }
         s.allocated.add(st);

@@ -10,7 +10,7 @@ import org.trainer.core.Tensor;
  * Matrix product over the last two axes, batched over the leading ones with broadcasting. A single
  * right-hand matrix is folded into one large product ([B*m, k] x [k, n]); a single left-hand matrix
  * is reused across the batch with a batch stride of 0. Backward: dA = dC B^T, dB = A^T dC, each one
- * batched product, summed over the batch where an operand was broadcast.
+ * batched product, summed over the batch where an operand was broadcast (an output batch stride of 0).
  */
 public final class MatMul extends Function {
     private final Tensor a;
@@ -87,12 +87,12 @@ public final class MatMul extends Function {
         if (needsGrad(0)) {
             ga = Ops.empty(g.backend(), g.dtype(), a.shape());
             g.backend().matmul(false, true, batch, m, k, n, g.storage(), m * n, b.storage(), bStride,
-                    ga.storage(), aStride, aStride == 0 && batch > 1);
+                    ga.storage(), aStride, false);
         }
         if (needsGrad(1)) {
             gb = Ops.empty(g.backend(), g.dtype(), b.shape());
             g.backend().matmul(true, false, batch, k, n, m, a.storage(), aStride, g.storage(), m * n,
-                    gb.storage(), bStride, bStride == 0 && batch > 1);
+                    gb.storage(), bStride, false);
         }
         return new Tensor[] {ga, gb};
     }

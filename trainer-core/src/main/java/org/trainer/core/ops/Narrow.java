@@ -34,7 +34,7 @@ public final class Narrow extends Function {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        Tensor gx = Ops.empty(g.backend(), g.dtype(), inShape);
+        Tensor gx = Tensor.zeros(g.backend(), g.dtype(), inShape);
         int[] strides = Shapes.strides(inShape);
         int[] gShape = g.shape();
         g.backend().copy(g.storage(), 0, Shapes.strides(gShape), gx.storage(), start * strides[axis], strides, gShape);

@@ -13,9 +13,9 @@ final class Ops {
     private Ops() {
     }
 
-    /** A new zero-filled tensor on the backend. */
+    /** A new tensor for an op to overwrite entirely: its contents are unspecified. */
     static Tensor empty(Backend backend, DType dtype, int[] shape) {
-        return Tensor.wrap(MemoryScope.allocate(backend, dtype, Shapes.numel(shape)), shape);
+        return Tensor.wrap(MemoryScope.allocateForOverwrite(backend, dtype, Shapes.numel(shape)), shape);
     }
 
     /** Refuses non-floating tensors for a differentiable op. */

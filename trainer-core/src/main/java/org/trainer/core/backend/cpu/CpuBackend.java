@@ -252,10 +252,8 @@ public final class CpuBackend implements Backend {
         CpuStorage xs = cpu(x);
         CpuStorage os = cpu(out);
         Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, n * inner)), (o0, o1) -> {
-            if (inner == 1 && op == ReduceOp.SUM && xs.f != null) {
-                for (int o = o0; o < o1; o++) {
-                    os.f[o] = (float) FloatKernels.sum(xs.f, o * n, n);
-                }
+            if (op == ReduceOp.SUM && xs.f != null) {
+                FloatKernels.sumMiddle(xs.f, o0, o1, n, inner, os.f);
                 return;
             }
             double[] acc = new double[inner];

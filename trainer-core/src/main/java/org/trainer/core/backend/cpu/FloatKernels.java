@@ -159,6 +159,32 @@ final class FloatKernels {
         }
     }
 
+    /**
+     * Sums x viewed as [outer, n, inner] over n for outer slices [o0, o1) into out [outer, inner],
+     * accumulating in double: rows at a time when inner > 1 (a bias gradient), so loads stay contiguous.
+     */
+    static void sumMiddle(float[] x, int o0, int o1, int n, int inner, float[] out) {
+        if (inner == 1) {
+            for (int o = o0; o < o1; o++) {
+                out[o] = (float) sum(x, o * n, n);
+            }
+            return;
+        }
+        double[] acc = new double[inner];
+        for (int o = o0; o < o1; o++) {
+            java.util.Arrays.fill(acc, 0);
+            for (int j = 0; j < n; j++) {
+                int row = (o * n + j) * inner;
+                for (int i = 0; i < inner; i++) {
+                    acc[i] += x[row + i];
+                }
+            }
+            for (int i = 0; i < inner; i++) {
+                out[o * inner + i] = (float) acc[i];
+            }
+        }
+    }
+
     /** Sum of a[from, from + n) in double, over four independent accumulators for throughput. */
     static double sum(float[] a, int from, int n) {
         double s0 = 0;
