@@ -1,11 +1,8 @@
 package org.trainer.optim;
 
 import java.util.List;
-import java.util.Map;
 
-import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
-import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
@@ -22,9 +19,7 @@ import org.trainer.core.train.ParameterGroup;
  * gradients are decayed less; {@link AdamW} decays every weight at the same rate. Each parameter is
  * updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}).
  */
-public final class Adam implements Optimizer {
-    private final AdamUpdate update;
-
+public final class Adam extends AdamUpdate {
     /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
     public Adam(List<Parameter> parameters, double lr) {
         this(parameters, lr, 0);
@@ -43,31 +38,6 @@ public final class Adam implements Optimizer {
      * @param amsgrad divide by the largest second moment seen so far (Reddi et al., 2018)
      */
     public Adam(List<ParameterGroup> groups, double beta1, double beta2, double eps, boolean amsgrad) {
-        this.update = new AdamUpdate("Adam", groups, beta1, beta2, eps, amsgrad, false);
-    }
-
-    @Override
-    public void step() {
-        update.step();
-    }
-
-    @Override
-    public List<ParameterGroup> groups() {
-        return update.groups();
-    }
-
-    /**
-     * A snapshot of the state: state.&lt;i&gt;.exp_avg, .exp_avg_sq, .max_exp_avg_sq (AMSGrad) and
-     * .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
-     */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return update.stateDict();
-    }
-
-    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        update.loadStateDict(state);
+        super("Adam", groups, beta1, beta2, eps, amsgrad, false);
     }
 }

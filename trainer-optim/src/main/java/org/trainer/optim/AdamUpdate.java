@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
+import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
@@ -12,7 +13,7 @@ import org.trainer.core.train.ParameterGroup;
  * goes ({@code decoupled}). Each parameter keeps exp_avg (m), exp_avg_sq (v), max_exp_avg_sq with
  * AMSGrad, and its own step count, as in PyTorch.
  */
-final class AdamUpdate {
+abstract class AdamUpdate implements Optimizer {
     private final List<ParameterGroup> groups;
     private final double beta1;
     private final double beta2;
@@ -21,8 +22,8 @@ final class AdamUpdate {
     private final boolean decoupled;
     private final OptimizerState state;
 
-    AdamUpdate(String owner, List<ParameterGroup> groups, double beta1, double beta2, double eps, boolean amsgrad,
-               boolean decoupled) {
+    protected AdamUpdate(String owner, List<ParameterGroup> groups, double beta1, double beta2, double eps,
+                         boolean amsgrad, boolean decoupled) {
         this.beta1 = Arguments.decayRate(owner, "beta1", beta1);
         this.beta2 = Arguments.decayRate(owner, "beta2", beta2);
         this.eps = Arguments.nonNegative(owner, "eps", eps);
@@ -33,7 +34,8 @@ final class AdamUpdate {
                 amsgrad ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq"), true);
     }
 
-    void step() {
+    @Override
+    public void step() {
         for (ParameterGroup group : groups) {
             for (Parameter p : group.parameters()) {
                 Tensor g = p.grad();
@@ -50,15 +52,23 @@ final class AdamUpdate {
         }
     }
 
-    List<ParameterGroup> groups() {
+    @Override
+    public List<ParameterGroup> groups() {
         return groups;
     }
 
-    Map<String, Tensor> stateDict() {
+    /**
+     * A snapshot of the state: state.&lt;i&gt;.exp_avg, .exp_avg_sq, .max_exp_avg_sq (AMSGrad) and
+     * .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
+     */
+    @Override
+    public Map<String, Tensor> stateDict() {
         return state.stateDict();
     }
 
-    void loadStateDict(Map<String, Tensor> dict) {
+    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    @Override
+    public void loadStateDict(Map<String, Tensor> dict) {
         state.loadStateDict(dict);
     }
 }

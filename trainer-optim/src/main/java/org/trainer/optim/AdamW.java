@@ -1,11 +1,8 @@
 package org.trainer.optim;
 
 import java.util.List;
-import java.util.Map;
 
-import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
-import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
@@ -23,11 +20,9 @@ import org.trainer.core.train.ParameterGroup;
  * which is divided by sqrt(v). PyTorch's default weight decay here is 0.01. Each parameter is
  * updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}).
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends AdamUpdate {
     /** torch.optim.AdamW's default weight decay. */
     public static final double DEFAULT_WEIGHT_DECAY = 0.01;
-
-    private final AdamUpdate update;
 
     /** AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
     public AdamW(List<Parameter> parameters, double lr) {
@@ -47,31 +42,6 @@ public final class AdamW implements Optimizer {
      * @param amsgrad divide by the largest second moment seen so far (Reddi et al., 2018)
      */
     public AdamW(List<ParameterGroup> groups, double beta1, double beta2, double eps, boolean amsgrad) {
-        this.update = new AdamUpdate("AdamW", groups, beta1, beta2, eps, amsgrad, true);
-    }
-
-    @Override
-    public void step() {
-        update.step();
-    }
-
-    @Override
-    public List<ParameterGroup> groups() {
-        return update.groups();
-    }
-
-    /**
-     * A snapshot of the state: state.&lt;i&gt;.exp_avg, .exp_avg_sq, .max_exp_avg_sq (AMSGrad) and
-     * .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
-     */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return update.stateDict();
-    }
-
-    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        update.loadStateDict(state);
+        super("AdamW", groups, beta1, beta2, eps, amsgrad, true);
     }
 }
