@@ -62,6 +62,16 @@ class TensorTest {
     }
 
     @Test
+    void reluPassesTheGradientExactlyWhereTheInputIsPositive() {
+        float[] v = {-1f, -0f, 0f, Float.MIN_VALUE, 2f, Float.POSITIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY};
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = Tensor.fromArray(v, v.length).to(dtype).requiresGrad(true);
+            x.relu().backward(Tensor.full(dtype, 3, v.length));
+            assertArrayEquals(new double[] {0, 0, 0, 3, 3, 3, 0, 0}, x.grad().toDoubleArray(), dtype.toString());
+        }
+    }
+
+    @Test
     void detachAndNoGradStopTheGraph() {
         Tensor x = Tensor.ones(2).requiresGrad(true);
         Tensor y = x.mul(2).detach().mul(x).sum();
