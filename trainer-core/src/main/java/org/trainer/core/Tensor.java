@@ -47,6 +47,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private Function gradFn;
     private Tensor grad;
+    /** The gradient buffer holds stale values that count as zeros (see {@link #zeroGrad()}). */
+    private boolean gradZeroed;
 
     private Tensor(Storage storage, int[] shape) {
         if (Shapes.numel(shape) != storage.size()) {
@@ -287,13 +289,21 @@ public final class Tensor {
 
     /** The accumulated gradient, or null before the first backward pass reaches this leaf. */
     public Tensor grad() {
+        if (gradZeroed) {
+            grad.backend().fill(grad.storage, 0);
+            gradZeroed = false;
+        }
         return grad;
     }
 
-    /** Zeroes the accumulated gradient in place (keeping its buffer). */
+    /**
+     * Zeroes the accumulated gradient, keeping its buffer. The zeros are written lazily: the next
+     * backward pass overwrites the buffer instead of adding to zeros, which saves a pass over the
+     * memory of every parameter in each training step.
+     */
     public void zeroGrad() {
         if (grad != null) {
-            grad.backend().fill(grad.storage, 0);
+            gradZeroed = true;
         }
     }
 
@@ -341,6 +351,9 @@ public final class Tensor {
                 grad = new Tensor(g.backend().allocate(g.dtype(), g.numel()), shape.clone());
             }
             grad.copyFrom(g);
+        } else if (gradZeroed) {
+            grad.copyFrom(g);
+            gradZeroed = false;
         } else {
             backend().binary(BinaryOp.ADD, grad.storage, shape, g.storage, shape, grad.storage, shape);
         }
