@@ -7,6 +7,7 @@ import org.trainer.core.Device;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
+import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.backend.Storage;
 import org.trainer.core.loss.CrossEntropyLoss;
 import org.trainer.core.nn.Activation;
@@ -100,10 +101,14 @@ public final class CudaSmoke {
             labels[i] = i % 10;
         }
         Tensor y = Tensor.fromArray(labels, batch).to(cuda.device());
+        // As the Trainer runs a step: its tensors' memory is recycled from the step before.
+        MemoryScope.Pool pool = new MemoryScope.Pool();
         Runnable step = () -> {
-            model.zeroGrad();
-            Tensor l = loss.compute(model.forward(x), y);
-            l.backward();
+            try (MemoryScope scope = MemoryScope.open(pool)) {
+                model.zeroGrad();
+                Tensor l = loss.compute(model.forward(x), y);
+                l.backward();
+            }
             opt.step();
         };
         for (int i = 0; i < 10; i++) {
