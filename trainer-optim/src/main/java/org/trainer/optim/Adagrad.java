@@ -1,11 +1,9 @@
 package org.trainer.optim;
 
 import java.util.List;
-import java.util.Map;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
-import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
@@ -20,12 +18,10 @@ import org.trainer.core.train.ParameterGroup;
  * large steps. Each parameter is updated in one pass over its memory
  * ({@link org.trainer.core.backend.Backend#adagradStep}).
  */
-public final class Adagrad implements Optimizer {
-    private final List<ParameterGroup> groups;
+public final class Adagrad extends BufferedOptimizer {
     private final double lrDecay;
     private final double initialAccumulatorValue;
     private final double eps;
-    private final OptimizerState state;
 
     /** Adagrad with PyTorch's defaults: no learning-rate decay, accumulator 0, eps 1e-10, no weight decay. */
     public Adagrad(List<Parameter> parameters, double lr) {
@@ -39,45 +35,18 @@ public final class Adagrad implements Optimizer {
      * @param eps                     >= 0, added to the denominator; PyTorch's default is 1e-10
      */
     public Adagrad(List<ParameterGroup> groups, double lrDecay, double initialAccumulatorValue, double eps) {
+        super("Adagrad", groups, List.of("sum"), true);
         this.lrDecay = Arguments.nonNegative("Adagrad", "lrDecay", lrDecay);
         this.initialAccumulatorValue = Arguments.nonNegative("Adagrad", "initialAccumulatorValue",
                 initialAccumulatorValue);
         this.eps = Arguments.nonNegative("Adagrad", "eps", eps);
-        this.groups = OptimizerState.checkGroups("Adagrad", groups);
-        this.state = new OptimizerState("Adagrad", this.groups, List.of("sum"), true);
     }
 
     @Override
-    public void step() {
-        for (ParameterGroup group : groups) {
-            for (Parameter p : group.parameters()) {
-                Tensor g = p.grad();
-                if (!p.isTrainable() || g == null) {
-                    continue;
-                }
-                Tensor w = p.value();
-                OptimizerState.Slot s = state.findOrCreate(p, initialAccumulatorValue);
-                s.step++;
-                w.backend().adagradStep(w.storage(), g.storage(), s.buffer(0).storage(), group.learningRate(),
-                        lrDecay, eps, group.weightDecay(), s.step);
-            }
-        }
-    }
-
-    @Override
-    public List<ParameterGroup> groups() {
-        return groups;
-    }
-
-    /** A snapshot of the state: state.&lt;i&gt;.sum and .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr. */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return state.stateDict();
-    }
-
-    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
-    @Override
-    public void loadStateDict(Map<String, Tensor> dict) {
-        state.loadStateDict(dict);
+    void update(ParameterGroup group, Parameter p, Tensor w, Tensor g) {
+        OptimizerState.Slot s = state.findOrCreate(p, initialAccumulatorValue);
+        s.step++;
+        w.backend().adagradStep(w.storage(), g.storage(), s.buffer(0).storage(), group.learningRate(),
+                lrDecay, eps, group.weightDecay(), s.step);
     }
 }

@@ -2,11 +2,9 @@ package org.trainer.optim;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
-import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
@@ -25,13 +23,11 @@ import org.trainer.core.train.ParameterGroup;
  * Each parameter is updated in one pass over its memory
  * ({@link org.trainer.core.backend.Backend#rmspropStep}).
  */
-public final class RMSprop implements Optimizer {
-    private final List<ParameterGroup> groups;
+public final class RMSprop extends BufferedOptimizer {
     private final double alpha;
     private final double eps;
     private final double momentum;
     private final boolean centered;
-    private final OptimizerState state;
 
     /** RMSprop with PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay. */
     public RMSprop(List<Parameter> parameters, double lr) {
@@ -46,11 +42,15 @@ public final class RMSprop implements Optimizer {
      * @param centered divide by the estimated variance of the gradient
      */
     public RMSprop(List<ParameterGroup> groups, double alpha, double eps, double momentum, boolean centered) {
+        super("RMSprop", groups, bufferNames(momentum, centered), true);
         this.alpha = Arguments.unitInterval("RMSprop", "alpha", alpha);
         this.eps = Arguments.nonNegative("RMSprop", "eps", eps);
         this.momentum = Arguments.nonNegative("RMSprop", "momentum", momentum);
-        this.groups = OptimizerState.checkGroups("RMSprop", groups);
         this.centered = centered;
+    }
+
+    /** square_avg, then momentum_buffer with momentum and grad_avg when centered, as PyTorch names them. */
+    private static List<String> bufferNames(double momentum, boolean centered) {
         List<String> names = new ArrayList<>(List.of("square_avg"));
         if (momentum > 0) {
             names.add("momentum_buffer");
@@ -58,47 +58,18 @@ public final class RMSprop implements Optimizer {
         if (centered) {
             names.add("grad_avg");
         }
-        this.state = new OptimizerState("RMSprop", this.groups, names, true);
+        return names;
     }
 
     @Override
-    public void step() {
-        for (ParameterGroup group : groups) {
-            for (Parameter p : group.parameters()) {
-                Tensor g = p.grad();
-                if (!p.isTrainable() || g == null) {
-                    continue;
-                }
-                Tensor w = p.value();
-                OptimizerState.Slot s = state.findOrCreate(p, 0);
-                s.step++;
-                int next = 1;
-                Tensor buf = momentum > 0 ? s.buffer(next++) : null;
-                Tensor gradAvg = centered ? s.buffer(next) : null;
-                w.backend().rmspropStep(w.storage(), g.storage(), s.buffer(0).storage(),
-                        gradAvg == null ? null : gradAvg.storage(), buf == null ? null : buf.storage(),
-                        group.learningRate(), alpha, eps, group.weightDecay(), momentum);
-            }
-        }
-    }
-
-    @Override
-    public List<ParameterGroup> groups() {
-        return groups;
-    }
-
-    /**
-     * A snapshot of the state: state.&lt;i&gt;.square_avg, .momentum_buffer (momentum), .grad_avg
-     * (centered) and .step for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
-     */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return state.stateDict();
-    }
-
-    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
-    @Override
-    public void loadStateDict(Map<String, Tensor> dict) {
-        state.loadStateDict(dict);
+    void update(ParameterGroup group, Parameter p, Tensor w, Tensor g) {
+        OptimizerState.Slot s = state.findOrCreate(p, 0);
+        s.step++;
+        int next = 1;
+        Tensor buf = momentum > 0 ? s.buffer(next++) : null;
+        Tensor gradAvg = centered ? s.buffer(next) : null;
+        w.backend().rmspropStep(w.storage(), g.storage(), s.buffer(0).storage(),
+                gradAvg == null ? null : gradAvg.storage(), buf == null ? null : buf.storage(),
+                group.learningRate(), alpha, eps, group.weightDecay(), momentum);
     }
 }

@@ -1,12 +1,9 @@
 package org.trainer.optim;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
-import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
@@ -21,12 +18,10 @@ import org.trainer.core.train.ParameterGroup;
  * </pre>
  * Each parameter is updated in one pass over its memory ({@link org.trainer.core.backend.Backend#sgdStep}).
  */
-public final class SGD implements Optimizer {
-    private final List<ParameterGroup> groups;
+public final class SGD extends BufferedOptimizer {
     private final double momentum;
     private final double dampening;
     private final boolean nesterov;
-    private final OptimizerState state;
 
     /** Plain SGD over the parameters. */
     public SGD(List<Parameter> parameters, double lr) {
@@ -45,6 +40,7 @@ public final class SGD implements Optimizer {
      * @param nesterov  Nesterov momentum (needs momentum > 0 and dampening 0)
      */
     public SGD(List<ParameterGroup> groups, double momentum, double dampening, boolean nesterov) {
+        super("SGD", groups, momentum != 0 ? List.of("momentum_buffer") : List.of(), false);
         if (!(momentum >= 0) || Double.isInfinite(momentum)) {
             throw new IllegalArgumentException("SGD: momentum must be a finite value >= 0, got " + momentum);
         }
@@ -55,59 +51,24 @@ public final class SGD implements Optimizer {
             throw new IllegalArgumentException("SGD: nesterov needs momentum > 0 and dampening 0, got momentum="
                     + momentum + ", dampening=" + dampening);
         }
-        if (groups.isEmpty()) {
-            throw new IllegalArgumentException("SGD: expected at least one parameter group");
-        }
-        this.groups = new ArrayList<>(groups);
         this.momentum = momentum;
         this.dampening = dampening;
         this.nesterov = nesterov;
-        this.state = new OptimizerState("SGD", this.groups, momentum != 0 ? List.of("momentum_buffer") : List.of(),
-                false);
     }
 
     @Override
-    public void step() {
-        for (ParameterGroup group : groups) {
-            for (Parameter p : group.parameters()) {
-                Tensor g = p.grad();
-                if (!p.isTrainable() || g == null) {
-                    continue;
-                }
-                Tensor w = p.value();
-                Tensor buf = null;
-                boolean first = false;
-                if (momentum != 0) {
-                    OptimizerState.Slot s = state.find(p);
-                    if (s == null) {
-                        s = state.create(p, 0);
-                        first = true;
-                    }
-                    buf = s.buffer(0);
-                }
-                w.backend().sgdStep(w.storage(), g.storage(), buf == null ? null : buf.storage(), group.learningRate(),
-                        momentum, dampening, group.weightDecay(), nesterov, first);
+    void update(ParameterGroup group, Parameter p, Tensor w, Tensor g) {
+        Tensor buf = null;
+        boolean first = false;
+        if (momentum != 0) {
+            OptimizerState.Slot s = state.find(p);
+            if (s == null) {
+                s = state.create(p, 0);
+                first = true;
             }
+            buf = s.buffer(0);
         }
-    }
-
-    @Override
-    public List<ParameterGroup> groups() {
-        return groups;
-    }
-
-    /**
-     * A snapshot of the state: state.&lt;i&gt;.momentum_buffer for every parameter i updated so far
-     * (with momentum), and param_groups.&lt;j&gt;.lr.
-     */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return state.stateDict();
-    }
-
-    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
-    @Override
-    public void loadStateDict(Map<String, Tensor> dict) {
-        state.loadStateDict(dict);
+        w.backend().sgdStep(w.storage(), g.storage(), buf == null ? null : buf.storage(), group.learningRate(),
+                momentum, dampening, group.weightDecay(), nesterov, first);
     }
 }

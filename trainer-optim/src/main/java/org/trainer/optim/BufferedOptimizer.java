@@ -1,0 +1,59 @@
+package org.trainer.optim;
+
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+import org.trainer.core.nn.Parameter;
+import org.trainer.core.train.Optimizer;
+import org.trainer.core.train.ParameterGroup;
+
+/**
+ * What the optimizers share: their groups, their per-parameter buffers and step counts
+ * ({@link OptimizerState}, saved and restored under PyTorch's names), and the walk over every
+ * trainable parameter that has a gradient; a subclass supplies the update of one parameter.
+ */
+abstract class BufferedOptimizer implements Optimizer {
+    private final List<ParameterGroup> groups;
+    final OptimizerState state;
+
+    BufferedOptimizer(String owner, List<ParameterGroup> groups, List<String> bufferNames, boolean countsSteps) {
+        this.groups = OptimizerState.checkGroups(owner, groups);
+        this.state = new OptimizerState(owner, this.groups, bufferNames, countsSteps);
+    }
+
+    /** Updates one parameter w, with gradient g, by the rule of the subclass and its group's settings. */
+    abstract void update(ParameterGroup group, Parameter p, Tensor w, Tensor g);
+
+    @Override
+    public final void step() {
+        for (ParameterGroup group : groups) {
+            for (Parameter p : group.parameters()) {
+                Tensor g = p.grad();
+                if (p.isTrainable() && g != null) {
+                    update(group, p, p.value(), g);
+                }
+            }
+        }
+    }
+
+    @Override
+    public final List<ParameterGroup> groups() {
+        return groups;
+    }
+
+    /**
+     * A snapshot of the state under PyTorch's names: state.&lt;i&gt;.&lt;buffer&gt; (and .step where
+     * the rule counts steps) for every parameter i updated so far, and param_groups.&lt;j&gt;.lr.
+     */
+    @Override
+    public final Map<String, Tensor> stateDict() {
+        return state.stateDict();
+    }
+
+    /** Restores a {@link #stateDict()}; the next step continues as if there had been no interruption. */
+    @Override
+    public final void loadStateDict(Map<String, Tensor> dict) {
+        state.loadStateDict(dict);
+    }
+}
