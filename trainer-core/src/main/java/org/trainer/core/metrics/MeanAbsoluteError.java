@@ -1,43 +1,13 @@
 package org.trainer.core.metrics;
 
-import org.trainer.core.Tensor;
-
-/**
- * Mean absolute error over every element seen: (1/n) sum_i |x_i - y_i|, as scikit-learn's
- * {@code mean_absolute_error} (for several outputs its uniform average over outputs is the same
- * number, since every output has n/K elements). Accumulated in double precision.
- */
-public final class MeanAbsoluteError implements Metric {
-    private double sum;
-    private long count;
-
-    @Override
-    public String name() {
-        return "mae";
+/** Mean absolute error: (1/n) sum_i |x_i - y_i|, as scikit-learn's {@code mean_absolute_error}. */
+public final class MeanAbsoluteError extends MeanError {
+    public MeanAbsoluteError() {
+        super("mae", "MeanAbsoluteError");
     }
 
     @Override
-    public void update(Tensor prediction, Tensor target) {
-        double[][] v = RegressionInputs.read("MeanAbsoluteError", prediction, target);
-        for (int i = 0; i < v[0].length; i++) {
-            sum += Math.abs(v[0][i] - v[1][i]);
-        }
-        count += v[0].length;
-    }
-
-    @Override
-    public double compute() {
-        return count == 0 ? Double.NaN : sum / count;
-    }
-
-    @Override
-    public void reset() {
-        sum = 0;
-        count = 0;
-    }
-
-    @Override
-    public String toString() {
-        return "MeanAbsoluteError(" + compute() + " over " + count + " values)";
+    double error(double difference) {
+        return Math.abs(difference);
     }
 }
