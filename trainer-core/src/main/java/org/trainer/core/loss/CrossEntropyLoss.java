@@ -1,10 +1,14 @@
 package org.trainer.core.loss;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.trainer.core.DType;
+import org.trainer.core.Device;
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.MemoryScope;
 
 /**
  * Softmax cross-entropy from logits, with the semantics of {@code torch.nn.functional.cross_entropy}
@@ -39,6 +43,8 @@ public final class CrossEntropyLoss implements Loss {
     private final float[] weights;
     private final double labelSmoothing;
     private final Reduction reduction;
+    /** Constant rows by device, dtype and role (see {@link #constantRow}). */
+    private final Map<String, Tensor> rows = new ConcurrentHashMap<>();
 
     /** No class weights, no label smoothing, mean reduction: PyTorch's defaults. */
     public CrossEntropyLoss() {
@@ -135,6 +141,9 @@ public final class CrossEntropyLoss implements Loss {
             throw new IllegalArgumentException(NAME + ": labels of shape " + Shapes.str(target.shape())
                     + " for logits of shape " + Shapes.str(logP.shape()) + " (expected [" + n + "])");
         }
+        if (!target.device().equals(Device.CPU)) {
+            return labelsOnDevice(logP, target, c);
+        }
         int[] labels = target.toIntArray();
         double[] k = new double[n * c];
         double divisor = 0;
@@ -152,6 +161,52 @@ public final class CrossEntropyLoss implements Loss {
         }
         Tensor perSample = logP.mul(LossChecks.constant(k, logP, n, c)).sum(1, false).neg();
         return reduce(perSample, divisor);
+    }
+
+    /**
+     * The same loss for labels that live on a device, without copying them to the host (a copy in
+     * the middle of a step stalls the device's queue and doubled a GPU step's time): the one-hot
+     * matrix is formed on the device as labels == [0, 1, ..., C-1], and k = (1 - eps) w onehot +
+     * (eps / C) w as above. The price: labels on a device are not range-checked; one outside
+     * [0, C) has an all-zero row and adds nothing to the loss. Labels on the CPU are always checked.
+     */
+    Tensor labelsOnDevice(Tensor logP, Tensor target, int c) {
+        Tensor oneHot = target.to(logP.dtype()).reshape(-1, 1).eq(constantRow(logP, c, null));
+        Tensor perClass;
+        Tensor divisor = null;
+        if (weights == null) {
+            perClass = labelSmoothing == 0 ? oneHot : oneHot.mul(1 - labelSmoothing).add(labelSmoothing / c);
+        } else {
+            Tensor w = constantRow(logP, c, weights);
+            Tensor own = oneHot.mul(w);
+            perClass = labelSmoothing == 0 ? own : own.mul(1 - labelSmoothing).add(w.mul(labelSmoothing / c));
+            divisor = own.sum();
+        }
+        Tensor perSample = logP.mul(perClass).sum(1, false).neg();
+        if (reduction == Reduction.MEAN && divisor != null) {
+            return perSample.sum().div(divisor);
+        }
+        return reduce(perSample, logP.size(0));
+    }
+
+    /**
+     * A [1, C] row on the logits' device and dtype: the class indices 0..C-1, or the class weights.
+     * Made once per device and dtype and kept outside any step's memory scope, so that forming it
+     * costs no upload (which would also stall the device) in later steps.
+     */
+    private Tensor constantRow(Tensor like, int c, float[] values) {
+        String key = like.device() + "/" + like.dtype() + "/" + c + (values == null ? "/classes" : "/weights");
+        return rows.computeIfAbsent(key, k -> {
+            float[] v = values != null ? values : new float[c];
+            if (values == null) {
+                for (int j = 0; j < c; j++) {
+                    v[j] = j;
+                }
+            }
+            try (MemoryScope keep = MemoryScope.persistent()) {
+                return Tensor.fromArray(v, 1, c).to(like.dtype()).to(like.device());
+            }
+        });
     }
 
     private Tensor softTargets(Tensor logP, Tensor target, int n, int c) {
