@@ -216,17 +216,24 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage cast(Storage s, DType dtype) {
-        CudaStorage x = cuda(s);
-        CudaStorage y = empty(dtype, x.size());
-        if (x.dtype() == dtype) {
+        CudaStorage y = empty(dtype, s.size());
+        castInto(s, y);
+        return y;
+    }
+
+    @Override
+    public void castInto(Storage src, Storage dst) {
+        CudaStorage x = cuda(src);
+        CudaStorage y = cuda(dst);
+        if (x.dtype() == y.dtype()) {
             if (x.size() > 0) {
+                dev.context.makeCurrent();
                 CudaCheck.check(cuMemcpyDtoD(y.pointer(), x.pointer(), x.bytes()), "cuMemcpyDtoD");
             }
         } else {
-            k.launch("elementwise", "cast_" + OpCodes.suffix(x.dtype()) + "_" + OpCodes.suffix(dtype), x.size(),
+            k.launch("elementwise", "cast_" + OpCodes.suffix(x.dtype()) + "_" + OpCodes.suffix(y.dtype()), x.size(),
                     x.size(), x, y);
         }
-        return y;
     }
 
     @Override

@@ -36,6 +36,17 @@ public interface Backend {
     /** A new storage with the elements of {@code s} converted to {@code dtype}. */
     Storage cast(Storage s, DType dtype);
 
+    /**
+     * Writes the elements of {@code src} converted to {@code dst}'s dtype into {@code dst} (same size),
+     * so that the output can come from a step's recycled memory. The default casts into a new
+     * storage and copies; backends override it to write in place.
+     */
+    default void castInto(Storage src, Storage dst) {
+        Storage converted = cast(src, dst.dtype());
+        int[] unit = {1};
+        copy(converted, 0, unit, dst, 0, unit, new int[] {src.size()});
+    }
+
     void fill(Storage s, double value);
 
     /**

@@ -14,7 +14,8 @@ public final class Cast extends Function {
     }
 
     public static Tensor apply(Tensor x, DType to) {
-        Tensor out = Tensor.wrap(x.backend().cast(x.storage(), to), x.shape());
+        Tensor out = Ops.empty(x.backend(), to, x.shape());
+        x.backend().castInto(x.storage(), out.storage());
         return to.isFloating() ? new Cast(x).record(out) : out;
     }
 

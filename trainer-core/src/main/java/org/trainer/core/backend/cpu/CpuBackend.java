@@ -97,12 +97,18 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage cast(Storage s, DType dtype) {
-        CpuStorage c = cpu(s);
-        CpuStorage r = (CpuStorage) allocate(dtype, c.size());
+        Storage r = allocate(dtype, s.size());
+        castInto(s, r);
+        return r;
+    }
+
+    @Override
+    public void castInto(Storage src, Storage dst) {
+        CpuStorage c = cpu(src);
+        CpuStorage r = cpu(dst);
         for (int k = 0; k < c.size(); k++) {
             r.set(k, c.get(k));
         }
-        return r;
     }
 
     @Override
