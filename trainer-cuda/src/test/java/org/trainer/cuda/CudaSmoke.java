@@ -17,6 +17,8 @@ import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.MaxPool2d;
 import org.trainer.core.nn.Module;
 import org.trainer.core.nn.Sequential;
+import org.trainer.core.train.Optimizer;
+import org.trainer.optim.Adam;
 import org.trainer.optim.SGD;
 
 /**
@@ -48,6 +50,8 @@ public final class CudaSmoke {
             row(table, "MLP 784-512-256-10 step, batch " + batch, String.format(Locale.ROOT, "%.3f ms",
                     stepMillis(cuda, batch, false)));
         }
+        row(table, "MLP 784-512-256-10 step with Adam, batch 128", String.format(Locale.ROOT, "%.3f ms",
+                stepMillis(cuda, 128, false, true)));
         for (int batch : new int[] {64, 256}) {
             row(table, "CNN step, batch " + batch, String.format(Locale.ROOT, "%.3f ms",
                     stepMillis(cuda, batch, true)));
@@ -86,6 +90,10 @@ public final class CudaSmoke {
     }
 
     private static double stepMillis(CudaBackend cuda, int batch, boolean cnn) {
+        return stepMillis(cuda, batch, cnn, false);
+    }
+
+    private static double stepMillis(CudaBackend cuda, int batch, boolean cnn, boolean adam) {
         Module model = cnn
                 ? new Sequential(new Conv2d(1, 32, 5), new Activation.ReLU(), new MaxPool2d(2),
                         new Conv2d(32, 64, 5), new Activation.ReLU(), new MaxPool2d(2), new Flatten(),
@@ -93,7 +101,7 @@ public final class CudaSmoke {
                 : new Sequential(new Linear(784, 512), new Activation.ReLU(), new Linear(512, 256),
                         new Activation.ReLU(), new Linear(256, 10));
         model.to(cuda.device());
-        SGD opt = new SGD(model.parameters(), 0.01, 0.9, 0);
+        Optimizer opt = adam ? new Adam(model.parameters(), 1e-3) : new SGD(model.parameters(), 0.01, 0.9, 0);
         CrossEntropyLoss loss = new CrossEntropyLoss();
         Tensor x = (cnn ? Tensor.rand(3, batch, 1, 28, 28) : Tensor.rand(3, batch, 784)).to(cuda.device());
         int[] labels = new int[batch];
