@@ -18,13 +18,17 @@ public final class FashionMnistMlp {
     private FashionMnistMlp() {
     }
 
-    public static void main(String[] args) throws IOException {
-        FashionMnist data = FashionMnist.load(args);
-        Seeds.set(1);
-        Sequential model = new Sequential(new Flatten(),
+    /** The network: 784-512-256-10 with ReLU. */
+    public static Sequential model() {
+        return new Sequential(new Flatten(),
                 new Linear(784, 512), new Activation.ReLU(),
                 new Linear(512, 256), new Activation.ReLU(),
                 new Linear(256, 10));
-        FashionMnistTraining.run(model, data, 10, 7);
+    }
+
+    public static void main(String[] args) throws IOException {
+        FashionMnist data = FashionMnist.load(args);
+        Seeds.set(1);
+        FashionMnistTraining.run(model(), data, 10, 7);
     }
 }

@@ -7,9 +7,6 @@ import org.trainer.core.data.DataLoader;
 import org.trainer.core.data.FashionMnist;
 import org.trainer.core.loss.CrossEntropyLoss;
 import org.trainer.core.metrics.Accuracy;
-import org.trainer.core.nn.Activation;
-import org.trainer.core.nn.Flatten;
-import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.History;
@@ -32,10 +29,7 @@ public final class LrFinderFashionMnist {
     public static void main(String[] args) throws IOException {
         FashionMnist data = FashionMnist.load(args);
         Seeds.set(1);
-        Sequential model = new Sequential(new Flatten(),
-                new Linear(784, 512), new Activation.ReLU(),
-                new Linear(512, 256), new Activation.ReLU(),
-                new Linear(256, 10));
+        Sequential model = FashionMnistMlp.model();
         DataLoader train = DataLoader.builder(FashionMnist.NORMALIZE.apply(data.train())).batchSize(64).shuffle(true)
                 .seed(1).prefetch(2).build();
         DataLoader test = DataLoader.builder(FashionMnist.NORMALIZE.apply(data.test())).batchSize(500).build();

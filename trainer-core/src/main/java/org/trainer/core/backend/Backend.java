@@ -42,9 +42,7 @@ public interface Backend {
      * storage and copies; backends override it to write in place.
      */
     default void castInto(Storage src, Storage dst) {
-        Storage converted = cast(src, dst.dtype());
-        int[] unit = {1};
-        copy(converted, 0, unit, dst, 0, unit, new int[] {src.size()});
+        copyWhole(cast(src, dst.dtype()), dst);
     }
 
     void fill(Storage s, double value);
@@ -153,14 +151,10 @@ public interface Backend {
         int[] s = {n};
         Storage a = allocate(w.dtype(), n);
         Storage b = allocate(w.dtype(), n);
-        Storage grad = g;
         if (weightDecay != 0 && decoupled) {
             unary(UnaryOp.SCALE, 1 - lr * weightDecay, w, w);
-        } else if (weightDecay != 0) {
-            grad = allocate(w.dtype(), n);
-            unary(UnaryOp.SCALE, weightDecay, w, a);
-            binary(BinaryOp.ADD, g, s, a, s, grad, s);
         }
+        Storage grad = decoupled ? g : withL2(g, w, weightDecay, a);
         unary(UnaryOp.SCALE, beta1, m, a);
         unary(UnaryOp.SCALE, 1 - beta1, grad, b);
         binary(BinaryOp.ADD, a, s, b, s, m, s);
@@ -202,12 +196,7 @@ public interface Backend {
         int[] s = {n};
         Storage a = allocate(w.dtype(), n);
         Storage b = allocate(w.dtype(), n);
-        Storage grad = g;
-        if (weightDecay != 0) {
-            grad = allocate(w.dtype(), n);
-            unary(UnaryOp.SCALE, weightDecay, w, a);
-            binary(BinaryOp.ADD, g, s, a, s, grad, s);
-        }
+        Storage grad = withL2(g, w, weightDecay, a);
         binary(BinaryOp.MUL, grad, s, grad, s, a, s);
         unary(UnaryOp.SCALE, 1 - alpha, a, a);
         unary(UnaryOp.SCALE, alpha, squareAvg, b);
@@ -252,12 +241,7 @@ public interface Backend {
         int[] s = {n};
         Storage a = allocate(w.dtype(), n);
         Storage b = allocate(w.dtype(), n);
-        Storage grad = g;
-        if (weightDecay != 0) {
-            grad = allocate(w.dtype(), n);
-            unary(UnaryOp.SCALE, weightDecay, w, a);
-            binary(BinaryOp.ADD, g, s, a, s, grad, s);
-        }
+        Storage grad = withL2(g, w, weightDecay, a);
         binary(BinaryOp.MUL, grad, s, grad, s, a, s);
         binary(BinaryOp.ADD, sum, s, a, s, b, s);
         copyWhole(b, sum);
@@ -271,6 +255,18 @@ public interface Backend {
 
     // binary() does not promise that its output may alias an input, so the defaults above write
     // into a temporary and copy it over the state.
+    /** g + weightDecay * w in a new storage (overwriting scratch), or g itself without decay. */
+    private Storage withL2(Storage g, Storage w, double weightDecay, Storage scratch) {
+        if (weightDecay == 0) {
+            return g;
+        }
+        int[] s = {w.size()};
+        Storage grad = allocate(w.dtype(), w.size());
+        unary(UnaryOp.SCALE, weightDecay, w, scratch);
+        binary(BinaryOp.ADD, g, s, scratch, s, grad, s);
+        return grad;
+    }
+
     private void copyWhole(Storage src, Storage dst) {
         int[] unit = {1};
         copy(src, 0, unit, dst, 0, unit, new int[] {src.size()});
