@@ -1,5 +1,7 @@
 package org.trainer.core;
 
+import static org.trainer.core.Fixtures.ints;
+import static org.trainer.core.Fixtures.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -87,31 +89,6 @@ class ReferenceTest {
         OPS.put("unsqueeze", (x, p) -> x[0].unsqueeze(p.get("axis").asInt()));
         OPS.put("squeeze", (x, p) -> x[0].squeeze());
         OPS.put("flatten", (x, p) -> x[0].flatten(p.get("start").asInt(), p.get("end").asInt()));
-    }
-
-    static int[] ints(JsonNode node) {
-        int[] v = new int[node.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = node.get(i).asInt();
-        }
-        return v;
-    }
-
-    static Tensor tensor(JsonNode node) {
-        int[] shape = ints(node.get("shape"));
-        JsonNode data = node.get("data");
-        if (node.get("dtype").asText().startsWith("int")) {
-            int[] v = new int[data.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = data.get(i).asInt();
-            }
-            return Tensor.fromArray(v, shape);
-        }
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) data.get(i).asDouble();
-        }
-        return Tensor.fromArray(v, shape);
     }
 
     static JsonNode cases() throws IOException {

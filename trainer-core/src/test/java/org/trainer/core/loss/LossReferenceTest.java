@@ -1,5 +1,6 @@
 package org.trainer.core.loss;
 
+import static org.trainer.core.Fixtures.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,27 +85,6 @@ class LossReferenceTest {
             assertNotNull(y.grad(), name + ": target received no gradient");
             assertClose(name + " d/dtarget", tensor(c.get("gradTarget")), y.grad());
         }
-    }
-
-    static Tensor tensor(JsonNode node) {
-        JsonNode s = node.get("shape");
-        int[] shape = new int[s.size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = s.get(i).asInt();
-        }
-        JsonNode data = node.get("data");
-        if (node.get("dtype").asText().startsWith("int")) {
-            int[] v = new int[data.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = data.get(i).asInt();
-            }
-            return Tensor.fromArray(v, shape);
-        }
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) data.get(i).asDouble();
-        }
-        return Tensor.fromArray(v, shape);
     }
 
     private static void assertClose(String what, Tensor expected, Tensor actual) {

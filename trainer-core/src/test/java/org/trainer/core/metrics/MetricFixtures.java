@@ -1,5 +1,6 @@
 package org.trainer.core.metrics;
 
+import static org.trainer.core.Fixtures.ints;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.IOException;
@@ -27,25 +28,6 @@ final class MetricFixtures {
             }
         }
         return root;
-    }
-
-    /** A float32 tensor from {"shape": [...], "data": [...]}. */
-    static Tensor tensor(JsonNode node) {
-        int[] shape = ints(node.get("shape"));
-        JsonNode data = node.get("data");
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) data.get(i).asDouble();
-        }
-        return Tensor.fromArray(v, shape);
-    }
-
-    static int[] ints(JsonNode node) {
-        int[] v = new int[node.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = node.get(i).asInt();
-        }
-        return v;
     }
 
     static double[] doubles(JsonNode node) {

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.trainer.core.Fixtures;
 import org.trainer.core.Tensor;
 
 /**
@@ -48,7 +49,7 @@ class MetricsReferenceTest {
     private static void classification(JsonNode c) {
         String name = c.get("name").asText();
         int numClasses = c.get("numClasses").asInt();
-        Tensor scores = MetricFixtures.tensor(c.get("scores"));
+        Tensor scores = Fixtures.tensor(c.get("scores"));
         Tensor labels = MetricFixtures.labels(c.get("labels"));
         Tensor predictedLabels = scores.argmax(1, false);
 
@@ -68,7 +69,7 @@ class MetricsReferenceTest {
         cm.update(scores, labels);
         JsonNode expected = c.get("confusionMatrix");
         for (int t = 0; t < numClasses; t++) {
-            assertArrayEquals(MetricFixtures.ints(expected.get(t)), cm.matrix()[t], name + " confusion row " + t);
+            assertArrayEquals(Fixtures.ints(expected.get(t)), cm.matrix()[t], name + " confusion row " + t);
         }
         assertEquals(c.get("accuracy").asDouble(), cm.compute(), TOL, name + " confusion-matrix accuracy");
         assertArrayEquals(MetricFixtures.doubles(c.get("precisionPerClass")), cm.precisionPerClass(), TOL,
@@ -84,8 +85,8 @@ class MetricsReferenceTest {
 
     private static void regression(JsonNode c) {
         String name = c.get("name").asText();
-        Tensor x = MetricFixtures.tensor(c.get("prediction"));
-        Tensor y = MetricFixtures.tensor(c.get("target"));
+        Tensor x = Fixtures.tensor(c.get("prediction"));
+        Tensor y = Fixtures.tensor(c.get("target"));
         assertEquals(c.get("mse").asDouble(), once(new MeanSquaredError(), x, y), 1e-12, name + " mse");
         assertEquals(c.get("mae").asDouble(), once(new MeanAbsoluteError(), x, y), 1e-12, name + " mae");
         // scikit-learn centres with a two-pass mean; the one-pass merge differs in the last bits.

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.trainer.core.Fixtures;
 import org.trainer.core.Tensor;
 
 /**
@@ -43,7 +44,7 @@ class MetricsStreamingTest {
         for (JsonNode c : MetricFixtures.root().get("classification")) {
             String name = c.get("name").asText();
             int k = c.get("numClasses").asInt();
-            Tensor scores = MetricFixtures.tensor(c.get("scores"));
+            Tensor scores = Fixtures.tensor(c.get("scores"));
             Tensor labels = MetricFixtures.labels(c.get("labels"));
             List<Supplier<Metric>> metrics = List.of(Accuracy::new, () -> new TopKAccuracy(2),
                     () -> new Precision(k), () -> new Recall(k), () -> new F1Score(k), () -> new ConfusionMatrix(k));
@@ -57,8 +58,8 @@ class MetricsStreamingTest {
     void regressionMetricsStreamToRounding() {
         for (JsonNode c : MetricFixtures.root().get("regression")) {
             String name = c.get("name").asText();
-            Tensor x = MetricFixtures.tensor(c.get("prediction"));
-            Tensor y = MetricFixtures.tensor(c.get("target"));
+            Tensor x = Fixtures.tensor(c.get("prediction"));
+            Tensor y = Fixtures.tensor(c.get("target"));
             for (Supplier<Metric> m : List.<Supplier<Metric>>of(MeanSquaredError::new, MeanAbsoluteError::new,
                     R2Score::new)) {
                 assertStreamingEqualsOneShot(name, m, x, y, 1e-12);

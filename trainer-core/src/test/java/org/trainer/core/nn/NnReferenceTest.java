@@ -1,5 +1,6 @@
 package org.trainer.core.nn;
 
+import static org.trainer.core.Fixtures.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -36,20 +37,6 @@ class NnReferenceTest {
         public Tensor forward(Tensor x) {
             return head.forward(features.forward(x));
         }
-    }
-
-    static Tensor tensor(JsonNode node) {
-        JsonNode s = node.get("shape");
-        int[] shape = new int[s.size()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = s.get(i).asInt();
-        }
-        JsonNode d = node.get("data");
-        float[] v = new float[d.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) d.get(i).asDouble();
-        }
-        return Tensor.fromArray(v, shape);
     }
 
     static void assertClose(String what, Tensor expected, Tensor actual, double tol) {

@@ -1,0 +1,32 @@
+package org.trainer.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Reads the tensors of the JSON reference fixtures: {"shape": [...], "data": [...], "dtype": ...}. */
+public final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** An INT32 tensor when the node's dtype starts with "int", else float32 (also without a dtype). */
+    public static Tensor tensor(JsonNode node) {
+        int[] shape = ints(node.get("shape"));
+        JsonNode data = node.get("data");
+        JsonNode dtype = node.get("dtype");
+        if (dtype != null && dtype.asText().startsWith("int")) {
+            return Tensor.fromArray(ints(data), shape);
+        }
+        float[] v = new float[data.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) data.get(i).asDouble();
+        }
+        return Tensor.fromArray(v, shape);
+    }
+
+    public static int[] ints(JsonNode node) {
+        int[] v = new int[node.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = node.get(i).asInt();
+        }
+        return v;
+    }
+}
