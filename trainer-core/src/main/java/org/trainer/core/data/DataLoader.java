@@ -29,7 +29,7 @@ import java.util.Objects;
  * batch that failed. The thread ends with the epoch, on {@link BatchIterator#close()}, or once an
  * abandoned iterator is garbage collected.
  */
-public final class DataLoader implements Iterable<Batch> {
+public final class DataLoader implements Iterable<Batch>, BatchSource {
     private final Dataset dataset;
     private final int batchSize;
     private final boolean shuffle;
@@ -64,6 +64,7 @@ public final class DataLoader implements Iterable<Batch> {
      * Iterations per epoch: ceil(N / B), or floor(N / B) with {@code dropLast}, for N samples and
      * batch size B. Zero for an empty dataset (or N &lt; B with dropLast).
      */
+    @Override
     public int batchesPerEpoch() {
         int n = dataset.size();
         return n / batchSize + (!dropLast && n % batchSize != 0 ? 1 : 0);
@@ -89,6 +90,7 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     /** The batches of epoch {@code e}, leaving the epoch counter alone. */
+    @Override
     public BatchIterator iterator(int e) {
         int[][] plan = plan(e);
         return prefetch == 0 ? new SequentialIterator(dataset, plan) : new PrefetchIterator(dataset, plan, prefetch);

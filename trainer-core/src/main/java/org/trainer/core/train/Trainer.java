@@ -13,7 +13,7 @@ import org.trainer.core.Tensor;
 import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.data.Batch;
 import org.trainer.core.data.BatchIterator;
-import org.trainer.core.data.DataLoader;
+import org.trainer.core.data.BatchSource;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.metrics.Metric;
 import org.trainer.core.nn.Module;
@@ -71,7 +71,7 @@ public final class Trainer {
     /**
      * Trains for {@code epochs} epochs and returns the history. {@code validation} may be null.
      */
-    public History fit(Module model, Loss loss, Optimizer optimizer, DataLoader train, DataLoader validation,
+    public History fit(Module model, Loss loss, Optimizer optimizer, BatchSource train, BatchSource validation,
                        int epochs) {
         if (epochs < 0) {
             throw new IllegalArgumentException("fit: epochs must be >= 0, got " + epochs);
@@ -108,7 +108,7 @@ public final class Trainer {
         return history;
     }
 
-    private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, DataLoader train,
+    private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, BatchSource train,
                                            TrainingContext ctx, List<Callback> all, MemoryScope.Pool pool) {
         model.train();
         List<Metric> ms = fresh();
@@ -161,17 +161,17 @@ public final class Trainer {
      * The mean loss per sample and the metrics over a loader, in evaluation mode and without
      * recording gradients; the model's mode is restored afterwards.
      */
-    public Map<String, Double> evaluate(Module model, Loss loss, DataLoader data) {
+    public Map<String, Double> evaluate(Module model, Loss loss, BatchSource data) {
         return evaluate(model, loss, data, new MemoryScope.Pool());
     }
 
-    private Map<String, Double> evaluate(Module model, Loss loss, DataLoader data, MemoryScope.Pool pool) {
+    private Map<String, Double> evaluate(Module model, Loss loss, BatchSource data, MemoryScope.Pool pool) {
         boolean wasTraining = model.isTraining();
         model.eval();
         List<Metric> ms = fresh();
         double lossSum = 0;
         long seen = 0;
-        try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator()) {
+        try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
                 Batch b = it.next();
                 try (MemoryScope step = MemoryScope.open(pool)) {
@@ -193,13 +193,13 @@ public final class Trainer {
     }
 
     /** The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode. */
-    public static Tensor predict(Module model, DataLoader data) {
+    public static Tensor predict(Module model, BatchSource data) {
         boolean wasTraining = model.isTraining();
         model.eval();
         List<Tensor> outs = new ArrayList<>();
-        try (GradMode off = Tensor.noGrad()) {
-            for (Batch b : data) {
-                outs.add(model.forward(b.features()));
+        try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
+            while (it.hasNext()) {
+                outs.add(model.forward(it.next().features()));
             }
         } finally {
             if (wasTraining) {
