@@ -1,0 +1,17 @@
+package org.trainer.hpo;
+
+/** Whether a study seeks the smallest or the largest objective value. */
+public enum Direction {
+    MINIMIZE,
+    MAXIMIZE;
+
+    /** {@code value} turned into a loss: itself when minimizing, its negation when maximizing. */
+    public double toLoss(double value) {
+        return this == MINIMIZE ? value : -value;
+    }
+
+    /** Whether {@code a} is strictly better than {@code b} in this direction. */
+    public boolean better(double a, double b) {
+        return this == MINIMIZE ? a < b : a > b;
+    }
+}

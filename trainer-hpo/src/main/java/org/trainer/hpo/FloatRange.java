@@ -1,0 +1,56 @@
+package org.trainer.hpo;
+
+import java.util.Objects;
+
+/**
+ * A continuous range [low, high] with a {@link Scale}.
+ *
+ * @throws IllegalArgumentException when low or high is not finite, low &gt;= high, LOG with
+ *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt; high &lt; 1
+ */
+public record FloatRange(double low, double high, Scale scale) implements Range {
+
+    public FloatRange {
+        Objects.requireNonNull(scale, "scale");
+        if (!Double.isFinite(low) || !Double.isFinite(high)) {
+            throw new IllegalArgumentException("FloatRange: low and high must be finite, got [" + low + ", " + high + "]");
+        }
+        if (low >= high) {
+            throw new IllegalArgumentException("FloatRange: low must be < high, got [" + low + ", " + high + "]");
+        }
+        if (scale == Scale.LOG && low <= 0) {
+            throw new IllegalArgumentException("FloatRange: LOG scaling needs low > 0, got [" + low + ", " + high + "]");
+        }
+        if (scale == Scale.REVERSE_LOG && (low < 0 || high >= 1)) {
+            throw new IllegalArgumentException(
+                    "FloatRange: REVERSE_LOG scaling needs 0 <= low < high < 1, got [" + low + ", " + high + "]");
+        }
+    }
+
+    public static FloatRange linear(double low, double high) {
+        return new FloatRange(low, high, Scale.LINEAR);
+    }
+
+    public static FloatRange log(double low, double high) {
+        return new FloatRange(low, high, Scale.LOG);
+    }
+
+    public static FloatRange reverseLog(double low, double high) {
+        return new FloatRange(low, high, Scale.REVERSE_LOG);
+    }
+
+    @Override
+    public double toUnit(Object value) {
+        return scale.toUnit(((Number) value).doubleValue(), low, high);
+    }
+
+    @Override
+    public Double fromUnit(double u) {
+        return scale.fromUnit(Math.min(1, Math.max(0, u)), low, high);
+    }
+
+    @Override
+    public boolean contains(Object value) {
+        return value instanceof Double d && d >= low && d <= high;
+    }
+}

@@ -1,0 +1,86 @@
+package org.trainer.hpo;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Named hyperparameter ranges, in declaration order (the order of the unit-cube dimensions a
+ * sampler works in, and of a grid's nesting). Immutable; build with {@link #builder()}.
+ */
+public final class SearchSpace {
+    private final Map<String, Range> ranges;
+
+    private SearchSpace(Map<String, Range> ranges) {
+        this.ranges = Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A space of the given ranges, in the map's iteration order. */
+    public static SearchSpace of(Map<String, Range> ranges) {
+        Builder b = builder();
+        ranges.forEach(b::add);
+        return b.build();
+    }
+
+    /** The ranges by name, in declaration order. */
+    public Map<String, Range> ranges() {
+        return ranges;
+    }
+
+    public Range range(String name) {
+        Range r = ranges.get(name);
+        if (r == null) {
+            throw new IllegalArgumentException("SearchSpace: no parameter named '" + name + "'; have " + ranges.keySet());
+        }
+        return r;
+    }
+
+    public int size() {
+        return ranges.size();
+    }
+
+    public boolean isEmpty() {
+        return ranges.isEmpty();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SearchSpace s && s.ranges.equals(ranges);
+    }
+
+    @Override
+    public int hashCode() {
+        return ranges.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "SearchSpace" + ranges;
+    }
+
+    /** Adds ranges one by one; a name may appear once. */
+    public static final class Builder {
+        private final Map<String, Range> ranges = new LinkedHashMap<>();
+
+        public Builder add(String name, Range range) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(range, "range");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("SearchSpace: a parameter name must not be blank");
+            }
+            if (ranges.putIfAbsent(name, range) != null) {
+                throw new IllegalArgumentException("SearchSpace: parameter '" + name + "' is declared twice");
+            }
+            return this;
+        }
+
+        public SearchSpace build() {
+            return new SearchSpace(ranges);
+        }
+    }
+}
