@@ -1,0 +1,25 @@
+package org.trainer.core.data;
+
+import java.io.IOException;
+
+/**
+ * A record decoder bound to its sources: what a {@link StreamingLoader} reads. Each
+ * {@link #open()} starts a new pass from the first record, so every epoch re-reads the sources;
+ * nothing is kept in memory between passes. Implementations: {@link CsvRecords},
+ * {@link BinaryRecords}, {@link IdxRecords}; a custom format implements {@link RecordReader}.
+ */
+public interface RecordFormat {
+
+    /** A new pass over every record, from the first; the caller closes it. */
+    RecordReader open() throws IOException;
+
+    /**
+     * The number of records of a pass when the format knows it without reading the data (an IDX
+     * header states it), else -1.
+     *
+     * @throws java.io.UncheckedIOException if reading what states the count fails
+     */
+    default long recordCount() {
+        return -1;
+    }
+}
