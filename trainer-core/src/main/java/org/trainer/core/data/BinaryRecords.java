@@ -45,13 +45,13 @@ public final class BinaryRecords implements RecordFormat {
 
     /** Records of {@code featureCount} features and one class label (int32 targets [B]). */
     public static BinaryRecords classes(int featureCount, RecordSource... sources) {
-        return new BinaryRecords(CsvRecords.checked(sources), new int[] {checkFeatures(featureCount)}, 1, true,
+        return new BinaryRecords(SourceSequence.checked(sources), new int[] {checkFeatures(featureCount)}, 1, true,
                 ByteOrder.LITTLE_ENDIAN);
     }
 
     /** {@link #classes(int, RecordSource...)} over files. */
     public static BinaryRecords classes(int featureCount, Path... files) {
-        return classes(featureCount, CsvRecords.sources(files));
+        return classes(featureCount, SourceSequence.files(files));
     }
 
     /**
@@ -62,13 +62,13 @@ public final class BinaryRecords implements RecordFormat {
         if (targetCount < 1) {
             throw new IllegalArgumentException("BinaryRecords: targetCount must be >= 1, got " + targetCount);
         }
-        return new BinaryRecords(CsvRecords.checked(sources), new int[] {checkFeatures(featureCount)}, targetCount,
+        return new BinaryRecords(SourceSequence.checked(sources), new int[] {checkFeatures(featureCount)}, targetCount,
                 false, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** {@link #regression(int, int, RecordSource...)} over files. */
     public static BinaryRecords regression(int featureCount, int targetCount, Path... files) {
-        return regression(featureCount, targetCount, CsvRecords.sources(files));
+        return regression(featureCount, targetCount, SourceSequence.files(files));
     }
 
     /**

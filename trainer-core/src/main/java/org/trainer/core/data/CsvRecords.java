@@ -5,10 +5,8 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -51,22 +49,22 @@ public final class CsvRecords implements RecordFormat {
      * last) holds class labels. No header, comma-separated.
      */
     public static CsvRecords classes(int labelColumn, RecordSource... sources) {
-        return new CsvRecords(checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',');
+        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',');
     }
 
     /** {@link #classes(int, RecordSource...)} over files. */
     public static CsvRecords classes(int labelColumn, Path... files) {
-        return classes(labelColumn, sources(files));
+        return classes(labelColumn, SourceSequence.files(files));
     }
 
     /** Rows whose column {@code labelColumn} (as in {@link #classes(int, RecordSource...)}) holds float targets. */
     public static CsvRecords regression(int labelColumn, RecordSource... sources) {
-        return new CsvRecords(checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',');
+        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',');
     }
 
     /** {@link #regression(int, RecordSource...)} over files. */
     public static CsvRecords regression(int labelColumn, Path... files) {
-        return regression(labelColumn, sources(files));
+        return regression(labelColumn, SourceSequence.files(files));
     }
 
     /** Whether the first non-blank line of each source holds column names rather than data. */
@@ -77,22 +75,6 @@ public final class CsvRecords implements RecordFormat {
     /** The field separator, ',' by default (e.g. ';' or '\t'). */
     public CsvRecords withDelimiter(char delimiter) {
         return new CsvRecords(sources, labelColumn, target, header, delimiter);
-    }
-
-    static RecordSource[] sources(Path... files) {
-        Objects.requireNonNull(files, "files");
-        return Arrays.stream(files).map(RecordSource::of).toArray(RecordSource[]::new);
-    }
-
-    static List<RecordSource> checked(RecordSource... sources) {
-        Objects.requireNonNull(sources, "sources");
-        if (sources.length == 0) {
-            throw new IllegalArgumentException("sources: expected at least one source, got none");
-        }
-        for (int i = 0; i < sources.length; i++) {
-            Objects.requireNonNull(sources[i], "sources[" + i + "]");
-        }
-        return List.of(sources);
     }
 
     /** Opens the first source and reads up to its first data row, which fixes the column count. */

@@ -158,6 +158,7 @@ public final class IdxRecords implements RecordFormat {
         private final float scale = scaleToUnit ? 1f / 255f : 1f;
         private final long count;
         private long record;
+        private boolean endChecked;
 
         Reader(InputStream imageStream, InputStream labelStream, int[] shape) {
             this.imageStream = imageStream;
@@ -185,14 +186,11 @@ public final class IdxRecords implements RecordFormat {
         @Override
         public boolean read(float[] features, int featureOffset, float[] targets, int targetOffset) throws IOException {
             if (record == count) {
-                if (record >= 0) {
+                if (!endChecked) {
+                    endChecked = true;
                     checkEnd(images, imageStream, "images");
                     checkEnd(labels, labelStream, "labels");
-                    record = -1; // checked once; later calls just answer false
                 }
-                return false;
-            }
-            if (record < 0) {
                 return false;
             }
             record++;

@@ -22,4 +22,15 @@ public interface RecordFormat {
     default long recordCount() {
         return -1;
     }
+
+    /**
+     * Every record of one pass, in source order, as an in-memory dataset ("file mode"): features
+     * [N, ...featureShape], targets [N, ...targetShape] of the reader's target type. Errors are the
+     * reader's.
+     *
+     * @throws IllegalArgumentException if the records do not fit in one tensor
+     */
+    default TensorDataset readAll() throws IOException {
+        return AllRecords.read(this);
+    }
 }

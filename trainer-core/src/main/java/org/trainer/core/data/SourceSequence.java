@@ -3,7 +3,10 @@ package org.trainer.core.data;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /** The sources of a pass, opened one after another (gunzipped when they start with the gzip magic). */
 final class SourceSequence implements Closeable {
@@ -52,6 +55,25 @@ final class SourceSequence implements Closeable {
         }
     }
 
+    /** One source per file, in order. */
+    static RecordSource[] files(Path... files) {
+        Objects.requireNonNull(files, "files");
+        return Arrays.stream(files).map(RecordSource::of).toArray(RecordSource[]::new);
+    }
+
+    /** The sources as an immutable list, refusing none or a null one. */
+    static List<RecordSource> checked(RecordSource... sources) {
+        Objects.requireNonNull(sources, "sources");
+        if (sources.length == 0) {
+            throw new IllegalArgumentException("sources: expected at least one source, got none");
+        }
+        for (int i = 0; i < sources.length; i++) {
+            Objects.requireNonNull(sources[i], "sources[" + i + "]");
+        }
+        return List.of(sources);
+    }
+
+    /** A name for a list of sources in messages: the first one's, and how many more. */
     static String describe(List<RecordSource> sources) {
         return sources.size() == 1 ? sources.get(0).name()
                 : sources.get(0).name() + " and " + (sources.size() - 1) + " more";

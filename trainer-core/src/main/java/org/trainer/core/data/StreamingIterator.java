@@ -147,18 +147,23 @@ final class StreamingIterator implements BatchIterator {
         }
         float[] x = n == batchSize ? batchFeatures : Arrays.copyOf(batchFeatures, n * featureSize);
         float[] y = n == batchSize ? batchTargets : Arrays.copyOf(batchTargets, n * targetSize);
-        Tensor features = Tensor.fromArray(x, prepend(n, featureShape)); // copies the array
-        Tensor targets;
-        if (classes) {
-            int[] labels = new int[y.length];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = (int) y[i];
-            }
-            targets = Tensor.fromArray(labels, prepend(n, targetShape));
-        } else {
-            targets = Tensor.fromArray(y, prepend(n, targetShape));
+        return batch(n, x, featureShape, y, targetShape, classes);
+    }
+
+    /**
+     * n records as a batch: features [n, ...featureShape] from {@code x}, targets [n, ...targetShape]
+     * from {@code y}, as int32 when {@code classes}. The arrays are copied.
+     */
+    static Batch batch(int n, float[] x, int[] featureShape, float[] y, int[] targetShape, boolean classes) {
+        Tensor features = Tensor.fromArray(x, prepend(n, featureShape));
+        if (!classes) {
+            return new Batch(features, Tensor.fromArray(y, prepend(n, targetShape)));
         }
-        return new Batch(features, targets);
+        int[] labels = new int[y.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (int) y[i];
+        }
+        return new Batch(features, Tensor.fromArray(labels, prepend(n, targetShape)));
     }
 
     private static int[] prepend(int n, int[] shape) {

@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@link TensorDataset} is the in-memory counterpart ("file mode"): loaded once, reused each epoch.
  *
  * <p><b>Memory.</b> Bounded by the shuffle buffer and the batches in flight, whatever the size of
- * the data: (shuffleBuffer + (2 + prefetch) x batchSize) records, plus the readers' I/O buffers.
+ * the data: about shuffleBuffer + (3 + prefetch) x batchSize records, plus the readers' I/O buffers.
  *
  * <p><b>Order.</b> Without a shuffle buffer (size 0 or 1) every epoch yields the records in source
  * order, so the batches equal those of a {@code DataLoader} without shuffle over the same records.

@@ -244,6 +244,26 @@ class StreamingFormatsTest {
         assertTrue(corrupt.startsWith("cut.gz: "), corrupt);
     }
 
+    private static void assertSameData(TensorDataset expected, TensorDataset actual) {
+        assertEquals(expected.size(), actual.size());
+        assertSameBatches(inMemory(expected, Math.max(1, expected.size())), inMemory(actual, Math.max(1, actual.size())));
+    }
+
+    @Test
+    void readAllLoadsAnyFormatIntoMemory() throws IOException {
+        String csv = randomCsv(150, 2);
+        Path file = Files.writeString(dir.resolve("all.csv"), csv);
+        assertSameData(CsvReader.classes(-1).withHeader(true).read(file),
+                CsvRecords.classes(-1, file).withHeader(true).readAll());
+        assertSameData(regressionDataset(300), BinaryRecords.regression(4, 2, bytes("r.bin",
+                regressionRecords(300, ByteOrder.LITTLE_ENDIAN))).withFeatureShape(1, 2, 2).readAll());
+        Path images = IdxFiles.write(dir.resolve("images"), idx(new int[] {70, 2, 3}, pattern(70 * 6)), false);
+        Path labels = IdxFiles.write(dir.resolve("labels"), idx(new int[] {70}, pattern(70)), true);
+        assertSameData(new TensorDataset(IdxReader.readImages(images, false), IdxReader.readLabels(labels)),
+                IdxRecords.of(images, labels, false).readAll());
+        assertEquals(0, BinaryRecords.classes(2, bytes("empty.bin", new byte[0])).readAll().size());
+    }
+
     @Test
     void fashionMnistTestSetStreamsAsItLoads() throws IOException {
         Path images = FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz");
