@@ -105,6 +105,7 @@ public final class CsvRecords implements RecordFormat {
         private long endOfPrevious;
         private boolean headerPending;
         private CsvColumns columns;
+        private String columnsSource;
         private CSVRecord currentRow;
         private CSVRecord peeked;
         private long peekedLine;
@@ -143,7 +144,9 @@ public final class CsvRecords implements RecordFormat {
                     }
                     row = rows.next();
                 } catch (UncheckedIOException e) {
-                    throw new IOException(files.name() + ": " + e.getCause().getMessage(), e.getCause());
+                    // Commons CSV reports a read failure, or malformed quoting, this way.
+                    throw new IOException(files.name() + ": record " + (record + 1) + " (near line "
+                            + parser.getCurrentLineNumber() + "): " + e.getCause().getMessage(), e.getCause());
                 }
                 line = endOfPrevious + 1;
                 endOfPrevious = parser.getCurrentLineNumber();
@@ -153,6 +156,7 @@ public final class CsvRecords implements RecordFormat {
                 if (columns == null) {
                     columns = CsvColumns.of(files.name(), line, row.size(), labelColumn,
                             header ? row.toList() : null);
+                    columnsSource = files.name();
                 }
                 if (headerPending) {
                     headerPending = false;
@@ -195,7 +199,7 @@ public final class CsvRecords implements RecordFormat {
             }
             if (row.size() != columns.count()) {
                 throw new IllegalArgumentException(where(rowLine) + " has " + row.size() + " columns, expected "
-                        + columns.count() + " (as line " + columns.firstLine() + " of " + sources.get(0).name() + ")");
+                        + columns.count() + " (as line " + columns.firstLine() + " of " + columnsSource + ")");
             }
             for (int c = 0, f = featureOffset; c < row.size(); c++) {
                 double v = cell(rowLine, c, row.get(c));

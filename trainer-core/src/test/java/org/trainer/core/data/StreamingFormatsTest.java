@@ -135,6 +135,9 @@ class StreamingFormatsTest {
                         text("u.csv", "1,-Infinity\n"))));
         assertEquals("t.csv: record 1 (line 1), column 3: class label 1.5 is not an integer from 0 to 16777216",
                 error(IllegalArgumentException.class, CsvRecords.classes(-1, text("t.csv", "1,2,1.5\n"))));
+        String quote = assertThrows(UncheckedIOException.class, () -> drain(CsvRecords.classes(-1,
+                text("q.csv", "1,2,0\n3,\"4,1\n")))).getMessage();
+        assertTrue(quote.startsWith("q.csv: record 2 (near line "), quote);
         assertEquals("t.csv: no data rows after the header",
                 assertThrows(IllegalArgumentException.class,
                         () -> streamed(CsvRecords.classes(-1, text("t.csv", "x,y\n\n")).withHeader(true), 1).iterator(0))
