@@ -9,7 +9,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * A console progress bar per epoch: batch i/n, loss, samples/s and ETA, drawn by the progressbar
  * library (an optional dependency: add me.tongfei:progressbar to use it). Turned on with
- * {@link Trainer#progressBar(boolean)}.
+ * {@link Trainer#progressBar(boolean)}. For a source of unknown length (batchesPerEpoch -1) the
+ * bar is indefinite and shows no ETA.
  */
 final class ProgressBarCallback implements Callback {
     private ProgressBar bar;
@@ -33,10 +34,13 @@ final class ProgressBarCallback implements Callback {
     public void onBatchEnd(TrainingContext ctx, int batch, double loss) {
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = (ctx.samplesSeen() - lastSamples) / Math.max(seconds, 1e-9);
-        long left = ctx.batchesPerEpoch() - (batch + 1L);
-        double eta = left * seconds / (batch + 1);
         bar.step();
-        bar.setExtraMessage(String.format(" loss %.4f  %.0f samples/s  ETA %ds", loss, rate, Math.round(eta)));
+        String message = String.format(" loss %.4f  %.0f samples/s", loss, rate);
+        if (ctx.batchesPerEpoch() >= 0) { // -1: a stream of unknown length, an indefinite bar and no ETA
+            long left = ctx.batchesPerEpoch() - (batch + 1L);
+            message += String.format("  ETA %ds", Math.round(left * seconds / (batch + 1)));
+        }
+        bar.setExtraMessage(message);
     }
 
     @Override

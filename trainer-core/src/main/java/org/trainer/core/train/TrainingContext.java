@@ -39,7 +39,7 @@ public final class TrainingContext {
         return epochs;
     }
 
-    /** Iterations per epoch: ceil(N / batch), or floor with drop-last. */
+    /** Iterations per epoch: ceil(N / batch), or floor with drop-last; -1 for a stream of unknown length. */
     public int batchesPerEpoch() {
         return batchesPerEpoch;
     }

@@ -1,0 +1,81 @@
+package org.trainer.core.data;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/** The sources of a pass, opened one after another (gunzipped when they start with the gzip magic). */
+final class SourceSequence implements Closeable {
+    private final List<RecordSource> sources;
+    private int next;
+    private RecordSource current;
+    private InputStream in;
+
+    SourceSequence(List<RecordSource> sources) {
+        this.sources = sources;
+    }
+
+    /** Closes the current source and opens the next; false when none is left. */
+    boolean advance() throws IOException {
+        close();
+        if (next == sources.size()) {
+            return false;
+        }
+        current = sources.get(next++);
+        InputStream raw = current.open();
+        try {
+            in = Gzip.maybeDecompress(raw);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw new IOException(current.name() + ": " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    /** The open source's decompressed bytes. */
+    InputStream stream() {
+        return in;
+    }
+
+    /** The open source's name, for messages. */
+    String name() {
+        return current.name();
+    }
+
+    @Override
+    public void close() throws IOException {
+        InputStream open = in;
+        in = null;
+        if (open != null) {
+            open.close();
+        }
+    }
+
+    /** One source per file, in order. */
+    static RecordSource[] files(Path... files) {
+        Objects.requireNonNull(files, "files");
+        return Arrays.stream(files).map(RecordSource::of).toArray(RecordSource[]::new);
+    }
+
+    /** The sources as an immutable list, refusing none or a null one. */
+    static List<RecordSource> checked(RecordSource... sources) {
+        Objects.requireNonNull(sources, "sources");
+        if (sources.length == 0) {
+            throw new IllegalArgumentException("sources: expected at least one source, got none");
+        }
+        for (int i = 0; i < sources.length; i++) {
+            Objects.requireNonNull(sources[i], "sources[" + i + "]");
+        }
+        return List.of(sources);
+    }
+
+    /** A name for a list of sources in messages: the first one's, and how many more. */
+    static String describe(List<RecordSource> sources) {
+        return sources.size() == 1 ? sources.get(0).name()
+                : sources.get(0).name() + " and " + (sources.size() - 1) + " more";
+    }
+}

@@ -1,0 +1,216 @@
+package org.trainer.core.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/**
+ * Streams batches from a {@link RecordFormat}, re-reading its sources every epoch ("pipe mode"):
+ * for data that does not fit in memory, or that arrives as a stream. {@link DataLoader} over a
+ * {@link TensorDataset} is the in-memory counterpart ("file mode"): loaded once, reused each epoch.
+ *
+ * <p><b>Memory.</b> Bounded by the shuffle buffer and the batches in flight, whatever the size of
+ * the data: about shuffleBuffer + (3 + prefetch) x batchSize records, plus the readers' I/O buffers.
+ *
+ * <p><b>Order.</b> Without a shuffle buffer (size 0 or 1) every epoch yields the records in source
+ * order, so the batches equal those of a {@code DataLoader} without shuffle over the same records.
+ * With a buffer of K records, epoch e yields them in the order of a bounded shuffle (tf.data's
+ * {@code shuffle(K)}, see {@link ShuffleBuffer}): each record exactly once, at most K - 1 positions
+ * earlier than in the source, in an order that is a pure function of (seed, e) for given data and
+ * different from epoch to epoch. K at least the number of records gives a full uniform shuffle.
+ *
+ * <p><b>Batches.</b> Consecutive groups of B records of the epoch's order; the last one is short
+ * unless {@code dropLast} skips it. {@link #batchesPerEpoch()} is ceil(N / B) (floor with dropLast)
+ * when the record count N is known, from the format (an IDX header) or from
+ * {@link Builder#recordCount(long)}, and -1 otherwise. A stated count is checked: a pass that holds
+ * more or fewer records fails with an {@link IllegalStateException}.
+ *
+ * <p><b>Decode-ahead.</b> With {@code prefetch} k >= 1 a background daemon thread reads, shuffles
+ * and packs up to k batches ahead of the trainer; the batches are identical to those of
+ * {@code prefetch(0)}, and errors arrive at the batch that failed.
+ *
+ * <p><b>Errors.</b> A malformed record fails the epoch with an {@link IllegalArgumentException},
+ * a damaged or unreadable source with an {@link UncheckedIOException}, each naming the source, the
+ * record number and, for a value, the column. Opening the sources fails at {@link #iterator(int)}.
+ */
+public final class StreamingLoader implements Iterable<Batch>, BatchSource {
+    private final RecordFormat format;
+    private final int batchSize;
+    private final int shuffleBuffer;
+    private final long seed;
+    private final boolean dropLast;
+    private final int prefetch;
+    private final long recordCount;
+    private int epoch;
+
+    private StreamingLoader(Builder b, long recordCount) {
+        this.format = b.format;
+        this.batchSize = b.batchSize;
+        this.shuffleBuffer = b.shuffleBuffer;
+        this.seed = b.seed;
+        this.dropLast = b.dropLast;
+        this.prefetch = b.prefetch;
+        this.recordCount = recordCount;
+    }
+
+    /** A builder with batch size 1, no shuffle buffer, seed 0, no drop-last and no prefetch. */
+    public static Builder builder(RecordFormat format) {
+        return new Builder(Objects.requireNonNull(format, "format"));
+    }
+
+    public RecordFormat format() {
+        return format;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** The number of records of an epoch, or -1 when it is not known before reading. */
+    public long recordCount() {
+        return recordCount;
+    }
+
+    /**
+     * Iterations per epoch: ceil(N / B), or floor(N / B) with {@code dropLast}, when the record
+     * count N is known; -1 when it is not.
+     */
+    @Override
+    public int batchesPerEpoch() {
+        if (recordCount < 0) {
+            return -1;
+        }
+        long batches = recordCount / batchSize + (!dropLast && recordCount % batchSize != 0 ? 1 : 0);
+        return (int) Math.min(batches, Integer.MAX_VALUE);
+    }
+
+    /** The epoch that the next {@link #iterator()} call will serve. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Sets the epoch that the next {@link #iterator()} call will serve (0 for the first). */
+    public void setEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("setEpoch: epoch must be >= 0, got " + epoch);
+        }
+        this.epoch = epoch;
+    }
+
+    /** The batches of the current epoch; advances the epoch counter by one. */
+    @Override
+    public BatchIterator iterator() {
+        return iterator(epoch++);
+    }
+
+    /**
+     * The batches of epoch {@code e}, read afresh from the sources; leaves the epoch counter alone.
+     *
+     * @throws UncheckedIOException if a source cannot be opened or its header is damaged
+     */
+    @Override
+    public BatchIterator iterator(int e) {
+        if (e < 0) {
+            throw new IllegalArgumentException("iterator: epoch must be >= 0, got " + e);
+        }
+        RecordReader reader;
+        try {
+            reader = format.open();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex.getMessage(), ex);
+        }
+        StreamingIterator it = new StreamingIterator(format.toString(), reader, batchSize, dropLast, shuffleBuffer,
+                seed, e, recordCount);
+        return prefetch == 0 ? it : new BackgroundIterator(it, prefetch);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamingLoader(" + format + ", " + (recordCount < 0 ? "unknown count" : recordCount + " records")
+                + ", batchSize " + batchSize + ", shuffleBuffer " + shuffleBuffer + ", seed " + seed + ", dropLast "
+                + dropLast + ", prefetch " + prefetch + ")";
+    }
+
+    /** Options for a {@link StreamingLoader}; each setter validates its argument at once. */
+    public static final class Builder {
+        private final RecordFormat format;
+        private int batchSize = 1;
+        private int shuffleBuffer;
+        private long seed;
+        private boolean dropLast;
+        private int prefetch;
+        private long recordCount = -1;
+
+        private Builder(RecordFormat format) {
+            this.format = format;
+        }
+
+        /** Records per batch B, at least 1. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("StreamingLoader: batchSize must be >= 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Records held by the bounded shuffle buffer, K; 0 (the default) or 1 keeps the source
+         * order. Memory grows with K; randomness too (K >= N is a full shuffle).
+         */
+        public Builder shuffleBuffer(int records) {
+            if (records < 0) {
+                throw new IllegalArgumentException("StreamingLoader: shuffleBuffer must be >= 0 records, got "
+                        + records);
+            }
+            this.shuffleBuffer = records;
+            return this;
+        }
+
+        /** The seed of the shuffle; with the epoch it fixes the order completely. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to skip the final batch of an epoch when it has fewer than B records. */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** Batches decoded ahead on a background thread; 0 decodes each one on the caller's thread. */
+        public Builder prefetch(int prefetch) {
+            if (prefetch < 0) {
+                throw new IllegalArgumentException("StreamingLoader: prefetch must be >= 0 batches, got " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /**
+         * The number of records of every pass, when the format cannot know it (CSV, binary), so
+         * that {@link StreamingLoader#batchesPerEpoch()} is known; each epoch checks it.
+         */
+        public Builder recordCount(long records) {
+            if (records < 0) {
+                throw new IllegalArgumentException("StreamingLoader: recordCount must be >= 0, got " + records);
+            }
+            this.recordCount = records;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if a stated record count differs from the format's
+         * @throws UncheckedIOException if the format fails to read its count (e.g. an IDX header)
+         */
+        public StreamingLoader build() {
+            long known = format.recordCount();
+            if (recordCount >= 0 && known >= 0 && recordCount != known) {
+                throw new IllegalArgumentException("StreamingLoader: recordCount " + recordCount + " differs from the "
+                        + known + " records that " + format + " states");
+            }
+            return new StreamingLoader(this, recordCount >= 0 ? recordCount : known);
+        }
+    }
+}
