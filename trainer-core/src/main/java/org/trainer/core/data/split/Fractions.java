@@ -31,6 +31,21 @@ final class Fractions {
     }
 
     /**
+     * {@link #counts(int, double[], int)} for a whole split, refusing one that would leave a part
+     * with a non-zero fraction empty (too few samples for the fractions).
+     */
+    static int[] nonEmpty(String op, int n, double[] f) {
+        int[] counts = counts(n, f, 0);
+        for (int p = 0; p < f.length; p++) {
+            if (f[p] > 0 && counts[p] == 0) {
+                throw new IllegalArgumentException(op + ": " + n + " sample" + (n == 1 ? " is" : "s are")
+                        + " too few for a " + PARTS[p] + " fraction of " + f[p] + ": that part would be empty");
+            }
+        }
+        return counts;
+    }
+
+    /**
      * Whole counts for n samples, Hamilton's largest-remainder rule: each part gets floor(n f_p),
      * and the samples left over go one each to the parts with the largest fractional remainders
      * (ties to the part first in the order rotated by {@code rotate}, so that many small classes do

@@ -17,13 +17,14 @@ public final class KFold {
 
     /** Plain k-fold in sample order: validation fold j is a contiguous block of samples. */
     public static List<Fold> split(int n, int k) {
-        return folds(assign("KFold.split", Shuffle.identity(n), n, k), k);
+        checkK("KFold.split", n, k);
+        return folds(assign(Shuffle.identity(n), n, k), k);
     }
 
     /** Plain k-fold after a seeded shuffle ({@link Shuffle#permutation permutation(n, seed, 0)}). */
     public static List<Fold> split(int n, int k, long seed) {
         checkK("KFold.split", n, k);
-        return folds(assign("KFold.split", Shuffle.permutation(n, seed, 0), n, k), k);
+        return folds(assign(Shuffle.permutation(n, seed, 0), n, k), k);
     }
 
     /**
@@ -66,8 +67,7 @@ public final class KFold {
     }
 
     /** fold[i]: the fold of sample i, by contiguous blocks of {@code order}. */
-    private static int[] assign(String op, int[] order, int n, int k) {
-        checkK(op, n, k);
+    private static int[] assign(int[] order, int n, int k) {
         int[] fold = new int[n];
         int from = 0;
         for (int j = 0; j < k; j++) {

@@ -33,7 +33,8 @@ public final class Splits {
      * permutation(n, seed, 0)} in turn go to train, validation and test. Each part's indices are
      * in ascending order.
      *
-     * @throws IllegalArgumentException if n &lt; 1 or the fractions are invalid
+     * @throws IllegalArgumentException if n &lt; 1, the fractions are invalid, or n is too small to
+     *     give every part with a non-zero fraction at least one sample
      */
     public static Split random(int n, double train, double validation, double test, long seed) {
         String op = "Splits.random";
@@ -41,7 +42,7 @@ public final class Splits {
         if (n < 1) {
             throw new IllegalArgumentException(op + ": n must be >= 1 sample, got " + n);
         }
-        int[] counts = Fractions.counts(n, f, 0);
+        int[] counts = Fractions.nonEmpty(op, n, f);
         int[][] parts = cut(Shuffle.permutation(n, seed, 0), counts);
         for (int[] p : parts) {
             Arrays.sort(p);
@@ -99,7 +100,8 @@ public final class Splits {
      * [0, a), validation [a, b), test [b, n), so every validation sample comes after every training
      * sample and every test sample after both. No shuffling, no seed.
      *
-     * @throws IllegalArgumentException if n &lt; 1 or the fractions are invalid
+     * @throws IllegalArgumentException if n &lt; 1, the fractions are invalid, or a part with a
+     *     non-zero fraction would be empty
      */
     public static Split chronological(int n, double train, double validation, double test) {
         String op = "Splits.chronological";
@@ -107,7 +109,7 @@ public final class Splits {
         if (n < 1) {
             throw new IllegalArgumentException(op + ": n must be >= 1 sample, got " + n);
         }
-        int[][] parts = cut(Shuffle.identity(n), Fractions.counts(n, f, 0));
+        int[][] parts = cut(Shuffle.identity(n), Fractions.nonEmpty(op, n, f));
         return new Split(parts[0], parts[1], parts[2]);
     }
 
@@ -127,7 +129,7 @@ public final class Splits {
         double[] f = Fractions.check(op, train, validation, test);
         int[] order = TimeOrder.of(op, times);
         int n = order.length;
-        int[] counts = Fractions.counts(n, f, 0);
+        int[] counts = Fractions.nonEmpty(op, n, f);
         int a = tieFree(times, order, counts[0]);
         int b = tieFree(times, order, Math.max(a, counts[0] + counts[1]));
         int[] bounds = {0, a, b, n};

@@ -78,6 +78,7 @@ class KFoldTest {
     @Test
     void badKIsRefused() {
         assertEquals("KFold.split: k must be >= 2 folds, got 1", error(() -> KFold.split(10, 1)));
+        assertEquals("KFold.split: k = 3 folds need at least 3 samples, got -1", error(() -> KFold.split(-1, 3)));
         assertEquals("KFold.split: k = 11 folds need at least 11 samples, got 10", error(() -> KFold.split(10, 11, 0)));
         assertEquals("KFold.stratified: k must be >= 2 folds, got 0", error(() -> KFold.stratified(DIGITS, 0, 0)));
     }

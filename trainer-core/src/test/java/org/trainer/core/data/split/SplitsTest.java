@@ -147,6 +147,10 @@ class SplitsTest {
         assertEquals("Splits.random: train fraction must be > 0, got 0.0",
                 error(() -> Splits.random(100, 0, 0.5, 0.5, 0)));
         assertEquals("Splits.random: n must be >= 1 sample, got 0", error(() -> Splits.random(0, 0)));
+        assertEquals("Splits.random: 3 samples are too few for a test fraction of 0.15: that part would be empty",
+                error(() -> Splits.random(3, 0)));
+        assertEquals("Splits.chronological: 1 sample is too few for a validation fraction of 0.15: that part would be"
+                + " empty", error(() -> Splits.chronological(1, 0.7, 0.15, 0.15)));
         assertEquals("Splits.stratified: labels is empty, expected at least one sample",
                 error(() -> Splits.stratified(new int[0], 0)));
     }
