@@ -27,8 +27,9 @@ import org.trainer.core.Tensor;
  *
  * <p>Bad data is refused, never patched: a row whose column count differs from the first row's, a
  * cell that is not a number, NaN, infinite, or too large for float32, or a label that is not a
- * class, throws an {@link IllegalArgumentException} naming the source, the 1-based line number
- * and the 1-based column (and its header name, if any). Blank lines are skipped.
+ * class (not a non-negative integer, or, with {@link #withClasses(int)}, not below the declared
+ * class count), throws an {@link IllegalArgumentException} naming the source, the 1-based line
+ * number and the 1-based column (and its header name, if any). Blank lines are skipped.
  *
  * <p>Instances are immutable; {@code with...} methods return modified copies.
  */
@@ -45,12 +46,18 @@ public final class CsvReader {
     private final Target target;
     private final boolean header;
     private final char delimiter;
+    private final int numClasses;
 
     private CsvReader(int labelColumn, Target target, boolean header, char delimiter) {
+        this(labelColumn, target, header, delimiter, 0);
+    }
+
+    private CsvReader(int labelColumn, Target target, boolean header, char delimiter, int numClasses) {
         this.labelColumn = labelColumn;
         this.target = Objects.requireNonNull(target, "target");
         this.header = header;
         this.delimiter = delimiter;
+        this.numClasses = numClasses;
     }
 
     /**
@@ -68,12 +75,26 @@ public final class CsvReader {
 
     /** Whether the first non-blank line holds column names rather than data. */
     public CsvReader withHeader(boolean header) {
-        return new CsvReader(labelColumn, target, header, delimiter);
+        return new CsvReader(labelColumn, target, header, delimiter, numClasses);
+    }
+
+    /**
+     * Declares the classes 0..numClasses-1: a label of numClasses or more is refused with its line
+     * and column, before any training (without this, any non-negative integer is a class).
+     */
+    public CsvReader withClasses(int numClasses) {
+        if (target != Target.CLASS) {
+            throw new IllegalStateException("CsvReader.withClasses: a regression reader has no classes");
+        }
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("CsvReader.withClasses: numClasses must be >= 1, got " + numClasses);
+        }
+        return new CsvReader(labelColumn, target, header, delimiter, numClasses);
     }
 
     /** The field separator, ',' by default (e.g. ';' or '\t'). */
     public CsvReader withDelimiter(char delimiter) {
-        return new CsvReader(labelColumn, target, header, delimiter);
+        return new CsvReader(labelColumn, target, header, delimiter, numClasses);
     }
 
     /** Reads a file, gunzipping it if it starts with the gzip magic bytes. Errors name the file. */
@@ -165,9 +186,13 @@ public final class CsvReader {
         return v;
     }
 
-    private static float checkClass(String source, long line, CsvColumns columns, int c, double v) {
+    private float checkClass(String source, long line, CsvColumns columns, int c, double v) {
         if (v < 0 || v != Math.rint(v) || v > 1 << 24) {
             throw cellError(source, line, columns, c, "class label " + v + " is not an integer from 0 to " + (1 << 24));
+        }
+        if (numClasses > 0 && v >= numClasses) {
+            throw cellError(source, line, columns, c, "class label " + (long) v + " is not one of the " + numClasses
+                    + " classes (expected 0 to " + (numClasses - 1) + ")");
         }
         return (float) v; // exact: integers up to 2^24 are floats
     }
@@ -180,6 +205,6 @@ public final class CsvReader {
     @Override
     public String toString() {
         return "CsvReader(" + target + " label column " + labelColumn + ", header " + header + ", delimiter '"
-                + delimiter + "')";
+                + delimiter + "'" + (numClasses > 0 ? ", " + numClasses + " classes" : "") + ")";
     }
 }

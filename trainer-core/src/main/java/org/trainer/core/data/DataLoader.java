@@ -10,7 +10,8 @@ import java.util.Objects;
  * <p><b>Order.</b> Without shuffle every epoch visits samples 0 to N-1 in order. With shuffle,
  * epoch e visits them in the order {@link Shuffle#permutation(int, long, int) permutation(N, seed,
  * e)}: a pure function of (seed, e), different from epoch to epoch, identical from run to run.
- * Either way each sample appears exactly once per epoch (except the dropped tail, below).
+ * Either way each sample appears exactly once per epoch (except the dropped tail, below). With a
+ * {@link Sampler} epoch e visits {@code sampler.indices(e)} instead, and N is the sampler's length.
  *
  * <p><b>Batches.</b> Batch b holds positions [b*B, min((b+1)*B, N)) of the epoch's order, B being
  * the batch size. Iterations per epoch = ceil(N / B); with {@code dropLast} the short final batch
@@ -36,6 +37,7 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
     private final long seed;
     private final boolean dropLast;
     private final int prefetch;
+    private final Sampler sampler;
     private int epoch;
 
     private DataLoader(Builder b) {
@@ -45,6 +47,7 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         this.seed = b.seed;
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
+        this.sampler = b.sampler;
     }
 
     /** A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch. */
@@ -66,7 +69,7 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
      */
     @Override
     public int batchesPerEpoch() {
-        int n = dataset.size();
+        int n = sampler == null ? dataset.size() : sampler.length();
         return n / batchSize + (!dropLast && n % batchSize != 0 ? 1 : 0);
     }
 
@@ -101,8 +104,9 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         if (e < 0) {
             throw new IllegalArgumentException("plan: epoch must be >= 0, got " + e);
         }
-        int n = dataset.size();
-        int[] order = shuffle ? Shuffle.permutation(n, seed, e) : Shuffle.identity(n);
+        int[] order = sampler != null ? sampled(e) : shuffle ? Shuffle.permutation(dataset.size(), seed, e)
+                : Shuffle.identity(dataset.size());
+        int n = order.length;
         int[][] batches = new int[batchesPerEpoch()][];
         for (int b = 0; b < batches.length; b++) {
             int from = b * batchSize;
@@ -111,10 +115,27 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         return batches;
     }
 
+    /** The sampler's indices for epoch e, checked against its length and the dataset's size. */
+    private int[] sampled(int e) {
+        int[] order = sampler.indices(e);
+        if (order.length != sampler.length()) {
+            throw new IllegalStateException("DataLoader: " + sampler + " gave " + order.length + " indices for epoch " + e
+                    + ", expected its length " + sampler.length());
+        }
+        for (int j = 0; j < order.length; j++) {
+            if (order[j] < 0 || order[j] >= dataset.size()) {
+                throw new IllegalStateException("DataLoader: " + sampler + " gave index " + order[j] + " at position " + j
+                        + " of epoch " + e + ", expected 0 to " + (dataset.size() - 1));
+            }
+        }
+        return order;
+    }
+
     @Override
     public String toString() {
         return "DataLoader(" + dataset.size() + " samples, batchSize " + batchSize + ", shuffle " + shuffle
-                + ", seed " + seed + ", dropLast " + dropLast + ", prefetch " + prefetch + ")";
+                + ", seed " + seed + ", dropLast " + dropLast + ", prefetch " + prefetch
+                + (sampler == null ? "" : ", sampler " + sampler) + ")";
     }
 
     /** Options for a {@link DataLoader}; each setter validates its argument at once. */
@@ -125,6 +146,7 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         private long seed;
         private boolean dropLast;
         private int prefetch;
+        private Sampler sampler;
 
         private Builder(Dataset dataset) {
             this.dataset = dataset;
@@ -166,7 +188,20 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
             return this;
         }
 
+        /**
+         * The order of each epoch's samples, in place of plain or shuffled order; its length sets the
+         * epoch's length. Cannot be combined with {@code shuffle(true)}.
+         */
+        public Builder sampler(Sampler sampler) {
+            this.sampler = Objects.requireNonNull(sampler, "sampler");
+            return this;
+        }
+
         public DataLoader build() {
+            if (sampler != null && shuffle) {
+                throw new IllegalArgumentException("DataLoader: shuffle(true) and sampler(" + sampler + ") both set the"
+                        + " sample order; use one (a sampler draws its own random order)");
+            }
             return new DataLoader(this);
         }
     }

@@ -96,13 +96,26 @@ public final class IdxReader {
         byte[] data = in.readNBytes((int) total);
         if (data.length < total) {
             throw new IOException(file + ": truncated: expected " + total + " data bytes for shape "
-                    + Arrays.toString(shape) + ", got " + data.length);
+                    + Arrays.toString(shape) + ", got " + data.length + cutRecord(shape, total, data.length));
         }
         if (in.read() != -1) {
             throw new IOException(file + ": trailing bytes after the " + total + " data bytes of shape "
                     + Arrays.toString(shape) + ": the header does not describe this file");
         }
         return new Raw(shape, data);
+    }
+
+    /** Which record (slice along axis 0) the data stops in, for a truncation message. */
+    private static String cutRecord(int[] shape, long total, int got) {
+        long perRecord = total / shape[0];
+        long record = got / perRecord;
+        long into = got % perRecord;
+        if (got == 0) {
+            return ": the file ends right after its header";
+        }
+        return into == 0 ? ": the file ends after record " + (record - 1) + " of records 0 to " + (shape[0] - 1)
+                : ": the file ends " + into + " of " + perRecord + " bytes into record " + record + " of records 0 to "
+                        + (shape[0] - 1);
     }
 
     private static int readHeaderInt(Path file, DataInputStream in, String what) throws IOException {

@@ -97,6 +97,17 @@ class CsvReaderTest {
     }
 
     @Test
+    void labelsOutsideTheDeclaredClassesNameTheirLineAndColumn() throws IOException {
+        CsvReader three = CsvReader.classes(-1).withHeader(true).withClasses(3);
+        assertEquals("t.csv: line 4, column 3 (\"species\"): class label 3 is not one of the 3 classes (expected 0 to 2)",
+                error(three, "a,b,species\n1,2,0\n3,4,2\n5,6,3\n"));
+        assertArrayEquals(new int[] {0, 2}, read(three, "a,b,species\n1,2,0\n3,4,2\n").targets().toIntArray());
+        assertEquals("CsvReader.withClasses: numClasses must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> CsvReader.classes(0).withClasses(0)).getMessage());
+        assertThrows(IllegalStateException.class, () -> CsvReader.regression(0).withClasses(2));
+    }
+
+    @Test
     void emptyInputAndBadLabelColumnAreRefused() {
         assertEquals("t.csv: no data rows", error(CsvReader.classes(0), "\n\n"));
         assertEquals("t.csv: no data rows after the header", error(CsvReader.classes(0).withHeader(true), "a,b\n"));
