@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.trainer.core.GradMode;
 import org.trainer.core.Tensor;
 
 /**
@@ -112,9 +111,9 @@ public final class EarlyStopping implements Callback {
 
     private static Map<String, Tensor> snapshot(TrainingContext ctx) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
-        try (GradMode off = Tensor.noGrad()) {
-            ctx.model().stateDict().forEach((k, t) -> copy.put(k, t.copy()));
-        }
+        // zeros + copyFrom rather than copy(): buffers may be int (batch norm's num_batches_tracked).
+        ctx.model().stateDict().forEach((k, t) -> copy.put(k, Tensor.zeros(t.backend(), t.dtype(), t.shape())
+                .copyFrom(t)));
         return copy;
     }
 
