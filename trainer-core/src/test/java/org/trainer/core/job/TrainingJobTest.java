@@ -122,6 +122,12 @@ class TrainingJobTest {
         assertTrue(crash.failure().startsWith("the job's JVM exited with code 3 without writing output/failure"),
                 crash.failure());
 
+        JobResult slow = new TrainingJob(jobDir(root, "slow", 1, Map.of()))
+                .runInChildJvm(SleepingJob.class.getName(), List.of(), Duration.ofSeconds(3));
+        assertNotEquals(0, slow.exitCode());
+        assertEquals("the job ran past its limit of PT3S and was killed (exit code " + slow.exitCode() + ")\n",
+                slow.failure());
+
         JobResult unknown = new TrainingJob(jobDir(root, "unknown", 1, Map.of()))
                 .runInChildJvm("org.example.NoSuchJob", List.of(), Duration.ofMinutes(2));
         assertEquals(1, unknown.exitCode());

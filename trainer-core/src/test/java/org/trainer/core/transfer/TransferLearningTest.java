@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.trainer.core.Fixtures;
 import org.trainer.core.Tensor;
 import org.trainer.core.data.DataLoader;
 import org.trainer.core.data.TensorDataset;
+import org.trainer.core.io.Safetensors;
 import org.trainer.core.loss.CrossEntropyLoss;
 import org.trainer.core.nn.BatchNorm2d;
 import org.trainer.core.nn.Conv2d;
@@ -111,6 +113,18 @@ class TransferLearningTest {
         assertTrue(r.unexpected().isEmpty());
         five.eval();
         assertArrayEquals(bodyBefore.toFloatArray(), five.features(x).toFloatArray());
+
+        // Our own safetensors files load the same way, without a name map.
+        Path ours = Files.createTempFile("pretrained", ".safetensors");
+        try {
+            Safetensors.save(five, ours);
+            Net again = new Net(5);
+            PretrainedWeights.load(again, ours, NameMap.identity()).requireComplete();
+            again.eval();
+            assertArrayEquals(five.forward(x).toFloatArray(), again.forward(x).toFloatArray());
+        } finally {
+            Files.deleteIfExists(ours);
+        }
 
         // Or replace the head of the loaded model.
         Linear head = new Linear(16, 5, true, null, 3);
