@@ -14,7 +14,8 @@ import org.trainer.core.nn.Parameter;
  * segments, so "1" never reaches "10.weight". "" is the whole model.
  *
  * <p>A frozen parameter gets no gradient and optimizers skip it, so its value stays bitwise
- * unchanged. The usual recipes:
+ * unchanged. Buffers are not parameters: a frozen batch-norm layer still updates its running
+ * statistics while the model is in training mode, as in PyTorch. The usual recipes:
  * <pre>{@code
  * FineTuning.replace(model, "head", new Linear(256, 5));  // a new output size
  * FineTuning.freezeAllBut(model, "head");                 // feature extraction
