@@ -141,7 +141,9 @@ public abstract class Module {
                     throw new IllegalArgumentException("loadStateDict: buffer " + prefix + n + " has shape "
                             + java.util.Arrays.toString(old.shape()) + ", got " + java.util.Arrays.toString(v.shape()));
                 }
-                buffers.put(n, v.to(old.dtype()).to(old.device()).copy().detach());
+                // A fresh tensor of the buffer's dtype and device: copy() is a float op, and buffers may be int.
+                Tensor own = Tensor.zeros(old.backend(), old.dtype(), v.shape());
+                buffers.put(n, own.copyFrom(v.to(old.dtype()).to(old.device())));
             }
         }
         children.forEach((n, m) -> m.loadState(prefix + n + ".", state, missing));
@@ -181,16 +183,29 @@ public abstract class Module {
         parameters().forEach(Parameter::zeroGrad);
     }
 
-    /** Freezes or unfreezes every parameter whose dotted name starts with the prefix; returns how many. */
+    /**
+     * Freezes or unfreezes every parameter under a module path or with a dotted name: "" is every
+     * parameter, "features" (or "features.") everything under the sub-module "features", and
+     * "head.weight" that one parameter. Whole path segments match: "1" does not reach "10.weight".
+     * Returns how many parameters were set.
+     */
     public int setTrainable(String prefix, boolean trainable) {
         int n = 0;
         for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
-            if (e.getKey().startsWith(prefix)) {
+            if (underPath(e.getKey(), prefix)) {
                 e.getValue().setTrainable(trainable);
                 n++;
             }
         }
         return n;
+    }
+
+    /** Whether a dotted name lies under a module path ("" or one ending in '.' matches as a plain prefix). */
+    static boolean underPath(String name, String path) {
+        if (path.isEmpty() || path.endsWith(".")) {
+            return name.startsWith(path);
+        }
+        return name.equals(path) || name.startsWith(path + ".");
     }
 
     @Override

@@ -1,0 +1,142 @@
+package org.trainer.core.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hyperparameters a {@link JobDefinition} accepts, each with a type and a default (or none,
+ * when required). {@link #parse} reads {@code hyperparameters.json} against it: every name must be
+ * declared, every value must parse into its type, every required one must be present; otherwise the
+ * job fails with a message naming the hyperparameter, the value received and what was expected.
+ *
+ * <pre>{@code
+ * new HyperparameterSpec()
+ *         .integer("epochs", 10)
+ *         .number("learning_rate", 0.05)
+ *         .bool("shuffle", true)
+ *         .choice("optimizer", "sgd", "sgd", "adam");
+ * }</pre>
+ */
+public final class HyperparameterSpec {
+    private final Map<String, Hyperparameter> declared = new LinkedHashMap<>();
+
+    /** An integer (held as a long) with a default. Returns this. */
+    public HyperparameterSpec integer(String name, long defaultValue) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.INTEGER, defaultValue, null));
+    }
+
+    /** A required integer. Returns this. */
+    public HyperparameterSpec integer(String name) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.INTEGER, null, null));
+    }
+
+    /** A finite floating-point number with a default. Returns this. */
+    public HyperparameterSpec number(String name, double defaultValue) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.NUMBER, defaultValue, null));
+    }
+
+    /** A required finite number. Returns this. */
+    public HyperparameterSpec number(String name) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.NUMBER, null, null));
+    }
+
+    /** A boolean with a default. Returns this. */
+    public HyperparameterSpec bool(String name, boolean defaultValue) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.BOOLEAN, defaultValue, null));
+    }
+
+    /** A required boolean. Returns this. */
+    public HyperparameterSpec bool(String name) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.BOOLEAN, null, null));
+    }
+
+    /** A free-form string with a default. Returns this. */
+    public HyperparameterSpec string(String name, String defaultValue) {
+        if (defaultValue == null) {
+            throw new IllegalArgumentException("HyperparameterSpec: default of '" + name
+                    + "' is null; use string(name) for a required string");
+        }
+        return add(new Hyperparameter(name, Hyperparameter.Type.STRING, defaultValue, null));
+    }
+
+    /** A required free-form string. Returns this. */
+    public HyperparameterSpec string(String name) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.STRING, null, null));
+    }
+
+    /** One of a fixed set of strings; {@code defaultValue} null makes it required. Returns this. */
+    public HyperparameterSpec choice(String name, String defaultValue, String... choices) {
+        return add(new Hyperparameter(name, Hyperparameter.Type.CHOICE, defaultValue, Arrays.asList(choices)));
+    }
+
+    private HyperparameterSpec add(Hyperparameter h) {
+        if (declared.putIfAbsent(h.name(), h) != null) {
+            throw new IllegalArgumentException("HyperparameterSpec: '" + h.name() + "' is declared twice");
+        }
+        return this;
+    }
+
+    /** The declarations, by name, in declaration order. */
+    public Map<String, Hyperparameter> declared() {
+        return Collections.unmodifiableMap(declared);
+    }
+
+    /**
+     * Parses raw values (as read from JSON: String, Long, BigInteger, Double, Boolean, null, List, Map)
+     * into typed hyperparameters; absent ones take their defaults.
+     *
+     * @throws JobConfigurationException for an unknown name, an ill-typed value or a missing required one
+     */
+    public Hyperparameters parse(Map<String, ?> raw) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String name : raw.keySet()) {
+            if (!declared.containsKey(name)) {
+                throw new JobConfigurationException("unknown hyperparameter '" + name + "'; declared: "
+                        + List.copyOf(declared.keySet()));
+            }
+        }
+        for (Hyperparameter h : declared.values()) {
+            if (raw.containsKey(h.name())) {
+                values.put(h.name(), h.parse(raw.get(h.name())));
+            } else if (h.required()) {
+                throw new JobConfigurationException("hyperparameter '" + h.name() + "' is required (" + h.expected()
+                        + ") but absent");
+            } else {
+                values.put(h.name(), h.defaultValue());
+            }
+        }
+        return new Hyperparameters(declared, values, raw.keySet());
+    }
+
+    /**
+     * Reads and parses {@code hyperparameters.json}: a JSON object of name to value. A missing file
+     * means no values are set (every default applies).
+     */
+    public Hyperparameters parse(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return parse(Map.of());
+        }
+        Map<String, Object> raw;
+        try {
+            raw = JsonFiles.readObject(file);
+        } catch (JobConfigurationException e) {
+            throw new JobConfigurationException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+        try {
+            return parse(raw);
+        } catch (JobConfigurationException e) {
+            throw new JobConfigurationException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return declared.values().toString();
+    }
+}

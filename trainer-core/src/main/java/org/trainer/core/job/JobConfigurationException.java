@@ -1,0 +1,17 @@
+package org.trainer.core.job;
+
+/**
+ * A training job is set up wrongly: an unknown, missing or ill-typed hyperparameter, a missing
+ * channel, an unusable job directory. The message is what {@code output/failure} holds.
+ */
+public final class JobConfigurationException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public JobConfigurationException(String message) {
+        super(message);
+    }
+
+    public JobConfigurationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

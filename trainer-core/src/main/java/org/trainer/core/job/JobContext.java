@@ -1,0 +1,119 @@
+package org.trainer.core.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.trainer.core.nn.Module;
+import org.trainer.core.train.History;
+import org.trainer.core.train.Optimizer;
+
+/**
+ * What a running {@link JobDefinition} sees: its typed hyperparameters, its data channels and the
+ * directories it writes. Metrics and history go to {@code output/data/metrics.json} and
+ * {@code output/data/history.json}, rewritten atomically on every report so that a job that dies
+ * later still leaves its last figures behind.
+ */
+public final class JobContext {
+    private final JobDirectory dir;
+    private final Hyperparameters hyperparameters;
+    private final Map<String, Path> channels;
+    private final Map<String, Double> metrics = new LinkedHashMap<>();
+
+    JobContext(JobDirectory dir, Hyperparameters hyperparameters, Map<String, Path> channels) {
+        this.dir = dir;
+        this.hyperparameters = hyperparameters;
+        this.channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
+    }
+
+    public Hyperparameters hyperparameters() {
+        return hyperparameters;
+    }
+
+    /** The data channels present (input/data/&lt;name&gt;), by name. */
+    public Map<String, Path> channels() {
+        return channels;
+    }
+
+    public boolean hasChannel(String name) {
+        return channels.containsKey(name);
+    }
+
+    /** The folder of a channel, which must exist. */
+    public Path channel(String name) {
+        Path p = channels.get(name);
+        if (p == null) {
+            throw new JobConfigurationException("no data channel '" + name + "' (expected the folder input/data/"
+                    + name + "); channels present: " + List.copyOf(channels.keySet()));
+        }
+        return p;
+    }
+
+    /**
+     * The artifact to start from, for incremental training or fine-tuning: the "model" channel, when
+     * the job has one (its folder must hold model.safetensors).
+     */
+    public Optional<ModelArtifact> initialModel() {
+        Path p = channels.get(JobDirectory.MODEL_CHANNEL);
+        return p == null ? Optional.empty() : Optional.of(ModelArtifact.open(p));
+    }
+
+    public JobDirectory directory() {
+        return dir;
+    }
+
+    /** model/: where the final artifacts go. */
+    public Path modelDir() {
+        return dir.modelDir();
+    }
+
+    /** output/data/: metrics, history and any other outputs. */
+    public Path outputDataDir() {
+        return dir.outputDataDir();
+    }
+
+    /** checkpoints/: kept across restarts of the job; what a checkpoint callback writes to. */
+    public Path checkpointDir() {
+        return dir.checkpointDir();
+    }
+
+    /** Saves the final model (and the optimizer's state, when not null) to model/. */
+    public ModelArtifact saveModel(Module model, Optimizer optimizer) throws IOException {
+        return ModelArtifact.save(modelDir(), model, optimizer);
+    }
+
+    /** Records a final figure (e.g. "val_accuracy") and rewrites output/data/metrics.json. */
+    public synchronized void reportMetric(String name, double value) throws IOException {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("reportMetric: name must be non-empty, got '" + name + "'");
+        }
+        metrics.put(name, value);
+        JsonFiles.writeObject(outputDataDir().resolve("metrics.json"), metrics);
+    }
+
+    /** The figures reported so far. */
+    public synchronized Map<String, Double> metrics() {
+        return Map.copyOf(metrics);
+    }
+
+    /** Writes a fit's per-epoch figures to output/data/history.json: {"loss": [...], "val_loss": [...]}. */
+    public void recordHistory(History history) throws IOException {
+        Files.createDirectories(outputDataDir());
+        JsonFiles.write(outputDataDir().resolve("history.json"), g -> {
+            g.writeStartObject();
+            for (Map.Entry<String, List<Double>> e : history.all().entrySet()) {
+                g.writeArrayFieldStart(e.getKey());
+                for (double v : e.getValue()) {
+                    JsonFiles.scalar(g, v);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package org.trainer.core.job;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a training job ended: its exit code (0 on success), the text of {@code output/failure} (null
+ * on success) and the figures of {@code output/data/metrics.json} (empty when none were reported).
+ */
+public record JobResult(JobDirectory directory, int exitCode, String failure, Map<String, Double> metrics) {
+
+    public JobResult {
+        metrics = Map.copyOf(metrics);
+    }
+
+    public boolean succeeded() {
+        return exitCode == 0 && failure == null;
+    }
+
+    /** Reads what a finished job left in its directory. */
+    public static JobResult read(JobDirectory dir, int exitCode) throws IOException {
+        String failure = Files.exists(dir.failureFile())
+                ? Files.readString(dir.failureFile(), StandardCharsets.UTF_8) : null;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        Path m = dir.outputDataDir().resolve("metrics.json");
+        if (Files.exists(m)) {
+            for (Map.Entry<String, Object> e : JsonFiles.readObject(m).entrySet()) {
+                Object v = e.getValue();
+                metrics.put(e.getKey(), v instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(v)));
+            }
+        }
+        return new JobResult(dir, exitCode, failure, metrics);
+    }
+}

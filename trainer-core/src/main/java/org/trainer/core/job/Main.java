@@ -1,0 +1,57 @@
+package org.trainer.core.job;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Runs one training job in this JVM and exits with its code:
+ * {@code java -cp ... org.trainer.core.job.Main <job-dir> <definition-class>}, where the class
+ * implements {@link JobDefinition} and has a public no-argument constructor. Exit 0: success;
+ * 1: the job failed ({@code output/failure} says why); 2: wrong arguments (nothing written).
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: java -cp CLASSPATH " + Main.class.getName() + " <job-dir> <definition-class>");
+            System.exit(2);
+        }
+        Path root = Path.of(args[0]);
+        if (!Files.isDirectory(root)) {
+            System.err.println(Main.class.getName() + ": job directory " + root + " does not exist");
+            System.exit(2);
+        }
+        TrainingJob job = new TrainingJob(root);
+        JobDefinition definition;
+        try {
+            definition = instantiate(args[1]);
+        } catch (JobConfigurationException e) {
+            Files.createDirectories(job.directory().outputDir());
+            job.writeFailure(e.getMessage());
+            System.exit(TrainingJob.FAILED);
+            return;
+        }
+        System.exit(job.run(definition).exitCode());
+    }
+
+    static JobDefinition instantiate(String className) {
+        Class<?> c;
+        try {
+            c = Class.forName(className);
+        } catch (ClassNotFoundException e) {
+            throw new JobConfigurationException("definition class " + className + " is not on the class path", e);
+        }
+        if (!JobDefinition.class.isAssignableFrom(c)) {
+            throw new JobConfigurationException("definition class " + className + " does not implement "
+                    + JobDefinition.class.getName());
+        }
+        try {
+            return (JobDefinition) c.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new JobConfigurationException("definition class " + className
+                    + " needs a public no-argument constructor: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package org.trainer.core.job;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link JobDefinition} over a {@link JobDirectory}, in this JVM or in a child JVM.
+ *
+ * <p>The contract, as SageMaker training's: the job reads {@code input/}, writes its artifacts to
+ * {@code model/} and its figures to {@code output/data/}; when it fails, {@code output/failure}
+ * holds the error message and the exit code is non-zero (1; a child killed for running past its
+ * limit exits with what the operating system reports). An unknown, ill-typed or missing
+ * hyperparameter fails the job before training starts. A child JVM isolates the caller: a trial
+ * that crashes, exhausts its memory or calls {@code System.exit} cannot take a study down with it.
+ */
+public final class TrainingJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+    /** Exit code of a failed job. */
+    public static final int FAILED = 1;
+
+    private final JobDirectory dir;
+
+    public TrainingJob(Path root) {
+        this.dir = JobDirectory.of(root);
+    }
+
+    public JobDirectory directory() {
+        return dir;
+    }
+
+    /**
+     * Runs the definition in this JVM. Never throws for a failing job: the failure is written to
+     * {@code output/failure} and returned with exit code 1.
+     */
+    public JobResult run(JobDefinition definition) throws IOException {
+        if (definition == null) {
+            throw new IllegalArgumentException("TrainingJob.run: definition is null");
+        }
+        Files.deleteIfExists(dir.failureFile());
+        dir.createOutputs();
+        int exit = 0;
+        try {
+            HyperparameterSpec spec = definition.hyperparameters();
+            if (spec == null) {
+                throw new JobConfigurationException(definition.getClass().getName()
+                        + ".hyperparameters() returned null; return an empty HyperparameterSpec for none");
+            }
+            Hyperparameters hp = spec.parse(dir.hyperparametersFile());
+            LOG.info("job {}: {} with {}", dir.root().getFileName(), definition.getClass().getSimpleName(), hp);
+            definition.train(new JobContext(dir, hp, dir.channels()));
+        } catch (Throwable t) { // a job that fails for any reason says why in output/failure
+            if (t instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.error("job {} failed", dir.root().getFileName(), t);
+            writeFailure(describe(t));
+            exit = FAILED;
+        }
+        return JobResult.read(dir, exit);
+    }
+
+    /**
+     * Runs the definition in a child JVM ({@link #childCommand}) and waits at most {@code timeout};
+     * the child's stdout and stderr go to {@code output/job.log}. A child that exits non-zero without
+     * writing {@code output/failure} (a crash, {@code System.exit}) or runs past the limit (it is
+     * killed) gets a failure written for it.
+     *
+     * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
+     */
+    public JobResult runInChildJvm(String definitionClass, List<String> jvmArgs, Duration timeout)
+            throws IOException, InterruptedException {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("runInChildJvm: timeout must be positive, got " + timeout);
+        }
+        Files.deleteIfExists(dir.failureFile());
+        dir.createOutputs();
+        ProcessBuilder pb = new ProcessBuilder(childCommand(dir.root(), definitionClass, jvmArgs))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.logFile().toFile());
+        Process child = pb.start();
+        int exit;
+        if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            exit = child.exitValue();
+        } else {
+            child.destroyForcibly();
+            exit = child.waitFor();
+            writeFailure("the job ran past its limit of " + timeout + " and was killed (exit code " + exit + ")");
+            return JobResult.read(dir, exit);
+        }
+        if (exit != 0 && !Files.exists(dir.failureFile())) {
+            writeFailure("the job's JVM exited with code " + exit + " without writing output/failure; the end of "
+                    + "output/job.log:\n" + tail(dir.logFile(), 20));
+        }
+        return JobResult.read(dir, exit);
+    }
+
+    /**
+     * The command that runs a definition in a child JVM: this JVM's {@code java} executable, its
+     * class path, the given JVM arguments, then {@code org.trainer.core.job.Main <jobDir> <definitionClass>}.
+     */
+    public static List<String> childCommand(Path jobDir, String definitionClass, List<String> jvmArgs) {
+        if (definitionClass == null || definitionClass.isBlank()) {
+            throw new IllegalArgumentException("childCommand: definitionClass must be a class name, got '"
+                    + definitionClass + "'");
+        }
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.add(jobDir.toAbsolutePath().toString());
+        cmd.add(definitionClass);
+        return cmd;
+    }
+
+    /** JVM arguments that carry this JVM's setup to a child: the Vector API module when this JVM has it. */
+    public static List<String> defaultJvmArgs() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                ? List.of("--add-modules=jdk.incubator.vector") : List.of();
+    }
+
+    void writeFailure(String message) throws IOException {
+        JsonFiles.writeText(dir.failureFile(), message.endsWith("\n") ? message : message + "\n");
+    }
+
+    /**
+     * The failure text: a configuration error's message alone (it says everything), otherwise the
+     * exception's class and message followed by the stack trace.
+     */
+    static String describe(Throwable t) {
+        if (t instanceof JobConfigurationException) {
+            return t.getMessage();
+        }
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        return t + "\n\n" + trace;
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+}

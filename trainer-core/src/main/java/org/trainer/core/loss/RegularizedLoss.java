@@ -1,0 +1,49 @@
+package org.trainer.core.loss;
+
+import java.util.List;
+
+import org.trainer.core.Shapes;
+import org.trainer.core.Tensor;
+
+/**
+ * A loss plus weight penalties: L(prediction, target) + sum_k P_k. The penalties are part of the
+ * objective everywhere it is computed, so the trainer's "loss" and "val_loss" include them, as
+ * Keras reports. The base loss must reduce to a scalar (MEAN or SUM).
+ */
+public final class RegularizedLoss implements Loss {
+    private final Loss base;
+    private final List<Penalty> penalties;
+
+    public RegularizedLoss(Loss base, Penalty... penalties) {
+        if (base == null) {
+            throw new IllegalArgumentException("RegularizedLoss: base loss is null");
+        }
+        if (penalties.length == 0) {
+            throw new IllegalArgumentException("RegularizedLoss: needs at least one penalty");
+        }
+        this.base = base;
+        this.penalties = List.of(penalties);
+    }
+
+    @Override
+    public Tensor compute(Tensor prediction, Tensor target) {
+        Tensor l = base.compute(prediction, target);
+        if (l.rank() != 0) {
+            throw new IllegalArgumentException("RegularizedLoss: the base loss gave shape " + Shapes.str(l.shape())
+                    + ", expected a scalar (reduction MEAN or SUM)");
+        }
+        for (Penalty p : penalties) {
+            l = l.add(p.compute().to(l.dtype()));
+        }
+        return l;
+    }
+
+    /** The loss without its penalties. */
+    public Loss base() {
+        return base;
+    }
+
+    public List<Penalty> penalties() {
+        return penalties;
+    }
+}

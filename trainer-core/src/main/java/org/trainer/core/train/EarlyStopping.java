@@ -1,0 +1,146 @@
+package org.trainer.core.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.trainer.core.Tensor;
+
+/**
+ * Stops training when a monitored figure stops improving, as Keras's {@code EarlyStopping}.
+ *
+ * <p>At the end of each epoch the figure v (default "val_loss") is compared with the best so far:
+ * in MIN mode it improves when v &lt; best - minDelta, in MAX mode when v &gt; best + minDelta. An
+ * improvement resets the wait counter; otherwise the counter grows, and training stops once it
+ * reaches {@code patience} (after epoch e* + patience, e* being the best epoch). With
+ * {@code restoreBestWeights}, the model's parameters and buffers at the best epoch are copied
+ * aside and put back when training ends, whether it stopped early or ran all its epochs.
+ * A figure missing from the epoch's logs is an error (a misspelt name would otherwise never stop).
+ */
+public final class EarlyStopping implements Callback {
+    private static final Logger LOG = LoggerFactory.getLogger(EarlyStopping.class);
+
+    /** Whether smaller (MIN, for losses) or larger (MAX, for accuracies) is better. */
+    public enum Mode { MIN, MAX }
+
+    private final String monitor;
+    private final Mode mode;
+    private final int patience;
+    private final double minDelta;
+    private final boolean restoreBestWeights;
+
+    private double best;
+    private int bestEpoch;
+    private int wait;
+    private int stoppedEpoch;
+    private Map<String, Tensor> bestState;
+
+    /** Watches "val_loss" (MIN), patience 5, no min delta, restoring the best weights. */
+    public EarlyStopping() {
+        this("val_loss", Mode.MIN, 5, 0, true);
+    }
+
+    /**
+     * @param monitor            the figure in the epoch logs, e.g. "val_loss" or "val_accuracy"
+     * @param mode               MIN or MAX
+     * @param patience           epochs without improvement before stopping, >= 1
+     * @param minDelta           the least change that counts as an improvement, >= 0
+     * @param restoreBestWeights put the best epoch's weights back when training ends
+     */
+    public EarlyStopping(String monitor, Mode mode, int patience, double minDelta, boolean restoreBestWeights) {
+        if (monitor == null || monitor.isEmpty()) {
+            throw new IllegalArgumentException("EarlyStopping: monitor must name a figure, got '" + monitor + "'");
+        }
+        if (mode == null) {
+            throw new IllegalArgumentException("EarlyStopping: mode is null, expected MIN or MAX");
+        }
+        if (patience < 1) {
+            throw new IllegalArgumentException("EarlyStopping: patience must be >= 1, got " + patience);
+        }
+        if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
+            throw new IllegalArgumentException("EarlyStopping: minDelta must be a finite value >= 0, got " + minDelta);
+        }
+        this.monitor = monitor;
+        this.mode = mode;
+        this.patience = patience;
+        this.minDelta = minDelta;
+        this.restoreBestWeights = restoreBestWeights;
+    }
+
+    @Override
+    public void onTrainBegin(TrainingContext ctx) {
+        best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        bestEpoch = -1;
+        wait = 0;
+        stoppedEpoch = -1;
+        bestState = null;
+    }
+
+    @Override
+    public void onEpochEnd(TrainingContext ctx, int epoch, Map<String, Double> logs) {
+        Double v = logs.get(monitor);
+        if (v == null) {
+            throw new IllegalArgumentException("EarlyStopping: the epoch logs have no '" + monitor + "'; have "
+                    + logs.keySet() + " (validation figures need a validation loader)");
+        }
+        if (improves(v)) {
+            best = v;
+            bestEpoch = epoch;
+            wait = 0;
+            if (restoreBestWeights) {
+                bestState = snapshot(ctx);
+            }
+            return;
+        }
+        wait++;
+        if (wait >= patience) {
+            stoppedEpoch = epoch;
+            ctx.requestStop();
+            LOG.info("early stopping after epoch {}: {} has not improved on {} (epoch {}) for {} epochs",
+                    epoch + 1, monitor, best, bestEpoch + 1, patience);
+        }
+    }
+
+    private boolean improves(double v) {
+        if (Double.isNaN(v)) {
+            return false;
+        }
+        return mode == Mode.MIN ? v < best - minDelta : v > best + minDelta;
+    }
+
+    private static Map<String, Tensor> snapshot(TrainingContext ctx) {
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        // zeros + copyFrom rather than copy(): buffers may be int (batch norm's num_batches_tracked).
+        ctx.model().stateDict().forEach((k, t) -> copy.put(k, Tensor.zeros(t.backend(), t.dtype(), t.shape())
+                .copyFrom(t)));
+        return copy;
+    }
+
+    @Override
+    public void onTrainEnd(TrainingContext ctx) {
+        if (restoreBestWeights && bestState != null) {
+            ctx.model().loadStateDict(bestState, true);
+            LOG.info("restored the weights of epoch {} ({} = {})", bestEpoch + 1, monitor, best);
+        }
+    }
+
+    /** The best value of the monitored figure so far (infinite before the first epoch). */
+    public double best() {
+        return best;
+    }
+
+    /** The 0-based epoch of the best value, or -1 before the first epoch. */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** The 0-based epoch after which training was stopped, or -1 when it ran every epoch. */
+    public int stoppedEpoch() {
+        return stoppedEpoch;
+    }
+
+    public String monitor() {
+        return monitor;
+    }
+}

@@ -1,0 +1,142 @@
+package org.trainer.core.transfer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.nn.Module;
+import org.trainer.core.nn.Parameter;
+
+/**
+ * Freezing, unfreezing and head replacement for transfer learning, by module path. A path names a
+ * sub-module ("features", "features.3") or a parameter ("head.weight"); it matches whole dotted
+ * segments, so "1" never reaches "10.weight". "" is the whole model.
+ *
+ * <p>A frozen parameter gets no gradient and optimizers skip it, so its value stays bitwise
+ * unchanged. Buffers are not parameters: a frozen batch-norm layer still updates its running
+ * statistics while the model is in training mode, as in PyTorch. The usual recipes:
+ * <pre>{@code
+ * FineTuning.replace(model, "head", new Linear(256, 5));  // a new output size
+ * FineTuning.freezeAllBut(model, "head");                 // feature extraction
+ * FineTuning.unfreezeTop(model, 2);                       // then fine-tune the top two layers too
+ * }</pre>
+ */
+public final class FineTuning {
+    private FineTuning() {
+    }
+
+    /** Freezes everything under each path; returns how many parameters. Each path must match something. */
+    public static int freeze(Module model, String... paths) {
+        return set(model, false, "freeze", paths);
+    }
+
+    /** Unfreezes everything under each path; returns how many parameters. Each path must match something. */
+    public static int unfreeze(Module model, String... paths) {
+        return set(model, true, "unfreeze", paths);
+    }
+
+    /** Freezes the whole model, then unfreezes the paths (e.g. the new head): feature extraction. */
+    public static int freezeAllBut(Module model, String... paths) {
+        model.setTrainable("", false);
+        return set(model, true, "freezeAllBut", paths);
+    }
+
+    private static int set(Module model, boolean trainable, String op, String... paths) {
+        int n = 0;
+        for (String path : paths) {
+            int k = model.setTrainable(check(path, op), trainable);
+            if (k == 0) {
+                throw new IllegalArgumentException("FineTuning." + op + ": no parameter under '" + path
+                        + "'; layers: " + layers(model));
+            }
+            n += k;
+        }
+        return n;
+    }
+
+    /**
+     * The layers: the paths of the modules that own parameters directly, from the input to the output
+     * (registration order), e.g. [features.0, features.1, features.4, head].
+     */
+    public static List<String> layers(Module model) {
+        return new ArrayList<>(byLayer(model).keySet());
+    }
+
+    private static Map<String, List<Parameter>> byLayer(Module model) {
+        Map<String, List<Parameter>> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> {
+            int dot = name.lastIndexOf('.');
+            out.computeIfAbsent(dot < 0 ? "" : name.substring(0, dot), k -> new ArrayList<>()).add(p);
+        });
+        return out;
+    }
+
+    /**
+     * Unfreezes the top {@code count} layers (those nearest the output, see {@link #layers}), leaving
+     * the others as they are: "unfreeze from the top". Returns the unfrozen layers' paths.
+     */
+    public static List<String> unfreezeTop(Module model, int count) {
+        Map<String, List<Parameter>> layers = byLayer(model);
+        if (count < 0 || count > layers.size()) {
+            throw new IllegalArgumentException("FineTuning.unfreezeTop: count must be in [0, " + layers.size()
+                    + "] (the model's layers: " + layers.keySet() + "), got " + count);
+        }
+        List<String> names = new ArrayList<>(layers.keySet());
+        List<String> top = names.subList(names.size() - count, names.size());
+        top.forEach(l -> layers.get(l).forEach(p -> p.setTrainable(true)));
+        return List.copyOf(top);
+    }
+
+    /** The dotted names of the trainable parameters. */
+    public static List<String> trainable(Module model) {
+        List<String> out = new ArrayList<>();
+        model.namedParameters().forEach((n, p) -> {
+            if (p.isTrainable()) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Replaces the sub-module at a dotted path ("head", "classifier.1") with another, e.g. a new head
+     * with another output size; returns the module replaced. The new module's parameters are trainable
+     * as constructed; build the optimizer after replacing.
+     */
+    public static Module replace(Module model, String path, Module replacement) {
+        check(path, "replace");
+        if (path.isEmpty() || replacement == null) {
+            throw new IllegalArgumentException("FineTuning.replace: needs a sub-module path and a module, got '"
+                    + path + "' and " + replacement);
+        }
+        String[] parts = path.split("\\.");
+        Module parent = model;
+        for (int i = 0; i < parts.length - 1; i++) {
+            Module next = parent.children().get(parts[i]);
+            if (next == null) {
+                throw new IllegalArgumentException("FineTuning.replace: no sub-module '" + parts[i] + "' on the path '"
+                        + path + "'; have " + parent.children().keySet());
+            }
+            parent = next;
+        }
+        Module old = parent.children().get(parts[parts.length - 1]);
+        parent.replaceModule(parts[parts.length - 1], replacement);
+        return old;
+    }
+
+    private static String check(String path, String op) {
+        if (path == null) {
+            throw new IllegalArgumentException("FineTuning." + op + ": path is null");
+        }
+        return path;
+    }
+
+    /** Whether a dotted name lies under a path (whole segments; "" and paths ending in '.' are plain prefixes). */
+    static boolean under(String name, String path) {
+        if (path.isEmpty() || path.endsWith(".")) {
+            return name.startsWith(path);
+        }
+        return name.equals(path) || name.startsWith(path + ".");
+    }
+}
