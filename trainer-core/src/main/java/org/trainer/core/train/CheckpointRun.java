@@ -31,12 +31,12 @@ import org.trainer.core.train.checkpoint.Stateful;
  * <p>Captured: the model's parameters and buffers; the optimizer's state dict (moments, step
  * counts, current rates); every {@link Dropout}'s mask counter (with its seed, checked on resume;
  * data shuffles and schedules are pure functions of the epoch and step and need nothing); the
- * position (epoch, batch, iteration, samples); the history (per-epoch figures and step losses,
+ * position (epoch, batch, iteration, samples); the groups' current learning rates; the history (per-epoch figures and step losses,
  * float64 so they come back bitwise); mid-epoch, the epoch's loss sum, sample count, rate and each
  * training metric's state ({@link Stateful}); the state of every {@link Stateful} callback; whether
  * a stop was requested; and the run's settings with the caller's metadata.
  *
- * <p>In state.safetensors: {@code history.epoch.<figure>}, {@code history.step_losses},
+ * <p>In state.safetensors: {@code groups.lr}, {@code history.epoch.<figure>}, {@code history.step_losses},
  * {@code epoch.loss_sum}, {@code epoch.seen}, {@code epoch.lr}, {@code metric.<i>.<key>} and
  * {@code callback.<i>.<key>} (i = the position among the trainer's metrics or callbacks). In
  * trainer.json's info: {@code dropout} (path -> seed, calls), {@code stop_requested},
@@ -48,6 +48,7 @@ final class CheckpointRun {
     private static final String STEP_LOSSES = "history.step_losses";
     private static final String METRIC = "metric.";
     private static final String CALLBACK = "callback.";
+    private static final String GROUP_LRS = "groups.lr";
 
     private final Checkpointing policy;
     private final CheckpointStore store;
@@ -116,6 +117,8 @@ final class CheckpointRun {
         Map<String, Tensor> state = new LinkedHashMap<>();
         History h = ctx.history();
         h.all().forEach((name, series) -> state.put(HISTORY + name, doubles(series)));
+        double[] lrs = optimizer.groups().stream().mapToDouble(ParameterGroup::learningRate).toArray();
+        state.put(GROUP_LRS, StateEntries.vector(lrs));
         if (!h.stepLosses().isEmpty()) {
             state.put(STEP_LOSSES, doubles(h.stepLosses()));
         }
@@ -194,6 +197,11 @@ final class CheckpointRun {
 
         optimizer.loadStateDict(c.optimizer()); // refuses a state that does not fit, changing nothing
         model.loadStateDict(c.model(), true);
+        // The current rates, whether or not the optimizer's own state carries them.
+        double[] lrs = c.state().get(GROUP_LRS).toDoubleArray();
+        for (int j = 0; j < lrs.length; j++) {
+            optimizer.groups().get(j).setLearningRate(lrs[j]);
+        }
         Map<?, ?> rng = (Map<?, ?>) c.info().get("dropout");
         dropouts.forEach((path, d) -> d.setCalls(((Number) ((Map<?, ?>) rng.get(path)).get("calls")).longValue()));
         replayHistory(ctx.history(), history, c.state().get(STEP_LOSSES));
@@ -288,9 +296,17 @@ final class CheckpointRun {
                 }
                 (metric ? metricStates : callbackStates).computeIfAbsent(i, k -> new LinkedHashMap<>())
                         .put(rest.substring(dot + 1), e.getValue());
+            } else if (key.equals(GROUP_LRS)) {
+                if (!Arrays.equals(e.getValue().shape(), new int[] {optimizer.groups().size()})) {
+                    throw misfit(where, "it holds the rates of " + Arrays.toString(e.getValue().shape())
+                            + " parameter groups, the optimizer has " + optimizer.groups().size());
+                }
             } else if (!key.equals(STEP_LOSSES) && !key.startsWith("epoch.")) {
                 throw misfit(where, "its state holds an unknown entry '" + key + "'");
             }
+        }
+        if (!c.state().containsKey(GROUP_LRS)) {
+            throw misfit(where, "it holds no '" + GROUP_LRS + "'");
         }
         if (c.batch() > 0) {
             for (String k : List.of("epoch.loss_sum", "epoch.seen", "epoch.lr")) {
