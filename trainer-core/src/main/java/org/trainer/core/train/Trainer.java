@@ -114,7 +114,8 @@ public final class Trainer {
         if (run != null && resumed == null) {
             run.restoreCallbacks();
         }
-        for (int epoch = ctx.epoch(); epoch < epochs && !ctx.stopRequested(); epoch++) {
+        // A stop requested mid-epoch before the checkpoint still lets that epoch finish, as it would have.
+        for (int epoch = ctx.epoch(); epoch < epochs && (resumed != null || !ctx.stopRequested()); epoch++) {
             ctx.setEpoch(epoch);
             if (schedule != null && !schedule.perIteration()) {
                 optimizer.applySchedule(schedule, epoch);

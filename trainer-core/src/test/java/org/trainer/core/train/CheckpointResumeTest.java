@@ -95,7 +95,7 @@ class CheckpointResumeTest {
     record Outcome(float[] weights, History history, Tally tally) {
     }
 
-    static Outcome fit(Checkpointing checkpointing, long crashAt, int hidden) {
+    static Outcome fit(Checkpointing checkpointing, long crashAt, int hidden, Callback... more) {
         Seeds.set(11);
         Sequential model = new Sequential(new Linear(64, hidden), new Activation.ReLU(), new Dropout(0.3),
                 new Linear(hidden, 10));
@@ -113,7 +113,7 @@ class CheckpointResumeTest {
                         return true;
                     }
                 })
-                .callbacks(tally, new Crash(crashAt));
+                .callbacks(tally, new Crash(crashAt)).callbacks(more);
         if (checkpointing != null) {
             trainer.checkpoints(checkpointing);
         }
@@ -164,6 +164,42 @@ class CheckpointResumeTest {
         // Epoch checkpoints only: a failure mid-epoch repeats that epoch from its start.
         Checkpointing epochs = Checkpointing.builder(dir.resolve("epochs")).build();
         assertSameRun(straight, crashAndResume(epochs, 15), "epoch checkpoints only");
+    }
+
+    /** Asks to stop after a given iteration; optionally fails at the end of that epoch. */
+    static final class StopAt implements Callback {
+        final long at;
+        final boolean failAtEpochEnd;
+
+        StopAt(long at, boolean failAtEpochEnd) {
+            this.at = at;
+            this.failAtEpochEnd = failAtEpochEnd;
+        }
+
+        @Override
+        public void onBatchEnd(TrainingContext ctx, int batch, double loss) {
+            if (ctx.iteration() == at) {
+                ctx.requestStop();
+            }
+        }
+
+        @Override
+        public void onEpochEnd(TrainingContext ctx, int epoch, Map<String, Double> logs) {
+            if (failAtEpochEnd && ctx.stopRequested()) {
+                throw new IllegalStateException("crash at the end of epoch " + epoch);
+            }
+        }
+    }
+
+    @Test
+    void aStopRequestedBeforeTheCheckpointStillEndsItsEpochAndNothingMore(@TempDir Path dir) {
+        Outcome straight = fit(null, -1, 24, new StopAt(14, false));
+        assertEquals(2, straight.history().epochCount());
+        assertEquals(14, straight.history().stepLosses().size());
+        Checkpointing c = Checkpointing.builder(dir).everySteps(7).build();
+        assertThrows(IllegalStateException.class, () -> fit(c, -1, 24, new StopAt(14, true)));
+        assertSameRun(straight, fit(c, -1, 24, new StopAt(14, false)), "resumed after a stop request");
+        assertSameRun(straight, fit(c, -1, 24, new StopAt(14, false)), "resumed at the stopped run's end");
     }
 
     @Test
