@@ -4,11 +4,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
+import org.trainer.core.Tensor;
 import org.trainer.core.train.Callback;
 import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 import org.trainer.core.train.TrainingContext;
+import org.trainer.core.train.checkpoint.StateEntries;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Lowers the learning rates when a monitored figure stops improving, as
@@ -30,8 +34,11 @@ import org.trainer.core.train.TrainingContext;
  * current rate through {@link ParameterGroup#setLearningRate(double)}, so do not give the Trainer a
  * schedule as well: the schedule would reset the rates from their initial values every epoch.
  * It counts epochs (one step per call).
+ *
+ * <p>It is {@link Stateful}: a Trainer with checkpoints saves and restores its best value and
+ * counters (the rates it lowered travel with the optimizer's state).
  */
-public final class ReduceLrOnPlateau implements Callback {
+public final class ReduceLrOnPlateau implements Callback, Stateful {
 
     /** Whether lower (MIN, a loss) or higher (MAX, an accuracy) values of the figure are better. */
     public enum Mode { MIN, MAX }
@@ -168,6 +175,31 @@ public final class ReduceLrOnPlateau implements Callback {
 
     public String monitor() {
         return monitor;
+    }
+
+    /** "best", "bad_epochs", "cooldown_counter" and "steps", as float64 scalars. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return Map.of("best", StateEntries.scalar(best), "bad_epochs", StateEntries.scalar(badEpochs),
+                "cooldown_counter", StateEntries.scalar(cooldownCounter), "steps", StateEntries.scalar(steps));
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        String owner = "ReduceLrOnPlateau";
+        StateEntries.expectKeys(owner, state, Set.of("best", "bad_epochs", "cooldown_counter", "steps"));
+        double b = StateEntries.readScalar(owner, state, "best");
+        long bad = StateEntries.readCount(owner, state, "bad_epochs");
+        long cool = StateEntries.readCount(owner, state, "cooldown_counter");
+        long n = StateEntries.readCount(owner, state, "steps");
+        if (bad > Integer.MAX_VALUE || cool > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(owner + ".loadStateDict: bad_epochs " + bad + " or cooldown_counter "
+                    + cool + " is beyond the int range");
+        }
+        best = b;
+        badEpochs = (int) bad;
+        cooldownCounter = (int) cool;
+        steps = n;
     }
 
     /** Settings of a {@link ReduceLrOnPlateau}; each setter validates its argument. */

@@ -15,6 +15,30 @@ public interface BatchSource {
     BatchIterator iterator(int epoch);
 
     /**
+     * The batches of epoch {@code epoch} from batch {@code fromBatch} on: what {@link #iterator(int)}
+     * yields, less its first {@code fromBatch} batches, so that a run resumed mid-epoch trains on
+     * exactly the batches it had not reached. This default reads and drops the skipped batches;
+     * a source that can skip without reading overrides it.
+     *
+     * @throws IllegalArgumentException if fromBatch is negative or the epoch has fewer batches
+     */
+    default BatchIterator iterator(int epoch, int fromBatch) {
+        if (fromBatch < 0) {
+            throw new IllegalArgumentException("iterator: fromBatch must be >= 0, got " + fromBatch);
+        }
+        BatchIterator it = iterator(epoch);
+        for (int b = 0; b < fromBatch; b++) {
+            if (!it.hasNext()) {
+                it.close();
+                throw new IllegalArgumentException("iterator: fromBatch " + fromBatch + " is beyond the end of epoch "
+                        + epoch + ", which has " + b + " batches");
+            }
+            it.next();
+        }
+        return it;
+    }
+
+    /**
      * Iterations per epoch, or -1 when the source cannot know it before reading (a stream of
      * unknown length).
      */

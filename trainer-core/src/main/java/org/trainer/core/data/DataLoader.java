@@ -99,6 +99,22 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         return prefetch == 0 ? new SequentialIterator(dataset, plan) : new PrefetchIterator(dataset, plan, prefetch);
     }
 
+    /**
+     * The batches of epoch {@code e} from batch {@code fromBatch} on (0 &lt;= fromBatch &lt;=
+     * {@link #batchesPerEpoch()}), skipping the first ones without building them: for a run resumed
+     * mid-epoch.
+     */
+    @Override
+    public BatchIterator iterator(int e, int fromBatch) {
+        int[][] plan = plan(e);
+        if (fromBatch < 0 || fromBatch > plan.length) {
+            throw new IllegalArgumentException("iterator: fromBatch must be in [0, " + plan.length + "] (the batches of "
+                    + "epoch " + e + "), got " + fromBatch);
+        }
+        int[][] rest = Arrays.copyOfRange(plan, fromBatch, plan.length);
+        return prefetch == 0 ? new SequentialIterator(dataset, rest) : new PrefetchIterator(dataset, rest, prefetch);
+    }
+
     /** The sample indices of every batch of epoch {@code e}, in order: what the iterator will fetch. */
     public int[][] plan(int e) {
         if (e < 0) {

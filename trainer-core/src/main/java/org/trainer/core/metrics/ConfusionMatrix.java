@@ -1,8 +1,12 @@
 package org.trainer.core.metrics;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.StateEntries;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Counts of (true class, predicted class) pairs: m[t][p] is the number of samples of class t
@@ -20,7 +24,7 @@ import org.trainer.core.Tensor;
  * nothing about the model and is left out, as scikit-learn does when it infers the labels from the
  * data. With no samples at all the averages are NaN.
  */
-public final class ConfusionMatrix implements Metric {
+public final class ConfusionMatrix implements Metric, Stateful {
     private final String owner;
     private final int numClasses;
     private final long[][] counts;
@@ -70,6 +74,35 @@ public final class ConfusionMatrix implements Metric {
     public void reset() {
         for (long[] row : counts) {
             Arrays.fill(row, 0);
+        }
+    }
+
+    /** The counts as "counts", float64 [C, C], for a checkpoint taken mid-epoch. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        double[] v = new double[numClasses * numClasses];
+        for (int t = 0; t < numClasses; t++) {
+            for (int p = 0; p < numClasses; p++) {
+                v[t * numClasses + p] = counts[t][p];
+            }
+        }
+        return Map.of("counts", Tensor.fromArray(v, numClasses, numClasses));
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        StateEntries.expectKeys(owner, state, Set.of("counts"));
+        double[] v = StateEntries.read(owner, state, "counts", numClasses, numClasses);
+        for (double x : v) {
+            if (!(x >= 0 && x == Math.rint(x) && x <= 0x1p53)) {
+                throw new IllegalArgumentException(owner + ".loadStateDict: 'counts' must hold whole numbers >= 0, got "
+                        + x);
+            }
+        }
+        for (int t = 0; t < numClasses; t++) {
+            for (int p = 0; p < numClasses; p++) {
+                counts[t][p] = (long) v[t * numClasses + p];
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 package org.trainer.core.metrics;
 
+import java.util.Map;
+
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Macro-averaged F1 over C classes, as scikit-learn's
@@ -10,7 +13,7 @@ import org.trainer.core.Tensor;
  * {@link ConfusionMatrix} for the convention). The prediction is scores [N, C] or INT32 predicted
  * labels [N]; labels must lie in [0, C).
  */
-public final class F1Score implements Metric {
+public final class F1Score implements Metric, Stateful {
     private final ConfusionMatrix counts;
 
     public F1Score(int numClasses) {
@@ -35,6 +38,17 @@ public final class F1Score implements Metric {
     @Override
     public void reset() {
         counts.reset();
+    }
+
+    /** The confusion counts so far ("counts", float64 [C, C]), for a checkpoint taken mid-epoch. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return counts.stateDict();
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        counts.loadStateDict(state);
     }
 
     @Override

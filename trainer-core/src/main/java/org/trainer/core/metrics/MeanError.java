@@ -1,13 +1,18 @@
 package org.trainer.core.metrics;
 
+import java.util.Map;
+import java.util.Set;
+
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.StateEntries;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * The mean of a per-element error e(x_i - y_i) over every element seen, accumulated in double
  * precision; subclasses give e. For several outputs scikit-learn's uniform average over outputs is
  * the same number, since every output has n/K elements.
  */
-abstract class MeanError implements Metric {
+abstract class MeanError implements Metric, Stateful {
     private final String name;
     private final String displayName;
     private double sum;
@@ -44,6 +49,20 @@ abstract class MeanError implements Metric {
     public final void reset() {
         sum = 0;
         count = 0;
+    }
+
+    /** The running "sum" of errors and the "count" of elements (float64 scalars), for a mid-epoch checkpoint. */
+    @Override
+    public final Map<String, Tensor> stateDict() {
+        return Map.of("sum", StateEntries.scalar(sum), "count", StateEntries.scalar(count));
+    }
+
+    @Override
+    public final void loadStateDict(Map<String, Tensor> state) {
+        StateEntries.expectKeys(displayName, state, Set.of("sum", "count"));
+        double s = StateEntries.readScalar(displayName, state, "sum");
+        count = StateEntries.readCount(displayName, state, "count");
+        sum = s;
     }
 
     @Override

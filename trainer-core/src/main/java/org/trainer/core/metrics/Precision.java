@@ -1,6 +1,9 @@
 package org.trainer.core.metrics;
 
+import java.util.Map;
+
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Macro-averaged precision over C classes, as scikit-learn's
@@ -9,7 +12,7 @@ import org.trainer.core.Tensor;
  * among the labels or the predictions (see {@link ConfusionMatrix} for the convention). The
  * prediction is scores [N, C] or INT32 predicted labels [N]; labels must lie in [0, C).
  */
-public final class Precision implements Metric {
+public final class Precision implements Metric, Stateful {
     private final ConfusionMatrix counts;
 
     public Precision(int numClasses) {
@@ -34,6 +37,17 @@ public final class Precision implements Metric {
     @Override
     public void reset() {
         counts.reset();
+    }
+
+    /** The confusion counts so far ("counts", float64 [C, C]), for a checkpoint taken mid-epoch. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return counts.stateDict();
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        counts.loadStateDict(state);
     }
 
     @Override

@@ -1,7 +1,13 @@
 package org.trainer.core.metrics;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.StateEntries;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Coefficient of determination, as scikit-learn's {@code r2_score} (force_finite=True, outputs
@@ -18,7 +24,7 @@ import org.trainer.core.Tensor;
  * Chan et al.'s pairwise update. Unlike sum(y^2) - n mean^2, this does not cancel catastrophically
  * when the targets sit far from zero.
  */
-public final class R2Score implements Metric {
+public final class R2Score implements Metric, Stateful {
     private int outputs = -1;
     private long count;
     private double[] mean;
@@ -92,6 +98,49 @@ public final class R2Score implements Metric {
         mean = null;
         m2 = null;
         ssRes = null;
+    }
+
+    /**
+     * The running moments, for a mid-epoch checkpoint: "count" (float64 scalar) and, once a batch has
+     * been seen, "mean", "m2" and "ss_res" (float64 [K] for K outputs).
+     */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("count", StateEntries.scalar(count));
+        if (outputs >= 0) {
+            out.put("mean", StateEntries.vector(mean));
+            out.put("m2", StateEntries.vector(m2));
+            out.put("ss_res", StateEntries.vector(ssRes));
+        }
+        return out;
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        long n = StateEntries.readCount("R2Score", state, "count");
+        if (state.size() == 1) {
+            StateEntries.expectKeys("R2Score", state, Set.of("count"));
+            if (n != 0) {
+                throw new IllegalArgumentException("R2Score.loadStateDict: count is " + n + " but the moments are missing");
+            }
+            reset();
+            return;
+        }
+        StateEntries.expectKeys("R2Score", state, Set.of("count", "mean", "m2", "ss_res"));
+        Tensor m = state.get("mean");
+        if (m.rank() != 1) {
+            throw new IllegalArgumentException("R2Score.loadStateDict: 'mean' must be a vector, got rank " + m.rank());
+        }
+        int k = m.size(0);
+        double[] mn = StateEntries.read("R2Score", state, "mean", k);
+        double[] sq = StateEntries.read("R2Score", state, "m2", k);
+        double[] res = StateEntries.read("R2Score", state, "ss_res", k);
+        outputs = k;
+        count = n;
+        mean = mn;
+        m2 = sq;
+        ssRes = res;
     }
 
     @Override

@@ -1,6 +1,11 @@
 package org.trainer.core.metrics;
 
+import java.util.Map;
+import java.util.Set;
+
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.StateEntries;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Fraction of samples whose label is among the k highest-scoring classes, as scikit-learn's
@@ -8,7 +13,7 @@ import org.trainer.core.Tensor;
  * than its label, #{c : x[i, c] &gt; x[i, y_i]} &lt; k. (A tie with the label's score is resolved
  * in the label's favour.) The prediction must be scores [N, C] with k &lt;= C.
  */
-public final class TopKAccuracy implements Metric {
+public final class TopKAccuracy implements Metric, Stateful {
     private final int k;
     private long correct;
     private long total;
@@ -64,6 +69,24 @@ public final class TopKAccuracy implements Metric {
     public void reset() {
         correct = 0;
         total = 0;
+    }
+
+    /** The counts so far: "correct" and "total" (float64 scalars), for a checkpoint taken mid-epoch. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return Map.of("correct", StateEntries.scalar(correct), "total", StateEntries.scalar(total));
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        StateEntries.expectKeys("TopKAccuracy", state, Set.of("correct", "total"));
+        long c = StateEntries.readCount("TopKAccuracy", state, "correct");
+        long t = StateEntries.readCount("TopKAccuracy", state, "total");
+        if (c > t) {
+            throw new IllegalArgumentException("TopKAccuracy.loadStateDict: correct (" + c + ") exceeds total (" + t + ")");
+        }
+        correct = c;
+        total = t;
     }
 
     @Override

@@ -32,6 +32,11 @@ public final class Dropout extends Module {
         return x.dropout(p, Seeds.mix(seed + calls++));
     }
 
+    /** The seed that, with the call count, fixes every mask. */
+    public long seed() {
+        return seed;
+    }
+
     /** How many masks have been drawn. */
     public long calls() {
         return calls;

@@ -17,6 +17,7 @@ import org.trainer.core.data.BatchSource;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.metrics.Metric;
 import org.trainer.core.nn.Module;
+import org.trainer.core.train.checkpoint.Checkpointing;
 
 /**
  * Runs training: epochs -> batches -> forward -> loss -> backward -> optimizer step, then
@@ -29,6 +30,11 @@ import org.trainer.core.nn.Module;
  * <p>Per-epoch figures in the {@link History}: "loss" (the mean training loss over the epoch's
  * samples), each metric on the training batches, "val_loss" and "val_" + metric on the validation
  * loader, and "lr" (the first group's learning rate during the epoch).
+ *
+ * <p>With {@link #checkpoints(Checkpointing)} set, fit writes checkpoints as the settings say and,
+ * first of all, resumes from the newest good checkpoint in the directory: the weights, the history
+ * and every figure then come out bitwise as if the run had never stopped (see
+ * {@link org.trainer.core.train.checkpoint}).
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -38,6 +44,7 @@ public final class Trainer {
     private LearningRateSchedule schedule;
     private boolean recordStepLosses;
     private boolean progressBar;
+    private Checkpointing checkpointing;
 
     /** Metrics to compute on training and validation data (a fresh instance for each). Returns this. */
     @SafeVarargs
@@ -69,7 +76,24 @@ public final class Trainer {
     }
 
     /**
+     * Checkpoints for every {@link #fit}: written as the settings say, and resumed from, so that a
+     * killed run started again continues where its newest good checkpoint left it. Null turns them
+     * off. Mid-epoch checkpoints (everySteps &gt; 0) need every metric to be
+     * {@link org.trainer.core.train.checkpoint.Stateful} (the built-in ones are); callbacks that are
+     * Stateful are saved and restored too. Returns this.
+     */
+    public Trainer checkpoints(Checkpointing c) {
+        this.checkpointing = c;
+        return this;
+    }
+
+    /**
      * Trains for {@code epochs} epochs and returns the history. {@code validation} may be null.
+     * With checkpoints on, first resumes from the newest good checkpoint of their directory, if any:
+     * the history returned then holds the epochs before it too, and a run whose checkpoint is past
+     * {@code epochs} (or had been asked to stop) trains no further. On a mid-epoch resume, callbacks
+     * see onTrainBegin and onEpochBegin of the resumed epoch, and a Stateful callback's state is
+     * restored after them.
      */
     public History fit(Module model, Loss loss, Optimizer optimizer, BatchSource train, BatchSource validation,
                        int epochs) {
@@ -83,25 +107,40 @@ public final class Trainer {
         }
         TrainingContext ctx = new TrainingContext(model, optimizer, history, epochs, train.batchesPerEpoch());
         MemoryScope.Pool pool = new MemoryScope.Pool();
+        CheckpointRun run = checkpointing == null ? null
+                : new CheckpointRun(checkpointing, model, optimizer, loss, train, epochs, callbacks, fresh(), schedule);
+        EpochState resumed = run == null ? null : run.resume(ctx, this::fresh);
         all.forEach(c -> c.onTrainBegin(ctx));
-        for (int epoch = 0; epoch < epochs && !ctx.stopRequested(); epoch++) {
+        if (run != null && resumed == null) {
+            run.restoreCallbacks();
+        }
+        // A stop requested mid-epoch before the checkpoint still lets that epoch finish, as it would have.
+        for (int epoch = ctx.epoch(); epoch < epochs && (resumed != null || !ctx.stopRequested()); epoch++) {
             ctx.setEpoch(epoch);
             if (schedule != null && !schedule.perIteration()) {
                 optimizer.applySchedule(schedule, epoch);
             }
             double lr = optimizer.groups().isEmpty() ? Double.NaN : optimizer.groups().get(0).learningRate();
+            EpochState state = resumed != null ? resumed : new EpochState(fresh(), lr);
+            resumed = null;
             for (Callback c : all) {
                 c.onEpochBegin(ctx, epoch);
             }
-            Map<String, Double> logs = trainEpoch(model, loss, optimizer, train, ctx, all, pool);
+            if (run != null) {
+                run.restoreCallbacks();
+            }
+            Map<String, Double> logs = trainEpoch(model, loss, optimizer, train, ctx, all, pool, state, run);
             if (validation != null) {
                 evaluate(model, loss, validation, pool).forEach((k, v) -> logs.put("val_" + k, v));
             }
-            logs.put("lr", lr);
+            logs.put("lr", state.lr);
             history.addEpoch(logs);
             LOG.debug("epoch {}/{}: {}", epoch + 1, epochs, logs);
             for (Callback c : all) {
                 c.onEpochEnd(ctx, epoch, logs);
+            }
+            if (run != null) {
+                run.afterEpoch(ctx);
             }
         }
         all.forEach(c -> c.onTrainEnd(ctx));
@@ -109,13 +148,12 @@ public final class Trainer {
     }
 
     private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, BatchSource train,
-                                           TrainingContext ctx, List<Callback> all, MemoryScope.Pool pool) {
+                                           TrainingContext ctx, List<Callback> all, MemoryScope.Pool pool,
+                                           EpochState state, CheckpointRun run) {
         model.train();
-        List<Metric> ms = fresh();
-        double lossSum = 0;
-        long seen = 0;
-        int batch = 0;
-        try (BatchIterator it = train.iterator(ctx.epoch())) {
+        List<Metric> ms = state.metrics;
+        int batch = state.batch;
+        try (BatchIterator it = batch == 0 ? train.iterator(ctx.epoch()) : train.iterator(ctx.epoch(), batch)) {
             while (it.hasNext() && !ctx.stopRequested()) {
                 Batch b = it.next();
                 for (Callback c : all) {
@@ -139,8 +177,8 @@ public final class Trainer {
                 }
                 optimizer.step();
                 int n = b.size();
-                lossSum += value * n;
-                seen += n;
+                state.lossSum += value * n;
+                state.seen += n;
                 if (recordStepLosses) {
                     ctx.history().addStepLoss(value);
                 }
@@ -149,10 +187,14 @@ public final class Trainer {
                     c.onBatchEnd(ctx, batch, value);
                 }
                 batch++;
+                state.batch = batch;
+                if (run != null) {
+                    run.afterBatch(ctx, state);
+                }
             }
         }
         Map<String, Double> logs = new LinkedHashMap<>();
-        logs.put("loss", seen == 0 ? Double.NaN : lossSum / seen);
+        logs.put("loss", state.seen == 0 ? Double.NaN : state.lossSum / state.seen);
         ms.forEach(m -> logs.put(m.name(), m.compute()));
         return logs;
     }

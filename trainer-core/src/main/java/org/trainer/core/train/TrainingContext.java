@@ -71,6 +71,13 @@ public final class TrainingContext {
         this.epoch = epoch;
     }
 
+    /** Puts the position back to a checkpoint's. */
+    void restore(int epoch, long iteration, long samplesSeen) {
+        this.epoch = epoch;
+        this.iteration = iteration;
+        this.samplesSeen = samplesSeen;
+    }
+
     void advance(int batchSize) {
         iteration++;
         samplesSeen += batchSize;

@@ -1,0 +1,129 @@
+package org.trainer.core.train.checkpoint;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * When and where a {@link org.trainer.core.train.Trainer} writes checkpoints, given to
+ * {@code trainer.checkpoints(...)}:
+ * <pre>
+ *   trainer.checkpoints(Checkpointing.builder(dir).everySteps(100).everyEpoch(true).keepLast(3).build());
+ *   trainer.fit(...);   // resumes from the newest good checkpoint in dir, if there is one
+ * </pre>
+ * A checkpoint is written after every {@code everySteps}-th optimizer step (counted over the whole
+ * run) and/or after each epoch (after validation and the callbacks' onEpochEnd); a step checkpoint
+ * that falls on an epoch's last batch is left to the epoch's one when both are on. After each
+ * write only the newest {@code keepLast} are kept. See {@link CheckpointStore} for the layout.
+ */
+public final class Checkpointing {
+    private final Path directory;
+    private final int everySteps;
+    private final boolean everyEpoch;
+    private final int keepLast;
+    private final Map<String, String> metadata;
+
+    private Checkpointing(Builder b) {
+        this.directory = b.directory;
+        this.everySteps = b.everySteps;
+        this.everyEpoch = b.everyEpoch;
+        this.keepLast = b.keepLast;
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+    }
+
+    /** Settings writing into {@code directory}: by default after each epoch, keeping the last 3. */
+    public static Builder builder(Path directory) {
+        return new Builder(Objects.requireNonNull(directory, "Checkpointing: directory must not be null"));
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Steps between checkpoints; 0 for none within epochs. */
+    public int everySteps() {
+        return everySteps;
+    }
+
+    public boolean everyEpoch() {
+        return everyEpoch;
+    }
+
+    public int keepLast() {
+        return keepLast;
+    }
+
+    /** The caller's key-value pairs, recorded in each checkpoint's info under "metadata". */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** The store over {@link #directory()}. */
+    public CheckpointStore store() {
+        return new CheckpointStore(directory);
+    }
+
+    @Override
+    public String toString() {
+        return "Checkpointing(" + directory + ", everySteps " + everySteps + ", everyEpoch " + everyEpoch
+                + ", keepLast " + keepLast + ")";
+    }
+
+    /** Options of {@link Checkpointing}; each setter validates its argument at once. */
+    public static final class Builder {
+        private final Path directory;
+        private int everySteps;
+        private boolean everyEpoch = true;
+        private int keepLast = 3;
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+
+        private Builder(Path directory) {
+            this.directory = directory;
+        }
+
+        /** A checkpoint after every n-th optimizer step (n >= 1), or 0 for none within epochs. */
+        public Builder everySteps(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("Checkpointing: everySteps must be >= 0 (0 = off), got " + n);
+            }
+            this.everySteps = n;
+            return this;
+        }
+
+        /** A checkpoint at the end of each epoch (on by default). */
+        public Builder everyEpoch(boolean on) {
+            this.everyEpoch = on;
+            return this;
+        }
+
+        /** How many checkpoints to keep, newest first, at least 1. */
+        public Builder keepLast(int k) {
+            if (k < 1) {
+                throw new IllegalArgumentException("Checkpointing: keepLast must be >= 1, got " + k);
+            }
+            this.keepLast = k;
+            return this;
+        }
+
+        /** A key-value pair to record in every checkpoint (e.g. the run's name or configuration). */
+        public Builder metadata(String key, String value) {
+            if (key == null || key.isEmpty() || value == null) {
+                throw new IllegalArgumentException("Checkpointing: metadata needs a non-empty key and a value, got '"
+                        + key + "' = " + value);
+            }
+            metadata.put(key, value);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when neither everySteps nor everyEpoch would ever write one */
+        public Checkpointing build() {
+            if (everySteps == 0 && !everyEpoch) {
+                throw new IllegalArgumentException("Checkpointing: everySteps is 0 and everyEpoch is false, so no "
+                        + "checkpoint would ever be written; turn one of them on");
+            }
+            return new Checkpointing(this);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.trainer.core.train.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A checkpoint that cannot be trusted: a file missing, truncated or altered (its SHA-256 differs from
+ * the one recorded), or unreadable. {@link CheckpointStore#latest()} passes over such a checkpoint
+ * to the previous good one.
+ */
+public final class CorruptCheckpointException extends IOException {
+    private final Path checkpoint;
+
+    public CorruptCheckpointException(Path checkpoint, String reason) {
+        super("checkpoint " + checkpoint + " is refused: " + reason);
+        this.checkpoint = checkpoint;
+    }
+
+    public CorruptCheckpointException(Path checkpoint, String reason, Throwable cause) {
+        super("checkpoint " + checkpoint + " is refused: " + reason, cause);
+        this.checkpoint = checkpoint;
+    }
+
+    /** The checkpoint directory that was refused. */
+    public Path checkpoint() {
+        return checkpoint;
+    }
+}
