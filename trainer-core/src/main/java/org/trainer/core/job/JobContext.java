@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.History;
 import org.trainer.core.train.Optimizer;
+import org.trainer.core.train.checkpoint.Checkpointing;
 
 /**
  * What a running {@link JobDefinition} sees: its typed hyperparameters, its data channels and the
@@ -77,9 +78,18 @@ public final class JobContext {
         return dir.outputDataDir();
     }
 
-    /** checkpoints/: kept across restarts of the job; what a checkpoint callback writes to. */
+    /** checkpoints/: kept across restarts of the job; where its checkpoints go. */
     public Path checkpointDir() {
         return dir.checkpointDir();
+    }
+
+    /**
+     * Checkpoint settings over checkpoints/ (each epoch, the last 3 kept, until changed), for
+     * {@code trainer.checkpoints(ctx.checkpointing().build())}: a job run again over the same
+     * directory after a crash or a kill then resumes from its newest good checkpoint.
+     */
+    public Checkpointing.Builder checkpointing() {
+        return Checkpointing.builder(checkpointDir());
     }
 
     /** Saves the final model (and the optimizer's state, when not null) to model/. */

@@ -27,7 +27,8 @@ public class RegressionJob implements JobDefinition {
                 .number("learning_rate", 0.05)
                 .number("momentum", 0.9)
                 .bool("resume_optimizer", true)
-                .integer("fail_at_epoch", -1);
+                .integer("fail_at_epoch", -1)
+                .bool("checkpoint", false);
     }
 
     @Override
@@ -46,6 +47,9 @@ public class RegressionJob implements JobDefinition {
             start.get().loadOptimizerState(opt);
         }
         Trainer trainer = new Trainer().recordStepLosses(true);
+        if (hp.getBoolean("checkpoint")) {
+            trainer.checkpoints(ctx.checkpointing().build());
+        }
         int failAt = hp.getInt("fail_at_epoch");
         if (failAt >= 0) {
             trainer.callbacks(new org.trainer.core.train.Callback() {

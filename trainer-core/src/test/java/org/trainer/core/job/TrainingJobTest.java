@@ -92,6 +92,25 @@ class TrainingJobTest {
     }
 
     @Test
+    void aJobRunAgainAfterAFailureResumesFromItsCheckpoints(@TempDir Path root) throws IOException {
+        Path whole = jobDir(root, "whole", 5, Map.of("epochs", 6, "checkpoint", true));
+        assertTrue(new TrainingJob(whole).run(new RegressionJob()).succeeded());
+
+        Path job = jobDir(root, "restarted", 5, Map.of("epochs", 6, "checkpoint", true, "fail_at_epoch", 4));
+        JobResult failed = new TrainingJob(job).run(new RegressionJob());
+        assertEquals(TrainingJob.FAILED, failed.exitCode());
+        try (var kept = Files.list(JobDirectory.of(job).checkpointDir())) {
+            assertEquals(3, kept.count(), "epochs 1 to 4 checkpointed, the last 3 kept");
+        }
+        JobDirectory.of(job).writeHyperparameters(Map.of("epochs", 6, "checkpoint", true));
+        JobResult resumed = new TrainingJob(job).run(new RegressionJob());
+        assertTrue(resumed.succeeded(), resumed.failure());
+        assertArrayEquals(weights(whole), weights(job), "the restarted job ends as one that never failed");
+        Map<String, Object> history = JsonFiles.readObject(JobDirectory.of(job).outputDataDir().resolve("history.json"));
+        assertEquals(JsonFiles.readObject(JobDirectory.of(whole).outputDataDir().resolve("history.json")), history);
+    }
+
+    @Test
     void aJobRunsInAChildJvmAndMatchesTheInProcessRunBitwise(@TempDir Path root) throws Exception {
         Map<String, Object> hp = Map.of("epochs", 6, "learning_rate", "0.05");
         Path inProcess = jobDir(root, "in", 3, hp);
