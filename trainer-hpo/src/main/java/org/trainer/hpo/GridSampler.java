@@ -53,12 +53,18 @@ public final class GridSampler implements Sampler {
         List<Object> out = new ArrayList<>();
         Set<Object> seen = new HashSet<>();
         for (int i = 0; i < pointsPerRange; i++) {
-            Object v = range instanceof FloatRange f ? endpoint(f, i) : range.fromUnit(i / (double) (pointsPerRange - 1));
+            Object v = range instanceof FloatRange f ? endpoint(f, i) : intPoint((IntRange) range, i);
             if (seen.add(v)) {
                 out.add(v);
             }
         }
         return out;
+    }
+
+    /** Evenly spaced in the scaling between low and high themselves (not the rounding cells), rounded. */
+    private Integer intPoint(IntRange r, int i) {
+        double x = r.scale().fromUnit(i / (double) (pointsPerRange - 1), r.low(), r.high());
+        return (int) Math.min(r.high(), Math.max(r.low(), Math.round(x)));
     }
 
     /** Exact ends (no round-off from the scaling's exp/log), evenly spaced points between. */
