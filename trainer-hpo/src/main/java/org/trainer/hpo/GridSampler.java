@@ -53,7 +53,7 @@ public final class GridSampler implements Sampler {
         List<Object> out = new ArrayList<>();
         Set<Object> seen = new HashSet<>();
         for (int i = 0; i < pointsPerRange; i++) {
-            Object v = range instanceof FloatRange f ? endpoint(f, i) : intPoint((IntRange) range, i);
+            Object v = range instanceof FloatRange f ? (Object) endpoint(f, i) : (Object) intPoint((IntRange) range, i);
             if (seen.add(v)) {
                 out.add(v);
             }
