@@ -215,11 +215,11 @@ public final class HyperbandDigits {
     }
 
     /** Synchronous Hyperband ({@link HyperbandScheduler}) with paused and continued trials. */
-    static Outcome hyperband(Split data, int budget, long seed) {
+    static Outcome hyperband(Split data, int minResource, int budget, long seed) {
         Study study = study(Pruner.none(), seed);
         Map<Integer, Run> runs = new ConcurrentHashMap<>();
         double[] best = {Double.NEGATIVE_INFINITY, Double.NaN};
-        long used = new HyperbandScheduler(1, MAX_EPOCHS, ETA).run(study, new ResumableObjective() {
+        long used = new HyperbandScheduler(minResource, MAX_EPOCHS, ETA).run(study, new ResumableObjective() {
             @Override
             public double train(Trial trial, int resource) {
                 Run run = runs.computeIfAbsent(trial.number(), n -> new Run(trial, data));
@@ -256,7 +256,8 @@ public final class HyperbandDigits {
         int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         Split data = stratified(Digits.load(), 0);
         String[] names = {"random, full trials, 810 epochs", "random, full trials, 270 epochs",
-            "Hyperband, synchronous, 270 epochs", "Hyperband, asynchronous (pruner), 270 epochs"};
+            "Hyperband, synchronous, 270 epochs", "Hyperband, asynchronous (pruner), 270 epochs",
+            "Hyperband, synchronous, min resource 3, 270 epochs"};
         int m = names.length;
         double[][] best = new double[m][seeds];
         double[][] test = new double[m][seeds];
@@ -264,13 +265,14 @@ public final class HyperbandDigits {
             Outcome[] o = {
                 sequential(data, Pruner.none(), 810, s),
                 sequential(data, Pruner.none(), 270, s),
-                hyperband(data, 270, s),
+                hyperband(data, 1, 270, s),
                 sequential(data, new HyperbandPruner(1, MAX_EPOCHS, ETA, s), 270, s),
+                hyperband(data, 3, 270, s),
             };
             for (int k = 0; k < m; k++) {
                 best[k][s] = o[k].bestValidation();
                 test[k][s] = o[k].testOfBest();
-                System.out.printf(Locale.ROOT, "seed %d  %-46s best val %.4f  test %.4f  trials %3d (complete %2d)  epochs %d%n",
+                System.out.printf(Locale.ROOT, "seed %d  %-50s best val %.4f  test %.4f  trials %3d (complete %2d)  epochs %d%n",
                         s, names[k], o[k].bestValidation(), o[k].testOfBest(), o[k].trials(), o[k].complete(), o[k].epochs());
             }
         }
