@@ -141,6 +141,8 @@ public final class StudyPlots {
         x.setGridBandsVisible(false);
         plot.setDomainAxis(x);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        r.setAutoPopulateSeriesShape(false); // one marker for every trial; colour carries the value
+        r.setDefaultShape(new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
         for (int i = 0; i < colors.size(); i++) {
             r.setSeriesPaint(i, colors.get(i));
             r.setSeriesStroke(i, new BasicStroke(1.5f));
