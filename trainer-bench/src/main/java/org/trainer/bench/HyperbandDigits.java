@@ -48,12 +48,15 @@ import org.trainer.optim.SGD;
  * eta 3). Space: learning rate log-uniform 1e-4..1, batch size {16, 32, 64, 128}, hidden units
  * 16..256 log, weight decay log 1e-6..1e-1, momentum 0..0.99.
  *
- * <p>Three searches per seed, each with a budget counted in training epochs: random search with
- * full 27-epoch trials at 810 and at 270 epochs, and Hyperband (random proposals, pruned by
- * {@link HyperbandPruner}) at 270. A search stops asking for trials when its budget is spent; a
- * trial still running then is cut (not counted). The figure per search is the best validation
- * accuracy among its COMPLETE (27-epoch) trials; the program prints, per search, the median
- * over seeds, and each seed's figure, and the test accuracy of each search's best trial.
+ * <p>Five searches per seed, each with a budget counted in training epochs: random search with
+ * full 27-epoch trials at 810 and at 270 epochs; synchronous Hyperband ({@link HyperbandScheduler},
+ * trials paused between rungs and continued) at 270 with minimum resource 1 and 3 epochs; and
+ * asynchronous Hyperband (random proposals pruned by {@link HyperbandPruner}, trials one after
+ * another) at 270. A search stops when its budget is spent; a trial the budget cuts short is not
+ * counted. The figure per search is the best validation accuracy among its COMPLETE (27-epoch)
+ * trials; the program prints each seed's figures and then, per search, the median, minimum and
+ * maximum over seeds and the median test accuracy of the best trials. Trial n of every search
+ * with seed s has the same configuration and the same training (common random numbers).
  *
  * <p>Usage: {@code HyperbandDigits [seeds=10]}.
  */
