@@ -229,8 +229,8 @@ public final class Study implements AutoCloseable {
         }
         Map<String, Range> common = null;
         List<Map<String, Range>> spaces = new ArrayList<>();
-        for (FrozenTrial t : priors) {
-            spaces.add(priorSpace);
+        if (!priors.isEmpty()) {
+            spaces.add(priorSpace); // every prior was mapped into this one space
         }
         for (Record r : records.values()) {
             if (r.state == TrialState.COMPLETE) {
