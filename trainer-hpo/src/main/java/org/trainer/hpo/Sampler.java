@@ -13,6 +13,12 @@ import java.util.Map;
  * with the same seed proposes the same points. {@code trials} holds every trial of the study,
  * including RUNNING ones (pending points that a model-based sampler should account for) and
  * FAILED ones (to be skipped, or avoided).
+ *
+ * <p>Warm start: a study started from earlier studies' observations ({@link WarmStart}) passes
+ * them first in {@code trials}, as COMPLETE trials numbered -k, ..., -1 (the study's own trials
+ * are numbered from 0); their parameters are values of {@code space}. A model-based sampler
+ * uses them as data like any COMPLETE trial; a sampler that walks a fixed sequence (a grid)
+ * counts only trials numbered from 0.
  */
 public interface Sampler {
 

@@ -1,0 +1,135 @@
+package org.trainer.hpo;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * An append-only study journal: one JSON object per line, each event written with one write call
+ * and forced to the device before {@link #append} returns, so a killed process loses at most the
+ * event it was writing. Reading tolerates exactly that: a last line without its newline is a torn
+ * write and is dropped (and cut off the file when it is opened for appending, so the next event
+ * starts on a fresh line). A malformed line anywhere else is corruption and an error that names
+ * the line.
+ *
+ * <p>Events (field "event"): {@code study} (name, direction, seed; the first line),
+ * {@code start} (number, seed, params, distributions), {@code report} (number, step, value) and
+ * {@code finish} (number, state, value, error, params, distributions). A later {@code start} of
+ * the same number re-runs that trial: its reports start over.
+ */
+public final class Journal implements Closeable {
+    private final Path file;
+    private final FileChannel channel;
+    private final List<JsonNode> events;
+
+    private Journal(Path file, FileChannel channel, List<JsonNode> events) {
+        this.file = file;
+        this.channel = channel;
+        this.events = events;
+    }
+
+    /** Opens (creating it and its directory if absent) for appending, after reading what is there. */
+    public static Journal open(Path file) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            byte[] bytes = Files.readAllBytes(file);
+            int good = lastNewline(bytes) + 1;
+            List<JsonNode> events = parse(file, bytes, good);
+            ch.truncate(good);
+            ch.position(good);
+            return new Journal(file, ch, events);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Journal: cannot open " + file, e);
+        }
+    }
+
+    /** The events of a journal, read only (a torn last line is skipped). */
+    public static List<JsonNode> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("Journal: no journal file at " + file);
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            return Collections.unmodifiableList(parse(file, bytes, lastNewline(bytes) + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Journal: cannot read " + file, e);
+        }
+    }
+
+    private static int lastNewline(byte[] bytes) {
+        for (int i = bytes.length - 1; i >= 0; i--) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static List<JsonNode> parse(Path file, byte[] bytes, int length) {
+        List<JsonNode> out = new ArrayList<>();
+        String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
+        int lineNo = 0;
+        for (String line : text.split("\n")) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(JsonCodec.MAPPER.readTree(line));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("Journal: " + file + " line " + lineNo + " is not JSON: " + line, e);
+            }
+        }
+        return out;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The events read when the journal was opened. */
+    public List<JsonNode> events() {
+        return Collections.unmodifiableList(events);
+    }
+
+    /** Writes one event as one line and forces it to the device. */
+    public synchronized void append(ObjectNode event) {
+        try {
+            byte[] line = (JsonCodec.MAPPER.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Journal: cannot append to " + file, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Journal: cannot close " + file, e);
+        }
+    }
+}

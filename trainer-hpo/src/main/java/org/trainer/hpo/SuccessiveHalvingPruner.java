@@ -1,0 +1,107 @@
+package org.trainer.hpo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Asynchronous successive halving (ASHA; Li et al. 2020, Optuna's SuccessiveHalvingPruner) over
+ * a resource counted in steps: a trial reports at step t having used t units of resource (epochs,
+ * by default: report after epoch e at step e + 1).
+ *
+ * <p>Rung k sits at resource r_k = minResource * eta^(s + k), with s the minimum early-stopping
+ * rate. A trial that reports at a rung's step is promoted (goes on) when its value there is
+ * among the best floor(n / eta) of the n values that trials of the study have reported at that
+ * step so far (its own included); while n &lt; eta, when it is the best. Otherwise it is pruned.
+ * Nobody waits for a rung to fill, so parallel workers never idle: a decision depends on who
+ * got there first, which is the asynchronous variant's trade. No pruning at or beyond
+ * {@code maxResource}: a trial there has finished.
+ */
+public final class SuccessiveHalvingPruner implements Pruner {
+    private final int minResource;
+    private final int maxResource;
+    private final int eta;
+    private final int minEarlyStoppingRate;
+
+    /** minResource 1, no maximum, eta 3, rate 0. */
+    public SuccessiveHalvingPruner() {
+        this(1, Integer.MAX_VALUE, 3, 0);
+    }
+
+    public SuccessiveHalvingPruner(int minResource, int maxResource, int eta, int minEarlyStoppingRate) {
+        if (minResource < 1) {
+            throw new IllegalArgumentException("SuccessiveHalvingPruner: minResource must be >= 1, got " + minResource);
+        }
+        if (maxResource < minResource) {
+            throw new IllegalArgumentException("SuccessiveHalvingPruner: maxResource must be >= minResource ("
+                    + minResource + "), got " + maxResource);
+        }
+        if (eta < 2) {
+            throw new IllegalArgumentException("SuccessiveHalvingPruner: eta must be >= 2, got " + eta);
+        }
+        if (minEarlyStoppingRate < 0) {
+            throw new IllegalArgumentException(
+                    "SuccessiveHalvingPruner: minEarlyStoppingRate must be >= 0, got " + minEarlyStoppingRate);
+        }
+        this.minResource = minResource;
+        this.maxResource = maxResource;
+        this.eta = eta;
+        this.minEarlyStoppingRate = minEarlyStoppingRate;
+    }
+
+    /** The rung resources below maxResource: r * eta^(s + k), k = 0, 1, ... */
+    public List<Integer> rungs() {
+        List<Integer> out = new ArrayList<>();
+        long r = minResource;
+        for (int i = 0; i < minEarlyStoppingRate; i++) {
+            r *= eta;
+        }
+        while (r < maxResource) {
+            out.add((int) r);
+            r *= eta;
+        }
+        return out;
+    }
+
+    @Override
+    public boolean prune(List<FrozenTrial> trials, FrozenTrial trial, Direction direction) {
+        return prune(trials, trial, direction, t -> true);
+    }
+
+    /** As {@link #prune(List, FrozenTrial, Direction)}, comparing only with the trials {@code peer} accepts. */
+    boolean prune(List<FrozenTrial> trials, FrozenTrial trial, Direction direction, Predicate<FrozenTrial> peer) {
+        if (trial.intermediate().isEmpty()) {
+            return false;
+        }
+        int step = trial.intermediate().lastKey();
+        if (step >= maxResource || !rungs().contains(step)) {
+            return false;
+        }
+        double mine = trial.intermediate().get(step);
+        if (Double.isNaN(mine)) {
+            return true;
+        }
+        List<Double> competing = new ArrayList<>();
+        competing.add(mine);
+        for (FrozenTrial t : trials) {
+            if (t.number() != trial.number() && peer.test(t)) {
+                Double v = t.intermediate().get(step);
+                if (v != null && !v.isNaN()) {
+                    competing.add(v);
+                }
+            }
+        }
+        // Sorted best first; the trial goes on when it is no worse than the k-th best.
+        List<Double> sorted = new ArrayList<>(competing);
+        sorted.sort(direction == Direction.MINIMIZE ? null : java.util.Comparator.reverseOrder());
+        int k = Math.max(1, sorted.size() / eta);
+        double cutoff = sorted.get(k - 1);
+        return direction.better(cutoff, mine);
+    }
+
+    @Override
+    public String toString() {
+        return "SuccessiveHalvingPruner(minResource=" + minResource + ", maxResource=" + maxResource + ", eta=" + eta
+                + ", minEarlyStoppingRate=" + minEarlyStoppingRate + ")";
+    }
+}

@@ -1,0 +1,264 @@
+package org.trainer.hpo;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A hyperparameter tuning job in SageMaker's terms: an objective metric and its type, the
+ * hyperparameter ranges, a strategy, {@code maxJobs} trials of which {@code maxParallelJobs} run
+ * at once, early stopping OFF or AUTO, and an optional warm start from earlier studies.
+ *
+ * <pre>{@code
+ * TuningJob job = TuningJob.builder()
+ *         .objective("val_accuracy", Direction.MAXIMIZE)
+ *         .ranges(SearchSpace.builder().add("lr", FloatRange.log(1e-4, 1)).build())
+ *         .strategy(Strategy.RANDOM).maxJobs(20).maxParallelJobs(2)
+ *         .earlyStopping(EarlyStopping.AUTO).seed(7).build();
+ * TuningResult result = job.run(trial -> train(trial));   // returns the final metrics
+ * }</pre>
+ *
+ * <p>GRID reports its number of combinations up front ({@link #gridSize()}) and runs each once;
+ * a grid larger than {@code maxJobs} is an error. HYPERBAND runs random draws under
+ * {@link HyperbandPruner} over {@code resource(min, max)} with reduction factor {@code eta}
+ * (default 3); it needs the training function to report its metric per epoch
+ * ({@link PruningCallback}). With a journal directory the study is written to
+ * {@code <dir>/<name>.jsonl}, and running the same job again resumes it.
+ */
+public final class TuningJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TuningJob.class);
+
+    private final Builder b;
+    private final Sampler sampler;
+    private final Pruner pruner;
+
+    private TuningJob(Builder b) {
+        this.b = b;
+        this.sampler = StrategySamplers.of(b.strategy, b.gridPoints);
+        this.pruner = switch (b.strategy) {
+            case HYPERBAND -> new HyperbandPruner(b.minResource, b.maxResource, b.eta, b.seed);
+            default -> b.earlyStopping == EarlyStopping.AUTO ? new MedianPruner() : Pruner.none();
+        };
+        if (b.strategy == Strategy.GRID) {
+            long size = gridSize();
+            LOG.info("tuning job {}: grid of {} combinations", b.name, size);
+            if (size > b.maxJobs) {
+                throw new IllegalArgumentException("TuningJob: the grid has " + size + " combinations, more than maxJobs = "
+                        + b.maxJobs + "; raise maxJobs or use fewer grid points");
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String objectiveMetric() {
+        return b.metric;
+    }
+
+    public Direction objectiveType() {
+        return b.direction;
+    }
+
+    public Strategy strategy() {
+        return b.strategy;
+    }
+
+    public Sampler sampler() {
+        return sampler;
+    }
+
+    public Pruner pruner() {
+        return pruner;
+    }
+
+    /** For GRID: the number of combinations the job will run. */
+    public long gridSize() {
+        if (!(sampler instanceof GridSampler g)) {
+            throw new IllegalStateException("TuningJob: gridSize is for strategy GRID, this job is " + b.strategy);
+        }
+        return g.size(b.ranges);
+    }
+
+    /** The number of trials the job runs: maxJobs, or the grid's size for GRID. */
+    public int trialCount() {
+        return b.strategy == Strategy.GRID ? (int) gridSize() : b.maxJobs;
+    }
+
+    /** Runs {@code training} in-process on {@code maxParallelJobs} threads. */
+    public TuningResult run(TrainingFunction training) {
+        Objects.requireNonNull(training, "training");
+        Objective objective = trial -> {
+            Map<String, Double> metrics = training.train(trial);
+            Double v = metrics == null ? null : metrics.get(b.metric);
+            if (v == null) {
+                throw new IllegalStateException("TuningJob: the training job returned no '" + b.metric + "' among "
+                        + (metrics == null ? "null" : metrics.keySet()));
+            }
+            return v;
+        };
+        return runWith(threads -> new ThreadPoolTrialExecutor(objective, threads));
+    }
+
+    /**
+     * Runs the trials on the executor {@code executors} makes for {@code maxParallelJobs} slots
+     * (e.g. one that launches each trial as a training job in a child JVM).
+     */
+    public TuningResult runWith(IntFunction<TrialExecutor> executors) {
+        Study.Builder sb = Study.builder().name(b.name).direction(b.direction).sampler(sampler).pruner(pruner)
+                .seed(b.seed).space(b.ranges);
+        if (b.priors != null) {
+            sb.priors(b.priors);
+        }
+        if (b.journalDir != null) {
+            sb.journal(b.journalDir.resolve(b.name + ".jsonl"));
+        }
+        try (Study study = sb.build(); TrialExecutor ex = executors.apply(b.maxParallelJobs)) {
+            if (ex.parallelism() != b.maxParallelJobs) {
+                throw new IllegalArgumentException("TuningJob: the executor runs " + ex.parallelism()
+                        + " trials at once, expected maxParallelJobs = " + b.maxParallelJobs);
+            }
+            study.optimize(ex, trialCount());
+            return new TuningResult(study);
+        }
+    }
+
+    /** Configures a job; objective and ranges are required. */
+    public static final class Builder {
+        private String name = "tuning-job";
+        private String metric;
+        private Direction direction;
+        private SearchSpace ranges;
+        private Strategy strategy = Strategy.RANDOM;
+        private int maxJobs = 10;
+        private int maxParallelJobs = 1;
+        private EarlyStopping earlyStopping = EarlyStopping.OFF;
+        private WarmStart.Priors priors;
+        private int gridPoints = 5;
+        private int minResource = 1;
+        private int maxResource = 27;
+        private int eta = 3;
+        private long seed;
+        private Path journalDir;
+
+        /** The study's name (and its journal file's). */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("TuningJob: name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** The metric the training function returns (and reports per epoch), and whether to maximize or minimize it. */
+        public Builder objective(String metric, Direction type) {
+            Objects.requireNonNull(metric, "metric");
+            if (metric.isBlank()) {
+                throw new IllegalArgumentException("TuningJob: the objective metric name must not be blank");
+            }
+            this.metric = metric;
+            this.direction = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        public Builder ranges(SearchSpace ranges) {
+            Objects.requireNonNull(ranges, "ranges");
+            if (ranges.isEmpty()) {
+                throw new IllegalArgumentException("TuningJob: ranges must not be empty");
+            }
+            this.ranges = ranges;
+            return this;
+        }
+
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        public Builder maxJobs(int maxJobs) {
+            if (maxJobs < 1) {
+                throw new IllegalArgumentException("TuningJob: maxJobs must be >= 1, got " + maxJobs);
+            }
+            this.maxJobs = maxJobs;
+            return this;
+        }
+
+        public Builder maxParallelJobs(int maxParallelJobs) {
+            if (maxParallelJobs < 1) {
+                throw new IllegalArgumentException("TuningJob: maxParallelJobs must be >= 1, got " + maxParallelJobs);
+            }
+            this.maxParallelJobs = maxParallelJobs;
+            return this;
+        }
+
+        public Builder earlyStopping(EarlyStopping earlyStopping) {
+            this.earlyStopping = Objects.requireNonNull(earlyStopping, "earlyStopping");
+            return this;
+        }
+
+        /** Prior observations from earlier studies ({@link WarmStart#identical} or {@link WarmStart#transfer}). */
+        public Builder warmStart(WarmStart.Priors priors) {
+            this.priors = Objects.requireNonNull(priors, "priors");
+            return this;
+        }
+
+        /** GRID: points per continuous range (default 5). */
+        public Builder gridPoints(int gridPoints) {
+            if (gridPoints < 2) {
+                throw new IllegalArgumentException("TuningJob: gridPoints must be >= 2, got " + gridPoints);
+            }
+            this.gridPoints = gridPoints;
+            return this;
+        }
+
+        /** HYPERBAND: the resource per trial (epochs), from {@code min} to {@code max} (defaults 1 and 27). */
+        public Builder resource(int min, int max) {
+            if (min < 1 || max <= min) {
+                throw new IllegalArgumentException("TuningJob: resource needs 1 <= min < max, got min " + min + ", max " + max);
+            }
+            this.minResource = min;
+            this.maxResource = max;
+            return this;
+        }
+
+        /** HYPERBAND: the reduction factor (default 3). */
+        public Builder eta(int eta) {
+            if (eta < 2) {
+                throw new IllegalArgumentException("TuningJob: eta must be >= 2, got " + eta);
+            }
+            this.eta = eta;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Persists the study to {@code <dir>/<name>.jsonl}; running the job again resumes it. */
+        public Builder journal(Path dir) {
+            this.journalDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        public TuningJob build() {
+            if (metric == null) {
+                throw new IllegalStateException("TuningJob: objective(metric, type) is required");
+            }
+            if (ranges == null) {
+                throw new IllegalStateException("TuningJob: ranges are required");
+            }
+            if (priors != null && !priors.space().equals(ranges)) {
+                throw new IllegalArgumentException("TuningJob: warm-start priors were mapped into " + priors.space()
+                        + ", not into this job's ranges " + ranges);
+            }
+            return new TuningJob(this);
+        }
+    }
+}
