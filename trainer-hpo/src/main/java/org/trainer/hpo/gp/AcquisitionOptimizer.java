@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  *   <li>score {@code candidates} points cheaply (posterior mean and variance only): half uniform
  *       over the space, half perturbations (Gaussian, scale 0.1 and 0.01 in unit coordinates) of
  *       the best observed points, where the optimum usually is once the model is informed;</li>
- *   <li>from the best {@code restarts} of them, a projected L-BFGS ascent over the numeric
+ *   <li>from {@code restarts} of them, the best uniform and the best perturbed ones alternately, a projected L-BFGS ascent over the numeric
  *       columns in [0, 1] with the analytic gradient of the acquisition (integers relaxed to the
  *       continuum, categoricals held), then snapped onto legal values and scored again;</li>
  *   <li>the best point is then offered every single change of one categorical choice.</li>
@@ -62,6 +62,38 @@ final class AcquisitionOptimizer {
     }
 
     /**
+     * The local searches' starting candidates: the best of the uniform candidates and the best of
+     * the perturbed ones, alternately (best first within each pool), so that a search always
+     * explores away from the incumbents as well as refining near them.
+     */
+    private int[] starts(Integer[] order, int nLocal) {
+        int total = Math.min(restarts, order.length);
+        int[] out = new int[total];
+        int k = 0;
+        int iLocal = 0;
+        int iUniform = 0;
+        boolean uniformTurn = true;
+        while (k < total) {
+            while (iUniform < order.length && order[iUniform] < nLocal) {
+                iUniform++;
+            }
+            while (iLocal < order.length && order[iLocal] >= nLocal) {
+                iLocal++;
+            }
+            boolean takeUniform = iUniform < order.length && (uniformTurn || iLocal >= order.length);
+            if (takeUniform) {
+                out[k++] = order[iUniform++];
+            } else if (iLocal < order.length) {
+                out[k++] = order[iLocal++];
+            } else {
+                break;
+            }
+            uniformTurn = !uniformTurn;
+        }
+        return java.util.Arrays.copyOf(out, k);
+    }
+
+    /**
      * The point (snapped to legal values) that maximizes the acquisition.
      *
      * @param gp       the model of the standardized loss (with any pending points included)
@@ -107,8 +139,8 @@ final class AcquisitionOptimizer {
             double[] gradMean = new double[dim];
             double[] gradVar = new double[dim];
             double[] partials = new double[2];
-            for (int s = 0; s < Math.min(restarts, candidates); s++) {
-                double[] base = pts[order[s]].clone();
+            for (int start : starts(order, nLocal)) {
+                double[] base = pts[start].clone();
                 double[] z = new double[numeric.length];
                 for (int i = 0; i < numeric.length; i++) {
                     z[i] = base[numeric[i]];

@@ -45,6 +45,7 @@ import org.trainer.hpo.TrialState;
  * keeps no state between calls and is safe to share between threads.
  */
 public final class GaussianProcessSampler implements Sampler {
+    private static final double[] FIT_START_LENGTHS = {0.5, 2, 0.15, 5, 0.05};
     private final Acquisition acquisition;
     private final double beta;
     private final int initialPoints;
@@ -153,8 +154,8 @@ public final class GaussianProcessSampler implements Sampler {
         MarginalLikelihood ml = new MarginalLikelihood(x, y);
         double[][] starts = new double[Math.max(1, fitRestarts)][];
         for (int s = 0; s < starts.length; s++) {
-            // The prior's centre, then shorter and shorter length scales.
-            starts[s] = ml.start(Math.pow(0.15, s));
+            // Length scales near the prior's mean, then longer ones (smoother models), then shorter.
+            starts[s] = ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
         }
         GpHyperparameters hyper = ml.fit(starts, 60);
         GaussianProcess gp = new GaussianProcess(x, y, hyper);
@@ -205,7 +206,7 @@ public final class GaussianProcessSampler implements Sampler {
         private double beta = 2;
         private int initialPoints = 0;
         private int fitRestarts = 2;
-        private int acquisitionRestarts = 5;
+        private int acquisitionRestarts = 6;
         private int candidates = 1024;
         private PendingStrategy pending = PendingStrategy.KRIGING_BELIEVER;
         private FailedTrialPolicy failed = FailedTrialPolicy.SKIP;
@@ -250,7 +251,7 @@ public final class GaussianProcessSampler implements Sampler {
             return this;
         }
 
-        /** Local searches of the acquisition, from the best candidates; default 5. */
+        /** Local searches of the acquisition, from the best candidates (uniform and near the incumbents, alternately); default 6. */
         public Builder acquisitionRestarts(int acquisitionRestarts) {
             if (acquisitionRestarts < 0) {
                 throw new IllegalArgumentException("GaussianProcessSampler: acquisitionRestarts must be >= 0, got " + acquisitionRestarts);
