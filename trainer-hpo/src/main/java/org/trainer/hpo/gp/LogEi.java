@@ -19,7 +19,8 @@ package org.trainer.hpo.gp;
  *   <li>z &lt; -100: the asymptotic series h(z) / phi(z) = z^-2 (1 - 3 z^-2 + 15 z^-4 - 105 z^-6 + ...),
  *       where the bracket above would cancel.</li>
  * </ul>
- * The derivative d log h / dz = Phi(z) / h(z) is computed as exp(log Phi(z) - log h(z)).
+ * The derivative d log h / dz = Phi(z) / h(z) is computed as exp(log Phi(z) - log h(z)), and
+ * below z = -100 as the ratio of the two asymptotic series.
  */
 public final class LogEi {
     private static final double LOG_2PI_HALF = 0.5 * Math.log(2 * Math.PI);
@@ -47,6 +48,14 @@ public final class LogEi {
 
     /** d log h / dz = Phi(z) / h(z) (positive; about -z for very negative z). */
     public static double dLogH(double z) {
+        if (z < -100) {
+            // Phi / h = |z| (1 - w + 3w^2 - 15w^3 + 105w^4) / (1 - 3w + 15w^2 - 105w^3 + 945w^4), w = 1/z^2:
+            // the ratio of the two asymptotic series, where the difference of two huge logs would lose digits.
+            double w = 1 / (z * z);
+            double num = 1 - w * (1 - w * (3 - w * (15 - w * 105)));
+            double den = 1 - w * (3 - w * (15 - w * (105 - w * 945)));
+            return -z * num / den;
+        }
         return Math.exp(logCdf(z) - logH(z));
     }
 
