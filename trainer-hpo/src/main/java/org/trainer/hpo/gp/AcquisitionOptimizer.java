@@ -131,7 +131,7 @@ final class AcquisitionOptimizer {
 
         int[] numeric = enc.numericColumns();
         if (numeric.length > 0) {
-            Lbfgs lbfgs = new Lbfgs(6, 40, 1e-7);
+            Lbfgs lbfgs = new Lbfgs(6, 40, 1e-7, 1e-10);
             double[] lo = new double[numeric.length];
             double[] hi = new double[numeric.length];
             Arrays.fill(hi, 1);

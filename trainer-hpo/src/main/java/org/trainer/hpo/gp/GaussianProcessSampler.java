@@ -46,6 +46,8 @@ import org.trainer.hpo.TrialState;
  */
 public final class GaussianProcessSampler implements Sampler {
     private static final double[] FIT_START_LENGTHS = {0.5, 2, 0.15, 5, 0.05};
+    /** From this many observations on, the hyperparameter fit optimizes only from its most promising start. */
+    private static final int SCREEN_FIT_STARTS_FROM = 64;
     private final Acquisition acquisition;
     private final double beta;
     private final int initialPoints;
@@ -157,7 +159,7 @@ public final class GaussianProcessSampler implements Sampler {
             // Length scales near the prior's mean, then longer ones (smoother models), then shorter.
             starts[s] = ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
         }
-        GpHyperparameters hyper = ml.fit(starts, 60);
+        GpHyperparameters hyper = ml.fit(starts, 60, x.length >= SCREEN_FIT_STARTS_FROM);
         GaussianProcess gp = new GaussianProcess(x, y, hyper);
 
         if (!pendingXs.isEmpty() && pending != PendingStrategy.IGNORE) {

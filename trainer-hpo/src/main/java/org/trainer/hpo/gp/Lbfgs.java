@@ -18,11 +18,19 @@ final class Lbfgs {
     private final int memory;
     private final int maxIterations;
     private final double gradientTolerance;
+    private final double relativeTolerance;
 
-    Lbfgs(int memory, int maxIterations, double gradientTolerance) {
+    /**
+     * @param memory            the number of past steps the inverse-Hessian estimate uses
+     * @param maxIterations     the most iterations (each one or more evaluations of f)
+     * @param gradientTolerance stop when no free gradient component exceeds this in magnitude
+     * @param relativeTolerance stop when an accepted step lowers f by less than this times |f|
+     */
+    Lbfgs(int memory, int maxIterations, double gradientTolerance, double relativeTolerance) {
         this.memory = memory;
         this.maxIterations = maxIterations;
         this.gradientTolerance = gradientTolerance;
+        this.relativeTolerance = relativeTolerance;
     }
 
     /**
@@ -133,7 +141,7 @@ final class Lbfgs {
                 head = (head + 1) % memory;
                 stored = Math.min(stored + 1, memory);
             }
-            if (improvement <= 1e-10 * (Math.abs(fx) + 1e-10)) {
+            if (improvement <= relativeTolerance * (Math.abs(fx) + 1e-10)) {
                 break;
             }
         }

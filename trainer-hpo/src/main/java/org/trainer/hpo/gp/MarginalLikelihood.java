@@ -135,11 +135,14 @@ final class MarginalLikelihood implements Lbfgs.Objective {
     }
 
     /**
-     * The MAP hyperparameters: L-BFGS from each start in turn (theta vectors), within the box
+     * The MAP hyperparameters: L-BFGS from the starts (theta vectors), within the box
      * log l in [log 0.01, log 1000], log s in [log 0.01, log 100], noise - floor in [1e-9, 2]; the
-     * best optimum wins (the first on ties, so the result is deterministic).
+     * best optimum wins (the first on ties, so the result is deterministic). With
+     * {@code screenStarts}, the objective is only evaluated at each start and the local search runs
+     * from the best of them alone: for many points, where each evaluation costs O(n^3) and the
+     * posterior over hyperparameters is usually unimodal.
      */
-    GpHyperparameters fit(double[][] starts, int maxIterations) {
+    GpHyperparameters fit(double[][] starts, int maxIterations, boolean screenStarts) {
         double[] lo = new double[dim + 2];
         double[] hi = new double[dim + 2];
         for (int d = 0; d < dim; d++) {
@@ -150,10 +153,23 @@ final class MarginalLikelihood implements Lbfgs.Objective {
         hi[dim] = Math.log(100);
         lo[dim + 1] = Math.log(1e-9);
         hi[dim + 1] = Math.log(2);
-        Lbfgs lbfgs = new Lbfgs(8, maxIterations, 1e-5);
+        double[][] runs = starts;
+        if (screenStarts && starts.length > 1) {
+            double bestStart = Double.POSITIVE_INFINITY;
+            double[] chosen = starts[0];
+            for (double[] start : starts) {
+                double v = -(logLikelihood(start, null) + logPrior(start, null));
+                if (v < bestStart) {
+                    bestStart = v;
+                    chosen = start;
+                }
+            }
+            runs = new double[][] {chosen};
+        }
+        Lbfgs lbfgs = new Lbfgs(8, maxIterations, 1e-4, 1e-7);
         double best = Double.POSITIVE_INFINITY;
         double[] bestTheta = null;
-        for (double[] start : starts) {
+        for (double[] start : runs) {
             double[] theta = start.clone();
             double v = lbfgs.minimize(this, theta, lo, hi);
             if (v < best) {

@@ -78,6 +78,24 @@ class GaussianProcessTest {
     }
 
     @Test
+    void inverseTimesTheKernelMatrixIsTheIdentity() throws IOException {
+        JsonNode gp = fixture().get("gp");
+        GaussianProcess model = referenceModel(gp);
+        int n = model.size();
+        org.ejml.data.DMatrixRMaj k = model.kernel().copy();
+        for (int i = 0; i < n; i++) {
+            k.add(i, i, gp.get("noiseVariance").asDouble());
+        }
+        org.ejml.data.DMatrixRMaj product = new org.ejml.data.DMatrixRMaj(n, n);
+        org.ejml.dense.row.CommonOps_DDRM.mult(model.inverse(), k, product);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(i == j ? 1 : 0, product.get(i, j), 1e-8, "(K^-1 K)[" + i + ", " + j + "]");
+            }
+        }
+    }
+
+    @Test
     void interpolatesNoiselessDataWithDuplicates() {
         double[][] x = {{0.1}, {0.5}, {0.5}, {0.9}};
         double[] y = {1, -2, -2, 0.5};

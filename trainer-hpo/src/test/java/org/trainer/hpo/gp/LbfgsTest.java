@@ -16,7 +16,7 @@ class LbfgsTest {
             return a * a + 100 * b * b;
         };
         double[] x = {-1.2, 1};
-        double f = new Lbfgs(8, 500, 1e-10).minimize(rosen, x, null, null);
+        double f = new Lbfgs(8, 500, 1e-10, 1e-14).minimize(rosen, x, null, null);
         assertEquals(0, f, 1e-10);
         assertEquals(1, x[0], 1e-5);
         assertEquals(1, x[1], 1e-5);
@@ -31,7 +31,7 @@ class LbfgsTest {
             return (x[0] - 2) * (x[0] - 2) + (x[1] - 0.3) * (x[1] - 0.3);
         };
         double[] x = {0.1, 0.9};
-        new Lbfgs(5, 100, 1e-10).minimize(q, x, new double[] {0, 0}, new double[] {1, 1});
+        new Lbfgs(5, 100, 1e-10, 1e-14).minimize(q, x, new double[] {0, 0}, new double[] {1, 1});
         assertEquals(1, x[0], 1e-12);
         assertEquals(0.3, x[1], 1e-7);
     }

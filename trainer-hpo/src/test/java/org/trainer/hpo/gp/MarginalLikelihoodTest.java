@@ -92,7 +92,7 @@ class MarginalLikelihoodTest {
         }
         MarginalLikelihood ml = new MarginalLikelihood(x, y);
         double[] start = ml.start(1);
-        GpHyperparameters fitted = ml.fit(new double[][] {start, ml.start(0.15)}, 100);
+        GpHyperparameters fitted = ml.fit(new double[][] {start, ml.start(0.15)}, 100, false);
         double[] theta = {Math.log(fitted.lengthScales()[0]), Math.log(fitted.lengthScales()[1]),
             Math.log(fitted.signalVariance()), Math.log(fitted.noiseVariance() - MarginalLikelihood.NOISE_FLOOR)};
         assertTrue(ml.valueAndGradient(theta, new double[4]) < ml.valueAndGradient(start, new double[4]));
