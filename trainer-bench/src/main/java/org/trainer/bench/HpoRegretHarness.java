@@ -99,7 +99,7 @@ public final class HpoRegretHarness {
                 System.err.printf(Locale.ROOT, "%s seed %d: Branin@30 %.5f @50 %.5f Hartmann-6@50 %.5f%n",
                         e.getKey(), s, b30[s], b50[s], h50[s]);
             }
-            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.1f |%n", e.getKey(), median(b30), median(b50),
+            System.out.printf(Locale.ROOT, "| %s | %.5f | %.5f | %.5f | %.1f |%n", e.getKey(), median(b30), median(b50),
                     median(h50), nanos[0] / 1e6 / (seeds * 100.0));
         }
     }
