@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trainer.hpo.Direction;
 import org.trainer.hpo.FrozenTrial;
 import org.trainer.hpo.Sampler;
@@ -45,6 +47,7 @@ import org.trainer.hpo.TrialState;
  * keeps no state between calls and is safe to share between threads.
  */
 public final class GaussianProcessSampler implements Sampler {
+    private static final Logger LOG = LoggerFactory.getLogger(GaussianProcessSampler.class);
     private static final double[] FIT_START_LENGTHS = {0.5, 2, 0.15, 5, 0.05};
     /** From this many observations on, the hyperparameter fit optimizes only from its most promising start. */
     private static final int SCREEN_FIT_STARTS_FROM = 64;
@@ -135,14 +138,10 @@ public final class GaussianProcessSampler implements Sampler {
         List<double[]> fitX = new ArrayList<>(xs);
         List<Double> fitY = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
-        int bestIndex = 0;
         for (int i = 0; i < n; i++) {
             double z = (losses.get(i) - mean) / sd;
             fitY.add(z);
-            if (z < best) {
-                best = z;
-                bestIndex = i;
-            }
+            best = Math.min(best, z);
         }
         if (failed == FailedTrialPolicy.IMPUTE_WORST) {
             for (double[] u : failedXs) {
@@ -153,6 +152,19 @@ public final class GaussianProcessSampler implements Sampler {
         double[][] x = fitX.toArray(double[][]::new);
         double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
 
+        try {
+            return propose(enc, x, y, xs.size(), best, worst, mean, sd, pendingXs, rng);
+        } catch (IllegalStateException numericalFailure) {
+            // A kernel matrix that no jitter makes positive definite: an unusual, degenerate data set.
+            // One random proposal is better than a failed trial; the next call may well succeed.
+            LOG.warn("GaussianProcessSampler: the model could not be fitted ({}); proposing a random point",
+                    numericalFailure.getMessage());
+            return enc.decode(enc.random(rng));
+        }
+    }
+
+    private Map<String, Object> propose(SpaceEncoding enc, double[][] x, double[] y, int n, double best, double worst,
+                                        double mean, double sd, List<double[]> pendingXs, SplittableRandom rng) {
         MarginalLikelihood ml = new MarginalLikelihood(x, y);
         double[][] starts = new double[Math.max(1, fitRestarts)][];
         for (int s = 0; s < starts.length; s++) {

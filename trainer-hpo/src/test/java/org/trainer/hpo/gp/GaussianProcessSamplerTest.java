@@ -117,6 +117,23 @@ class GaussianProcessSamplerTest {
     }
 
     @Test
+    void smallDiscreteSpacesWithRepeatedPointsStillWork() {
+        // 3 x 2 = 6 distinct points: after a few trials every proposal repeats an observed one.
+        SearchSpace space = SearchSpace.builder()
+                .add("k", IntRange.linear(1, 3))
+                .add("c", CategoricalRange.of("a", "b"))
+                .build();
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), space,
+                p -> (Integer) p.get("k") + (p.get("c").equals("b") ? 0.5 : 0), Direction.MINIMIZE, 20, 8);
+        trials.forEach(t -> assertLegal(space, t.params()));
+        long best = trials.subList(10, 20).stream().filter(t -> t.value() == 1.0).count();
+        assertTrue(best >= 5, "the best of six points should be proposed often once known, got " + best + " of 10");
+        SearchSpace onlyChoice = SearchSpace.builder().add("c", CategoricalRange.of("x", "y", "z")).build();
+        run(new GaussianProcessSampler(), onlyChoice, p -> p.get("c").equals("y") ? 0 : 1, Direction.MINIMIZE, 12, 1)
+                .forEach(t -> assertLegal(onlyChoice, t.params()));
+    }
+
+    @Test
     void maximizesWhenAsked() {
         SearchSpace space = SearchSpace.builder().add("x", FloatRange.linear(0, 1)).build();
         List<FrozenTrial> trials = run(new GaussianProcessSampler(), space,
