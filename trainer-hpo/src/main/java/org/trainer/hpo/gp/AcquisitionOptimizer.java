@@ -10,9 +10,10 @@ import java.util.SplittableRandom;
  *   <li>score {@code candidates} points cheaply (posterior mean and variance only): half uniform
  *       over the space, half perturbations (Gaussian, scale 0.1 and 0.01 in unit coordinates) of
  *       the best observed points, where the optimum usually is once the model is informed;</li>
- *   <li>from {@code restarts} of them, the best uniform and the best perturbed ones alternately, a projected L-BFGS ascent over the numeric
- *       columns in [0, 1] with the analytic gradient of the acquisition (integers relaxed to the
- *       continuum, categoricals held), then snapped onto legal values and scored again;</li>
+ *   <li>from {@code restarts} of them (the best uniform and the best perturbed ones,
+ *       alternately), a projected L-BFGS ascent over the numeric columns in [0, 1] with the
+ *       analytic gradient of the acquisition (integers relaxed to the continuum, categoricals
+ *       held), then snapped onto legal values and scored again;</li>
  *   <li>the best point is then offered every single change of one categorical choice.</li>
  * </ol>
  * Everything random comes from the caller's generator, so the result is a function of its seed.

@@ -27,8 +27,10 @@ import org.trainer.hpo.TrialState;
  *       instead (the initial design);</li>
  *   <li>fits a zero-mean GP with a Matern 5/2 kernel, one length scale per column, signal and
  *       noise variances (noise at least 1e-6), by maximizing the log marginal likelihood plus
- *       weak log-normal priors ({@link MarginalLikelihood}) with L-BFGS from
- *       {@code fitRestarts} deterministic starts;</li>
+ *       weak priors (Gamma(3, 6) on each length scale, log-normal on the variances;
+ *       {@link MarginalLikelihood}) with L-BFGS from {@code fitRestarts} deterministic starts
+ *       (from 64 observations on, only from the most promising of them, which keeps a proposal
+ *       at 100 observations within tens of milliseconds);</li>
  *   <li>adds the RUNNING trials' points as pending observations ({@link PendingStrategy}, the
  *       kriging believer by default) so that parallel trials spread out;</li>
  *   <li>maximizes the acquisition ({@link Acquisition}, log expected improvement by default) by
