@@ -1,5 +1,7 @@
 package org.trainer.hpo;
 
+import org.trainer.hpo.gp.GaussianProcessSampler;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +22,7 @@ class SamplerContractTest {
 
     /** Every sampler of the library; a new one is one line here. */
     static Stream<Sampler> samplers() {
-        return Stream.of(new RandomSampler(), new GridSampler(4));
+        return Stream.of(new RandomSampler(), new GridSampler(4), new GaussianProcessSampler());
     }
 
     static final SearchSpace SPACE = SearchSpace.builder()

@@ -69,6 +69,17 @@ class TuningJobTest {
     }
 
     @Test
+    void bayesianFindsABetterConfigurationThanRandomAtTheSameBudget() {
+        double bayes = job().strategy(Strategy.BAYESIAN).maxJobs(20).maxParallelJobs(2).build()
+                .run(TuningJobTest::train).bestTrial().orElseThrow().value();
+        double random = job().strategy(Strategy.RANDOM).maxJobs(20).build()
+                .run(TuningJobTest::train).bestTrial().orElseThrow().value();
+        double optimum = 0.9 * (1 - Math.exp(-4.5));
+        assertTrue(optimum - bayes < 0.005, "BAYESIAN best " + bayes + " vs optimum " + optimum);
+        assertTrue(bayes >= random, "BAYESIAN " + bayes + " vs RANDOM " + random);
+    }
+
+    @Test
     void parallelJobsRunAtOnceAndAFailingOneIsRecorded() {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         AtomicInteger running = new AtomicInteger();

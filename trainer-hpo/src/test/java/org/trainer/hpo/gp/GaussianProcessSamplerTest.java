@@ -1,0 +1,248 @@
+package org.trainer.hpo.gp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+import org.junit.jupiter.api.Test;
+import org.trainer.hpo.CategoricalRange;
+import org.trainer.hpo.Direction;
+import org.trainer.hpo.FloatRange;
+import org.trainer.hpo.FrozenTrial;
+import org.trainer.hpo.IntRange;
+import org.trainer.hpo.SearchSpace;
+import org.trainer.hpo.TrialState;
+
+class GaussianProcessSamplerTest {
+    private static final SearchSpace MIXED = SearchSpace.builder()
+            .add("lr", FloatRange.log(1e-4, 1e-1))
+            .add("momentum", FloatRange.reverseLog(0.5, 0.999))
+            .add("width", IntRange.log(16, 512))
+            .add("layers", IntRange.linear(1, 4))
+            .add("opt", CategoricalRange.of("sgd", "adam", "rmsprop"))
+            .add("x", FloatRange.linear(-2, 3))
+            .build();
+
+    /** Best at lr = 1e-2, momentum = 0.9, width = 128, layers = 2, opt = adam, x = 0.5. */
+    private static double mixedLoss(Map<String, Object> p) {
+        double lr = Math.log10((Double) p.get("lr")) + 2;
+        double m = Math.log10(1 - (Double) p.get("momentum")) + 1;
+        double w = Math.log((Integer) p.get("width") / 128.0);
+        double layers = (Integer) p.get("layers") - 2;
+        double opt = switch ((String) p.get("opt")) {
+            case "adam" -> 0;
+            case "sgd" -> 1.5;
+            default -> 0.7;
+        };
+        double x = (Double) p.get("x") - 0.5;
+        return lr * lr + m * m + 0.3 * w * w + 0.2 * layers * layers + opt + x * x;
+    }
+
+    private static double branin(Map<String, Object> p) {
+        double x1 = (Double) p.get("x1");
+        double x2 = (Double) p.get("x2");
+        double a = x2 - 5.1 / (4 * Math.PI * Math.PI) * x1 * x1 + 5 / Math.PI * x1 - 6;
+        return a * a + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x1) + 10;
+    }
+
+    private static final SearchSpace BRANIN = SearchSpace.builder()
+            .add("x1", FloatRange.linear(-5, 10)).add("x2", FloatRange.linear(0, 15)).build();
+
+    private static FrozenTrial complete(int number, Map<String, Object> params, double value) {
+        return new FrozenTrial(number, TrialState.COMPLETE, params, value, new TreeMap<>(), null);
+    }
+
+    private static FrozenTrial withState(int number, TrialState state, Map<String, Object> params) {
+        return new FrozenTrial(number, state, params, null, new TreeMap<>(), state == TrialState.FAILED ? "diverged" : null);
+    }
+
+    /** A sequential study of {@code budget} trials; returns its trials. */
+    private static List<FrozenTrial> run(GaussianProcessSampler sampler, SearchSpace space,
+                                         ToDoubleFunction<Map<String, Object>> f, Direction direction, int budget, long seed) {
+        List<FrozenTrial> trials = new ArrayList<>();
+        for (int t = 0; t < budget; t++) {
+            Map<String, Object> p = sampler.sample(space, trials, direction, seed * 1_000_003L + t);
+            trials.add(complete(t, p, f.applyAsDouble(p)));
+        }
+        return trials;
+    }
+
+    private static void assertLegal(SearchSpace space, Map<String, Object> p) {
+        assertEquals(List.copyOf(space.ranges().keySet()), List.copyOf(p.keySet()), "names in declaration order");
+        space.ranges().forEach((name, range) -> assertTrue(range.contains(p.get(name)), name + " = " + p.get(name)
+                + " (" + p.get(name).getClass().getSimpleName() + ") is not legal for " + range));
+    }
+
+    @Test
+    void proposalsRespectBoundsTypesAndCategoricalsAndLearn() {
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), MIXED, GaussianProcessSamplerTest::mixedLoss,
+                Direction.MINIMIZE, 30, 5);
+        trials.forEach(t -> assertLegal(MIXED, t.params()));
+        double bestRandom = trials.subList(0, 10).stream().mapToDouble(FrozenTrial::value).min().orElseThrow();
+        double best = trials.stream().mapToDouble(FrozenTrial::value).min().orElseThrow();
+        assertTrue(best < 0.75 * bestRandom, "the model-based trials should improve on the random ones: "
+                + bestRandom + " -> " + best);
+    }
+
+    @Test
+    void learnsWhichChoiceIsBest() {
+        SearchSpace space = SearchSpace.builder()
+                .add("opt", CategoricalRange.of("sgd", "adam", "rmsprop", "adagrad"))
+                .add("x", FloatRange.linear(0, 1))
+                .build();
+        ToDoubleFunction<Map<String, Object>> f = p -> {
+            double x = (Double) p.get("x") - 0.6;
+            return x * x + switch ((String) p.get("opt")) {
+                case "adam" -> 0;
+                case "sgd" -> 0.5;
+                case "rmsprop" -> 0.3;
+                default -> 0.8;
+            };
+        };
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), space, f, Direction.MINIMIZE, 25, 3);
+        trials.forEach(t -> assertLegal(space, t.params()));
+        long adam = trials.subList(15, 25).stream().filter(t -> t.params().get("opt").equals("adam")).count();
+        assertTrue(adam >= 6, "the best choice should dominate the late proposals, got adam in " + adam + " of 10");
+        FrozenTrial best = trials.stream().min(java.util.Comparator.comparingDouble(FrozenTrial::value)).orElseThrow();
+        assertEquals("adam", best.params().get("opt"));
+        assertEquals(0.6, (Double) best.params().get("x"), 0.02);
+    }
+
+    @Test
+    void smallDiscreteSpacesWithRepeatedPointsStillWork() {
+        // 3 x 2 = 6 distinct points: after a few trials every proposal repeats an observed one.
+        SearchSpace space = SearchSpace.builder()
+                .add("k", IntRange.linear(1, 3))
+                .add("c", CategoricalRange.of("a", "b"))
+                .build();
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), space,
+                p -> (Integer) p.get("k") + (p.get("c").equals("b") ? 0.5 : 0), Direction.MINIMIZE, 20, 8);
+        trials.forEach(t -> assertLegal(space, t.params()));
+        long best = trials.subList(10, 20).stream().filter(t -> t.value() == 1.0).count();
+        assertTrue(best >= 5, "the best of six points should be proposed often once known, got " + best + " of 10");
+        SearchSpace onlyChoice = SearchSpace.builder().add("c", CategoricalRange.of("x", "y", "z")).build();
+        run(new GaussianProcessSampler(), onlyChoice, p -> p.get("c").equals("y") ? 0 : 1, Direction.MINIMIZE, 12, 1)
+                .forEach(t -> assertLegal(onlyChoice, t.params()));
+    }
+
+    @Test
+    void maximizesWhenAsked() {
+        SearchSpace space = SearchSpace.builder().add("x", FloatRange.linear(0, 1)).build();
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), space,
+                p -> -Math.pow((Double) p.get("x") - 0.3, 2), Direction.MAXIMIZE, 15, 2);
+        double best = trials.stream().mapToDouble(FrozenTrial::value).max().orElseThrow();
+        assertTrue(best > -1e-4, "max of -(x - 0.3)^2 is 0, got " + best);
+    }
+
+    @Test
+    void deterministicForASeed() {
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), MIXED, GaussianProcessSamplerTest::mixedLoss,
+                Direction.MINIMIZE, 14, 9);
+        GaussianProcessSampler sampler = new GaussianProcessSampler();
+        Map<String, Object> a = sampler.sample(MIXED, trials, Direction.MINIMIZE, 77);
+        Map<String, Object> b = new GaussianProcessSampler().sample(MIXED, trials, Direction.MINIMIZE, 77);
+        assertEquals(a, b);
+        List<FrozenTrial> again = run(new GaussianProcessSampler(), MIXED, GaussianProcessSamplerTest::mixedLoss,
+                Direction.MINIMIZE, 14, 9);
+        assertEquals(trials, again, "the same seed reproduces a whole study");
+        assertNotEquals(a, sampler.sample(MIXED, trials, Direction.MINIMIZE, 78));
+    }
+
+    @Test
+    void pendingPointsChangeTheProposal() {
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), BRANIN, GaussianProcessSamplerTest::branin,
+                Direction.MINIMIZE, 12, 4);
+        for (PendingStrategy strategy : PendingStrategy.values()) {
+            GaussianProcessSampler sampler = GaussianProcessSampler.builder().pendingStrategy(strategy).build();
+            Map<String, Object> first = sampler.sample(BRANIN, trials, Direction.MINIMIZE, 100);
+            List<FrozenTrial> withPending = new ArrayList<>(trials);
+            withPending.add(withState(12, TrialState.RUNNING, first));
+            Map<String, Object> second = sampler.sample(BRANIN, withPending, Direction.MINIMIZE, 100);
+            assertLegal(BRANIN, second);
+            if (strategy == PendingStrategy.IGNORE) {
+                assertEquals(first, second);
+            } else {
+                double dx = (Double) first.get("x1") - (Double) second.get("x1");
+                double dy = (Double) first.get("x2") - (Double) second.get("x2");
+                assertTrue(Math.hypot(dx, dy) > 1e-3, strategy + ": a second proposal with the first pending must differ: "
+                        + first + " vs " + second);
+            }
+        }
+    }
+
+    @Test
+    void failedTrialsAreSkippedOrImputed() {
+        List<FrozenTrial> trials = run(new GaussianProcessSampler(), BRANIN, GaussianProcessSamplerTest::branin,
+                Direction.MINIMIZE, 12, 6);
+        GaussianProcessSampler skip = new GaussianProcessSampler();
+        Map<String, Object> plain = skip.sample(BRANIN, trials, Direction.MINIMIZE, 5);
+        List<FrozenTrial> withFailure = new ArrayList<>(trials);
+        withFailure.add(withState(12, TrialState.FAILED, plain));
+        withFailure.add(withState(13, TrialState.PRUNED, Map.of("x1", 1.0, "x2", 2.0)));
+        assertEquals(plain, skip.sample(BRANIN, withFailure, Direction.MINIMIZE, 5), "FAILED and PRUNED are skipped");
+        GaussianProcessSampler impute = GaussianProcessSampler.builder().failedTrials(FailedTrialPolicy.IMPUTE_WORST).build();
+        Map<String, Object> avoided = impute.sample(BRANIN, withFailure, Direction.MINIMIZE, 5);
+        assertNotEquals(plain, avoided, "a failure imputed as the worst value moves the proposal away");
+    }
+
+    @Test
+    void warmStartUsesEarlierObservationsAndDropsUnusableOnes() {
+        // Observations from an earlier study over a wider range, some with a parameter this space lacks values for.
+        List<FrozenTrial> earlier = run(new GaussianProcessSampler(), SearchSpace.builder()
+                        .add("x1", FloatRange.linear(-8, 10)).add("x2", FloatRange.linear(0, 20)).build(),
+                GaussianProcessSamplerTest::branin, Direction.MINIMIZE, 25, 3);
+        List<FrozenTrial> trials = new ArrayList<>(earlier);
+        trials.add(complete(25, Map.of("x1", "wide", "x2", 1.0), 3.0));
+        trials.add(complete(26, Map.of("x1", 1.0), 3.0));
+        trials.add(complete(27, Map.of("x1", 1000.0, "x2", 1.0), 1e6));
+        GaussianProcessSampler sampler = new GaussianProcessSampler();
+        Map<String, Object> p = sampler.sample(BRANIN, trials, Direction.MINIMIZE, 1);
+        assertLegal(BRANIN, p);
+        assertEquals(p, sampler.sample(BRANIN, earlier, Direction.MINIMIZE, 1), "unusable observations are dropped");
+        assertTrue(branin(p) < 5, "the warm-started model proposes a good point at once, got " + p + " = " + branin(p));
+    }
+
+    /** A regression guard on quality: median simple regret over three seeds after 30 Branin evaluations. */
+    @Test
+    void braninRegretAfterThirtyEvaluations() {
+        double[] regret = new double[3];
+        for (int s = 0; s < 3; s++) {
+            List<FrozenTrial> trials = run(new GaussianProcessSampler(), BRANIN, GaussianProcessSamplerTest::branin,
+                    Direction.MINIMIZE, 30, s);
+            regret[s] = trials.stream().mapToDouble(FrozenTrial::value).min().orElseThrow() - 0.397887;
+        }
+        Arrays.sort(regret);
+        assertTrue(regret[1] < 0.02, "median Branin regret after 30 should be < 0.02, got " + Arrays.toString(regret));
+        assertTrue(regret[2] < 0.2, "every seed should come close, got " + Arrays.toString(regret));
+    }
+
+    @Test
+    void refusesBadArguments() {
+        GaussianProcessSampler s = new GaussianProcessSampler();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.sample(SearchSpace.builder().build(), List.of(), Direction.MINIMIZE, 0));
+        assertTrue(e.getMessage().contains("must not be empty"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GaussianProcessSampler.builder().ucb(-1));
+        assertTrue(e.getMessage().contains("beta must be finite and >= 0, got -1.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GaussianProcessSampler.builder().initialPoints(0));
+        assertTrue(e.getMessage().contains("initialPoints must be >= 1, got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GaussianProcessSampler.builder().candidates(0));
+        assertTrue(e.getMessage().contains("candidates must be >= 1, got 0"), e.getMessage());
+    }
+
+    @Test
+    void ucbAlsoFindsTheMinimum() {
+        List<FrozenTrial> trials = run(GaussianProcessSampler.builder().ucb(2).build(), BRANIN,
+                GaussianProcessSamplerTest::branin, Direction.MINIMIZE, 30, 1);
+        double best = trials.stream().mapToDouble(FrozenTrial::value).min().orElseThrow();
+        assertTrue(best - 0.397887 < 0.1, "UCB regret after 30 Branin evaluations: " + (best - 0.397887));
+    }
+}
