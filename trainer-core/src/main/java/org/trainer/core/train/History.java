@@ -5,14 +5,18 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+
+import org.trainer.core.monitor.Finding;
 
 /**
  * Per-epoch figures of a fit, by name ("loss", "accuracy", "val_loss", "val_accuracy", "lr", ...),
- * and the loss of every step when asked for.
+ * the loss of every step when asked for, and the findings of rules watching the run.
  */
 public final class History {
     private final Map<String, List<Double>> epochs = new LinkedHashMap<>();
     private final List<Double> stepLosses = new ArrayList<>();
+    private final List<Finding> findings = new ArrayList<>();
 
     /** Appends one epoch's figures. */
     public void addEpoch(Map<String, Double> logs) {
@@ -57,6 +61,20 @@ public final class History {
     /** The loss of every step, when the trainer records them. */
     public List<Double> stepLosses() {
         return Collections.unmodifiableList(stepLosses);
+    }
+
+    /** Records what a rule watching the run found. Thread-safe: rules may run off the training thread. */
+    public void addFinding(Finding finding) {
+        synchronized (findings) {
+            findings.add(Objects.requireNonNull(finding, "finding"));
+        }
+    }
+
+    /** The findings of the rules watching the run, in the order they were recorded. */
+    public List<Finding> findings() {
+        synchronized (findings) {
+            return List.copyOf(findings);
+        }
     }
 
     @Override
