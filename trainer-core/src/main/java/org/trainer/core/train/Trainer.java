@@ -76,6 +76,7 @@ public final class Trainer {
         if (epochs < 0) {
             throw new IllegalArgumentException("fit: epochs must be >= 0, got " + epochs);
         }
+        refuseAugmenting("fit", "validation", validation);
         History history = new History();
         List<Callback> all = new ArrayList<>(callbacks);
         if (progressBar) {
@@ -162,6 +163,7 @@ public final class Trainer {
      * recording gradients; the model's mode is restored afterwards.
      */
     public Map<String, Double> evaluate(Module model, Loss loss, BatchSource data) {
+        refuseAugmenting("evaluate", "data", data);
         return evaluate(model, loss, data, new MemoryScope.Pool());
     }
 
@@ -194,6 +196,7 @@ public final class Trainer {
 
     /** The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode. */
     public static Tensor predict(Module model, BatchSource data) {
+        refuseAugmenting("predict", "data", data);
         boolean wasTraining = model.isTraining();
         model.eval();
         List<Tensor> outs = new ArrayList<>();
@@ -210,6 +213,15 @@ public final class Trainer {
             throw new IllegalArgumentException("predict: the loader yielded no batches");
         }
         return outs.size() == 1 ? outs.get(0) : Tensor.concat(0, outs.toArray(new Tensor[0]));
+    }
+
+    /** Evaluation figures must come from the data as it is, never from randomly altered samples. */
+    private static void refuseAugmenting(String method, String argument, BatchSource source) {
+        if (source != null && source.augments()) {
+            throw new IllegalArgumentException(method + ": " + argument + " augments its batches (" + source
+                    + "); evaluation needs the data as it is: build a loader without augment(...) or"
+                    + " augmentBatches(...) for it");
+        }
     }
 
     private List<Metric> fresh() {
