@@ -70,6 +70,8 @@ public final class Trainer {
 
     /**
      * Trains for {@code epochs} epochs and returns the history. {@code validation} may be null.
+     *
+     * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
      */
     public History fit(Module model, Loss loss, Optimizer optimizer, BatchSource train, BatchSource validation,
                        int epochs) {
@@ -161,6 +163,8 @@ public final class Trainer {
     /**
      * The mean loss per sample and the metrics over a loader, in evaluation mode and without
      * recording gradients; the model's mode is restored afterwards.
+     *
+     * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
      */
     public Map<String, Double> evaluate(Module model, Loss loss, BatchSource data) {
         refuseAugmenting("evaluate", "data", data);
@@ -194,7 +198,11 @@ public final class Trainer {
         return logs;
     }
 
-    /** The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode. */
+    /**
+     * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode.
+     *
+     * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
+     */
     public static Tensor predict(Module model, BatchSource data) {
         refuseAugmenting("predict", "data", data);
         boolean wasTraining = model.isTraining();
