@@ -12,6 +12,7 @@ import org.trainer.core.DType;
 import org.trainer.core.Tensor;
 import org.trainer.core.data.Batch;
 import org.trainer.core.loss.CrossEntropyLoss;
+import org.trainer.core.metrics.Accuracy;
 
 /** Mixup and CutMix: soft labels, the mixing of features, and what the loss makes of them. */
 class MixingTest {
@@ -164,6 +165,16 @@ class MixingTest {
                 + (1 - lambda) * ce.compute(logits, Tensor.fromArray(yp, 6)).item();
         assertEquals(hard, soft, 1e-5);
         assertEquals(DType.FLOAT32, out.targets().dtype());
+    }
+
+    @Test
+    void classMetricsReadSoftLabelsAsTheirMostProbableClass() {
+        Tensor scores = Tensor.fromArray(new float[] {0.9f, 0.1f, 0, 0, 0.2f, 0.8f, 0, 0, 0, 0, 0.3f, 0.7f}, 3, CLASSES);
+        Batch batch = new Batch(Tensor.zeros(3, 1, 2, 2), Tensor.fromArray(new int[] {0, 0, 3}, 3));
+        Batch mixed = Mixup.mix(batch, 0.7, new int[] {1, 2, 0}, CLASSES); // rows: 0, 0.7 of 0 / 0.3 of 3, 3 mostly
+        Accuracy accuracy = new Accuracy();
+        accuracy.update(scores, mixed.targets());
+        assertEquals(2.0 / 3, accuracy.compute(), 1e-12, "dominant labels 0, 0, 3 against predictions 0, 1, 3");
     }
 
     @Test
