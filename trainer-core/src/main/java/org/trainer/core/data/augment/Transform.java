@@ -37,19 +37,37 @@ public interface Transform {
             throw new IllegalArgumentException("withProbability: p must be in [0, 1], got " + p);
         }
         Transform self = this;
-        return (sample, random) -> random.nextBoolean(p) ? self.apply(sample, random) : sample;
+        return new Transform() {
+            @Override
+            public Tensor apply(Tensor sample, AugmentRandom random) {
+                return random.nextBoolean(p) ? self.apply(sample, random) : sample;
+            }
+
+            @Override
+            public String toString() {
+                return self + " with probability " + p;
+            }
+        };
     }
 
     /** The transforms applied one after another, all drawing from the one stream. */
     static Transform compose(Transform... transforms) {
         List<Transform> ts = List.of(transforms);
         ts.forEach(t -> Objects.requireNonNull(t, "transforms"));
-        return (sample, random) -> {
-            Tensor x = sample;
-            for (Transform t : ts) {
-                x = t.apply(x, random);
+        return new Transform() {
+            @Override
+            public Tensor apply(Tensor sample, AugmentRandom random) {
+                Tensor x = sample;
+                for (Transform t : ts) {
+                    x = t.apply(x, random);
+                }
+                return x;
             }
-            return x;
+
+            @Override
+            public String toString() {
+                return "compose" + ts;
+            }
         };
     }
 }
