@@ -1,7 +1,14 @@
 package org.trainer.core.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.IntFunction;
+
+import org.trainer.core.data.augment.AugmentPipeline;
+import org.trainer.core.data.augment.BatchTransform;
+import org.trainer.core.data.augment.Transform;
 
 /**
  * Splits a dataset into batches, epoch after epoch: the {@code Dataset -> DataLoader -> Trainer}
@@ -29,6 +36,20 @@ import java.util.Objects;
  * exactly those of {@code prefetch(0)}; exceptions from the dataset reach the consumer at the
  * batch that failed. The thread ends with the epoch, on {@link BatchIterator#close()}, or once an
  * abandoned iterator is garbage collected.
+ *
+ * <p><b>Workers.</b> With {@code workers} n >= 1, n background daemon threads load and augment
+ * batches in parallel, up to max(prefetch, n) batches ahead. The batches and their order are
+ * exactly those of a single thread: batch b is a pure function of (seed, epoch, b), whichever thread
+ * builds it, and the consumer receives them in order. With {@code workers(0)} (the default) a
+ * positive {@code prefetch} uses one background thread, as above.
+ *
+ * <p><b>Augmentation.</b> {@link Builder#augment(Transform...)} adds per-sample transforms and
+ * {@link Builder#augmentBatches(BatchTransform...)} batch-level ones (Mixup, CutMix); see
+ * {@link AugmentPipeline}. The sample at position p of epoch e draws its randomness from a stream
+ * keyed by (seed, e, p) alone, never from a shared generator, so an augmented epoch is as
+ * reproducible as an unaugmented one, for any number of workers. A loader that augments reports
+ * {@link #augments()} and is refused by evaluation ({@code Trainer.evaluate}, {@code predict}, the
+ * validation loader of {@code fit}): build a separate loader without augmentation for those.
  */
 public final class DataLoader implements Iterable<Batch>, BatchSource {
     private final Dataset dataset;
@@ -38,6 +59,8 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
     private final boolean dropLast;
     private final int prefetch;
     private final Sampler sampler;
+    private final int workers;
+    private final AugmentPipeline augmentation;
     private int epoch;
 
     private DataLoader(Builder b) {
@@ -48,6 +71,8 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
         this.sampler = b.sampler;
+        this.workers = b.workers;
+        this.augmentation = new AugmentPipeline(b.sampleTransforms, b.batchTransforms);
     }
 
     /** A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch. */
@@ -95,8 +120,35 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
     /** The batches of epoch {@code e}, leaving the epoch counter alone. */
     @Override
     public BatchIterator iterator(int e) {
-        int[][] plan = plan(e);
-        return prefetch == 0 ? new SequentialIterator(dataset, plan) : new PrefetchIterator(dataset, plan, prefetch);
+        return open(plan(e), e, 0);
+    }
+
+    /** Batches {@code from} to the end of the epoch's plan, built on the caller's thread or by the workers. */
+    private BatchIterator open(int[][] plan, int e, int from) {
+        IntFunction<Batch> all = batches(plan, e);
+        IntFunction<Batch> make = from == 0 ? all : b -> all.apply(from + b);
+        int count = plan.length - from;
+        int threads = workers > 0 ? workers : prefetch > 0 ? 1 : 0;
+        return threads == 0 ? new SequentialIterator(make, count)
+                : new PrefetchIterator(make, count, Math.max(prefetch, threads), threads);
+    }
+
+    /** Whether this loader changes its samples at random (per-sample or batch transforms). */
+    @Override
+    public boolean augments() {
+        return !augmentation.isEmpty();
+    }
+
+    /** Batch number -> the loaded (and augmented) batch: a pure function, safe on any thread. */
+    private IntFunction<Batch> batches(int[][] plan, int e) {
+        if (augmentation.isEmpty()) {
+            return b -> dataset.get(plan[b]);
+        }
+        long[] first = new long[plan.length];
+        for (int b = 1; b < plan.length; b++) {
+            first[b] = first[b - 1] + plan[b - 1].length;
+        }
+        return b -> augmentation.apply(dataset.get(plan[b]), seed, e, b, first[b]);
     }
 
     /**
@@ -111,8 +163,8 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
             throw new IllegalArgumentException("iterator: fromBatch must be in [0, " + plan.length + "] (the batches of "
                     + "epoch " + e + "), got " + fromBatch);
         }
-        int[][] rest = Arrays.copyOfRange(plan, fromBatch, plan.length);
-        return prefetch == 0 ? new SequentialIterator(dataset, rest) : new PrefetchIterator(dataset, rest, prefetch);
+        // Batch b keeps its place in the whole epoch, so its augmentation stream is the one it had.
+        return open(plan, e, fromBatch);
     }
 
     /** The sample indices of every batch of epoch {@code e}, in order: what the iterator will fetch. */
@@ -150,8 +202,8 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
     @Override
     public String toString() {
         return "DataLoader(" + dataset.size() + " samples, batchSize " + batchSize + ", shuffle " + shuffle
-                + ", seed " + seed + ", dropLast " + dropLast + ", prefetch " + prefetch
-                + (sampler == null ? "" : ", sampler " + sampler) + ")";
+                + ", seed " + seed + ", dropLast " + dropLast + ", prefetch " + prefetch + ", workers " + workers
+                + (sampler == null ? "" : ", sampler " + sampler) + (augments() ? ", " + augmentation : "") + ")";
     }
 
     /** Options for a {@link DataLoader}; each setter validates its argument at once. */
@@ -163,6 +215,9 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
         private boolean dropLast;
         private int prefetch;
         private Sampler sampler;
+        private int workers;
+        private final List<Transform> sampleTransforms = new ArrayList<>();
+        private final List<BatchTransform> batchTransforms = new ArrayList<>();
 
         private Builder(Dataset dataset) {
             this.dataset = dataset;
@@ -195,7 +250,10 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
             return this;
         }
 
-        /** Batches built ahead on a background thread; 0 builds each one on the caller's thread. */
+        /**
+         * Batches built ahead on a background thread (or on the {@link #workers(int) workers});
+         * 0 without workers builds each one on the caller's thread.
+         */
         public Builder prefetch(int prefetch) {
             if (prefetch < 0) {
                 throw new IllegalArgumentException("DataLoader: prefetch must be >= 0 batches, got " + prefetch);
@@ -210,6 +268,44 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
          */
         public Builder sampler(Sampler sampler) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
+            return this;
+        }
+
+        /**
+         * Background threads that load and augment batches in parallel; 0 (the default) uses one
+         * when {@code prefetch} is positive and none otherwise. The batches do not depend on it.
+         */
+        public Builder workers(int workers) {
+            if (workers < 0) {
+                throw new IllegalArgumentException("DataLoader: workers must be >= 0 threads, got " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * Per-sample transforms applied, in order, to the features of every training sample
+         * (appended to any added before). The seed ({@link #seed(long)}) drives them. A loader with
+         * transforms {@linkplain DataLoader#augments() augments} and evaluation refuses it.
+         */
+        public Builder augment(Transform... transforms) {
+            for (int i = 0; i < transforms.length; i++) {
+                Objects.requireNonNull(transforms[i], "DataLoader: augment: transforms[" + i + "] is null");
+            }
+            sampleTransforms.addAll(List.of(transforms));
+            return this;
+        }
+
+        /**
+         * Batch-level transforms (e.g. {@link org.trainer.core.data.augment.Mixup},
+         * {@link org.trainer.core.data.augment.CutMix}) applied, in order, to each batch after the
+         * per-sample ones (appended to any added before).
+         */
+        public Builder augmentBatches(BatchTransform... transforms) {
+            for (int i = 0; i < transforms.length; i++) {
+                Objects.requireNonNull(transforms[i], "DataLoader: augmentBatches: transforms[" + i + "] is null");
+            }
+            batchTransforms.addAll(List.of(transforms));
             return this;
         }
 

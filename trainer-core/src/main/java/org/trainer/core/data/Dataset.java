@@ -4,8 +4,9 @@ package org.trainer.core.data;
  * A finite, indexable collection of (features, target) samples, numbered 0 to {@code size() - 1}.
  *
  * <p>Implementations must be safe to read from a second thread while the first is not reading
- * ({@link DataLoader} prefetches batches on a background thread), and {@link #get(int[])} must be
- * a pure function of its indices: the same indices give equal batches.
+ * ({@link DataLoader} prefetches batches on a background thread), and from several threads at once
+ * when a loader has {@link DataLoader.Builder#workers(int) workers} &gt; 1; {@link #get(int[])} must
+ * be a pure function of its indices: the same indices give equal batches.
  */
 public interface Dataset {
 

@@ -1,71 +1,81 @@
 package org.trainer.core.data;
 
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 
 /**
- * Builds the batches of one epoch on a background daemon thread, up to {@code prefetch} batches
- * ahead of the consumer.
+ * Builds the batches of one epoch on {@code workers} background daemon threads, up to
+ * {@code window} batches ahead of the consumer.
  *
- * <p><b>Same results.</b> One worker builds the batches of a fixed plan strictly in order and
- * hands them over through a FIFO queue, so the consumer sees exactly what {@link SequentialIterator}
- * would return. An exception thrown by the dataset on the worker is rethrown, as the same object,
- * from the consumer's {@link #next()} at the position of the batch that failed, with a suppressed
- * exception recording the consumer's stack.
+ * <p><b>Same results.</b> Batch b is {@code make.apply(b)}, a pure function of b (loading and
+ * augmenting it depends on nothing else), whichever worker builds it; the workers claim batch
+ * numbers in increasing order and the consumer takes them back strictly in order, so it sees exactly
+ * what {@link SequentialIterator} would return, for any number of workers. An exception thrown on a
+ * worker is rethrown, as the same object, from the consumer's {@link #next()} at the position of
+ * the batch that failed, with a suppressed exception recording the consumer's stack.
  *
- * <p><b>No leaked threads.</b> The queue is bounded, so a worker that gets ahead parks in
- * {@code put} instead of loading the whole epoch. The worker stops when it has queued the last
- * batch, when {@link #close()} is called, or, for an iterator abandoned without close, when the
- * garbage collector finds the iterator unreachable: a {@link Cleaner} then interrupts the parked
- * worker. The worker never refers to the iterator (only to the shared {@link Worker}), or it would
- * keep it reachable for ever.
+ * <p><b>Bounded.</b> A worker takes a permit before it claims a batch and the consumer returns it
+ * when it takes that batch, so at most {@code window} batches are built or in progress but not yet
+ * consumed: the claimed-but-unconsumed batches are always the consecutive numbers [consumed,
+ * consumed + window), which is why a ring of {@code window} slots holds them without collisions.
+ *
+ * <p><b>No leaked threads.</b> A worker stops when no batch is left to claim, when {@link #close()}
+ * is called, or, for an iterator abandoned without close, when the garbage collector finds the
+ * iterator unreachable: a {@link Cleaner} then interrupts the parked workers. The workers never
+ * refer to the iterator (only to the shared {@link Work}), or they would keep it reachable for ever.
  */
 final class PrefetchIterator implements BatchIterator {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final Object END = new Object();
 
-    private final Worker worker;
+    private final Work work;
     private final Cleaner.Cleanable cleanable;
-    private Object pending;
+    private int next;
     private boolean done;
 
-    PrefetchIterator(Dataset dataset, int[][] plan, int prefetch) {
-        this.worker = new Worker(dataset, plan, new ArrayBlockingQueue<>(prefetch));
-        this.worker.thread.start();
-        this.cleanable = CLEANER.register(this, worker::stop);
+    /**
+     * @param make    batch number -> batch (called concurrently from the workers)
+     * @param count   the number of batches in the epoch
+     * @param window  batches built ahead, at least {@code workers}
+     * @param workers background threads, at least 1
+     */
+    PrefetchIterator(IntFunction<Batch> make, int count, int window, int workers) {
+        this.work = new Work(make, count, window, workers);
+        this.cleanable = CLEANER.register(this, work::stop);
+        work.threads.forEach(Thread::start);
     }
 
-    /** The worker thread, for tests that check it ends. */
+    /** The first worker thread, for tests that check it ends. */
     Thread thread() {
-        return worker.thread;
+        return work.threads.get(0);
+    }
+
+    /** All worker threads, for tests that check they end. */
+    List<Thread> threads() {
+        return List.copyOf(work.threads);
     }
 
     @Override
     public boolean hasNext() {
-        if (done) {
-            return false;
-        }
-        if (pending == null) {
-            pending = take();
-        }
-        if (pending == END) {
+        if (!done && next >= work.count) {
             close();
-            return false;
         }
-        return true;
+        return !done;
     }
 
     @Override
     public Batch next() {
         if (!hasNext()) {
-            throw new NoSuchElementException("DataLoader: the epoch has ended (" + worker.plan.length + " batches)");
+            throw new NoSuchElementException("DataLoader: the epoch has ended (" + work.count + " batches)");
         }
-        Object item = pending;
-        pending = null;
+        Object item = take(next++);
         if (item instanceof Failure f) {
             close();
             f.error.addSuppressed(new RuntimeException("rethrown on the consumer thread by DataLoader"));
@@ -77,21 +87,20 @@ final class PrefetchIterator implements BatchIterator {
     @Override
     public void close() {
         done = true;
-        pending = null;
-        cleanable.clean(); // runs worker.stop() at most once and unregisters it from the Cleaner
+        cleanable.clean(); // runs work.stop() at most once and unregisters it from the Cleaner
     }
 
-    private Object take() {
+    private Object take(int b) {
         try {
-            return worker.queue.take();
+            return work.take(b);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
-            throw new IllegalStateException("DataLoader: interrupted while waiting for the prefetch thread", e);
+            throw new IllegalStateException("DataLoader: interrupted while waiting for the loader threads", e);
         }
     }
 
-    /** A throwable raised by the dataset on the worker, carried to the consumer in order. */
+    /** A throwable raised by the dataset or an augmentation on a worker, carried to the consumer in order. */
     private record Failure(Throwable error) {
         RuntimeException uncheckedError() {
             if (error instanceof Error e) {
@@ -101,51 +110,91 @@ final class PrefetchIterator implements BatchIterator {
         }
     }
 
-    /** The background side: owns the thread and the queue, never the iterator. */
-    private static final class Worker implements Runnable {
-        final Dataset dataset;
-        final int[][] plan;
-        final BlockingQueue<Object> queue;
-        final Thread thread;
+    /** The background side: owns the threads and the slots, never the iterator. */
+    private static final class Work implements Runnable {
+        final IntFunction<Batch> make;
+        final int count;
+        final Object[] slots;
+        final Semaphore room;
+        final AtomicInteger claimed = new AtomicInteger();
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition filled = lock.newCondition();
+        final List<Thread> threads = new ArrayList<>();
         volatile boolean stopped;
 
-        Worker(Dataset dataset, int[][] plan, BlockingQueue<Object> queue) {
-            this.dataset = dataset;
-            this.plan = plan;
-            this.queue = queue;
-            this.thread = new Thread(this, "trainer-data-prefetch-" + THREADS.incrementAndGet());
-            this.thread.setDaemon(true);
+        Work(IntFunction<Batch> make, int count, int window, int workers) {
+            this.make = make;
+            this.count = count;
+            this.slots = new Object[window];
+            this.room = new Semaphore(window);
+            for (int i = 0; i < workers; i++) {
+                Thread t = new Thread(this, "trainer-data-worker-" + THREADS.incrementAndGet());
+                t.setDaemon(true);
+                threads.add(t);
+            }
         }
 
         @Override
         public void run() {
             try {
-                for (int[] indices : plan) {
-                    if (stopped) {
+                while (!stopped) {
+                    room.acquire();
+                    int b = claimed.getAndIncrement();
+                    if (b >= count) {
+                        room.release(); // let the other workers see the end too
                         return;
                     }
                     Object item;
                     try {
-                        item = dataset.get(indices);
+                        item = make.apply(b);
                     } catch (Throwable t) {
                         item = new Failure(t);
                     }
-                    queue.put(item);
-                    if (item instanceof Failure) {
-                        return;
-                    }
+                    put(b, item);
                 }
-                queue.put(END);
             } catch (InterruptedException e) {
-                // stop() interrupted a parked put: the consumer is gone, nothing is left to deliver.
+                // stop() interrupted a parked worker: the consumer is gone, nothing is left to deliver.
             }
         }
 
-        /** Stops the worker and frees the batches it had prepared. Safe from any thread. */
+        private void put(int b, Object item) {
+            lock.lock();
+            try {
+                slots[b % slots.length] = item;
+                filled.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits for batch b, frees its slot and returns a permit to the workers. */
+        Object take(int b) throws InterruptedException {
+            Object item;
+            lock.lock();
+            try {
+                int slot = b % slots.length;
+                while (slots[slot] == null) {
+                    filled.await();
+                }
+                item = slots[slot];
+                slots[slot] = null;
+            } finally {
+                lock.unlock();
+            }
+            room.release();
+            return item;
+        }
+
+        /** Stops the workers and frees the batches they had prepared. Safe from any thread. */
         void stop() {
             stopped = true;
-            thread.interrupt();
-            queue.clear();
+            threads.forEach(Thread::interrupt);
+            lock.lock();
+            try {
+                java.util.Arrays.fill(slots, null);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

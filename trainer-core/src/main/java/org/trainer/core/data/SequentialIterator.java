@@ -1,33 +1,34 @@
 package org.trainer.core.data;
 
 import java.util.NoSuchElementException;
+import java.util.function.IntFunction;
 
-/** Builds each batch on the consumer's thread when asked for it (prefetch 0). */
+/** Builds each batch on the consumer's thread when asked for it (no loader threads). */
 final class SequentialIterator implements BatchIterator {
-    private final Dataset dataset;
-    private final int[][] plan;
+    private final IntFunction<Batch> make;
+    private final int count;
     private int next;
 
-    SequentialIterator(Dataset dataset, int[][] plan) {
-        this.dataset = dataset;
-        this.plan = plan;
+    SequentialIterator(IntFunction<Batch> make, int count) {
+        this.make = make;
+        this.count = count;
     }
 
     @Override
     public boolean hasNext() {
-        return next < plan.length;
+        return next < count;
     }
 
     @Override
     public Batch next() {
         if (!hasNext()) {
-            throw new NoSuchElementException("DataLoader: the epoch has ended (" + plan.length + " batches)");
+            throw new NoSuchElementException("DataLoader: the epoch has ended (" + count + " batches)");
         }
-        return dataset.get(plan[next++]);
+        return make.apply(next++);
     }
 
     @Override
     public void close() {
-        next = plan.length;
+        next = count;
     }
 }

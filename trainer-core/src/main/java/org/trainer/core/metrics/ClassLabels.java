@@ -73,8 +73,16 @@ final class ClassLabels {
         return out;
     }
 
-    /** The true labels [n], each in [0, numClasses) (or only >= 0 when numClasses is 0). */
+    /**
+     * The true labels [n], each in [0, numClasses) (or only >= 0 when numClasses is 0). Probability
+     * targets [n, C], C >= 2 (soft labels, e.g. from Mixup or CutMix), count as their most probable class,
+     * the first on ties.
+     */
     static int[] labels(String metric, Tensor target, int n, int numClasses) {
+        if (target != null && target.dtype().isFloating() && target.rank() == 2 && target.size(0) == n
+                && target.size(1) >= 2) {
+            return checkRange(metric, "label", predicted(metric, target, 0), numClasses);
+        }
         if (target == null || target.rank() != 1 || target.size(0) != n) {
             throw new IllegalArgumentException(metric + ": target must be labels of shape [" + n
                     + "] (one per prediction row), got " + describe(target));

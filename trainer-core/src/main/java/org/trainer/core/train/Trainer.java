@@ -94,12 +94,15 @@ public final class Trainer {
      * {@code epochs} (or had been asked to stop) trains no further. On a mid-epoch resume, callbacks
      * see onTrainBegin and onEpochBegin of the resumed epoch, and a Stateful callback's state is
      * restored after them.
+     *
+     * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
      */
     public History fit(Module model, Loss loss, Optimizer optimizer, BatchSource train, BatchSource validation,
                        int epochs) {
         if (epochs < 0) {
             throw new IllegalArgumentException("fit: epochs must be >= 0, got " + epochs);
         }
+        refuseAugmenting("fit", "validation", validation);
         History history = new History();
         List<Callback> all = new ArrayList<>(callbacks);
         if (progressBar) {
@@ -202,8 +205,11 @@ public final class Trainer {
     /**
      * The mean loss per sample and the metrics over a loader, in evaluation mode and without
      * recording gradients; the model's mode is restored afterwards.
+     *
+     * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
      */
     public Map<String, Double> evaluate(Module model, Loss loss, BatchSource data) {
+        refuseAugmenting("evaluate", "data", data);
         return evaluate(model, loss, data, new MemoryScope.Pool());
     }
 
@@ -234,8 +240,13 @@ public final class Trainer {
         return logs;
     }
 
-    /** The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode. */
+    /**
+     * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode.
+     *
+     * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
+     */
     public static Tensor predict(Module model, BatchSource data) {
+        refuseAugmenting("predict", "data", data);
         boolean wasTraining = model.isTraining();
         model.eval();
         List<Tensor> outs = new ArrayList<>();
@@ -252,6 +263,15 @@ public final class Trainer {
             throw new IllegalArgumentException("predict: the loader yielded no batches");
         }
         return outs.size() == 1 ? outs.get(0) : Tensor.concat(0, outs.toArray(new Tensor[0]));
+    }
+
+    /** Evaluation figures must come from the data as it is, never from randomly altered samples. */
+    private static void refuseAugmenting(String method, String argument, BatchSource source) {
+        if (source != null && source.augments()) {
+            throw new IllegalArgumentException(method + ": " + argument + " augments its batches (" + source
+                    + "); evaluation needs the data as it is: build a loader without augment(...) or"
+                    + " augmentBatches(...) for it");
+        }
     }
 
     private List<Metric> fresh() {

@@ -67,4 +67,18 @@ class ResumeIteratorTest {
             assertEquals("iterator: fromBatch must be >= 0, got -1", e.getMessage());
         }
     }
+
+    @Test
+    void skippedBatchesKeepTheirAugmentationStreams() {
+        for (int workers : new int[] {0, 3}) {
+            DataLoader loader = DataLoader.builder(DATA).batchSize(5).shuffle(true).seed(9).workers(workers)
+                    .augment(new org.trainer.core.data.augment.GaussianNoise(0.5)).build();
+            for (int epoch = 0; epoch < 2; epoch++) {
+                List<float[]> all = features(loader.iterator(epoch));
+                for (int from = 0; from <= 5; from++) {
+                    assertSameBatches(all.subList(from, all.size()), features(loader.iterator(epoch, from)));
+                }
+            }
+        }
+    }
 }
