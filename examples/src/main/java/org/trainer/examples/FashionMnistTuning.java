@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 import org.trainer.core.data.FashionMnist;
 import org.trainer.core.data.TensorDataset;
@@ -67,8 +68,9 @@ public final class FashionMnistTuning {
             System.out.printf("%-9s best: trial %d, %s%n", r.strategy(), r.best().number(), r.best().params());
         }
         TuningComparison.Row top = TuningComparison.best(rows);
-        Path csv = out.resolve(top.strategy().name().toLowerCase() + "-trials.csv");
-        Path json = out.resolve(top.strategy().name().toLowerCase() + "-trials.json");
+        String name = top.strategy().name().toLowerCase(Locale.ROOT);
+        Path csv = out.resolve(name + "-trials.csv");
+        Path json = out.resolve(name + "-trials.json");
         top.result().writeCsv(csv);
         top.result().writeJson(json);
         List<Path> plots = top.result().writePlots(out.resolve("plots"));

@@ -36,7 +36,7 @@ class TuningComparisonTest {
     @Test
     void everyStrategySpendsTheSameEpochBudgetAndItsBestModelIsTested(@TempDir Path dir) {
         TensorDataset all = Digits.load();
-        Split split = Splits.stratified(all.targets().toIntArray(), 0.5, 0.25, 0.25, 3);
+        Split split = Splits.stratified(all.targets().toIntArray(), 0.3, 0.2, 0.5, 3);
         TuningComparison comparison = new TuningComparison(split.trainSet(all), split.validationSet(all), split.testSet(all));
         TuningComparison.Budget budget = new TuningComparison.Budget(1, 3, 2, 11);
         int epochs = TuningComparison.epochBudget(budget);
@@ -60,8 +60,9 @@ class TuningComparisonTest {
         for (TuningComparison.Row r : rows) {
             assertEquals(TrialState.COMPLETE, r.best().state());
             assertEquals(r.bestValidation(), r.best().value());
-            assertTrue(r.bestValidation() > 0.8, r.strategy() + " best validation accuracy " + r.bestValidation());
-            assertTrue(r.testOfBest() > 0.75, r.strategy() + " test accuracy of the best " + r.testOfBest());
+            // one epoch on 540 digits: far above chance (0.1), well short of what longer training reaches
+            assertTrue(r.bestValidation() > 0.6, r.strategy() + " best validation accuracy " + r.bestValidation());
+            assertTrue(r.testOfBest() > 0.6, r.strategy() + " test accuracy of the best " + r.testOfBest());
         }
         String table = TuningComparison.table(rows);
         assertEquals(5, table.lines().count(), table);
