@@ -94,8 +94,8 @@ public final class Monitor implements Callback, Stateful {
 
     @Override
     public void onTrainBegin(TrainingContext c) {
+        release(); // what a fit that failed (and so never reached onTrainEnd) left behind
         this.ctx = c;
-        pending.clear();
         worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "trainer-monitor");
             t.setDaemon(true);
@@ -161,12 +161,20 @@ public final class Monitor implements Callback, Stateful {
         try {
             drain();
         } finally {
-            hooks.forEach(Module.HookHandle::close);
-            hooks.clear();
+            release();
+        }
+    }
+
+    private void release() {
+        hooks.forEach(Module.HookHandle::close);
+        hooks.clear();
+        pending.clear();
+        if (worker != null) {
             worker.shutdown();
             worker = null;
-            ctx = null;
         }
+        ctx = null;
+        sampling = false;
     }
 
     private static Map<String, Parameter> trainable(TrainingContext c) {
