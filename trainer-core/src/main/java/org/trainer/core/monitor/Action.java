@@ -13,7 +13,6 @@ import org.trainer.core.train.TrainingContext;
  */
 @FunctionalInterface
 public interface Action {
-    Logger LOG = LoggerFactory.getLogger(Monitor.class);
 
     /** Acts on one finding. */
     void act(Finding finding, TrainingContext ctx);
@@ -21,12 +20,13 @@ public interface Action {
     /** Logs the finding through slf4j at its severity (INFO, WARN or ERROR); the default action. */
     static Action log() {
         return (f, ctx) -> {
+            Logger log = LoggerFactory.getLogger(Monitor.class);
             String text = "{} at epoch {}, step {}: {} {}";
             Object[] args = {f.rule(), f.epoch() + 1, f.iteration(), f.message(), f.values()};
             switch (f.severity()) {
-                case INFO -> LOG.info(text, args);
-                case WARNING -> LOG.warn(text, args);
-                case ERROR -> LOG.error(text, args);
+                case INFO -> log.info(text, args);
+                case WARNING -> log.warn(text, args);
+                case ERROR -> log.error(text, args);
                 default -> throw new AssertionError(f.severity());
             }
         };

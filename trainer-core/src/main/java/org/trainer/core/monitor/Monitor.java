@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.job.JobContext;
@@ -96,11 +98,14 @@ public final class Monitor implements Callback, Stateful {
     public void onTrainBegin(TrainingContext c) {
         release(); // what a fit that failed (and so never reached onTrainEnd) left behind
         this.ctx = c;
-        worker = Executors.newSingleThreadExecutor(r -> {
+        // One thread, so the rules run in order; it ends when idle, should a failed fit never reach onTrainEnd.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "trainer-monitor");
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        worker = pool;
         addHooks("", c.model());
     }
 
