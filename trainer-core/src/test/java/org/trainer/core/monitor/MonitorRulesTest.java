@@ -82,6 +82,17 @@ class MonitorRulesTest {
     }
 
     @Test
+    void healthySigmoidNetTriggersNoStepRule() {
+        Seeds.set(11);
+        Sequential model = new Sequential(new Linear(64, 32, true, Init.xavierUniform(1), 1), new Activation.Sigmoid(),
+                new Linear(32, 32, true, Init.xavierUniform(1), 2), new Activation.Sigmoid(), new Linear(32, 10));
+        History h = fit(model, 0.2, 0.9, part(0, 1400), part(1400, 1797), 16, 6, monitor(10, new VanishingGradient(),
+                new ExplodingTensor(), new PoorWeightInitialization(), new SaturatedActivation(), new WeightUpdateRatio()));
+        assertEquals(List.of(), h.findings(), () -> "a shallow sigmoid net: " + h.findings() + "\n" + h);
+        assertTrue(h.last("val_accuracy") > 0.8, h::toString);
+    }
+
+    @Test
     void explodingTensorOnLearningRateTen() {
         Seeds.set(11);
         Sequential model = healthyModel();
