@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.trainer.core.monitor.Finding;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.History;
 import org.trainer.core.train.Optimizer;
@@ -17,7 +18,8 @@ import org.trainer.core.train.checkpoint.Checkpointing;
 /**
  * What a running {@link JobDefinition} sees: its typed hyperparameters, its data channels and the
  * directories it writes. Metrics and history go to {@code output/data/metrics.json} and
- * {@code output/data/history.json}, rewritten atomically on every report so that a job that dies
+ * {@code output/data/history.json} (and the findings of rules watching the run to
+ * {@code output/data/findings.json}), rewritten atomically on every report so that a job that dies
  * later still leaves its last figures behind.
  */
 public final class JobContext {
@@ -123,6 +125,35 @@ public final class JobContext {
                 }
                 g.writeEndArray();
             }
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * Writes the findings of the rules that watched a fit to output/data/findings.json, atomically:
+     * {"findings": [{"rule", "severity", "epoch", "iteration", "message", "values": {...}}, ...]}.
+     */
+    public synchronized void recordFindings(History history) throws IOException {
+        List<Finding> findings = history.findings();
+        JsonFiles.write(outputDataDir().resolve("findings.json"), g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("findings");
+            for (Finding f : findings) {
+                g.writeStartObject();
+                g.writeStringField("rule", f.rule());
+                g.writeStringField("severity", f.severity().name());
+                g.writeNumberField("epoch", f.epoch());
+                g.writeNumberField("iteration", f.iteration());
+                g.writeStringField("message", f.message());
+                g.writeObjectFieldStart("values");
+                for (Map.Entry<String, Double> v : f.values().entrySet()) {
+                    g.writeFieldName(v.getKey());
+                    JsonFiles.scalar(g, v.getValue());
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
         });
     }

@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 import org.trainer.core.Tensor;
 
@@ -18,10 +20,46 @@ public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<BiConsumer<Module, Tensor>> forwardHooks = new CopyOnWriteArrayList<>();
     private boolean training = true;
 
     /** Computes the module's output. */
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * Runs {@link #forward} and then this module's forward hooks on its output, in the order they
+     * were added. Containers ({@link Sequential}) run their sub-modules this way, so hooks see every
+     * layer's output; a module called directly through {@code forward} runs no hooks.
+     */
+    public final Tensor apply(Tensor input) {
+        Tensor out = forward(input);
+        if (!forwardHooks.isEmpty()) {
+            for (BiConsumer<Module, Tensor> h : forwardHooks) {
+                h.accept(this, out);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a hook that sees this module and its output after each {@link #apply}, e.g. to watch
+     * activation statistics. A hook must not change the output; it runs on the thread of the forward
+     * pass, so it should be cheap when it has nothing to do. Returns a handle that removes it.
+     */
+    public final HookHandle addForwardHook(BiConsumer<Module, Tensor> hook) {
+        if (hook == null) {
+            throw new IllegalArgumentException("addForwardHook: hook must not be null");
+        }
+        forwardHooks.add(hook);
+        return () -> forwardHooks.remove(hook);
+    }
+
+    /** Removes a hook added by {@link #addForwardHook}; removing it again does nothing. */
+    @FunctionalInterface
+    public interface HookHandle extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** Registers a parameter under a name unique within this module. Returns it. */
     protected final Parameter registerParameter(String name, Parameter p) {

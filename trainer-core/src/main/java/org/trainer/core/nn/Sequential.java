@@ -2,7 +2,10 @@ package org.trainer.core.nn;
 
 import org.trainer.core.Tensor;
 
-/** Modules applied in order; they are named "0", "1", ... as in PyTorch. */
+/**
+ * Modules applied in order; they are named "0", "1", ... as in PyTorch. Each runs through
+ * {@link Module#apply}, so its forward hooks see its output.
+ */
 public final class Sequential extends Module {
     public Sequential(Module... modules) {
         for (Module m : modules) {
@@ -20,7 +23,7 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor x) {
         Tensor h = x;
         for (Module m : children().values()) {
-            h = m.forward(h);
+            h = m.apply(h);
         }
         return h;
     }

@@ -17,6 +17,7 @@ import org.trainer.core.Tensor;
 import org.trainer.core.data.BatchSource;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.metrics.Metric;
+import org.trainer.core.monitor.Finding;
 import org.trainer.core.nn.Dropout;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.checkpoint.Checkpoint;
@@ -38,14 +39,18 @@ import org.trainer.core.train.checkpoint.Stateful;
  *
  * <p>In state.safetensors: {@code groups.lr}, {@code history.epoch.<figure>}, {@code history.step_losses},
  * {@code epoch.loss_sum}, {@code epoch.seen}, {@code epoch.lr}, {@code metric.<i>.<key>} and
- * {@code callback.<i>.<key>} (i = the position among the trainer's metrics or callbacks). In
- * trainer.json's info: {@code dropout} (path -> seed, calls), {@code stop_requested},
- * {@code config} and {@code metadata}.
+ * {@code callback.<i>.<key>} (i = the position among the trainer's metrics or callbacks), and
+ * {@code history.finding.<j>} (the values of the history's j-th finding). In trainer.json's info:
+ * {@code dropout} (path -> seed, calls), {@code stop_requested}, {@code config}, {@code metadata}
+ * and, when the history holds findings, {@code findings} (j -> rule, severity, epoch, iteration,
+ * message and the values' names). Findings are captured after the callbacks' states, so a callback
+ * that records findings when asked for its state (a monitor) has them in.
  */
 final class CheckpointRun {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRun.class);
     private static final String HISTORY = "history.epoch.";
     private static final String STEP_LOSSES = "history.step_losses";
+    private static final String FINDING = "history.finding.";
     private static final String METRIC = "metric.";
     private static final String CALLBACK = "callback.";
     private static final String GROUP_LRS = "groups.lr";
@@ -137,6 +142,7 @@ final class CheckpointRun {
                 st.stateDict().forEach((k, v) -> state.put(prefix + k, v));
             }
         }
+        Map<String, Object> findings = findingsInfo(h.findings(), state);
         Map<String, Object> rng = new LinkedHashMap<>();
         dropouts.forEach((path, d) -> rng.put(path, Map.of("seed", d.seed(), "calls", d.calls())));
         Map<String, Object> info = new LinkedHashMap<>();
@@ -144,6 +150,9 @@ final class CheckpointRun {
         info.put("stop_requested", ctx.stopRequested());
         info.put("config", config);
         info.put("metadata", policy.metadata());
+        if (!findings.isEmpty()) {
+            info.put("findings", findings);
+        }
         Checkpoint c = new Checkpoint(epoch, batch, ctx.iteration(), ctx.samplesSeen(), model.stateDict(),
                 optimizer.stateDict(), state, info);
         try {
@@ -152,6 +161,28 @@ final class CheckpointRun {
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoints: could not write " + c + " into " + store.directory(), e);
         }
+    }
+
+    /** Each finding's words and whole numbers into info; its values, which need not be whole, into the state. */
+    private static Map<String, Object> findingsInfo(List<Finding> findings, Map<String, Tensor> state) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int j = 0; j < findings.size(); j++) {
+            Finding f = findings.get(j);
+            Map<String, Object> names = new LinkedHashMap<>();
+            for (String name : f.values().keySet()) {
+                names.put(Integer.toString(names.size()), name);
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("rule", f.rule());
+            entry.put("severity", f.severity().name());
+            entry.put("epoch", (long) f.epoch());
+            entry.put("iteration", f.iteration());
+            entry.put("message", f.message());
+            entry.put("values", names);
+            out.put(Integer.toString(j), entry);
+            state.put(FINDING + j, doubles(new ArrayList<>(f.values().values())));
+        }
+        return out;
     }
 
     private static Tensor doubles(List<Double> values) {
@@ -194,6 +225,7 @@ final class CheckpointRun {
         Map<Integer, Map<String, Tensor>> callbackStates = new LinkedHashMap<>();
         Map<String, List<Double>> history = new LinkedHashMap<>();
         check(c, where, metrics, metricStates, callbackStates, history);
+        List<Finding> findings = findings(c, where);
 
         optimizer.loadStateDict(c.optimizer()); // refuses a state that does not fit, changing nothing
         model.loadStateDict(c.model(), true);
@@ -205,6 +237,7 @@ final class CheckpointRun {
         Map<?, ?> rng = (Map<?, ?>) c.info().get("dropout");
         dropouts.forEach((path, d) -> d.setCalls(((Number) ((Map<?, ?>) rng.get(path)).get("calls")).longValue()));
         replayHistory(ctx.history(), history, c.state().get(STEP_LOSSES));
+        findings.forEach(ctx.history()::addFinding);
         ctx.restore(c.epoch(), c.iteration(), c.samplesSeen());
         if (Boolean.TRUE.equals(c.info().get("stop_requested"))) {
             ctx.requestStop();
@@ -301,7 +334,7 @@ final class CheckpointRun {
                     throw misfit(where, "it holds the rates of " + Arrays.toString(e.getValue().shape())
                             + " parameter groups, the optimizer has " + optimizer.groups().size());
                 }
-            } else if (!key.equals(STEP_LOSSES) && !key.startsWith("epoch.")) {
+            } else if (!key.equals(STEP_LOSSES) && !key.startsWith("epoch.") && !key.startsWith(FINDING)) {
                 throw misfit(where, "its state holds an unknown entry '" + key + "'");
             }
         }
@@ -320,6 +353,48 @@ final class CheckpointRun {
                 }
             }
         }
+    }
+
+    /** The findings a checkpoint holds, checked entry by entry (before anything changes). */
+    private List<Finding> findings(Checkpoint c, String where) {
+        Object saved = c.info().get("findings");
+        long inState = c.state().keySet().stream().filter(k -> k.startsWith(FINDING)).count();
+        if (saved == null) {
+            if (inState > 0) {
+                throw misfit(where, "its state holds finding values but its info no findings");
+            }
+            return List.of();
+        }
+        if (!(saved instanceof Map<?, ?> all) || all.size() != inState) {
+            throw misfit(where, "its findings do not match the finding values of its state");
+        }
+        List<Finding> out = new ArrayList<>();
+        for (int j = 0; j < all.size(); j++) {
+            Tensor values = c.state().get(FINDING + j);
+            if (!(all.get(Integer.toString(j)) instanceof Map<?, ?> f) || values == null
+                    || !(f.get("rule") instanceof String rule) || !(f.get("severity") instanceof String severity)
+                    || !(f.get("epoch") instanceof Long epoch) || !(f.get("iteration") instanceof Long iteration)
+                    || !(f.get("message") instanceof String message) || !(f.get("values") instanceof Map<?, ?> names)
+                    || names.size() != values.numel()) {
+                throw misfit(where, "its finding " + j + " is incomplete");
+            }
+            Finding.Severity sev;
+            try {
+                sev = Finding.Severity.valueOf(severity);
+            } catch (IllegalArgumentException e) {
+                throw misfit(where, "its finding " + j + " has an unknown severity '" + severity + "'");
+            }
+            double[] v = values.toDoubleArray();
+            Map<String, Double> map = new LinkedHashMap<>();
+            for (int k = 0; k < v.length; k++) {
+                if (!(names.get(Integer.toString(k)) instanceof String name)) {
+                    throw misfit(where, "its finding " + j + " lacks the name of value " + k);
+                }
+                map.put(name, v[k]);
+            }
+            out.add(new Finding(rule, sev, Math.toIntExact(epoch), iteration, message, map));
+        }
+        return out;
     }
 
     private List<Integer> statefulIndices() {

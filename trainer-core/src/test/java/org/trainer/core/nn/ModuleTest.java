@@ -113,4 +113,35 @@ class ModuleTest {
         out.sum().backward();
         assertArrayEquals(new float[] {1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 2, 2, 2}, e.weight().grad().toFloatArray());
     }
+
+    @Test
+    void forwardHooksSeeEachLayerRunByAContainerUntilRemoved() {
+        Sequential inner = new Sequential(new Linear(4, 3), new Activation.ReLU());
+        Sequential s = new Sequential(inner, new Linear(3, 2));
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Module relu = inner.get(1);
+        Module.HookHandle h1 = relu.addForwardHook((m, out) -> {
+            assertTrue(m == relu);
+            seen.add("relu " + java.util.Arrays.toString(out.shape()));
+        });
+        Module.HookHandle h2 = s.get(1).addForwardHook((m, out) -> seen.add("head " + out.toFloatArray().length));
+        Tensor x = Tensor.randn(1, 5, 4);
+        Tensor y = s.forward(x);
+        assertEquals(List.of("relu [5, 3]", "head 10"), seen);
+        assertArrayEquals(s.get(1).forward(relu.forward(inner.get(0).forward(x))).toFloatArray(), y.toFloatArray(),
+                "hooks leave the output alone");
+        seen.clear();
+        relu.forward(x.narrow(1, 0, 3));
+        assertEquals(List.of(), seen, "a module called through forward runs no hooks");
+        relu.apply(x.narrow(1, 0, 3));
+        assertEquals(1, seen.size(), "apply runs them");
+        h1.close();
+        h1.close();
+        h2.close();
+        seen.clear();
+        s.forward(x);
+        assertEquals(List.of(), seen, "removed hooks are gone");
+        assertEquals("addForwardHook: hook must not be null",
+                assertThrows(IllegalArgumentException.class, () -> relu.addForwardHook(null)).getMessage());
+    }
 }

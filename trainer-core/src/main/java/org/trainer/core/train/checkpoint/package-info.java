@@ -7,7 +7,7 @@
  * never stopped (same seed, backend and thread count). A checkpoint holds the model's weights and
  * buffers, the optimizer's state, the position (epoch, batch, iteration), every mutable
  * random-number state (the dropout mask counters; shuffles and learning-rate schedules are pure
- * functions of the epoch and step), the history so far, the partial sums and metric states of the
+ * functions of the epoch and step), the history so far (with its findings), the partial sums and metric states of the
  * epoch in progress, the states of {@link org.trainer.core.train.checkpoint.Stateful} callbacks,
  * and metadata (library version, the run's settings, the caller's key-value pairs).
  *

@@ -1,0 +1,43 @@
+package org.trainer.core.monitor;
+
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+
+/**
+ * A check a {@link Monitor} runs on what it samples: {@link #onStep} on each sampled step's
+ * {@link Snapshot}, {@link #onEpoch} on each finished epoch's figures. Both run on the monitor's
+ * single rule thread, one call at a time and in the order of training, so a rule may keep state
+ * without locks; that state travels in checkpoints through {@link #stateDict()} and
+ * {@link #loadStateDict} (same contract as {@link org.trainer.core.train.checkpoint.Stateful}), so a
+ * resumed run reports as an uninterrupted one would.
+ */
+public interface Rule {
+
+    /** The rule's name, as in its findings, e.g. "VanishingGradient". */
+    String name();
+
+    /** Judges one sampled step; returns what it found (usually nothing). */
+    default List<Finding> onStep(Snapshot s) {
+        return List.of();
+    }
+
+    /** Judges one finished epoch; returns what it found (usually nothing). */
+    default List<Finding> onEpoch(EpochFigures e) {
+        return List.of();
+    }
+
+    /** The rule's state, as copies; empty for a rule without any. */
+    default Map<String, Tensor> stateDict() {
+        return Map.of();
+    }
+
+    /** Restores a state from {@link #stateDict()}. */
+    default void loadStateDict(Map<String, Tensor> state) {
+        if (!state.isEmpty()) {
+            throw new IllegalArgumentException(name() + ".loadStateDict: this rule keeps no state, got "
+                    + state.keySet());
+        }
+    }
+}

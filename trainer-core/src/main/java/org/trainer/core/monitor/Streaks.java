@@ -1,0 +1,51 @@
+package org.trainer.core.monitor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.StateEntries;
+
+/**
+ * Consecutive sampled steps on which a condition held, per key (a layer's name): a rule reports a
+ * condition once, when it has held {@code patience} times in a row, and again only after it has
+ * cleared.
+ */
+final class Streaks {
+    private static final String PREFIX = "streak.";
+    private final Map<String, Long> counts = new LinkedHashMap<>();
+
+    /** Records whether the condition holds now; true exactly when its streak reaches {@code patience}. */
+    boolean hit(String key, boolean condition, int patience) {
+        if (!condition) {
+            counts.remove(key);
+            return false;
+        }
+        long c = counts.merge(key, 1L, Long::sum);
+        return c == patience;
+    }
+
+    Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        counts.forEach((k, v) -> out.put(PREFIX + k, StateEntries.scalar(v)));
+        return out;
+    }
+
+    /** Restores the counts from entries named "streak.&lt;key&gt;"; other entries are the caller's. */
+    void loadStateDict(String owner, Map<String, Tensor> state) {
+        Map<String, Long> loaded = new LinkedHashMap<>();
+        for (String k : state.keySet()) {
+            if (k.startsWith(PREFIX)) {
+                loaded.put(k.substring(PREFIX.length()), StateEntries.readCount(owner, state, k));
+            }
+        }
+        counts.clear();
+        counts.putAll(loaded);
+    }
+
+    static void checkPatience(String owner, int patience) {
+        if (patience < 1) {
+            throw new IllegalArgumentException(owner + ": patience must be >= 1, got " + patience);
+        }
+    }
+}

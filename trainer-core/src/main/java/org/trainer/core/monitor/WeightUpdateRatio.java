@@ -1,0 +1,77 @@
+package org.trainer.core.monitor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.trainer.core.Tensor;
+
+/**
+ * The size of a step against the size of the weights: ||w_after - w_before|| / ||w_before||, about
+ * 1e-3 in a healthy run. Reports (WARNING) a weight tensor whose ratio lies outside
+ * [{@code minRatio}, {@code maxRatio}] (default [1e-5, 1e-1], a factor 100 either way) on
+ * {@code patience} sampled steps in a row (default 3), once per streak: far below, the learning
+ * rate is too small to get anywhere; far above, too large to be stable. Frozen and zero tensors
+ * are skipped.
+ */
+public final class WeightUpdateRatio implements Rule {
+    private final double minRatio;
+    private final double maxRatio;
+    private final int patience;
+    private final Streaks streaks = new Streaks();
+
+    /** With the defaults minRatio 1e-5, maxRatio 1e-1, patience 3. */
+    public WeightUpdateRatio() {
+        this(1e-5, 1e-1, 3);
+    }
+
+    public WeightUpdateRatio(double minRatio, double maxRatio, int patience) {
+        if (!(minRatio >= 0 && maxRatio > minRatio)) {
+            throw new IllegalArgumentException("WeightUpdateRatio: need 0 <= minRatio < maxRatio, got " + minRatio
+                    + " and " + maxRatio);
+        }
+        Streaks.checkPatience("WeightUpdateRatio", patience);
+        this.minRatio = minRatio;
+        this.maxRatio = maxRatio;
+        this.patience = patience;
+    }
+
+    @Override
+    public String name() {
+        return "WeightUpdateRatio";
+    }
+
+    @Override
+    public List<Finding> onStep(Snapshot s) {
+        List<Finding> out = new ArrayList<>();
+        for (Snapshot.ParameterStats p : s.parameters()) {
+            if (!p.isWeight() || !(p.weightNorm() > 0) || !Double.isFinite(p.updateNorm())) {
+                continue;
+            }
+            double ratio = p.updateNorm() / p.weightNorm();
+            if (!streaks.hit(p.name(), ratio < minRatio || ratio > maxRatio, patience)) {
+                continue;
+            }
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put("update_ratio/" + p.name(), ratio);
+            values.put("update_norm/" + p.name(), p.updateNorm());
+            values.put("weight_norm/" + p.name(), p.weightNorm());
+            out.add(new Finding(name(), Finding.Severity.WARNING, s.epoch(), s.iteration(), String.format(
+                    "the steps of %s change it by %.1e of its norm (expected about 1e-3, limits %.0e to %.0e): the "
+                            + "learning rate looks too %s", p.name(), ratio, minRatio, maxRatio,
+                    ratio < minRatio ? "small" : "large"), values));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        return streaks.stateDict();
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        streaks.loadStateDict(name(), state);
+    }
+}
