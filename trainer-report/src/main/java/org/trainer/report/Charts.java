@@ -17,6 +17,7 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -37,7 +38,7 @@ final class Charts {
     static final int HEIGHT = 420;
     private static final Color TRAIN = new Color(0x1f77b4);
     private static final Color VALIDATION = new Color(0xff7f0e);
-    private static final Color STEPS = new Color(0x1f, 0x77, 0xb4, 0x50);
+    private static final Color STEPS = new Color(0x1f, 0x77, 0xb4, 0x38);
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -81,10 +82,23 @@ final class Charts {
         return chart;
     }
 
-    /** The learning rate per epoch, on a log axis when it spans more than a factor of 10. */
+    /**
+     * The learning rate per epoch as steps (it holds for the whole epoch), on a log axis when it
+     * spans more than a factor of 10.
+     */
     static JFreeChart learningRate(History h) {
         List<Double> lr = h.all().get("lr");
-        XYSeriesCollection data = new XYSeriesCollection(epochSeries("learning rate", lr));
+        // Epoch e (1-based) trains over [e - 1, e] on the axis of the per-step losses.
+        XYSeries s = new XYSeries("learning rate", false, true);
+        for (int i = 0; i < lr.size(); i++) {
+            if (Double.isFinite(lr.get(i))) {
+                s.add(i, lr.get(i));
+            }
+        }
+        if (!lr.isEmpty() && Double.isFinite(lr.get(lr.size() - 1))) {
+            s.add(lr.size(), lr.get(lr.size() - 1));
+        }
+        XYSeriesCollection data = new XYSeriesCollection(s);
         JFreeChart chart = ChartFactory.createXYLineChart("learning rate", "epoch", "learning rate", data,
                 PlotOrientation.VERTICAL, false, false, false);
         XYPlot plot = style(chart);
@@ -94,9 +108,10 @@ final class Charts {
             org.jfree.chart.axis.LogAxis log = new org.jfree.chart.axis.LogAxis("learning rate");
             plot.setRangeAxis(log);
         }
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        XYStepRenderer r = new XYStepRenderer();
         r.setSeriesPaint(0, new Color(0x2ca02c));
         r.setSeriesStroke(0, new BasicStroke(2.5f));
+        r.setDefaultShapesVisible(true);
         plot.setRenderer(r);
         return chart;
     }

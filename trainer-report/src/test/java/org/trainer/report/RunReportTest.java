@@ -160,6 +160,10 @@ class RunReportTest {
         Path written = RunReport.of("first", history).write(file);
         assertEquals(file.toAbsolutePath(), written);
         assertTrue(Files.readString(file).contains("<title>first</title>"));
+        if (Files.getFileStore(file).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(file)), "an ordinary document, not a private temporary file");
+        }
         RunReport.of("second", history).write(file);
         assertTrue(Files.readString(file).contains("<title>second</title>"), "replaced whole");
         try (Stream<Path> s = Files.list(file.getParent())) {
