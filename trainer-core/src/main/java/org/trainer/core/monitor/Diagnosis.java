@@ -20,8 +20,8 @@ import org.trainer.core.train.History;
  *   <li>{@link Symptom#LOSS_OSCILLATING}: the mean absolute step-to-step change over the second half
  *       exceeds {@value #SWING} x its mean loss while the loss kept over {@value #KEPT} of its start
  *       (q4 &gt; {@value #KEPT} q1), or the epoch loss rose by over 2% in at least a third of the
- *       epoch transitions (two at least), or the loss diverged (q4 over {@value #DIVERGED} x the mean of the
- *       first step's loss);</li>
+ *       epoch transitions (two at least), or the loss ended higher than it began (q4 over
+ *       1 + {@value #ROSE} times q1), or it diverged (q4 over {@value #DIVERGED} x the first step's loss);</li>
  *   <li>{@link Symptom#LOSS_NOT_DECREASING}: improvement under {@value #NO_PROGRESS}, or under
  *       {@value #LITTLE} without the steady fall of a slow decrease; when the first
  *       tenth of the steps threw the loss over {@value #SPIKE} x its first value, a learning rate too high
@@ -32,16 +32,18 @@ import org.trainer.core.train.History;
  *   <li>{@link Symptom#UNDERFITTING}: a plateau (late drop under {@value #PLATEAU} of q3) at a high
  *       level (training accuracy under {@value #LOW_ACCURACY} where "accuracy" is recorded, else q4
  *       above {@value #KEPT} q1), with validation loss within 20% of training loss;</li>
- *   <li>{@link Symptom#OVERFITTING}: validation loss {@value #VAL_RISE} above its best while training
- *       loss fell since, or training accuracy {@value #ACCURACY_GAP} above validation accuracy, or
- *       training loss under half the validation loss once validation stopped improving;</li>
+ *   <li>{@link Symptom#OVERFITTING}: the last validation loss over 1 + {@value #VAL_RISE} times its best
+ *       while training loss fell since, or training accuracy over validation accuracy by more than
+ *       {@value #ACCURACY_GAP}, or training loss under half the validation loss once validation stopped
+ *       improving (last at least 1.02 times its best);</li>
  *   <li>{@link Symptom#VALIDATION_BETTER_THAN_TRAINING}: validation loss under 95% of training loss
  *       in at least half the epochs and in the last one, the training loss neither oscillating nor flat
  *       (expected with dropout or augmentation).</li>
  * </ul>
  * A rule's finding (LossNotDecreasing, Overfit, Overtraining) adds its symptom even where the history
- * alone does not show it; others (VanishingGradient, ExplodingTensor, PoorWeightInitialization,
- * DeadRelu, SaturatedActivation, WeightUpdateRatio) put their cause first.
+ * alone does not show it. Others name causes: VanishingGradient and PoorWeightInitialization become
+ * the first cause of a flat loss, ExplodingTensor that of a NaN or oscillating loss; WeightUpdateRatio is
+ * quoted with a rate too low, DeadRelu and SaturatedActivation with a model too small or a rate too low.
  */
 public final class Diagnosis {
     static final int MIN_STEPS = 20;
@@ -52,6 +54,7 @@ public final class Diagnosis {
     static final double SLOW = 0.5;
     static final double STILL_FALLING = 0.2;
     static final double DIVERGED = 2;
+    static final double ROSE = 0.02;
     static final double SPIKE = 1.2;
     static final double PLATEAU = 0.05;
     static final double LOW_ACCURACY = 0.9;
@@ -187,7 +190,8 @@ public final class Diagnosis {
             boolean rising = rises >= 2 && rises * 3 >= epochLoss.size() - 1;
             double start = loss.get(0);
             boolean diverged = q4 > DIVERGED * start;
-            if (swinging || rising || diverged) {
+            boolean rose = q4 > (1 + ROSE) * q1;
+            if (swinging || rising || diverged || rose) {
                 Optional<Finding> exploding = finding("ExplodingTensor");
                 out.add(new Problem(Symptom.LOSS_OSCILLATING, String.format("%sthe loss changes by %.3g per %s on"
                                 + " average in the second half, %.0f%% of its level %.4g; it rose in %d of %d"

@@ -85,7 +85,6 @@ class ProfilerTest {
         Seeds.set(1);
         Window window = new Window();
         ProfileReport r = profile(new SlowDataset(DigitsRuns.train(640), 3), mlp(32), 32, window);
-        System.out.println(r);
         assertEquals(20, r.steps());
         assertEquals(640, r.samples());
         long sum = r.phases().values().stream().mapToLong(PhaseStats::totalNanos).sum();
@@ -127,7 +126,6 @@ class ProfilerTest {
         new Trainer().profiler(profiler).fit(model, new CrossEntropyLoss(),
                 new MomentumSgd(model.parameters(), 0.05, 0.9), loader, null, 1);
         ProfileReport fast = profiler.report();
-        System.out.println(fast);
         assertTrue(fast.phases().get(Phase.DATA).totalNanos() < 0.6 * slow.phases().get(Phase.DATA).totalNanos(),
                 "data wait with 4 workers " + fast.phases().get(Phase.DATA).totalNanos() + " ns, with none "
                         + slow.phases().get(Phase.DATA).totalNanos() + " ns");
@@ -138,7 +136,6 @@ class ProfilerTest {
         Seeds.set(1);
         ProfileReport r = profile(DigitsRuns.train(1280), new Sequential(new Linear(64, 512), new Activation.ReLU(),
                 new Linear(512, 512), new Activation.ReLU(), new Linear(512, 10)), 64);
-        System.out.println(r);
         assertTrue(r.fraction(Phase.DATA) < ProfileReport.DATA_WAIT_THRESHOLD, r::toString);
         assertTrue(r.fraction(Phase.FORWARD) + r.fraction(Phase.BACKWARD) + r.fraction(Phase.OPTIMIZER) > 0.5,
                 r::toString);
