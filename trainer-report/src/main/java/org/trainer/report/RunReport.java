@@ -225,7 +225,7 @@ public final class RunReport {
     private static void diagnosis(StringBuilder sb, Diagnosis d) {
         sb.append("<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n");
         if (d.problems().isEmpty()) {
-            sb.append("<p>No problem found: the loss fell and validation followed training.</p>\n");
+            sb.append("<p>No problem found in the loss and validation curves.</p>\n");
         }
         for (Problem p : d.problems()) {
             sb.append("<div class=\"problem").append(p.expected() ? " expected" : "").append("\">\n<h3>")

@@ -9,12 +9,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.trainer.core.data.DataLoader;
+import org.trainer.core.loss.CrossEntropyLoss;
 import org.trainer.core.nn.Activation;
 import org.trainer.core.nn.Dropout;
 import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.History;
+import org.trainer.core.train.MomentumSgd;
 import org.trainer.core.train.Trainer;
 
 /**
@@ -55,6 +58,18 @@ class DiagnosisTest {
         assertTrue(p.causes().stream().anyMatch(c -> c.startsWith("vanishing gradients")), p::toString);
         assertTrue(p.causes().stream().anyMatch(c -> c.startsWith("a bug")), p::toString);
         assertTrue(p.evidence().contains("learning rate 1.00e-06"), p::toString);
+    }
+
+    @Test
+    void perEpochLossesSufficeWithoutStepLosses() {
+        Seeds.set(1);
+        Sequential model = mlp(64);
+        History h = new Trainer().fit(model, new CrossEntropyLoss(),
+                new MomentumSgd(model.parameters(), 1e-6, 0),
+                DataLoader.builder(DigitsRuns.train(1300)).batchSize(32).build(), null, 4);
+        assertTrue(h.stepLosses().isEmpty());
+        Problem p = only(h, Symptom.LOSS_NOT_DECREASING);
+        assertTrue(p.evidence().contains("mean epoch loss"), p::toString);
     }
 
     @Test
