@@ -34,6 +34,6 @@ public final class FashionMnistCnn {
         FashionMnist data = FashionMnist.load(args);
         Seeds.set(1);
         Sequential model = model();
-        FashionMnistTraining.run(model, data, 5, 3);
+        FashionMnistTraining.run("FashionMnistCnn", model, data, 5, 3);
     }
 }

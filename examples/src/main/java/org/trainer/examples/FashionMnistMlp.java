@@ -29,6 +29,6 @@ public final class FashionMnistMlp {
     public static void main(String[] args) throws IOException {
         FashionMnist data = FashionMnist.load(args);
         Seeds.set(1);
-        FashionMnistTraining.run(model(), data, 10, 7);
+        FashionMnistTraining.run("FashionMnistMlp", model(), data, 10, 7);
     }
 }

@@ -1,6 +1,7 @@
 package org.trainer.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
@@ -65,6 +66,22 @@ public final class CudaBackend implements Backend {
         return dev.pool.usedBytes();
     }
 
+    /** The same as {@link #memoryUsed()}: what the profiler reports as device memory in use. */
+    @Override
+    public long deviceMemoryUsed() {
+        return memoryUsed();
+    }
+
+    /** The device's total memory, from cuMemGetInfo. */
+    @Override
+    public long deviceMemoryTotal() {
+        dev.context.makeCurrent();
+        long[] free = new long[1];
+        long[] total = new long[1];
+        CudaCheck.check(cuMemGetInfo(free, total), "cuMemGetInfo");
+        return total[0];
+    }
+
     /** The most bytes live storages held at once since the start or {@link #resetPeakMemory()}. */
     public long memoryPeak() {
         return dev.pool.peakBytes();
@@ -89,7 +106,8 @@ public final class CudaBackend implements Backend {
         dev.pool.emptyCache();
     }
 
-    /** Waits until all queued GPU work has finished (for timing). */
+    /** Waits until all queued GPU work has finished (for timing): cuCtxSynchronize. */
+    @Override
     public void synchronize() {
         dev.context.makeCurrent();
         CudaCheck.check(cuCtxSynchronize(), "cuCtxSynchronize");

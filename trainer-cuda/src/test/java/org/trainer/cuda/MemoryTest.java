@@ -81,4 +81,16 @@ class MemoryTest {
         CudaOutOfMemoryError huge = assertThrows(CudaOutOfMemoryError.class, () -> real.allocate(1L << 50, "huge"));
         assertTrue(huge.getMessage().contains("tried to allocate 1024.00 TiB"), huge.getMessage());
     }
+
+    @Test
+    void backendInterfaceReportsDeviceMemoryAndSynchronizes() {
+        org.trainer.core.backend.Backend spi = GpuTests.backend();
+        Storage s = spi.allocate(DType.FLOAT32, 1 << 20);
+        spi.synchronize();
+        long used = spi.deviceMemoryUsed();
+        long total = spi.deviceMemoryTotal();
+        assertTrue(used >= 4L << 20, "the live storage counts: " + used);
+        assertTrue(total > used, "total " + total + " exceeds used " + used);
+        assertNotNull(s);
+    }
 }

@@ -15,6 +15,27 @@ public interface Backend {
 
     Device device();
 
+    /**
+     * Waits until all work queued on the device has finished. Asynchronous devices (a GPU queues
+     * kernels and returns at once) need it to time their work from the host; the default does
+     * nothing, right for a backend whose primitives finish before they return, as the CPU's do.
+     */
+    default void synchronize() {
+    }
+
+    /**
+     * Bytes of device memory this backend holds for live storages, or -1 where it does not apply
+     * (the default: the CPU backend's storages are ordinary Java arrays, counted in the heap).
+     */
+    default long deviceMemoryUsed() {
+        return -1;
+    }
+
+    /** The device's total memory in bytes, or -1 where it does not apply (the default). */
+    default long deviceMemoryTotal() {
+        return -1;
+    }
+
     /** A zero-filled storage of {@code size} elements. */
     Storage allocate(DType dtype, int size);
 

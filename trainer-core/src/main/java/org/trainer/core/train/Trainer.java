@@ -10,12 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trainer.core.GradMode;
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.data.Batch;
 import org.trainer.core.data.BatchIterator;
 import org.trainer.core.data.BatchSource;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.metrics.Metric;
+import org.trainer.core.monitor.Phase;
+import org.trainer.core.monitor.Profiler;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.checkpoint.Checkpointing;
 
@@ -45,6 +48,7 @@ public final class Trainer {
     private boolean recordStepLosses;
     private boolean progressBar;
     private Checkpointing checkpointing;
+    private Profiler profiler;
 
     /** Metrics to compute on training and validation data (a fresh instance for each). Returns this. */
     @SafeVarargs
@@ -88,6 +92,16 @@ public final class Trainer {
     }
 
     /**
+     * Times every training step of {@link #fit}, split into phases (data wait, forward, backward,
+     * optimizer, device sync, other), and samples memory; null turns it off. Without a profiler the
+     * loop reads no clock. Returns this.
+     */
+    public Trainer profiler(Profiler p) {
+        this.profiler = p;
+        return this;
+    }
+
+    /**
      * Trains for {@code epochs} epochs and returns the history. {@code validation} may be null.
      * With checkpoints on, first resumes from the newest good checkpoint of their directory, if any:
      * the history returned then holds the epochs before it too, and a run whose checkpoint is past
@@ -113,6 +127,9 @@ public final class Trainer {
         CheckpointRun run = checkpointing == null ? null
                 : new CheckpointRun(checkpointing, model, optimizer, loss, train, epochs, callbacks, fresh(), schedule);
         EpochState resumed = run == null ? null : run.resume(ctx, this::fresh);
+        if (profiler != null) {
+            profiler.begin(model.parameters().isEmpty() ? Backends.cpu() : model.parameters().get(0).value().backend());
+        }
         all.forEach(c -> c.onTrainBegin(ctx));
         if (run != null && resumed == null) {
             run.restoreCallbacks();
@@ -157,8 +174,10 @@ public final class Trainer {
         List<Metric> ms = state.metrics;
         int batch = state.batch;
         try (BatchIterator it = batch == 0 ? train.iterator(ctx.epoch()) : train.iterator(ctx.epoch(), batch)) {
+            long t = profiler == null ? 0 : System.nanoTime();
             while (it.hasNext() && !ctx.stopRequested()) {
                 Batch b = it.next();
+                t = lap(Phase.DATA, t);
                 for (Callback c : all) {
                     c.onBatchBegin(ctx, batch);
                 }
@@ -168,17 +187,26 @@ public final class Trainer {
                 double value;
                 // Everything the step computes is dead once the loss and the metrics are read.
                 try (MemoryScope step = MemoryScope.open(pool)) {
+                    t = lap(Phase.OTHER, t);
                     Tensor out = model.forward(b.features());
                     Tensor l = loss.compute(out, b.targets());
+                    t = lap(Phase.FORWARD, t);
                     optimizer.zeroGrad();
                     l.backward();
                     value = l.item();
+                    t = lap(Phase.BACKWARD, t);
                     try (GradMode off = Tensor.noGrad()) {
                         Tensor detached = out.detach();
                         ms.forEach(m -> m.update(detached, b.targets()));
                     }
                 }
+                t = lap(Phase.OTHER, t);
                 optimizer.step();
+                if (profiler != null) {
+                    t = lap(Phase.OPTIMIZER, t);
+                    profiler.synchronize();
+                    t = lap(Phase.SYNC, t);
+                }
                 int n = b.size();
                 state.lossSum += value * n;
                 state.seen += n;
@@ -194,12 +222,26 @@ public final class Trainer {
                 if (run != null) {
                     run.afterBatch(ctx, state);
                 }
+                if (profiler != null) {
+                    t = lap(Phase.OTHER, t);
+                    profiler.endStep(n);
+                }
             }
         }
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put("loss", state.seen == 0 ? Double.NaN : state.lossSum / state.seen);
         ms.forEach(m -> logs.put(m.name(), m.compute()));
         return logs;
+    }
+
+    /** Adds the time since {@code since} to {@code phase} of the profiled step and returns now; 0 unprofiled. */
+    private long lap(Phase phase, long since) {
+        if (profiler == null) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        profiler.record(phase, now - since);
+        return now;
     }
 
     /**

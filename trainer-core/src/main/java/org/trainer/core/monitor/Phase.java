@@ -1,0 +1,31 @@
+package org.trainer.core.monitor;
+
+/**
+ * The parts a training step is split into by the {@link Profiler}. They are contiguous: each
+ * starts where the one before ended, so their durations add up to the step's.
+ */
+public enum Phase {
+    /** Waiting for the loader's next batch (hasNext and next). */
+    DATA("data wait"),
+    /** The model's forward pass and the loss. */
+    FORWARD("forward"),
+    /** Zeroing gradients, the backward pass and reading the loss value. */
+    BACKWARD("backward"),
+    /** The optimizer's update. */
+    OPTIMIZER("optimizer"),
+    /** Waiting for the device to finish the step's queued work (nothing on the CPU). */
+    SYNC("device sync"),
+    /** Everything else in the step: metrics, callbacks, the schedule, checkpoints. */
+    OTHER("other");
+
+    private final String label;
+
+    Phase(String label) {
+        this.label = label;
+    }
+
+    /** A short name for tables and charts, e.g. "data wait". */
+    public String label() {
+        return label;
+    }
+}

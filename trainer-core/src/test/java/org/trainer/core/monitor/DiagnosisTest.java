@@ -1,0 +1,171 @@
+package org.trainer.core.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.trainer.core.data.DataLoader;
+import org.trainer.core.loss.CrossEntropyLoss;
+import org.trainer.core.nn.Activation;
+import org.trainer.core.nn.Dropout;
+import org.trainer.core.nn.Linear;
+import org.trainer.core.nn.Seeds;
+import org.trainer.core.nn.Sequential;
+import org.trainer.core.train.History;
+import org.trainer.core.train.MomentumSgd;
+import org.trainer.core.train.Trainer;
+
+/**
+ * Each diagnosis on a short real run on the digits that shows it (per-step losses recorded), and
+ * none on a healthy run: the symptom, and the likely cause named first.
+ */
+class DiagnosisTest {
+
+    private static Sequential mlp(int hidden) {
+        return new Sequential(new Linear(64, hidden), new Activation.ReLU(), new Linear(hidden, 10));
+    }
+
+    private static Set<Symptom> symptoms(History h) {
+        return Diagnosis.of(h).problems().stream().map(Problem::symptom).collect(Collectors.toSet());
+    }
+
+    private static Problem only(History h, Symptom expected) {
+        Diagnosis d = Diagnosis.of(h);
+        assertEquals(Set.of(expected), symptoms(h), () -> h + "\n" + d);
+        return d.find(expected).orElseThrow();
+    }
+
+    @Test
+    void aHealthyRunHasNoProblem() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 0.05, 0.9, 32, 8);
+        assertTrue(h.last("val_accuracy") > 0.95, h::toString);
+        assertEquals(List.of(), Diagnosis.of(h).problems(), () -> Diagnosis.of(h).toString());
+        assertEquals("no problem found", Diagnosis.of(h).toString());
+    }
+
+    @Test
+    void aTinyLearningRateDoesNotDecreaseTheLossAndTooLowIsTheFirstCause() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 1e-6, 0, 32, 4);
+        Problem p = only(h, Symptom.LOSS_NOT_DECREASING);
+        assertTrue(p.causes().get(0).startsWith("the learning rate is too low"), p::toString);
+        assertTrue(p.causes().stream().anyMatch(c -> c.startsWith("vanishing gradients")), p::toString);
+        assertTrue(p.causes().stream().anyMatch(c -> c.startsWith("a bug")), p::toString);
+        assertTrue(p.evidence().contains("learning rate 1.00e-06"), p::toString);
+    }
+
+    @Test
+    void perEpochLossesSufficeWithoutStepLosses() {
+        Seeds.set(1);
+        Sequential model = mlp(64);
+        History h = new Trainer().fit(model, new CrossEntropyLoss(),
+                new MomentumSgd(model.parameters(), 1e-6, 0),
+                DataLoader.builder(DigitsRuns.train(1300)).batchSize(32).build(), null, 4);
+        assertTrue(h.stepLosses().isEmpty());
+        Problem p = only(h, Symptom.LOSS_NOT_DECREASING);
+        assertTrue(p.evidence().contains("mean epoch loss"), p::toString);
+    }
+
+    @Test
+    void aVanishingGradientFindingBecomesTheFirstCause() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 1e-6, 0, 32, 2);
+        h.addFinding(new Finding("VanishingGradient", Finding.Severity.WARNING, 0, 10,
+                "gradient norm of 0.weight is 3e-9", Map.of("grad_norm/0.weight", 3e-9)));
+        Problem p = only(h, Symptom.LOSS_NOT_DECREASING);
+        assertEquals("vanishing gradients (gradient norm of 0.weight is 3e-9)", p.causes().get(0));
+    }
+
+    @Test
+    void aLearningRateFarTooHighCollapsesTheModelAndTooHighIsTheFirstCause() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 3.0, 0, 32, 5);
+        Problem p = only(h, Symptom.LOSS_NOT_DECREASING);
+        assertTrue(p.causes().get(0).startsWith("the learning rate is too high"), p::toString);
+    }
+
+    @Test
+    void aTooHighLearningRateWithMomentumOscillates() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 1.0, 0.9, 32, 5);
+        Problem p = only(h, Symptom.LOSS_OSCILLATING);
+        assertTrue(p.fixes().get(0).startsWith("reduce the learning rate 10x, or add a schedule"), p::toString);
+    }
+
+    @Test
+    void aDivergingLossCountsAsOscillating() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(new Trainer(), mlp(64), DigitsRuns.train(1300), 100, 0.9, 32, 3);
+        Problem p = only(h, Symptom.LOSS_OSCILLATING);
+        assertTrue(p.evidence().startsWith("the loss diverged from"), p::toString);
+    }
+
+    @Test
+    void anAbsurdLearningRateMakesTheLossNaN() {
+        Seeds.set(1);
+        // No metric: accuracy refuses NaN predictions, and the loss is what we watch.
+        History h = DigitsRuns.fit(new Trainer(), mlp(64), DigitsRuns.train(1300), 1e8, 0.9, 32, 3);
+        Problem p = only(h, Symptom.LOSS_NAN);
+        assertTrue(p.causes().get(0).startsWith("exploding gradients"), p::toString);
+        assertTrue(p.causes().stream().anyMatch(c -> c.startsWith("bad data")), p::toString);
+        assertTrue(p.fixes().get(0).startsWith("clip gradients"), p::toString);
+    }
+
+    @Test
+    void aSmallLearningRateDecreasesSlowly() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 0.01, 0, 64, 5);
+        Problem p = only(h, Symptom.SLOW_DECREASE);
+        assertTrue(p.causes().stream().anyMatch(c -> c.startsWith("large batches")), p::toString);
+        assertTrue(p.fixes().stream().anyMatch(c -> c.startsWith("warm the rate up")), p::toString);
+    }
+
+    @Test
+    void aBigModelOnAHundredSamplesOverfits() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(new Sequential(new Linear(64, 512), new Activation.ReLU(),
+                new Linear(512, 512), new Activation.ReLU(), new Linear(512, 10)), DigitsRuns.train(100),
+                0.05, 0.9, 20, 30);
+        Problem p = only(h, Symptom.OVERFITTING);
+        assertTrue(p.fixes().containsAll(List.of("dropout", "early stopping (EarlyStopping with restore-best-weights)",
+                "less capacity: fewer or narrower layers")), p::toString);
+    }
+
+    @Test
+    void aRankOneLinearModelUnderfits() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(new Sequential(new Linear(64, 1), new Linear(1, 10)), DigitsRuns.train(1300),
+                0.05, 0.9, 32, 12);
+        Problem p = only(h, Symptom.UNDERFITTING);
+        assertTrue(p.fixes().get(0).startsWith("a bigger model"), p::toString);
+        assertTrue(p.evidence().contains("training accuracy"), p::toString);
+    }
+
+    @Test
+    void heavyDropoutMakesValidationBetterThanTrainingWhichIsExpected() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(new Sequential(new Linear(64, 256), new Activation.ReLU(), new Dropout(0.7),
+                new Linear(256, 10)), DigitsRuns.train(1300), 0.05, 0.9, 32, 8);
+        Problem p = only(h, Symptom.VALIDATION_BETTER_THAN_TRAINING);
+        assertTrue(p.expected(), p::toString);
+        assertTrue(p.causes().get(0).startsWith("dropout, augmentation"), p::toString);
+    }
+
+    @Test
+    void anOverfitFindingAloneReportsOverfitting() {
+        History h = new History();
+        for (int e = 0; e < 4; e++) {
+            h.addEpoch(Map.of("loss", 1.0 / (e + 1), "val_loss", 1.0 / (e + 1) + 0.01));
+        }
+        h.addFinding(new Finding("Overfit", Finding.Severity.WARNING, 3, 40, "validation/training ratio 1.5",
+                Map.of("ratio", 1.5)));
+        Problem p = Diagnosis.of(h).find(Symptom.OVERFITTING).orElseThrow();
+        assertTrue(p.evidence().contains("Overfit: validation/training ratio 1.5"), p::toString);
+    }
+}
