@@ -134,6 +134,9 @@ public final class HyperbandScheduler {
             }
             spent += need;
             List<Running> done = train(study, objective, rung, resource, pool);
+            if (done.isEmpty()) {
+                return spent; // every trial of the rung failed (each already recorded FAILED)
+            }
             if (resource >= maxResource) {
                 for (Running t : done) {
                     study.tell(t.trial(), t.value());
@@ -143,7 +146,7 @@ public final class HyperbandScheduler {
             }
             Direction d = study.direction();
             done.sort(Comparator.comparingDouble(t -> d.toLoss(t.value())));
-            int keep = Math.max(1, done.size() / eta);
+            int keep = Math.min(done.size(), Math.max(1, done.size() / eta));
             for (Running t : done.subList(keep, done.size())) {
                 study.tell(t.trial(), new TrialPruned("successive halving at resource " + resource));
                 objective.release(t.trial());

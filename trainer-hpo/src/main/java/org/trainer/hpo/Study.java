@@ -96,12 +96,17 @@ public final class Study implements AutoCloseable {
         if (b.journal == null) {
             this.journal = null;
         } else {
-            this.journal = Journal.open(b.journal);
-            replay(journal.events(), b.journal);
+            // replay validates name, direction and seed before the journal cuts a torn tail off
+            this.journal = Journal.open(b.journal, events -> replay(events, b.journal));
             if (journal.events().isEmpty()) {
                 ObjectNode e = event("study");
                 e.put("name", name).put("direction", direction.name()).put("seed", seed);
-                journal.append(e);
+                try {
+                    journal.append(e);
+                } catch (RuntimeException ex) {
+                    journal.close();
+                    throw ex;
+                }
             }
         }
     }
