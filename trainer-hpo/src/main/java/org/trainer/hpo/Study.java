@@ -363,10 +363,23 @@ public final class Study implements AutoCloseable {
      * Keeps {@code executor.parallelism()} trials in flight until the study holds
      * {@code maxTrials} finished trials (a resumed study runs only the rest; re-queued trials
      * first). A trial that fails is recorded FAILED with its error and the search goes on.
+     *
+     * @throws IllegalArgumentException when the executor cannot serve this study: it cannot
+     *                                  prune and the study has a pruner, or it needs declared
+     *                                  ranges and the study is define-by-run
      */
     public void optimize(TrialExecutor executor, int maxTrials) {
+        Objects.requireNonNull(executor, "Study.optimize: executor");
         if (maxTrials < 0) {
             throw new IllegalArgumentException("Study: maxTrials must be >= 0, got " + maxTrials);
+        }
+        if (pruner.prunes() && !executor.supportsPruning()) {
+            throw new IllegalArgumentException("Study: " + executor + " runs every trial to its end (its trials cannot"
+                    + " report back), but study '" + name + "' has pruner " + pruner + "; use Pruner.none() with it");
+        }
+        if (declared == null && !executor.supportsDefineByRun()) {
+            throw new IllegalArgumentException("Study: " + executor + " needs every parameter when a trial starts, but study '"
+                    + name + "' declares no ranges (define-by-run); declare them with Study.Builder.space");
         }
         record Done(Trial trial, Double value, Throwable error) {
         }
