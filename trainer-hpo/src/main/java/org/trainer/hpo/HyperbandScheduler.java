@@ -76,8 +76,8 @@ public final class HyperbandScheduler {
      * PRUNED. Returns the resource units spent.
      */
     public long run(Study study, ResumableObjective objective, long budget, int parallel) {
-        Objects.requireNonNull(study, "study");
-        Objects.requireNonNull(objective, "objective");
+        Objects.requireNonNull(study, "HyperbandScheduler.run: study");
+        Objects.requireNonNull(objective, "HyperbandScheduler.run: objective");
         if (budget < 1) {
             throw new IllegalArgumentException("HyperbandScheduler: budget must be >= 1, got " + budget);
         }

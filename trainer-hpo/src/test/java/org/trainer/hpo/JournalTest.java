@@ -153,4 +153,26 @@ class JournalTest {
             assertEquals(1, again.finishedCount());
         }
     }
+
+    @Test
+    void everyAllowedCategoricalTypeRoundTripsThroughTheJournal() {
+        Path file = dir.resolve("types.jsonl");
+        CategoricalRange choices = CategoricalRange.of("adam", 7, 0.25, 3.0, 3, true);
+        SearchSpace space = SearchSpace.builder().add("c", choices).build();
+        List<FrozenTrial> before;
+        try (Study s = Study.builder().name("types").direction(Direction.MINIMIZE).space(space)
+                .sampler(new GridSampler(2)).journal(file).build()) {
+            s.optimize(t -> choices.indexOf(t.params().get("c")), 6);
+            before = s.trials();
+        }
+        assertEquals(choices.choices(), before.stream().map(t -> t.params().get("c")).toList(), "the grid visits each choice");
+        List<FrozenTrial> loaded = Study.load(file);
+        assertEquals(before, loaded);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(before.get(i).params().get("c").getClass(), loaded.get(i).params().get("c").getClass());
+        }
+        try (Study s = Study.builder().name("types").direction(Direction.MINIMIZE).space(space).journal(file).build()) {
+            assertEquals(choices, s.distributions(5).get("c"));
+        }
+    }
 }
