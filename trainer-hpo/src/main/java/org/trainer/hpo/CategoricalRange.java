@@ -4,21 +4,33 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A choice among unordered values (strings, numbers, booleans). Samplers that model the
- * objective treat it one-hot; {@link #toUnit}/{@link #fromUnit} give an index-based position for
- * those that only need a point in [0, 1].
+ * A choice among unordered values: each a String, Integer, Double (finite) or Boolean, the types
+ * that a study journal stores and reads back as the very same value (a Float would come back a
+ * Double, a Long an Integer, and the resumed range would no longer equal this one). Samplers that
+ * model the objective treat it one-hot; {@link #toUnit}/{@link #fromUnit} give an index-based
+ * position for those that only need a point in [0, 1].
  *
- * @throws IllegalArgumentException when {@code choices} is empty or holds duplicates or nulls
+ * @throws IllegalArgumentException when {@code choices} is empty, holds duplicates or nulls, or
+ *                                  a value of another type
  */
 public record CategoricalRange(List<Object> choices) implements Range {
 
     public CategoricalRange {
-        Objects.requireNonNull(choices, "choices");
+        Objects.requireNonNull(choices, "CategoricalRange: choices");
         if (choices.isEmpty()) {
             throw new IllegalArgumentException("CategoricalRange: choices must not be empty");
         }
         if (choices.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("CategoricalRange: choices must not contain null, got " + choices);
+        }
+        for (Object c : choices) {
+            boolean allowed = c instanceof String || c instanceof Integer || c instanceof Boolean
+                    || c instanceof Double d && Double.isFinite(d);
+            if (!allowed) {
+                throw new IllegalArgumentException("CategoricalRange: a choice must be a String, Integer, finite Double or"
+                        + " Boolean, got " + c.getClass().getSimpleName() + " " + c + " in " + choices
+                        + (c instanceof Number ? "; convert it (e.g. 1e-3f -> 1e-3, 64L -> 64)" : "; use its name"));
+            }
         }
         if (choices.stream().distinct().count() != choices.size()) {
             throw new IllegalArgumentException("CategoricalRange: choices must be distinct, got " + choices);

@@ -11,7 +11,7 @@ import java.util.Objects;
 public record FloatRange(double low, double high, Scale scale) implements Range {
 
     public FloatRange {
-        Objects.requireNonNull(scale, "scale");
+        Objects.requireNonNull(scale, "FloatRange: scale");
         if (!Double.isFinite(low) || !Double.isFinite(high)) {
             throw new IllegalArgumentException("FloatRange: low and high must be finite, got [" + low + ", " + high + "]");
         }

@@ -22,9 +22,9 @@ public record FrozenTrial(int number, TrialState state, Map<String, Object> para
                           SortedMap<Integer, Double> intermediate, String error) {
 
     public FrozenTrial {
-        Objects.requireNonNull(state, "state");
-        params = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(params, "params")));
-        intermediate = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(intermediate, "intermediate")));
+        Objects.requireNonNull(state, "FrozenTrial: state");
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(params, "FrozenTrial: params")));
+        intermediate = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(intermediate, "FrozenTrial: intermediate")));
         if (state == TrialState.COMPLETE && (value == null || !Double.isFinite(value))) {
             throw new IllegalArgumentException("FrozenTrial: a COMPLETE trial needs a finite value, got " + value);
         }

@@ -8,10 +8,11 @@ import org.trainer.core.SplitMix64;
 
 /**
  * Hyperband (Li et al. 2018) as a pruner, the way Optuna runs it: n = floor(log_eta(max / min)) + 1
- * brackets of successive halving over the same resource, bracket b starting its first rung at
- * min * eta^b (bracket 0 is the most aggressive: rungs at min, min*eta, ...; the last bracket
- * runs its trials to the maximum). Each trial is assigned to one bracket, and is compared only
- * with trials of its own bracket.
+ * brackets of successive halving over the same resource, bracket b with rungs at min * eta^(b + k),
+ * k = 0, 1, ..., below the maximum (bracket 0 is the most aggressive: rungs at min, min*eta, ...).
+ * The last bracket, b = n - 1, has its first rung at min * eta^(n-1) &lt;= max: when max is exactly
+ * min * eta^(n-1) it has no rung and runs its trials to the maximum; otherwise it has that one
+ * rung. Each trial is assigned to one bracket, and is compared only with trials of its own bracket.
  *
  * <p>Assignment: bracket b gets a share of trials proportional to Hyperband's budget for it,
  * ceil(n * eta^s / (s + 1)) with s = n - 1 - b (so the aggressive brackets, which try more
@@ -49,17 +50,13 @@ public final class HyperbandPruner implements Pruner {
         this.maxResource = maxResource;
         this.eta = eta;
         this.seed = seed;
-        int n = 1;
-        for (long r = (long) minResource * eta; r <= maxResource; r *= eta) {
-            n++;
-        }
+        int n = Brackets.count(minResource, maxResource, eta);
         List<SuccessiveHalvingPruner> bs = new ArrayList<>();
         budgets = new int[n];
         int total = 0;
         for (int b = 0; b < n; b++) {
             bs.add(new SuccessiveHalvingPruner(minResource, maxResource, eta, b));
-            int s = n - 1 - b;
-            budgets[b] = (int) Math.ceil(n * Math.pow(eta, s) / (s + 1));
+            budgets[b] = Brackets.configs(n, n - 1 - b, eta); // as many as Hyperband starts in its bracket s = n - 1 - b
             total += budgets[b];
         }
         this.brackets = Collections.unmodifiableList(bs);

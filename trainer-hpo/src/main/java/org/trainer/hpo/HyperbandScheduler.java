@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * Hyperband (Li et al., JMLR 2018), synchronous: brackets of successive halving over a resource
  * (epochs) from {@code minResource} to {@code maxResource} with reduction factor eta. With
  * s_max = floor(log_eta(max / min)), bracket s (s_max down to 0, most aggressive first) starts
- * n = ceil((s_max + 1) / (s + 1) * eta^s) configurations at r = max * eta^-s units, then at each
- * rung i keeps the best floor(n_i / eta) and continues them to r * eta^i, until the survivors
- * reach the maximum. Trials are paused between rungs ({@link ResumableObjective} continues them),
+ * n = ceil((s_max + 1) * eta^s / (s + 1)) configurations (the same brackets and sizes as
+ * {@link HyperbandPruner}'s) at r = max(min, round(max * eta^-s)) units, then at each rung keeps
+ * the best max(1, floor(n_i / eta)) and continues them to eta times the resource (capped at the
+ * maximum), until the survivors reach the maximum. Trials are paused between rungs ({@link ResumableObjective} continues them),
  * so a configuration's cost is the resource it reached, not the sum of its rungs.
  *
  * <p>A rung waits for all its trials (that is the synchronous part; {@link HyperbandPruner} is
@@ -57,13 +58,10 @@ public final class HyperbandScheduler {
 
     /** The brackets of one Hyperband iteration, most aggressive first. */
     public List<Bracket> brackets() {
-        int sMax = 0;
-        for (long r = (long) minResource * eta; r <= maxResource; r *= eta) {
-            sMax++;
-        }
+        int count = Brackets.count(minResource, maxResource, eta);
         List<Bracket> out = new ArrayList<>();
-        for (int s = sMax; s >= 0; s--) {
-            int n = (int) Math.ceil((sMax + 1.0) / (s + 1) * Math.pow(eta, s));
+        for (int s = count - 1; s >= 0; s--) {
+            int n = Brackets.configs(count, s, eta);
             int r = (int) Math.max(minResource, Math.round(maxResource / Math.pow(eta, s)));
             out.add(new Bracket(s, n, r));
         }
@@ -76,8 +74,8 @@ public final class HyperbandScheduler {
      * PRUNED. Returns the resource units spent.
      */
     public long run(Study study, ResumableObjective objective, long budget, int parallel) {
-        Objects.requireNonNull(study, "study");
-        Objects.requireNonNull(objective, "objective");
+        Objects.requireNonNull(study, "HyperbandScheduler.run: study");
+        Objects.requireNonNull(objective, "HyperbandScheduler.run: objective");
         if (budget < 1) {
             throw new IllegalArgumentException("HyperbandScheduler: budget must be >= 1, got " + budget);
         }
@@ -134,6 +132,9 @@ public final class HyperbandScheduler {
             }
             spent += need;
             List<Running> done = train(study, objective, rung, resource, pool);
+            if (done.isEmpty()) {
+                return spent; // every trial of the rung failed (each already recorded FAILED)
+            }
             if (resource >= maxResource) {
                 for (Running t : done) {
                     study.tell(t.trial(), t.value());
@@ -143,7 +144,7 @@ public final class HyperbandScheduler {
             }
             Direction d = study.direction();
             done.sort(Comparator.comparingDouble(t -> d.toLoss(t.value())));
-            int keep = Math.max(1, done.size() / eta);
+            int keep = Math.min(done.size(), Math.max(1, done.size() / eta));
             for (Running t : done.subList(keep, done.size())) {
                 study.tell(t.trial(), new TrialPruned("successive halving at resource " + resource));
                 objective.release(t.trial());

@@ -12,7 +12,7 @@ import java.util.Objects;
 public record IntRange(int low, int high, Scale scale) implements Range {
 
     public IntRange {
-        Objects.requireNonNull(scale, "scale");
+        Objects.requireNonNull(scale, "IntRange: scale");
         if (low >= high) {
             throw new IllegalArgumentException("IntRange: low must be < high, got [" + low + ", " + high + "]");
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,12 @@ import org.trainer.core.job.TrainingJob;
  * Runs each trial as a {@link TrainingJob} in a child JVM, so that a trial that crashes its JVM,
  * runs out of memory or hangs fails alone and the study goes on.
  *
+ * <pre>{@code
+ * TrialExecutor ex = JobTrialExecutor.builder(root, MyJob.class.getName())
+ *         .channel("train", dataDir).hyperparameters(Map.of("epochs", 8)).metric("val_loss")
+ *         .timeout(Duration.ofMinutes(30)).build(2);
+ * }</pre>
+ *
  * <p>Trial n gets the job directory {@code root/trial-n} (SageMaker's layout): its
  * {@code input/config/hyperparameters.json} holds the fixed hyperparameters plus the trial's
  * parameters (the trial's values win), each data channel is a symbolic link to the given folder,
@@ -30,7 +37,10 @@ import org.trainer.core.job.TrainingJob;
  * text. A trial re-run after a crash of the tuner reuses its directory, so a job that
  * checkpoints resumes where it stopped.
  *
- * <p>Trials run to their end here: pruning needs the in-process {@link ThreadPoolTrialExecutor}.
+ * <p>The job receives the trial's parameters when it starts and reports only when it ends: the
+ * study must declare its ranges (a define-by-run trial holds no parameters yet), and trials are
+ * not pruned (nothing reaches the study while the job runs). A study or tuning job refuses this
+ * executor with a pruner; pruning needs the in-process {@link ThreadPoolTrialExecutor}.
  */
 public final class JobTrialExecutor implements TrialExecutor {
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -45,38 +55,15 @@ public final class JobTrialExecutor implements TrialExecutor {
     private final List<String> jvmArgs;
     private final ExecutorService pool;
 
-    /**
-     * @param root            where the trials' job directories go
-     * @param definitionClass the {@link org.trainer.core.job.JobDefinition} class the child JVM runs
-     * @param channels        data channels by name: folder that each job links as input/data/&lt;name&gt;
-     * @param fixed           hyperparameters every trial gets (the trial's own parameters are added)
-     * @param metric          the reported metric that is the trial's objective value
-     * @param parallelism     how many jobs run at once (&gt;= 1)
-     * @param timeout         a job running longer is killed and its trial fails
-     * @param jvmArgs         the child JVMs' arguments, e.g. {@link TrainingJob#defaultJvmArgs()} plus -Xmx
-     */
-    public JobTrialExecutor(Path root, String definitionClass, Map<String, Path> channels, Map<String, ?> fixed,
-                            String metric, int parallelism, Duration timeout, List<String> jvmArgs) {
-        this.root = Objects.requireNonNull(root, "root");
-        this.definitionClass = Objects.requireNonNull(definitionClass, "definitionClass");
-        this.channels = Map.copyOf(Objects.requireNonNull(channels, "channels"));
-        this.fixed = new LinkedHashMap<>(Objects.requireNonNull(fixed, "fixed"));
-        this.metric = Objects.requireNonNull(metric, "metric");
-        this.jvmArgs = List.copyOf(Objects.requireNonNull(jvmArgs, "jvmArgs"));
-        if (parallelism < 1) {
-            throw new IllegalArgumentException("JobTrialExecutor: parallelism must be >= 1, got " + parallelism);
-        }
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("JobTrialExecutor: timeout must be positive, got " + timeout);
-        }
-        for (Map.Entry<String, Path> c : this.channels.entrySet()) {
-            if (!Files.isDirectory(c.getValue())) {
-                throw new IllegalArgumentException("JobTrialExecutor: channel '" + c.getKey() + "' must be a folder, got "
-                        + c.getValue());
-            }
-        }
+    private JobTrialExecutor(Builder b, int parallelism) {
+        this.root = b.root;
+        this.definitionClass = b.definitionClass;
+        this.channels = Collections.unmodifiableMap(new LinkedHashMap<>(b.channels));
+        this.fixed = new LinkedHashMap<>(b.fixed);
+        this.metric = b.metric;
+        this.jvmArgs = b.jvmArgs;
         this.parallelism = parallelism;
-        this.timeout = timeout;
+        this.timeout = b.timeout;
         int id = POOLS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(parallelism, r -> {
@@ -84,6 +71,93 @@ public final class JobTrialExecutor implements TrialExecutor {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Starts configuring an executor.
+     *
+     * @param root            where the trials' job directories go
+     * @param definitionClass the {@link org.trainer.core.job.JobDefinition} class the child JVM runs
+     */
+    public static Builder builder(Path root, String definitionClass) {
+        return new Builder(root, definitionClass);
+    }
+
+    /** Configures a {@link JobTrialExecutor}; the metric and the timeout are required. */
+    public static final class Builder {
+        private final Path root;
+        private final String definitionClass;
+        private final Map<String, Path> channels = new LinkedHashMap<>();
+        private final Map<String, Object> fixed = new LinkedHashMap<>();
+        private String metric;
+        private Duration timeout;
+        private List<String> jvmArgs = TrainingJob.defaultJvmArgs();
+
+        private Builder(Path root, String definitionClass) {
+            this.root = Objects.requireNonNull(root, "JobTrialExecutor.builder: root");
+            this.definitionClass = Objects.requireNonNull(definitionClass, "JobTrialExecutor.builder: definitionClass");
+            if (definitionClass.isBlank()) {
+                throw new IllegalArgumentException("JobTrialExecutor.builder: definitionClass must not be blank");
+            }
+        }
+
+        /** A data channel: each job links {@code folder} as {@code input/data/<name>}. */
+        public Builder channel(String name, Path folder) {
+            Objects.requireNonNull(name, "JobTrialExecutor.Builder.channel: name");
+            Objects.requireNonNull(folder, "JobTrialExecutor.Builder.channel: folder");
+            if (!Files.isDirectory(folder)) {
+                throw new IllegalArgumentException("JobTrialExecutor: channel '" + name + "' must be a folder, got " + folder);
+            }
+            channels.put(name, folder);
+            return this;
+        }
+
+        /** Hyperparameters every trial gets (the trial's own parameters are added and win). */
+        public Builder hyperparameters(Map<String, ?> hyperparameters) {
+            Objects.requireNonNull(hyperparameters, "JobTrialExecutor.Builder.hyperparameters: hyperparameters");
+            fixed.putAll(hyperparameters);
+            return this;
+        }
+
+        /** The reported metric that is the trial's objective value. */
+        public Builder metric(String metric) {
+            Objects.requireNonNull(metric, "JobTrialExecutor.Builder.metric: metric");
+            if (metric.isBlank()) {
+                throw new IllegalArgumentException("JobTrialExecutor: metric must not be blank");
+            }
+            this.metric = metric;
+            return this;
+        }
+
+        /** A job running longer is killed and its trial fails. */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "JobTrialExecutor.Builder.timeout: timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("JobTrialExecutor: timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** The child JVMs' arguments (default {@link TrainingJob#defaultJvmArgs()}), e.g. those plus -Xmx. */
+        public Builder jvmArgs(List<String> jvmArgs) {
+            this.jvmArgs = List.copyOf(Objects.requireNonNull(jvmArgs, "JobTrialExecutor.Builder.jvmArgs: jvmArgs"));
+            return this;
+        }
+
+        /** An executor running {@code parallelism} jobs at once (&gt;= 1). */
+        public JobTrialExecutor build(int parallelism) {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("JobTrialExecutor: parallelism must be >= 1, got " + parallelism);
+            }
+            if (metric == null) {
+                throw new IllegalArgumentException("JobTrialExecutor: metric(name) is required");
+            }
+            if (timeout == null) {
+                throw new IllegalArgumentException("JobTrialExecutor: timeout(duration) is required");
+            }
+            return new JobTrialExecutor(this, parallelism);
+        }
     }
 
     @Override
@@ -96,8 +170,29 @@ public final class JobTrialExecutor implements TrialExecutor {
         return root.resolve("trial-" + number);
     }
 
+    /** False: a job reports its metrics only when it ends. */
+    @Override
+    public boolean supportsPruning() {
+        return false;
+    }
+
+    /** False: a job gets the parameters the trial holds when it is submitted. */
+    @Override
+    public boolean supportsDefineByRun() {
+        return false;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the trial's study declares no ranges (its trials
+     *                                  hold no parameters when they start)
+     */
     @Override
     public CompletableFuture<Double> submit(Trial trial) {
+        Objects.requireNonNull(trial, "JobTrialExecutor.submit: trial");
+        if (trial.study().space().isEmpty()) {
+            throw new IllegalArgumentException("JobTrialExecutor: trial " + trial.number() + " of study '"
+                    + trial.study().name() + "' has no parameters yet (define-by-run); declare the study's ranges");
+        }
         CompletableFuture<Double> f = new CompletableFuture<>();
         pool.execute(() -> {
             try {
@@ -132,6 +227,11 @@ public final class JobTrialExecutor implements TrialExecutor {
                     + " reported no '" + metric + "' among " + r.metrics().keySet());
         }
         return v;
+    }
+
+    @Override
+    public String toString() {
+        return "JobTrialExecutor(" + definitionClass + ", parallelism=" + parallelism + ")";
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * event it was writing. Reading tolerates exactly that: a last line without its newline is a torn
  * write and is dropped (and cut off the file when it is opened for appending, so the next event
  * starts on a fresh line). A malformed line anywhere else is corruption and an error that names
- * the line.
+ * the line. One writer at a time: an open journal holds an exclusive lock on its file.
  *
  * <p>Events (field "event"): {@code study} (name, direction, seed; the first line),
  * {@code start} (number, seed, params, distributions), {@code report} (number, step, value) and
@@ -43,21 +47,58 @@ public final class Journal implements Closeable {
 
     /** Opens (creating it and its directory if absent) for appending, after reading what is there. */
     public static Journal open(Path file) {
+        return open(file, events -> { });
+    }
+
+    /**
+     * Opens (creating it and its directory if absent) for appending: takes an exclusive lock on
+     * the file (a second writer, in this process or another, is refused), reads and parses what
+     * is there, hands the events to {@code validate}, and only when it returns cuts a torn last
+     * line off. When anything fails, including {@code validate}, the file is left as it was and
+     * closed.
+     *
+     * @throws IllegalStateException when another journal holds the file open for writing
+     */
+    public static Journal open(Path file, Consumer<List<JsonNode>> validate) {
+        Objects.requireNonNull(file, "Journal.open: file");
+        Objects.requireNonNull(validate, "Journal.open: validate");
+        FileChannel ch = null;
+        boolean ok = false;
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null) {
                 Files.createDirectories(dir);
             }
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by another channel of this process
+            }
+            if (lock == null) {
+                throw new IllegalStateException("Journal: " + file + " is already open for writing by another study;"
+                        + " close that study first");
+            }
             byte[] bytes = Files.readAllBytes(file);
             int good = lastNewline(bytes) + 1;
             List<JsonNode> events = parse(file, bytes, good);
+            validate.accept(Collections.unmodifiableList(events));
             ch.truncate(good);
             ch.position(good);
-            return new Journal(file, ch, events);
+            Journal j = new Journal(file, ch, events);
+            ok = true;
+            return j;
         } catch (IOException e) {
             throw new UncheckedIOException("Journal: cannot open " + file, e);
+        } finally {
+            if (!ok && ch != null) {
+                try {
+                    ch.close(); // releases the lock too
+                } catch (IOException e) {
+                    // the open already failed; that error is the one to report
+                }
+            }
         }
     }
 

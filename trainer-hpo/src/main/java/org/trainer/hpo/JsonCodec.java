@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Ranges and parameter values to and from JSON, exactly: a value is decoded through its range,
  * so a Double stays a Double, an Integer an Integer, and a categorical value comes back as the
- * very choice it was (choices must be strings, numbers or booleans to be stored).
+ * very choice it was ({@link CategoricalRange} admits only String, Integer, finite Double and
+ * Boolean choices, which JSON keeps apart: a stored range reads back equal to the original).
  */
 final class JsonCodec {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -93,13 +94,11 @@ final class JsonCodec {
         if (n.isInt()) {
             return n.asInt();
         }
-        if (n.isIntegralNumber()) {
-            return n.asLong();
-        }
-        if (n.isNumber()) {
+        if (n.isFloatingPointNumber()) {
             return n.asDouble();
         }
-        throw new IllegalArgumentException("JsonCodec: a categorical choice must be a string, number or boolean, got " + n);
+        throw new IllegalArgumentException("JsonCodec: a categorical choice must be a string, int, double or boolean, got "
+                + n);
     }
 
     static ObjectNode ranges(Map<String, Range> ranges) {

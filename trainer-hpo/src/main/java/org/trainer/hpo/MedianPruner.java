@@ -6,9 +6,10 @@ import java.util.List;
 /**
  * The median stopping rule (Golovin et al., Google Vizier; Optuna's MedianPruner): at step s a
  * trial stops when its best intermediate value so far is worse than the median of the values
- * that earlier COMPLETE and PRUNED trials reported at step s. Nothing is pruned before
- * {@code startupTrials} trials have finished (COMPLETE) or before step {@code warmupSteps}, and
- * only when at least {@code minTrials} other trials reported at step s.
+ * that COMPLETE trials reported at step s. Only COMPLETE trials count, as in Optuna: the PRUNED
+ * ones are the bad ones, and counting them would drag the median towards them and prune less.
+ * Nothing is pruned before {@code startupTrials} trials have finished (COMPLETE) or before step
+ * {@code warmupSteps}, and only when at least {@code minTrials} COMPLETE trials reported at step s.
  */
 public final class MedianPruner implements Pruner {
     private final int startupTrials;
@@ -50,7 +51,7 @@ public final class MedianPruner implements Pruner {
         }
         List<Double> others = new ArrayList<>();
         for (FrozenTrial t : trials) {
-            if (t.number() != trial.number() && (t.state() == TrialState.COMPLETE || t.state() == TrialState.PRUNED)) {
+            if (t.number() != trial.number() && t.state() == TrialState.COMPLETE) {
                 Double v = t.intermediate().get(step);
                 if (v != null && !v.isNaN()) {
                     others.add(v);

@@ -19,18 +19,13 @@ public interface Pruner {
      */
     boolean prune(List<FrozenTrial> trials, FrozenTrial trial, Direction direction);
 
-    /** The pruner that never prunes. */
+    /** The pruner that never prunes (one shared instance). */
     static Pruner none() {
-        return new Pruner() {
-            @Override
-            public boolean prune(List<FrozenTrial> trials, FrozenTrial trial, Direction direction) {
-                return false;
-            }
+        return NoPruner.INSTANCE;
+    }
 
-            @Override
-            public String toString() {
-                return "Pruner.none()";
-            }
-        };
+    /** Whether this pruner may stop trials: false only for {@link #none()}. */
+    default boolean prunes() {
+        return true;
     }
 }

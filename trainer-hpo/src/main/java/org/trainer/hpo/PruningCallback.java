@@ -16,8 +16,8 @@ public final class PruningCallback implements Callback {
     private final String metric;
 
     public PruningCallback(Trial trial, String metric) {
-        this.trial = Objects.requireNonNull(trial, "trial");
-        this.metric = Objects.requireNonNull(metric, "metric");
+        this.trial = Objects.requireNonNull(trial, "PruningCallback: trial");
+        this.metric = Objects.requireNonNull(metric, "PruningCallback: metric");
     }
 
     @Override

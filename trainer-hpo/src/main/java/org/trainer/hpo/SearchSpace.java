@@ -68,8 +68,8 @@ public final class SearchSpace {
         private final Map<String, Range> ranges = new LinkedHashMap<>();
 
         public Builder add(String name, Range range) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(range, "range");
+            Objects.requireNonNull(name, "SearchSpace.Builder.add: name");
+            Objects.requireNonNull(range, "SearchSpace.Builder.add: range");
             if (name.isBlank()) {
                 throw new IllegalArgumentException("SearchSpace: a parameter name must not be blank");
             }

@@ -35,8 +35,9 @@ import org.trainer.core.SplitMix64;
  * the sampler's seed for trial n and each independent draw are derived from it, so a study
  * repeated with the same seed and the same completion order proposes the same points.
  *
- * <p>Warm start: {@link Builder#priors} adds earlier observations, COMPLETE trials numbered
- * -1, -2, ... (see {@link WarmStart}); samplers see them ahead of the study's own trials in
+ * <p>Warm start: {@link Builder#priors} adds earlier observations, k COMPLETE trials numbered
+ * -k, ..., -1 in the parents' order (the first prior is -k, the last -1; see {@link WarmStart});
+ * samplers see them ahead of the study's own trials in
  * {@code trials}, and {@link #bestTrial()} includes them; they do not count as the study's trials.
  *
  * <p>Journal: with {@link Builder#journal}, every start, report and finish is appended and
@@ -96,12 +97,17 @@ public final class Study implements AutoCloseable {
         if (b.journal == null) {
             this.journal = null;
         } else {
-            this.journal = Journal.open(b.journal);
-            replay(journal.events(), b.journal);
+            // replay validates name, direction and seed before the journal cuts a torn tail off
+            this.journal = Journal.open(b.journal, events -> replay(events, b.journal));
             if (journal.events().isEmpty()) {
                 ObjectNode e = event("study");
                 e.put("name", name).put("direction", direction.name()).put("seed", seed);
-                journal.append(e);
+                try {
+                    journal.append(e);
+                } catch (RuntimeException ex) {
+                    journal.close();
+                    throw ex;
+                }
             }
         }
     }
@@ -131,7 +137,7 @@ public final class Study implements AutoCloseable {
         return Optional.ofNullable(declared);
     }
 
-    /** The warm-start observations, numbered -1, -2, ... */
+    /** The k warm-start observations, numbered -k, ..., -1 in the parents' order (as {@link WarmStart} numbers them). */
     public List<FrozenTrial> priors() {
         return priors;
     }
@@ -175,11 +181,16 @@ public final class Study implements AutoCloseable {
         return SplitMix64.mix64(studySeed + GAMMA * (number + 1L));
     }
 
-    /** Starts a trial: a re-queued one first, else a new number with the sampler's proposal. */
+    /**
+     * Starts a trial: a re-queued one first, else a new number with the sampler's proposal. The
+     * start is journaled before the study records it, so a failed append leaves no trace.
+     */
     public synchronized Trial ask() {
         Record r;
         if (!requeued.isEmpty()) {
-            r = records.get(requeued.poll());
+            r = records.get(requeued.peek());
+            appendStart(r.number, r.seed, r.proposal, r.proposalSpace);
+            requeued.poll();
             r.state = TrialState.RUNNING;
             r.intermediate.clear();
             r.pruneRequested = false;
@@ -187,29 +198,40 @@ public final class Study implements AutoCloseable {
             r.distributions = new LinkedHashMap<>(declared != null ? r.proposalSpace : Map.of());
             LOG.info("study {}: re-running trial {} (it was running when the study stopped)", name, r.number);
         } else {
-            r = new Record(nextNumber++);
-            r.seed = trialSeed(seed, r.number);
+            int number = nextNumber;
+            long trialSeed = trialSeed(seed, number);
             SearchSpace space = samplingSpace();
+            Map<String, Object> proposal = new LinkedHashMap<>();
+            Map<String, Range> proposalSpace = new LinkedHashMap<>();
             if (!space.isEmpty()) {
-                Map<String, Object> p = sampler.sample(space, allTrials(), direction, SplitMix64.mix64(r.seed + 1));
+                Map<String, Object> p = sampler.sample(space, allTrials(), direction, SplitMix64.mix64(trialSeed + 1));
                 check(space, p);
-                r.proposal = new LinkedHashMap<>(p);
-                r.proposalSpace = new LinkedHashMap<>(space.ranges());
+                proposal.putAll(p);
+                proposalSpace.putAll(space.ranges());
             }
+            appendStart(number, trialSeed, proposal, proposalSpace);
+            r = new Record(number);
+            r.seed = trialSeed;
+            r.proposal = proposal;
+            r.proposalSpace = proposalSpace;
             if (declared != null) {
-                r.params = new LinkedHashMap<>(r.proposal);
-                r.distributions = new LinkedHashMap<>(r.proposalSpace);
+                r.params = new LinkedHashMap<>(proposal);
+                r.distributions = new LinkedHashMap<>(proposalSpace);
             }
-            records.put(r.number, r);
-        }
-        if (journal != null) {
-            ObjectNode e = event("start").put("number", r.number).put("seed", r.seed);
-            e.set("params", JsonCodec.params(r.proposal));
-            e.set("distributions", JsonCodec.ranges(r.proposalSpace));
-            journal.append(e);
+            records.put(number, r);
+            nextNumber++;
         }
         return new Trial(this, r.number, r.seed, Collections.unmodifiableMap(r.proposal),
                 Collections.unmodifiableMap(r.proposalSpace));
+    }
+
+    private void appendStart(int number, long trialSeed, Map<String, Object> proposal, Map<String, Range> proposalSpace) {
+        if (journal != null) {
+            ObjectNode e = event("start").put("number", number).put("seed", trialSeed);
+            e.set("params", JsonCodec.params(proposal));
+            e.set("distributions", JsonCodec.ranges(proposalSpace));
+            journal.append(e);
+        }
     }
 
     private void check(SearchSpace space, Map<String, Object> p) {
@@ -277,10 +299,10 @@ public final class Study implements AutoCloseable {
             throw new IllegalArgumentException("Trial " + number + ": step " + step + " was already reported ("
                     + r.intermediate.get(step) + ")");
         }
-        r.intermediate.put(step, value);
         if (journal != null) {
             journal.append(event("report").put("number", number).put("step", step).put("value", value));
         }
+        r.intermediate.put(step, value);
     }
 
     synchronized boolean shouldPrune(int number) {
@@ -293,44 +315,54 @@ public final class Study implements AutoCloseable {
 
     /** Finishes a trial with its objective value (a non-finite value records it FAILED). */
     public void tell(Trial trial, double value) {
+        Objects.requireNonNull(trial, "Study.tell: trial");
         finish(trial.number(), value, null);
     }
 
     /** Finishes a trial that threw: PRUNED for {@link TrialPruned} or when the pruner had said stop, else FAILED. */
     public void tell(Trial trial, Throwable error) {
-        finish(trial.number(), Double.NaN, Objects.requireNonNull(error, "error"));
+        Objects.requireNonNull(trial, "Study.tell: trial");
+        finish(trial.number(), Double.NaN, Objects.requireNonNull(error, "Study.tell: error"));
     }
 
+    /** Decides the trial's end, journals it, and only then records it (a failed append changes nothing). */
     private synchronized void finish(int number, double value, Throwable error) {
         Record r = record(number);
         if (r.state != TrialState.RUNNING) {
             throw new IllegalStateException("Study: trial " + number + " already finished as " + r.state);
         }
+        TrialState state;
+        Double finalValue = null;
+        String message = null;
         if (r.pruneRequested || error instanceof TrialPruned) {
-            r.state = TrialState.PRUNED;
+            state = TrialState.PRUNED;
         } else if (error != null) {
-            r.state = TrialState.FAILED;
-            r.error = error.toString();
-            LOG.warn("study {}: trial {} failed: {}", name, number, r.error);
+            state = TrialState.FAILED;
+            message = error.toString();
         } else if (!Double.isFinite(value)) {
-            r.state = TrialState.FAILED;
-            r.error = "the objective returned " + value;
-            LOG.warn("study {}: trial {} failed: {}", name, number, r.error);
+            state = TrialState.FAILED;
+            message = "the objective returned " + value;
         } else {
-            r.state = TrialState.COMPLETE;
-            r.value = value;
+            state = TrialState.COMPLETE;
+            finalValue = value;
         }
         if (journal != null) {
-            ObjectNode e = event("finish").put("number", number).put("state", r.state.name());
-            if (r.value != null) {
-                e.put("value", r.value);
+            ObjectNode e = event("finish").put("number", number).put("state", state.name());
+            if (finalValue != null) {
+                e.put("value", finalValue);
             }
-            if (r.error != null) {
-                e.put("error", r.error);
+            if (message != null) {
+                e.put("error", message);
             }
             e.set("params", JsonCodec.params(r.params));
             e.set("distributions", JsonCodec.ranges(r.distributions));
             journal.append(e);
+        }
+        r.state = state;
+        r.value = finalValue;
+        r.error = message;
+        if (state == TrialState.FAILED) {
+            LOG.warn("study {}: trial {} failed: {}", name, number, message);
         }
     }
 
@@ -358,10 +390,23 @@ public final class Study implements AutoCloseable {
      * Keeps {@code executor.parallelism()} trials in flight until the study holds
      * {@code maxTrials} finished trials (a resumed study runs only the rest; re-queued trials
      * first). A trial that fails is recorded FAILED with its error and the search goes on.
+     *
+     * @throws IllegalArgumentException when the executor cannot serve this study: it cannot
+     *                                  prune and the study has a pruner, or it needs declared
+     *                                  ranges and the study is define-by-run
      */
     public void optimize(TrialExecutor executor, int maxTrials) {
+        Objects.requireNonNull(executor, "Study.optimize: executor");
         if (maxTrials < 0) {
             throw new IllegalArgumentException("Study: maxTrials must be >= 0, got " + maxTrials);
+        }
+        if (pruner.prunes() && !executor.supportsPruning()) {
+            throw new IllegalArgumentException("Study: " + executor + " runs every trial to its end (its trials cannot"
+                    + " report back), but study '" + name + "' has pruner " + pruner + "; use Pruner.none() with it");
+        }
+        if (declared == null && !executor.supportsDefineByRun()) {
+            throw new IllegalArgumentException("Study: " + executor + " needs every parameter when a trial starts, but study '"
+                    + name + "' declares no ranges (define-by-run); declare them with Study.Builder.space");
         }
         record Done(Trial trial, Double value, Throwable error) {
         }
@@ -456,6 +501,7 @@ public final class Study implements AutoCloseable {
 
     /** The trials recorded in a journal (finished and running), e.g. to warm-start a new study from. */
     public static List<FrozenTrial> load(Path journalFile) {
+        Objects.requireNonNull(journalFile, "Study.load: journalFile");
         List<JsonNode> events = Journal.read(journalFile);
         if (events.isEmpty() || !"study".equals(events.get(0).path("event").asText())) {
             throw new IllegalArgumentException("Study: " + journalFile + " does not start with a study event");
@@ -500,7 +546,7 @@ public final class Study implements AutoCloseable {
         private Map<String, Range> priorSpace = Map.of();
 
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(name, "Study.Builder.name: name");
             if (name.isBlank()) {
                 throw new IllegalArgumentException("Study: name must not be blank");
             }
@@ -509,17 +555,17 @@ public final class Study implements AutoCloseable {
         }
 
         public Builder direction(Direction direction) {
-            this.direction = Objects.requireNonNull(direction, "direction");
+            this.direction = Objects.requireNonNull(direction, "Study.Builder.direction: direction");
             return this;
         }
 
         public Builder sampler(Sampler sampler) {
-            this.sampler = Objects.requireNonNull(sampler, "sampler");
+            this.sampler = Objects.requireNonNull(sampler, "Study.Builder.sampler: sampler");
             return this;
         }
 
         public Builder pruner(Pruner pruner) {
-            this.pruner = Objects.requireNonNull(pruner, "pruner");
+            this.pruner = Objects.requireNonNull(pruner, "Study.Builder.pruner: pruner");
             return this;
         }
 
@@ -530,7 +576,7 @@ public final class Study implements AutoCloseable {
 
         /** Declares the ranges up front (SageMaker's hyperparameter_ranges); omit for define-by-run. */
         public Builder space(SearchSpace space) {
-            Objects.requireNonNull(space, "space");
+            Objects.requireNonNull(space, "Study.Builder.space: space");
             if (space.isEmpty()) {
                 throw new IllegalArgumentException("Study: a declared space must not be empty");
             }
@@ -540,13 +586,13 @@ public final class Study implements AutoCloseable {
 
         /** Appends every event to {@code file} and resumes from it when it exists. */
         public Builder journal(Path file) {
-            this.journal = Objects.requireNonNull(file, "file");
+            this.journal = Objects.requireNonNull(file, "Study.Builder.journal: file");
             return this;
         }
 
         /** Earlier observations (from {@link WarmStart#priors}), all in {@code space}. */
         public Builder priors(WarmStart.Priors priors) {
-            Objects.requireNonNull(priors, "priors");
+            Objects.requireNonNull(priors, "Study.Builder.priors: priors");
             this.priors = priors.trials();
             this.priorSpace = priors.space().ranges();
             return this;
@@ -554,10 +600,10 @@ public final class Study implements AutoCloseable {
 
         public Study build() {
             if (name == null) {
-                throw new IllegalStateException("Study: name is required");
+                throw new IllegalArgumentException("Study: name is required");
             }
             if (direction == null) {
-                throw new IllegalStateException("Study: direction is required");
+                throw new IllegalArgumentException("Study: direction is required");
             }
             return new Study(this);
         }

@@ -2,6 +2,7 @@ package org.trainer.hpo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.function.Predicate;
 
 /**
@@ -10,9 +11,12 @@ import java.util.function.Predicate;
  * by default: report after epoch e at step e + 1).
  *
  * <p>Rung k sits at resource r_k = minResource * eta^(s + k), with s the minimum early-stopping
- * rate. A trial that reports at a rung's step is promoted (goes on) when its value there is
- * among the best floor(n / eta) of the n values that trials of the study have reported at that
- * step so far (its own included); while n &lt; eta, when it is the best. Otherwise it is pruned.
+ * rate. A trial reaches rung k with its first report at a step &gt;= r_k (a trial that reports
+ * every 2 epochs reaches rung 3 at step 4), and its value there is its rung-k value; when one
+ * report passes several rungs, only the highest of them is judged. At that report the trial is
+ * promoted (goes on) when its rung value is among the best floor(n / eta) of the n rung-k values
+ * of the study's trials that reached rung k so far (its own included); while n &lt; eta, when it
+ * is the best. Otherwise it is pruned. Later reports before the next rung decide nothing.
  * Nobody waits for a rung to fill, so parallel workers never idle: a decision depends on who
  * got there first, which is the asynchronous variant's trade. No pruning at or beyond
  * {@code maxResource}: a trial there has finished.
@@ -74,8 +78,19 @@ public final class SuccessiveHalvingPruner implements Pruner {
             return false;
         }
         int step = trial.intermediate().lastKey();
-        if (step >= maxResource || !rungs().contains(step)) {
+        if (step >= maxResource) {
             return false;
+        }
+        int rung = -1; // the highest rung at or below this step
+        for (int r : rungs()) {
+            if (r <= step) {
+                rung = r;
+            }
+        }
+        SortedMap<Integer, Double> before = trial.intermediate().headMap(step);
+        Integer previous = before.isEmpty() ? null : before.lastKey();
+        if (rung < 0 || previous != null && previous >= rung) {
+            return false; // below the first rung, or this rung was judged at an earlier report
         }
         double mine = trial.intermediate().get(step);
         if (Double.isNaN(mine)) {
@@ -85,7 +100,7 @@ public final class SuccessiveHalvingPruner implements Pruner {
         competing.add(mine);
         for (FrozenTrial t : trials) {
             if (t.number() != trial.number() && peer.test(t)) {
-                Double v = t.intermediate().get(step);
+                Double v = rungValue(t, rung);
                 if (v != null && !v.isNaN()) {
                     competing.add(v);
                 }
@@ -97,6 +112,12 @@ public final class SuccessiveHalvingPruner implements Pruner {
         int k = Math.max(1, sorted.size() / eta);
         double cutoff = sorted.get(k - 1);
         return direction.better(cutoff, mine);
+    }
+
+    /** A trial's value at {@code rung}: the one of its first report at a step &gt;= rung; null when it never got there. */
+    private static Double rungValue(FrozenTrial t, int rung) {
+        SortedMap<Integer, Double> from = t.intermediate().tailMap(rung);
+        return from.isEmpty() ? null : from.get(from.firstKey());
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class ThreadPoolTrialExecutor implements TrialExecutor {
     private final ExecutorService pool;
 
     public ThreadPoolTrialExecutor(Objective objective, int threads) {
-        this.objective = Objects.requireNonNull(objective, "objective");
+        this.objective = Objects.requireNonNull(objective, "ThreadPoolTrialExecutor: objective");
         if (threads < 1) {
             throw new IllegalArgumentException("ThreadPoolTrialExecutor: threads must be >= 1, got " + threads);
         }

@@ -78,13 +78,14 @@ public final class Trial {
     /** One of {@code choices}. */
     @SuppressWarnings("unchecked")
     public <T> T suggestCategorical(String name, List<T> choices) {
+        Objects.requireNonNull(choices, "Trial.suggestCategorical: choices");
         return (T) suggest(name, new CategoricalRange(new ArrayList<>(choices)));
     }
 
     /** A value of {@code range}: the sampler's proposal when this name and range were known at the trial's start, else an independent draw. */
     public Object suggest(String name, Range range) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(range, "range");
+        Objects.requireNonNull(name, "Trial.suggest: name");
+        Objects.requireNonNull(range, "Trial.suggest: range");
         Object proposed = range.equals(proposalSpace.get(name)) ? proposal.get(name) : null;
         return study.suggest(number, seed, name, range, proposed);
     }

@@ -4,10 +4,17 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where trials run. A study keeps {@link #parallelism()} trials in flight and hands each to
- * {@link #submit}; the executor evaluates it (on a thread of this JVM, or as a training job in a
- * child JVM that relays its metrics back through {@link Trial#report} and stops when
- * {@link Trial#shouldPrune()} says so) and completes the future with the objective value, or
- * exceptionally with the reason it failed ({@link TrialPruned} for a pruned trial).
+ * {@link #submit}; the executor evaluates it and completes the future with the objective value,
+ * or exceptionally with the reason it failed ({@link TrialPruned} for a pruned trial).
+ *
+ * <p>An executor that runs the objective in this JVM ({@link ThreadPoolTrialExecutor}) gives it
+ * the live {@link Trial}: the objective can suggest parameters as it goes (define-by-run),
+ * report intermediate values through {@link Trial#report} and stop when
+ * {@link Trial#shouldPrune()} says so. One that runs each trial elsewhere
+ * ({@link JobTrialExecutor}: a training job in a child JVM) hands the job only the parameters the
+ * trial holds when it starts, and nothing comes back before the job ends: it needs a declared
+ * space ({@link #supportsDefineByRun()} false) and cannot prune ({@link #supportsPruning()}
+ * false); a study refuses such an executor with a pruner or without declared ranges.
  */
 public interface TrialExecutor extends AutoCloseable {
 
@@ -16,6 +23,24 @@ public interface TrialExecutor extends AutoCloseable {
 
     /** Starts evaluating {@code trial}; must not block until it ends. */
     CompletableFuture<Double> submit(Trial trial);
+
+    /**
+     * Whether the trials' intermediate values reach the study while they run, so that a pruner
+     * can stop them. True for an executor that runs the objective in this JVM; override with
+     * false when trials run where they cannot call {@link Trial#report}.
+     */
+    default boolean supportsPruning() {
+        return true;
+    }
+
+    /**
+     * Whether a trial may suggest parameters while it runs (a study without declared ranges).
+     * True for an executor that runs the objective in this JVM; override with false when a
+     * trial's parameters must all be known when it is submitted.
+     */
+    default boolean supportsDefineByRun() {
+        return true;
+    }
 
     /** Releases threads or processes; trials still running are interrupted. */
     @Override

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *         .objective("val_accuracy", Direction.MAXIMIZE)
  *         .ranges(SearchSpace.builder().add("lr", FloatRange.log(1e-4, 1)).build())
  *         .strategy(Strategy.RANDOM).maxJobs(20).maxParallelJobs(2)
- *         .earlyStopping(EarlyStopping.AUTO).seed(7).build();
+ *         .earlyStopping(EarlyStoppingType.AUTO).seed(7).build();
  * TuningResult result = job.run(trial -> train(trial));   // returns the final metrics
  * }</pre>
  *
@@ -32,23 +32,44 @@ import org.slf4j.LoggerFactory;
 public final class TuningJob {
     private static final Logger LOG = LoggerFactory.getLogger(TuningJob.class);
 
-    private final Builder b;
+    private final String name;
+    private final String metric;
+    private final Direction direction;
+    private final SearchSpace ranges;
+    private final Strategy strategy;
+    private final int maxJobs;
+    private final int maxParallelJobs;
+    private final EarlyStoppingType earlyStopping;
+    private final WarmStart.Priors priors;
+    private final long seed;
+    private final Path journalDir;
     private final Sampler sampler;
     private final Pruner pruner;
 
+    /** Copies every setting, so that changing the builder afterwards changes nothing here. */
     private TuningJob(Builder b) {
-        this.b = b;
-        this.sampler = StrategySamplers.of(b.strategy, b.gridPoints);
-        this.pruner = switch (b.strategy) {
-            case HYPERBAND -> new HyperbandPruner(b.minResource, b.maxResource, b.eta, b.seed);
-            default -> b.earlyStopping == EarlyStopping.AUTO ? new MedianPruner() : Pruner.none();
+        this.name = b.name;
+        this.metric = b.metric;
+        this.direction = b.direction;
+        this.ranges = b.ranges;
+        this.strategy = b.strategy;
+        this.maxJobs = b.maxJobs;
+        this.maxParallelJobs = b.maxParallelJobs;
+        this.earlyStopping = b.earlyStopping;
+        this.priors = b.priors;
+        this.seed = b.seed;
+        this.journalDir = b.journalDir;
+        this.sampler = StrategySamplers.of(strategy, b.gridPoints);
+        this.pruner = switch (strategy) {
+            case HYPERBAND -> new HyperbandPruner(b.minResource, b.maxResource, b.eta, seed);
+            default -> earlyStopping == EarlyStoppingType.AUTO ? new MedianPruner() : Pruner.none();
         };
-        if (b.strategy == Strategy.GRID) {
+        if (strategy == Strategy.GRID) {
             long size = gridSize();
-            LOG.info("tuning job {}: grid of {} combinations", b.name, size);
-            if (size > b.maxJobs) {
+            LOG.info("tuning job {}: grid of {} combinations", name, size);
+            if (size > maxJobs) {
                 throw new IllegalArgumentException("TuningJob: the grid has " + size + " combinations, more than maxJobs = "
-                        + b.maxJobs + "; raise maxJobs or use fewer grid points");
+                        + maxJobs + "; raise maxJobs or use fewer grid points");
             }
         }
     }
@@ -58,15 +79,27 @@ public final class TuningJob {
     }
 
     public String objectiveMetric() {
-        return b.metric;
+        return metric;
     }
 
     public Direction objectiveType() {
-        return b.direction;
+        return direction;
     }
 
     public Strategy strategy() {
-        return b.strategy;
+        return strategy;
+    }
+
+    public EarlyStoppingType earlyStopping() {
+        return earlyStopping;
+    }
+
+    public int maxJobs() {
+        return maxJobs;
+    }
+
+    public int maxParallelJobs() {
+        return maxParallelJobs;
     }
 
     public Sampler sampler() {
@@ -80,24 +113,24 @@ public final class TuningJob {
     /** For GRID: the number of combinations the job will run. */
     public long gridSize() {
         if (!(sampler instanceof GridSampler g)) {
-            throw new IllegalStateException("TuningJob: gridSize is for strategy GRID, this job is " + b.strategy);
+            throw new IllegalStateException("TuningJob: gridSize is for strategy GRID, this job is " + strategy);
         }
-        return g.size(b.ranges);
+        return g.size(ranges);
     }
 
     /** The number of trials the job runs: maxJobs, or the grid's size for GRID. */
     public int trialCount() {
-        return b.strategy == Strategy.GRID ? (int) gridSize() : b.maxJobs;
+        return strategy == Strategy.GRID ? (int) gridSize() : maxJobs;
     }
 
     /** Runs {@code training} in-process on {@code maxParallelJobs} threads. */
     public TuningResult run(TrainingFunction training) {
-        Objects.requireNonNull(training, "training");
+        Objects.requireNonNull(training, "TuningJob.run: training");
         Objective objective = trial -> {
             Map<String, Double> metrics = training.train(trial);
-            Double v = metrics == null ? null : metrics.get(b.metric);
+            Double v = metrics == null ? null : metrics.get(metric);
             if (v == null) {
-                throw new IllegalStateException("TuningJob: the training job returned no '" + b.metric + "' among "
+                throw new IllegalStateException("TuningJob: the training job returned no '" + metric + "' among "
                         + (metrics == null ? "null" : metrics.keySet()));
             }
             return v;
@@ -108,23 +141,41 @@ public final class TuningJob {
     /**
      * Runs the trials on the executor {@code executors} makes for {@code maxParallelJobs} slots
      * (e.g. one that launches each trial as a training job in a child JVM).
+     *
+     * @throws IllegalArgumentException when the job prunes trials (strategy HYPERBAND, or early
+     *                                  stopping AUTO) and the executor's trials cannot report
+     *                                  back ({@link TrialExecutor#supportsPruning()})
      */
     public TuningResult runWith(IntFunction<TrialExecutor> executors) {
-        Study.Builder sb = Study.builder().name(b.name).direction(b.direction).sampler(sampler).pruner(pruner)
-                .seed(b.seed).space(b.ranges);
-        if (b.priors != null) {
-            sb.priors(b.priors);
+        Objects.requireNonNull(executors, "TuningJob.runWith: executors");
+        Study.Builder sb = Study.builder().name(name).direction(direction).sampler(sampler).pruner(pruner)
+                .seed(seed).space(ranges);
+        if (priors != null) {
+            sb.priors(priors);
         }
-        if (b.journalDir != null) {
-            sb.journal(b.journalDir.resolve(b.name + ".jsonl"));
+        if (journalDir != null) {
+            sb.journal(journalDir.resolve(name + ".jsonl"));
         }
-        try (Study study = sb.build(); TrialExecutor ex = executors.apply(b.maxParallelJobs)) {
-            if (ex.parallelism() != b.maxParallelJobs) {
+        try (TrialExecutor ex = Objects.requireNonNull(executors.apply(maxParallelJobs),
+                "TuningJob.runWith: the executor made for " + maxParallelJobs + " slots")) {
+            if (ex.parallelism() != maxParallelJobs) {
                 throw new IllegalArgumentException("TuningJob: the executor runs " + ex.parallelism()
-                        + " trials at once, expected maxParallelJobs = " + b.maxParallelJobs);
+                        + " trials at once, expected maxParallelJobs = " + maxParallelJobs);
             }
-            study.optimize(ex, trialCount());
-            return new TuningResult(study);
+            if (!ex.supportsPruning()) {
+                if (strategy == Strategy.HYPERBAND) {
+                    throw new IllegalArgumentException("TuningJob: strategy HYPERBAND prunes trials, but " + ex
+                            + " runs every trial to its end (its trials cannot report back); use another strategy");
+                }
+                if (earlyStopping != EarlyStoppingType.OFF) {
+                    throw new IllegalArgumentException("TuningJob: earlyStopping " + earlyStopping + " prunes trials, but "
+                            + ex + " runs every trial to its end (its trials cannot report back); use EarlyStoppingType.OFF");
+                }
+            }
+            try (Study study = sb.build()) {
+                study.optimize(ex, trialCount());
+                return new TuningResult(study);
+            }
         }
     }
 
@@ -137,7 +188,7 @@ public final class TuningJob {
         private Strategy strategy = Strategy.RANDOM;
         private int maxJobs = 10;
         private int maxParallelJobs = 1;
-        private EarlyStopping earlyStopping = EarlyStopping.OFF;
+        private EarlyStoppingType earlyStopping = EarlyStoppingType.OFF;
         private WarmStart.Priors priors;
         private int gridPoints = 5;
         private int minResource = 1;
@@ -148,7 +199,7 @@ public final class TuningJob {
 
         /** The study's name (and its journal file's). */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(name, "TuningJob.Builder.name: name");
             if (!name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("TuningJob: name must be letters, digits, '.', '_' or '-', got '" + name + "'");
             }
@@ -158,17 +209,17 @@ public final class TuningJob {
 
         /** The metric the training function returns (and reports per epoch), and whether to maximize or minimize it. */
         public Builder objective(String metric, Direction type) {
-            Objects.requireNonNull(metric, "metric");
+            Objects.requireNonNull(metric, "TuningJob.Builder.objective: metric");
             if (metric.isBlank()) {
                 throw new IllegalArgumentException("TuningJob: the objective metric name must not be blank");
             }
             this.metric = metric;
-            this.direction = Objects.requireNonNull(type, "type");
+            this.direction = Objects.requireNonNull(type, "TuningJob.Builder.objective: type");
             return this;
         }
 
         public Builder ranges(SearchSpace ranges) {
-            Objects.requireNonNull(ranges, "ranges");
+            Objects.requireNonNull(ranges, "TuningJob.Builder.ranges: ranges");
             if (ranges.isEmpty()) {
                 throw new IllegalArgumentException("TuningJob: ranges must not be empty");
             }
@@ -177,7 +228,7 @@ public final class TuningJob {
         }
 
         public Builder strategy(Strategy strategy) {
-            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            this.strategy = Objects.requireNonNull(strategy, "TuningJob.Builder.strategy: strategy");
             return this;
         }
 
@@ -197,14 +248,14 @@ public final class TuningJob {
             return this;
         }
 
-        public Builder earlyStopping(EarlyStopping earlyStopping) {
-            this.earlyStopping = Objects.requireNonNull(earlyStopping, "earlyStopping");
+        public Builder earlyStopping(EarlyStoppingType earlyStopping) {
+            this.earlyStopping = Objects.requireNonNull(earlyStopping, "TuningJob.Builder.earlyStopping: earlyStopping");
             return this;
         }
 
         /** Prior observations from earlier studies ({@link WarmStart#identical} or {@link WarmStart#transfer}). */
         public Builder warmStart(WarmStart.Priors priors) {
-            this.priors = Objects.requireNonNull(priors, "priors");
+            this.priors = Objects.requireNonNull(priors, "TuningJob.Builder.warmStart: priors");
             return this;
         }
 
@@ -243,16 +294,16 @@ public final class TuningJob {
 
         /** Persists the study to {@code <dir>/<name>.jsonl}; running the job again resumes it. */
         public Builder journal(Path dir) {
-            this.journalDir = Objects.requireNonNull(dir, "dir");
+            this.journalDir = Objects.requireNonNull(dir, "TuningJob.Builder.journal: dir");
             return this;
         }
 
         public TuningJob build() {
             if (metric == null) {
-                throw new IllegalStateException("TuningJob: objective(metric, type) is required");
+                throw new IllegalArgumentException("TuningJob: objective(metric, type) is required");
             }
             if (ranges == null) {
-                throw new IllegalStateException("TuningJob: ranges are required");
+                throw new IllegalArgumentException("TuningJob: ranges are required");
             }
             if (priors != null && !priors.space().equals(ranges)) {
                 throw new IllegalArgumentException("TuningJob: warm-start priors were mapped into " + priors.space()

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * Warm start from earlier studies (SageMaker's two kinds). The COMPLETE trials of the parent
  * studies become prior observations of a new study: COMPLETE {@link FrozenTrial}s numbered
- * -k, ..., -1 (k priors, in the parents' order), which samplers receive ahead of the new study's
+ * -k, ..., -1 (k priors, in the parents' order: the first prior is -k, the last -1), which samplers receive ahead of the new study's
  * own trials (numbered from 0) in {@code trials}, and which {@link Study#bestTrial()} counts. A
  * model-based sampler uses them as data; random search cannot use them, but the best-so-far
  * includes them. Their values are taken as they are: the parents must optimize the same metric
@@ -37,8 +37,8 @@ public final class WarmStart {
     /** Prior observations and the space they were mapped into. */
     public record Priors(SearchSpace space, List<FrozenTrial> trials) {
         public Priors {
-            Objects.requireNonNull(space, "space");
-            trials = List.copyOf(trials);
+            Objects.requireNonNull(space, "WarmStart.Priors: space");
+            trials = List.copyOf(Objects.requireNonNull(trials, "WarmStart.Priors: trials"));
         }
     }
 
@@ -73,7 +73,7 @@ public final class WarmStart {
     /** Transfer learning: the parents' COMPLETE trials mapped into {@code space} (see the class comment). */
     @SafeVarargs
     public static Priors transfer(SearchSpace space, OutOfRange outOfRange, List<FrozenTrial>... parents) {
-        Objects.requireNonNull(outOfRange, "outOfRange");
+        Objects.requireNonNull(outOfRange, "WarmStart.transfer: outOfRange");
         List<Map<String, Object>> params = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (List<FrozenTrial> parent : parents) {

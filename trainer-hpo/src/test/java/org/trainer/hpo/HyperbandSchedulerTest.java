@@ -70,4 +70,19 @@ class HyperbandSchedulerTest {
             assertTrue(study.trials().stream().anyMatch(t -> t.state() == TrialState.COMPLETE));
         }
     }
+
+    @Test
+    void whenEveryTrialFailsAllAreRecordedFailedAndTheSearchCompletes() {
+        SearchSpace space = SearchSpace.builder().add("q", FloatRange.linear(0, 1)).build();
+        try (Study study = Study.builder().name("hb").direction(Direction.MAXIMIZE).space(space).seed(1).build()) {
+            long spent = new HyperbandScheduler(1, 9, 3).run(study, (trial, resource) -> {
+                throw new IllegalStateException("boom");
+            }, 30, 1);
+            List<FrozenTrial> trials = study.trials();
+            assertTrue(spent > 0 && spent <= 30, "spent " + spent);
+            assertTrue(!trials.isEmpty());
+            assertTrue(trials.stream().allMatch(t -> t.state() == TrialState.FAILED), trials.toString());
+            assertEquals(trials.size(), study.finishedCount());
+        }
+    }
 }

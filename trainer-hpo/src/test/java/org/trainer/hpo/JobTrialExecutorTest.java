@@ -1,6 +1,7 @@
 package org.trainer.hpo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -35,9 +35,9 @@ class JobTrialExecutorTest {
         Path jobs = root.resolve("jobs");
         TuningJob tuning = TuningJob.builder().objective("loss", Direction.MINIMIZE).ranges(space)
                 .strategy(Strategy.RANDOM).maxJobs(6).maxParallelJobs(2).seed(5).build();
-        TuningResult r = tuning.runWith(n -> new JobTrialExecutor(jobs, LinearFitJob.class.getName(),
-                Map.of("train", data), Map.of("epochs", 8), "loss", n, Duration.ofMinutes(2),
-                TrainingJob.defaultJvmArgs()));
+        TuningResult r = tuning.runWith(n -> JobTrialExecutor.builder(jobs, LinearFitJob.class.getName())
+                .channel("train", data).hyperparameters(Map.of("epochs", 8)).metric("loss")
+                .timeout(Duration.ofMinutes(2)).jvmArgs(TrainingJob.defaultJvmArgs()).build(n));
 
         assertEquals(6, r.trials().size());
         long crashed = 0;
@@ -64,12 +64,61 @@ class JobTrialExecutorTest {
 
     @Test
     void argumentsAreChecked(@TempDir Path root) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new JobTrialExecutor(root,
-                LinearFitJob.class.getName(), Map.of("train", root.resolve("absent")), Map.of(), "loss", 1,
-                Duration.ofMinutes(1), List.of()));
+        JobTrialExecutor.Builder b = JobTrialExecutor.builder(root, LinearFitJob.class.getName());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.channel("train", root.resolve("absent")));
         assertEquals("JobTrialExecutor: channel 'train' must be a folder, got " + root.resolve("absent"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new JobTrialExecutor(root, LinearFitJob.class.getName(),
-                Map.of(), Map.of(), "loss", 0, Duration.ofMinutes(1), List.of()));
+        e = assertThrows(IllegalArgumentException.class, () -> b.metric("loss").timeout(Duration.ofMinutes(1)).build(0));
         assertEquals("JobTrialExecutor: parallelism must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> JobTrialExecutor.builder(root, LinearFitJob.class.getName()).timeout(Duration.ofMinutes(1)).build(1));
+        assertEquals("JobTrialExecutor: metric(name) is required", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> JobTrialExecutor.builder(root, LinearFitJob.class.getName()).metric("loss").build(1));
+        assertEquals("JobTrialExecutor: timeout(duration) is required", e.getMessage());
+        assertEquals("JobTrialExecutor.builder: root",
+                assertThrows(NullPointerException.class, () -> JobTrialExecutor.builder(null, "x")).getMessage());
+    }
+
+    private static JobTrialExecutor executor(Path root, int n) {
+        return JobTrialExecutor.builder(root, LinearFitJob.class.getName()).metric("loss")
+                .timeout(Duration.ofMinutes(1)).build(n);
+    }
+
+    @Test
+    void pruningTuningJobsAreRefusedBeforeAnyTrialRuns(@TempDir Path root) {
+        SearchSpace space = SearchSpace.builder().add("lr", FloatRange.log(1e-3, 0.3)).build();
+        TuningJob.Builder job = TuningJob.builder().objective("loss", Direction.MINIMIZE).ranges(space).maxJobs(2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> job.strategy(Strategy.HYPERBAND).build().runWith(n -> executor(root, n)));
+        assertTrue(e.getMessage().startsWith("TuningJob: strategy HYPERBAND prunes trials, but JobTrialExecutor("),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> job.strategy(Strategy.RANDOM)
+                .earlyStopping(EarlyStoppingType.AUTO).build().runWith(n -> executor(root, n)));
+        assertTrue(e.getMessage().startsWith("TuningJob: earlyStopping AUTO prunes trials, but JobTrialExecutor("),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("use EarlyStoppingType.OFF"), e.getMessage());
+        assertFalse(Files.exists(root.resolve("trial-0")), "no job was started");
+    }
+
+    @Test
+    void aStudyWithAPrunerOrWithoutDeclaredRangesIsRefused(@TempDir Path root) {
+        SearchSpace space = SearchSpace.builder().add("lr", FloatRange.log(1e-3, 0.3)).build();
+        try (Study pruned = Study.builder().name("p").direction(Direction.MINIMIZE).space(space)
+                .pruner(new MedianPruner()).build(); JobTrialExecutor ex = executor(root, 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pruned.optimize(ex, 2));
+            assertTrue(e.getMessage().contains("has pruner MedianPruner("), e.getMessage());
+            assertEquals(0, pruned.trials().size());
+        }
+        try (Study defineByRun = Study.builder().name("d").direction(Direction.MINIMIZE).build();
+             JobTrialExecutor ex = executor(root, 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> defineByRun.optimize(ex, 2));
+            assertTrue(e.getMessage().contains("declares no ranges (define-by-run)"), e.getMessage());
+            assertEquals(0, defineByRun.trials().size());
+            Trial t = defineByRun.ask();
+            e = assertThrows(IllegalArgumentException.class, () -> ex.submit(t));
+            assertTrue(e.getMessage().contains("has no parameters yet (define-by-run)"), e.getMessage());
+        }
+        assertFalse(Files.exists(root.resolve("trial-0")), "no job was started");
     }
 }

@@ -1,5 +1,6 @@
 package org.trainer.hpo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,5 +119,60 @@ class JournalTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Study.builder().name("s").direction(Direction.MAXIMIZE).journal(file).seed(9).build());
         assertTrue(e.getMessage().endsWith("holds a MINIMIZE study, got MAXIMIZE"), e.getMessage());
+    }
+
+    @Test
+    void anotherStudysJournalIsRefusedAndLeftAsItWas() throws IOException {
+        Path file = dir.resolve("s.jsonl");
+        try (Study s = open(file)) {
+            s.optimize(JournalTest::objective, 2);
+        }
+        Files.write(file, "{\"event\":\"start\"".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+        byte[] before = Files.readAllBytes(file);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Study.builder().name("other")
+                .direction(Direction.MINIMIZE).space(SPACE).seed(9).journal(file).build());
+        assertEquals("Study: journal " + file + " holds study 's', not 'other'", e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "the torn tail of a refused journal stays");
+        // the refused open released its file: the right study opens (and locks) it, then cuts the torn tail
+        try (Study s = open(file)) {
+            assertEquals(2, s.finishedCount());
+        }
+        assertEquals(before.length - "{\"event\":\"start\"".length(), Files.size(file));
+        Files.delete(file);
+    }
+
+    @Test
+    void aSecondWriterOnOneJournalIsRefused() {
+        Path file = dir.resolve("s.jsonl");
+        try (Study first = open(file)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> open(file));
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            first.optimize(JournalTest::objective, 1);
+        }
+        try (Study again = open(file)) {
+            assertEquals(1, again.finishedCount());
+        }
+    }
+
+    @Test
+    void everyAllowedCategoricalTypeRoundTripsThroughTheJournal() {
+        Path file = dir.resolve("types.jsonl");
+        CategoricalRange choices = CategoricalRange.of("adam", 7, 0.25, 3.0, 3, true);
+        SearchSpace space = SearchSpace.builder().add("c", choices).build();
+        List<FrozenTrial> before;
+        try (Study s = Study.builder().name("types").direction(Direction.MINIMIZE).space(space)
+                .sampler(new GridSampler(2)).journal(file).build()) {
+            s.optimize(t -> choices.indexOf(t.params().get("c")), 6);
+            before = s.trials();
+        }
+        assertEquals(choices.choices(), before.stream().map(t -> t.params().get("c")).toList(), "the grid visits each choice");
+        List<FrozenTrial> loaded = Study.load(file);
+        assertEquals(before, loaded);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(before.get(i).params().get("c").getClass(), loaded.get(i).params().get("c").getClass());
+        }
+        try (Study s = Study.builder().name("types").direction(Direction.MINIMIZE).space(space).journal(file).build()) {
+            assertEquals(choices, s.distributions(5).get("c"));
+        }
     }
 }

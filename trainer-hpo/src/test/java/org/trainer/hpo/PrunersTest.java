@@ -105,4 +105,76 @@ class PrunersTest {
         assertEquals("MedianPruner: minTrials must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new MedianPruner(0, 0, 0)).getMessage());
     }
+
+    @Test
+    void medianRuleCountsOnlyCompleteTrials() {
+        // Two COMPLETE trials at 0.5 and 0.6 at step 1 (median 0.55), and three PRUNED bad ones at 0.1:
+        // counting the pruned ones would drop the median to 0.1 and keep a trial at 0.3.
+        List<FrozenTrial> h = List.of(
+                Trials.complete(0, 1, Map.of(), 0.5, 0.6),
+                Trials.complete(1, 1, Map.of(), 0.6, 0.7),
+                Trials.of(2, TrialState.PRUNED, 0.1),
+                Trials.of(3, TrialState.PRUNED, 0.1),
+                Trials.of(4, TrialState.PRUNED, 0.1));
+        MedianPruner p = new MedianPruner(2, 0, 1);
+        assertTrue(p.prune(h, running(5, 0.3), Direction.MAXIMIZE));
+        assertFalse(p.prune(h, running(5, 0.56), Direction.MAXIMIZE));
+        // a pruned trial is not one to compare with: with only PRUNED reports at the step, no decision
+        assertFalse(new MedianPruner(0, 0, 1).prune(h.subList(2, 5), running(5, 0.0), Direction.MAXIMIZE));
+    }
+
+    /** A trial with values at the given steps: step, value, step, value, ... */
+    private static FrozenTrial at(int number, TrialState state, double... stepValue) {
+        java.util.TreeMap<Integer, Double> m = new java.util.TreeMap<>();
+        for (int i = 0; i < stepValue.length; i += 2) {
+            m.put((int) stepValue[i], stepValue[i + 1]);
+        }
+        return new FrozenTrial(number, state, Map.of(), state == TrialState.COMPLETE ? 1.0 : null, m, null);
+    }
+
+    @Test
+    void successiveHalvingJudgesTrialsThatSkipTheRungSteps() {
+        // rungs 1, 3, 9; every trial reports at even steps only
+        SuccessiveHalvingPruner p = new SuccessiveHalvingPruner(1, 27, 3, 0);
+        List<FrozenTrial> h = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            double v = 0.5 + 0.1 * i;
+            h.add(at(i, TrialState.COMPLETE, 2, v, 4, v, 6, v, 8, v, 10, v, 12, v));
+        }
+        // step 2 is the first report past rung 1: judged there against the others' step-2 values
+        assertTrue(p.prune(h, at(5, TrialState.RUNNING, 2, 0.1), Direction.MAXIMIZE));
+        assertFalse(p.prune(h, at(5, TrialState.RUNNING, 2, 0.95), Direction.MAXIMIZE));
+        // step 4 reaches rung 3 (judged), step 6 passes no new rung (no decision), step 10 reaches rung 9
+        assertTrue(p.prune(h, at(5, TrialState.RUNNING, 2, 0.95, 4, 0.1), Direction.MAXIMIZE));
+        assertFalse(p.prune(h, at(5, TrialState.RUNNING, 2, 0.95, 4, 0.95, 6, 0.1), Direction.MAXIMIZE));
+        assertTrue(p.prune(h, at(5, TrialState.RUNNING, 2, 0.95, 4, 0.95, 6, 0.95, 8, 0.95, 10, 0.1), Direction.MAXIMIZE));
+        // a trial whose only report passes rungs 1 and 3 is judged once, at rung 3, with the others' step-4 values
+        List<FrozenTrial> crossing = List.of(at(0, TrialState.COMPLETE, 2, 0.9, 4, 0.1), at(1, TrialState.COMPLETE, 2, 0.9, 4, 0.2),
+                at(2, TrialState.COMPLETE, 2, 0.9, 4, 0.3));
+        assertFalse(p.prune(crossing, at(3, TrialState.RUNNING, 5, 0.35), Direction.MAXIMIZE));
+        assertTrue(p.prune(crossing, at(3, TrialState.RUNNING, 5, 0.25), Direction.MAXIMIZE));
+    }
+
+    @Test
+    void hyperbandBracketsAreSharedByThePrunerAndTheScheduler() {
+        assertEquals(4, Brackets.count(1, 27, 3));
+        assertEquals(3, Brackets.count(1, 26, 3));
+        assertEquals(3, Brackets.count(1, 10, 3));
+        assertEquals(List.of(27, 12, 6, 4), List.of(Brackets.configs(4, 3, 3), Brackets.configs(4, 2, 3),
+                Brackets.configs(4, 1, 3), Brackets.configs(4, 0, 3)));
+        for (int[] c : new int[][] {{1, 27, 3}, {1, 10, 3}, {2, 81, 3}, {1, 16, 2}, {3, 100, 4}}) {
+            HyperbandPruner pruner = new HyperbandPruner(c[0], c[1], c[2], 0);
+            List<HyperbandScheduler.Bracket> sched = new HyperbandScheduler(c[0], c[1], c[2]).brackets();
+            assertEquals(sched.size(), pruner.bracketCount());
+            for (int b = 0; b < pruner.bracketCount(); b++) {
+                assertEquals(pruner.bracketCount() - 1 - b, sched.get(b).s());
+                assertEquals(pruner.bracket(b).rungs().isEmpty() ? List.of() : List.of(c[0] * (int) Math.pow(c[2], b)),
+                        pruner.bracket(b).rungs().subList(0, Math.min(1, pruner.bracket(b).rungs().size())));
+            }
+        }
+        // max = min * eta^(n-1): the last bracket has no rung and runs to the maximum ...
+        assertEquals(List.of(), new HyperbandPruner(1, 27, 3, 0).bracket(3).rungs());
+        // ... otherwise it has its one rung at min * eta^(n-1), below the maximum
+        assertEquals(List.of(9), new HyperbandPruner(1, 10, 3, 0).bracket(2).rungs());
+    }
 }

@@ -100,6 +100,14 @@ class RangeTest {
                 message(() -> new IntRange(0, 1, Scale.REVERSE_LOG)));
         assertEquals("CategoricalRange: choices must not be empty", message(CategoricalRange::of));
         assertEquals("CategoricalRange: choices must be distinct, got [a, a]", message(() -> CategoricalRange.of("a", "a")));
+        // only types that a journal reads back as the same value
+        assertEquals("CategoricalRange: a choice must be a String, Integer, finite Double or Boolean, got Float 0.5 in [a, 0.5];"
+                + " convert it (e.g. 1e-3f -> 1e-3, 64L -> 64)", message(() -> CategoricalRange.of("a", 0.5f)));
+        assertEquals("CategoricalRange: a choice must be a String, Integer, finite Double or Boolean, got Long 64 in [64];"
+                + " convert it (e.g. 1e-3f -> 1e-3, 64L -> 64)", message(() -> CategoricalRange.of(64L)));
+        assertTrue(message(() -> CategoricalRange.of(new java.math.BigDecimal("0.1"))).contains("got BigDecimal 0.1"));
+        assertTrue(message(() -> CategoricalRange.of(Double.NaN)).contains("got Double NaN"));
+        assertTrue(message(() -> CategoricalRange.of(Scale.LOG)).endsWith("got Scale LOG in [LOG]; use its name"));
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StudyTest {
 
@@ -173,8 +176,65 @@ class StudyTest {
     @Test
     void builderValidation() {
         assertEquals("Study: name is required",
-                assertThrows(IllegalStateException.class, () -> Study.builder().direction(Direction.MAXIMIZE).build()).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Study.builder().direction(Direction.MAXIMIZE).build()).getMessage());
         assertEquals("Study: maxTrials must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
                 () -> study("v").build().optimize(t -> 0, -1)).getMessage());
+    }
+
+    @Test
+    void aFailedJournalAppendLeavesTheStudyAsItWas(@TempDir Path dir) {
+        Path file = dir.resolve("s.jsonl");
+        SearchSpace space = SearchSpace.builder().add("x", FloatRange.linear(0, 1)).build();
+        // closing the study closes its journal: every later append fails, as on a full disk
+        Study s = study("append").space(space).journal(file).build();
+        Trial running = s.ask();
+        s.close();
+        assertThrows(UncheckedIOException.class, () -> s.tell(running, 1.0));
+        assertEquals(TrialState.RUNNING, s.trials().get(0).state(), "the finish was not journaled");
+        assertEquals(0, s.finishedCount());
+        assertThrows(UncheckedIOException.class, () -> running.report(1, 0.5));
+        assertEquals(Map.of(), s.trials().get(0).intermediate(), "the report was not journaled");
+        assertThrows(UncheckedIOException.class, s::ask);
+        assertEquals(1, s.trials().size(), "the start was not journaled");
+        // the journal agrees: one trial, running
+        try (Study again = study("append").space(space).journal(file).build()) {
+            assertEquals(1, again.trials().size());
+            assertEquals(TrialState.RUNNING, again.trials().get(0).state());
+        }
+    }
+
+    private static final List<Object> CHOICES = List.of("adam", 7, 0.25, 3.0, 3, true);
+
+    private static double defineByRun(Trial t) {
+        Object c = t.suggestCategorical("c", CHOICES);
+        double x = t.suggestFloat("x", 0, 1);
+        return x + CHOICES.indexOf(c);
+    }
+
+    @Test
+    void aResumedDefineByRunStudyKeepsEveryCategoricalChoiceType(@TempDir Path dir) {
+        Path file = dir.resolve("dbr.jsonl");
+        List<FrozenTrial> before;
+        Object runningValue;
+        try (Study s = study("dbr").journal(file).build()) {
+            s.optimize(StudyTest::defineByRun, 4);
+            before = s.trials();
+            Trial t = s.ask(); // trial 4 is running when the process stops
+            runningValue = t.suggestCategorical("c", CHOICES);
+        }
+        Recording sampler = new Recording();
+        try (Study s = study("dbr").sampler(sampler).journal(file).build()) {
+            assertEquals(before, s.trials().subList(0, 4), "params come back with their types");
+            assertEquals(new CategoricalRange(CHOICES), s.distributions(0).get("c"));
+            Trial rerun = s.ask();
+            assertEquals(4, rerun.number());
+            Object again = rerun.suggestCategorical("c", CHOICES);
+            assertEquals(runningValue, again, "the re-run trial gets its proposal back");
+            assertEquals(runningValue.getClass(), again.getClass());
+            s.tell(rerun, rerun.suggestFloat("x", 0, 1));
+            s.ask();
+            // the intersection space of the resumed COMPLETE trials still holds the categorical parameter
+            assertEquals(Set.of("c", "x"), sampler.spaces.get(sampler.spaces.size() - 1).ranges().keySet());
+        }
     }
 }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.imageio.ImageIO;
@@ -84,11 +86,15 @@ class TuningJobTest {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         AtomicInteger running = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
+        CyclicBarrier both = new CyclicBarrier(2);
         TuningResult r = job().strategy(Strategy.RANDOM).maxJobs(8).maxParallelJobs(2).build().run(t -> {
             peak.accumulateAndGet(running.incrementAndGet(), Math::max);
             threads.add(Thread.currentThread().getName());
             try {
-                Thread.sleep(40);
+                if (t.number() < 2) {
+                    // trials 0 and 1 start together and wait for each other: both provably run at once
+                    both.await(30, TimeUnit.SECONDS);
+                }
                 if (t.number() == 3) {
                     throw new IllegalStateException("loss is NaN");
                 }
@@ -111,7 +117,7 @@ class TuningJobTest {
         TuningJob hb = job().strategy(Strategy.HYPERBAND).resource(1, 9).maxJobs(30).build();
         assertTrue(hb.pruner() instanceof HyperbandPruner);
         long prunedHb = hb.run(TuningJobTest::train).trials().stream().filter(t -> t.state() == TrialState.PRUNED).count();
-        TuningJob auto = job().strategy(Strategy.RANDOM).earlyStopping(EarlyStopping.AUTO).maxJobs(30).build();
+        TuningJob auto = job().strategy(Strategy.RANDOM).earlyStopping(EarlyStoppingType.AUTO).maxJobs(30).build();
         assertTrue(auto.pruner() instanceof MedianPruner);
         long prunedAuto = auto.run(TuningJobTest::train).trials().stream().filter(t -> t.state() == TrialState.PRUNED).count();
         long prunedOff = job().strategy(Strategy.RANDOM).maxJobs(30).build().run(TuningJobTest::train).trials().stream()
@@ -152,7 +158,7 @@ class TuningJobTest {
 
     @Test
     void tablesAndPlots() throws Exception {
-        TuningResult r = job().strategy(Strategy.RANDOM).earlyStopping(EarlyStopping.AUTO).maxJobs(20).build()
+        TuningResult r = job().strategy(Strategy.RANDOM).earlyStopping(EarlyStoppingType.AUTO).maxJobs(20).build()
                 .run(TuningJobTest::train);
         Path csv = dir.resolve("trials.csv");
         r.writeCsv(csv);
@@ -180,8 +186,33 @@ class TuningJobTest {
         assertEquals("TuningJob: maxJobs must be >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> job().maxJobs(0)).getMessage());
         assertEquals("TuningJob: objective(metric, type) is required",
-                assertThrows(IllegalStateException.class, () -> TuningJob.builder().ranges(SPACE).build()).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> TuningJob.builder().ranges(SPACE).build()).getMessage());
+        assertEquals("TuningJob: ranges are required", assertThrows(IllegalArgumentException.class,
+                () -> TuningJob.builder().objective("m", Direction.MINIMIZE).build()).getMessage());
+        assertEquals("TuningJob.Builder.strategy: strategy",
+                assertThrows(NullPointerException.class, () -> job().strategy(null)).getMessage());
         assertEquals("TuningJob: resource needs 1 <= min < max, got min 9, max 9",
                 assertThrows(IllegalArgumentException.class, () -> job().resource(9, 9)).getMessage());
+    }
+
+    @Test
+    void changingTheBuilderAfterBuildChangesNothing() {
+        SearchSpace six = SearchSpace.builder().add("x", CategoricalRange.of(1, 2, 3, 4, 5, 6)).build();
+        TuningJob.Builder b = TuningJob.builder().objective("m", Direction.MINIMIZE).ranges(six)
+                .strategy(Strategy.GRID).maxJobs(6);
+        TuningJob job = b.build();
+        b.maxJobs(2).strategy(Strategy.RANDOM).ranges(SPACE).objective("other", Direction.MAXIMIZE)
+                .earlyStopping(EarlyStoppingType.AUTO).maxParallelJobs(3);
+        assertEquals(Strategy.GRID, job.strategy());
+        assertEquals(6, job.trialCount());
+        assertEquals(6, job.gridSize());
+        assertEquals(6, job.maxJobs());
+        assertEquals(1, job.maxParallelJobs());
+        assertEquals("m", job.objectiveMetric());
+        assertEquals(Direction.MINIMIZE, job.objectiveType());
+        assertEquals(EarlyStoppingType.OFF, job.earlyStopping());
+        TuningResult r = job.run(t -> Map.of("m", ((Integer) t.params().get("x")).doubleValue()));
+        assertEquals(6, r.trials().size());
+        assertEquals(1, r.bestTrial().orElseThrow().params().get("x"));
     }
 }

@@ -84,9 +84,9 @@ public final class GaussianProcessSampler implements Sampler {
 
     @Override
     public Map<String, Object> sample(SearchSpace space, List<FrozenTrial> trials, Direction direction, long seed) {
-        Objects.requireNonNull(space, "space");
-        Objects.requireNonNull(trials, "trials");
-        Objects.requireNonNull(direction, "direction");
+        Objects.requireNonNull(space, "GaussianProcessSampler.sample: space");
+        Objects.requireNonNull(trials, "GaussianProcessSampler.sample: trials");
+        Objects.requireNonNull(direction, "GaussianProcessSampler.sample: direction");
         if (space.isEmpty()) {
             throw new IllegalArgumentException("GaussianProcessSampler: the search space must not be empty");
         }
@@ -232,7 +232,7 @@ public final class GaussianProcessSampler implements Sampler {
 
         /** The acquisition function; default {@link Acquisition#LOG_EI}. */
         public Builder acquisition(Acquisition acquisition) {
-            this.acquisition = Objects.requireNonNull(acquisition, "acquisition");
+            this.acquisition = Objects.requireNonNull(acquisition, "GaussianProcessSampler.Builder.acquisition: acquisition");
             return this;
         }
 
@@ -287,13 +287,13 @@ public final class GaussianProcessSampler implements Sampler {
 
         /** How RUNNING trials enter the model; default {@link PendingStrategy#KRIGING_BELIEVER}. */
         public Builder pendingStrategy(PendingStrategy pending) {
-            this.pending = Objects.requireNonNull(pending, "pending");
+            this.pending = Objects.requireNonNull(pending, "GaussianProcessSampler.Builder.pendingStrategy: pending");
             return this;
         }
 
         /** What FAILED trials teach the model; default {@link FailedTrialPolicy#SKIP}. */
         public Builder failedTrials(FailedTrialPolicy failed) {
-            this.failed = Objects.requireNonNull(failed, "failed");
+            this.failed = Objects.requireNonNull(failed, "GaussianProcessSampler.Builder.failedTrials: failed");
             return this;
         }
 
