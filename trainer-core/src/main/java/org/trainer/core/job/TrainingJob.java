@@ -6,7 +6,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +49,7 @@ public final class TrainingJob {
         if (definition == null) {
             throw new IllegalArgumentException("TrainingJob.run: definition is null");
         }
-        Files.deleteIfExists(dir.failureFile());
-        dir.createOutputs();
+        clearPreviousAttempt();
         int exit = 0;
         try {
             HyperparameterSpec spec = definition.hyperparameters();
@@ -83,26 +84,62 @@ public final class TrainingJob {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("runInChildJvm: timeout must be positive, got " + timeout);
         }
-        Files.deleteIfExists(dir.failureFile());
-        dir.createOutputs();
+        clearPreviousAttempt();
+        // Appended, not truncated: an earlier attempt's log (a crash's last words) stays, after a separator.
+        Files.writeString(dir.logFile(), "==== " + Instant.now() + ": " + definitionClass + " starts ====\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(childCommand(dir.root(), definitionClass, jvmArgs))
                 .redirectErrorStream(true)
-                .redirectOutput(dir.logFile().toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile().toFile()));
         Process child = pb.start();
         int exit;
-        if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            exit = child.exitValue();
-        } else {
-            child.destroyForcibly();
-            exit = child.waitFor();
-            writeFailure("the job ran past its limit of " + timeout + " and was killed (exit code " + exit + ")");
-            return JobResult.read(dir, exit);
+        try {
+            if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                exit = child.exitValue();
+            } else {
+                destroyTree(child);
+                exit = child.waitFor();
+                writeFailure("the job ran past its limit of " + timeout + " and was killed (exit code " + exit + ")");
+                return JobResult.read(dir, exit);
+            }
+        } finally {
+            // The waiting thread was interrupted (a study shutting down) or failed: the child must not outlive it.
+            if (child.isAlive()) {
+                destroyTree(child);
+            }
         }
         if (exit != 0 && !Files.exists(dir.failureFile())) {
             writeFailure("the job's JVM exited with code " + exit + " without writing output/failure; the end of "
                     + "output/job.log:\n" + tail(dir.logFile(), 20));
         }
         return JobResult.read(dir, exit);
+    }
+
+    /**
+     * Removes what an earlier attempt in the same directory left that this one must not be mistaken
+     * for: its failure and its figures (a stale objective would be read if this attempt reports none).
+     */
+    private void clearPreviousAttempt() throws IOException {
+        Files.deleteIfExists(dir.failureFile());
+        Files.deleteIfExists(dir.outputDataDir().resolve("metrics.json"));
+        Files.deleteIfExists(dir.outputDataDir().resolve("history.json"));
+        dir.createOutputs();
+    }
+
+    /**
+     * Kills a child JVM and whatever it started, then waits a bounded time for it to go; an interrupt
+     * during that wait is kept for the caller.
+     */
+    private static void destroyTree(Process child) {
+        child.descendants().forEach(ProcessHandle::destroyForcibly);
+        child.destroyForcibly();
+        try {
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                LOG.warn("the child JVM {} has not exited 10 s after it was killed", child.pid());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
