@@ -44,6 +44,8 @@ public final class TrainingJob {
     /**
      * Runs the definition in this JVM. Never throws for a failing job: the failure is written to
      * {@code output/failure} and returned with exit code 1.
+     * A previous attempt's {@code output/failure}, {@code metrics.json} and {@code history.json} are
+     * removed first, so the result holds only what this attempt reported.
      */
     public JobResult run(JobDefinition definition) throws IOException {
         if (definition == null) {
@@ -73,9 +75,13 @@ public final class TrainingJob {
 
     /**
      * Runs the definition in a child JVM ({@link #childCommand}) and waits at most {@code timeout};
-     * the child's stdout and stderr go to {@code output/job.log}. A child that exits non-zero without
+     * the child's stdout and stderr are appended to {@code output/job.log}, after a line that marks
+     * the attempt's start (an earlier attempt's log stays). A child that exits non-zero without
      * writing {@code output/failure} (a crash, {@code System.exit}) or runs past the limit (it is
-     * killed) gets a failure written for it.
+     * killed) gets a failure written for it. A child never outlives this call: when the waiting
+     * thread is interrupted, the child and its descendants are killed before the
+     * InterruptedException propagates. As {@link #run}, it first removes the previous attempt's
+     * failure, metrics.json and history.json.
      *
      * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
      */
