@@ -2,6 +2,8 @@ package org.trainer.hpo;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.trainer.core.io.AtomicFile;
 
 /**
  * A study's plots, as PNGs drawn headless with JFreeChart (Optuna's visualization set):
@@ -53,7 +56,11 @@ public final class StudyPlots {
     }
 
     static Path write(JFreeChart chart, Path file) {
-        AtomicFiles.write(file, o -> ChartUtils.writeChartAsPNG(o, chart, WIDTH, HEIGHT));
+        try {
+            AtomicFile.write(file, o -> ChartUtils.writeChartAsPNG(o, chart, WIDTH, HEIGHT));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
         return file;
     }
 

@@ -1,5 +1,7 @@
 package org.trainer.hpo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.trainer.core.io.AtomicFile;
 
 /**
  * The table of a study's trials, warm-start observations (negative numbers) first: number,
@@ -49,7 +52,11 @@ public final class TrialTable {
                     .append(t.intermediate().isEmpty() ? "" : t.intermediate().lastKey()).append(',')
                     .append(t.error() == null ? "" : cell(t.error())).append('\n');
         }
-        AtomicFiles.write(file, out -> out.write(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        try {
+            AtomicFile.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     private static String cell(String s) {
@@ -80,6 +87,10 @@ public final class TrialTable {
                 n.put("error", t.error());
             }
         }
-        AtomicFiles.write(file, out -> JsonCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root));
+        try {
+            AtomicFile.write(file, out -> JsonCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,11 +21,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code put}. The worker stops after the last batch, on {@link #close()}, or, for an iterator
  * abandoned without close, when a {@link Cleaner} finds it unreachable and interrupts the worker;
  * the worker then closes the inner iterator on its own thread (the only thread that reads it).
- * The worker never refers to this iterator, or it would keep it reachable for ever.
+ * {@link #close()} returns only once the inner iterator is closed: it waits for the worker (at most
+ * {@link #JOIN_MILLIS} ms) and, should the worker not end in time (a read that ignores interrupts)
+ * or the wait be interrupted, closes the inner iterator itself. The worker never refers to this
+ * iterator, or it would keep it reachable for ever.
  */
 final class BackgroundIterator implements BatchIterator {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final Object END = new Object();
+    /** How long {@link #close()} waits for the worker before closing the inner iterator itself. */
+    static final long JOIN_MILLIS = 5_000;
 
     private final Worker worker;
     private final Cleaner.Cleanable cleanable;
@@ -38,7 +44,7 @@ final class BackgroundIterator implements BatchIterator {
         }
         this.worker = new Worker(inner, new ArrayBlockingQueue<>(ahead));
         this.worker.thread.start();
-        this.cleanable = StreamingIterator.CLEANER.register(this, worker::stop);
+        this.cleanable = WorkerFailure.CLEANER.register(this, worker::stop);
     }
 
     /** The worker thread, for tests that check it ends. */
@@ -68,19 +74,28 @@ final class BackgroundIterator implements BatchIterator {
         }
         Object item = pending;
         pending = null;
-        if (item instanceof Failure f) {
+        if (item instanceof WorkerFailure f) {
             close();
-            f.error.addSuppressed(new RuntimeException("rethrown on the consumer thread by StreamingLoader"));
-            throw f.uncheckedError();
+            throw f.rethrow("StreamingLoader");
         }
         return (Batch) item;
     }
 
+    /** Stops the worker and returns once the inner iterator (its reader, its file) is closed. */
     @Override
     public void close() {
         done = true;
         pending = null;
         cleanable.clean(); // runs worker.stop() at most once
+        if (Thread.currentThread() == worker.thread) {
+            return; // never the case in this package; joining itself would wait for ever
+        }
+        try {
+            worker.thread.join(JOIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // kept for the caller; the inner iterator is closed below
+        }
+        worker.closeInner(); // a no-op when the worker has done it
     }
 
     private Object take() {
@@ -93,21 +108,12 @@ final class BackgroundIterator implements BatchIterator {
         }
     }
 
-    /** A throwable raised by the inner iterator on the worker, carried to the consumer in order. */
-    private record Failure(Throwable error) {
-        RuntimeException uncheckedError() {
-            if (error instanceof Error e) {
-                throw e;
-            }
-            return error instanceof RuntimeException r ? r : new RuntimeException(error);
-        }
-    }
-
     /** The background side: owns the thread, the queue and the inner iterator, never the outer one. */
     private static final class Worker implements Runnable {
         final BatchIterator inner;
         final BlockingQueue<Object> queue;
         final Thread thread;
+        final AtomicBoolean innerClosed = new AtomicBoolean();
         volatile boolean stopped;
 
         Worker(BatchIterator inner, BlockingQueue<Object> queue) {
@@ -125,16 +131,23 @@ final class BackgroundIterator implements BatchIterator {
                     try {
                         item = inner.hasNext() ? inner.next() : END;
                     } catch (Throwable t) {
-                        item = new Failure(t);
+                        item = new WorkerFailure(t);
                     }
                     queue.put(item);
-                    if (item == END || item instanceof Failure) {
+                    if (item == END || item instanceof WorkerFailure) {
                         return;
                     }
                 }
             } catch (InterruptedException e) {
                 // stop() interrupted a parked put: the consumer is gone, nothing is left to deliver.
             } finally {
+                closeInner();
+            }
+        }
+
+        /** Closes the inner iterator at most once, from whichever thread gets here first. */
+        void closeInner() {
+            if (innerClosed.compareAndSet(false, true)) {
                 inner.close();
             }
         }

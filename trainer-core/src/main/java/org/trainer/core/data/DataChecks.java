@@ -62,8 +62,14 @@ public final class DataChecks {
         return data;
     }
 
-    /** Refuses the first NaN or infinite value of [N, ...] {@code t}, naming its sample and position. */
-    private static void finite(String source, String what, Tensor t) {
+    /**
+     * Refuses the first NaN or infinite value of [N, ...] {@code t}, naming its sample and position;
+     * integer tensors pass.
+     *
+     * @param source the name for the message, e.g. the dataset's or the caller's ("Smote")
+     * @param what   what the values are, e.g. "feature" or "target"
+     */
+    public static void finite(String source, String what, Tensor t) {
         if (!t.dtype().isFloating()) {
             return; // integers are always finite
         }

@@ -32,7 +32,6 @@ import java.util.function.IntFunction;
  * refer to the iterator (only to the shared {@link Work}), or they would keep it reachable for ever.
  */
 final class PrefetchIterator implements BatchIterator {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final Work work;
@@ -48,7 +47,7 @@ final class PrefetchIterator implements BatchIterator {
      */
     PrefetchIterator(IntFunction<Batch> make, int count, int window, int workers) {
         this.work = new Work(make, count, window, workers);
-        this.cleanable = CLEANER.register(this, work::stop);
+        this.cleanable = WorkerFailure.CLEANER.register(this, work::stop);
         work.threads.forEach(Thread::start);
     }
 
@@ -76,10 +75,9 @@ final class PrefetchIterator implements BatchIterator {
             throw new NoSuchElementException("DataLoader: the epoch has ended (" + work.count + " batches)");
         }
         Object item = take(next++);
-        if (item instanceof Failure f) {
+        if (item instanceof WorkerFailure f) {
             close();
-            f.error.addSuppressed(new RuntimeException("rethrown on the consumer thread by DataLoader"));
-            throw f.uncheckedError();
+            throw f.rethrow("DataLoader");
         }
         return (Batch) item;
     }
@@ -97,16 +95,6 @@ final class PrefetchIterator implements BatchIterator {
             Thread.currentThread().interrupt();
             close();
             throw new IllegalStateException("DataLoader: interrupted while waiting for the loader threads", e);
-        }
-    }
-
-    /** A throwable raised by the dataset or an augmentation on a worker, carried to the consumer in order. */
-    private record Failure(Throwable error) {
-        RuntimeException uncheckedError() {
-            if (error instanceof Error e) {
-                throw e;
-            }
-            return error instanceof RuntimeException r ? r : new RuntimeException(error);
         }
     }
 
@@ -148,7 +136,7 @@ final class PrefetchIterator implements BatchIterator {
                     try {
                         item = make.apply(b);
                     } catch (Throwable t) {
-                        item = new Failure(t);
+                        item = new WorkerFailure(t);
                     }
                     put(b, item);
                 }

@@ -20,7 +20,6 @@ import org.trainer.core.Tensor;
  * iterator abandoned without close, once the garbage collector finds it unreachable.
  */
 final class StreamingIterator implements BatchIterator {
-    static final Cleaner CLEANER = Cleaner.create();
 
     private final String name;
     private final RecordReader reader;
@@ -49,7 +48,7 @@ final class StreamingIterator implements BatchIterator {
                       long seed, int epoch, long expectedCount) {
         this.name = name;
         this.reader = reader;
-        this.cleanable = CLEANER.register(this, new Closer(reader));
+        this.cleanable = WorkerFailure.CLEANER.register(this, new Closer(reader));
         try {
             this.batchSize = batchSize;
             this.dropLast = dropLast;

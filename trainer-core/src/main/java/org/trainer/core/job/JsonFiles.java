@@ -2,13 +2,9 @@ package org.trainer.core.job;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +15,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import org.trainer.core.io.AtomicFile;
 
 /**
  * The job's small files: JSON read into plain Java values with Jackson's streaming parser, and
@@ -26,8 +26,15 @@ import com.fasterxml.jackson.core.JsonToken;
  * so a reader never sees half a file even when the job dies mid-write.
  */
 final class JsonFiles {
-    private static final JsonFactory JSON = new JsonFactory()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /**
+     * NaN and the infinities are written and read as the bare tokens NaN, Infinity and -Infinity, as
+     * Python's json module does (a diverged loss stays a float there, not a string).
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .build();
 
     private JsonFiles() {
     }
@@ -131,12 +138,8 @@ final class JsonFiles {
         if (v == null) {
             g.writeNull();
         } else if (v instanceof Double d) {
-            if (Double.isFinite(d)) {
-                g.writeNumber(d);
-            } else {
-                // JSON has no NaN or Infinity; write them as strings, as Python's json module reads them.
-                g.writeString(d.toString());
-            }
+            // NaN and the infinities as bare NaN, Infinity, -Infinity (not strict JSON, but Python's json module's form).
+            g.writeNumber(d);
         } else if (v instanceof Float f) {
             scalar(g, (double) f);
         } else if (v instanceof Integer || v instanceof Long) {
@@ -154,20 +157,6 @@ final class JsonFiles {
     }
 
     static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, bytes);
     }
 }

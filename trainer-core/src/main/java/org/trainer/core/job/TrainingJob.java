@@ -6,7 +6,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,13 +44,14 @@ public final class TrainingJob {
     /**
      * Runs the definition in this JVM. Never throws for a failing job: the failure is written to
      * {@code output/failure} and returned with exit code 1.
+     * A previous attempt's {@code output/failure}, {@code metrics.json} and {@code history.json} are
+     * removed first, so the result holds only what this attempt reported.
      */
     public JobResult run(JobDefinition definition) throws IOException {
         if (definition == null) {
             throw new IllegalArgumentException("TrainingJob.run: definition is null");
         }
-        Files.deleteIfExists(dir.failureFile());
-        dir.createOutputs();
+        clearPreviousAttempt();
         int exit = 0;
         try {
             HyperparameterSpec spec = definition.hyperparameters();
@@ -72,9 +75,13 @@ public final class TrainingJob {
 
     /**
      * Runs the definition in a child JVM ({@link #childCommand}) and waits at most {@code timeout};
-     * the child's stdout and stderr go to {@code output/job.log}. A child that exits non-zero without
+     * the child's stdout and stderr are appended to {@code output/job.log}, after a line that marks
+     * the attempt's start (an earlier attempt's log stays). A child that exits non-zero without
      * writing {@code output/failure} (a crash, {@code System.exit}) or runs past the limit (it is
-     * killed) gets a failure written for it.
+     * killed) gets a failure written for it. A child never outlives this call: when the waiting
+     * thread is interrupted, the child and its descendants are killed before the
+     * InterruptedException propagates. As {@link #run}, it first removes the previous attempt's
+     * failure, metrics.json and history.json.
      *
      * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
      */
@@ -83,26 +90,62 @@ public final class TrainingJob {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("runInChildJvm: timeout must be positive, got " + timeout);
         }
-        Files.deleteIfExists(dir.failureFile());
-        dir.createOutputs();
+        clearPreviousAttempt();
+        // Appended, not truncated: an earlier attempt's log (a crash's last words) stays, after a separator.
+        Files.writeString(dir.logFile(), "==== " + Instant.now() + ": " + definitionClass + " starts ====\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(childCommand(dir.root(), definitionClass, jvmArgs))
                 .redirectErrorStream(true)
-                .redirectOutput(dir.logFile().toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile().toFile()));
         Process child = pb.start();
         int exit;
-        if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            exit = child.exitValue();
-        } else {
-            child.destroyForcibly();
-            exit = child.waitFor();
-            writeFailure("the job ran past its limit of " + timeout + " and was killed (exit code " + exit + ")");
-            return JobResult.read(dir, exit);
+        try {
+            if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                exit = child.exitValue();
+            } else {
+                destroyTree(child);
+                exit = child.waitFor();
+                writeFailure("the job ran past its limit of " + timeout + " and was killed (exit code " + exit + ")");
+                return JobResult.read(dir, exit);
+            }
+        } finally {
+            // The waiting thread was interrupted (a study shutting down) or failed: the child must not outlive it.
+            if (child.isAlive()) {
+                destroyTree(child);
+            }
         }
         if (exit != 0 && !Files.exists(dir.failureFile())) {
             writeFailure("the job's JVM exited with code " + exit + " without writing output/failure; the end of "
                     + "output/job.log:\n" + tail(dir.logFile(), 20));
         }
         return JobResult.read(dir, exit);
+    }
+
+    /**
+     * Removes what an earlier attempt in the same directory left that this one must not be mistaken
+     * for: its failure and its figures (a stale objective would be read if this attempt reports none).
+     */
+    private void clearPreviousAttempt() throws IOException {
+        Files.deleteIfExists(dir.failureFile());
+        Files.deleteIfExists(dir.outputDataDir().resolve("metrics.json"));
+        Files.deleteIfExists(dir.outputDataDir().resolve("history.json"));
+        dir.createOutputs();
+    }
+
+    /**
+     * Kills a child JVM and whatever it started, then waits a bounded time for it to go; an interrupt
+     * during that wait is kept for the caller.
+     */
+    private static void destroyTree(Process child) {
+        child.descendants().forEach(ProcessHandle::destroyForcibly);
+        child.destroyForcibly();
+        try {
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                LOG.warn("the child JVM {} has not exited 10 s after it was killed", child.pid());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -2,10 +2,13 @@ package org.trainer.core.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trainer.core.Tensor;
+import org.trainer.core.train.checkpoint.StateEntries;
+import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Stops training when a monitored figure stops improving, as Keras's {@code EarlyStopping}.
@@ -17,8 +20,14 @@ import org.trainer.core.Tensor;
  * {@code restoreBestWeights}, the model's parameters and buffers at the best epoch are copied
  * aside and put back when training ends, whether it stopped early or ran all its epochs.
  * A figure missing from the epoch's logs is an error (a misspelt name would otherwise never stop).
+ *
+ * <p>It is {@link Stateful}, so a run resumed from a checkpoint stops and restores exactly as one
+ * that never stopped: the state holds "best", "best_epoch", "wait", "stopped_epoch" (epochs 0-based,
+ * -1 for none) and, once there is one, the best epoch's weights under "best_state." + their name.
  */
-public final class EarlyStopping implements Callback {
+public final class EarlyStopping implements Callback, Stateful {
+    private static final String OWNER = "EarlyStopping";
+    private static final String BEST_STATE = "best_state.";
     private static final Logger LOG = LoggerFactory.getLogger(EarlyStopping.class);
 
     /** Whether smaller (MIN, for losses) or larger (MAX, for accuracies) is better. */
@@ -111,10 +120,77 @@ public final class EarlyStopping implements Callback {
 
     private static Map<String, Tensor> snapshot(TrainingContext ctx) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
-        // zeros + copyFrom rather than copy(): buffers may be int (batch norm's num_batches_tracked).
-        ctx.model().stateDict().forEach((k, t) -> copy.put(k, Tensor.zeros(t.backend(), t.dtype(), t.shape())
-                .copyFrom(t)));
+        ctx.model().stateDict().forEach((k, t) -> copy.put(k, copyOf(t)));
         return copy;
+    }
+
+    private static Tensor copyOf(Tensor t) {
+        // zeros + copyFrom rather than copy(): buffers may be int (batch norm's num_batches_tracked).
+        return Tensor.zeros(t.backend(), t.dtype(), t.shape()).copyFrom(t);
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        state.put("best", StateEntries.scalar(best));
+        state.put("best_epoch", StateEntries.scalar(bestEpoch));
+        state.put("wait", StateEntries.scalar(wait));
+        state.put("stopped_epoch", StateEntries.scalar(stoppedEpoch));
+        if (bestState != null) {
+            bestState.forEach((k, t) -> state.put(BEST_STATE + k, copyOf(t)));
+        }
+        return state;
+    }
+
+    /**
+     * Restores a state from {@link #stateDict()}; a state without "best_state." entries leaves no best
+     * weights to restore.
+     *
+     * @throws IllegalArgumentException naming the key when an entry is missing, unexpected or out of
+     *                                  range; nothing is changed then
+     */
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        TreeSet<String> unexpected = new TreeSet<>();
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith(BEST_STATE) && k.length() > BEST_STATE.length()) {
+                weights.put(k.substring(BEST_STATE.length()), copyOf(e.getValue()));
+            } else if (!k.equals("best") && !k.equals("best_epoch") && !k.equals("wait")
+                    && !k.equals("stopped_epoch")) {
+                unexpected.add(k);
+            }
+        }
+        if (!unexpected.isEmpty()) {
+            throw new IllegalArgumentException(OWNER + ".loadStateDict: unexpected " + unexpected
+                    + " (expected best, best_epoch, wait, stopped_epoch and " + BEST_STATE + "* entries)");
+        }
+        double b = StateEntries.readScalar(OWNER, state, "best");
+        int be = epochOrNone(state, "best_epoch");
+        long w = StateEntries.readCount(OWNER, state, "wait");
+        int se = epochOrNone(state, "stopped_epoch");
+        if (w > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(OWNER + ".loadStateDict: 'wait' is beyond the int range, got " + w);
+        }
+        if (!weights.isEmpty() && !restoreBestWeights) {
+            throw new IllegalArgumentException(OWNER + ".loadStateDict: '" + BEST_STATE + weights.keySet().iterator()
+                    .next() + "' holds best weights, but this EarlyStopping does not restore them");
+        }
+        best = b;
+        bestEpoch = be;
+        wait = (int) w;
+        stoppedEpoch = se;
+        bestState = weights.isEmpty() ? null : weights;
+    }
+
+    private static int epochOrNone(Map<String, Tensor> state, String key) {
+        double v = StateEntries.readScalar(OWNER, state, key);
+        if (!(v >= -1 && v == Math.rint(v) && v <= Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException(OWNER + ".loadStateDict: '" + key
+                    + "' must be an epoch >= 0 or -1 for none, got " + v);
+        }
+        return (int) v;
     }
 
     @Override

@@ -26,33 +26,51 @@ public final class FineTuning {
     private FineTuning() {
     }
 
-    /** Freezes everything under each path; returns how many parameters. Each path must match something. */
+    /**
+     * Freezes everything under each path; returns how many parameters. Each path must match something;
+     * all are checked before anything changes, so a bad path leaves the model as it was.
+     */
     public static int freeze(Module model, String... paths) {
         return set(model, false, "freeze", paths);
     }
 
-    /** Unfreezes everything under each path; returns how many parameters. Each path must match something. */
+    /** Unfreezes everything under each path, as {@link #freeze} freezes; returns how many parameters. */
     public static int unfreeze(Module model, String... paths) {
         return set(model, true, "unfreeze", paths);
     }
 
-    /** Freezes the whole model, then unfreezes the paths (e.g. the new head): feature extraction. */
+    /**
+     * Freezes the whole model, then unfreezes the paths (e.g. the new head): feature extraction.
+     * The paths are checked first: a bad one leaves the model as it was.
+     */
     public static int freezeAllBut(Module model, String... paths) {
+        validate(model, "freezeAllBut", paths);
         model.setTrainable("", false);
         return set(model, true, "freezeAllBut", paths);
     }
 
     private static int set(Module model, boolean trainable, String op, String... paths) {
+        validate(model, op, paths);
         int n = 0;
         for (String path : paths) {
-            int k = model.setTrainable(check(path, op), trainable);
-            if (k == 0) {
+            n += model.setTrainable(path, trainable);
+        }
+        return n;
+    }
+
+    /** Checks that every path is non-null and has a parameter under it, before anything is changed. */
+    private static void validate(Module model, String op, String... paths) {
+        if (paths == null) {
+            throw new IllegalArgumentException("FineTuning." + op + ": paths is null");
+        }
+        var names = model.namedParameters().keySet();
+        for (String path : paths) {
+            check(path, op);
+            if (names.stream().noneMatch(name -> under(name, path))) {
                 throw new IllegalArgumentException("FineTuning." + op + ": no parameter under '" + path
                         + "'; layers: " + layers(model));
             }
-            n += k;
         }
-        return n;
     }
 
     /**

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -183,6 +185,8 @@ class DataLoaderAugmentTest {
     @Test
     void workersStayABoundedDistanceAhead() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
+        int window = 5; // max(prefetch, workers)
+        CountDownLatch windowFull = new CountDownLatch(window);
         TensorDataset inner = images(1000);
         Dataset counting = new Dataset() {
             @Override
@@ -193,14 +197,32 @@ class DataLoaderAugmentTest {
             @Override
             public Batch get(int[] indices) {
                 calls.incrementAndGet();
+                windowFull.countDown();
                 return inner.get(indices);
             }
         };
-        try (BatchIterator it = DataLoader.builder(counting).workers(3).prefetch(5).build().iterator(0)) {
+        try (BatchIterator it = DataLoader.builder(counting).batchSize(1).workers(3).prefetch(5).build()
+                .iterator(0)) {
+            List<Thread> workers = ((PrefetchIterator) it).threads();
+            assertTrue(windowFull.await(10, TimeUnit.SECONDS), "the workers fill the window: " + calls.get());
+            awaitParked(workers);
+            assertEquals(window, calls.get(), "nothing is built beyond the window before a batch is consumed");
             it.next();
-            Thread.sleep(200);
-            // one consumed and at most max(prefetch, workers) = 5 built ahead
-            assertTrue(calls.get() <= 6, calls.get() + " batches built");
+            it.next();
+            for (long end = System.nanoTime() + 10_000_000_000L; calls.get() < window + 2 && System.nanoTime() < end;) {
+                Thread.onSpinWait();
+            }
+            awaitParked(workers);
+            assertEquals(window + 2, calls.get(), "two consumed, two more built, no more");
+        }
+    }
+
+    /** Waits until every worker is parked (waiting for room in the window), at most 10 s. */
+    private static void awaitParked(List<Thread> workers) throws InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (!workers.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+            assertTrue(System.nanoTime() < end, "the workers park once the window is full");
+            Thread.sleep(1);
         }
     }
 }

@@ -154,6 +154,65 @@ class TrainingJobTest {
     }
 
     @Test
+    void aRerunNeverReportsThePreviousAttemptsFiguresAndKeepsItsLog(@TempDir Path root) throws Exception {
+        Path job = jobDir(root, "again", 1, Map.of("epochs", 3));
+        JobDirectory d = JobDirectory.of(job);
+        assertTrue(new TrainingJob(job).run(new RegressionJob()).succeeded());
+        assertTrue(Files.exists(d.outputDataDir().resolve("metrics.json")));
+        d.writeHyperparameters(Map.of("epochs", "many"));
+        JobResult failed = new TrainingJob(job).run(new RegressionJob());
+        assertEquals(TrainingJob.FAILED, failed.exitCode());
+        assertEquals(Map.of(), failed.metrics(), "no stale objective from the earlier attempt");
+        assertFalse(Files.exists(d.outputDataDir().resolve("metrics.json")));
+        assertFalse(Files.exists(d.outputDataDir().resolve("history.json")));
+
+        // In a child JVM: a success, then a crash that reports nothing, in the same directory.
+        d.writeHyperparameters(Map.of("epochs", 3));
+        TrainingJob t = new TrainingJob(job);
+        assertTrue(t.runInChildJvm(RegressionJob.class.getName(), TrainingJob.defaultJvmArgs(), Duration.ofMinutes(2))
+                .succeeded());
+        String firstLog = Files.readString(d.logFile());
+        assertTrue(firstLog.contains(RegressionJob.class.getName() + " starts ===="), firstLog);
+        d.writeHyperparameters(Map.of());
+        JobResult crash = t.runInChildJvm(CrashingJob.class.getName(), List.of(), Duration.ofMinutes(2));
+        assertEquals(3, crash.exitCode(), crash.failure());
+        assertEquals(Map.of(), crash.metrics());
+        assertFalse(Files.exists(d.outputDataDir().resolve("history.json")));
+        String log = Files.readString(d.logFile());
+        assertTrue(log.startsWith(firstLog), "the first attempt's log is kept");
+        assertTrue(log.substring(firstLog.length()).startsWith("==== "), log);
+        assertTrue(log.contains(CrashingJob.class.getName() + " starts ===="), log);
+    }
+
+    @Test
+    void anInterruptedWaitKillsTheChildJvm(@TempDir Path root) throws Exception {
+        Path job = jobDir(root, "sleeper", 1, Map.of());
+        String jobArg = job.toAbsolutePath().toString();
+        Throwable[] thrown = new Throwable[1];
+        Thread waiter = new Thread(() -> {
+            try {
+                new TrainingJob(job).runInChildJvm(SleepingJob.class.getName(), List.of(), Duration.ofMinutes(5));
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        waiter.start();
+        ProcessHandle child = null;
+        for (int i = 0; i < 300 && child == null; i++) {
+            child = ProcessHandle.current().children()
+                    .filter(h -> h.info().arguments().map(a -> List.of(a).contains(jobArg)).orElse(false))
+                    .findFirst().orElse(null);
+            Thread.sleep(50);
+        }
+        assertTrue(child != null && child.isAlive(), "the child JVM started");
+        waiter.interrupt();
+        waiter.join(30_000);
+        assertFalse(waiter.isAlive());
+        assertTrue(thrown[0] instanceof InterruptedException, String.valueOf(thrown[0]));
+        assertFalse(child.isAlive(), "the child JVM is gone once runInChildJvm has returned");
+    }
+
+    @Test
     void incrementalTrainingContinuesFromTheArtifact(@TempDir Path root) throws IOException {
         // Ten epochs in one job ...
         Path whole = jobDir(root, "whole", 5, Map.of("epochs", 10));

@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.trainer.core.Tensor;
 import org.trainer.core.data.DataLoader;
 import org.trainer.core.loss.MseLoss;
 import org.trainer.core.nn.Linear;
+import org.trainer.core.train.checkpoint.Checkpointing;
+import org.trainer.core.train.checkpoint.StateEntries;
 
 class EarlyStoppingTest {
 
@@ -35,10 +40,91 @@ class EarlyStoppingTest {
     }
 
     private static History fit(Linear model, int epochs, Callback... callbacks) {
+        return fit(null, model, epochs, callbacks);
+    }
+
+    private static History fit(Checkpointing checkpoints, Linear model, int epochs, Callback... callbacks) {
         DataLoader train = DataLoader.builder(TrainerTest.regression(64, 1)).batchSize(16).build();
         DataLoader val = DataLoader.builder(TrainerTest.regression(32, 2)).batchSize(32).build();
-        return new Trainer().callbacks(callbacks).fit(model, new MseLoss(), TrainerTest.gd(model.parameters(), 0.01),
-                train, val, epochs);
+        Trainer trainer = new Trainer().callbacks(callbacks);
+        if (checkpoints != null) {
+            trainer.checkpoints(checkpoints);
+        }
+        return trainer.fit(model, new MseLoss(), TrainerTest.gd(model.parameters(), 0.01), train, val, epochs);
+    }
+
+    /** Fails the run as a crash would, when the given epoch begins (its predecessor is checkpointed). */
+    static final class CrashAtEpoch implements Callback {
+        final int epoch;
+
+        CrashAtEpoch(int epoch) {
+            this.epoch = epoch;
+        }
+
+        @Override
+        public void onEpochBegin(TrainingContext ctx, int e) {
+            if (e == epoch) {
+                throw new IllegalStateException("crash at epoch " + e);
+            }
+        }
+    }
+
+    @Test
+    void aRunResumedFromACheckpointStopsAndRestoresAsOneThatNeverStopped(@TempDir Path dir) {
+        double[] series = {1.0, 0.8, 0.6, 0.65, 0.7, 0.61, 0.9, 0.1, 0.1, 0.1};
+        Linear straightModel = new Linear(3, 1, true, null, 1);
+        EarlyStopping straight = new EarlyStopping("val_loss", EarlyStopping.Mode.MIN, 3, 0, true);
+        History expected = fit(straightModel, 10, new Scripted("val_loss", series), straight);
+        assertEquals(5, straight.stoppedEpoch());
+
+        // Crash when epoch 4 begins: the best (epoch 2) and one epoch of waiting are in the checkpoint of epoch 3.
+        Checkpointing c = Checkpointing.builder(dir).build();
+        IllegalStateException crash = assertThrows(IllegalStateException.class, () -> fit(c,
+                new Linear(3, 1, true, null, 1), 10, new Scripted("val_loss", series),
+                new EarlyStopping("val_loss", EarlyStopping.Mode.MIN, 3, 0, true), new CrashAtEpoch(4)));
+        assertEquals("crash at epoch 4", crash.getMessage());
+
+        Linear resumedModel = new Linear(3, 1, true, null, 1);
+        EarlyStopping resumed = new EarlyStopping("val_loss", EarlyStopping.Mode.MIN, 3, 0, true);
+        History actual = fit(c, resumedModel, 10, new Scripted("val_loss", series), resumed);
+        assertEquals(expected.epochCount(), actual.epochCount());
+        assertEquals(straight.stoppedEpoch(), resumed.stoppedEpoch());
+        assertEquals(straight.bestEpoch(), resumed.bestEpoch());
+        assertEquals(straight.best(), resumed.best());
+        assertArrayEquals(straightModel.parameters().get(0).value().toFloatArray(),
+                resumedModel.parameters().get(0).value().toFloatArray(), "the best epoch's weights, restored");
+        assertArrayEquals(straightModel.parameters().get(1).value().toFloatArray(),
+                resumedModel.parameters().get(1).value().toFloatArray());
+    }
+
+    @Test
+    void stateRoundTripsAndABadStateIsRefusedWithoutChange() {
+        Linear model = new Linear(3, 1, true, null, 1);
+        EarlyStopping stop = new EarlyStopping("val_loss", EarlyStopping.Mode.MIN, 3, 0, true);
+        fit(model, 5, new Scripted("val_loss", 1.0, 0.8, 0.6, 0.65, 0.7), stop);
+        Map<String, Tensor> state = stop.stateDict();
+        assertEquals(List.of("best", "best_epoch", "wait", "stopped_epoch", "best_state.weight", "best_state.bias"),
+                List.copyOf(state.keySet()));
+        assertEquals(2.0, state.get("wait").toDoubleArray()[0]);
+        assertEquals(-1.0, state.get("stopped_epoch").toDoubleArray()[0]);
+
+        EarlyStopping copy = new EarlyStopping("val_loss", EarlyStopping.Mode.MIN, 3, 0, true);
+        copy.loadStateDict(state);
+        assertEquals(stop.stateDict().keySet(), copy.stateDict().keySet());
+        for (String k : state.keySet()) {
+            assertArrayEquals(state.get(k).toDoubleArray(), copy.stateDict().get(k).toDoubleArray(), k);
+        }
+
+        Map<String, Tensor> bad = new java.util.LinkedHashMap<>(state);
+        bad.put("wait", StateEntries.scalar(-1));
+        assertEquals("EarlyStopping.loadStateDict: 'wait' must be a whole number >= 0, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> copy.loadStateDict(bad)).getMessage());
+        bad.remove("wait");
+        bad.put("patience", StateEntries.scalar(3));
+        assertEquals("EarlyStopping.loadStateDict: unexpected [patience] (expected best, best_epoch, wait, "
+                + "stopped_epoch and best_state.* entries)",
+                assertThrows(IllegalArgumentException.class, () -> copy.loadStateDict(bad)).getMessage());
+        assertEquals(2.0, copy.stateDict().get("wait").toDoubleArray()[0], "unchanged after a refusal");
     }
 
     @Test

@@ -194,6 +194,24 @@ class TransferLearningTest {
     }
 
     @Test
+    void aBadPathChangesNothing() {
+        Net model = new Net(3);
+        List<String> all = FineTuning.trainable(model);
+        assertEquals("FineTuning.freezeAllBut: no parameter under 'head'; layers: [conv, bn, fc1, out]",
+                assertThrows(IllegalArgumentException.class, () -> FineTuning.freezeAllBut(model, "out", "head"))
+                        .getMessage());
+        assertEquals(all, FineTuning.trainable(model), "freezeAllBut froze nothing");
+        assertThrows(IllegalArgumentException.class, () -> FineTuning.freeze(model, "conv", "fc1", "fc2"));
+        assertEquals(all, FineTuning.trainable(model), "freeze applied none of the good paths");
+        FineTuning.freeze(model, "");
+        assertEquals("FineTuning.unfreeze: path is null", assertThrows(IllegalArgumentException.class,
+                () -> FineTuning.unfreeze(model, "out", null)).getMessage());
+        assertTrue(FineTuning.trainable(model).isEmpty(), "unfreeze applied none of the paths");
+        assertEquals(2, FineTuning.freezeAllBut(model, "out"));
+        assertEquals(List.of("out.weight", "out.bias"), FineTuning.trainable(model));
+    }
+
+    @Test
     void pathsMatchWholeSegments() {
         Sequential s = new Sequential();
         for (int i = 0; i < 11; i++) {

@@ -117,7 +117,8 @@ public final class AugmentRandom {
 
     /**
      * Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). For tiny shapes both can underflow
-     * to 0; the limit then puts all mass on 0 and 1, so a fair coin decides.
+     * to 0; as a and b tend to 0 Beta(a, b) tends to a coin that gives 1 with probability a / (a + b)
+     * and 0 otherwise, so such a coin decides then.
      */
     public double beta(double a, double b) {
         double x = gamma(a);

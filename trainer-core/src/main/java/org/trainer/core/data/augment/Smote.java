@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.trainer.core.DType;
 import org.trainer.core.SplitMix64;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.DataChecks;
 import org.trainer.core.data.TensorDataset;
 import org.trainer.core.data.split.Split;
 
@@ -57,7 +58,7 @@ public final class Smote {
      * smaller class c gets (max count - n_c) synthetic samples. A class with no samples stays
      * absent (there is nothing to interpolate).
      *
-     * @throws IllegalArgumentException if the data is not [N, F] float features with int32 [N]
+     * @throws IllegalArgumentException if the data is not [N, F] finite float32 features with int32 [N]
      *     labels, or a class to oversample has k or fewer samples
      */
     public TensorDataset balance(TensorDataset train) {
@@ -166,14 +167,16 @@ public final class Smote {
             Objects.requireNonNull(train, "train");
             Tensor features = train.features();
             Tensor targets = train.targets();
-            if (features.rank() != 2 || !features.dtype().isFloating()) {
-                throw new IllegalArgumentException("Smote: features must be tabular float [N, F], got "
-                        + features.dtype() + " " + Arrays.toString(features.shape()));
+            if (features.rank() != 2 || features.dtype() != DType.FLOAT32) {
+                // FLOAT32 only: the synthetic samples are float32, and a FLOAT64 set would come back narrowed.
+                throw new IllegalArgumentException("Smote: features must be tabular FLOAT32 [N, F] (convert with "
+                        + "Tensor.to(DType.FLOAT32)), got " + features.dtype() + " " + Arrays.toString(features.shape()));
             }
             if (targets.dtype() != DType.INT32 || targets.rank() != 1) {
                 throw new IllegalArgumentException("Smote: targets must be INT32 class labels [N], got "
                         + targets.dtype() + " " + Arrays.toString(targets.shape()));
             }
+            DataChecks.finite("Smote", "feature", features); // a NaN would poison every neighbour search
             int[] labels = targets.toIntArray();
             int classes = 0;
             for (int i = 0; i < labels.length; i++) {

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trainer.core.Tensor;
+import org.trainer.core.io.AtomicFile;
 import org.trainer.core.io.Safetensors;
 
 /**
@@ -115,7 +116,7 @@ public final class CheckpointStore {
             StringBuilder lines = new StringBuilder();
             sums.forEach((file, sum) -> lines.append(sum).append("  ").append(file).append('\n'));
             writeDurably(tmp.resolve(CHECKSUMS), lines.toString().getBytes(StandardCharsets.UTF_8));
-            forceDirectory(tmp);
+            AtomicFile.forceDirectory(tmp);
             Path aside = null;
             if (Files.exists(target)) {
                 aside = directory.resolve(TEMP_PREFIX + "replaced-" + name + "-" + System.nanoTime());
@@ -123,7 +124,7 @@ public final class CheckpointStore {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             moved = true;
-            forceDirectory(directory);
+            AtomicFile.forceDirectory(directory);
             if (aside != null) {
                 deleteTree(aside);
             }
@@ -150,15 +151,6 @@ public final class CheckpointStore {
                 ch.write(b);
             }
             ch.force(true);
-        }
-    }
-
-    /** Forces a directory's entries to disk, where the platform allows opening a directory (Linux does). */
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("cannot force directory {} to disk on this platform: {}", dir, e.toString());
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.trainer.core.DType;
 import org.trainer.core.Tensor;
 import org.trainer.core.data.Digits;
 import org.trainer.core.data.TensorDataset;
@@ -154,8 +155,17 @@ class SmoteTest {
         assertEquals("Smote.oversample: class 2 has no samples in the training set",
                 error(() -> new Smote(0).oversample(rareZeros(10), 2, 1)));
         TensorDataset images = new TensorDataset(Tensor.zeros(4, 1, 2, 2), Tensor.fromArray(new int[] {0, 0, 1, 1}, 4));
-        assertEquals("Smote: features must be tabular float [N, F], got FLOAT32 [4, 1, 2, 2]",
-                error(() -> new Smote(1).balance(images)));
+        assertEquals("Smote: features must be tabular FLOAT32 [N, F] (convert with Tensor.to(DType.FLOAT32)), got "
+                + "FLOAT32 [4, 1, 2, 2]", error(() -> new Smote(1).balance(images)));
+        TensorDataset doubles = new TensorDataset(rareZeros(10).features().to(DType.FLOAT64), rareZeros(10).targets());
+        assertEquals("Smote: features must be tabular FLOAT32 [N, F] (convert with Tensor.to(DType.FLOAT32)), got "
+                + "FLOAT64 " + Arrays.toString(doubles.features().shape()), error(() -> new Smote(1).balance(doubles)));
+        float[] x = rareZeros(10).features().toFloatArray();
+        x[2 * x.length / rareZeros(10).size() + 1] = Float.NaN; // sample 2, feature 1
+        TensorDataset nan = new TensorDataset(Tensor.fromArray(x, rareZeros(10).features().shape()),
+                rareZeros(10).targets());
+        assertEquals("Smote: sample 2, feature 1: NaN; NaN and infinity are refused",
+                error(() -> new Smote(1).balance(nan)));
         TensorDataset regression = new TensorDataset(Tensor.zeros(2, 2), Tensor.zeros(2));
         assertEquals("Smote: targets must be INT32 class labels [N], got FLOAT32 [2]",
                 error(() -> new Smote(1).balance(regression)));

@@ -1,0 +1,67 @@
+package org.trainer.core.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFileTest {
+
+    private static List<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void replacesTheContentWholeAndLeavesNoTemporaryFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("sub/a.txt");
+        AtomicFile.write(f, "first".getBytes(StandardCharsets.UTF_8));
+        assertEquals("first", Files.readString(f));
+        byte[] big = new byte[300_000]; // larger than the stream's buffer
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        AtomicFile.write(f, out -> {
+            out.write(big, 0, 1000);
+            out.write(big, 1000, big.length - 1000);
+            out.close(); // as Jackson's writeValue does: only flushes
+        });
+        assertArrayEquals(big, Files.readAllBytes(f));
+        assertEquals(List.of("a.txt"), names(f.getParent()));
+    }
+
+    @Test
+    void aFailingWriterLeavesTheOldContentAndNoTemporaryFile(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("a.txt");
+        AtomicFile.write(f, "old".getBytes(StandardCharsets.UTF_8));
+        IOException boom = new IOException("disk full");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(f, out -> {
+            out.write(new byte[100_000]); // part of the new content reaches the temporary file
+            throw boom;
+        }));
+        assertSame(boom, e);
+        assertEquals("old", Files.readString(f));
+        assertEquals(List.of("a.txt"), names(dir));
+        assertThrows(RuntimeException.class, () -> AtomicFile.write(f, out -> {
+            throw new IllegalStateException("bug");
+        }));
+        assertEquals("old", Files.readString(f));
+        assertEquals(List.of("a.txt"), names(dir));
+    }
+
+    @Test
+    void badArgumentsFailClearly(@TempDir Path dir) {
+        assertEquals("AtomicFile.write: bytes is null for " + dir.resolve("x"), assertThrows(
+                IllegalArgumentException.class, () -> AtomicFile.write(dir.resolve("x"), (byte[]) null)).getMessage());
+    }
+}
