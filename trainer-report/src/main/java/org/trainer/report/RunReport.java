@@ -2,6 +2,8 @@ package org.trainer.report;
 
 import static org.trainer.report.Html.escape;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.trainer.core.io.AtomicFile;
 import org.trainer.core.monitor.Diagnosis;
 import org.trainer.core.monitor.Finding;
 import org.trainer.core.monitor.Phase;
@@ -77,7 +80,11 @@ public final class RunReport {
      */
     public Path write(Path file) {
         Objects.requireNonNull(file, "RunReport: file is null");
-        AtomicFiles.write(file, toHtml().getBytes(StandardCharsets.UTF_8));
+        try {
+            AtomicFile.write(file, toHtml().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("RunReport.write: cannot write " + file + ": " + e.getMessage(), e);
+        }
         return file.toAbsolutePath();
     }
 

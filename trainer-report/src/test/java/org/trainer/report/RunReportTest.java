@@ -174,7 +174,7 @@ class RunReportTest {
         Files.createDirectories(blocked.resolve("child"));
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
                 () -> RunReport.of("x", history).write(blocked));
-        assertTrue(e.getMessage().startsWith("cannot write " + blocked), e.getMessage());
+        assertTrue(e.getMessage().startsWith("RunReport.write: cannot write " + blocked), e.getMessage());
         assertTrue(Files.isDirectory(blocked.resolve("child")));
     }
 

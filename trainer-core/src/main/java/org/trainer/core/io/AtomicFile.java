@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AtomicFile {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFile.class);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Writes a file's content to a stream; the stream need not be closed (closing it only flushes). */
     @FunctionalInterface
@@ -53,10 +54,12 @@ public final class AtomicFile {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        // Not Files.createTempFile: its files are private (rw-------) and the target would keep that;
+        // a new file created here gets the ordinary permissions the process's umask gives.
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 OutputStream out = new BufferedOutputStream(new FilterOutputStream(Channels.newOutputStream(ch)) {
                     @Override
                     public void write(byte[] b, int off, int len) throws IOException {
