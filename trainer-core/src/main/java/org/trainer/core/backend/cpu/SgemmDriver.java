@@ -32,6 +32,13 @@ final class SgemmDriver {
      * step, and rows longer than a 4 KiB page would cost a TLB miss each (measured slower than packing).
      */
     static final int DIRECT_B_MAX_LDB = 1024;
+    /**
+     * ...or as long as k is this small whatever the row length: a panel then touches only this many
+     * pages, and copying B would double the memory traffic of a product that does only k
+     * multiply-adds per element of B (e.g. a convolution with a few input channels, whose k is
+     * C*KH*KW while B has N*OH*OW columns).
+     */
+    static final int DIRECT_B_MAX_K = 64;
 
     /** Per-thread pack buffers, grown on demand so that steady-state calls allocate nothing. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -62,7 +69,7 @@ final class SgemmDriver {
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.min(NC, j1 - j0);
         int mcMax = Math.min(MC, i1 - i0);
-        boolean direct = !transB && i1 - i0 <= DIRECT_B_MAX_ROWS && ldb <= DIRECT_B_MAX_LDB;
+        boolean direct = !transB && i1 - i0 <= DIRECT_B_MAX_ROWS && (ldb <= DIRECT_B_MAX_LDB || k <= DIRECT_B_MAX_K);
         Buffers buffers = BUFFERS.get();
         float[] packedB = buffers.b = grow(buffers.b, kcMax * (direct ? nr : roundUp(ncMax, nr)));
         float[] packedA = buffers.a = grow(buffers.a, kcMax * roundUp(mcMax, mr));
