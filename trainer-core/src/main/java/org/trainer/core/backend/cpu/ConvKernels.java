@@ -11,13 +11,13 @@ final class ConvKernels {
     }
 
     /** First output column ow whose input column ow*s - pad + off is >= 0. */
-    private static int firstValid(int off, int pad, int s) {
+    static int firstValid(int off, int pad, int s) {
         int need = pad - off;
         return need <= 0 ? 0 : (need + s - 1) / s;
     }
 
     /** One past the last output column whose input column is < size. */
-    private static int endValid(int off, int pad, int s, int size, int out) {
+    static int endValid(int off, int pad, int s, int size, int out) {
         int lim = size - 1 + pad - off;
         return lim < 0 ? 0 : Math.min(out, lim / s + 1);
     }

@@ -161,23 +161,46 @@ public final class Sgemm {
         }
     }
 
+    /**
+     * {@link #gemm} on the calling thread alone, for callers that already split their work over
+     * {@link Parallel}'s threads; the arguments are trusted (package-private callers validate them).
+     */
+    static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b,
+                           int bOff, float[] c, int cOff, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+            }
+            return;
+        }
+        SgemmDotKernel dot = dotKernel();
+        if (dot != null && prefersDot(transA, transB, m, n, k)) {
+            dot.run(m, n, k, 1, a, aOff, k, 0, b, bOff, k, 0, c, cOff, n, accumulate, 0, m, 0, n);
+            return;
+        }
+        SgemmDriver.run(kernel(), transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, 0, m, 0, n);
+    }
+
     /** Runs the dot-product kernel, splitting C over threads along its longer side in whole blocks. */
     private static void dotProduct(SgemmDotKernel dot, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
                                    float[] c, int cOff, boolean accumulate, long work) {
         if (Parallel.threads() == 1 || work < PARALLEL_MIN_WORK) {
-            dot.run(m, n, k, a, aOff, b, bOff, c, cOff, accumulate, 0, m, 0, n);
+            dot.run(m, n, k, 1, a, aOff, k, 0, b, bOff, k, 0, c, cOff, n, accumulate, 0, m, 0, n);
             return;
         }
         int rowUnits = (m + dot.rowBlock() - 1) / dot.rowBlock();
         int colUnits = (n + dot.colBlock() - 1) / dot.colBlock();
         if (rowUnits >= colUnits) {
             int unit = dot.rowBlock();
-            Parallel.forRange(rowUnits, minUnits(work / rowUnits), (u0, u1) -> dot.run(m, n, k, a, aOff, b, bOff,
-                    c, cOff, accumulate, u0 * unit, Math.min(m, u1 * unit), 0, n));
+            Parallel.forRange(rowUnits, minUnits(work / rowUnits), (u0, u1) -> dot.run(m, n, k, 1, a, aOff, k, 0,
+                    b, bOff, k, 0, c, cOff, n, accumulate, u0 * unit, Math.min(m, u1 * unit), 0, n));
         } else {
             int unit = dot.colBlock();
-            Parallel.forRange(colUnits, minUnits(work / colUnits), (u0, u1) -> dot.run(m, n, k, a, aOff, b, bOff,
-                    c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
+            Parallel.forRange(colUnits, minUnits(work / colUnits), (u0, u1) -> dot.run(m, n, k, 1, a, aOff, k, 0,
+                    b, bOff, k, 0, c, cOff, n, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
         }
     }
 

@@ -18,11 +18,13 @@ interface SgemmDotKernel {
     int colBlock();
 
     /**
-     * Computes {@code C[i, j] = (accumulate ? C[i, j] : 0) + sum_{p < k} A[i, p] * B[j, p]} for i in
-     * [i0, i1) and j in [j0, j1), where {@code A[i, p] = a[aOff + i*k + p]},
-     * {@code B[j, p] = b[bOff + j*k + p]} and {@code C[i, j] = c[cOff + i*n + j]}; the arguments are
-     * already validated, with k > 0. Only that rectangle of {@code c} is modified.
+     * Computes {@code C[i, j] = (accumulate ? C[i, j] : 0) + sum_{s < segments} sum_{p < k} A_s[i, p] * B_s[j, p]}
+     * for i in [i0, i1) and j in [j0, j1), where {@code A_s[i, p] = a[aOff + s*aSeg + i*lda + p]},
+     * {@code B_s[j, p] = b[bOff + s*bSeg + j*ldb + p]} and {@code C[i, j] = c[cOff + i*ldc + j]}: the
+     * product of A and B^T whose k axis is cut into {@code segments} pieces of length k, each stored
+     * apart (a batch of images, say). The arguments are already validated, with k > 0 and
+     * segments > 0. Only that rectangle of {@code c} is modified.
      */
-    void run(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
-             int i0, int i1, int j0, int j1);
+    void run(int m, int n, int k, int segments, float[] a, int aOff, int lda, int aSeg, float[] b, int bOff, int ldb,
+             int bSeg, float[] c, int cOff, int ldc, boolean accumulate, int i0, int i1, int j0, int j1);
 }

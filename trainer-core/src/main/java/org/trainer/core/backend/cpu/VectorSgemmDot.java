@@ -46,8 +46,9 @@ final class VectorSgemmDot implements SgemmDotKernel {
     }
 
     @Override
-    public void run(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
-                    boolean accumulate, int i0, int i1, int j0, int j1) {
+    public void run(int m, int n, int k, int segments, float[] a, int aOff, int lda, int aSeg, float[] b, int bOff,
+                    int ldb, int bSeg, float[] c, int cOff, int ldc, boolean accumulate, int i0, int i1, int j0,
+                    int j1) {
         int blocksI = (i1 - i0 + RA - 1) / RA;
         int blocksJ = (j1 - j0 + RB - 1) / RB;
         int blockSize = RA * RB * L;
@@ -57,12 +58,17 @@ final class VectorSgemmDot implements SgemmDotKernel {
             ACCUMULATORS.set(acc);
         }
         int kv = k / L * L;
-        for (int p0 = 0; p0 < kv; p0 += KD) {
-            int p1 = Math.min(kv, p0 + KD);
-            for (int bj = 0; bj < blocksJ; bj++) {
-                for (int bi = 0; bi < blocksI; bi++) {
-                    block(m, n, k, a, aOff, b, bOff, i0 + bi * RA, j0 + bj * RB, p0, p1, acc,
-                            (bj * blocksI + bi) * blockSize, p0 > 0);
+        for (int seg = 0; seg < segments; seg++) {
+            int as = aOff + seg * aSeg;
+            int bs = bOff + seg * bSeg;
+            for (int p0 = 0; p0 < kv; p0 += KD) {
+                int p1 = Math.min(kv, p0 + KD);
+                boolean resume = seg > 0 || p0 > 0;
+                for (int bj = 0; bj < blocksJ; bj++) {
+                    for (int bi = 0; bi < blocksI; bi++) {
+                        block(m, n, lda, ldb, a, as, b, bs, i0 + bi * RA, j0 + bj * RB, p0, p1, acc,
+                                (bj * blocksI + bi) * blockSize, resume);
+                    }
                 }
             }
         }
@@ -74,10 +80,13 @@ final class VectorSgemmDot implements SgemmDotKernel {
                 int rows = Math.min(RA, i1 - i);
                 int cols = Math.min(RB, j1 - j);
                 for (int q = 0; q < rows; q++) {
-                    for (int s = 0; s < cols; s++) {
-                        float sum = kv == 0 ? 0f : laneSum(acc, base + (q * RB + s) * L);
-                        sum += tail(a, aOff + (i + q) * k, b, bOff + (j + s) * k, kv, k);
-                        int at = cOff + (i + q) * n + j + s;
+                    for (int t = 0; t < cols; t++) {
+                        float sum = kv == 0 ? 0f : laneSum(acc, base + (q * RB + t) * L);
+                        for (int seg = 0; kv < k && seg < segments; seg++) {
+                            sum += tail(a, aOff + seg * aSeg + (i + q) * lda, b, bOff + seg * bSeg + (j + t) * ldb,
+                                    kv, k);
+                        }
+                        int at = cOff + (i + q) * ldc + j + t;
                         c[at] = accumulate ? c[at] + sum : sum;
                     }
                 }
@@ -91,17 +100,17 @@ final class VectorSgemmDot implements SgemmDotKernel {
      * {@code off + (q*RB + s)*L}), which start from zero unless {@code resume}. Rows past the end of
      * A or B repeat the last one.
      */
-    private static void block(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int i, int j, int p0,
-                              int p1, float[] acc, int off, boolean resume) {
-        int ra0 = aOff + i * k;
-        int ra1 = aOff + Math.min(i + 1, m - 1) * k;
-        int ra2 = aOff + Math.min(i + 2, m - 1) * k;
-        int ra3 = aOff + Math.min(i + 3, m - 1) * k;
-        int rb0 = bOff + j * k;
-        int rb1 = bOff + Math.min(j + 1, n - 1) * k;
-        int rb2 = bOff + Math.min(j + 2, n - 1) * k;
-        int rb3 = bOff + Math.min(j + 3, n - 1) * k;
-        int rb4 = bOff + Math.min(j + 4, n - 1) * k;
+    private static void block(int m, int n, int lda, int ldb, float[] a, int aOff, float[] b, int bOff, int i, int j,
+                              int p0, int p1, float[] acc, int off, boolean resume) {
+        int ra0 = aOff + i * lda;
+        int ra1 = aOff + Math.min(i + 1, m - 1) * lda;
+        int ra2 = aOff + Math.min(i + 2, m - 1) * lda;
+        int ra3 = aOff + Math.min(i + 3, m - 1) * lda;
+        int rb0 = bOff + j * ldb;
+        int rb1 = bOff + Math.min(j + 1, n - 1) * ldb;
+        int rb2 = bOff + Math.min(j + 2, n - 1) * ldb;
+        int rb3 = bOff + Math.min(j + 3, n - 1) * ldb;
+        int rb4 = bOff + Math.min(j + 4, n - 1) * ldb;
         if (!resume) {
             java.util.Arrays.fill(acc, off, off + RA * RB * L, 0f);
         }
