@@ -7,7 +7,8 @@ import org.trainer.core.backend.ConvGeometry;
  * per-thread buffer that stays in cache instead of a [C*KH*KW, N*OH*OW] matrix in memory.
  *
  * <p>Forward, per image n: {@code col = im2col(x[n])} [C*KH*KW, OH*OW], then
- * {@code y[n] = W col + bias}, written straight into y's [N, OC, OH*OW] layout (no permutation).
+ * {@code y[n] = W col + bias}, written straight into y's [N, OC, OH*OW] layout (no permutation);
+ * W (and W^T for the input gradient) is packed for the micro-kernel once per call, not per image.
  * Backward, per image: {@code dcol = W^T gy[n]}, {@code gx[n] = col2im(dcol)};
  * {@code gw += gy[n] col^T} and {@code gb += sum of gy[n]} over the images. The batch is split over
  * threads by image; the weight and bias gradients are summed per group of images (groups fixed by
@@ -35,12 +36,14 @@ final class CpuConv {
     static void forward(float[] x, float[] w, float[] bias, ConvGeometry g, int oc, float[] y) {
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
+        SgemmKernel kernel = Sgemm.kernel();
+        float[] packedW = SgemmDriver.packAll(kernel, false, oc, ckk, w, 0);
         Parallel.forRange(g.n(), 1, (n0, n1) -> {
             float[] col = buffer(0, ckk * hw);
             for (int n = n0; n < n1; n++) {
                 im2colImage(x, g, n, col, 0);
                 int out = n * oc * hw;
-                Sgemm.gemmSerial(false, false, oc, hw, ckk, w, 0, col, 0, y, out, false);
+                SgemmDriver.run(kernel, false, false, oc, hw, ckk, w, 0, packedW, col, 0, y, out, false, 0, oc, 0, hw);
                 if (bias != null) {
                     for (int o = 0; o < oc; o++) {
                         float b = bias[o];
@@ -64,10 +67,13 @@ final class CpuConv {
         int hw = g.outH() * g.outW();
         int imageSize = g.c() * g.h() * g.w();
         if (gx != null) {
+            SgemmKernel kernel = Sgemm.kernel();
+            float[] packedWt = SgemmDriver.packAll(kernel, true, ckk, oc, w, 0);
             Parallel.forRange(g.n(), 1, (n0, n1) -> {
                 float[] dcol = buffer(1, ckk * hw);
                 for (int n = n0; n < n1; n++) {
-                    Sgemm.gemmSerial(true, false, ckk, hw, oc, w, 0, gy, n * oc * hw, dcol, 0, false);
+                    SgemmDriver.run(kernel, true, false, ckk, hw, oc, w, 0, packedWt, gy, n * oc * hw, dcol, 0, false,
+                            0, ckk, 0, hw);
                     java.util.Arrays.fill(gx, n * imageSize, (n + 1) * imageSize, 0f);
                     col2imImage(dcol, g, n, gx);
                 }
@@ -199,8 +205,15 @@ final class CpuConv {
                 }
                 int src = (plane + ih) * g.w() + lo * sw - g.padW() + offW;
                 if (adjoint) {
-                    for (int j = lo; j < hi; j++) {
-                        img[src + (j - lo) * sw] += col[dst + j];
+                    if (sw == 1) {
+                        int shift = src - lo;
+                        for (int j = lo; j < hi; j++) {
+                            img[shift + j] += col[dst + j];
+                        }
+                    } else {
+                        for (int j = lo; j < hi; j++) {
+                            img[src + (j - lo) * sw] += col[dst + j];
+                        }
                     }
                 } else {
                     for (int j = 0; j < lo; j++) {

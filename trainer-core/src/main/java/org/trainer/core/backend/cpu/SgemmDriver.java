@@ -60,6 +60,40 @@ final class SgemmDriver {
     static void run(SgemmKernel kernel, boolean transA, boolean transB, int m, int n, int k,
                     float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
                     int i0, int i1, int j0, int j1) {
+        run(kernel, transA, transB, m, n, k, a, aOff, null, b, bOff, c, cOff, accumulate, i0, i1, j0, j1);
+    }
+
+    /**
+     * Packs all of op(A) [m, k] the way {@link #run} packs it block by block, into a new array, so
+     * that products sharing one A (a convolution's weight, image after image) pack it once: pass the
+     * result as {@code prepackedA} to {@link #run} with all rows (i0 = 0, i1 = m).
+     */
+    static float[] packAll(SgemmKernel kernel, boolean transA, int m, int k, float[] a, int aOff) {
+        int mr = kernel.mr();
+        int kBlocks = (k + KC - 1) / KC;
+        float[] packed = new float[roundUp(m, mr) * k];
+        int at = 0;
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int pc = (int) ((long) k * kb / kBlocks);
+            int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                float[] block = new float[roundUp(mc, mr) * kc];
+                SgemmPacking.packA(transA, a, aOff, transA ? m : k, ic, mc, pc, kc, mr, block);
+                System.arraycopy(block, 0, packed, at, block.length);
+                at += block.length;
+            }
+        }
+        return packed;
+    }
+
+    /**
+     * {@link #run} with op(A) already packed by {@link #packAll} when {@code prepackedA} is not null
+     * (then i0 must be 0 and i1 must be m); {@code a} is not read in that case.
+     */
+    static void run(SgemmKernel kernel, boolean transA, boolean transB, int m, int n, int k,
+                    float[] a, int aOff, float[] prepackedA, float[] b, int bOff, float[] c, int cOff,
+                    boolean accumulate, int i0, int i1, int j0, int j1) {
         int mr = kernel.mr();
         int nr = kernel.nr();
         int lda = transA ? m : k;
@@ -78,6 +112,7 @@ final class SgemmDriver {
             int nc = Math.min(NC, j1 - jc);
             // Columns [0, directCols) of this block are read from B itself; the rest are packed.
             int directCols = direct ? nc / nr * nr : 0;
+            int prepackedAt = 0;
             for (int kb = 0; kb < kBlocks; kb++) {
                 int pc = (int) ((long) k * kb / kBlocks);
                 int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
@@ -88,8 +123,16 @@ final class SgemmDriver {
                 boolean add = accumulate || kb > 0;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
-                    macroKernel(kernel, mc, nc, packedA, panels, c, cOff + ic * n + jc, n, add, tile);
+                    float[] ap = packedA;
+                    int apOff = 0;
+                    if (prepackedA == null) {
+                        SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    } else {
+                        ap = prepackedA;
+                        apOff = prepackedAt;
+                        prepackedAt += roundUp(mc, mr) * kc;
+                    }
+                    macroKernel(kernel, mc, nc, ap, apOff, panels, c, cOff + ic * n + jc, n, add, tile);
                 }
             }
         }
@@ -103,7 +146,7 @@ final class SgemmDriver {
     }
 
     /** Runs the micro-kernel over every tile of one mc x nc block of C. */
-    private static void macroKernel(SgemmKernel kernel, int mc, int nc, float[] packedA, Panels panels,
+    private static void macroKernel(SgemmKernel kernel, int mc, int nc, float[] packedA, int packedAOff, Panels panels,
                                     float[] c, int cOff, int ldc, boolean add, float[] tile) {
         int mr = kernel.mr();
         int nr = kernel.nr();
@@ -116,7 +159,7 @@ final class SgemmDriver {
             int ldbp = inPlace ? panels.ldb() : nr;
             for (int ir = 0; ir < mc; ir += mr) {
                 int h = Math.min(mr, mc - ir);
-                int ap = ir * kc;
+                int ap = packedAOff + ir * kc;
                 int co = cOff + ir * ldc + jr;
                 if (h == mr && w == nr) {
                     kernel.tile(kc, packedA, ap, bp, bpOff, ldbp, c, co, ldc, add);
