@@ -16,7 +16,8 @@ import org.trainer.core.backend.ConvGeometry;
  *
  * <p>When C = gy col^T is small next to its depth (few input channels, e.g. a first layer), the
  * images of a group are unfolded side by side and the whole group is one segmented call of the
- * dot-product kernel, which reads gy and the columns in place.
+ * dot-product kernel, which reads gy and the columns in place, and with a row of ones under the
+ * columns also yields the bias gradient.
  */
 final class CpuConv {
     /** Groups of images for the weight and bias gradients (fewer when N is smaller). */
@@ -116,10 +117,12 @@ final class CpuConv {
             for (int grp = g0; grp < g1; grp++) {
                 int first = (int) ((long) g.n() * grp / groups);
                 int end = (int) ((long) g.n() * (grp + 1) / groups);
+                boolean biasDone = false;
                 if (gw != null) {
-                    weightGradient(x, gy, g, oc, first, end, part, grp * wSize);
+                    biasDone = weightGradient(x, gy, g, oc, first, end, part, grp * wSize,
+                            gb != null ? biasBase + grp * oc : -1);
                 }
-                if (gb != null) {
+                if (gb != null && !biasDone) {
                     for (int o = 0; o < oc; o++) {
                         double s = 0;
                         for (int n = first; n < end; n++) {
@@ -151,31 +154,51 @@ final class CpuConv {
         });
     }
 
-    /** Overwrites {@code dst[off ..]} [OC, C*KH*KW] with the weight gradient of images [first, end). */
-    private static void weightGradient(float[] x, float[] gy, ConvGeometry g, int oc, int first, int end,
-                                       float[] dst, int off) {
+    /**
+     * Overwrites {@code dst[off ..]} [OC, C*KH*KW] with the weight gradient of images [first, end).
+     * When {@code biasOff >= 0} and the dot-product kernel is used, the bias gradient of those images
+     * is computed alongside, as the product with an extra row of ones, into {@code dst[biasOff ..]}
+     * [OC]: gy is then read once for both. Returns whether it wrote the bias gradient.
+     */
+    private static boolean weightGradient(float[] x, float[] gy, ConvGeometry g, int oc, int first, int end,
+                                          float[] dst, int off, int biasOff) {
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         SgemmDotKernel dot = Sgemm.dotKernel();
         int images = end - first;
         int perCall = Math.max(1, Math.min(images, GROUP_COLUMNS_MAX / Math.max(1, ckk * hw)));
         if (dot != null && Sgemm.prefersDot(false, true, oc, ckk, perCall * hw)) {
-            float[] cols = buffer(0, perCall * ckk * hw);
+            boolean bias = biasOff >= 0;
+            int rows = bias ? ckk + 1 : ckk;
+            float[] cols = buffer(0, perCall * rows * hw);
+            float[] prod = buffer(1, oc * rows);
+            if (bias) {
+                for (int i = 0; i < perCall; i++) {
+                    java.util.Arrays.fill(cols, (i * rows + ckk) * hw, (i + 1) * rows * hw, 1f);
+                }
+            }
             for (int n0 = first; n0 < end; n0 += perCall) {
                 int count = Math.min(perCall, end - n0);
                 for (int i = 0; i < count; i++) {
-                    im2colImage(x, g, n0 + i, cols, i * ckk * hw);
+                    im2colImage(x, g, n0 + i, cols, i * rows * hw);
                 }
-                dot.run(oc, ckk, hw, count, gy, n0 * oc * hw, hw, oc * hw, cols, 0, hw, ckk * hw, dst, off, ckk,
-                        n0 > first, 0, oc, 0, ckk);
+                dot.run(oc, rows, hw, count, gy, n0 * oc * hw, hw, oc * hw, cols, 0, hw, rows * hw, prod, 0, rows,
+                        n0 > first, 0, oc, 0, rows);
             }
-            return;
+            for (int o = 0; o < oc; o++) {
+                System.arraycopy(prod, o * rows, dst, off + o * ckk, ckk);
+                if (bias) {
+                    dst[biasOff + o] = prod[o * rows + ckk];
+                }
+            }
+            return bias;
         }
         float[] col = buffer(0, ckk * hw);
         for (int n = first; n < end; n++) {
             im2colImage(x, g, n, col, 0);
             Sgemm.gemmSerial(false, true, oc, ckk, hw, gy, n * oc * hw, col, 0, dst, off, n > first);
         }
+        return false;
     }
 
     /** The calling thread's buffer {@code which}, at least {@code size} floats. */
