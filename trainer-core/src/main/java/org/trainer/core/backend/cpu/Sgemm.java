@@ -28,6 +28,9 @@ public final class Sgemm {
 
     private static volatile boolean forcePortable;
 
+    /** The calling thread's buffer for an op(A) packed once and shared by the threads; grown on demand. */
+    private static final ThreadLocal<float[]> SHARED_A = ThreadLocal.withInitial(() -> new float[0]);
+
     private Sgemm() {
     }
 
@@ -156,8 +159,18 @@ public final class Sgemm {
             int unit = kernel.nr();
             int units = (n + unit - 1) / unit;
             int minUnits = minUnits(work / units);
+            // Every column range needs all of op(A): pack it once, the threads sharing the work,
+            // instead of once per thread.
+            float[] packedA = SHARED_A.get();
+            int size = SgemmDriver.packedSize(kernel, m, k);
+            if (packedA.length < size) {
+                packedA = new float[size];
+                SHARED_A.set(packedA);
+            }
+            float[] pa = packedA;
+            SgemmDriver.packAll(kernel, transA, m, k, a, aOff, pa, true);
             Parallel.forRange(units, minUnits, (u0, u1) -> SgemmDriver.run(kernel, transA, transB, m, n, k,
-                    a, aOff, b, bOff, c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
+                    a, aOff, pa, b, bOff, c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
         }
     }
 

@@ -11,7 +11,8 @@ package org.trainer.core.backend.cpu;
  */
 final class SgemmDriver {
     /**
-     * Row block. MC x KC floats of packed A (288 KiB) and one KC x NR B micro-panel (128 KiB with
+     * Row block, a multiple of every kernel's mr (so that {@link #packAll}'s block offsets are whole
+     * micro-panels). MC x KC floats of packed A (288 KiB) and one KC x NR B micro-panel (128 KiB with
      * NR = 32) share the 1 MiB L2 of one core.
      */
     static final int MC = 72;
@@ -69,22 +70,43 @@ final class SgemmDriver {
      * result as {@code prepackedA} to {@link #run} with all rows (i0 = 0, i1 = m).
      */
     static float[] packAll(SgemmKernel kernel, boolean transA, int m, int k, float[] a, int aOff) {
+        float[] packed = new float[packedSize(kernel, m, k)];
+        packAll(kernel, transA, m, k, a, aOff, packed, false);
+        return packed;
+    }
+
+    /** Floats that {@link #packAll} writes for op(A) [m, k]. */
+    static int packedSize(SgemmKernel kernel, int m, int k) {
+        return roundUp(m, kernel.mr()) * k;
+    }
+
+    /**
+     * {@link #packAll} into {@code dst} (at least {@link #packedSize} floats), the blocks split over
+     * {@link Parallel}'s threads when {@code parallel}.
+     */
+    static void packAll(SgemmKernel kernel, boolean transA, int m, int k, float[] a, int aOff, float[] dst,
+                        boolean parallel) {
         int mr = kernel.mr();
         int kBlocks = (k + KC - 1) / KC;
-        float[] packed = new float[roundUp(m, mr) * k];
-        int at = 0;
-        for (int kb = 0; kb < kBlocks; kb++) {
-            int pc = (int) ((long) k * kb / kBlocks);
-            int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
-            for (int ic = 0; ic < m; ic += MC) {
+        int mBlocks = (m + MC - 1) / MC;
+        Parallel.RangeBody body = (b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int kb = blk / mBlocks;
+                int ic = blk % mBlocks * MC;
+                int pc = (int) ((long) k * kb / kBlocks);
+                int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
                 int mc = Math.min(MC, m - ic);
-                float[] block = new float[roundUp(mc, mr) * kc];
-                SgemmPacking.packA(transA, a, aOff, transA ? m : k, ic, mc, pc, kc, mr, block);
-                System.arraycopy(block, 0, packed, at, block.length);
-                at += block.length;
+                // Blocks of earlier k blocks hold all m rows (rounded up to mr); this one's earlier
+                // row blocks are whole MC blocks.
+                int at = roundUp(m, mr) * pc + ic * kc;
+                SgemmPacking.packA(transA, a, aOff, transA ? m : k, ic, mc, pc, kc, mr, dst, at);
             }
+        };
+        if (parallel) {
+            Parallel.forRange(kBlocks * mBlocks, 1, body);
+        } else {
+            body.run(0, kBlocks * mBlocks);
         }
-        return packed;
     }
 
     /**
