@@ -10,9 +10,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The work runs in {@link SgemmDriver} (cache blocking and packing) around a register-blocked
  * micro-kernel: {@code VectorSgemmKernel} when the {@code jdk.incubator.vector} module is in the
- * boot layer, otherwise {@link SgemmPortableKernel}. Large products are split into disjoint blocks
- * of C over {@link Parallel}'s threads, never along k, and each element is summed in the same order
- * however C is split, so results are bitwise reproducible for a given kernel.
+ * boot layer, otherwise {@link SgemmPortableKernel}. A small C = A B^T with a long k (a convolution's
+ * weight gradient) goes instead to {@link SgemmDotKernel}, which reads both operands in place; see
+ * {@link #prefersDot}. Large products are split into disjoint blocks of C over {@link Parallel}'s
+ * threads, never along k, and each element is summed in the same order however C is split, so
+ * results are bitwise reproducible for a given kernel.
  */
 public final class Sgemm {
     private static final Logger LOG = LoggerFactory.getLogger(Sgemm.class);
