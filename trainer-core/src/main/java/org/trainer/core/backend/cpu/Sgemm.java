@@ -30,6 +30,12 @@ public final class Sgemm {
 
     private static volatile boolean forcePortable;
 
+    /**
+     * Largest op(A) (floats, 16 MiB) packed once and shared by the threads that split C's columns;
+     * a larger one is packed by each thread, block by block, rather than kept whole per calling thread.
+     */
+    private static final int SHARED_A_MAX = 1 << 22;
+
     /** The calling thread's buffer for an op(A) packed once and shared by the threads; grown on demand. */
     private static final ThreadLocal<float[]> SHARED_A = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -149,8 +155,9 @@ public final class Sgemm {
             SgemmDriver.run(kernel, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, 0, m, 0, n);
             return;
         }
-        // Splitting rows makes every thread pack all of op(B), splitting columns all of op(A):
-        // split the dimension whose duplicated packing is the smaller.
+        // Splitting rows makes every thread pack all of op(B), splitting columns all of op(A) (unless
+        // it is packed once and shared, below): split the dimension whose duplicated packing is the
+        // smaller.
         if (m >= n) {
             int unit = kernel.mr();
             int units = (m + unit - 1) / unit;
@@ -161,10 +168,15 @@ public final class Sgemm {
             int unit = kernel.nr();
             int units = (n + unit - 1) / unit;
             int minUnits = minUnits(work / units);
+            int size = SgemmDriver.packedSize(kernel, m, k);
+            if (size > SHARED_A_MAX) {
+                Parallel.forRange(units, minUnits, (u0, u1) -> SgemmDriver.run(kernel, transA, transB, m, n, k,
+                        a, aOff, b, bOff, c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
+                return;
+            }
             // Every column range needs all of op(A): pack it once, the threads sharing the work,
             // instead of once per thread.
             float[] packedA = SHARED_A.get();
-            int size = SgemmDriver.packedSize(kernel, m, k);
             if (packedA.length < size) {
                 packedA = new float[size];
                 SHARED_A.set(packedA);
