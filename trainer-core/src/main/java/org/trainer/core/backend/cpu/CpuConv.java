@@ -30,28 +30,7 @@ final class CpuConv {
     /** The calling thread's per-group partial weight gradients, grown on demand. */
     private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
 
-    private static final ConvRuns PORTABLE_RUNS = new ConvRuns();
-
     private CpuConv() {
-    }
-
-    /** Loads the vector runs lazily, so that nothing touches the Vector API unless it is present. */
-    private static final class VectorRuns {
-        static final ConvRuns RUNS = load();
-
-        private static ConvRuns load() {
-            try {
-                Class<?> type = Class.forName(CpuConv.class.getPackageName() + ".VectorConvRuns");
-                return (ConvRuns) type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return PORTABLE_RUNS;
-            }
-        }
-    }
-
-    /** Vector runs when the Vector API kernels are in use (see {@link Sgemm#dotKernel()}), else plain loops. */
-    private static ConvRuns runs() {
-        return Sgemm.dotKernel() != null ? VectorRuns.RUNS : PORTABLE_RUNS;
     }
 
     /** y [N, OC, OH, OW] = x [N, C, H, W] convolved with w [OC, C, KH, KW], plus bias [OC] when not null. */
@@ -229,7 +208,6 @@ final class CpuConv {
         int hw = oh * ow;
         int kk = g.kh() * g.kw();
         int sw = g.strideW();
-        ConvRuns runs = runs();
         for (int r = 0; r < g.c() * kk; r++) {
             int c = r / kk;
             int ki = (r % kk) / g.kw();
@@ -251,7 +229,13 @@ final class CpuConv {
                 int src = (plane + ih) * g.w() + lo * sw - g.padW() + offW;
                 if (adjoint) {
                     if (sw == 1) {
-                        runs.add(col, dst + lo, img, src, hi - lo);
+                        // Plain loops on purpose: a 256-bit Vector API version was 2x faster here,
+                        // but a second vector species in the process made C2 fail, in some runs,
+                        // to intrinsify the SGEMM kernel's stores (conv steps 10x slower).
+                        int shift = src - lo;
+                        for (int j = lo; j < hi; j++) {
+                            img[shift + j] += col[dst + j];
+                        }
                     } else {
                         for (int j = lo; j < hi; j++) {
                             img[src + (j - lo) * sw] += col[dst + j];
@@ -262,7 +246,7 @@ final class CpuConv {
                         col[dst + j] = 0f;
                     }
                     if (sw == 1) {
-                        runs.copy(img, src, col, dst + lo, hi - lo);
+                        System.arraycopy(img, src, col, dst + lo, hi - lo);
                     } else {
                         for (int j = lo; j < hi; j++) {
                             col[dst + j] = img[src + (j - lo) * sw];
