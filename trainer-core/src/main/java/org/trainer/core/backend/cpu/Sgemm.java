@@ -169,13 +169,14 @@ public final class Sgemm {
             int units = (n + unit - 1) / unit;
             int minUnits = minUnits(work / units);
             int size = SgemmDriver.packedSize(kernel, m, k);
-            if (size > SHARED_A_MAX) {
+            if (size > SHARED_A_MAX || SgemmDriver.packBlocks(m, k) < Parallel.threads()) {
                 Parallel.forRange(units, minUnits, (u0, u1) -> SgemmDriver.run(kernel, transA, transB, m, n, k,
                         a, aOff, b, bOff, c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
                 return;
             }
             // Every column range needs all of op(A): pack it once, the threads sharing the work,
-            // instead of once per thread.
+            // instead of once per thread. (With fewer blocks than threads, as for [64 x 784], the
+            // threads would wait on one packer: each packs its own copy at the same time instead.)
             float[] packedA = SHARED_A.get();
             if (packedA.length < size) {
                 packedA = new float[size];

@@ -75,6 +75,11 @@ final class SgemmDriver {
         return packed;
     }
 
+    /** Blocks (k blocks times row blocks) that {@link #packAll} packs for op(A) [m, k]. */
+    static int packBlocks(int m, int k) {
+        return (k + KC - 1) / KC * ((m + MC - 1) / MC);
+    }
+
     /** Floats that {@link #packAll} writes for op(A) [m, k]. */
     static int packedSize(SgemmKernel kernel, int m, int k) {
         return roundUp(m, kernel.mr()) * k;
