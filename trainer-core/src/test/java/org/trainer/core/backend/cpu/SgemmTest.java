@@ -34,6 +34,9 @@ class SgemmTest {
         // tiny C, deep k: a convolution weight gradient (with transB, the dot-product kernel: exact
         // blocks, edge blocks on both sides, k past one chunk with a tail, k a whole number of vectors)
         {32, 25, 5000}, {3, 2, 4101}, {33, 27, 3000}, {9, 11, 8200}, {4, 5, 1024},
+        // split over threads by columns with op(A) packed once and shared: several row blocks (the
+        // last one partial), and two k blocks
+        {150, 200, 300}, {80, 130, 1100},
     };
 
     private int savedThreads;
