@@ -20,8 +20,13 @@ import org.trainer.core.backend.ConvGeometry;
  * columns also yields the bias gradient.
  */
 final class CpuConv {
-    /** Groups of images for the weight and bias gradients (fewer when N is smaller). */
+    /** Groups of images for the weight and bias gradients (fewer when N or memory is smaller). */
     static final int GROUPS = 8;
+    /**
+     * Most floats of per-group partial gradients (16 MiB) the calling thread keeps; a layer whose
+     * weight is larger gets fewer groups (still a function of the shapes alone).
+     */
+    private static final long PARTIALS_MAX = 1 << 22;
     /** Most floats of unfolded columns a group's dot-product call holds at once. */
     private static final int GROUP_COLUMNS_MAX = 1 << 18;
 
@@ -83,8 +88,8 @@ final class CpuConv {
         if (gw == null && gb == null) {
             return;
         }
-        int groups = Math.min(GROUPS, g.n());
         int wSize = oc * ckk;
+        int groups = (int) Math.max(1, Math.min(Math.min(GROUPS, g.n()), PARTIALS_MAX / (wSize + oc)));
         float[] partials = PARTIALS.get();
         if (partials.length < groups * (wSize + oc)) {
             partials = new float[groups * (wSize + oc)];
