@@ -116,6 +116,27 @@ public interface Backend {
     /** Adjoint of {@link #im2col}: accumulates columns back into gx [N, C, H, W], which it overwrites. */
     void col2im(Storage col, ConvGeometry g, Storage gx);
 
+    /**
+     * Fused 2-D convolution, for backends that have one: y [N, OC, OH, OW] = x [N, C, H, W] convolved
+     * with w [OC, C, KH, KW] (geometry {@code g}), plus bias [OC] unless it is null. Returns false,
+     * writing nothing, when this backend has no fused path for these storages; the caller then uses
+     * {@link #im2col} and {@link #matmul}. A backend that returns true here for some storages must
+     * also return true from {@link #conv2dBackward} for them.
+     */
+    default boolean conv2d(Storage x, Storage w, Storage bias, ConvGeometry g, int oc, Storage y) {
+        return false;
+    }
+
+    /**
+     * Backward of the fused {@link #conv2d}: from the output gradient gy [N, OC, OH, OW], overwrites
+     * gx [N, C, H, W], gw [OC, C, KH, KW] and gb [OC]; each is skipped when null. Returns false,
+     * writing nothing, when this backend has no fused path for these storages.
+     */
+    default boolean conv2dBackward(Storage x, Storage w, Storage gy, ConvGeometry g, int oc, Storage gx, Storage gw,
+                                   Storage gb) {
+        return false;
+    }
+
     /** Max pooling; writes the flat input index of each maximum (int32) into argmax. */
     void maxPool2d(Storage x, ConvGeometry g, Storage y, Storage argmax);
 

@@ -13,9 +13,11 @@ import org.trainer.core.backend.ConvGeometry;
  * 2-D convolution as one matrix product per batch: the input is unfolded into columns
  * [C*KH*KW, N*OH*OW] (im2col), multiplied by the weight [OC, C*KH*KW], and the result [OC, N, OH*OW]
  * is permuted to [N, OC, OH, OW]. Backward reuses the columns: dW = dY' col^T, dcol = W^T dY',
- * dX = col2im(dcol), db = sum of dY over N, OH, OW.
+ * dX = col2im(dcol), db = sum of dY over N, OH, OW. A backend with a fused convolution
+ * ({@link Backend#conv2d}) computes the same without the whole-batch columns.
  */
 public final class Conv2d extends Function {
+    private final Tensor input;
     private final Tensor weight;
     private final ConvGeometry g;
     private final int oc;
@@ -25,6 +27,7 @@ public final class Conv2d extends Function {
     private Conv2d(Tensor[] inputs, Tensor weight, ConvGeometry g, int oc) {
         super(inputs);
         this.hasBias = inputs.length == 3;
+        this.input = inputs[0];
         this.weight = weight;
         this.g = g;
         this.oc = oc;
@@ -63,6 +66,11 @@ public final class Conv2d extends Function {
         Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
         Conv2d f = new Conv2d(inputs, w, g, oc);
         Backend be = x.backend();
+        int[] out = {g.n(), oc, g.outH(), g.outW()};
+        Tensor y = Ops.empty(be, x.dtype(), out);
+        if (be.conv2d(x.storage(), w.storage(), bias == null ? null : bias.storage(), g, oc, y.storage())) {
+            return f.record(y);
+        }
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         int cols = g.n() * hw;
@@ -70,8 +78,6 @@ public final class Conv2d extends Function {
         be.im2col(x.storage(), g, f.col.storage());
         Tensor prod = Ops.empty(be, x.dtype(), new int[] {oc, cols});
         be.matmul(false, false, 1, oc, cols, ckk, w.storage(), 0, f.col.storage(), 0, prod.storage(), 0, false);
-        int[] out = {g.n(), oc, g.outH(), g.outW()};
-        Tensor y = Ops.empty(be, x.dtype(), out);
         // [OC, N, HW] -> [N, OC, HW]
         be.copy(prod.storage(), 0, new int[] {hw, cols, 1}, y.storage(), 0, new int[] {oc * hw, hw, 1},
                 new int[] {g.n(), oc, hw});
@@ -85,6 +91,16 @@ public final class Conv2d extends Function {
     @Override
     protected Tensor[] backward(Tensor gy) {
         Backend be = gy.backend();
+        if (col == null) {
+            Tensor gx = needsGrad(0) ? Ops.empty(be, gy.dtype(), input.shape()) : null;
+            Tensor gw = needsGrad(1) ? Ops.empty(be, gy.dtype(), weight.shape()) : null;
+            Tensor gb = hasBias && needsGrad(2) ? Ops.empty(be, gy.dtype(), new int[] {oc}) : null;
+            if (be.conv2dBackward(input.storage(), weight.storage(), gy.storage(), g, oc, storage(gx), storage(gw),
+                    storage(gb))) {
+                return hasBias ? new Tensor[] {gx, gw, gb} : new Tensor[] {gx, gw};
+            }
+            throw new IllegalStateException("conv2d: backend " + be + " ran the fused forward but not its backward");
+        }
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         int cols = g.n() * hw;
@@ -108,5 +124,9 @@ public final class Conv2d extends Function {
             return new Tensor[] {gx, gw};
         }
         return new Tensor[] {gx, gw, needsGrad(2) ? gt.sum(1, false) : null};
+    }
+
+    private static org.trainer.core.backend.Storage storage(Tensor t) {
+        return t == null ? null : t.storage();
     }
 }

@@ -11,13 +11,13 @@ final class ConvKernels {
     }
 
     /** First output column ow whose input column ow*s - pad + off is >= 0. */
-    private static int firstValid(int off, int pad, int s) {
+    static int firstValid(int off, int pad, int s) {
         int need = pad - off;
         return need <= 0 ? 0 : (need + s - 1) / s;
     }
 
     /** One past the last output column whose input column is < size. */
-    private static int endValid(int off, int pad, int s, int size, int out) {
+    static int endValid(int off, int pad, int s, int size, int out) {
         int lim = size - 1 + pad - off;
         return lim < 0 ? 0 : Math.min(out, lim / s + 1);
     }
@@ -34,46 +34,68 @@ final class ConvKernels {
     /**
      * Visits every (column row, image, output row) run of the unfolding. Forward copies input runs
      * into columns (zeros where the window hangs over the padding); the adjoint adds them back.
-     * Work is split by image, so the adjoint's overlapping windows never race.
+     *
+     * <p>Each column row is walked from start to end (image by image, output row by output row), so
+     * the large column matrix streams through memory once: walking image by image instead jumps a
+     * whole column row (N*OH*OW floats, often more than a page) between runs of a few floats. Work is
+     * split by column rows forward, and by input channel for the adjoint (every row of a channel
+     * adds into that channel alone), or by image when there are fewer channels than threads. Either
+     * way each input element receives its contributions in the same order (column row, then image,
+     * then output row), so the result does not depend on the split.
      */
     private static void walk(CpuStorage img, ConvGeometry g, CpuStorage col, boolean adjoint) {
+        int kk = g.kh() * g.kw();
+        if (!adjoint) {
+            Parallel.forRange(g.c() * kk, 1, (r0, r1) -> walkRows(img, g, col, false, r0, r1, 0, g.n()));
+        } else if (g.c() >= Parallel.threads()) {
+            Parallel.forRange(g.c(), 1, (c0, c1) -> walkRows(img, g, col, true, c0 * kk, c1 * kk, 0, g.n()));
+        } else {
+            Parallel.forRange(g.n(), 1, (n0, n1) -> walkRows(img, g, col, true, 0, g.c() * kk, n0, n1));
+        }
+    }
+
+    /** The runs of column rows [r0, r1) for images [n0, n1). */
+    private static void walkRows(CpuStorage img, ConvGeometry g, CpuStorage col, boolean adjoint,
+                                 int r0, int r1, int n0, int n1) {
         int oh = g.outH();
         int ow = g.outW();
         int cols = g.n() * oh * ow;
         int kk = g.kh() * g.kw();
-        Parallel.forRange(g.n(), 1, (n0, n1) -> {
+        for (int r = r0; r < r1; r++) {
+            int c = r / kk;
+            int ki = (r % kk) / g.kw();
+            int kj = r % g.kw();
+            int offH = ki * g.dilH();
+            int offW = kj * g.dilW();
+            int lo = firstValid(offW, g.padW(), g.strideW());
+            int hi = Math.max(lo, endValid(offW, g.padW(), g.strideW(), g.w(), ow));
             for (int n = n0; n < n1; n++) {
-                for (int r = 0; r < g.c() * kk; r++) {
-                    int c = r / kk;
-                    int ki = (r % kk) / g.kw();
-                    int kj = r % g.kw();
-                    int offH = ki * g.dilH();
-                    int offW = kj * g.dilW();
-                    int lo = firstValid(offW, g.padW(), g.strideW());
-                    int hi = Math.max(lo, endValid(offW, g.padW(), g.strideW(), g.w(), ow));
-                    for (int y = 0; y < oh; y++) {
-                        int dst = r * cols + (n * oh + y) * ow;
-                        int ih = y * g.strideH() - g.padH() + offH;
-                        if (ih < 0 || ih >= g.h()) {
-                            if (!adjoint) {
-                                Runs.zero(col, dst, ow);
-                            }
-                            continue;
+                for (int y = 0; y < oh; y++) {
+                    int dst = r * cols + (n * oh + y) * ow;
+                    int ih = y * g.strideH() - g.padH() + offH;
+                    if (ih < 0 || ih >= g.h()) {
+                        if (!adjoint) {
+                            Runs.zero(col, dst, ow);
                         }
-                        int src = ((n * g.c() + c) * g.h() + ih) * g.w() + lo * g.strideW() - g.padW() + offW;
-                        if (adjoint) {
-                            Runs.add(col, dst + lo, 1, img, src, g.strideW(), hi - lo);
-                        } else {
+                        continue;
+                    }
+                    int src = ((n * g.c() + c) * g.h() + ih) * g.w() + lo * g.strideW() - g.padW() + offW;
+                    if (adjoint) {
+                        Runs.add(col, dst + lo, 1, img, src, g.strideW(), hi - lo);
+                    } else {
+                        if (lo > 0) {
                             Runs.zero(col, dst, lo);
-                            if (hi > lo) {
-                                Runs.copy(img, src, g.strideW(), col, dst + lo, 1, hi - lo);
-                            }
+                        }
+                        if (hi > lo) {
+                            Runs.copy(img, src, g.strideW(), col, dst + lo, 1, hi - lo);
+                        }
+                        if (hi < ow) {
                             Runs.zero(col, dst + hi, ow - hi);
                         }
                     }
                 }
             }
-        });
+        }
     }
 
     static void maxPool(CpuStorage x, ConvGeometry g, CpuStorage y, CpuStorage argmax) {

@@ -391,6 +391,29 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /** Fused for float32 storages ({@link CpuConv}); float64 goes through im2col and matmul. */
+    @Override
+    public boolean conv2d(Storage x, Storage w, Storage bias, ConvGeometry g, int oc, Storage y) {
+        CpuStorage xs = cpu(x);
+        if (xs.f == null) {
+            return false;
+        }
+        CpuConv.forward(xs.f, cpu(w).f, bias == null ? null : cpu(bias).f, g, oc, cpu(y).f);
+        return true;
+    }
+
+    @Override
+    public boolean conv2dBackward(Storage x, Storage w, Storage gy, ConvGeometry g, int oc, Storage gx, Storage gw,
+                                  Storage gb) {
+        CpuStorage xs = cpu(x);
+        if (xs.f == null) {
+            return false;
+        }
+        CpuConv.backward(xs.f, cpu(w).f, cpu(gy).f, g, oc, gx == null ? null : cpu(gx).f,
+                gw == null ? null : cpu(gw).f, gb == null ? null : cpu(gb).f);
+        return true;
+    }
+
     @Override
     public void im2col(Storage x, ConvGeometry g, Storage col) {
         ConvKernels.im2col(cpu(x), g, cpu(col));

@@ -11,7 +11,8 @@ package org.trainer.core.backend.cpu;
  */
 final class SgemmDriver {
     /**
-     * Row block. MC x KC floats of packed A (288 KiB) and one KC x NR B micro-panel (128 KiB with
+     * Row block, a multiple of every kernel's mr (so that {@link #packAll}'s block offsets are whole
+     * micro-panels). MC x KC floats of packed A (288 KiB) and one KC x NR B micro-panel (128 KiB with
      * NR = 32) share the 1 MiB L2 of one core.
      */
     static final int MC = 72;
@@ -32,6 +33,13 @@ final class SgemmDriver {
      * step, and rows longer than a 4 KiB page would cost a TLB miss each (measured slower than packing).
      */
     static final int DIRECT_B_MAX_LDB = 1024;
+    /**
+     * ...or as long as k is this small whatever the row length: a panel then touches only this many
+     * pages, and copying B would double the memory traffic of a product that does only k
+     * multiply-adds per element of B (e.g. a convolution with a few input channels, whose k is
+     * C*KH*KW while B has N*OH*OW columns).
+     */
+    static final int DIRECT_B_MAX_K = 64;
 
     /** Per-thread pack buffers, grown on demand so that steady-state calls allocate nothing. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -53,6 +61,66 @@ final class SgemmDriver {
     static void run(SgemmKernel kernel, boolean transA, boolean transB, int m, int n, int k,
                     float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
                     int i0, int i1, int j0, int j1) {
+        run(kernel, transA, transB, m, n, k, a, aOff, null, b, bOff, c, cOff, accumulate, i0, i1, j0, j1);
+    }
+
+    /**
+     * Packs all of op(A) [m, k] the way {@link #run} packs it block by block, into a new array, so
+     * that products sharing one A (a convolution's weight, image after image) pack it once: pass the
+     * result as {@code prepackedA} to {@link #run} with all rows (i0 = 0, i1 = m).
+     */
+    static float[] packAll(SgemmKernel kernel, boolean transA, int m, int k, float[] a, int aOff) {
+        float[] packed = new float[packedSize(kernel, m, k)];
+        packAll(kernel, transA, m, k, a, aOff, packed, false);
+        return packed;
+    }
+
+    /** Blocks (k blocks times row blocks) that {@link #packAll} packs for op(A) [m, k]. */
+    static int packBlocks(int m, int k) {
+        return (k + KC - 1) / KC * ((m + MC - 1) / MC);
+    }
+
+    /** Floats that {@link #packAll} writes for op(A) [m, k]. */
+    static int packedSize(SgemmKernel kernel, int m, int k) {
+        return roundUp(m, kernel.mr()) * k;
+    }
+
+    /**
+     * {@link #packAll} into {@code dst} (at least {@link #packedSize} floats), the blocks split over
+     * {@link Parallel}'s threads when {@code parallel}.
+     */
+    static void packAll(SgemmKernel kernel, boolean transA, int m, int k, float[] a, int aOff, float[] dst,
+                        boolean parallel) {
+        int mr = kernel.mr();
+        int kBlocks = (k + KC - 1) / KC;
+        int mBlocks = (m + MC - 1) / MC;
+        Parallel.RangeBody body = (b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int kb = blk / mBlocks;
+                int ic = blk % mBlocks * MC;
+                int pc = (int) ((long) k * kb / kBlocks);
+                int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
+                int mc = Math.min(MC, m - ic);
+                // Blocks of earlier k blocks hold all m rows (rounded up to mr); this one's earlier
+                // row blocks are whole MC blocks.
+                int at = roundUp(m, mr) * pc + ic * kc;
+                SgemmPacking.packA(transA, a, aOff, transA ? m : k, ic, mc, pc, kc, mr, dst, at);
+            }
+        };
+        if (parallel) {
+            Parallel.forRange(kBlocks * mBlocks, 1, body);
+        } else {
+            body.run(0, kBlocks * mBlocks);
+        }
+    }
+
+    /**
+     * {@link #run} with op(A) already packed by {@link #packAll} when {@code prepackedA} is not null
+     * (then i0 must be 0 and i1 must be m); {@code a} is not read in that case.
+     */
+    static void run(SgemmKernel kernel, boolean transA, boolean transB, int m, int n, int k,
+                    float[] a, int aOff, float[] prepackedA, float[] b, int bOff, float[] c, int cOff,
+                    boolean accumulate, int i0, int i1, int j0, int j1) {
         int mr = kernel.mr();
         int nr = kernel.nr();
         int lda = transA ? m : k;
@@ -62,7 +130,7 @@ final class SgemmDriver {
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.min(NC, j1 - j0);
         int mcMax = Math.min(MC, i1 - i0);
-        boolean direct = !transB && i1 - i0 <= DIRECT_B_MAX_ROWS && ldb <= DIRECT_B_MAX_LDB;
+        boolean direct = !transB && i1 - i0 <= DIRECT_B_MAX_ROWS && (ldb <= DIRECT_B_MAX_LDB || k <= DIRECT_B_MAX_K);
         Buffers buffers = BUFFERS.get();
         float[] packedB = buffers.b = grow(buffers.b, kcMax * (direct ? nr : roundUp(ncMax, nr)));
         float[] packedA = buffers.a = grow(buffers.a, kcMax * roundUp(mcMax, mr));
@@ -71,6 +139,7 @@ final class SgemmDriver {
             int nc = Math.min(NC, j1 - jc);
             // Columns [0, directCols) of this block are read from B itself; the rest are packed.
             int directCols = direct ? nc / nr * nr : 0;
+            int prepackedAt = 0;
             for (int kb = 0; kb < kBlocks; kb++) {
                 int pc = (int) ((long) k * kb / kBlocks);
                 int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
@@ -81,8 +150,16 @@ final class SgemmDriver {
                 boolean add = accumulate || kb > 0;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
-                    macroKernel(kernel, mc, nc, packedA, panels, c, cOff + ic * n + jc, n, add, tile);
+                    float[] ap = packedA;
+                    int apOff = 0;
+                    if (prepackedA == null) {
+                        SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    } else {
+                        ap = prepackedA;
+                        apOff = prepackedAt;
+                        prepackedAt += roundUp(mc, mr) * kc;
+                    }
+                    macroKernel(kernel, mc, nc, ap, apOff, panels, c, cOff + ic * n + jc, n, add, tile);
                 }
             }
         }
@@ -96,7 +173,7 @@ final class SgemmDriver {
     }
 
     /** Runs the micro-kernel over every tile of one mc x nc block of C. */
-    private static void macroKernel(SgemmKernel kernel, int mc, int nc, float[] packedA, Panels panels,
+    private static void macroKernel(SgemmKernel kernel, int mc, int nc, float[] packedA, int packedAOff, Panels panels,
                                     float[] c, int cOff, int ldc, boolean add, float[] tile) {
         int mr = kernel.mr();
         int nr = kernel.nr();
@@ -109,7 +186,7 @@ final class SgemmDriver {
             int ldbp = inPlace ? panels.ldb() : nr;
             for (int ir = 0; ir < mc; ir += mr) {
                 int h = Math.min(mr, mc - ir);
-                int ap = ir * kc;
+                int ap = packedAOff + ir * kc;
                 int co = cOff + ir * ldc + jr;
                 if (h == mr && w == nr) {
                     kernel.tile(kc, packedA, ap, bp, bpOff, ldbp, c, co, ldc, add);

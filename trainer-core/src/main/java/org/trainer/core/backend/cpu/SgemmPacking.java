@@ -18,7 +18,13 @@ final class SgemmPacking {
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
                       int mr, float[] dst) {
-        int d = 0;
+        packA(transA, a, aOff, lda, i0, rows, p0, kc, mr, dst, 0);
+    }
+
+    /** {@link #packA} into {@code dst} from {@code dstOff}. */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
+                      int mr, float[] dst, int dstOff) {
+        int d = dstOff;
         for (int ir = 0; ir < rows; ir += mr, d += mr * kc) {
             int r = Math.min(mr, rows - ir);
             if (transA) {

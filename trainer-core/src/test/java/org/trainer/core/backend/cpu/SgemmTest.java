@@ -2,6 +2,7 @@ package org.trainer.core.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,8 +31,12 @@ class SgemmTest {
     private static final int[][] SHAPES = {
         {1, 1, 1}, {7, 13, 5}, {33, 65, 17}, {100, 1, 300}, {1, 100, 3}, {6, 32, 8}, {12, 64, 1},
         {64, 512, 20}, {200, 33, 7}, {73, 97, 1030}, {5, 2100, 3}, {150, 90, 700}, {40, 400, 600},
-        // tiny C, deep k: a convolution weight gradient
-        {32, 25, 5000}, {3, 2, 4101},
+        // tiny C, deep k: a convolution weight gradient (with transB, the dot-product kernel: exact
+        // blocks, edge blocks on both sides, k past one chunk with a tail, k a whole number of vectors)
+        {32, 25, 5000}, {3, 2, 4101}, {33, 27, 3000}, {9, 11, 8200}, {4, 5, 1024},
+        // split over threads by columns with op(A) packed once and shared: several row blocks (the
+        // last one partial), and two k blocks
+        {150, 200, 300}, {80, 130, 1100},
     };
 
     private int savedThreads;
@@ -110,6 +115,37 @@ class SgemmTest {
             assertArrayEquals(two, again);
             assertArrayEquals(one, two);
         }
+    }
+
+    @Test
+    void dotKernelResultsAreBitwiseIdenticalAcrossThreadCounts() {
+        int m = 41;
+        int n = 30;
+        int k = 9000;
+        assertTrue(Sgemm.prefersDot(false, true, m, n, k));
+        SplittableRandom random = new SplittableRandom(11);
+        float[] a = randomArray(random, m * k);
+        float[] b = randomArray(random, n * k);
+        Parallel.setThreads(1);
+        float[] one = new float[m * n];
+        Sgemm.gemm(false, true, m, n, k, a, 0, b, 0, one, 0, false);
+        Parallel.setThreads(2);
+        float[] two = new float[m * n];
+        Sgemm.gemm(false, true, m, n, k, a, 0, b, 0, two, 0, false);
+        assertArrayEquals(one, two);
+    }
+
+    @Test
+    void dotKernelTakesTheConvolutionWeightGradientShapes() {
+        assertTrue(Sgemm.prefersDot(false, true, 32, 25, 36864));
+        assertTrue(Sgemm.prefersDot(false, true, 3, 2, 4101));
+        assertFalse(Sgemm.prefersDot(false, false, 32, 25, 36864));
+        assertFalse(Sgemm.prefersDot(true, true, 32, 25, 36864));
+        assertFalse(Sgemm.prefersDot(false, true, 256, 512, 784));
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        assertTrue(Sgemm.dotKernel() != null);
+        Sgemm.forcePortableKernel(true);
+        assertTrue(Sgemm.dotKernel() == null);
     }
 
     @Test
