@@ -1,10 +1,5 @@
 package org.trainer.core.metrics;
 
-import java.util.Map;
-
-import org.trainer.core.Tensor;
-import org.trainer.core.train.checkpoint.Stateful;
-
 /**
  * Macro-averaged F1 over C classes, as scikit-learn's
  * {@code f1_score(average='macro', zero_division=0)}: F1_c = 2 tp / (2 tp + fp + fn), 0 when that
@@ -13,11 +8,10 @@ import org.trainer.core.train.checkpoint.Stateful;
  * {@link ConfusionMatrix} for the convention). The prediction is scores [N, C] or INT32 predicted
  * labels [N]; labels must lie in [0, C).
  */
-public final class F1Score implements Metric, Stateful {
-    private final ConfusionMatrix counts;
+public final class F1Score extends MacroAveraged {
 
     public F1Score(int numClasses) {
-        this.counts = new ConfusionMatrix(numClasses, "F1Score");
+        super(numClasses);
     }
 
     @Override
@@ -26,33 +20,7 @@ public final class F1Score implements Metric, Stateful {
     }
 
     @Override
-    public void update(Tensor prediction, Tensor target) {
-        counts.update(prediction, target);
-    }
-
-    @Override
     public double compute() {
         return counts.macroF1();
-    }
-
-    @Override
-    public void reset() {
-        counts.reset();
-    }
-
-    /** The confusion counts so far ("counts", float64 [C, C]), for a checkpoint taken mid-epoch. */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return counts.stateDict();
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        counts.loadStateDict(state);
-    }
-
-    @Override
-    public String toString() {
-        return "F1Score(" + counts.numClasses() + " classes, " + counts.total() + " samples)";
     }
 }
