@@ -1,11 +1,6 @@
 package org.trainer.core.metrics;
 
-import java.util.Map;
-import java.util.Set;
-
 import org.trainer.core.Tensor;
-import org.trainer.core.train.checkpoint.StateEntries;
-import org.trainer.core.train.checkpoint.Stateful;
 
 /**
  * Fraction of samples whose label is among the k highest-scoring classes, as scikit-learn's
@@ -13,10 +8,8 @@ import org.trainer.core.train.checkpoint.Stateful;
  * than its label, #{c : x[i, c] &gt; x[i, y_i]} &lt; k. (A tie with the label's score is resolved
  * in the label's favour.) The prediction must be scores [N, C] with k &lt;= C.
  */
-public final class TopKAccuracy implements Metric, Stateful {
+public final class TopKAccuracy extends HitRate {
     private final int k;
-    private long correct;
-    private long total;
 
     public TopKAccuracy(int k) {
         if (k < 1) {
@@ -45,6 +38,7 @@ public final class TopKAccuracy implements Metric, Stateful {
                     + " classes of a prediction of shape [" + n + ", " + c + "] (expected k <= C)");
         }
         int[] y = ClassLabels.labels("TopKAccuracy", target, n, c);
+        long hits = 0;
         for (int i = 0; i < n; i++) {
             float own = s[i * c + y[i]];
             int higher = 0;
@@ -54,43 +48,14 @@ public final class TopKAccuracy implements Metric, Stateful {
                 }
             }
             if (higher < k) {
-                correct++;
+                hits++;
             }
         }
-        total += n;
-    }
-
-    @Override
-    public double compute() {
-        return total == 0 ? Double.NaN : (double) correct / total;
-    }
-
-    @Override
-    public void reset() {
-        correct = 0;
-        total = 0;
-    }
-
-    /** The counts so far: "correct" and "total" (float64 scalars), for a checkpoint taken mid-epoch. */
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return Map.of("correct", StateEntries.scalar(correct), "total", StateEntries.scalar(total));
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        StateEntries.expectKeys("TopKAccuracy", state, Set.of("correct", "total"));
-        long c = StateEntries.readCount("TopKAccuracy", state, "correct");
-        long t = StateEntries.readCount("TopKAccuracy", state, "total");
-        if (c > t) {
-            throw new IllegalArgumentException("TopKAccuracy.loadStateDict: correct (" + c + ") exceeds total (" + t + ")");
-        }
-        correct = c;
-        total = t;
+        count(hits, n);
     }
 
     @Override
     public String toString() {
-        return "TopKAccuracy(k=" + k + ", " + correct + "/" + total + ")";
+        return "TopKAccuracy(k=" + k + ", " + counts() + ")";
     }
 }
