@@ -4,6 +4,8 @@ import java.lang.ref.Cleaner;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -95,7 +97,8 @@ final class BackgroundIterator implements BatchIterator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // kept for the caller; the inner iterator is closed below
         }
-        worker.closeInner(); // a no-op when the worker has done it
+        worker.closeInner(); // a no-op when the worker has done it or is doing it
+        worker.awaitInnerClosed(JOIN_MILLIS); // the worker may still be inside the inner close
     }
 
     private Object take() {
@@ -114,6 +117,7 @@ final class BackgroundIterator implements BatchIterator {
         final BlockingQueue<Object> queue;
         final Thread thread;
         final AtomicBoolean innerClosed = new AtomicBoolean();
+        final CountDownLatch innerDone = new CountDownLatch(1);
         volatile boolean stopped;
 
         Worker(BatchIterator inner, BlockingQueue<Object> queue) {
@@ -148,7 +152,33 @@ final class BackgroundIterator implements BatchIterator {
         /** Closes the inner iterator at most once, from whichever thread gets here first. */
         void closeInner() {
             if (innerClosed.compareAndSet(false, true)) {
-                inner.close();
+                try {
+                    inner.close();
+                } finally {
+                    innerDone.countDown();
+                }
+            }
+        }
+
+        /**
+         * Waits up to {@code millis} for the inner iterator's close to finish, on whichever thread
+         * runs it; an interrupt does not cut the wait short and is kept for the caller.
+         */
+        void awaitInnerClosed(long millis) {
+            long end = System.nanoTime() + millis * 1_000_000L;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    if (innerDone.await(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)
+                            || System.nanoTime() >= end) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
