@@ -51,7 +51,7 @@ import org.trainer.core.data.augment.Transform;
  * {@link #augments()} and is refused by evaluation ({@code Trainer.evaluate}, {@code predict}, the
  * validation loader of {@code fit}): build a separate loader without augmentation for those.
  */
-public final class DataLoader implements Iterable<Batch>, BatchSource {
+public final class DataLoader extends EpochCounter {
     private final Dataset dataset;
     private final int batchSize;
     private final boolean shuffle;
@@ -61,7 +61,6 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
     private final Sampler sampler;
     private final int workers;
     private final AugmentPipeline augmentation;
-    private int epoch;
 
     private DataLoader(Builder b) {
         this.dataset = b.dataset;
@@ -95,26 +94,7 @@ public final class DataLoader implements Iterable<Batch>, BatchSource {
     @Override
     public int batchesPerEpoch() {
         int n = sampler == null ? dataset.size() : sampler.length();
-        return n / batchSize + (!dropLast && n % batchSize != 0 ? 1 : 0);
-    }
-
-    /** The epoch that the next {@link #iterator()} call will serve. */
-    public int epoch() {
-        return epoch;
-    }
-
-    /** Sets the epoch that the next {@link #iterator()} call will serve (0 for the first). */
-    public void setEpoch(int epoch) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("setEpoch: epoch must be >= 0, got " + epoch);
-        }
-        this.epoch = epoch;
-    }
-
-    /** The batches of the current epoch; advances the epoch counter by one. */
-    @Override
-    public BatchIterator iterator() {
-        return iterator(epoch++);
+        return batchCount(n, batchSize, dropLast);
     }
 
     /** The batches of epoch {@code e}, leaving the epoch counter alone. */

@@ -33,7 +33,7 @@ import java.util.Objects;
  * a damaged or unreadable source with an {@link UncheckedIOException}, each naming the source, the
  * record number and, for a value, the column. Opening the sources fails at {@link #iterator(int)}.
  */
-public final class StreamingLoader implements Iterable<Batch>, BatchSource {
+public final class StreamingLoader extends EpochCounter {
     private final RecordFormat format;
     private final int batchSize;
     private final int shuffleBuffer;
@@ -41,7 +41,6 @@ public final class StreamingLoader implements Iterable<Batch>, BatchSource {
     private final boolean dropLast;
     private final int prefetch;
     private final long recordCount;
-    private int epoch;
 
     private StreamingLoader(Builder b, long recordCount) {
         this.format = b.format;
@@ -80,27 +79,7 @@ public final class StreamingLoader implements Iterable<Batch>, BatchSource {
         if (recordCount < 0) {
             return -1;
         }
-        long batches = recordCount / batchSize + (!dropLast && recordCount % batchSize != 0 ? 1 : 0);
-        return (int) Math.min(batches, Integer.MAX_VALUE);
-    }
-
-    /** The epoch that the next {@link #iterator()} call will serve. */
-    public int epoch() {
-        return epoch;
-    }
-
-    /** Sets the epoch that the next {@link #iterator()} call will serve (0 for the first). */
-    public void setEpoch(int epoch) {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("setEpoch: epoch must be >= 0, got " + epoch);
-        }
-        this.epoch = epoch;
-    }
-
-    /** The batches of the current epoch; advances the epoch counter by one. */
-    @Override
-    public BatchIterator iterator() {
-        return iterator(epoch++);
+        return batchCount(recordCount, batchSize, dropLast);
     }
 
     /**
