@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.trainer.core.Tensor;
-
 /**
  * ReLU units that output 0 for every sample get no gradient and may never recover (a too large
  * learning rate, strongly negative biases). Reports (WARNING) a ReLU layer whose fraction of dead
@@ -14,10 +12,9 @@ import org.trainer.core.Tensor;
  * {@code patience} sampled steps in a row (default 2), once per streak. Only ReLU layers run by a
  * container ({@link org.trainer.core.nn.Sequential}) are seen.
  */
-public final class DeadRelu implements Rule {
+public final class DeadRelu extends StreakRule {
     private final double maxDeadFraction;
     private final int patience;
-    private final Streaks streaks = new Streaks();
 
     /** With the defaults maxDeadFraction 0.5, patience 2. */
     public DeadRelu() {
@@ -28,7 +25,7 @@ public final class DeadRelu implements Rule {
         if (!(maxDeadFraction > 0 && maxDeadFraction <= 1)) {
             throw new IllegalArgumentException("DeadRelu: maxDeadFraction must be in (0, 1], got " + maxDeadFraction);
         }
-        Streaks.checkPatience("DeadRelu", patience);
+        checkPatience("DeadRelu", patience);
         this.maxDeadFraction = maxDeadFraction;
         this.patience = patience;
     }
@@ -42,7 +39,7 @@ public final class DeadRelu implements Rule {
     public List<Finding> onStep(Snapshot s) {
         List<Finding> out = new ArrayList<>();
         for (Snapshot.ActivationStats a : s.activations()) {
-            if (!a.kind().equals("ReLU") || !streaks.hit(a.name(), a.deadUnitFraction() >= maxDeadFraction, patience)) {
+            if (!a.kind().equals("ReLU") || !hit(a.name(), a.deadUnitFraction() >= maxDeadFraction, patience)) {
                 continue;
             }
             Map<String, Double> values = new LinkedHashMap<>();
@@ -54,15 +51,5 @@ public final class DeadRelu implements Rule {
                     100 * a.deadUnitFraction(), a.name(), 100 * maxDeadFraction), values));
         }
         return out;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return streaks.stateDict();
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        streaks.loadStateDict(name(), state);
     }
 }

@@ -4,8 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.trainer.core.Tensor;
-
 /**
  * The run diverges: a NaN or infinite value in the loss, a weight, a gradient or an activation, or
  * a weight or gradient larger in magnitude than {@code maxAbs} (default 1e4). Reported as ERROR
@@ -13,9 +11,8 @@ import org.trainer.core.Tensor;
  * run: pair it with {@link Action#stop()}. Lower the learning rate, clip gradients, check the data
  * for NaN.
  */
-public final class ExplodingTensor implements Rule {
+public final class ExplodingTensor extends StreakRule {
     private final double maxAbs;
-    private final Streaks streaks = new Streaks();
 
     /** With the default maxAbs 1e4. */
     public ExplodingTensor() {
@@ -60,8 +57,8 @@ public final class ExplodingTensor implements Rule {
                 nonFinite += a.nonFinite();
             }
         }
-        boolean nan = streaks.hit("non_finite", nonFinite > 0, 1);
-        boolean big = streaks.hit("magnitude", largest > maxAbs, 1);
+        boolean nan = hit("non_finite", nonFinite > 0, 1);
+        boolean big = hit("magnitude", largest > maxAbs, 1);
         if (!nan && !big) {
             return List.of();
         }
@@ -78,15 +75,5 @@ public final class ExplodingTensor implements Rule {
             values.put("max_abs/" + largestName, largest);
         }
         return List.of(new Finding(name(), Finding.Severity.ERROR, s.epoch(), s.iteration(), message, values));
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return streaks.stateDict();
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        streaks.loadStateDict(name(), state);
     }
 }

@@ -25,7 +25,7 @@ public final class LossNotDecreasing implements Rule {
     }
 
     public LossNotDecreasing(int patience, double minDelta) {
-        Streaks.checkPatience("LossNotDecreasing", patience);
+        StreakRule.checkPatience("LossNotDecreasing", patience);
         if (!(minDelta >= 0 && minDelta < 1)) {
             throw new IllegalArgumentException("LossNotDecreasing: minDelta must be in [0, 1), got " + minDelta);
         }

@@ -28,7 +28,7 @@ public final class Overfit implements Rule {
     }
 
     public Overfit(int patience, double minDelta) {
-        Streaks.checkPatience("Overfit", patience);
+        StreakRule.checkPatience("Overfit", patience);
         if (!(minDelta >= 0)) {
             throw new IllegalArgumentException("Overfit: minDelta must be >= 0, got " + minDelta);
         }

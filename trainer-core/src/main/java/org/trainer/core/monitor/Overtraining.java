@@ -32,7 +32,7 @@ public final class Overtraining implements Rule {
         if (metric == null || metric.isEmpty()) {
             throw new IllegalArgumentException("Overtraining: metric must be a figure's name, got '" + metric + "'");
         }
-        Streaks.checkPatience("Overtraining", patience);
+        StreakRule.checkPatience("Overtraining", patience);
         if (!(minDelta >= 0)) {
             throw new IllegalArgumentException("Overtraining: minDelta must be >= 0, got " + minDelta);
         }

@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.trainer.core.Tensor;
-
 /**
  * Sigmoid or tanh outputs pressed against their bounds, where the slope is nearly 0 and the
  * gradient dies (inputs or weights too large). Reports (WARNING) a layer whose fraction of
@@ -14,10 +12,9 @@ import org.trainer.core.Tensor;
  * least {@code maxSaturatedFraction} (default 0.5) on {@code patience} sampled steps in a row
  * (default 2), once per streak.
  */
-public final class SaturatedActivation implements Rule {
+public final class SaturatedActivation extends StreakRule {
     private final double maxSaturatedFraction;
     private final int patience;
-    private final Streaks streaks = new Streaks();
 
     /** With the defaults maxSaturatedFraction 0.5, patience 2. */
     public SaturatedActivation() {
@@ -29,7 +26,7 @@ public final class SaturatedActivation implements Rule {
             throw new IllegalArgumentException("SaturatedActivation: maxSaturatedFraction must be in (0, 1], got "
                     + maxSaturatedFraction);
         }
-        Streaks.checkPatience("SaturatedActivation", patience);
+        checkPatience("SaturatedActivation", patience);
         this.maxSaturatedFraction = maxSaturatedFraction;
         this.patience = patience;
     }
@@ -44,7 +41,7 @@ public final class SaturatedActivation implements Rule {
         List<Finding> out = new ArrayList<>();
         for (Snapshot.ActivationStats a : s.activations()) {
             if (a.kind().equals("ReLU")
-                    || !streaks.hit(a.name(), a.saturatedFraction() >= maxSaturatedFraction, patience)) {
+                    || !hit(a.name(), a.saturatedFraction() >= maxSaturatedFraction, patience)) {
                 continue;
             }
             Map<String, Double> values = new LinkedHashMap<>();
@@ -55,15 +52,5 @@ public final class SaturatedActivation implements Rule {
                     100 * a.saturatedFraction(), a.kind(), a.name(), 100 * maxSaturatedFraction), values));
         }
         return out;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return streaks.stateDict();
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        streaks.loadStateDict(name(), state);
     }
 }

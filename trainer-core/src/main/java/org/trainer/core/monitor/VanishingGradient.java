@@ -4,8 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.trainer.core.Tensor;
-
 /**
  * The gradient fades on its way back through the layers, so the early layers stop learning (deep
  * sigmoid or tanh stacks, poor initialization). Looks at the weight tensors' gradient root mean
@@ -14,11 +12,10 @@ import org.trainer.core.Tensor;
  * r &lt; {@code minRms} (default 1e-8: nothing learns), on {@code patience} sampled steps in a row
  * (default 2). Needs at least one weight tensor with a finite gradient.
  */
-public final class VanishingGradient implements Rule {
+public final class VanishingGradient extends StreakRule {
     private final double maxRatio;
     private final double minRms;
     private final int patience;
-    private final Streaks streaks = new Streaks();
 
     /** With the defaults: maxRatio 1e-3, minRms 1e-8, patience 2. */
     public VanishingGradient() {
@@ -32,7 +29,7 @@ public final class VanishingGradient implements Rule {
         if (!(minRms >= 0)) {
             throw new IllegalArgumentException("VanishingGradient: minRms must be >= 0, got " + minRms);
         }
-        Streaks.checkPatience("VanishingGradient", patience);
+        checkPatience("VanishingGradient", patience);
         this.maxRatio = maxRatio;
         this.minRms = minRms;
         this.patience = patience;
@@ -63,7 +60,7 @@ public final class VanishingGradient implements Rule {
         }
         double ratio = hi.gradRms() == 0 ? 0 : lo.gradRms() / hi.gradRms();
         boolean allSmall = hi.gradRms() < minRms;
-        if (!streaks.hit("gradient", ratio < maxRatio || allSmall, patience)) {
+        if (!hit("gradient", ratio < maxRatio || allSmall, patience)) {
             return List.of();
         }
         Map<String, Double> values = new LinkedHashMap<>();
@@ -77,15 +74,5 @@ public final class VanishingGradient implements Rule {
                         + "barely learn; prefer ReLU-like activations, a better initialization or normalization layers",
                         lo.name(), ratio, hi.name(), maxRatio);
         return List.of(new Finding(name(), Finding.Severity.WARNING, s.epoch(), s.iteration(), message, values));
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return streaks.stateDict();
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        streaks.loadStateDict(name(), state);
     }
 }

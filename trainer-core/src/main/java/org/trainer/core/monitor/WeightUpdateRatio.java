@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.trainer.core.Tensor;
-
 /**
  * The size of a step against the size of the weights: ||w_after - w_before|| / ||w_before||, about
  * 1e-3 in a healthy run. Reports (WARNING) a weight tensor whose ratio lies outside
@@ -15,11 +13,10 @@ import org.trainer.core.Tensor;
  * rate is too small to get anywhere; far above, too large to be stable. Frozen and zero tensors
  * are skipped.
  */
-public final class WeightUpdateRatio implements Rule {
+public final class WeightUpdateRatio extends StreakRule {
     private final double minRatio;
     private final double maxRatio;
     private final int patience;
-    private final Streaks streaks = new Streaks();
 
     /** With the defaults minRatio 1e-5, maxRatio 1e-1, patience 3. */
     public WeightUpdateRatio() {
@@ -31,7 +28,7 @@ public final class WeightUpdateRatio implements Rule {
             throw new IllegalArgumentException("WeightUpdateRatio: need 0 <= minRatio < maxRatio, got " + minRatio
                     + " and " + maxRatio);
         }
-        Streaks.checkPatience("WeightUpdateRatio", patience);
+        checkPatience("WeightUpdateRatio", patience);
         this.minRatio = minRatio;
         this.maxRatio = maxRatio;
         this.patience = patience;
@@ -50,7 +47,7 @@ public final class WeightUpdateRatio implements Rule {
                 continue;
             }
             double ratio = p.updateNorm() / p.weightNorm();
-            if (!streaks.hit(p.name(), ratio < minRatio || ratio > maxRatio, patience)) {
+            if (!hit(p.name(), ratio < minRatio || ratio > maxRatio, patience)) {
                 continue;
             }
             Map<String, Double> values = new LinkedHashMap<>();
@@ -63,15 +60,5 @@ public final class WeightUpdateRatio implements Rule {
                     ratio < minRatio ? "small" : "large"), values));
         }
         return out;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        return streaks.stateDict();
-    }
-
-    @Override
-    public void loadStateDict(Map<String, Tensor> state) {
-        streaks.loadStateDict(name(), state);
     }
 }

@@ -7,16 +7,16 @@ import org.trainer.core.Tensor;
 import org.trainer.core.train.checkpoint.StateEntries;
 
 /**
- * Consecutive sampled steps on which a condition held, per key (a layer's name): a rule reports a
- * condition once, when it has held {@code patience} times in a row, and again only after it has
- * cleared.
+ * A rule that counts consecutive sampled steps on which a condition held, per key (a layer's
+ * name): it reports a condition once, when it has held {@code patience} times in a row, and again
+ * only after it has cleared. The counts are the rule's whole state, saved for a checkpoint.
  */
-final class Streaks {
+abstract class StreakRule implements Rule {
     private static final String PREFIX = "streak.";
     private final Map<String, Long> counts = new LinkedHashMap<>();
 
     /** Records whether the condition holds now; true exactly when its streak reaches {@code patience}. */
-    boolean hit(String key, boolean condition, int patience) {
+    final boolean hit(String key, boolean condition, int patience) {
         if (!condition) {
             counts.remove(key);
             return false;
@@ -25,14 +25,17 @@ final class Streaks {
         return c == patience;
     }
 
-    Map<String, Tensor> stateDict() {
+    @Override
+    public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         counts.forEach((k, v) -> out.put(PREFIX + k, StateEntries.scalar(v)));
         return out;
     }
 
-    /** Restores the counts from entries named "streak.&lt;key&gt;"; other entries are the caller's. */
-    void loadStateDict(String owner, Map<String, Tensor> state) {
+    /** Restores the counts from entries named "streak.&lt;key&gt;". */
+    @Override
+    public final void loadStateDict(Map<String, Tensor> state) {
+        String owner = name();
         Map<String, Long> loaded = new LinkedHashMap<>();
         for (String k : state.keySet()) {
             if (k.startsWith(PREFIX)) {
