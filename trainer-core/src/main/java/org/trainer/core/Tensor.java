@@ -89,8 +89,15 @@ public final class Tensor {
     }
 
     public static Tensor full(DType dtype, double value, int... shape) {
-        Tensor t = zeros(dtype, shape);
-        t.backend().fill(t.storage, value);
+        return full(Device.CPU, dtype, value, shape);
+    }
+
+    /** A tensor of {@code value} made on {@code device} itself (a fill there, no transfer). */
+    public static Tensor full(Device device, DType dtype, double value, int... shape) {
+        Backend backend = Backends.get(device);
+        Tensor t = new Tensor(MemoryScope.allocateForOverwrite(backend, dtype,
+                Shapes.numel(Shapes.check("full", shape))), shape.clone());
+        backend.fill(t.storage, value);
         return t;
     }
 
@@ -237,17 +244,18 @@ public final class Tensor {
         return dtype == dtype() ? this : Cast.apply(this, dtype);
     }
 
-    /** A copy on another device (not recorded for autograd). */
+    /**
+     * A copy on another device (not recorded for autograd); this tensor itself when it is there
+     * already. Inside a {@link MemoryScope} the copy's memory comes from the scope, like any op's
+     * output, so that moving each batch to a GPU reuses the memory of the step before.
+     */
     public Tensor to(Device device) {
         if (device.equals(device())) {
             return this;
         }
         Backend target = Backends.get(device);
-        Storage s = switch (dtype()) {
-            case FLOAT32 -> target.fromArray(toFloatArray());
-            case FLOAT64 -> target.fromArray(toDoubleArray());
-            case INT32 -> target.fromArray(toIntArray());
-        };
+        Storage s = MemoryScope.allocateForOverwrite(target, dtype(), storage.size());
+        target.copyFrom(storage, s);
         return new Tensor(s, shape.clone());
     }
 
@@ -328,7 +336,7 @@ public final class Tensor {
             throw new IllegalStateException("backward: called on a tensor of shape " + Shapes.str(shape)
                     + "; give a gradient of that shape, or reduce to a scalar first");
         }
-        backward(Tensor.full(dtype(), 1, shape).to(device()));
+        backward(Tensor.full(device(), dtype(), 1, shape));
     }
 
     /** Backpropagates with the given gradient of this tensor. */
@@ -578,7 +586,7 @@ public final class Tensor {
 
     /** Elements where mask is non-zero replaced by value. */
     public Tensor maskedFill(Tensor mask, double value) {
-        return where(mask, Tensor.full(dtype(), value).to(device()), this);
+        return where(mask, Tensor.full(device(), dtype(), value), this);
     }
 
     public Tensor eq(Tensor other) {
@@ -626,7 +634,7 @@ public final class Tensor {
     }
 
     private Tensor constant(double v) {
-        return Tensor.full(dtype(), v).to(device());
+        return Tensor.full(device(), dtype(), v);
     }
 
     // ---------------------------------------------------------------- activations

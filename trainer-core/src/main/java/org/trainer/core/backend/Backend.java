@@ -1,5 +1,10 @@
 package org.trainer.core.backend;
 
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+
 import org.trainer.core.DType;
 import org.trainer.core.Device;
 
@@ -44,6 +49,40 @@ public interface Backend {
     Storage fromArray(double[] data);
 
     Storage fromArray(int[] data);
+
+    /**
+     * Writes the elements of {@code s} into {@code dst} at its position, advancing it: a
+     * {@link FloatBuffer} for float32, {@link DoubleBuffer} for float64, {@link IntBuffer} for int32,
+     * with at least {@code s.size()} elements remaining. A backend of another device reads host data
+     * this way straight into its transfer buffers. The default goes through a host array.
+     *
+     * @throws IllegalArgumentException if the buffer's type does not match the dtype or it has too little room
+     */
+    default void read(Storage s, Buffer dst) {
+        Transfers.checkBuffer(s, dst);
+        switch (s.dtype()) {
+            case FLOAT32 -> ((FloatBuffer) dst).put(toFloatArray(s));
+            case FLOAT64 -> ((DoubleBuffer) dst).put(toDoubleArray(s));
+            case INT32 -> ((IntBuffer) dst).put(toIntArray(s));
+        }
+    }
+
+    /**
+     * Overwrites {@code dst}, a storage of this backend, with the elements of {@code src}, a storage
+     * of another backend with the same dtype and size: how a tensor moves between devices. The
+     * default reads {@code src} into a host array, uploads it and copies; backends override it to
+     * write {@code dst} directly (the CPU backend reads into its array, the CUDA backend stages
+     * through pinned host memory and copies asynchronously).
+     */
+    default void copyFrom(Storage src, Storage dst) {
+        Transfers.checkCopy(src, dst);
+        Storage staged = switch (src.dtype()) {
+            case FLOAT32 -> fromArray(src.backend().toFloatArray(src));
+            case FLOAT64 -> fromArray(src.backend().toDoubleArray(src));
+            case INT32 -> fromArray(src.backend().toIntArray(src));
+        };
+        copyWhole(staged, dst);
+    }
 
     /** Copies the elements to the host, converted to float. */
     float[] toFloatArray(Storage s);

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.MemoryScope;
 
 /**
  * A building block of a model: it owns named parameters, buffers (state that is saved but not
@@ -211,7 +212,9 @@ public abstract class Module {
     /** Moves every parameter and buffer of this module and its descendants to a device. Returns this. */
     public Module to(org.trainer.core.Device device) {
         parameters.values().forEach(p -> p.to(device));
-        buffers.replaceAll((n, b) -> b.to(device));
+        try (MemoryScope keep = MemoryScope.persistent()) {
+            buffers.replaceAll((n, b) -> b.to(device));
+        }
         children.values().forEach(m -> m.to(device));
         return this;
     }

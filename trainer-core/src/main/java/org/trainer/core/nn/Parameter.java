@@ -1,6 +1,7 @@
 package org.trainer.core.nn;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.MemoryScope;
 
 /**
  * A trainable tensor of a module. The value is a leaf that requires grad while the parameter is
@@ -30,13 +31,19 @@ public final class Parameter {
             throw new IllegalArgumentException("Parameter.set: shape " + java.util.Arrays.toString(newValue.shape())
                     + " differs from the parameter's " + java.util.Arrays.toString(value.shape()));
         }
-        this.value = newValue.detach().to(value.dtype()).to(value.device()).copy().detach().requiresGrad(trainable);
+        // A parameter outlives any training step: its memory never comes from a step's scope.
+        try (MemoryScope keep = MemoryScope.persistent()) {
+            this.value = newValue.detach().to(value.dtype()).to(value.device()).copy().detach()
+                    .requiresGrad(trainable);
+        }
     }
 
     /** Moves the value to a device (a no-op when it is there); the gradient is dropped. */
     public void to(org.trainer.core.Device device) {
         if (!value.device().equals(device)) {
-            this.value = value.to(device).requiresGrad(trainable);
+            try (MemoryScope keep = MemoryScope.persistent()) {
+                this.value = value.to(device).requiresGrad(trainable);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.trainer.core.Device;
 import org.trainer.core.GradMode;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backends;
@@ -33,6 +34,10 @@ import org.trainer.core.train.checkpoint.Checkpointing;
  * <p>Per-epoch figures in the {@link History}: "loss" (the mean training loss over the epoch's
  * samples), each metric on the training batches, "val_loss" and "val_" + metric on the validation
  * loader, and "lr" (the first group's learning rate during the epoch).
+ *
+ * <p>Batches move to the device of the model's parameters (a model moved with
+ * {@code model.to(Device.cuda(0))} trains on CPU loaders as they are): features and targets are
+ * copied there at the start of each step, into memory the step's scope recycles.
  *
  * <p>With {@link #checkpoints(Checkpointing)} set, fit writes checkpoints as the settings say and,
  * first of all, resumes from the newest good checkpoint in the directory: the weights, the history
@@ -171,6 +176,7 @@ public final class Trainer {
                                            TrainingContext ctx, List<Callback> all, MemoryScope.Pool pool,
                                            EpochState state, CheckpointRun run) {
         model.train();
+        Device device = deviceOf(model);
         List<Metric> ms = state.metrics;
         int batch = state.batch;
         try (BatchIterator it = batch == 0 ? train.iterator(ctx.epoch()) : train.iterator(ctx.epoch(), batch)) {
@@ -188,8 +194,11 @@ public final class Trainer {
                 // Everything the step computes is dead once the loss and the metrics are read.
                 try (MemoryScope step = MemoryScope.open(pool)) {
                     t = lap(Phase.OTHER, t);
-                    Tensor out = model.forward(b.features());
-                    Tensor l = loss.compute(out, b.targets());
+                    Tensor x = b.features().to(device);
+                    Tensor y = b.targets().to(device);
+                    t = lap(Phase.DATA, t);
+                    Tensor out = model.forward(x);
+                    Tensor l = loss.compute(out, y);
                     t = lap(Phase.FORWARD, t);
                     optimizer.zeroGrad();
                     l.backward();
@@ -197,7 +206,7 @@ public final class Trainer {
                     t = lap(Phase.BACKWARD, t);
                     try (GradMode off = Tensor.noGrad()) {
                         Tensor detached = out.detach();
-                        ms.forEach(m -> m.update(detached, b.targets()));
+                        ms.forEach(m -> m.update(detached, y));
                     }
                 }
                 t = lap(Phase.OTHER, t);
@@ -258,6 +267,7 @@ public final class Trainer {
     private Map<String, Double> evaluate(Module model, Loss loss, BatchSource data, MemoryScope.Pool pool) {
         boolean wasTraining = model.isTraining();
         model.eval();
+        Device device = deviceOf(model);
         List<Metric> ms = fresh();
         double lossSum = 0;
         long seen = 0;
@@ -265,9 +275,10 @@ public final class Trainer {
             while (it.hasNext()) {
                 Batch b = it.next();
                 try (MemoryScope step = MemoryScope.open(pool)) {
-                    Tensor out = model.forward(b.features());
-                    lossSum += loss.compute(out, b.targets()).item() * b.size();
-                    ms.forEach(m -> m.update(out, b.targets()));
+                    Tensor y = b.targets().to(device);
+                    Tensor out = model.forward(b.features().to(device));
+                    lossSum += loss.compute(out, y).item() * b.size();
+                    ms.forEach(m -> m.update(out, y));
                 }
                 seen += b.size();
             }
@@ -283,7 +294,8 @@ public final class Trainer {
     }
 
     /**
-     * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode.
+     * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode,
+     * on the device of the model's parameters.
      *
      * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
      */
@@ -291,10 +303,11 @@ public final class Trainer {
         refuseAugmenting("predict", "data", data);
         boolean wasTraining = model.isTraining();
         model.eval();
+        Device device = deviceOf(model);
         List<Tensor> outs = new ArrayList<>();
         try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
-                outs.add(model.forward(it.next().features()));
+                outs.add(model.forward(it.next().features().to(device)));
             }
         } finally {
             if (wasTraining) {
@@ -305,6 +318,11 @@ public final class Trainer {
             throw new IllegalArgumentException("predict: the loader yielded no batches");
         }
         return outs.size() == 1 ? outs.get(0) : Tensor.concat(0, outs.toArray(new Tensor[0]));
+    }
+
+    /** Where the model's parameters live (the first one's device); the CPU for a model without any. */
+    private static Device deviceOf(Module model) {
+        return model.parameters().isEmpty() ? Device.CPU : model.parameters().get(0).value().device();
     }
 
     /** Evaluation figures must come from the data as it is, never from randomly altered samples. */

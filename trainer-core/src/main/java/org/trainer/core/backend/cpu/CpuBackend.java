@@ -1,5 +1,9 @@
 package org.trainer.core.backend.cpu;
 
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 
 import org.trainer.core.DType;
@@ -9,6 +13,7 @@ import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.ConvGeometry;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.Transfers;
 import org.trainer.core.backend.UnaryOp;
 
 /**
@@ -54,6 +59,31 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage fromArray(int[] data) {
         return new CpuStorage(this, data.clone());
+    }
+
+    /** One bulk put from the storage's array: no intermediate copy. */
+    @Override
+    public void read(Storage s, Buffer dst) {
+        CpuStorage c = cpu(s);
+        Transfers.checkBuffer(c, dst);
+        switch (c.dtype) {
+            case FLOAT32 -> ((FloatBuffer) dst).put(c.f);
+            case FLOAT64 -> ((DoubleBuffer) dst).put(c.d);
+            case INT32 -> ((IntBuffer) dst).put(c.i);
+        }
+    }
+
+    /** The other backend reads straight into this storage's array. */
+    @Override
+    public void copyFrom(Storage src, Storage dst) {
+        CpuStorage c = cpu(dst);
+        Transfers.checkCopy(src, c);
+        Backend from = src.backend();
+        switch (c.dtype) {
+            case FLOAT32 -> from.read(src, FloatBuffer.wrap(c.f));
+            case FLOAT64 -> from.read(src, DoubleBuffer.wrap(c.d));
+            case INT32 -> from.read(src, IntBuffer.wrap(c.i));
+        }
     }
 
     @Override

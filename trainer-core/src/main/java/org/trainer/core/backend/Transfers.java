@@ -1,0 +1,37 @@
+package org.trainer.core.backend;
+
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+
+/** The argument checks of {@link Backend#read} and {@link Backend#copyFrom}, shared by every backend. */
+public final class Transfers {
+    private Transfers() {
+    }
+
+    /** Refuses a buffer whose element type does not match the storage's dtype or that has too little room. */
+    public static void checkBuffer(Storage s, Buffer dst) {
+        Class<? extends Buffer> expected = switch (s.dtype()) {
+            case FLOAT32 -> FloatBuffer.class;
+            case FLOAT64 -> DoubleBuffer.class;
+            case INT32 -> IntBuffer.class;
+        };
+        if (!expected.isInstance(dst)) {
+            throw new IllegalArgumentException("read: dst must be a " + expected.getSimpleName() + " for a "
+                    + s.dtype() + " storage, got " + (dst == null ? "null" : dst.getClass().getSimpleName()));
+        }
+        if (dst.remaining() < s.size()) {
+            throw new IllegalArgumentException("read: dst has " + dst.remaining() + " elements remaining, the storage has "
+                    + s.size());
+        }
+    }
+
+    /** Refuses a copy between storages of different dtypes or sizes. */
+    public static void checkCopy(Storage src, Storage dst) {
+        if (src.dtype() != dst.dtype() || src.size() != dst.size()) {
+            throw new IllegalArgumentException("copyFrom: src is " + src.size() + " x " + src.dtype() + ", dst is "
+                    + dst.size() + " x " + dst.dtype() + "; they must match");
+        }
+    }
+}

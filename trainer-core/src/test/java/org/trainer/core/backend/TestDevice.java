@@ -1,0 +1,124 @@
+package org.trainer.core.backend;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.trainer.core.DType;
+import org.trainer.core.Device;
+
+/**
+ * A second device for tests that move tensors between devices on a machine without a GPU: device
+ * type "test", index 0, whose backend runs every primitive on the CPU backend but keeps its own
+ * storages, so that the tensor layer sees them as living elsewhere (an operation mixing them with
+ * CPU tensors fails exactly as one mixing CPU and GPU tensors does). Registered through
+ * {@code META-INF/services} of the test class path.
+ */
+public final class TestDevice implements BackendProvider {
+    public static final Device DEVICE = new Device("test", 0);
+
+    /** How many storages moved onto the test device from another backend (uploads). */
+    public static final AtomicLong UPLOADS = new AtomicLong();
+
+    @Override
+    public String type() {
+        return DEVICE.type();
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public String unavailableReason() {
+        return null;
+    }
+
+    @Override
+    public Backend create(int index) {
+        if (index != 0) {
+            throw new IllegalArgumentException("test device: only index 0 exists, got " + index);
+        }
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                new Forward(Backends.cpu()));
+    }
+
+    /** A storage of the test device: a CPU storage underneath. */
+    record TestStorage(Storage inner, Backend backend) implements Storage {
+        @Override
+        public DType dtype() {
+            return inner.dtype();
+        }
+
+        @Override
+        public int size() {
+            return inner.size();
+        }
+    }
+
+    /** Forwards every call to the CPU backend, unwrapping storages on the way in and wrapping them on the way out. */
+    private static final class Forward implements InvocationHandler {
+        private final Backend cpu;
+
+        Forward(Backend cpu) {
+            this.cpu = cpu;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            switch (method.getName()) {
+                case "device":
+                    return DEVICE;
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "test device backend";
+                default:
+                    break;
+            }
+            Object[] in = args == null ? null : args.clone();
+            if (in != null) {
+                for (int k = 0; k < in.length; k++) {
+                    in[k] = unwrap(proxy, method, in[k]);
+                }
+            }
+            Object out;
+            try {
+                out = method.invoke(cpu, in);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            return out instanceof Storage s ? new TestStorage(s, (Backend) proxy) : out;
+        }
+
+        private Object unwrap(Object proxy, Method method, Object arg) {
+            if (arg instanceof TestStorage t) {
+                if (t.backend() != proxy) {
+                    throw new IllegalArgumentException("test backend: storage of another backend");
+                }
+                return t.inner();
+            }
+            if (arg instanceof Storage s) {
+                if (!method.getName().equals("copyFrom")) {
+                    throw new IllegalArgumentException("test backend: " + method.getName()
+                            + " got a storage that lives on another device: " + s);
+                }
+                UPLOADS.incrementAndGet();
+                return s;
+            }
+            if (arg instanceof Storage[] a) {
+                Storage[] r = new Storage[a.length];
+                for (int k = 0; k < a.length; k++) {
+                    r[k] = (Storage) unwrap(proxy, method, a[k]);
+                }
+                return r;
+            }
+            return arg;
+        }
+    }
+}
