@@ -7,6 +7,13 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32;
 
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.function.Consumer;
+
 import jcuda.Pointer;
 import org.trainer.core.DType;
 import org.trainer.core.Device;
@@ -15,6 +22,7 @@ import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.ConvGeometry;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.Transfers;
 import org.trainer.core.backend.UnaryOp;
 
 /**
@@ -146,27 +154,74 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
-    private Storage upload(DType dtype, int size, Pointer host) {
+    /**
+     * A new storage holding host data: through a pinned buffer and an asynchronous copy when it can
+     * ({@link PinnedStaging}), else copied from the Java array, which waits for the queued work.
+     */
+    private Storage upload(DType dtype, int size, Consumer<ByteBuffer> fill, Pointer array) {
         CudaStorage s = empty(dtype, size);
-        if (size > 0) {
-            CudaCheck.check(cuMemcpyHtoD(s.pointer(), host, s.bytes()), "cuMemcpyHtoD");
+        if (!dev.staging.upload(s.bytes(), fill, s.pointer()) && size > 0) {
+            CudaCheck.check(cuMemcpyHtoD(s.pointer(), array, s.bytes()), "cuMemcpyHtoD");
         }
         return s;
     }
 
     @Override
     public Storage fromArray(float[] data) {
-        return upload(DType.FLOAT32, data.length, Pointer.to(data));
+        return upload(DType.FLOAT32, data.length, b -> b.asFloatBuffer().put(data), Pointer.to(data));
     }
 
     @Override
     public Storage fromArray(double[] data) {
-        return upload(DType.FLOAT64, data.length, Pointer.to(data));
+        return upload(DType.FLOAT64, data.length, b -> b.asDoubleBuffer().put(data), Pointer.to(data));
     }
 
     @Override
     public Storage fromArray(int[] data) {
-        return upload(DType.INT32, data.length, Pointer.to(data));
+        return upload(DType.INT32, data.length, b -> b.asIntBuffer().put(data), Pointer.to(data));
+    }
+
+    /**
+     * From another backend's storage (a batch on the CPU): its backend reads the elements straight
+     * into a pinned buffer, and an asynchronous copy takes them to {@code dst}.
+     */
+    @Override
+    public void copyFrom(Storage src, Storage dst) {
+        CudaStorage d = cuda(dst);
+        Transfers.checkCopy(src, d);
+        dev.context.makeCurrent();
+        Backend from = src.backend();
+        Consumer<ByteBuffer> fill = switch (d.dtype()) {
+            case FLOAT32 -> b -> from.read(src, b.asFloatBuffer());
+            case FLOAT64 -> b -> from.read(src, b.asDoubleBuffer());
+            case INT32 -> b -> from.read(src, b.asIntBuffer());
+        };
+        if (!dev.staging.upload(d.bytes(), fill, d.pointer())) {
+            Backend.super.copyFrom(src, dst);
+        }
+    }
+
+    /** Downloads straight into a heap buffer's array when the buffer starts at its array's first element. */
+    @Override
+    public void read(Storage s, Buffer dst) {
+        CudaStorage c = cuda(s);
+        Transfers.checkBuffer(c, dst);
+        if (!dst.hasArray() || dst.arrayOffset() + dst.position() != 0) {
+            Backend.super.read(s, dst);
+            return;
+        }
+        Pointer host = switch (c.dtype()) {
+            case FLOAT32 -> Pointer.to(((FloatBuffer) dst).array());
+            case FLOAT64 -> Pointer.to(((DoubleBuffer) dst).array());
+            case INT32 -> Pointer.to(((IntBuffer) dst).array());
+        };
+        download(c, host);
+        dst.position(c.size());
+    }
+
+    /** Uploads that went through a pinned buffer so far (the rest copied from pageable memory). */
+    public long pinnedUploads() {
+        return dev.staging.staged();
     }
 
     private void download(CudaStorage s, Pointer host) {

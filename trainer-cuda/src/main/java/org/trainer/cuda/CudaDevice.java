@@ -3,7 +3,9 @@ package org.trainer.cuda;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 
 /**
  * What one GPU holds for the process: its retained primary context, its caching allocator and its
@@ -15,12 +17,14 @@ final class CudaDevice {
     final CudaContext context;
     final CudaMemoryPool<CUdeviceptr> pool;
     final Kernels kernels;
+    final PinnedStaging<Pointer, CUdeviceptr, CUevent> staging;
 
     private CudaDevice(int index) {
         this.context = new CudaContext(index);
         this.pool = new CudaMemoryPool<>(new DriverMemory(context), "cuda:" + index, memoryLimit(),
                 CudaDevice::reclaimUnreachable);
         this.kernels = new Kernels(context);
+        this.staging = new PinnedStaging<>(new DriverStaging(context));
     }
 
     static CudaDevice get(int index) {
