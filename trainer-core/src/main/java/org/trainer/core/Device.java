@@ -18,6 +18,32 @@ public record Device(String type, int index) {
         return new Device("cuda", index);
     }
 
+    /**
+     * A device from its name as {@link #toString()} writes it, as in PyTorch: "cpu", "cuda" (index
+     * 0) or "cuda:1".
+     *
+     * @throws IllegalArgumentException if {@code name} is not TYPE or TYPE:INDEX with a lower-case type and an index >= 0
+     */
+    public static Device parse(String name) {
+        Objects.requireNonNull(name, "name");
+        String s = name.trim();
+        int colon = s.indexOf(':');
+        String type = colon < 0 ? s : s.substring(0, colon);
+        if (!type.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("Device.parse: expected 'cpu', 'cuda' or 'cuda:INDEX', got '" + name + "'");
+        }
+        int index = 0;
+        if (colon >= 0) {
+            try {
+                index = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Device.parse: the index after ':' must be a number >= 0, got '"
+                        + name + "'");
+            }
+        }
+        return type.equals("cpu") && index == 0 ? CPU : new Device(type, index);
+    }
+
     @Override
     public String toString() {
         return type.equals("cpu") ? "cpu" : type + ":" + index;
