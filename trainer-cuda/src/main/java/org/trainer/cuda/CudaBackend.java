@@ -436,6 +436,20 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss) {
+        CudaStorage lp = cuda(logP);
+        String t = floating("nllLoss", lp.dtype());
+        k.launch("reduce", "nll_loss_" + t, n, n, c, lp, cuda(labels), cuda(loss));
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, int n, int c, Storage gx) {
+        CudaStorage lp = cuda(logP);
+        String t = floating("crossEntropyBackward", lp.dtype());
+        k.launch("reduce", "ce_backward_" + t, (long) n * c, n, c, lp, cuda(labels), cuda(gLoss), cuda(gx));
+    }
+
+    @Override
     public void softmaxBackward(boolean log, Storage y, Storage gy, int outer, int n, int inner, Storage gx) {
         CudaStorage ys = cuda(y);
         String t = floating("softmaxBackward", ys.dtype());

@@ -147,6 +147,12 @@ class ConformanceTest {
         // a loss built from these ops
         c.add(new Case("crossEntropy", t -> new CrossEntropyLoss().compute(t[0], t[1]), Input.any(a + 3, 10),
                 Input.index(a + 3, 10)));
+        c.add(new Case("crossEntropy sum, 1000 classes", t -> new CrossEntropyLoss().withReduction(
+                org.trainer.core.loss.Reduction.SUM).compute(t[0], t[1]), Input.wide(a + 1, 1000),
+                Input.index(a + 1, 1000)));
+        c.add(new Case("crossEntropy weighted, smoothed (composed)", t -> new CrossEntropyLoss()
+                .withWeights(new float[] {1, 2, 0.5f, 1, 1, 3, 1}).withLabelSmoothing(0.1).compute(t[0], t[1]),
+                Input.any(a + 2, 7), Input.index(a + 2, 7)));
         return c;
     }
 

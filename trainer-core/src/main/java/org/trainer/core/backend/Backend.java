@@ -143,6 +143,20 @@ public interface Backend {
                 Storage a, int aBatchStride, Storage b, int bBatchStride, Storage c, int cBatchStride,
                 boolean accumulate);
 
+    /**
+     * Negative log-likelihood of hard labels, the forward half of the fused softmax cross-entropy:
+     * {@code loss[i] = -logP[i * c + labels[i]]} for i &lt; n, from log-probabilities logP [n, c] and
+     * int32 labels [n]. A label outside [0, c) is an error where the backend can raise one (the
+     * CPU's names its position) and a NaN loss where it cannot (a GPU kernel).
+     */
+    void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss);
+
+    /**
+     * Gradient of the fused softmax cross-entropy with respect to the logits, from the forward's
+     * log-probabilities: {@code gx[i, j] = gLoss[i] * (exp(logP[i, j]) - (j == labels[i] ? 1 : 0))}.
+     */
+    void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, int n, int c, Storage gx);
+
     /** (Log-)softmax of x viewed as [outer, n, inner] along the middle axis. */
     void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y);
 

@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.trainer.core.DType;
@@ -21,6 +23,12 @@ public final class TestDevice implements BackendProvider {
 
     /** How many storages moved onto the test device from another backend (uploads). */
     public static final AtomicLong UPLOADS = new AtomicLong();
+
+    /**
+     * Calls of each backend method on the test device so far: on a GPU each primitive is a kernel
+     * launch (or a copy), so these counts show how many launches a piece of code costs.
+     */
+    public static final Map<String, AtomicLong> CALLS = new ConcurrentHashMap<>();
 
     @Override
     public String type() {
@@ -81,6 +89,7 @@ public final class TestDevice implements BackendProvider {
                 default:
                     break;
             }
+            CALLS.computeIfAbsent(method.getName(), k -> new AtomicLong()).incrementAndGet();
             Object[] in = args == null ? null : args.clone();
             if (in != null) {
                 for (int k = 0; k < in.length; k++) {

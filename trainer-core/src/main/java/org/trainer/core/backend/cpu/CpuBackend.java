@@ -399,6 +399,39 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss) {
+        CpuStorage lp = cpu(logP);
+        int[] y = cpu(labels).i;
+        CpuStorage out = cpu(loss);
+        for (int r = 0; r < n; r++) {
+            int label = y[r];
+            if (label < 0 || label >= c) {
+                throw new IllegalArgumentException("nllLoss: label at position " + r + " is " + label
+                        + ", expected a class in [0, " + c + ")");
+            }
+            out.set(r, -lp.get(r * c + label));
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, int n, int c, Storage gx) {
+        CpuStorage lp = cpu(logP);
+        int[] y = cpu(labels).i;
+        CpuStorage gl = cpu(gLoss);
+        CpuStorage out = cpu(gx);
+        Parallel.forRange(n, Math.max(1, GRAIN / Math.max(1, c)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                double g = gl.get(r);
+                int base = r * c;
+                for (int j = 0; j < c; j++) {
+                    double e = Math.exp(lp.get(base + j)) * g;
+                    out.set(base + j, j == y[r] ? e - g : e);
+                }
+            }
+        });
+    }
+
+    @Override
     public void softmaxBackward(boolean log, Storage y, Storage gy, int outer, int n, int inner, Storage gx) {
         CpuStorage ys = cpu(y);
         CpuStorage gys = cpu(gy);

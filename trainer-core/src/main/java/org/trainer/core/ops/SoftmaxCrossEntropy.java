@@ -1,0 +1,76 @@
+package org.trainer.core.ops;
+
+import org.trainer.core.DType;
+import org.trainer.core.Function;
+import org.trainer.core.Shapes;
+import org.trainer.core.Tensor;
+
+/**
+ * Softmax cross-entropy of logits [N, C] against int32 labels [N], per sample, as one op: the
+ * log-softmax is kept for the backward, which is then a single pass,
+ * dx[i, j] = g[i] (softmax(x)[i, j] - [j == y_i]), instead of the backward of each op of the
+ * composed form. On a GPU the forward is two kernels and the backward one.
+ */
+public final class SoftmaxCrossEntropy extends Function {
+    private final Tensor labels;
+    private final int n;
+    private final int c;
+    private Tensor logP;
+
+    private SoftmaxCrossEntropy(Tensor logits, Tensor labels, int n, int c) {
+        super(logits);
+        this.labels = labels;
+        this.n = n;
+        this.c = c;
+    }
+
+    /**
+     * The loss of each sample, -log softmax(logits)[i, labels[i]], shape [N].
+     *
+     * @throws IllegalArgumentException if logits are not floating [N, C], labels not int32 [N] on the
+     *         same device, or (labels on the CPU) a label is outside [0, C)
+     */
+    public static Tensor apply(Tensor logits, Tensor labels) {
+        Ops.floating("softmaxCrossEntropy", logits);
+        if (logits.rank() != 2) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: logits must have shape [N, C], got "
+                    + Shapes.str(logits.shape()));
+        }
+        int n = logits.size(0);
+        int c = logits.size(1);
+        if (labels.dtype() != DType.INT32 || labels.rank() != 1 || labels.size(0) != n) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: labels must be INT32 of shape [" + n + "], got "
+                    + labels.dtype() + " " + Shapes.str(labels.shape()));
+        }
+        if (c == 0 && n > 0) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: logits of shape " + Shapes.str(logits.shape())
+                    + " have no classes");
+        }
+        if (!labels.device().equals(logits.device())) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: labels are on " + labels.device()
+                    + ", logits on " + logits.device());
+        }
+        SoftmaxCrossEntropy f = new SoftmaxCrossEntropy(logits, labels, n, c);
+        f.logP = Ops.empty(logits.backend(), logits.dtype(), logits.shape());
+        Tensor loss = Ops.empty(logits.backend(), logits.dtype(), new int[] {n});
+        if (n > 0 && c > 0) {
+            logits.backend().softmax(true, logits.storage(), n, c, 1, f.logP.storage());
+            logits.backend().nllLoss(f.logP.storage(), labels.storage(), n, c, loss.storage());
+        }
+        return f.record(loss);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor gx = Ops.empty(g.backend(), g.dtype(), new int[] {n, c});
+        if (n > 0 && c > 0) {
+            g.backend().crossEntropyBackward(logP.storage(), labels.storage(), g.storage(), n, c, gx.storage());
+        }
+        return new Tensor[] {gx};
+    }
+
+    @Override
+    public String name() {
+        return "SoftmaxCrossEntropy";
+    }
+}
