@@ -27,7 +27,7 @@ final class Autograd {
                 }
                 Function fn = t.gradFn();
                 if (fn == null) {
-                    t.accumulateGrad(g);
+                    t.accumulateGrad(g, g != seed);
                     continue;
                 }
                 Tensor[] inputGrads = fn.backward(g);

@@ -295,7 +295,11 @@ public final class Tensor {
         return this;
     }
 
-    /** The accumulated gradient, or null before the first backward pass reaches this leaf. */
+    /**
+     * The accumulated gradient, or null before the first backward pass reaches this leaf. Read it
+     * again after each backward pass: inside training steps the gradient may move to new memory
+     * (the memory the step computed it in) instead of being copied.
+     */
     public Tensor grad() {
         if (gradZeroed) {
             grad.backend().fill(grad.storage, 0);
@@ -352,7 +356,20 @@ public final class Tensor {
         Autograd.backward(this, gradient);
     }
 
-    void accumulateGrad(Tensor g) {
+    /**
+     * Adds a gradient from a backward pass. When the gradient was zeroed and the new one's memory
+     * belongs to the open step scope, the leaf takes that memory over and gives the scope its old
+     * gradient buffer in exchange ({@link MemoryScope#exchange}): no copy, and the pool stays as full
+     * as before. The first gradient is copied into memory of its own; so is the backward seed,
+     * which the caller owns.
+     */
+    void accumulateGrad(Tensor g, boolean mayTake) {
+        if (mayTake && grad != null && gradZeroed && g.dtype() == grad.dtype()
+                && MemoryScope.exchange(g.storage, grad.storage)) {
+            grad = new Tensor(g.storage, shape.clone());
+            gradZeroed = false;
+            return;
+        }
         if (grad == null) {
             // A leaf's gradient outlives the step that first creates it.
             try (MemoryScope keep = MemoryScope.persistent()) {

@@ -74,6 +74,39 @@ public final class MemoryScope implements AutoCloseable {
         return st;
     }
 
+    /**
+     * Takes {@code keep}, a storage the innermost open scope allocated, out of that scope, so that
+     * it outlives it, and hands the scope {@code giveBack} in its place (a storage of the same
+     * backend, dtype and size that is no longer needed, or null), so that the pool stays as full as
+     * before. How a gradient computed in a step becomes a parameter's gradient without a copy.
+     * Returns false, changing nothing, when no pooling scope is open or {@code keep} is not its own.
+     *
+     * @throws IllegalArgumentException if {@code giveBack} differs from {@code keep} in backend, dtype or size
+     */
+    public static boolean exchange(Storage keep, Storage giveBack) {
+        if (giveBack != null && (giveBack.backend() != keep.backend() || giveBack.dtype() != keep.dtype()
+                || giveBack.size() != keep.size())) {
+            throw new IllegalArgumentException("MemoryScope.exchange: giveBack (" + giveBack.dtype() + " x "
+                    + giveBack.size() + ") must match keep (" + keep.dtype() + " x " + keep.size() + ")");
+        }
+        MemoryScope s = CURRENT.get();
+        if (s == null || s.pool == null) {
+            return false;
+        }
+        List<Storage> a = s.allocated;
+        for (int k = a.size() - 1; k >= 0; k--) {
+            if (a.get(k) == keep) {
+                if (giveBack == null) {
+                    a.remove(k);
+                } else {
+                    a.set(k, giveBack);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         if (Thread.currentThread() != owner) {
