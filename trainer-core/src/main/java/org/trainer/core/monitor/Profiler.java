@@ -125,7 +125,7 @@ public final class Profiler {
     /**
      * Called by the trainer when the step begun last does not happen or does not finish (the loader
      * ran out, a stop was requested, or training failed): forgets the step's figures and ends its
-     * device timing unrecorded. Does nothing when no step is open. A failure to end the timing is
+     * device timing unrecorded. A failure to end the timing is
      * logged, not thrown, so that it never hides the exception that ended training.
      */
     public void abandonStep() {
