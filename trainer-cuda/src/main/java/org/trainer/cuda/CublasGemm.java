@@ -15,15 +15,18 @@ import org.trainer.core.DType;
 /**
  * GEMM through cuBLAS (JCublas2), which is column-major. A row-major [m, n] matrix is the
  * column-major [n, m] matrix of its transpose, so C = op(A) op(B) is computed as
- * C^T = op(B)^T op(A)^T: the operands swap places and m and n swap, with no data moved.
+ * C^T = op(B)^T op(A)^T: the operands swap places and m and n swap, with no data moved. The handle
+ * queues on the legacy default stream (cuBLAS's default), in order with this module's kernels.
  */
 final class CublasGemm implements Gemm {
     private final CudaContext context;
+    private final DeviceTimer timer;
     private final cublasHandle handle;
     private final boolean tf32;
 
-    private CublasGemm(CudaContext context, cublasHandle handle, boolean tf32) {
+    private CublasGemm(CudaContext context, DeviceTimer timer, cublasHandle handle, boolean tf32) {
         this.context = context;
+        this.timer = timer;
         this.handle = handle;
         this.tf32 = tf32;
     }
@@ -32,15 +35,16 @@ final class CublasGemm implements Gemm {
      * A cuBLAS handle on the context. Throws a LinkageError when JCublas's native library (or the
      * libcublas.so.12 it links) cannot load, and a CudaError when cublasCreate fails.
      *
-     * @param tf32 allow TF32 tensor cores for float32 products (about 10 mantissa bits in the inputs)
+     * @param timer the device's timer, which brackets every product while it is on
+     * @param tf32  allow TF32 tensor cores for float32 products (about 10 mantissa bits in the inputs)
      */
-    static CublasGemm create(CudaContext context, boolean tf32) {
+    static CublasGemm create(CudaContext context, DeviceTimer timer, boolean tf32) {
         context.makeCurrent();
         cublasHandle handle = new cublasHandle();
         check(cublasCreate(handle), "cublasCreate");
         check(cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH),
                 "cublasSetMathMode");
-        return new CublasGemm(context, handle, tf32);
+        return new CublasGemm(context, timer, handle, tf32);
     }
 
     private static void check(int status, String what) {
@@ -69,16 +73,23 @@ final class CublasGemm implements Gemm {
         Pointer pa = a.pointer().withByteOffset(aOffset * width);
         Pointer pb = b.pointer().withByteOffset(bOffset * width);
         Pointer pc = c.pointer().withByteOffset(cOffset * width);
-        if (a.dtype() == DType.FLOAT64) {
-            Pointer alpha = Pointer.to(new double[] {1});
-            Pointer beta = Pointer.to(new double[] {accumulate ? 1 : 0});
-            check(cublasDgemmStridedBatched(handle, opB, opA, n, m, k, alpha, pb, ldb, bStride, pa, lda, aStride,
-                    beta, pc, ldc, cStride, batch), "cublasDgemmStridedBatched");
-        } else {
-            Pointer alpha = Pointer.to(new float[] {1});
-            Pointer beta = Pointer.to(new float[] {accumulate ? 1 : 0});
-            check(cublasSgemmStridedBatched(handle, opB, opA, n, m, k, alpha, pb, ldb, bStride, pa, lda, aStride,
-                    beta, pc, ldc, cStride, batch), "cublasSgemmStridedBatched");
+        boolean f64 = a.dtype() == DType.FLOAT64;
+        Pointer alpha = f64 ? Pointer.to(new double[] {1}) : Pointer.to(new float[] {1});
+        int betaValue = accumulate ? 1 : 0;
+        Pointer beta = f64 ? Pointer.to(new double[] {betaValue}) : Pointer.to(new float[] {betaValue});
+        boolean timed = timer.start();
+        try {
+            if (f64) {
+                check(cublasDgemmStridedBatched(handle, opB, opA, n, m, k, alpha, pb, ldb, bStride, pa, lda, aStride,
+                        beta, pc, ldc, cStride, batch), "cublasDgemmStridedBatched");
+            } else {
+                check(cublasSgemmStridedBatched(handle, opB, opA, n, m, k, alpha, pb, ldb, bStride, pa, lda, aStride,
+                        beta, pc, ldc, cStride, batch), "cublasSgemmStridedBatched");
+            }
+        } finally {
+            if (timed) {
+                timer.stop();
+            }
         }
     }
 }

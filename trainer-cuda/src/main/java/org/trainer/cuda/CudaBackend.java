@@ -15,6 +15,7 @@ import java.nio.IntBuffer;
 import java.util.function.Consumer;
 
 import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
 import org.trainer.core.DType;
 import org.trainer.core.Device;
 import org.trainer.core.backend.Backend;
@@ -31,6 +32,12 @@ import org.trainer.core.backend.UnaryOp;
  * need no synchronisation among themselves; copies to the host wait for the work before them.
  * float32 and float64 are supported everywhere floating data makes sense; int32 where the CPU
  * backend supports it (copies, casts, fills, where, reductions, gathers, random).
+ *
+ * <p>Device timing ({@link #beginDeviceTiming()}) brackets every kernel, product, copy and fill
+ * with CUDA events while it is on (see {@link DeviceTimer}). It is per device: every backend
+ * instance on one GPU and every thread queue on the same stream, so a measurement begun on any of
+ * them counts all the device's work until it ends. When it is off, each operation pays one
+ * volatile read.
  */
 public final class CudaBackend implements Backend {
     private final CudaDevice dev;
@@ -121,6 +128,27 @@ public final class CudaBackend implements Backend {
         CudaCheck.check(cuCtxSynchronize(), "cuCtxSynchronize");
     }
 
+    /**
+     * Starts timing the device's work on its clock (CUDA events around every operation queued on
+     * it, from any thread or backend instance on this device) and returns true; a measurement already
+     * running starts afresh.
+     */
+    @Override
+    public boolean beginDeviceTiming() {
+        dev.timer.begin();
+        return true;
+    }
+
+    /**
+     * Waits for the device's queued work and returns the nanoseconds it spent executing the
+     * operations queued since {@link #beginDeviceTiming()}, summed from their events; -1 when no
+     * measurement was running.
+     */
+    @Override
+    public long endDeviceTiming() {
+        return dev.timer.end();
+    }
+
     private CudaStorage cuda(Storage s) {
         if (!(s instanceof CudaStorage c) || c.device() != dev) {
             throw new IllegalArgumentException("cuda backend " + device + ": storage lives on another device: " + s);
@@ -161,7 +189,14 @@ public final class CudaBackend implements Backend {
     private Storage upload(DType dtype, int size, Consumer<ByteBuffer> fill, Pointer array) {
         CudaStorage s = empty(dtype, size);
         if (!dev.staging.upload(s.bytes(), fill, s.pointer()) && size > 0) {
-            CudaCheck.check(cuMemcpyHtoD(s.pointer(), array, s.bytes()), "cuMemcpyHtoD");
+            boolean timed = dev.timer.start();
+            try {
+                CudaCheck.check(cuMemcpyHtoD(s.pointer(), array, s.bytes()), "cuMemcpyHtoD");
+            } finally {
+                if (timed) {
+                    dev.timer.stop();
+                }
+            }
         }
         return s;
     }
@@ -227,7 +262,14 @@ public final class CudaBackend implements Backend {
     private void download(CudaStorage s, Pointer host) {
         dev.context.makeCurrent();
         if (s.size() > 0) {
-            CudaCheck.check(cuMemcpyDtoH(host, s.pointer(), s.bytes()), "cuMemcpyDtoH");
+            boolean timed = dev.timer.start();
+            try {
+                CudaCheck.check(cuMemcpyDtoH(host, s.pointer(), s.bytes()), "cuMemcpyDtoH");
+            } finally {
+                if (timed) {
+                    dev.timer.stop();
+                }
+            }
         }
     }
 
@@ -301,7 +343,14 @@ public final class CudaBackend implements Backend {
         if (x.dtype() == y.dtype()) {
             if (x.size() > 0) {
                 dev.context.makeCurrent();
-                CudaCheck.check(cuMemcpyDtoD(y.pointer(), x.pointer(), x.bytes()), "cuMemcpyDtoD");
+                boolean timed = dev.timer.start();
+                try {
+                    CudaCheck.check(cuMemcpyDtoD(y.pointer(), x.pointer(), x.bytes()), "cuMemcpyDtoD");
+                } finally {
+                    if (timed) {
+                        dev.timer.stop();
+                    }
+                }
             }
         } else {
             k.launch("elementwise", "cast_" + OpCodes.suffix(x.dtype()) + "_" + OpCodes.suffix(y.dtype()), x.size(),
@@ -317,15 +366,26 @@ public final class CudaBackend implements Backend {
         }
         dev.context.makeCurrent();
         switch (c.dtype()) {
-            case FLOAT32 -> CudaCheck.check(cuMemsetD32(c.pointer(), Float.floatToRawIntBits((float) value), c.size()),
-                    "cuMemsetD32");
-            case INT32 -> CudaCheck.check(cuMemsetD32(c.pointer(), (int) value, c.size()), "cuMemsetD32");
+            case FLOAT32 -> memsetD32(c.pointer(), Float.floatToRawIntBits((float) value), c.size());
+            case INT32 -> memsetD32(c.pointer(), (int) value, c.size());
             case FLOAT64 -> {
                 if (Double.doubleToRawLongBits(value) == 0L) {
-                    CudaCheck.check(cuMemsetD32(c.pointer(), 0, 2L * c.size()), "cuMemsetD32");
+                    memsetD32(c.pointer(), 0, 2L * c.size());
                 } else {
                     k.launch("elementwise", "fill_f64", c.size(), c.size(), value, c);
                 }
+            }
+        }
+    }
+
+    /** cuMemsetD32 of {@code words} 32-bit words, timed when the device's timer is on. */
+    private void memsetD32(CUdeviceptr p, int word, long words) {
+        boolean timed = dev.timer.start();
+        try {
+            CudaCheck.check(cuMemsetD32(p, word, words), "cuMemsetD32");
+        } finally {
+            if (timed) {
+                dev.timer.stop();
             }
         }
     }

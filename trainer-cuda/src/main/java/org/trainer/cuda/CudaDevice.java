@@ -8,8 +8,8 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 
 /**
- * What one GPU holds for the process: its retained primary context, its caching allocator and its
- * loaded kernels. One per device index, shared by every backend instance on that device.
+ * What one GPU holds for the process: its retained primary context, its caching allocator, its
+ * loaded kernels and its device timer. One per device index, shared by every backend instance on that device.
  */
 final class CudaDevice {
     private static final Map<Integer, CudaDevice> DEVICES = new ConcurrentHashMap<>();
@@ -18,13 +18,16 @@ final class CudaDevice {
     final CudaMemoryPool<CUdeviceptr> pool;
     final Kernels kernels;
     final PinnedStaging<Pointer, CUdeviceptr, CUevent> staging;
+    /** Times the device's work for the profiler: one per device, as all backends on it share one stream. */
+    final DeviceTimer timer;
 
     private CudaDevice(int index) {
         this.context = new CudaContext(index);
         this.pool = new CudaMemoryPool<>(new DriverMemory(context), "cuda:" + index, memoryLimit(),
                 CudaDevice::reclaimUnreachable);
-        this.kernels = new Kernels(context);
-        this.staging = new PinnedStaging<>(new DriverStaging(context));
+        this.timer = new DeviceTimer(context);
+        this.kernels = new Kernels(context, timer);
+        this.staging = new PinnedStaging<>(new DriverStaging(context, timer));
     }
 
     static CudaDevice get(int index) {

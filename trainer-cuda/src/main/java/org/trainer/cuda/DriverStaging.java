@@ -23,9 +23,11 @@ import jcuda.driver.CUresult;
  */
 final class DriverStaging implements PinnedStaging.Driver<Pointer, CUdeviceptr, CUevent> {
     private final CudaContext context;
+    private final DeviceTimer timer;
 
-    DriverStaging(CudaContext context) {
+    DriverStaging(CudaContext context, DeviceTimer timer) {
         this.context = context;
+        this.timer = timer;
     }
 
     @Override
@@ -54,7 +56,14 @@ final class DriverStaging implements PinnedStaging.Driver<Pointer, CUdeviceptr, 
     @Override
     public void copy(Pointer block, long bytes, CUdeviceptr dst) {
         context.makeCurrent();
-        CudaCheck.check(cuMemcpyHtoDAsync(dst, block, bytes, null), "cuMemcpyHtoDAsync");
+        boolean timed = timer.start();
+        try {
+            CudaCheck.check(cuMemcpyHtoDAsync(dst, block, bytes, null), "cuMemcpyHtoDAsync");
+        } finally {
+            if (timed) {
+                timer.stop();
+            }
+        }
     }
 
     @Override

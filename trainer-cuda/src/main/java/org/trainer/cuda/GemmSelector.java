@@ -30,7 +30,7 @@ final class GemmSelector {
             throw new IllegalArgumentException(GEMM_PROPERTY + ": expected 'cublas' or 'fallback', got '" + mode + "'");
         }
         try {
-            return CublasGemm.create(device.context, Boolean.getBoolean(TF32_PROPERTY));
+            return CublasGemm.create(device.context, device.timer, Boolean.getBoolean(TF32_PROPERTY));
         } catch (LinkageError | RuntimeException e) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.warn("cuBLAS is unavailable, so matmul runs on trainer-cuda's own tiled GEMM kernel (slower): {}"

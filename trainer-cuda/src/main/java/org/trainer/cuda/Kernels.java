@@ -26,11 +26,13 @@ final class Kernels {
     private static final long MAX_BLOCKS = 65535L * 8;
 
     private final CudaContext context;
+    private final DeviceTimer timer;
     private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
 
-    Kernels(CudaContext context) {
+    Kernels(CudaContext context, DeviceTimer timer) {
         this.context = context;
+        this.timer = timer;
     }
 
     /** The function {@code name} of module {@code module} (e.g. "elementwise", "unary_f32"). */
@@ -53,12 +55,20 @@ final class Kernels {
         launchGrid(module, name, blocks, 1, 1, BLOCK, 1, args);
     }
 
-    /** Launches with an explicit grid and block shape. */
+    /** Launches with an explicit grid and block shape; timed when the device's timer is on. */
     void launchGrid(String module, String name, int gx, int gy, int gz, int bx, int by, Object... args) {
         context.makeCurrent();
         CUfunction f = function(module, name);
-        CudaCheck.check(cuLaunchKernel(f, gx, gy, gz, bx, by, 1, 0, null, params(args), null),
-                "launching " + module + ".ptx " + name);
+        Pointer params = params(args);
+        boolean timed = timer.start();
+        try {
+            CudaCheck.check(cuLaunchKernel(f, gx, gy, gz, bx, by, 1, 0, null, params, null),
+                    "launching " + module + ".ptx " + name);
+        } finally {
+            if (timed) {
+                timer.stop();
+            }
+        }
     }
 
     private static Pointer params(Object[] args) {

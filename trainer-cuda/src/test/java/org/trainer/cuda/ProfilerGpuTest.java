@@ -20,7 +20,10 @@ import org.trainer.core.nn.Module;
 import org.trainer.core.train.Trainer;
 import org.trainer.optim.SGD;
 
-/** The profiler on cuda:0: device memory and the busy fraction are reported, and the split still adds up. */
+/**
+ * The profiler on cuda:0: device memory and the busy fraction, measured on the device's clock in
+ * every 10th step, are reported, and the split still adds up.
+ */
 @Tag("gpu")
 class ProfilerGpuTest {
 
@@ -51,8 +54,14 @@ class ProfilerGpuTest {
         assertTrue(r.onDevice(), r::toString);
         assertEquals("cuda:0", r.device());
         assertTrue(r.deviceMemoryTotal() > r.deviceMemoryPeak() && r.deviceMemoryPeak() > 0, r::toString);
+        // 29 steps, 3 skipped: the 10th and 20th of the other 26 are timed on the device.
+        assertEquals(2, r.timedSteps(), r::toString);
+        assertEquals(24, r.steps(), r::toString);
+        assertTrue(r.deviceBusyMeasured(), r::toString);
+        assertTrue(r.deviceBusyNanosPerStep() > 0, r::toString);
         double busy = r.deviceBusyFraction();
         assertTrue(busy > 0 && busy <= 1, r::toString);
+        assertTrue(r.toString().contains("measured on the device's clock in 2 timed steps"), r::toString);
         assertEquals(1.0, r.phases().values().stream().mapToDouble(PhaseStats::fraction).sum(), 1e-9);
         assertTrue(r.phases().get(Phase.SYNC).totalNanos() >= 0, r::toString);
     }

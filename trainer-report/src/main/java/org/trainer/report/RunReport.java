@@ -213,7 +213,10 @@ public final class RunReport {
         if (p.onDevice()) {
             row(sb, "device memory", String.format("%.1f MiB in use, peak %.1f MiB, total %.1f MiB",
                     p.deviceMemoryUsed() / MIB, p.deviceMemoryPeak() / MIB, p.deviceMemoryTotal() / MIB));
-            row(sb, "device busy", String.format("%.0f%% of the step time", 100 * p.deviceBusyFraction()));
+        }
+        if (!Double.isNaN(p.deviceBusyFraction())) {
+            row(sb, "device busy", String.format("%.0f%% of the step time (%s)", 100 * p.deviceBusyFraction(),
+                    p.deviceBusySource()));
         }
         sb.append("</table>\n<h3>Recommendations</h3>\n");
         List<Recommendation> recs = p.recommendations();

@@ -29,6 +29,35 @@ public interface Backend {
     }
 
     /**
+     * Starts measuring how long the device spends executing work: from now until
+     * {@link #endDeviceTiming()}, the backend times every operation it queues (kernels, products,
+     * copies, fills) on the device's own clock. The measurement covers the work queued from every
+     * thread, not only the caller's; calling this again while a measurement runs starts it afresh.
+     * Timing costs host time per operation (a GPU records two events around each), so it is meant
+     * for a sample of the steps, not for every one.
+     *
+     * @return true when the measurement started; false where the backend has no device clock (the
+     *         default: the CPU backend's primitives run on the calling thread, whose time the host's
+     *         clock already measures)
+     */
+    default boolean beginDeviceTiming() {
+        return false;
+    }
+
+    /**
+     * Ends the measurement {@link #beginDeviceTiming()} started: waits for the work queued since
+     * then, and returns the nanoseconds the device spent executing it. Idle time between operations
+     * (the device waiting for the host to queue more) is not counted, so this over the wall time of
+     * the same stretch is the share of it the device was busy.
+     *
+     * @return nanoseconds of device work, or -1 without a measurement (none was started, or the
+     *         backend has no device clock: the default)
+     */
+    default long endDeviceTiming() {
+        return -1;
+    }
+
+    /**
      * Bytes of device memory this backend holds for live storages, or -1 where it does not apply
      * (the default: the CPU backend's storages are ordinary Java arrays, counted in the heap).
      */

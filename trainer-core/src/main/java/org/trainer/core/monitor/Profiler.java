@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trainer.core.backend.Backend;
 
 /**
@@ -16,11 +18,26 @@ import org.trainer.core.backend.Backend;
  * measure the host's time to queue the work (backward includes reading the loss value, which waits
  * for the forward and backward kernels) and {@link Phase#SYNC} the wait for the rest.
  *
+ * <p>How busy the device was is measured on the device's own clock
+ * ({@link Backend#beginDeviceTiming()}) in every {@code timingInterval}-th profiled step (every
+ * {@value #DEFAULT_TIMING_INTERVAL}th by default): the timed step's device time runs from the
+ * step's start to its end. Timing slows the host down (a GPU records two events around each
+ * operation), so a timed step's host times are left out of the split, the step percentiles and
+ * the throughput, and the device's busy share is the mean device time of the timed steps over the
+ * mean wall time of the others ({@link ProfileReport#deviceBusyFraction()}). On a backend without
+ * a device clock (the CPU) no step is timed.
+ *
  * <p>Not thread-safe: one profiler watches one fit at a time. A second fit adds to the figures of
  * the first until {@link #reset()}.
  */
 public final class Profiler {
+    /** Every this many profiled steps, one is timed on the device's clock, unless told otherwise. */
+    public static final int DEFAULT_TIMING_INTERVAL = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Profiler.class);
+
     private final int skipSteps;
+    private final int timingInterval;
     private final long[][] nanos = new long[Phase.values().length][];
     private final long[] current = new long[Phase.values().length];
     private int steps;
@@ -29,21 +46,44 @@ public final class Profiler {
     private Backend backend;
     private long heapPeak;
     private long deviceMemoryPeak = -1;
+    /** Whether the current step is timed on the device's clock. */
+    private boolean timing;
+    private int timedSteps;
+    private long deviceNanos;
 
-    /** A profiler that counts every step. */
+    /** A profiler that counts every step and times every {@value #DEFAULT_TIMING_INTERVAL}th on the device. */
     public Profiler() {
         this(0);
     }
 
     /**
      * A profiler that leaves out the first {@code skipSteps} steps of the fit, whose times are
-     * dominated by the JIT compiler warming up and by first allocations.
+     * dominated by the JIT compiler warming up and by first allocations, and times every
+     * {@value #DEFAULT_TIMING_INTERVAL}th profiled step on the device.
      */
     public Profiler(int skipSteps) {
+        this(skipSteps, DEFAULT_TIMING_INTERVAL);
+    }
+
+    /**
+     * A profiler that leaves out the first {@code skipSteps} steps of the fit and times every
+     * {@code timingInterval}-th profiled step on the device's clock (the {@code timingInterval}-th,
+     * the {@code 2 * timingInterval}-th, ...); 0 times none, and the device's busy share is then
+     * only estimated from the host. A smaller interval measures more steps and leaves fewer in the
+     * split; 1 leaves none, so at least 2 is needed for a measured busy share.
+     *
+     * @throws IllegalArgumentException if {@code skipSteps} or {@code timingInterval} is negative
+     */
+    public Profiler(int skipSteps, int timingInterval) {
         if (skipSteps < 0) {
             throw new IllegalArgumentException("Profiler: skipSteps must be >= 0, got " + skipSteps);
         }
+        if (timingInterval < 0) {
+            throw new IllegalArgumentException("Profiler: timingInterval must be >= 0 (0: time no step on the"
+                    + " device), got " + timingInterval);
+        }
         this.skipSteps = skipSteps;
+        this.timingInterval = timingInterval;
         for (int p = 0; p < nanos.length; p++) {
             nanos[p] = new long[64];
         }
@@ -51,6 +91,7 @@ public final class Profiler {
 
     /** Called by the trainer when a fit starts, with the backend the model's parameters live on. */
     public void begin(Backend backend) {
+        abandonStep();
         this.backend = backend;
         Arrays.fill(current, 0);
     }
@@ -67,6 +108,44 @@ public final class Profiler {
         }
     }
 
+    /**
+     * Called by the trainer where a step may start (before it asks the loader for the batch), with
+     * {@link #endStep} or {@link #abandonStep} to follow: starts the device timing when this step is
+     * to be timed. Returns {@link System#nanoTime()} after that, the start of the step's first phase.
+     */
+    public long beginStep() {
+        abandonStep();
+        if (backend != null && timingInterval > 0 && skipped >= skipSteps
+                && (steps + timedSteps + 1) % timingInterval == 0) {
+            timing = backend.beginDeviceTiming();
+        }
+        return System.nanoTime();
+    }
+
+    /**
+     * Called by the trainer when the step begun last does not happen or does not finish (the loader
+     * ran out, a stop was requested, or training failed): forgets the step's figures and ends its
+     * device timing unrecorded. A failure to end the timing is
+     * logged, not thrown, so that it never hides the exception that ended training.
+     */
+    public void abandonStep() {
+        Arrays.fill(current, 0);
+        if (!timing) {
+            return;
+        }
+        timing = false;
+        try {
+            backend.endDeviceTiming();
+        } catch (RuntimeException e) {
+            LOG.warn("profiler: ending the device timing of an abandoned step failed", e);
+        }
+    }
+
+    /** Whether the current step is timed on the device's clock (its host times then stay out of the split). */
+    public boolean timingStep() {
+        return timing;
+    }
+
     /** Adds {@code nanos} to the current step's time in {@code phase}; called by the trainer. */
     public void record(Phase phase, long nanos) {
         current[phase.ordinal()] += nanos;
@@ -79,6 +158,18 @@ public final class Profiler {
             Arrays.fill(current, 0);
             return;
         }
+        if (timing) {
+            timing = false;
+            long device = backend.endDeviceTiming();
+            if (device >= 0) {
+                timedSteps++;
+                deviceNanos += device;
+                Arrays.fill(current, 0);
+                sampleMemory();
+                return;
+            }
+            // No measurement after all: an ordinary step.
+        }
         if (steps == nanos[0].length) {
             for (int p = 0; p < nanos.length; p++) {
                 nanos[p] = Arrays.copyOf(nanos[p], steps * 2);
@@ -90,6 +181,10 @@ public final class Profiler {
         Arrays.fill(current, 0);
         steps++;
         samples += batchSize;
+        sampleMemory();
+    }
+
+    private void sampleMemory() {
         Runtime rt = Runtime.getRuntime();
         heapPeak = Math.max(heapPeak, rt.totalMemory() - rt.freeMemory());
         if (backend != null) {
@@ -97,14 +192,27 @@ public final class Profiler {
         }
     }
 
-    /** Number of steps profiled so far (skipped ones excluded). */
+    /** Number of steps profiled so far (skipped and timed ones excluded). */
     public int steps() {
         return steps;
     }
 
+    /** Number of steps timed on the device's clock so far. */
+    public int timedSteps() {
+        return timedSteps;
+    }
+
+    /** The interval between steps timed on the device's clock; 0 when none is. */
+    public int timingInterval() {
+        return timingInterval;
+    }
+
     /** Forgets every figure. */
     public void reset() {
+        abandonStep();
         steps = 0;
+        timedSteps = 0;
+        deviceNanos = 0;
         skipped = 0;
         samples = 0;
         heapPeak = 0;
@@ -146,7 +254,8 @@ public final class Profiler {
                 rt.totalMemory() - rt.freeMemory(), heapPeak, rt.maxMemory(),
                 device ? backend.deviceMemoryUsed() : -1, device ? deviceMemoryPeak : -1,
                 device ? backend.deviceMemoryTotal() : -1,
-                backend == null ? "none" : backend.device().toString());
+                backend == null ? "none" : backend.device().toString(), timedSteps,
+                timedSteps == 0 ? Double.NaN : deviceNanos / (double) timedSteps);
     }
 
     /** Nearest-rank percentile of sorted values; 0 for none. */

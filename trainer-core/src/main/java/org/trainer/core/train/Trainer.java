@@ -98,8 +98,9 @@ public final class Trainer {
 
     /**
      * Times every training step of {@link #fit}, split into phases (data wait, forward, backward,
-     * optimizer, device sync, other), and samples memory; null turns it off. Without a profiler the
-     * loop reads no clock. Returns this.
+     * optimizer, device sync, other), samples memory and, on a device with a clock, times a sample of
+     * the steps there ({@link Profiler}); null turns it off. Without a profiler the loop reads no
+     * clock. Returns this.
      */
     public Trainer profiler(Profiler p) {
         this.profiler = p;
@@ -180,7 +181,7 @@ public final class Trainer {
         List<Metric> ms = state.metrics;
         int batch = state.batch;
         try (BatchIterator it = batch == 0 ? train.iterator(ctx.epoch()) : train.iterator(ctx.epoch(), batch)) {
-            long t = profiler == null ? 0 : System.nanoTime();
+            long t = profiler == null ? 0 : profiler.beginStep();
             while (it.hasNext() && !ctx.stopRequested()) {
                 Batch b = it.next();
                 t = lap(Phase.DATA, t);
@@ -234,7 +235,13 @@ public final class Trainer {
                 if (profiler != null) {
                     t = lap(Phase.OTHER, t);
                     profiler.endStep(n);
+                    t = profiler.beginStep();
                 }
+            }
+        } finally {
+            // The step begun after the last one never happens (or this one failed).
+            if (profiler != null) {
+                profiler.abandonStep();
             }
         }
         Map<String, Double> logs = new LinkedHashMap<>();

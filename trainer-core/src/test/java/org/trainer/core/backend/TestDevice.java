@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.trainer.core.DType;
@@ -16,7 +17,8 @@ import org.trainer.core.Device;
  * type "test", index 0, whose backend runs every primitive on the CPU backend but keeps its own
  * storages, so that the tensor layer sees them as living elsewhere (an operation mixing them with
  * CPU tensors fails exactly as one mixing CPU and GPU tensors does). Registered through
- * {@code META-INF/services} of the test class path.
+ * {@code META-INF/services} of the test class path. Its device clock ({@link #CLOCK}) is off unless
+ * a test sets it.
  */
 public final class TestDevice implements BackendProvider {
     public static final Device DEVICE = new Device("test", 0);
@@ -29,6 +31,50 @@ public final class TestDevice implements BackendProvider {
      * launch (or a copy), so these counts show how many launches a piece of code costs.
      */
     public static final Map<String, AtomicLong> CALLS = new ConcurrentHashMap<>();
+
+    /** The test device's simulated clock, answering Backend.beginDeviceTiming and endDeviceTiming. */
+    public static final Clock CLOCK = new Clock();
+
+    /**
+     * A device clock for tests of its users: off by default (beginDeviceTiming answers false, as on
+     * the CPU); once {@link #busyNanos(long) set}, every measurement reports the set device time,
+     * and the clock shows whether one is running and how many ended.
+     */
+    public static final class Clock {
+        private volatile long busyNanos = -1;
+        private volatile boolean running;
+        private final AtomicInteger measurements = new AtomicInteger();
+
+        /** Every measurement from now on reports {@code nanos} of device work; -1 turns the clock off. */
+        public void busyNanos(long nanos) {
+            busyNanos = nanos;
+            running = false;
+        }
+
+        /** Whether a measurement is running (begun and not yet ended). */
+        public boolean running() {
+            return running;
+        }
+
+        /** How many measurements ended with a value since the clock was created. */
+        public int measurements() {
+            return measurements.get();
+        }
+
+        boolean begin() {
+            running = busyNanos >= 0;
+            return running;
+        }
+
+        long end() {
+            if (!running) {
+                return -1;
+            }
+            running = false;
+            measurements.incrementAndGet();
+            return busyNanos;
+        }
+    }
 
     @Override
     public String type() {
@@ -86,6 +132,10 @@ public final class TestDevice implements BackendProvider {
                     return System.identityHashCode(proxy);
                 case "toString":
                     return "test device backend";
+                case "beginDeviceTiming":
+                    return CLOCK.begin();
+                case "endDeviceTiming":
+                    return CLOCK.end();
                 default:
                     break;
             }
