@@ -608,7 +608,7 @@ public final class CudaBackend implements Backend {
     /**
      * Gathers the parameters of a group step into tables and launches each: lists[l][i] is list l
      * (w, g, then the state buffers) of parameter i, and a null list is one the kernel's flag keeps it
-     * off (address 0). Every storage is checked to live on this device, and every parameter to be
+     * off. Every storage is checked to live on this device, and every parameter to be
      * floating point, before anything is launched. Parameters are taken one dtype at a time, in order.
      */
     private void inTables(String primitive, Storage[][] lists, TableLaunch launch) {
@@ -641,8 +641,10 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** The address of list l of parameter i; w's (never touched) for a list the step goes without, as in sgdStep. */
     private static long address(Storage[][] lists, int l, int i) {
-        return l < lists.length && lists[l] != null ? ((CudaStorage) lists[l][i]).address() : 0;
+        Storage s = l < lists.length && lists[l] != null ? lists[l][i] : lists[0][i];
+        return ((CudaStorage) s).address();
     }
 
     @Override

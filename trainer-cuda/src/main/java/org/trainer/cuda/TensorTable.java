@@ -5,8 +5,7 @@ import java.util.Arrays;
 /**
  * The table of tensors that one launch of a multi-tensor kernel updates (optim.cu's
  * {@code TensorTable<L>}), passed to the kernel by value as a {@code long[]}. Each of the
- * {@code lists} lists holds one storage per tensor (w, g, then the state buffers); a storage that
- * the kernel does not touch (a flag keeps it off) is address 0.
+ * {@code lists} lists holds one storage per tensor (w, g, then the state buffers).
  *
  * <p>The layout is that of the C struct: 64-bit words only, so there is no padding, and the struct
  * is the arrays one after another, each {@link #CAPACITY} long:

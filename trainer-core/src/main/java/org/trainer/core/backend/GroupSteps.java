@@ -47,7 +47,8 @@ public final class GroupSteps {
         }
         for (int i = 0; i < a.length; i++) {
             if (a[i] == null) {
-                throw new IllegalArgumentException(op + ": " + name + "[" + i + "] is null; every entry must be a storage");
+                throw new IllegalArgumentException(op + ": " + name + "[" + i
+                        + "] is null; every entry must be a storage");
             }
         }
     }
