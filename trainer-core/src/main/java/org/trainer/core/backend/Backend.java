@@ -262,9 +262,10 @@ public interface Backend {
      * {@link #sgdStep} over the parameters of a group that share every scalar: parameter i is w[i],
      * with gradient g[i] and momentum buffer buf[i]. Without momentum buf is null as a whole;
      * otherwise it holds a buffer for every parameter (and {@code firstStep} applies to all of them).
-     * The parameters may differ in size and dtype. The result is that of calling {@code sgdStep} on
-     * each parameter in turn, bit for bit, which is what the default does; a backend overrides it to
-     * update many parameters per pass (multi-tensor apply). Writes every w[i] and buf[i].
+     * The parameters may differ in size and dtype; no storage may be written by two of them (a backend
+     * may update them all at once). The result is that of calling {@code sgdStep} on each parameter in
+     * turn, bit for bit, which is what the default does; a backend overrides it to update many
+     * parameters per pass (multi-tensor apply). Writes every w[i] and buf[i].
      *
      * @throws IllegalArgumentException if g or buf differ from w in length, or an entry is null
      */
@@ -281,9 +282,10 @@ public interface Backend {
      * {@link #adamStep} over the parameters of a group that share every scalar, the step count
      * included: parameter i is w[i], with gradient g[i] and moments m[i], v[i] and vMax[i]. Without
      * AMSGrad vMax is null as a whole; otherwise it holds a maximum for every parameter. The
-     * parameters may differ in size and dtype. The result is that of calling {@code adamStep} on each
-     * parameter in turn, bit for bit, which is what the default does; a backend overrides it to update
-     * many parameters per pass (multi-tensor apply). Writes every w[i], m[i], v[i] and vMax[i].
+     * parameters may differ in size and dtype; no storage may be written by two of them (a backend may
+     * update them all at once). The result is that of calling {@code adamStep} on each parameter in
+     * turn, bit for bit, which is what the default does; a backend overrides it to update many
+     * parameters per pass (multi-tensor apply). Writes every w[i], m[i], v[i] and vMax[i].
      *
      * @throws IllegalArgumentException if g, m, v or vMax differ from w in length, or an entry is null
      */
