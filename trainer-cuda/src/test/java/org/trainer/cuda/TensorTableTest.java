@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -91,6 +92,63 @@ class TensorTableTest {
         }
         long perTensor = (Integer.MAX_VALUE + (long) TensorTable.CHUNK - 1) / TensorTable.CHUNK;
         assertEquals(perTensor * C, t.blocks());
+    }
+
+    /**
+     * optim.cu's mt_chunk, over the words of the struct: the tensor of block b by binary search of
+     * blockStart, and the block's range [begin, end) of its elements.
+     */
+    private static long[] chunk(long[] s, int lists, long b) {
+        int start = (lists + 1) * C;
+        int i = 0;
+        for (int step = C / 2; step > 0; step /= 2) {
+            if (s[start + i + step] <= b) {
+                i += step;
+            }
+        }
+        long begin = (b - s[start + i]) * TensorTable.CHUNK;
+        long end = Math.min(begin + TensorTable.CHUNK, s[lists * C + i]);
+        return new long[] {i, begin, end};
+    }
+
+    /** Every element of every tensor is taken by exactly one block, as the kernels search the table. */
+    @Test
+    void theBlocksCoverEveryElementOnce() {
+        int[][] cases = {{1}, {0, 5, 0}, {2048, 2049, 1, 4095, 4096, 4097}, new int[C], new int[C - 1]};
+        Arrays.fill(cases[3], 3);
+        for (int k = 0; k < cases[4].length; k++) {
+            cases[4][k] = 1 + 997 * k;
+        }
+        for (int[] sizes : cases) {
+            TensorTable t = new TensorTable(3);
+            int[] slot = new int[sizes.length];
+            int used = 0;
+            for (int k = 0; k < sizes.length; k++) {
+                slot[k] = sizes[k] == 0 ? -1 : used++;
+                t.add(sizes[k], k, 0, 0, 0, 0);
+            }
+            long[] s = t.struct();
+            long[] covered = new long[sizes.length];
+            long previousEnd = 0;
+            int previousTensor = -1;
+            for (long b = 0; b < t.blocks(); b++) {
+                long[] c = chunk(s, 3, b);
+                int tensor = (int) s[(int) c[0]];
+                assertTrue(c[1] < c[2], "block " + b + " has elements");
+                if (tensor == previousTensor) {
+                    assertEquals(previousEnd, c[1], "block " + b + " continues where the last one ended");
+                } else {
+                    assertEquals(0, c[1], "block " + b + " starts tensor " + tensor);
+                }
+                assertEquals(slot[tensor], c[0]);
+                covered[tensor] += c[2] - c[1];
+                previousEnd = c[2];
+                previousTensor = tensor;
+            }
+            for (int k = 0; k < sizes.length; k++) {
+                assertEquals(sizes[k], covered[k], "elements of tensor " + k + " taken");
+            }
+        }
     }
 
     /** The kernels' parameters as the compiler declared them: name -> sizes in order. */
