@@ -50,7 +50,7 @@ abstract class BufferedOptimizer implements Optimizer {
     @Override
     public final void step() {
         for (ParameterGroup group : groups) {
-            RuntimeException failure = null;
+            Throwable failure = null;
             try {
                 for (Parameter p : group.parameters()) {
                     Tensor g = p.grad();
@@ -58,20 +58,20 @@ abstract class BufferedOptimizer implements Optimizer {
                         update(group, p, p.value(), g);
                     }
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 failure = e;
-            }
-            // The parameters before a failure are updated, as if each had been updated on its own.
-            try {
-                finishGroup(group);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    throw e;
+                throw e;
+            } finally {
+                // The parameters before a failure are updated, as if each had been updated on its own,
+                // and no batch carries a parameter over into the next step.
+                try {
+                    finishGroup(group);
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        throw e;
+                    }
+                    failure.addSuppressed(e);
                 }
-                failure.addSuppressed(e);
-            }
-            if (failure != null) {
-                throw failure;
             }
         }
     }
