@@ -21,6 +21,7 @@ import org.trainer.core.Device;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.GroupSteps;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.Transfers;
@@ -682,6 +683,97 @@ public final class CudaBackend implements Backend {
             k.launch("optim", "adam_" + t, ws.size(), ws.size(), ws, cuda(g), cuda(m), cuda(v), xs, hasMax, shrink,
                     l2, beta1, beta2, eps, stepSize, c2Sqrt);
         }
+    }
+
+    // The group steps make one launch per TensorTable.CAPACITY parameters of a dtype: the
+    // multi-tensor kernels compute each element with the same device function as the single-tensor
+    // ones, from the same scalars, so the results are those of sgdStep / adamStep bit for bit.
+
+    @Override
+    public void sgdSteps(Storage[] w, Storage[] g, Storage[] buf, double lr, double momentum, double dampening,
+                         double weightDecay, boolean nesterov, boolean firstStep) {
+        GroupSteps.checkSgd(w, g, buf);
+        int hasBuf = buf == null ? 0 : 1;
+        int nest = nesterov ? 1 : 0;
+        int first = firstStep ? 1 : 0;
+        inTables("sgdSteps", new Storage[][] {w, g, buf}, (t, dtype) -> {
+            if (dtype == DType.FLOAT32) {
+                k.launchGrid("optim", "sgd_multi_f32", t.blocks(), 1, 1, Kernels.BLOCK, 1, t.struct(), hasBuf,
+                        (float) lr, (float) momentum, (float) dampening, (float) weightDecay, nest, first);
+            } else {
+                k.launchGrid("optim", "sgd_multi_f64", t.blocks(), 1, 1, Kernels.BLOCK, 1, t.struct(), hasBuf, lr,
+                        momentum, dampening, weightDecay, nest, first);
+            }
+        });
+    }
+
+    @Override
+    public void adamSteps(Storage[] w, Storage[] g, Storage[] m, Storage[] v, Storage[] vMax, double lr,
+                          double beta1, double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        GroupSteps.checkAdam(w, g, m, v, vMax);
+        int hasMax = vMax == null ? 0 : 1;
+        // As adamStep computes them.
+        double shrink = decoupled ? 1 - lr * weightDecay : 1;
+        double l2 = decoupled ? 0 : weightDecay;
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double c2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        inTables("adamSteps", new Storage[][] {w, g, m, v, vMax}, (t, dtype) -> {
+            if (dtype == DType.FLOAT32) {
+                k.launchGrid("optim", "adam_multi_f32", t.blocks(), 1, 1, Kernels.BLOCK, 1, t.struct(), hasMax,
+                        (float) shrink, (float) l2, (float) beta1, (float) beta2, (float) eps, (float) stepSize,
+                        (float) c2Sqrt);
+            } else {
+                k.launchGrid("optim", "adam_multi_f64", t.blocks(), 1, 1, Kernels.BLOCK, 1, t.struct(), hasMax,
+                        shrink, l2, beta1, beta2, eps, stepSize, c2Sqrt);
+            }
+        });
+    }
+
+    /** Launches the kernel of one filled table; the table holds parameters of one dtype. */
+    private interface TableLaunch {
+        void launch(TensorTable table, DType dtype);
+    }
+
+    /**
+     * Gathers the parameters of a group step into tables and launches each: lists[l][i] is list l
+     * (w, g, then the state buffers) of parameter i, and a null list is one the kernel's flag keeps it
+     * off. Every storage is checked to live on this device, and every parameter to be
+     * floating point, before anything is launched. Parameters are taken one dtype at a time, in order.
+     */
+    private void inTables(String primitive, Storage[][] lists, TableLaunch launch) {
+        Storage[] w = lists[0];
+        for (int i = 0; i < w.length; i++) {
+            floating(primitive, cuda(w[i]).dtype());
+            for (Storage[] list : lists) {
+                if (list != null) {
+                    cuda(list[i]);
+                }
+            }
+        }
+        TensorTable table = new TensorTable(lists.length);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int i = 0; i < w.length; i++) {
+                if (w[i].dtype() != dtype) {
+                    continue;
+                }
+                table.add(w[i].size(), address(lists, 0, i), address(lists, 1, i), address(lists, 2, i),
+                        address(lists, 3, i), address(lists, 4, i));
+                if (table.isFull()) {
+                    launch.launch(table, dtype);
+                    table.clear();
+                }
+            }
+            if (table.blocks() > 0) {
+                launch.launch(table, dtype);
+                table.clear();
+            }
+        }
+    }
+
+    /** The address of list l of parameter i; w's (never touched) for a list the step goes without, as in sgdStep. */
+    private static long address(Storage[][] lists, int l, int i) {
+        Storage s = l < lists.length && lists[l] != null ? lists[l][i] : lists[0][i];
+        return ((CudaStorage) s).address();
     }
 
     @Override

@@ -21,6 +21,7 @@ final class CudaStorage implements Storage {
     private final DType dtype;
     private final int size;
     private final CUdeviceptr pointer;
+    private final long address;
 
     CudaStorage(CudaBackend backend, CudaDevice device, DType dtype, int size) {
         this.backend = backend;
@@ -30,6 +31,7 @@ final class CudaStorage implements Storage {
         CudaMemoryPool.Block<CUdeviceptr> block = device.pool.allocate(bytes(), "a " + dtype + " storage of " + size
                 + " elements");
         this.pointer = block.pointer;
+        this.address = Address.of(pointer);
         CudaMemoryPool<CUdeviceptr> pool = device.pool;
         // The action must not capture this storage, or it would never become unreachable.
         CLEANER.register(this, () -> pool.release(block));
@@ -58,6 +60,11 @@ final class CudaStorage implements Storage {
         return pointer;
     }
 
+    /** The device address of the first element, as kernels that take addresses in a table want it. */
+    long address() {
+        return address;
+    }
+
     long bytes() {
         return (long) size * dtype.bytes();
     }
@@ -65,5 +72,21 @@ final class CudaStorage implements Storage {
     @Override
     public String toString() {
         return "CudaStorage[" + dtype + ", " + size + ", cuda:" + device.context.index() + "]";
+    }
+
+    /**
+     * Reads a pointer's device address, which JCuda keeps in protected fields: the copy constructor
+     * of a subclass takes them over (the native value and the byte offset, whose sum JCuda passes
+     * to the driver), and the subclass may read its own.
+     */
+    private static final class Address extends CUdeviceptr {
+        private Address(CUdeviceptr p) {
+            super(p);
+        }
+
+        static long of(CUdeviceptr p) {
+            Address a = new Address(p);
+            return a.getNativePointer() + a.getByteOffset();
+        }
     }
 }

@@ -17,8 +17,10 @@ import jcuda.driver.CUmodule;
  * launches go to the legacy default stream, which orders them with memory copies and cuBLAS.
  *
  * <p>Launch arguments are converted by type: a {@link CudaStorage} or {@link CUdeviceptr} passes
- * its device address, Integer/Long/Float/Double pass by value, and an int[] passes as a struct of
- * ints by value (the kernels' Dims and Geom).
+ * its device address, Integer/Long/Float/Double pass by value, an int[] passes as a struct of
+ * ints by value (the kernels' Dims and Geom) and a long[] as a struct of 64-bit words by value (the
+ * optimizers' TensorTable). The driver copies as many bytes as the kernel declares for the
+ * parameter from the array, so an array must be exactly the size of its struct.
  */
 final class Kernels {
     static final int BLOCK = 256;
@@ -88,6 +90,8 @@ final class Kernels {
             } else if (a instanceof Double v) {
                 p[i] = Pointer.to(new double[] {v});
             } else if (a instanceof int[] v) {
+                p[i] = Pointer.to(v);
+            } else if (a instanceof long[] v) {
                 p[i] = Pointer.to(v);
             } else {
                 throw new IllegalArgumentException("kernel argument " + i + " of type "

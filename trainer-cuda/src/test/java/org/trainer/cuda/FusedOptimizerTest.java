@@ -1,5 +1,10 @@
 package org.trainer.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
 import java.util.Random;
 
 import org.junit.jupiter.api.Tag;
@@ -11,7 +16,9 @@ import org.trainer.core.backend.Storage;
 
 /**
  * The device's fused one-pass optimizer steps (adamStep, rmspropStep, adagradStep) against the CPU
- * backend's fused loops, on random state, for each option and both floating dtypes.
+ * backend's fused loops, on random state, for each option and both floating dtypes; and its group
+ * steps (sgdSteps, adamSteps, one launch per table of tensors) against its own single-tensor steps,
+ * bit for bit, and the CPU's, within the same tolerance.
  */
 @Tag("gpu")
 class FusedOptimizerTest {
@@ -204,5 +211,170 @@ class FusedOptimizerTest {
             dev.rmspropStep(e, e, e, e, e, 1e-2, 0.99, 1e-8, 0.01, 0.9);
             dev.adagradStep(e, e, e, 1e-2, 0.1, 1e-10, 0.01, 1);
         }
+    }
+
+    // ---------------------------------------------------------------- group steps
+
+    /**
+     * The sizes of the group tests' parameters: single elements, odd sizes, empty ones, one chunk
+     * of a block and either side of it, several chunks; more of them than one launch's table holds.
+     */
+    private static final int[] GROUP_SIZES = groupSizes();
+
+    private static int[] groupSizes() {
+        int[] pattern = {1, 3, 257, 100_003, 0, TensorTable.CHUNK - 1, TensorTable.CHUNK, TensorTable.CHUNK + 1, 5,
+                65_537};
+        int[] s = new int[2 * TensorTable.CAPACITY + 7];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = pattern[i % pattern.length];
+        }
+        return s;
+    }
+
+    /** The dtype of group parameter i: dtype itself, or float32 and float64 in turn when null. */
+    private static DType groupDtype(DType dtype, int i) {
+        return dtype != null ? dtype : i % 3 == 0 ? DType.FLOAT64 : DType.FLOAT32;
+    }
+
+    /**
+     * One group's storages three times over from the same values: on the device for the group step
+     * (0), on the device for one single-tensor step per parameter (1), and on the CPU (2). list[l][i]
+     * is list l of parameter i; lists from index {@code positiveFrom} on are second moments (>= 0).
+     */
+    private static final class Group {
+        final Backend cpu = Backends.cpu();
+        final Backend dev = device();
+        final String where;
+        final DType[] dtypes = new DType[GROUP_SIZES.length];
+        final Storage[][][] copies;
+
+        Group(String where, DType dtype, int lists, int positiveFrom, long seed) {
+            this.where = where + " " + (dtype == null ? "mixed dtypes" : dtype);
+            Random r = new Random(seed);
+            copies = new Storage[3][lists][GROUP_SIZES.length];
+            for (int i = 0; i < GROUP_SIZES.length; i++) {
+                dtypes[i] = groupDtype(dtype, i);
+                for (int l = 0; l < lists; l++) {
+                    double[] a = l >= positiveFrom ? uniform(r, GROUP_SIZES[i], 0, 0.5, dtypes[i])
+                            : uniform(r, GROUP_SIZES[i], -1, 1, dtypes[i]);
+                    copies[0][l][i] = put(dev, a, dtypes[i]);
+                    copies[1][l][i] = put(dev, a, dtypes[i]);
+                    copies[2][l][i] = put(cpu, a, dtypes[i]);
+                }
+            }
+        }
+
+        /** List l of copy c, or null where {@code present} is false (a state buffer the step goes without). */
+        Storage[] list(int c, int l, boolean present) {
+            return present ? copies[c][l] : null;
+        }
+
+        /** The group step equals the single-tensor steps bit for bit, and the CPU's within the tolerance. */
+        void check(String... names) {
+            for (int l = 0; l < names.length; l++) {
+                for (int i = 0; i < GROUP_SIZES.length; i++) {
+                    String what = where + ": " + names[l] + " of parameter " + i + " (" + GROUP_SIZES[i] + " x "
+                            + dtypes[i] + ")";
+                    double[] group = dev.toDoubleArray(copies[0][l][i]);
+                    assertArrayEquals(dev.toDoubleArray(copies[1][l][i]), group, what + ", group against single steps");
+                    Close.assertClose(what + ", against the CPU", cpu.toDoubleArray(copies[2][l][i]), group,
+                            tol(dtypes[i]));
+                }
+            }
+        }
+    }
+
+    private static void sgdGroup(DType dtype, double momentum, double dampening, double weightDecay, boolean nesterov,
+                                 boolean firstStep, long seed) {
+        boolean hasBuf = momentum != 0;
+        Group p = new Group("sgdSteps momentum=" + momentum + " dampening=" + dampening + " wd=" + weightDecay
+                + " nesterov=" + nesterov + " first=" + firstStep, dtype, 3, 3, seed);
+        double lr = 0.05;
+        p.dev.sgdSteps(p.copies[0][0], p.copies[0][1], p.list(0, 2, hasBuf), lr, momentum, dampening, weightDecay,
+                nesterov, firstStep);
+        for (int c = 1; c <= 2; c++) {
+            Backend b = c == 1 ? p.dev : p.cpu;
+            for (int i = 0; i < GROUP_SIZES.length; i++) {
+                b.sgdStep(p.copies[c][0][i], p.copies[c][1][i], hasBuf ? p.copies[c][2][i] : null, lr, momentum,
+                        dampening, weightDecay, nesterov, firstStep);
+            }
+        }
+        p.check(hasBuf ? new String[] {"w", "g", "buf"} : new String[] {"w", "g"});
+    }
+
+    private static void adamGroup(DType dtype, boolean amsgrad, boolean decoupled, double weightDecay, long step,
+                                  long seed) {
+        Group p = new Group("adamSteps amsgrad=" + amsgrad + " decoupled=" + decoupled + " wd=" + weightDecay
+                + " step=" + step, dtype, 5, 3, seed);
+        double lr = 1e-3;
+        double beta1 = 0.9;
+        double beta2 = 0.999;
+        double eps = 1e-8;
+        p.dev.adamSteps(p.copies[0][0], p.copies[0][1], p.copies[0][2], p.copies[0][3], p.list(0, 4, amsgrad), lr,
+                beta1, beta2, eps, weightDecay, decoupled, step);
+        for (int c = 1; c <= 2; c++) {
+            Backend b = c == 1 ? p.dev : p.cpu;
+            for (int i = 0; i < GROUP_SIZES.length; i++) {
+                b.adamStep(p.copies[c][0][i], p.copies[c][1][i], p.copies[c][2][i], p.copies[c][3][i],
+                        amsgrad ? p.copies[c][4][i] : null, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            }
+        }
+        p.check(amsgrad ? new String[] {"w", "g", "m", "v", "vMax"} : new String[] {"w", "g", "m", "v"});
+    }
+
+    @Test
+    void sgdGroupStepsMatchSingleStepsBitwise() {
+        long seed = 400;
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, null}) {
+            sgdGroup(dtype, 0, 0, 0, false, false, seed++);
+            sgdGroup(dtype, 0, 0, 0.01, false, false, seed++);
+            sgdGroup(dtype, 0.9, 0, 0, false, true, seed++);
+            sgdGroup(dtype, 0.9, 0.1, 0.01, false, true, seed++);
+            sgdGroup(dtype, 0.9, 0, 0, false, false, seed++);
+            sgdGroup(dtype, 0.9, 0.1, 0.01, false, false, seed++);
+            sgdGroup(dtype, 0.9, 0, 0.01, true, true, seed++);
+            sgdGroup(dtype, 0.9, 0, 0.01, true, false, seed++);
+        }
+    }
+
+    @Test
+    void adamGroupStepsMatchSingleStepsBitwise() {
+        long seed = 500;
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, null}) {
+            for (boolean amsgrad : new boolean[] {false, true}) {
+                for (boolean decoupled : new boolean[] {false, true}) {
+                    adamGroup(dtype, amsgrad, decoupled, 0.01, 3, seed++);
+                }
+            }
+            adamGroup(dtype, false, false, 0, 1, seed++);
+        }
+    }
+
+    @Test
+    void emptyGroupsAndEmptyParametersAreNoOps() {
+        Backend dev = device();
+        Storage[] none = new Storage[0];
+        dev.sgdSteps(none, none, null, 0.1, 0, 0, 0, false, false);
+        dev.adamSteps(none, none, none, none, none, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
+        for (DType dtype : DTYPES) {
+            Storage[] e = {dev.allocate(dtype, 0), dev.allocate(dtype, 0)};
+            dev.sgdSteps(e, e, e, 0.1, 0.9, 0, 0.01, false, true);
+            dev.adamSteps(e, e, e, e, e, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
+        }
+    }
+
+    /** A storage of another device is refused, naming it, before any parameter of the group is written. */
+    @Test
+    void aGroupWithAStorageElsewhereChangesNothing() {
+        assumeFalse(GpuTests.SELF_CHECK, "the CPU backend refuses no storage of its own");
+        Backend dev = device();
+        Storage w0 = dev.fromArray(new float[] {1, 2, 3});
+        Storage w1 = dev.fromArray(new float[] {4});
+        Storage g0 = dev.fromArray(new float[] {1, 1, 1});
+        Storage g1 = Backends.cpu().fromArray(new float[] {1});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> dev.sgdSteps(new Storage[] {w0, w1}, new Storage[] {g0, g1}, null, 0.5, 0, 0, 0, false, false));
+        assertTrue(e.getMessage().contains("storage lives on another device"), e.getMessage());
+        assertArrayEquals(new double[] {1, 2, 3}, dev.toDoubleArray(w0));
     }
 }

@@ -17,7 +17,8 @@ import org.trainer.core.train.ParameterGroup;
  * </pre>
  * The step divides the decay term by sqrt(v) along with the gradient, so weights with large
  * gradients are decayed less; {@link AdamW} decays every weight at the same rate. Each parameter is
- * updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}).
+ * updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}), and the
+ * parameters of a group together ({@link org.trainer.core.backend.Backend#adamSteps}).
  */
 public final class Adam extends AdamUpdate {
     /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */

@@ -18,7 +18,8 @@ import org.trainer.core.train.ParameterGroup;
  * </pre>
  * Every weight shrinks by the same factor whatever its gradient, unlike {@link Adam}'s L2 term,
  * which is divided by sqrt(v). PyTorch's default weight decay here is 0.01. Each parameter is
- * updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}).
+ * updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}), and the
+ * parameters of a group together ({@link org.trainer.core.backend.Backend#adamSteps}).
  */
 public final class AdamW extends AdamUpdate {
     /** torch.optim.AdamW's default weight decay. */

@@ -3,6 +3,7 @@ package org.trainer.optim;
 import java.util.List;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.Backend;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.ParameterGroup;
 
@@ -16,7 +17,9 @@ import org.trainer.core.train.ParameterGroup;
  *   d  = g' + mu b   (Nesterov)   or   b   (otherwise; g' when mu = 0)
  *   w  = w - lr d
  * </pre>
- * Each parameter is updated in one pass over its memory ({@link org.trainer.core.backend.Backend#sgdStep}).
+ * Each parameter is updated in one pass over its memory ({@link org.trainer.core.backend.Backend#sgdStep}), and
+ * the parameters of a group that share a backend and the first-step flag in one call
+ * ({@link org.trainer.core.backend.Backend#sgdSteps}), which a GPU runs as one launch for many of them.
  */
 public final class SGD extends BufferedOptimizer {
     private final double momentum;
@@ -68,7 +71,31 @@ public final class SGD extends BufferedOptimizer {
             }
             buf = s.buffer(0);
         }
-        w.backend().sgdStep(w.storage(), g.storage(), buf == null ? null : buf.storage(), group.learningRate(),
-                momentum, dampening, group.weightDecay(), nesterov, first);
+        // A parameter's first step (its buffer starts as g') differs from its later ones, so the two
+        // kinds go to separate group steps; parameters keep their order.
+        StepBatch batch = batch(group, 3);
+        Backend b = w.backend();
+        long key = first ? 1 : 0;
+        if (!batch.accepts(b, key)) {
+            apply(group, batch);
+        }
+        batch.add(b, key, w.storage(), g.storage(), buf == null ? null : buf.storage(), null, null);
+    }
+
+    @Override
+    void finishGroup(ParameterGroup group) {
+        apply(group, batch(group, 3));
+    }
+
+    private void apply(ParameterGroup group, StepBatch batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            batch.backend().sgdSteps(batch.list(0), batch.list(1), momentum != 0 ? batch.list(2) : null,
+                    group.learningRate(), momentum, dampening, group.weightDecay(), nesterov, batch.key() == 1);
+        } finally {
+            batch.clear();
+        }
     }
 }

@@ -18,10 +18,10 @@ import org.trainer.core.backend.BackendProvider;
 import org.trainer.core.backend.Backends;
 
 /**
- * The optimizers on cuda:0, where the update runs through the Backend interface's default
- * adamStep / rmspropStep / adagradStep (composed from the CUDA backend's own primitives) until that
- * backend has fused kernels: the PyTorch trajectories match as on the CPU (float64 to 1e-6, float32
- * to 1e-3), and a resumed Adam run is bitwise an uninterrupted one. Skipped without a CUDA device
+ * The optimizers on cuda:0, where the update runs through the CUDA backend's fused kernels (SGD,
+ * Adam and AdamW through its group steps, one launch for many parameters): the PyTorch
+ * trajectories match as on the CPU (float64 to 1e-6, float32 to 1e-3), and a resumed Adam run is
+ * bitwise an uninterrupted one. Skipped without a CUDA device
  * (trainer-cuda on the class path and a usable GPU), as every test tagged gpu.
  */
 @Tag("gpu")

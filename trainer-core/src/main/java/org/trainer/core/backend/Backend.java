@@ -302,6 +302,46 @@ public interface Backend {
     }
 
     /**
+     * {@link #sgdStep} over the parameters of a group that share every scalar: parameter i is w[i],
+     * with gradient g[i] and momentum buffer buf[i]. Without momentum buf is null as a whole;
+     * otherwise it holds a buffer for every parameter (and {@code firstStep} applies to all of them).
+     * The parameters may differ in size and dtype; no storage may be written by two of them (a backend
+     * may update them all at once). The result is that of calling {@code sgdStep} on each parameter in
+     * turn, bit for bit, which is what the default does; a backend overrides it to update many
+     * parameters per pass (multi-tensor apply). Writes every w[i] and buf[i].
+     *
+     * @throws IllegalArgumentException if g or buf differ from w in length, or an entry is null
+     */
+    default void sgdSteps(Storage[] w, Storage[] g, Storage[] buf, double lr, double momentum, double dampening,
+                          double weightDecay, boolean nesterov, boolean firstStep) {
+        GroupSteps.checkSgd(w, g, buf);
+        for (int i = 0; i < w.length; i++) {
+            sgdStep(w[i], g[i], buf == null ? null : buf[i], lr, momentum, dampening, weightDecay, nesterov,
+                    firstStep);
+        }
+    }
+
+    /**
+     * {@link #adamStep} over the parameters of a group that share every scalar, the step count
+     * included: parameter i is w[i], with gradient g[i] and moments m[i], v[i] and vMax[i]. Without
+     * AMSGrad vMax is null as a whole; otherwise it holds a maximum for every parameter. The
+     * parameters may differ in size and dtype; no storage may be written by two of them (a backend may
+     * update them all at once). The result is that of calling {@code adamStep} on each parameter in
+     * turn, bit for bit, which is what the default does; a backend overrides it to update many
+     * parameters per pass (multi-tensor apply). Writes every w[i], m[i], v[i] and vMax[i].
+     *
+     * @throws IllegalArgumentException if g, m, v or vMax differ from w in length, or an entry is null
+     */
+    default void adamSteps(Storage[] w, Storage[] g, Storage[] m, Storage[] v, Storage[] vMax, double lr,
+                           double beta1, double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        GroupSteps.checkAdam(w, g, m, v, vMax);
+        for (int i = 0; i < w.length; i++) {
+            adamStep(w[i], g[i], m[i], v[i], vMax == null ? null : vMax[i], lr, beta1, beta2, eps, weightDecay,
+                    decoupled, step);
+        }
+    }
+
+    /**
      * One RMSprop step over a parameter, as torch.optim.RMSprop:
      * <pre>
      *   g'  = g + weightDecay w
