@@ -14,6 +14,7 @@ import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.TestDevice;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
@@ -61,14 +62,31 @@ class GroupStepTest {
         }
     }
 
-    /** Runs the optimizer on the recording device; returns the steps it asked for, one list per step. */
+    /** The optimizer steps the test device was asked for since the last call, e.g. "sgdSteps n=3 first=true". */
+    private static List<String> takeSteps() {
+        List<String> steps = new ArrayList<>();
+        for (TestDevice.Call c : TestDevice.takeLog()) {
+            List<Object> a = c.args();
+            steps.add(switch (c.method()) {
+                case "sgdStep" -> "sgdStep first=" + a.get(8);
+                case "sgdSteps" -> "sgdSteps n=" + ((Storage[]) a.get(0)).length + " first=" + a.get(8);
+                case "adamStep" -> "adamStep step=" + a.get(11);
+                case "adamSteps" -> "adamSteps n=" + ((Storage[]) a.get(0)).length + " step=" + a.get(11);
+                default -> throw new IllegalStateException("not logged: " + c.method());
+            });
+        }
+        return steps;
+    }
+
+    /** Runs the optimizer on the test device; returns the steps it asked for, one list per step. */
     private static List<List<String>> run(Parameter[] p, Optimizer opt) {
-        RecordingDevice.takeSteps();
+        TestDevice.log("sgdStep", "sgdSteps", "adamStep", "adamSteps");
+        takeSteps();
         List<List<String>> calls = new ArrayList<>();
         for (int t = 1; t <= STEPS; t++) {
             backward(p, t);
             opt.step();
-            calls.add(RecordingDevice.takeSteps());
+            calls.add(takeSteps());
         }
         return calls;
     }
@@ -85,7 +103,7 @@ class GroupStepTest {
 
     @Test
     void sgdGroupsParametersByTheirFirstStep() {
-        Parameter[] p = parameters(RecordingDevice.DEVICE);
+        Parameter[] p = parameters(TestDevice.DEVICE);
         List<List<String>> calls = run(p, new SGD(groups(p), 0.9, 0.1, false));
         assertEquals(List.of(
                 List.of("sgdSteps n=2 first=true", "sgdSteps n=1 first=true"),
@@ -118,7 +136,7 @@ class GroupStepTest {
 
     @Test
     void plainSgdMakesOneGroupStepPerGroup() {
-        Parameter[] p = parameters(RecordingDevice.DEVICE);
+        Parameter[] p = parameters(TestDevice.DEVICE);
         List<List<String>> calls = run(p, new SGD(groups(p), 0, 0, false));
         assertEquals(List.of(
                 List.of("sgdSteps n=2 first=false", "sgdSteps n=1 first=false"),
@@ -136,7 +154,7 @@ class GroupStepTest {
     }
 
     private static void adam(boolean decoupled, boolean amsgrad) {
-        Parameter[] p = parameters(RecordingDevice.DEVICE);
+        Parameter[] p = parameters(TestDevice.DEVICE);
         Optimizer opt = decoupled ? new AdamW(groups(p), 0.9, 0.99, 1e-8, amsgrad)
                 : new Adam(groups(p), 0.9, 0.99, 1e-8, amsgrad);
         List<List<String>> calls = run(p, opt);

@@ -4,7 +4,11 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +35,27 @@ public final class TestDevice implements BackendProvider {
      * launch (or a copy), so these counts show how many launches a piece of code costs.
      */
     public static final Map<String, AtomicLong> CALLS = new ConcurrentHashMap<>();
+
+    /** A backend call the test device logged: the method's name and its arguments as the caller passed them. */
+    public record Call(String method, List<Object> args) {
+    }
+
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final List<Call> LOG = new ArrayList<>();
+
+    /** From now on, logs the calls of these backend methods (with their arguments) for {@link #takeLog()}. */
+    public static void log(String... methods) {
+        LOGGED.addAll(Arrays.asList(methods));
+    }
+
+    /** The logged calls since the last take, in order, and forgets them. */
+    public static List<Call> takeLog() {
+        synchronized (LOG) {
+            List<Call> r = List.copyOf(LOG);
+            LOG.clear();
+            return r;
+        }
+    }
 
     /** The test device's simulated clock, answering Backend.beginDeviceTiming and endDeviceTiming. */
     public static final Clock CLOCK = new Clock();
@@ -140,6 +165,11 @@ public final class TestDevice implements BackendProvider {
                     break;
             }
             CALLS.computeIfAbsent(method.getName(), k -> new AtomicLong()).incrementAndGet();
+            if (LOGGED.contains(method.getName())) {
+                synchronized (LOG) {
+                    LOG.add(new Call(method.getName(), Arrays.asList(args.clone())));
+                }
+            }
             Object[] in = args == null ? null : args.clone();
             if (in != null) {
                 for (int k = 0; k < in.length; k++) {
