@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything trainer-cuda needs a GPU machine for, in one call on that machine, from the project
-# root, after ../shared/gpu/bundle.sh has packed .gpu/ here (see ../shared/gpu/README.md):
+# root, with the run bundle .gpu/ there (a Java runtime, every module's classes and jars, and the
+# run.sh that starts them):
 #
-#   bash trainer-cuda/gpu-check.sh              # carry .gpu: gpu tests, CudaSmoke, PyTorch's figures
+#   bash trainer-cuda/gpu-check.sh              # gpu tests, CudaSmoke, PyTorch's figures
 #
 # It runs every test tagged gpu (conformance against the CPU, fused optimizers, transfers through
 # pinned memory, the trainer on the GPU, the profiler's device figures, ...), then CudaSmoke and
