@@ -52,6 +52,10 @@ public final class CudaSmoke {
         }
         row(table, "MLP 784-512-256-10 step with Adam, batch 128", String.format(Locale.ROOT, "%.3f ms",
                 stepMillis(cuda, 128, false, true)));
+        for (int batch : new int[] {64, 4096}) {
+            row(table, "MLP step from host batches, loss read, batch " + batch, String.format(Locale.ROOT,
+                    "%.3f ms", loopMillis(cuda, batch)));
+        }
         for (int batch : new int[] {64, 256}) {
             row(table, "CNN step, batch " + batch, String.format(Locale.ROOT, "%.3f ms",
                     stepMillis(cuda, batch, true)));
@@ -87,6 +91,48 @@ public final class CudaSmoke {
         owner.synchronize();
         double s = (System.nanoTime() - t0) / 1e9;
         return String.format(Locale.ROOT, "%.1f TFLOP/s", 2.0 * n * n * n * reps / s / 1e12);
+    }
+
+    /**
+     * A step as the Trainer runs it from a CPU loader: the batch moves to the device (through the
+     * pinned ring), and the loss is read back at the end of each step.
+     */
+    private static double loopMillis(CudaBackend cuda, int batch) {
+        Module model = new Sequential(new Linear(784, 512), new Activation.ReLU(), new Linear(512, 256),
+                new Activation.ReLU(), new Linear(256, 10));
+        model.to(cuda.device());
+        Optimizer opt = new SGD(model.parameters(), 0.01, 0.9, 0);
+        CrossEntropyLoss loss = new CrossEntropyLoss();
+        Tensor x = Tensor.rand(3, batch, 784);
+        int[] labels = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % 10;
+        }
+        Tensor y = Tensor.fromArray(labels, batch);
+        MemoryScope.Pool pool = new MemoryScope.Pool();
+        double[] sink = new double[1];
+        Runnable step = () -> {
+            try (MemoryScope scope = MemoryScope.open(pool)) {
+                Tensor xd = x.to(cuda.device());
+                Tensor yd = y.to(cuda.device());
+                opt.zeroGrad();
+                Tensor l = loss.compute(model.forward(xd), yd);
+                l.backward();
+                sink[0] += l.item();
+            }
+            opt.step();
+        };
+        for (int i = 0; i < 10; i++) {
+            step.run();
+        }
+        cuda.synchronize();
+        int reps = 50;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            step.run();
+        }
+        cuda.synchronize();
+        return (System.nanoTime() - t0) / 1e6 / reps;
     }
 
     private static double stepMillis(CudaBackend cuda, int batch, boolean cnn) {
