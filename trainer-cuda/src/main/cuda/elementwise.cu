@@ -204,3 +204,15 @@ extern "C" __global__ void copy_8(int rank, int total, Dims shape, const unsigne
                                   unsigned long long* dst, int dstOffset, Dims ds) {
     copy_k<unsigned long long>(rank, total, shape, src, srcOffset, ss, dst, dstOffset, ds);
 }
+
+// Keeps the stream busy for `nanos` nanoseconds of the device's global timer (one thread). The
+// device timer queues it before the operations of a measurement: they are then queued while the
+// device still runs this, and each operation's pair of events brackets its own run instead of the
+// host's time to launch it.
+extern "C" __global__ void hold(long long nanos) {
+    unsigned long long t0, t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+    do {
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    } while ((long long)(t - t0) < nanos);
+}

@@ -1,6 +1,11 @@
 // Fused optimizer updates: one pass over a parameter's memory per step.
 #include "common.cuh"
 
+// Products go through mul(), whose __fmul_rn / __dmul_rn the compiler never contracts into a
+// fused multiply-add, so each update rounds as Java's does (see the note above the Adam update).
+__device__ __forceinline__ float mul(float a, float b) { return __fmul_rn(a, b); }
+__device__ __forceinline__ double mul(double a, double b) { return __dmul_rn(a, b); }
+
 // torch.optim.SGD, as org.trainer.core.backend.Backend#sgdStep and the CPU's FloatKernels.sgd:
 // d = g + wd * w; with momentum, buf = first ? d : momentum * buf + (1 - dampening) * d and the
 // direction is d + momentum * buf (Nesterov) or buf; w -= lr * direction. One element k; keep is
@@ -10,13 +15,13 @@ template <typename T>
 __device__ __forceinline__ void sgd_at(long long k, T* w, const T* g, T* buf, int hasBuf, T lr, T momentum, T keep,
                                        T weightDecay, int nesterov, int first) {
     T wk = w[k];
-    T d = g[k] + weightDecay * wk;
+    T d = g[k] + mul(weightDecay, wk);
     if (hasBuf) {
-        T b = first ? d : momentum * buf[k] + keep * d;
+        T b = first ? d : mul(momentum, buf[k]) + mul(keep, d);
         buf[k] = b;
-        d = nesterov ? d + momentum * b : b;
+        d = nesterov ? d + mul(momentum, b) : b;
     }
-    w[k] = wk - lr * d;
+    w[k] = wk - mul(lr, d);
 }
 
 template <typename T>
@@ -42,8 +47,6 @@ extern "C" __global__ void sgd_f64(int n, double* w, const double* g, double* bu
 // contracts into a fused multiply-add, so each step rounds as Java's does; sqrt and division are
 // IEEE round-to-nearest (nvcc's default -prec-sqrt / -prec-div). The host precomputes the
 // per-step scalars in double exactly as the CPU backend does and passes them rounded to T.
-__device__ __forceinline__ float mul(float a, float b) { return __fmul_rn(a, b); }
-__device__ __forceinline__ double mul(double a, double b) { return __dmul_rn(a, b); }
 
 // torch.optim.Adam / AdamW, as Backend#adamStep: shrink = 1 - lr * weightDecay when decoupled
 // (else 1), l2 = weightDecay when coupled (else 0), stepSize = lr / (1 - beta1^t),

@@ -27,7 +27,7 @@ final class Autograd {
                 }
                 Function fn = t.gradFn();
                 if (fn == null) {
-                    t.accumulateGrad(g, g != seed);
+                    t.accumulateGrad(g, g.storage() != seed.storage());
                     continue;
                 }
                 Tensor[] inputGrads = fn.backward(g);

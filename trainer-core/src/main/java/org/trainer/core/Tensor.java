@@ -360,11 +360,11 @@ public final class Tensor {
      * Adds a gradient from a backward pass. When the gradient was zeroed and the new one's memory
      * belongs to the open step scope, the leaf takes that memory over and gives the scope its old
      * gradient buffer in exchange ({@link MemoryScope#exchange}): no copy, and the pool stays as full
-     * as before. The first gradient is copied into memory of its own; so is the backward seed,
-     * which the caller owns.
+     * as before. The first gradient is copied into memory of its own; so is the backward seed
+     * (and any view of it), which the caller owns.
      */
     void accumulateGrad(Tensor g, boolean mayTake) {
-        if (mayTake && grad != null && gradZeroed && g.dtype() == grad.dtype()
+        if (mayTake && grad != null && gradZeroed && g.dtype() == grad.dtype() && g.backend() == grad.backend()
                 && MemoryScope.exchange(g.storage, grad.storage)) {
             grad = new Tensor(g.storage, shape.clone());
             gradZeroed = false;

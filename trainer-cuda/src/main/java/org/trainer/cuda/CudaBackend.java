@@ -117,9 +117,10 @@ public final class CudaBackend implements Backend {
         return dev.pool.deviceAllocations();
     }
 
-    /** Returns the allocator's cached blocks to the driver. */
+    /** Returns the allocator's cached blocks and the pinned upload buffers to the driver. */
     public void emptyCache() {
         dev.pool.emptyCache();
+        dev.staging.release();
     }
 
     /** Waits until all queued GPU work has finished (for timing): cuCtxSynchronize. */
@@ -136,6 +137,8 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public boolean beginDeviceTiming() {
+        // The hold goes first, untimed (a measurement still running is dropped by begin).
+        k.launchGrid("elementwise", "hold", 1, 1, 1, 1, 1, dev.timer.nextHoldNanos());
         dev.timer.begin();
         return true;
     }

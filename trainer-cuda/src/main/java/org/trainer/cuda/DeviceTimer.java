@@ -19,10 +19,12 @@ import jcuda.driver.CUstream;
  * while it is on, every operation queued on the device (a kernel launch, a cuBLAS product, a copy
  * or fill) is bracketed by two CUDA events on the legacy default stream, and at the end the
  * intervals between each pair are summed. The stream runs its work one operation at a time, so the
- * intervals never overlap, and the idle time between operations falls outside them. One caveat:
- * when the device is idle it reaches a start event as soon as it is recorded, and the interval then
- * also holds the driver's latency until the operation itself starts (microseconds), so a starved
- * device running short kernels reads somewhat busier than it is.
+ * intervals never overlap, and the idle time between operations falls outside them. An operation
+ * queued on an idle device would have its start event reached at once, and its interval would
+ * also hold the host's time to launch it (microseconds, about a small kernel's run): so each
+ * measurement begins behind a hold kernel that keeps the stream busy while the host queues the
+ * work ({@link #nextHoldNanos()}), and the events then bracket each operation's own run. Work queued
+ * after a wait on the host (a loss read back) runs on an idle device again and reads a little long.
  *
  * <p>Callers bracket a driver call with {@link #start()} and {@link #stop()}:
  * <pre>{@code
@@ -48,6 +50,10 @@ import jcuda.driver.CUstream;
 final class DeviceTimer {
     /** Operations timed before their events are read back and reused within one measurement. */
     static final int MAX_PAIRS = 4096;
+    /** Bounds of the hold before a measurement (see {@link #nextHoldNanos()}): 0.2 ms to 50 ms, 2 ms at first. */
+    static final long MIN_HOLD_NANOS = 200_000;
+    static final long MAX_HOLD_NANOS = 50_000_000;
+    static final long FIRST_HOLD_NANOS = 2_000_000;
     /** A stream handle of 0: the legacy default stream, where this module queues all its work. */
     private static final CUstream LEGACY_STREAM = new CUstream();
 
@@ -60,6 +66,10 @@ final class DeviceTimer {
     private int used;
     /** Device time of the batches already folded, in milliseconds. */
     private double foldedMillis;
+    /** When the running measurement began ({@link System#nanoTime()}). */
+    private long begunAt;
+    /** The host's time to queue the last measurement's work (begin to end, before waiting); -1 before one. */
+    private long lastHostNanos = -1;
 
     DeviceTimer(CudaContext context) {
         this.context = context;
@@ -70,12 +80,27 @@ final class DeviceTimer {
         return on;
     }
 
+    /**
+     * How long the device should hold its stream before the next measurement's work (the caller
+     * queues the hold kernel, untimed, then calls {@link #begin()}): half again the host's time to
+     * queue the last measurement's work, so that the work is queued while the device is still held,
+     * between {@link #MIN_HOLD_NANOS} and {@link #MAX_HOLD_NANOS}; {@link #FIRST_HOLD_NANOS} before
+     * the first measurement. Queued behind the hold, each operation's start event is reached only
+     * when the operation before it ends, so the interval between its events is its own run; an
+     * operation queued on an idle device would also count the host's time to launch it.
+     */
+    long nextHoldNanos() {
+        long last = lastHostNanos;
+        return last < 0 ? FIRST_HOLD_NANOS : Math.max(MIN_HOLD_NANOS, Math.min(MAX_HOLD_NANOS, last + last / 2));
+    }
+
     /** Starts a measurement, dropping one already running. */
     void begin() {
         lock.lock();
         try {
             used = 0;
             foldedMillis = 0;
+            begunAt = System.nanoTime();
             on = true;
         } finally {
             lock.unlock();
@@ -93,6 +118,7 @@ final class DeviceTimer {
                 return -1;
             }
             on = false;
+            lastHostNanos = System.nanoTime() - begunAt;
             context.makeCurrent();
             CudaCheck.check(cuCtxSynchronize(), "cuCtxSynchronize");
             fold();

@@ -105,12 +105,13 @@ final class PinnedStaging<B, D, E> {
         ByteBuffer b = s.view.duplicate().order(s.view.order());
         b.clear();
         fill.accept(b);
-        driver.copy(s.block, bytes, dst);
         if (s.done == null) {
             s.done = driver.newEvent();
         }
-        driver.record(s.done);
+        driver.copy(s.block, bytes, dst);
+        // In flight from here on, even if recording fails: the next fill of this buffer waits.
         s.inFlight = true;
+        driver.record(s.done);
         next = (next + 1) % SLOTS;
         staged++;
         return true;
@@ -134,6 +135,22 @@ final class PinnedStaging<B, D, E> {
         s.view = driver.view(block, capacity);
         s.capacity = capacity;
         return true;
+    }
+
+    /** Waits for the copies in flight and returns every pinned buffer to the driver; the ring regrows on use. */
+    synchronized void release() {
+        for (Slot s : slots) {
+            if (s.inFlight) {
+                driver.await(s.done);
+                s.inFlight = false;
+            }
+            if (s.block != null) {
+                driver.free(s.block);
+                s.block = null;
+                s.view = null;
+                s.capacity = 0;
+            }
+        }
     }
 
     /** Uploads that went through a pinned buffer. */

@@ -139,6 +139,23 @@ class PinnedStagingTest {
     }
 
     @Test
+    void releaseWaitsForTheCopiesInFlightAndFreesEveryBuffer() {
+        FakeDriver d = new FakeDriver();
+        PinnedStaging<Block, Integer, int[]> s = new PinnedStaging<>(d);
+        assertTrue(upload(s, new float[] {1}, 0));
+        assertTrue(upload(s, new float[] {2}, 1));
+        d.log.clear();
+        s.release();
+        assertEquals(List.of("await e0", "free b0", "await e1", "free b1"), d.log);
+        assertEquals(0, s.pinnedBytes());
+        assertEquals(0, d.pinned);
+        d.log.clear();
+        assertTrue(upload(s, new float[] {3}, 2), "the ring regrows on use");
+        assertEquals(List.of("alloc " + PinnedStaging.MIN_BUFFER_BYTES, "copy b2 -> 2", "record e2"), d.log);
+        assertArrayEquals(new float[] {3}, onDevice(d, 2));
+    }
+
+    @Test
     void whatCannotBeStagedIsLeftToThePageablePath() {
         FakeDriver d = new FakeDriver();
         PinnedStaging<Block, Integer, int[]> s = new PinnedStaging<>(d);

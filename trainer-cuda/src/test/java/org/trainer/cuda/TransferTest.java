@@ -112,6 +112,6 @@ class TransferTest {
             assertEquals(devices.get(k), model.parameters().get(0).value().device());
         }
         assertTrue(acc[0] > 0.8, "the CPU run learns: " + acc[0]);
-        assertEquals(acc[0], acc[1], 0.01, "validation accuracy on " + dev + " vs cpu");
+        assertEquals(acc[0], acc[1], 0.02, "validation accuracy on " + dev + " vs cpu (397 samples)");
     }
 }

@@ -93,8 +93,10 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
      * <p>Measured ({@link #deviceBusyMeasured()}): the mean device time of the timed steps (the
      * kernels, products and copies, summed on the device's clock; idle gaps between them not
      * counted) over the mean wall time of the untimed steps, capped at 1 (the timed steps are a
-     * sample, and on an idle device an operation's time can include the driver's latency to start
-     * it, so short kernels read slightly long).
+     * sample). A backend measures each operation's own run, not the host's time to launch it (the
+     * CUDA backend holds its stream at the start of a timed step so that the step's work queues up
+     * behind it); work queued after the host waited for the device (a loss read back) may read a
+     * little long.
      *
      * <p>Otherwise, on a device, estimated from the host as forward + backward + optimizer + sync
      * over the step: the trainer waits for the device at the end of every profiled step, so the

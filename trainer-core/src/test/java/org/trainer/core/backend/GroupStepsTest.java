@@ -3,6 +3,7 @@ package org.trainer.core.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -135,6 +136,28 @@ class GroupStepsTest {
                 () -> CPU.adamSteps(hole, two, two, two, null, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1));
         assertMessage("adamSteps: m must be an array of 2 storages, got null",
                 () -> CPU.adamSteps(two, two, null, two, null, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1));
+    }
+
+    @Test
+    void mismatchedDtypesOrSizesAndSharedMemoryAreRefused() {
+        Storage[] w = {CPU.allocate(DType.FLOAT32, 3), CPU.allocate(DType.FLOAT32, 4)};
+        Storage[] g = {CPU.allocate(DType.FLOAT32, 3), CPU.allocate(DType.FLOAT32, 4)};
+        Storage[] shortG = {g[0], CPU.allocate(DType.FLOAT32, 2)};
+        Storage[] doubleG = {CPU.allocate(DType.FLOAT64, 3), g[1]};
+        assertMessage("sgdSteps: g[1] is 2 x FLOAT32, w[1] is 4 x FLOAT32; they must match",
+                () -> CPU.sgdSteps(w, shortG, null, 0.1, 0, 0, 0, false, false));
+        assertMessage("adamSteps: g[0] is 3 x FLOAT64, w[0] is 3 x FLOAT32; they must match",
+                () -> CPU.adamSteps(w, doubleG, g, g.clone(), null, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1));
+        Storage[] tied = {w[0], w[0]};
+        Storage[] tiedG = {g[0], g[0]};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CPU.sgdSteps(tied, tiedG, null, 0.1, 0, 0, 0, false, false));
+        assertTrue(e.getMessage().startsWith("sgdSteps: the storage of parameter 1 ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("is written twice in one step; parameters of a group must not share memory"),
+                e.getMessage());
+        Storage[] m = {CPU.allocate(DType.FLOAT32, 3), CPU.allocate(DType.FLOAT32, 4)};
+        assertThrows(IllegalArgumentException.class,
+                () -> CPU.adamSteps(w, g, m, m, null, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1), "m and v shared");
     }
 
     @Test
