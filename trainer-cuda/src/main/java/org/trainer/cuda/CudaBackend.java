@@ -126,6 +126,7 @@ public final class CudaBackend implements Backend {
     /** Waits until all queued GPU work has finished (for timing): cuCtxSynchronize. */
     @Override
     public void synchronize() {
+        dev.timer.hostWaits();
         dev.context.makeCurrent();
         CudaCheck.check(cuCtxSynchronize(), "cuCtxSynchronize");
     }
@@ -193,6 +194,7 @@ public final class CudaBackend implements Backend {
     private Storage upload(DType dtype, int size, Consumer<ByteBuffer> fill, Pointer array) {
         CudaStorage s = empty(dtype, size);
         if (!dev.staging.upload(s.bytes(), fill, s.pointer()) && size > 0) {
+            dev.timer.hostWaits();
             boolean timed = dev.timer.start();
             try {
                 CudaCheck.check(cuMemcpyHtoD(s.pointer(), array, s.bytes()), "cuMemcpyHtoD");
@@ -266,6 +268,7 @@ public final class CudaBackend implements Backend {
     private void download(CudaStorage s, Pointer host) {
         dev.context.makeCurrent();
         if (s.size() > 0) {
+            dev.timer.hostWaits();
             boolean timed = dev.timer.start();
             try {
                 CudaCheck.check(cuMemcpyDtoH(host, s.pointer(), s.bytes()), "cuMemcpyDtoH");

@@ -68,8 +68,10 @@ final class DeviceTimer {
     private double foldedMillis;
     /** When the running measurement began ({@link System#nanoTime()}). */
     private long begunAt;
-    /** The host's time to queue the last measurement's work (begin to end, before waiting); -1 before one. */
+    /** The host's time to queue the last measurement's work (from begin to its first wait); -1 before one. */
     private long lastHostNanos = -1;
+    /** When the host first waited for the device in the running measurement; 0 before it did. */
+    private volatile long firstWaitAt;
 
     DeviceTimer(CudaContext context) {
         this.context = context;
@@ -83,7 +85,7 @@ final class DeviceTimer {
     /**
      * How long the device should hold its stream before the next measurement's work (the caller
      * queues the hold kernel, untimed, then calls {@link #begin()}): half again the host's time to
-     * queue the last measurement's work, so that the work is queued while the device is still held,
+     * queue the last measurement's work up to its first wait ({@link #hostWaits()}), so that the work is queued while the device is still held,
      * between {@link #MIN_HOLD_NANOS} and {@link #MAX_HOLD_NANOS}; {@link #FIRST_HOLD_NANOS} before
      * the first measurement. Queued behind the hold, each operation's start event is reached only
      * when the operation before it ends, so the interval between its events is its own run; an
@@ -94,6 +96,17 @@ final class DeviceTimer {
         return last < 0 ? FIRST_HOLD_NANOS : Math.max(MIN_HOLD_NANOS, Math.min(MAX_HOLD_NANOS, last + last / 2));
     }
 
+    /**
+     * Called before the host waits for the device (a download, a synchronisation): the host's time
+     * to queue a measurement's work ends at its first wait, which also waits out the hold, so the
+     * next hold is sized from the queueing alone and does not grow from one measurement to the next.
+     */
+    void hostWaits() {
+        if (on && firstWaitAt == 0) {
+            firstWaitAt = System.nanoTime();
+        }
+    }
+
     /** Starts a measurement, dropping one already running. */
     void begin() {
         lock.lock();
@@ -101,6 +114,7 @@ final class DeviceTimer {
             used = 0;
             foldedMillis = 0;
             begunAt = System.nanoTime();
+            firstWaitAt = 0;
             on = true;
         } finally {
             lock.unlock();
@@ -118,7 +132,8 @@ final class DeviceTimer {
                 return -1;
             }
             on = false;
-            lastHostNanos = System.nanoTime() - begunAt;
+            long queued = firstWaitAt == 0 ? System.nanoTime() : firstWaitAt;
+            lastHostNanos = queued - begunAt;
             context.makeCurrent();
             CudaCheck.check(cuCtxSynchronize(), "cuCtxSynchronize");
             fold();
