@@ -310,7 +310,8 @@ public interface Backend {
      * turn, bit for bit, which is what the default does; a backend overrides it to update many
      * parameters per pass (multi-tensor apply). Writes every w[i] and buf[i].
      *
-     * @throws IllegalArgumentException if g or buf differ from w in length, or an entry is null
+     * @throws IllegalArgumentException if g or buf differ from w in length, an entry is null or differs
+     *         from its w in dtype or size, or a written storage appears twice ({@link GroupSteps})
      */
     default void sgdSteps(Storage[] w, Storage[] g, Storage[] buf, double lr, double momentum, double dampening,
                           double weightDecay, boolean nesterov, boolean firstStep) {
@@ -330,7 +331,8 @@ public interface Backend {
      * turn, bit for bit, which is what the default does; a backend overrides it to update many
      * parameters per pass (multi-tensor apply). Writes every w[i], m[i], v[i] and vMax[i].
      *
-     * @throws IllegalArgumentException if g, m, v or vMax differ from w in length, or an entry is null
+     * @throws IllegalArgumentException if g, m, v or vMax differ from w in length, an entry is null or
+     *         differs from its w in dtype or size, or a written storage appears twice ({@link GroupSteps})
      */
     default void adamSteps(Storage[] w, Storage[] g, Storage[] m, Storage[] v, Storage[] vMax, double lr,
                            double beta1, double beta2, double eps, double weightDecay, boolean decoupled, long step) {
