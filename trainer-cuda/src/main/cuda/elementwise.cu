@@ -209,10 +209,13 @@ extern "C" __global__ void copy_8(int rank, int total, Dims shape, const unsigne
 // device timer queues it before the operations of a measurement: they are then queued while the
 // device still runs this, and each operation's pair of events brackets its own run instead of the
 // host's time to launch it.
+// An iteration takes more than a nanosecond, so the loop also ends after `nanos` iterations: a
+// timer that did not advance could not hang the stream.
 extern "C" __global__ void hold(long long nanos) {
     unsigned long long t0, t;
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+    long long spins = 0;
     do {
         asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-    } while ((long long)(t - t0) < nanos);
+    } while ((long long)(t - t0) < nanos && ++spins < nanos);
 }
