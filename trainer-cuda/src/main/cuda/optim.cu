@@ -1,10 +1,8 @@
 // Fused optimizer updates: one pass over a parameter's memory per step.
 #include "common.cuh"
 
-// Products go through mul(), whose __fmul_rn / __dmul_rn the compiler never contracts into a
-// fused multiply-add, so each update rounds as Java's does (see the note above the Adam update).
-__device__ __forceinline__ float mul(float a, float b) { return __fmul_rn(a, b); }
-__device__ __forceinline__ double mul(double a, double b) { return __dmul_rn(a, b); }
+// Products go through mul() (common.cuh), which the compiler never contracts into a fused
+// multiply-add, so each update rounds as Java's does (see the note above the Adam update).
 
 // torch.optim.SGD, as org.trainer.core.backend.Backend#sgdStep and the CPU's FloatKernels.sgd:
 // d = g + wd * w; with momentum, buf = first ? d : momentum * buf + (1 - dampening) * d and the

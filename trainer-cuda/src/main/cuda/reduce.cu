@@ -188,7 +188,8 @@ SOFTMAX(f64, double)
 // The fused softmax cross-entropy with hard labels (org.trainer.core.backend.Backend#nllLoss and
 // #crossEntropyBackward), on the log-softmax the softmax kernels above produce. A kernel cannot
 // raise an error, so a label outside [0, c) gives a NaN loss. The gradient is formed in double,
-// as the CPU backend does: gx = g * exp(logP) - g [j == label].
+// as the CPU backend does: gx = g * exp(logP) - g [j == label], with g the sample's loss gradient
+// (or the one gradient of a scaled sum) times the scale, rounded in T.
 template <typename T> __device__ __forceinline__ void nll_loss_k(int n, int c, const T* logP, const int* labels, T* loss) {
     GRID_STRIDE(r, n) {
         int y = labels[r];
@@ -197,12 +198,13 @@ template <typename T> __device__ __forceinline__ void nll_loss_k(int n, int c, c
 }
 
 template <typename T>
-__device__ __forceinline__ void ce_backward_k(int n, int c, const T* logP, const int* labels, const T* gLoss, T* gx) {
+__device__ __forceinline__ void ce_backward_k(int n, int c, const T* logP, const int* labels, const T* gLoss,
+                                             int single, T scale, T* gx) {
     long long total = (long long)n * c;
     GRID_STRIDE(k, total) {
         long long r = k / c;
         int j = (int)(k - r * c);
-        double g = (double)gLoss[r];
+        double g = (double)mul(gLoss[single ? 0 : r], scale);
         double e = exp((double)logP[k]) * g;
         gx[k] = (T)(j == labels[r] ? e - g : e);
     }
@@ -215,10 +217,10 @@ extern "C" __global__ void nll_loss_f64(int n, int c, const double* logP, const 
     nll_loss_k<double>(n, c, logP, labels, loss);
 }
 extern "C" __global__ void ce_backward_f32(int n, int c, const float* logP, const int* labels, const float* gLoss,
-                                           float* gx) {
-    ce_backward_k<float>(n, c, logP, labels, gLoss, gx);
+                                           int single, float scale, float* gx) {
+    ce_backward_k<float>(n, c, logP, labels, gLoss, single, scale, gx);
 }
 extern "C" __global__ void ce_backward_f64(int n, int c, const double* logP, const int* labels, const double* gLoss,
-                                           double* gx) {
-    ce_backward_k<double>(n, c, logP, labels, gLoss, gx);
+                                           int single, double scale, double* gx) {
+    ce_backward_k<double>(n, c, logP, labels, gLoss, single, scale, gx);
 }

@@ -115,6 +115,9 @@ class GradCheckTest {
         row("softmaxCrossEntropy", "SoftmaxCrossEntropy",
                 x -> org.trainer.core.ops.SoftmaxCrossEntropy.apply(x[0].mul(2), Tensor.fromArray(new int[] {4, 0, 2, 4},
                         4)).mul(Tensor.fromArray(new double[] {0.5, -1.5, 2, 1}, 4)), () -> of(n(4, 5)));
+        row("softmaxCrossEntropyMean", "SoftmaxCrossEntropy",
+                x -> org.trainer.core.ops.SoftmaxCrossEntropy.reduced(x[0], Tensor.fromArray(new int[] {1, 0, 2}, 3),
+                        1.0 / 3).mul(1.7), () -> of(n(3, 4)));
         row("conv2d", "Conv2d", x -> x[0].conv2d(x[1], x[2], 1, 0, 1), () -> of(n(2, 2, 5, 4), n(3, 2, 3, 2), n(3)));
         row("conv2dStridePadDilation", "Conv2d", x -> x[0].conv2d(x[1], null, new int[] {2, 1}, new int[] {1, 2},
                 new int[] {1, 2}), () -> of(n(1, 2, 6, 5), n(2, 2, 3, 2)));

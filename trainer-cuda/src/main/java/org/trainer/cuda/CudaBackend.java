@@ -510,10 +510,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, int n, int c, Storage gx) {
+    public void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, double scale, int n, int c,
+                                     Storage gx) {
         CudaStorage lp = cuda(logP);
         String t = floating("crossEntropyBackward", lp.dtype());
-        k.launch("reduce", "ce_backward_" + t, (long) n * c, n, c, lp, cuda(labels), cuda(gLoss), cuda(gx));
+        CudaStorage gl = cuda(gLoss);
+        int single = gl.size() == 1 ? 1 : 0;
+        Object s = lp.dtype() == DType.FLOAT32 ? (Object) (float) scale : (Object) scale;
+        k.launch("reduce", "ce_backward_" + t, (long) n * c, n, c, lp, cuda(labels), gl, single, s, cuda(gx));
     }
 
     @Override

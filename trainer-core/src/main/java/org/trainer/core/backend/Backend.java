@@ -182,9 +182,12 @@ public interface Backend {
 
     /**
      * Gradient of the fused softmax cross-entropy with respect to the logits, from the forward's
-     * log-probabilities: {@code gx[i, j] = gLoss[i] * (exp(logP[i, j]) - (j == labels[i] ? 1 : 0))}.
+     * log-probabilities: {@code gx[i, j] = g_i * (exp(logP[i, j]) - (j == labels[i] ? 1 : 0))}, where
+     * g_i is {@code gLoss[i] * scale} for a gradient of every sample's loss (n elements) and
+     * {@code gLoss[0] * scale} for the gradient of their scaled sum (one element: a mean's scale is
+     * 1 / n), the product rounded to the dtype as a multiplication in it would be.
      */
-    void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, int n, int c, Storage gx);
+    void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, double scale, int n, int c, Storage gx);
 
     /** (Log-)softmax of x viewed as [outer, n, inner] along the middle axis. */
     void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y);

@@ -151,7 +151,12 @@ public final class CrossEntropyLoss implements Loss {
         if (target.device().equals(Device.CPU)) {
             checkLabelRange(target.toIntArray(), c);
         }
-        return reduce(SoftmaxCrossEntropy.apply(prediction, target.to(prediction.device())), n);
+        Tensor labels = target.to(prediction.device());
+        return switch (reduction) {
+            case MEAN -> SoftmaxCrossEntropy.reduced(prediction, labels, 1.0 / n);
+            case SUM -> SoftmaxCrossEntropy.reduced(prediction, labels, 1);
+            case NONE -> SoftmaxCrossEntropy.apply(prediction, labels);
+        };
     }
 
     private static void checkLabelShape(Tensor target, Tensor logits, int n) {

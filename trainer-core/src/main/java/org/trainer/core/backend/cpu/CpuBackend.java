@@ -414,14 +414,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, int n, int c, Storage gx) {
+    public void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, double scale, int n, int c,
+                                     Storage gx) {
         CpuStorage lp = cpu(logP);
         int[] y = cpu(labels).i;
         CpuStorage gl = cpu(gLoss);
         CpuStorage out = cpu(gx);
+        boolean single = gl.size() == 1;
+        boolean f32 = gl.dtype == DType.FLOAT32;
         Parallel.forRange(n, Math.max(1, GRAIN / Math.max(1, c)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                double g = gl.get(r);
+                double g = gl.get(single ? 0 : r);
+                // As a multiplication in the dtype rounds it (a float product is exact in double).
+                g = f32 ? (float) (g * (float) scale) : g * scale;
                 int base = r * c;
                 for (int j = 0; j < c; j++) {
                     double e = Math.exp(lp.get(base + j)) * g;
