@@ -1,0 +1,18 @@
+package org.trainer.distributed;
+
+/**
+ * A collective operation failed: a rank was lost or timed out, ranks disagreed on the operation or
+ * its sizes, or a peer failed authentication. The message names the operation, the ranks involved
+ * and what was expected. The group cannot be used afterwards.
+ */
+public class CollectiveException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public CollectiveException(String message) {
+        super(message);
+    }
+
+    public CollectiveException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

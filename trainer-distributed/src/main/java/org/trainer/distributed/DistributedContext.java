@@ -1,0 +1,57 @@
+package org.trainer.distributed;
+
+import java.util.Objects;
+
+/**
+ * What one rank of a distributed job is told when a launcher starts it: its rank, how many ranks
+ * there are, the collective that connects them, and which attempt of the job this is (0 the first;
+ * a launcher that restarts a failed job counts up, so the job can tell a resume from a fresh start).
+ */
+public final class DistributedContext {
+    private final int rank;
+    private final int worldSize;
+    private final int attempt;
+    private final Collective collective;
+
+    /**
+     * @throws IllegalArgumentException if the collective's rank or size differ from the given ones, or attempt &lt; 0
+     */
+    public DistributedContext(Collective collective, int attempt) {
+        this.collective = Objects.requireNonNull(collective, "collective");
+        this.rank = collective.rank();
+        this.worldSize = collective.worldSize();
+        if (attempt < 0) {
+            throw new IllegalArgumentException("DistributedContext: attempt must be >= 0, got " + attempt);
+        }
+        this.attempt = attempt;
+    }
+
+    /** This rank, 0 to worldSize - 1; rank 0 writes checkpoints and returns the job's result. */
+    public int rank() {
+        return rank;
+    }
+
+    public int worldSize() {
+        return worldSize;
+    }
+
+    /** 0 for the job's first start, counting up with each restart after a failure. */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** The collective among the job's ranks. */
+    public Collective collective() {
+        return collective;
+    }
+
+    /** Whether this is rank 0. */
+    public boolean isLeader() {
+        return rank == 0;
+    }
+
+    @Override
+    public String toString() {
+        return "DistributedContext(rank " + rank + " of " + worldSize + ", attempt " + attempt + ")";
+    }
+}

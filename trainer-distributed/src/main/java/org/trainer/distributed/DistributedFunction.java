@@ -1,0 +1,16 @@
+package org.trainer.distributed;
+
+import java.io.Serializable;
+
+/**
+ * The training function a launcher runs on every rank: it builds its model and loaders, trains
+ * (typically through {@code DistributedDataParallel}) and returns its result. Launchers return rank
+ * 0's result. Serializable, because a cluster launcher ships it to the machines that run the ranks;
+ * the result must be serializable for the same reason.
+ *
+ * @param <R> the result type
+ */
+@FunctionalInterface
+public interface DistributedFunction<R> extends Serializable {
+    R apply(DistributedContext context) throws Exception;
+}
