@@ -14,7 +14,47 @@ final class Autograd {
     private Autograd() {
     }
 
+    /** The end-of-pass listeners of the backward pass running on each thread; null outside a pass. */
+    private static final ThreadLocal<List<BackwardListener>> LISTENERS = new ThreadLocal<>();
+
+    static void whenEnds(BackwardListener listener) {
+        List<BackwardListener> current = LISTENERS.get();
+        if (current == null) {
+            throw new IllegalStateException("whenBackwardEnds: no backward pass is running on this thread");
+        }
+        current.add(listener);
+    }
+
     static void backward(Tensor root, Tensor seed) {
+        List<BackwardListener> outer = LISTENERS.get();
+        List<BackwardListener> listeners = new ArrayList<>();
+        LISTENERS.set(listeners);
+        boolean completed = false;
+        try {
+            run(root, seed);
+            completed = true;
+        } finally {
+            // A hook's backward inside a listener (rare) gets its own list; the outer pass's comes back after.
+            LISTENERS.set(outer);
+            RuntimeException failure = null;
+            for (int i = 0; i < listeners.size(); i++) {
+                try {
+                    listeners.get(i).backwardEnded(completed);
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null && completed) {
+                throw failure;
+            }
+        }
+    }
+
+    private static void run(Tensor root, Tensor seed) {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
@@ -28,6 +68,7 @@ final class Autograd {
                 Function fn = t.gradFn();
                 if (fn == null) {
                     t.accumulateGrad(g, g.storage() != seed.storage());
+                    t.runGradHooks();
                     continue;
                 }
                 Tensor[] inputGrads = fn.backward(g);

@@ -49,6 +49,8 @@ public final class Tensor {
     private Tensor grad;
     /** The gradient buffer holds stale values that count as zeros (see {@link #zeroGrad()}). */
     private boolean gradZeroed;
+    /** Hooks run once a backward pass has accumulated this leaf's gradient; null while there are none. */
+    private java.util.List<java.util.function.Consumer<Tensor>> gradHooks;
 
     private Tensor(Storage storage, int[] shape) {
         if (Shapes.numel(shape) != storage.size()) {
@@ -332,6 +334,56 @@ public final class Tensor {
     /** The same data without history: gradients do not flow through the result. */
     public Tensor detach() {
         return new Tensor(storage, shape.clone());
+    }
+
+    /**
+     * Adds a hook that runs each time a backward pass has accumulated this leaf's gradient, with this
+     * tensor: once per pass, after every contribution of the pass has been added, so {@link #grad()}
+     * is final for the pass when it runs (PyTorch's post-accumulate-grad hook). It runs on the thread
+     * of the backward pass, in the order the pass reaches the leaves (roughly the reverse of the
+     * forward order), and must not change the graph. Data-parallel training uses it to send each
+     * gradient on while the rest of the backward pass runs.
+     *
+     * @throws IllegalStateException if this tensor is not a leaf
+     */
+    public void addGradHook(java.util.function.Consumer<Tensor> hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        if (gradFn != null) {
+            throw new IllegalStateException("addGradHook: only leaf tensors accumulate gradients; this one is the "
+                    + "output of " + gradFn.name());
+        }
+        if (gradHooks == null) {
+            gradHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        }
+        gradHooks.add(hook);
+    }
+
+    /** Removes a hook added by {@link #addGradHook}; removing it again does nothing. */
+    public void removeGradHook(java.util.function.Consumer<Tensor> hook) {
+        if (gradHooks != null) {
+            gradHooks.remove(hook);
+        }
+    }
+
+    void runGradHooks() {
+        if (gradHooks != null) {
+            for (java.util.function.Consumer<Tensor> h : gradHooks) {
+                h.accept(this);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code listener} when the backward pass running on this thread ends: after its last
+     * gradient is accumulated, with {@code completed} true, or as it fails, with false. For hooks
+     * (see {@link #addGradHook}) that start work during a pass and must finish it before the pass
+     * returns, such as waiting for the gradients sent to other ranks. Listeners run in the order
+     * they were added, once each.
+     *
+     * @throws IllegalStateException outside a backward pass
+     */
+    public static void whenBackwardEnds(BackwardListener listener) {
+        Autograd.whenEnds(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /** Backpropagates from this scalar (d this / d this = 1). */

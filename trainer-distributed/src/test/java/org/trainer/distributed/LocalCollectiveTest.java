@@ -7,38 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
 class LocalCollectiveTest {
 
-    /** Runs body on one thread per rank and returns each rank's result (or throws its failure). */
-    static <T> List<T> onRanks(List<Collective> ranks, Function<Collective, T> body) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(ranks.size());
-        try {
-            List<Future<T>> fs = new ArrayList<>();
-            for (Collective c : ranks) {
-                fs.add(pool.submit(() -> body.apply(c)));
-            }
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : fs) {
-                out.add(f.get());
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     @Test
     void allReduceSumsInRankOrderOnEveryRank() throws Exception {
-        List<float[]> got = onRanks(LocalCollective.group(3), c -> {
+        List<float[]> got = Ranks.run(LocalCollective.group(3), c -> {
             float[] a = new float[] {-1, 0.1f * (c.rank() + 1), 1e8f, (float) c.rank(), 7};
             c.allReduce(a, 1, 3, ReduceOp.SUM);
             return a;
@@ -53,7 +30,7 @@ class LocalCollectiveTest {
 
     @Test
     void meanDividesAfterSummingInFloat64() throws Exception {
-        List<double[]> got = onRanks(LocalCollective.group(4), c -> {
+        List<double[]> got = Ranks.run(LocalCollective.group(4), c -> {
             double[] a = {c.rank(), 1.0 / (c.rank() + 1)};
             c.allReduce(a, 0, 2, ReduceOp.MEAN);
             return a;
@@ -67,7 +44,7 @@ class LocalCollectiveTest {
 
     @Test
     void broadcastCopiesTheRootsValues() throws Exception {
-        List<double[]> got = onRanks(LocalCollective.group(3), c -> {
+        List<double[]> got = Ranks.run(LocalCollective.group(3), c -> {
             double[] a = {c.rank() * 10, c.rank() * 10 + 1};
             c.broadcast(a, 0, 2, 2);
             return a;
@@ -77,7 +54,7 @@ class LocalCollectiveTest {
 
     @Test
     void allGatherReturnsEachRanksBytesByRank() throws Exception {
-        List<byte[][]> got = onRanks(LocalCollective.group(3), c ->
+        List<byte[][]> got = Ranks.run(LocalCollective.group(3), c ->
                 c.allGather(("rank-" + "x".repeat(c.rank())).getBytes(StandardCharsets.UTF_8)));
         for (byte[][] all : got) {
             assertEquals("rank-", new String(all[0], StandardCharsets.UTF_8));
@@ -87,7 +64,7 @@ class LocalCollectiveTest {
 
     @Test
     void sendAndRecvPassArraysBetweenRanks() throws Exception {
-        List<float[]> got = onRanks(LocalCollective.group(2), c -> {
+        List<float[]> got = Ranks.run(LocalCollective.group(2), c -> {
             float[] a = new float[3];
             if (c.rank() == 0) {
                 c.send(1, new float[] {9, 1, 2, 3}, 1, 3);
@@ -104,7 +81,7 @@ class LocalCollectiveTest {
 
     @Test
     void ranksThatDisagreeOnTheLengthAreRefusedOnEveryRank() throws Exception {
-        List<String> got = onRanks(LocalCollective.group(2), c -> {
+        List<String> got = Ranks.run(LocalCollective.group(2), c -> {
             try {
                 c.allReduce(new float[4 + c.rank()], 0, 4 + c.rank(), ReduceOp.SUM);
                 return "no error";
@@ -119,7 +96,7 @@ class LocalCollectiveTest {
 
     @Test
     void recvRefusesAnotherLengthOrDtype() throws Exception {
-        List<String> got = onRanks(LocalCollective.group(2), c -> {
+        List<String> got = Ranks.run(LocalCollective.group(2), c -> {
             if (c.rank() == 0) {
                 c.send(1, new float[5], 0, 5);
                 c.send(1, new double[2], 0, 2);
@@ -136,7 +113,7 @@ class LocalCollectiveTest {
     @Test
     void aRankThatNeverArrivesIsNamedWithinTheTimeout() throws Exception {
         List<Collective> ranks = LocalCollective.group(3, Duration.ofMillis(300));
-        List<String> got = onRanks(ranks, c -> {
+        List<String> got = Ranks.run(ranks, c -> {
             if (c.rank() == 1) {
                 return "absent";
             }
@@ -152,7 +129,7 @@ class LocalCollectiveTest {
     @Test
     void aRankThatClosesFailsTheOthersAtOnce() throws Exception {
         List<Collective> ranks = LocalCollective.group(2, Duration.ofMinutes(5));
-        List<String> got = onRanks(ranks, c -> {
+        List<String> got = Ranks.run(ranks, c -> {
             if (c.rank() == 1) {
                 try {
                     Thread.sleep(100);

@@ -97,6 +97,36 @@ public interface Backend {
     }
 
     /**
+     * Overwrites the elements of {@code s} with the next {@code s.size()} elements of {@code src},
+     * advancing it: the inverse of {@link #read}, with the same buffer types. How host data (a
+     * gradient summed over ranks, say) goes back into a storage without a tensor in between. The
+     * default stages through a host array and {@link #copyWhole}.
+     *
+     * @throws IllegalArgumentException if the buffer's type does not match the dtype or it has too few elements
+     */
+    default void write(Storage s, Buffer src) {
+        Transfers.checkBuffer("write", "src", s, src);
+        Storage staged = switch (s.dtype()) {
+            case FLOAT32 -> {
+                float[] a = new float[s.size()];
+                ((FloatBuffer) src).get(a);
+                yield fromArray(a);
+            }
+            case FLOAT64 -> {
+                double[] a = new double[s.size()];
+                ((DoubleBuffer) src).get(a);
+                yield fromArray(a);
+            }
+            case INT32 -> {
+                int[] a = new int[s.size()];
+                ((IntBuffer) src).get(a);
+                yield fromArray(a);
+            }
+        };
+        copyWhole(staged, s);
+    }
+
+    /**
      * Overwrites {@code dst}, a storage of this backend, with the elements of {@code src}, a storage
      * of another backend with the same dtype and size: how a tensor moves between devices. The
      * default reads {@code src} into a host array, uploads it and copies; backends override it to

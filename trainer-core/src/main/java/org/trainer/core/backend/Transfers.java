@@ -12,17 +12,22 @@ public final class Transfers {
 
     /** Refuses a buffer whose element type does not match the storage's dtype or that has too little room. */
     public static void checkBuffer(Storage s, Buffer dst) {
+        checkBuffer("read", "dst", s, dst);
+    }
+
+    /** {@link #checkBuffer(Storage, Buffer)} for {@code op}'s buffer argument named {@code argument}. */
+    public static void checkBuffer(String op, String argument, Storage s, Buffer dst) {
         Class<? extends Buffer> expected = switch (s.dtype()) {
             case FLOAT32 -> FloatBuffer.class;
             case FLOAT64 -> DoubleBuffer.class;
             case INT32 -> IntBuffer.class;
         };
         if (!expected.isInstance(dst)) {
-            throw new IllegalArgumentException("read: dst must be a " + expected.getSimpleName() + " for a "
+            throw new IllegalArgumentException(op + ": " + argument + " must be a " + expected.getSimpleName() + " for a "
                     + s.dtype() + " storage, got " + (dst == null ? "null" : dst.getClass().getSimpleName()));
         }
         if (dst.remaining() < s.size()) {
-            throw new IllegalArgumentException("read: dst has " + dst.remaining() + " elements remaining, the storage has "
+            throw new IllegalArgumentException(op + ": " + argument + " has " + dst.remaining() + " elements remaining, the storage has "
                     + s.size());
         }
     }

@@ -219,6 +219,26 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * Converts every parameter and every floating buffer of this module and its descendants to a
+     * floating dtype, as PyTorch's {@code model.double()} / {@code model.float()}; integer buffers
+     * stay as they are. Optimizers built before the conversion still hold the old values: build them
+     * after it. Returns this.
+     *
+     * @throws IllegalArgumentException if dtype is not floating
+     */
+    public Module to(org.trainer.core.DType dtype) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("Module.to: dtype must be floating, got " + dtype);
+        }
+        parameters.values().forEach(p -> p.to(dtype));
+        try (MemoryScope keep = MemoryScope.persistent()) {
+            buffers.replaceAll((n, b) -> b.dtype().isFloating() && b.dtype() != dtype ? b.to(dtype).detach() : b);
+        }
+        children.values().forEach(m -> m.to(dtype));
+        return this;
+    }
+
     /** Zeroes the gradients of all parameters. */
     public void zeroGrad() {
         parameters().forEach(Parameter::zeroGrad);

@@ -47,6 +47,23 @@ public final class Parameter {
         }
     }
 
+    /**
+     * Converts the value to a floating dtype (a no-op when it has it), e.g. float64 for a gradient
+     * check or a reference comparison; the gradient is dropped.
+     *
+     * @throws IllegalArgumentException if dtype is not floating
+     */
+    public void to(org.trainer.core.DType dtype) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("Parameter.to: dtype must be floating, got " + dtype);
+        }
+        if (value.dtype() != dtype) {
+            try (MemoryScope keep = MemoryScope.persistent()) {
+                this.value = value.detach().to(dtype).copy().detach().requiresGrad(trainable);
+            }
+        }
+    }
+
     public boolean isTrainable() {
         return trainable;
     }

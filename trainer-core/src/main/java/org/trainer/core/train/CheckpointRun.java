@@ -119,6 +119,9 @@ final class CheckpointRun {
     }
 
     private void write(TrainingContext ctx, int epoch, int batch, EpochState s) {
+        if (!policy.writes()) {
+            return;
+        }
         Map<String, Tensor> state = new LinkedHashMap<>();
         History h = ctx.history();
         h.all().forEach((name, series) -> state.put(HISTORY + name, doubles(series)));
@@ -206,7 +209,8 @@ final class CheckpointRun {
     EpochState resume(TrainingContext ctx, Supplier<List<Metric>> freshMetrics) {
         Optional<Checkpoint> found;
         try {
-            int removed = store.removeTemporaries();
+            // A reader leaves the writer's files alone: they may be a checkpoint being written right now.
+            int removed = policy.writes() ? store.removeTemporaries() : 0;
             if (removed > 0) {
                 LOG.info("removed {} temporaries of interrupted checkpoint writes in {}", removed, store.directory());
             }

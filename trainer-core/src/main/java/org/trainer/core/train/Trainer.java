@@ -54,6 +54,7 @@ public final class Trainer {
     private boolean progressBar;
     private Checkpointing checkpointing;
     private Profiler profiler;
+    private int accumulation = 1;
 
     /** Metrics to compute on training and validation data (a fresh instance for each). Returns this. */
     @SafeVarargs
@@ -104,6 +105,27 @@ public final class Trainer {
      */
     public Trainer profiler(Profiler p) {
         this.profiler = p;
+        return this;
+    }
+
+    /**
+     * Gradient accumulation: one optimizer step every {@code k} batches (and after an epoch's last
+     * batch), on the gradient of the mean loss over the samples of those batches, so that k batches
+     * of B samples make the same step as one batch of kB. Each micro-batch's gradient is weighted by
+     * its sample count and the sum divided by the samples of the step before it is taken. A model
+     * that synchronizes gradients with other ranks ({@link GradientSynchronizer}) skips that for the
+     * first k-1 micro-batches. The history's per-epoch loss stays the mean over samples; metrics and
+     * callbacks see every micro-batch; a schedule's per-iteration t and checkpoints' everySteps count
+     * batches, and a step checkpoint is written only after an optimizer step. Default 1 (a step per
+     * batch). Returns this.
+     *
+     * @throws IllegalArgumentException if k &lt; 1
+     */
+    public Trainer accumulateGradients(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("accumulateGradients: k must be >= 1, got " + k);
+        }
+        this.accumulation = k;
         return this;
     }
 
@@ -180,10 +202,13 @@ public final class Trainer {
         Device device = deviceOf(model);
         List<Metric> ms = state.metrics;
         int batch = state.batch;
+        int k = accumulation;
+        long stepSamples = 0;
         try (BatchIterator it = batch == 0 ? train.iterator(ctx.epoch()) : train.iterator(ctx.epoch(), batch)) {
             long t = profiler == null ? 0 : profiler.beginStep();
             while (it.hasNext() && !ctx.stopRequested()) {
                 Batch b = it.next();
+                boolean stepNow = k == 1 || (batch + 1) % k == 0 || !it.hasNext();
                 t = lap(Phase.DATA, t);
                 for (Callback c : all) {
                     c.onBatchBegin(ctx, batch);
@@ -201,8 +226,16 @@ public final class Trainer {
                     Tensor out = model.forward(x);
                     Tensor l = loss.compute(out, y);
                     t = lap(Phase.FORWARD, t);
-                    optimizer.zeroGrad();
-                    l.backward();
+                    if (k == 1) {
+                        optimizer.zeroGrad();
+                        l.backward();
+                    } else {
+                        if (batch % k == 0) {
+                            optimizer.zeroGrad();
+                        }
+                        backwardWeighted(model, l, b.size(), stepNow);
+                        stepSamples += b.size();
+                    }
                     value = l.item();
                     t = lap(Phase.BACKWARD, t);
                     try (GradMode off = Tensor.noGrad()) {
@@ -211,7 +244,13 @@ public final class Trainer {
                     }
                 }
                 t = lap(Phase.OTHER, t);
-                optimizer.step();
+                if (stepNow) {
+                    if (k > 1) {
+                        scaleGradients(optimizer, 1.0 / stepSamples);
+                        stepSamples = 0;
+                    }
+                    optimizer.step();
+                }
                 if (profiler != null) {
                     t = lap(Phase.OPTIMIZER, t);
                     profiler.synchronize();
@@ -229,7 +268,7 @@ public final class Trainer {
                 }
                 batch++;
                 state.batch = batch;
-                if (run != null) {
+                if (run != null && stepNow) {
                     run.afterBatch(ctx, state);
                 }
                 if (profiler != null) {
@@ -248,6 +287,33 @@ public final class Trainer {
         logs.put("loss", state.seen == 0 ? Double.NaN : state.lossSum / state.seen);
         ms.forEach(m -> logs.put(m.name(), m.compute()));
         return logs;
+    }
+
+    /**
+     * Backpropagates {@code n} times the micro-batch's mean loss, so that the accumulated gradient is
+     * the sum over samples; outside the step's last micro-batch without synchronizing across ranks.
+     */
+    private static void backwardWeighted(Module model, Tensor loss, int n, boolean last) {
+        Tensor seed = Tensor.full(loss.device(), loss.dtype(), n, loss.shape());
+        if (!last && model instanceof GradientSynchronizer sync) {
+            try (GradientSynchronizer.Scope local = sync.noSync()) {
+                loss.backward(seed);
+            }
+        } else {
+            loss.backward(seed);
+        }
+    }
+
+    /** Multiplies every gradient the optimizer will use by {@code factor}, in place. */
+    private static void scaleGradients(Optimizer optimizer, double factor) {
+        for (ParameterGroup g : optimizer.groups()) {
+            for (org.trainer.core.nn.Parameter p : g.parameters()) {
+                Tensor grad = p.isTrainable() ? p.grad() : null;
+                if (grad != null) {
+                    grad.backend().unary(org.trainer.core.backend.UnaryOp.SCALE, factor, grad.storage(), grad.storage());
+                }
+            }
+        }
     }
 
     /** Adds the time since {@code since} to {@code phase} of the profiled step and returns now; 0 unprofiled. */

@@ -96,6 +96,10 @@ class CheckpointResumeTest {
     }
 
     static Outcome fit(Checkpointing checkpointing, long crashAt, int hidden, Callback... more) {
+        return fit(checkpointing, crashAt, hidden, 1, more);
+    }
+
+    static Outcome fit(Checkpointing checkpointing, long crashAt, int hidden, int accumulate, Callback... more) {
         Seeds.set(11);
         Sequential model = new Sequential(new Linear(64, hidden), new Activation.ReLU(), new Dropout(0.3),
                 new Linear(hidden, 10));
@@ -113,7 +117,7 @@ class CheckpointResumeTest {
                         return true;
                     }
                 })
-                .callbacks(tally, new Crash(crashAt)).callbacks(more);
+                .callbacks(tally, new Crash(crashAt)).callbacks(more).accumulateGradients(accumulate);
         if (checkpointing != null) {
             trainer.checkpoints(checkpointing);
         }
@@ -164,6 +168,40 @@ class CheckpointResumeTest {
         // Epoch checkpoints only: a failure mid-epoch repeats that epoch from its start.
         Checkpointing epochs = Checkpointing.builder(dir.resolve("epochs")).build();
         assertSameRun(straight, crashAndResume(epochs, 15), "epoch checkpoints only");
+    }
+
+    @Test
+    void aReadOnlyRunResumesFromTheWritersCheckpointsAndWritesNothing(@TempDir Path dir) throws IOException {
+        Outcome straight = fit(null, -1, 24);
+        Checkpointing writer = Checkpointing.builder(dir.resolve("shared")).everySteps(3).keepLast(2).build();
+        assertThrows(IllegalStateException.class, () -> fit(writer, 17, 24));
+        CheckpointStore store = new CheckpointStore(dir.resolve("shared"));
+        java.util.List<Path> before = store.list();
+        java.util.List<java.nio.file.attribute.FileTime> times = new java.util.ArrayList<>();
+        for (Path p : before) {
+            times.add(java.nio.file.Files.getLastModifiedTime(p));
+        }
+        Checkpointing reader = Checkpointing.builder(dir.resolve("shared")).everySteps(3).keepLast(2).writes(false).build();
+        assertSameRun(straight, fit(reader, -1, 24), "a reader resumed from the writer's checkpoint");
+        assertEquals(before, store.list(), "the reader wrote or removed nothing");
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(times.get(i), java.nio.file.Files.getLastModifiedTime(before.get(i)));
+        }
+        Checkpointing empty = Checkpointing.builder(dir.resolve("empty")).everySteps(3).writes(false).build();
+        assertSameRun(straight, fit(empty, -1, 24), "a reader without checkpoints trains from the start");
+        assertEquals(0, new CheckpointStore(dir.resolve("empty")).list().size());
+    }
+
+    @Test
+    void withAccumulationARunResumesFromTheLastOptimizerStep(@TempDir Path dir) {
+        Outcome straight = fit(null, -1, 24, 3);
+        assertEquals(EPOCHS * 10, straight.history().stepLosses().size());
+        // Checkpoints after optimizer steps only (batches 3, 6, 9 and the epoch's last); crashes mid-step.
+        Checkpointing c = Checkpointing.builder(dir).everySteps(3).keepLast(2).build();
+        for (long at : new long[] {8, 14, 25}) {
+            assertThrows(IllegalStateException.class, () -> fit(c, at, 24, 3));
+        }
+        assertSameRun(straight, fit(c, -1, 24, 3), "accumulating run resumed after crashes mid-step");
     }
 
     /** Asks to stop after a given iteration; optionally fails at the end of that epoch. */

@@ -73,6 +73,18 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** One bulk get into the storage's array: no intermediate copy. */
+    @Override
+    public void write(Storage s, Buffer src) {
+        CpuStorage c = cpu(s);
+        Transfers.checkBuffer("write", "src", c, src);
+        switch (c.dtype) {
+            case FLOAT32 -> ((FloatBuffer) src).get(c.f);
+            case FLOAT64 -> ((DoubleBuffer) src).get(c.d);
+            case INT32 -> ((IntBuffer) src).get(c.i);
+        }
+    }
+
     /** The other backend reads straight into this storage's array. */
     @Override
     public void copyFrom(Storage src, Storage dst) {

@@ -24,8 +24,10 @@ public final class Checkpointing {
     private final boolean everyEpoch;
     private final int keepLast;
     private final Map<String, String> metadata;
+    private final boolean writes;
 
     private Checkpointing(Builder b) {
+        this.writes = b.writes;
         this.directory = b.directory;
         this.everySteps = b.everySteps;
         this.everyEpoch = b.everyEpoch;
@@ -55,6 +57,15 @@ public final class Checkpointing {
         return keepLast;
     }
 
+    /**
+     * Whether this process writes checkpoints (true by default), or only resumes from those another
+     * process writes: in a data-parallel job every rank resumes from the directory, and rank 0 alone
+     * writes to it.
+     */
+    public boolean writes() {
+        return writes;
+    }
+
     /** The caller's key-value pairs, recorded in each checkpoint's info under "metadata". */
     public Map<String, String> metadata() {
         return metadata;
@@ -68,7 +79,7 @@ public final class Checkpointing {
     @Override
     public String toString() {
         return "Checkpointing(" + directory + ", everySteps " + everySteps + ", everyEpoch " + everyEpoch
-                + ", keepLast " + keepLast + ")";
+                + ", keepLast " + keepLast + (writes ? "" : ", read-only") + ")";
     }
 
     /** Options of {@link Checkpointing}; each setter validates its argument at once. */
@@ -78,6 +89,7 @@ public final class Checkpointing {
         private boolean everyEpoch = true;
         private int keepLast = 3;
         private final Map<String, String> metadata = new LinkedHashMap<>();
+        private boolean writes = true;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -104,6 +116,16 @@ public final class Checkpointing {
                 throw new IllegalArgumentException("Checkpointing: keepLast must be >= 1, got " + k);
             }
             this.keepLast = k;
+            return this;
+        }
+
+        /**
+         * Whether this process writes checkpoints (on by default). Off, fit still resumes from the
+         * directory's newest good checkpoint but never writes, moves or deletes anything there: the
+         * setting of the ranks other than 0 of a data-parallel job, which share rank 0's directory.
+         */
+        public Builder writes(boolean on) {
+            this.writes = on;
             return this;
         }
 
