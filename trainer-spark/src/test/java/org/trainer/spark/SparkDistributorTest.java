@@ -2,6 +2,7 @@ package org.trainer.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,14 +21,20 @@ import org.trainer.distributed.ReduceOp;
 
 /** Two ranks as barrier tasks of one local[2] context, shared by the tests (Spark starts slowly). */
 class SparkDistributorTest {
+    private static final String SPARK_SECRET = "the secret Spark authenticates its traffic with";
     private static SparkContext sc;
 
     @BeforeAll
     static void startSpark() {
-        // Two task slots; a failed barrier task may be retried (F = 3), which lets Spark rerun the stage.
+        // Two task slots; a failed barrier task may be retried (F = 3), which lets Spark rerun the
+        // stage. Spark authenticates, so the ranks' key derives from its secret. Spark's own check
+        // of a barrier stage's slots gives up after one try here (40 tries 15 s apart by default).
         sc = new SparkContext(new SparkConf().setMaster("local[2,3]").setAppName("SparkDistributorTest")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1").set("spark.stage.maxConsecutiveAttempts", "3"));
+                .set("spark.driver.bindAddress", "127.0.0.1").set("spark.stage.maxConsecutiveAttempts", "3")
+                .set("spark.authenticate", "true").set("spark.authenticate.secret", SPARK_SECRET)
+                .set("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "1")
+                .set("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s"));
     }
 
     @AfterAll
@@ -119,6 +126,41 @@ class SparkDistributorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> three.run(ctx -> 0));
         assertEquals("SparkDistributor: numProcesses 3 exceeds the 2 task slots of master local[2,3]"
                 + " (a barrier stage needs all its tasks running at once)", e.getMessage());
+    }
+
+    @Test
+    void sparkItselfRefusesAnOversizedBarrierStageOnlyAfterItsRetries() {
+        // What the distributor's own check saves a user from: Spark's check resubmits the job
+        // (here once, by default 40 times 15 s apart) before it fails.
+        Exception e = assertThrows(Exception.class, () -> org.apache.spark.api.java.JavaSparkContext.fromSparkContext(sc)
+                .parallelize(java.util.List.of(1, 2, 3), 3).rdd().barrier()
+                .mapPartitions(new IdentityPartition(), false, scala.reflect.ClassTag$.MODULE$.apply(Integer.class))
+                .count());
+        assertTrue(e.getMessage().contains("SPARK-24819") && e.getMessage().contains("more slots"), e.getMessage());
+    }
+
+    /** A barrier stage's body that passes its partition through. */
+    static final class IdentityPartition
+            extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<Integer>>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<Integer> partition) {
+            return partition;
+        }
+    }
+
+    @Test
+    void theRanksKeyDerivesFromSparksSecretAndDiffersPerJob() throws Exception {
+        JobSecret first = JobSecret.forJob(sc.getConf());
+        JobSecret second = JobSecret.forJob(sc.getConf());
+        assertTrue(first.fromSparkSecret());
+        byte[] key = first.bytes();
+        assertEquals(32, key.length);
+        assertArrayEquals(key, first.bytes(), "the same job's key on every rank");
+        assertFalse(java.util.Arrays.equals(key, second.bytes()), "another job's key");
+        assertFalse(JobSecret.forJob(new SparkConf()).fromSparkSecret());
     }
 
     @Test
