@@ -52,6 +52,8 @@ public final class SparkDistributor {
     private static final Logger LOG = LoggerFactory.getLogger(SparkDistributor.class);
     /** Spark's default for spark.stage.maxConsecutiveAttempts. */
     private static final int SPARK_DEFAULT_STAGE_ATTEMPTS = 4;
+    /** Spark's local property for the description its UI shows for a job (SparkContext's own key). */
+    private static final String JOB_DESCRIPTION = "spark.job.description";
     /** How long a failed run waits for Spark's task events before naming the ranks' errors. */
     private static final long EVENT_WAIT_MILLIS = 10_000;
     private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:\\s*,\\s*(\\d+))?])?");
@@ -92,7 +94,8 @@ public final class SparkDistributor {
 
     /**
      * Runs {@code fn} on every rank and returns rank 0's result. Blocks until the job ends; creates
-     * (and stops) a Spark context when none was given and none is active.
+     * (and stops) a Spark context when none was given and none is active. The calling thread's job
+     * description (a Spark local property) names the job while it runs and is restored afterwards.
      *
      * @throws IllegalArgumentException if numProcesses exceeds the context's task slots (a barrier
      *         stage needs them all at once; Spark would otherwise wait for slots)
@@ -143,7 +146,8 @@ public final class SparkDistributor {
                 secret.fromSparkSecret() ? "spark.authenticate.secret" : "a fresh per-job secret");
         TaskFailures failures = new TaskFailures(runId);
         sc.addSparkListener(failures);
-        jsc.setJobDescription("trainer-spark: " + numProcesses + " ranks");
+        String description = sc.getLocalProperty(JOB_DESCRIPTION);
+        sc.setLocalProperty(JOB_DESCRIPTION, "trainer-spark: " + numProcesses + " ranks");
         sc.setLocalProperty(TaskFailures.RUN_PROPERTY, runId);
         List<byte[]> results;
         try {
@@ -157,6 +161,7 @@ public final class SparkDistributor {
                     + sc.master() + " failed: " + (errors.isEmpty() ? e.getMessage() : errors), e);
         } finally {
             sc.setLocalProperty(TaskFailures.RUN_PROPERTY, null);
+            sc.setLocalProperty(JOB_DESCRIPTION, description);
             sc.removeSparkListener(failures);
         }
         if (results.size() != 1) {

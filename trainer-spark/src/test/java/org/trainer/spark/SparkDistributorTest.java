@@ -87,12 +87,15 @@ class SparkDistributorTest {
     }
 
     @Test
-    void returnsRankZerosResult() {
+    void returnsRankZerosResultAndRestoresTheJobDescription() {
+        sc.setLocalProperty("spark.job.description", "the caller's jobs");
         String result = twoRanks().run(ctx -> {
             ctx.collective().barrier();
             return "result of rank " + ctx.rank() + " of " + ctx.worldSize();
         });
         assertEquals("result of rank 0 of 2", result);
+        assertEquals("the caller's jobs", sc.getLocalProperty("spark.job.description"));
+        sc.setLocalProperty("spark.job.description", null);
     }
 
     @Test
