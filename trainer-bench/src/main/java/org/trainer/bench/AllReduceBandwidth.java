@@ -3,6 +3,7 @@ package org.trainer.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -33,13 +34,19 @@ import org.trainer.distributed.TcpCollective;
  *       another, in 1 MiB writes: the bytes per second the transport can do at best here;</li>
  *   <li>{@link TcpCollective#allReduce(float[], int, int, ReduceOp)} of a 16 MB float32 array at W = 2
  *       and 3: algbw = bytes / time and busbw = algbw x 2(W-1)/W (the nccl-tests definition: the
- *       traffic each rank's link carries), and busbw over the raw copy's rate;</li>
+ *       traffic each rank's link carries), and busbw over the raw copy's rate. On loopback every rank
+ *       shares this machine's cores and its "link" is a kernel memory copy: the ranks together push
+ *       2(W-1) times the array through sockets, where the raw copy pushes it once, so when the CPU is
+ *       the bottleneck busbw / raw copy cannot exceed 1/W (2(W-1)/W over 2(W-1)). The harness
+ *       therefore also reports the process CPU time per operation and the socket bytes moved per CPU
+ *       second against the raw copy's: the transport's own overhead, whatever the sharing;</li>
  *   <li>all-reduce times from 4 KB to 64 MB at W = 2 and 3, fitted (least squares of the relative
  *       error) to the alpha-beta model time = 2(W-1) alpha + 2(W-1)/W x bytes / bandwidth, then the
  *       model projected to 8, 64 and 256 ranks on 10 and 100 Gb/s links with an assumed per-step
  *       network latency.</li>
  * </ol>
- * Each time is the best and the median of {@code --reps} repetitions (after one warm-up); a
+ * Each time is the best and the median of {@code --reps} repetitions (at least 10 for the 16 MB
+ * rows, whose CPU time the system counts in 10 ms ticks), after one warm-up; a
  * repetition of a small size runs several all-reduces back to back and divides. Run from the
  * repository root after building:
  * <pre>
@@ -49,6 +56,8 @@ import org.trainer.distributed.TcpCollective;
  * A harness that prints numbers for a person to read: nothing fails.
  */
 public final class AllReduceBandwidth {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final int MB16 = 16 << 20;
     private static final int CHUNK = 1 << 20;
 
@@ -70,29 +79,34 @@ public final class AllReduceBandwidth {
         }
         System.out.printf(Locale.ROOT, "java %s, %d processors, load average %.1f%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(),
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                OS.getSystemLoadAverage());
 
-        double[] raw = rawCopy(MB16, reps);
+        double[] raw = rawCopy(MB16, Math.max(reps, 10));
         System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (1 MiB writes): best %.1f ms = %.2f GB/s,"
-                + " median %.1f ms = %.2f GB/s%n", raw[0] * 1e3, MB16 / raw[0] / 1e9, raw[1] * 1e3, MB16 / raw[1] / 1e9);
+                + " median %.1f ms = %.2f GB/s; CPU %.1f ms per copy = %.2f GB per CPU second%n", raw[0] * 1e3,
+                MB16 / raw[0] / 1e9, raw[1] * 1e3, MB16 / raw[1] / 1e9, raw[2] * 1e3, MB16 / raw[2] / 1e9);
         double rawRate = MB16 / raw[0];
 
         List<double[]> points = new ArrayList<>(); // {W, bytes, median seconds}
         Path dir = Files.createTempDirectory("allreduce-rendezvous");
         try {
             System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 (ranks are threads of this JVM):%n");
-            System.out.printf(Locale.ROOT, "| W | best ms | median ms | algbw GB/s | busbw GB/s | busbw / raw copy |%n");
-            System.out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|---:|%n");
+            System.out.printf(Locale.ROOT, "| W | best ms | median ms | algbw GB/s | busbw GB/s | busbw / raw copy |"
+                    + " CPU ms | socket GB per CPU s | that / raw copy's |%n");
+            System.out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
             List<String> sweep = new ArrayList<>();
             for (int world = 2; world <= 3; world++) {
                 List<TcpCollective> group = connect(world, dir);
                 ExecutorService pool = Executors.newFixedThreadPool(world);
                 try {
-                    double[] t = time(group, pool, MB16 / 4, reps);
+                    double[] t = time(group, pool, MB16 / 4, Math.max(reps, 10));
                     double algbw = MB16 / t[0];
                     double busbw = algbw * 2 * (world - 1) / world;
-                    System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.2f | %.2f |%n", world, t[0] * 1e3,
-                            t[1] * 1e3, algbw / 1e9, busbw / 1e9, busbw / rawRate);
+                    // All ranks together push 2(W-1) x 16 MB through the kernel's sockets, on the same cores.
+                    double socketBytes = 2.0 * (world - 1) * MB16;
+                    System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f |%n",
+                            world, t[0] * 1e3, t[1] * 1e3, algbw / 1e9, busbw / 1e9, busbw / rawRate, t[2] * 1e3,
+                            socketBytes / t[2] / 1e9, socketBytes / t[2] / (MB16 / raw[2]));
                     for (long bytes = 4 << 10; bytes <= (long) maxMb << 20; bytes *= 4) {
                         double[] s = time(group, pool, (int) (bytes / 4), reps);
                         points.add(new double[] {world, bytes, s[1]});
@@ -201,7 +215,8 @@ public final class AllReduceBandwidth {
     }
 
     /**
-     * Best and median seconds per all-reduce of n floats: each repetition starts after a barrier and
+     * Best and median seconds per all-reduce of n floats, and the process CPU seconds per all-reduce
+     * (every rank's threads, over all timed repetitions): each repetition starts after a barrier and
      * runs enough all-reduces back to back to last a while; its time is the slowest rank's.
      */
     private static double[] time(List<TcpCollective> group, ExecutorService pool, int n, int reps) throws Exception {
@@ -209,7 +224,9 @@ public final class AllReduceBandwidth {
         int calls = (int) Math.max(1, Math.min(200, (4L << 20) / (4L * n)));
         float[][] data = new float[world][n];
         double[] samples = new double[reps];
+        long cpu = 0;
         for (int rep = -1; rep < reps; rep++) {
+            long cpu0 = OS.getProcessCpuTime();
             List<Future<Long>> fs = new ArrayList<>();
             for (int r = 0; r < world; r++) {
                 TcpCollective c = group.get(r);
@@ -229,13 +246,17 @@ public final class AllReduceBandwidth {
             }
             if (rep >= 0) {
                 samples[rep] = slowest / 1e9 / calls;
+                cpu += OS.getProcessCpuTime() - cpu0;
             }
         }
         Arrays.sort(samples);
-        return new double[] {samples[0], samples[reps / 2]};
+        return new double[] {samples[0], samples[reps / 2], cpu / 1e9 / reps / calls};
     }
 
-    /** Best and median seconds to move {@code bytes} through one loopback connection, writer and reader on two threads. */
+    /**
+     * Best and median seconds to move {@code bytes} through one loopback connection, writer and reader
+     * on two threads, and the process CPU seconds per copy.
+     */
     private static double[] rawCopy(int bytes, int reps) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
@@ -247,7 +268,9 @@ public final class AllReduceBandwidth {
             byte[] send = new byte[CHUNK];
             byte[] receive = new byte[CHUNK];
             double[] samples = new double[reps];
+            long cpu = 0;
             for (int rep = -1; rep < reps; rep++) {
+                long cpu0 = OS.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 Future<?> w = pool.submit(() -> {
                     for (int sent = 0; sent < bytes; sent += CHUNK) {
@@ -265,10 +288,11 @@ public final class AllReduceBandwidth {
                 w.get();
                 if (rep >= 0) {
                     samples[rep] = (System.nanoTime() - t0) / 1e9;
+                    cpu += OS.getProcessCpuTime() - cpu0;
                 }
             }
             Arrays.sort(samples);
-            return new double[] {samples[0], samples[reps / 2]};
+            return new double[] {samples[0], samples[reps / 2], cpu / 1e9 / reps};
         } finally {
             pool.shutdownNow();
         }
