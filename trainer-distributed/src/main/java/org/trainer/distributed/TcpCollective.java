@@ -347,8 +347,13 @@ public final class TcpCollective implements Collective {
     }
 
     /**
-     * Sums (or averages) {@code data[offset, offset + length)} across ranks in place, as described in
-     * the class comment: afterwards every rank holds the same bits there.
+     * Replaces {@code data[offset, offset + length)} on every rank by the element-wise sum over ranks
+     * (for {@link ReduceOp#MEAN}, that sum divided by W), in place; the rest of {@code data} is not
+     * touched. Ring reduce-scatter then ring all-gather (see the class comment): segment k's sum is
+     * {@code x_(k-1) + (... + (x_(k+1) + x_k))}, indices mod W, computed on rank (k - 1) mod W and copied
+     * bit for bit to the others. If the operation fails, the range may hold partial sums.
+     *
+     * @throws CollectiveException if a rank is lost, times out, or passed another length or op
      */
     @Override
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
@@ -357,7 +362,7 @@ public final class TcpCollective implements Collective {
         allReduce("allReduce(float32, " + op + ")", new FloatElems(data), offset, length, op);
     }
 
-    /** {@link #allReduce(float[], int, int, ReduceOp)} in float64. */
+    /** {@link #allReduce(float[], int, int, ReduceOp)} in float64, with the same order of additions. */
     @Override
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
@@ -365,6 +370,11 @@ public final class TcpCollective implements Collective {
         allReduce("allReduce(float64, " + op + ")", new DoubleElems(data), offset, length, op);
     }
 
+    /**
+     * Copies rank {@code root}'s {@code data[offset, offset + length)} into the same range of every
+     * other rank's {@code data}, frame by frame along the ring from the root; the root's array is only
+     * read.
+     */
     @Override
     public void broadcast(float[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
