@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -93,6 +95,8 @@ final class Connection {
             if (!stopping) {
                 onSendFailure.accept(peer, e);
             }
+        } catch (ClosedSelectorException e) {
+            // close() closed the selector while this thread waited to write: the connection is over.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -127,8 +131,12 @@ final class Connection {
                 throw new SocketTimeoutException("no data for " + Duration.ofNanos(timeoutNanos));
             }
             long left = timeoutNanos - (now - waitingSince);
-            readable.select(Math.max(1, Math.min(left / 1_000_000, Long.MAX_VALUE / 2)));
-            readable.selectedKeys().clear();
+            try {
+                readable.select(Math.max(1, left / 1_000_000));
+                readable.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                throw new ClosedChannelException();
+            }
         }
     }
 
