@@ -2,11 +2,15 @@ package org.trainer.distributed;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
@@ -17,6 +21,10 @@ import java.util.function.BiConsumer;
  * the caller queued, so that a rank writing a large message never waits for its peer to read
  * before it can read what the peer writes to it: two ranks sending to each other at once cannot
  * deadlock on full socket buffers.
+ *
+ * <p>The channel is non-blocking, with one selector for the reader (which waits at most the timeout
+ * for each arrival of bytes) and one for the sender; frames live in direct buffers, which the
+ * kernel reads and writes without the copy through a temporary buffer that heap arrays cost.
  */
 final class Connection {
     /** magic, kind, param, total, count, crc: six little-endian ints. */
@@ -26,24 +34,31 @@ final class Connection {
     private static final Frame STOP = new Frame(0, false);
 
     final int peer;
-    final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final SocketChannel channel;
+    private final Selector readable;
+    private final Selector writable;
+    private final long timeoutNanos;
     private final LinkedBlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Frame> pool;
     private final Thread sender;
     private volatile boolean stopping;
 
     /**
+     * @param channel       connected and authenticated; switched to non-blocking mode here
+     * @param timeout       the longest {@link #readFully} waits for the peer's next bytes
      * @param onSendFailure told (peer, exception) when a write fails, unless the connection is being closed
      */
-    Connection(int rank, int peer, Socket socket, ConcurrentLinkedQueue<Frame> pool,
+    Connection(int rank, int peer, SocketChannel channel, Duration timeout, ConcurrentLinkedQueue<Frame> pool,
             BiConsumer<Integer, IOException> onSendFailure) throws IOException {
         this.peer = peer;
-        this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.channel = channel;
+        this.timeoutNanos = timeout.toNanos();
         this.pool = pool;
+        channel.configureBlocking(false);
+        this.readable = Selector.open();
+        this.writable = Selector.open();
+        channel.register(readable, SelectionKey.OP_READ);
+        channel.register(writable, SelectionKey.OP_WRITE);
         this.sender = new Thread(() -> sendLoop(onSendFailure), "trainer-tcp-rank" + rank + "-to-rank" + peer);
         sender.setDaemon(true);
         sender.start();
@@ -56,12 +71,23 @@ final class Connection {
                 if (f == STOP) {
                     return;
                 }
-                out.write(f.bytes, 0, f.length);
+                ByteBuffer b = f.buffer;
+                b.limit(f.length).position(0);
+                while (b.hasRemaining()) {
+                    if (channel.write(b) == 0) {
+                        // The peer's receive buffer is full: wait until it reads (or close() wakes this thread).
+                        writable.select(1000);
+                        writable.selectedKeys().clear();
+                        if (stopping) {
+                            return;
+                        }
+                    }
+                }
                 if (f.pooled) {
                     pool.add(f);
                 }
                 if (f.lastOnConnection) {
-                    socket.shutdownOutput();
+                    channel.shutdownOutput();
                     return;
                 }
             }
@@ -69,6 +95,8 @@ final class Connection {
             if (!stopping) {
                 onSendFailure.accept(peer, e);
             }
+        } catch (ClosedSelectorException e) {
+            // close() closed the selector while this thread waited to write: the connection is over.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -79,28 +107,50 @@ final class Connection {
         queue.add(frame);
     }
 
-    /** Fills b[off, off + len) from the socket; waits at most the socket's timeout for each read. */
-    void readFully(byte[] b, int off, int len) throws IOException {
-        while (len > 0) {
-            int n = in.read(b, off, len);
+    /**
+     * Fills {@code dst} from its position to its limit.
+     *
+     * @throws SocketTimeoutException if no byte arrives for the timeout
+     * @throws EOFException           if the peer closed the connection first
+     */
+    void readFully(ByteBuffer dst) throws IOException {
+        long waitingSince = 0;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst);
             if (n < 0) {
                 throw new EOFException("the connection was closed");
             }
-            off += n;
-            len -= n;
+            if (n > 0) {
+                waitingSince = 0;
+                continue;
+            }
+            long now = System.nanoTime();
+            if (waitingSince == 0) {
+                waitingSince = now;
+            } else if (now - waitingSince >= timeoutNanos) {
+                throw new SocketTimeoutException("no data for " + Duration.ofNanos(timeoutNanos));
+            }
+            long left = timeoutNanos - (now - waitingSince);
+            try {
+                readable.select(Math.max(1, left / 1_000_000));
+                readable.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                throw new ClosedChannelException();
+            }
         }
     }
 
     /** Wakes the calling thread if it waits on this connection: its read sees the end of the stream. */
     void stopReading() {
         try {
-            socket.shutdownInput();
+            channel.shutdownInput();
         } catch (IOException ignored) {
-            // The socket is already closed or reset: reads fail either way.
+            // The channel is already closed or reset: reads fail either way.
         }
+        readable.wakeup();
     }
 
-    /** Lets the sender write what is queued (at most waitMillis), then closes the socket. */
+    /** Lets the sender write what is queued (at most waitMillis), then closes the channel. */
     void close(long waitMillis) {
         queue.add(STOP);
         try {
@@ -109,25 +159,26 @@ final class Connection {
             Thread.currentThread().interrupt();
         }
         stopping = true;
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing is best effort: the peer sees the connection end either way.
-        }
+        writable.wakeup();
         sender.interrupt();
+        for (java.io.Closeable c : new java.io.Closeable[] {channel, readable, writable}) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // Closing is best effort: the peer sees the connection end either way.
+            }
+        }
     }
 
-    /** A frame's bytes: the header then the payload, little-endian. */
+    /** A frame's bytes: the header then the payload, little-endian, in a direct buffer. */
     static final class Frame {
-        final byte[] bytes;
         final ByteBuffer buffer;
         final boolean pooled;
         int length;
         boolean lastOnConnection;
 
         Frame(int capacity, boolean pooled) {
-            this.bytes = new byte[capacity];
-            this.buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            this.buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
             this.pooled = pooled;
         }
     }

@@ -5,16 +5,14 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -72,8 +70,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads and memory</h2>
  * One sender thread per connection writes queued frames, so reading and writing overlap and two
  * ranks writing large frames to each other cannot deadlock; the calling thread reads. One acceptor
- * thread, plus a short-lived thread per handshake in progress (at most 16). Send frames come from a
- * pool that grows to what the largest operation had in flight and is reused afterwards.
+ * thread, plus a short-lived thread per handshake in progress (at most 16). Frames live in direct
+ * buffers (the kernel copies them without a detour through a temporary buffer); send frames come
+ * from a pool that grows to what the largest operation had in flight and is reused afterwards, so
+ * an operation in steady state allocates nothing in proportion to its data.
  *
  * <h2>Faults</h2>
  * A peer whose connection closes or resets fails the operation at once ("rank N lost: ..."); a
@@ -102,7 +102,7 @@ public final class TcpCollective implements Collective {
     private final int world;
     private final Options options;
     private final byte[] jobId;
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final Thread acceptor;
     private final CompletableFuture<Connection> ringInbound = new CompletableFuture<>();
     private final ConcurrentHashMap<Integer, CompletableFuture<Connection>> inbound = new ConcurrentHashMap<>();
@@ -112,12 +112,9 @@ public final class TcpCollective implements Collective {
     private final ConcurrentLinkedQueue<Connection.Frame> pool = new ConcurrentLinkedQueue<>();
     private final byte[] header = new byte[Connection.HEADER];
     private final ByteBuffer headerBuffer = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-    private final byte[] payload;
-    private final ByteBuffer payloadBuffer;
+    private final ByteBuffer payload;
     private final CRC32C sendCrc = new CRC32C();
     private final CRC32C receiveCrc = new CRC32C();
-    private final float[] floatScratch;
-    private final double[] doubleScratch;
     private List<String> addresses = List.of();
     private Connection next;
     private Connection prev;
@@ -132,16 +129,14 @@ public final class TcpCollective implements Collective {
         this.options = options;
         this.jobId = options.jobId.getBytes(StandardCharsets.UTF_8);
         this.outbound = new Connection[world];
-        this.payload = new byte[world == 1 ? 0 : Math.max(options.chunkBytes, MAX_ABORT_BYTES)];
-        this.payloadBuffer = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
-        this.floatScratch = new float[world == 1 ? 0 : options.chunkBytes / Float.BYTES];
-        this.doubleScratch = new double[world == 1 ? 0 : options.chunkBytes / Double.BYTES];
+        this.payload = ByteBuffer.allocateDirect(world == 1 ? 0 : Math.max(options.chunkBytes, MAX_ABORT_BYTES))
+                .order(ByteOrder.LITTLE_ENDIAN);
         if (world == 1) {
             server = null;
             acceptor = null;
             return;
         }
-        server = new ServerSocket();
+        server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(InetAddress.getByName(options.bindAddress), options.port), 64);
         acceptor = new Thread(this::acceptLoop, "trainer-tcp-rank" + rank + "-accept");
         acceptor.setDaemon(true);
@@ -188,7 +183,7 @@ public final class TcpCollective implements Collective {
     }
 
     private void join(Rendezvous rendezvous) {
-        String me = options.advertisedHost() + ":" + server.getLocalPort();
+        String me = options.advertisedHost() + ":" + server.socket().getLocalPort();
         addresses = List.copyOf(rendezvous.exchange(rank, world, me, options.timeout));
         if (addresses.size() != world) {
             throw new CollectiveException("TcpCollective.connect on rank " + rank + ": the rendezvous returned "
@@ -233,12 +228,17 @@ public final class TcpCollective implements Collective {
         int port = Integer.parseInt(address.substring(colon + 1));
         int handshakeMillis = (int) Math.max(1, options.handshakeTimeout.toMillis());
         while (true) {
-            Socket s = new Socket();
+            SocketChannel s;
             try {
-                s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(host, port), handshakeMillis);
-                s.setSoTimeout(handshakeMillis);
-                Handshake.dial(s, purpose, rank, to, world, jobId, options.secret);
+                s = SocketChannel.open();
+            } catch (IOException e) {
+                throw new CollectiveException("TcpCollective on rank " + rank + ": cannot open a socket: " + e, e);
+            }
+            try {
+                s.socket().setTcpNoDelay(true);
+                s.socket().connect(new InetSocketAddress(host, port), handshakeMillis);
+                s.socket().setSoTimeout(handshakeMillis);
+                Handshake.dial(s.socket(), purpose, rank, to, world, jobId, options.secret);
                 return register(s, to);
             } catch (Handshake.Refused e) {
                 closeQuietly(s);
@@ -259,10 +259,9 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    private Connection register(Socket s, int peer) throws IOException {
-        s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, options.timeout.toMillis())));
-        s.setTcpNoDelay(true);
-        Connection c = new Connection(rank, peer, s, pool, this::sendFailed);
+    private Connection register(SocketChannel s, int peer) throws IOException {
+        s.socket().setTcpNoDelay(true);
+        Connection c = new Connection(rank, peer, s, options.timeout, pool, this::sendFailed);
         connections.add(c);
         if (closed || failure != null) {
             // close() or a failure may have swept the connections before this one was added.
@@ -278,7 +277,7 @@ public final class TcpCollective implements Collective {
     private void acceptLoop() {
         int prevRank = (rank + world - 1) % world;
         while (!closed) {
-            Socket s;
+            SocketChannel s;
             try {
                 s = server.accept();
             } catch (IOException e) {
@@ -289,7 +288,7 @@ public final class TcpCollective implements Collective {
             }
             if (!handshakes.tryAcquire()) {
                 LOG.warn("rank {}: refused a connection from {}: {} handshakes already in progress", rank,
-                        s.getRemoteSocketAddress(), MAX_HANDSHAKES);
+                        s.socket().getRemoteSocketAddress(), MAX_HANDSHAKES);
                 closeQuietly(s);
                 continue;
             }
@@ -305,11 +304,11 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    private void handshake(Socket s, int prevRank) {
-        Object remote = s.getRemoteSocketAddress();
+    private void handshake(SocketChannel s, int prevRank) {
+        Object remote = s.socket().getRemoteSocketAddress();
         try {
-            s.setSoTimeout((int) Math.max(1, options.handshakeTimeout.toMillis()));
-            Handshake.Hello hello = Handshake.accept(s, rank, prevRank, world, jobId, options.secret);
+            s.socket().setSoTimeout((int) Math.max(1, options.handshakeTimeout.toMillis()));
+            Handshake.Hello hello = Handshake.accept(s.socket(), rank, prevRank, world, jobId, options.secret);
             CompletableFuture<Connection> slot = hello.purpose() == Handshake.RING ? ringInbound
                     : inbound.computeIfAbsent(hello.from(), r -> new CompletableFuture<>());
             synchronized (slot) {
@@ -348,8 +347,13 @@ public final class TcpCollective implements Collective {
     }
 
     /**
-     * Sums (or averages) {@code data[offset, offset + length)} across ranks in place, as described in
-     * the class comment: afterwards every rank holds the same bits there.
+     * Replaces {@code data[offset, offset + length)} on every rank by the element-wise sum over ranks
+     * (for {@link ReduceOp#MEAN}, that sum divided by W), in place; the rest of {@code data} is not
+     * touched. Ring reduce-scatter then ring all-gather (see the class comment): segment k's sum is
+     * {@code x_(k-1) + (... + (x_(k+1) + x_k))}, indices mod W, computed on rank (k - 1) mod W and copied
+     * bit for bit to the others. If the operation fails, the range may hold partial sums.
+     *
+     * @throws CollectiveException if a rank is lost, times out, or passed another length or op
      */
     @Override
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
@@ -358,7 +362,7 @@ public final class TcpCollective implements Collective {
         allReduce("allReduce(float32, " + op + ")", new FloatElems(data), offset, length, op);
     }
 
-    /** {@link #allReduce(float[], int, int, ReduceOp)} in float64. */
+    /** {@link #allReduce(float[], int, int, ReduceOp)} in float64, with the same order of additions. */
     @Override
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
@@ -366,6 +370,11 @@ public final class TcpCollective implements Collective {
         allReduce("allReduce(float64, " + op + ")", new DoubleElems(data), offset, length, op);
     }
 
+    /**
+     * Copies rank {@code root}'s {@code data[offset, offset + length)} into the same range of every
+     * other rank's {@code data}, frame by frame along the ring from the root; the root's array is only
+     * read.
+     */
     @Override
     public void broadcast(float[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
@@ -434,7 +443,7 @@ public final class TcpCollective implements Collective {
             for (int a = lo, first = 1; a < hi || first == 1; a += chunk, first = 0) {
                 int n = Math.min(chunk, hi - a);
                 receive(prev, what, kind, param, length, n, e.bytes);
-                e.add(payloadBuffer, a, n);
+                e.add(payload, a, n);
                 if (s == world - 2 && op == ReduceOp.MEAN) {
                     e.divide(a, n, world);
                 }
@@ -450,7 +459,7 @@ public final class TcpCollective implements Collective {
             for (int a = lo, first = 1; a < hi || first == 1; a += chunk, first = 0) {
                 int n = Math.min(chunk, hi - a);
                 receive(prev, what, kind, param, length, n, e.bytes);
-                e.get(payloadBuffer, a, n);
+                e.get(payload, a, n);
                 if (s < world - 2) {
                     sendFrame(next, kind, param, length, e, a, n);
                 }
@@ -479,7 +488,7 @@ public final class TcpCollective implements Collective {
         for (int a = offset, first = 1; a < offset + length || first == 1; a += chunk, first = 0) {
             int n = Math.min(chunk, offset + length - a);
             receive(prev, what, kind, root, length, n, e.bytes);
-            e.get(payloadBuffer, a, n);
+            e.get(payload, a, n);
             if (nextRank != root) {
                 sendFrame(next, kind, root, length, e, a, n);
             }
@@ -509,7 +518,7 @@ public final class TcpCollective implements Collective {
             ByteElems bytes = new ByteElems(out[k]);
             int n = headerBuffer.getInt(16);
             for (int a = 0; ; ) {
-                bytes.get(payloadBuffer, a, n);
+                bytes.get(payload, a, n);
                 if (s < world - 2) {
                     sendFrame(next, kind, k, total, bytes, a, n);
                 }
@@ -547,7 +556,7 @@ public final class TcpCollective implements Collective {
         for (int a = offset, first = 1; a < offset + length || first == 1; a += chunk, first = 0) {
             int n = Math.min(chunk, offset + length - a);
             receive(c, what, kind(SEND, e.dtype), 0, length, n, e.bytes);
-            e.get(payloadBuffer, a, n);
+            e.get(payload, a, n);
         }
     }
 
@@ -606,12 +615,12 @@ public final class TcpCollective implements Collective {
         e.put(b, at, n);
         int bytes = n * e.bytes;
         sendCrc.reset();
-        sendCrc.update(f.bytes, 0, 20);
-        sendCrc.update(f.bytes, Connection.HEADER, bytes);
+        sendCrc.update(b.limit(20).position(0));
+        sendCrc.update(b.limit(Connection.HEADER + bytes).position(Connection.HEADER));
         b.putInt(20, (int) sendCrc.getValue());
         if (corruptNextFrame && bytes > 0) {
             corruptNextFrame = false;
-            f.bytes[Connection.HEADER] ^= 1;
+            b.put(Connection.HEADER, (byte) (b.get(Connection.HEADER) ^ 1));
         }
         f.length = Connection.HEADER + bytes;
         f.lastOnConnection = false;
@@ -626,7 +635,7 @@ public final class TcpCollective implements Collective {
     private void receive(Connection c, String what, int kind, int param, int total, int count, int elementBytes) {
         int peer = c.peer;
         try {
-            c.readFully(header, 0, Connection.HEADER);
+            c.readFully(headerBuffer.clear());
         } catch (IOException ex) {
             throw lost(what, peer, ex);
         }
@@ -646,7 +655,9 @@ public final class TcpCollective implements Collective {
                         + " bytes is longer than " + MAX_ABORT_BYTES);
             }
             readPayload(c, what, gotCount);
-            String why = new String(payload, 0, gotCount, StandardCharsets.UTF_8);
+            byte[] text = new byte[gotCount];
+            payload.get(0, text);
+            String why = new String(text, StandardCharsets.UTF_8);
             throw failed(what, why.startsWith("rank " + peer + " ") ? why : why + " (reported by rank " + peer + ")");
         }
         // Within one operation (a broadcast's data and its end), a different parameter says more than the kind.
@@ -675,13 +686,13 @@ public final class TcpCollective implements Collective {
 
     private void readPayload(Connection c, String what, int bytes) {
         try {
-            c.readFully(payload, 0, bytes);
+            c.readFully(payload.clear().limit(bytes));
         } catch (IOException ex) {
             throw lost(what, c.peer, ex);
         }
         receiveCrc.reset();
         receiveCrc.update(header, 0, 20);
-        receiveCrc.update(payload, 0, bytes);
+        receiveCrc.update(payload.flip());
         int computed = (int) receiveCrc.getValue();
         int sent = headerBuffer.getInt(20);
         if (computed != sent) {
@@ -788,8 +799,8 @@ public final class TcpCollective implements Collective {
         ByteBuffer b = f.buffer;
         b.putInt(Connection.MAGIC).putInt(ABORT).putInt(0).putInt(n).putInt(n).putInt(0).put(text, 0, n);
         CRC32C crc = new CRC32C();
-        crc.update(f.bytes, 0, 20);
-        crc.update(f.bytes, Connection.HEADER, n);
+        crc.update(b.duplicate().limit(20).position(0));
+        crc.update(b.duplicate().limit(Connection.HEADER + n).position(Connection.HEADER));
         b.putInt(20, (int) crc.getValue());
         f.length = Connection.HEADER + n;
         f.lastOnConnection = true;
@@ -1076,7 +1087,7 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    /** Moves one dtype between an array and frame payloads. */
+    /** Moves one dtype between an array and frame payloads (little-endian, from index 0 of the payload). */
     private abstract static class Elems {
         final int dtype;
         final int bytes;
@@ -1086,7 +1097,7 @@ public final class TcpCollective implements Collective {
             this.bytes = bytes;
         }
 
-        /** Writes elements [at, at + n) after the header in b. */
+        /** Writes elements [at, at + n) after the header in frame buffer b. */
         abstract void put(ByteBuffer b, int at, int n);
 
         /** Adds the payload's n elements to elements [at, at + n). */
@@ -1102,7 +1113,7 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    private final class FloatElems extends Elems {
+    private static final class FloatElems extends Elems {
         private final float[] a;
 
         FloatElems(float[] a) {
@@ -1118,11 +1129,9 @@ public final class TcpCollective implements Collective {
 
         @Override
         void add(ByteBuffer payload, int at, int n) {
-            float[] x = floatScratch;
-            payload.position(0);
-            payload.asFloatBuffer().get(x, 0, n);
+            // Reading the floats straight from the frame saves a pass through a scratch array.
             for (int i = 0; i < n; i++) {
-                a[at + i] += x[i];
+                a[at + i] += payload.getFloat(i << 2);
             }
         }
 
@@ -1140,7 +1149,7 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    private final class DoubleElems extends Elems {
+    private static final class DoubleElems extends Elems {
         private final double[] a;
 
         DoubleElems(double[] a) {
@@ -1156,11 +1165,8 @@ public final class TcpCollective implements Collective {
 
         @Override
         void add(ByteBuffer payload, int at, int n) {
-            double[] x = doubleScratch;
-            payload.position(0);
-            payload.asDoubleBuffer().get(x, 0, n);
             for (int i = 0; i < n; i++) {
-                a[at + i] += x[i];
+                a[at + i] += payload.getDouble(i << 3);
             }
         }
 
@@ -1194,7 +1200,7 @@ public final class TcpCollective implements Collective {
 
         @Override
         void get(ByteBuffer payload, int at, int n) {
-            System.arraycopy(payload.array(), 0, a, at, n);
+            payload.get(0, a, at, n);
         }
     }
 }

@@ -65,6 +65,15 @@ class TcpCollectiveAuthTest {
             assertTrue(refused.getMessage().contains("rank 1 did not prove that it knows the job secret"),
                     refused.getMessage());
 
+            // Knowing the secret is not enough: rank 1's ring peer is rank 0, not another rank 1.
+            Socket wrongRank = new Socket(host, port);
+            strangers.add(wrongRank);
+            wrongRank.setSoTimeout(10_000);
+            Handshake.Refused asRank1 = assertThrows(Handshake.Refused.class, () -> Handshake.dial(wrongRank,
+                    Handshake.RING, 1, 1, 2, "test".getBytes(StandardCharsets.UTF_8), TcpGroup.SECRET));
+            assertTrue(asRank1.getMessage().contains("rank 1 closed the connection during the handshake"),
+                    asRank1.getMessage());
+
             for (Socket s : List.of(garbage, oversized, silent)) {
                 assertClosedByPeer(s);
             }

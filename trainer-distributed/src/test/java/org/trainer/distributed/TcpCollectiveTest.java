@@ -33,7 +33,7 @@ class TcpCollectiveTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {2, 3})
+    @ValueSource(ints = {2, 3, 4})
     void allReduceSumsFloat32ExactlyOnEveryRankForSizesThatDoNotDivide(int world) throws Exception {
         List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options());
         try {
@@ -211,7 +211,7 @@ class TcpCollectiveTest {
     }
 
     @Test
-    void sendAndRecvWorkBothWaysBetweenNeighboursAndOtherPairs() throws Exception {
+    void sendAndRecvWorkBothWaysBetweenNeighbours() throws Exception {
         List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withChunkBytes(64));
         try {
             List<double[]> got = run(ranks, c -> {
@@ -401,6 +401,49 @@ class TcpCollectiveTest {
         } finally {
             TcpGroup.closeAll(ranks);
         }
+    }
+
+    @Test
+    void nonNeighboursDialTheirOwnConnectionAndCloseStopsEveryThread() throws Exception {
+        // With 4 ranks, 0-2 and 1-3 are not ring neighbours: each sender dials its peer on first use.
+        List<Collective> ranks = TcpGroup.connect(4, dir, TcpGroup.options().withChunkBytes(64));
+        try {
+            List<double[]> got = onRanks(ranks, c -> {
+                int peer = (c.rank() + 2) % 4;
+                double[] mine = new double[33];
+                java.util.Arrays.fill(mine, c.rank() + 0.25);
+                double[] theirs = new double[33];
+                for (int round = 0; round < 2; round++) {
+                    if (c.rank() < 2) {
+                        c.send(peer, mine, 0, 33);
+                        c.recv(peer, theirs, 0, 33);
+                    } else {
+                        c.recv(peer, theirs, 0, 33);
+                        c.send(peer, mine, 0, 33);
+                    }
+                }
+                c.barrier();
+                return theirs;
+            });
+            for (int r = 0; r < 4; r++) {
+                double[] expected = new double[33];
+                java.util.Arrays.fill(expected, (r + 2) % 4 + 0.25);
+                assertArrayEquals(expected, got.get(r), "rank " + r);
+            }
+            assertTrue(groupThreads() > 0);
+        } finally {
+            TcpGroup.closeAll(ranks);
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (groupThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, groupThreads(), "threads left running after close");
+    }
+
+    private static long groupThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("trainer-tcp-")).count();
     }
 
     @Test
