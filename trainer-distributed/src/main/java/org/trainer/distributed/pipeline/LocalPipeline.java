@@ -93,17 +93,18 @@ public final class LocalPipeline {
         if (first == null) {
             return results;
         }
+        RuntimeException thrown = first instanceof RuntimeException r ? r
+                : first instanceof Error ? null
+                : new IllegalStateException("LocalPipeline.run: stage " + firstRank + " failed: " + first, first);
+        Throwable report = thrown != null ? thrown : first;
         for (int s = 0; s < stages; s++) {
             if (failures[s] != null && failures[s] != first) {
-                first.addSuppressed(failures[s]);
+                report.addSuppressed(failures[s]);
             }
         }
-        if (first instanceof RuntimeException r) {
-            throw r;
+        if (thrown == null) {
+            throw (Error) first;
         }
-        if (first instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException("LocalPipeline.run: stage " + firstRank + " failed: " + first, first);
+        throw thrown;
     }
 }
