@@ -55,7 +55,7 @@ import org.trainer.distributed.Collective;
  * the step then trains on a slightly different weighting.
  *
  * <p><b>Shapes.</b> Each activation is preceded by a small float64 header (dtype, micro-batch index
- * and count, mini-batch size, shape; at most {@value StageLink#MAX_RANK} axes), so a stage needs no
+ * and count, mini-batch size, shape; at most 8 axes), so a stage needs no
  * knowledge of the others' modules, and uneven micro-batches need no agreement in advance. The
  * gradients that flow back have the activation's shape and dtype and need no header. A stage
  * whose modules cannot take the activation it receives fails with an
@@ -238,7 +238,8 @@ public final class Pipeline {
     /**
      * The last stage's output for {@code features}, in evaluation mode and without recording
      * gradients, run as micro-batches through the stages and concatenated along axis 0: returned
-     * on the last rank, null on the others. Restores the stages' training mode afterwards.
+     * on the last rank, null on the others, once every stage is done. Restores the stages' training
+     * mode afterwards.
      *
      * @param features the inputs, [n, ...]; read on stage 0 only (may be null elsewhere)
      */
@@ -282,6 +283,9 @@ public final class Pipeline {
                 module.train();
             }
         }
+        // A rank may close its collective once predict returns: let none return before the last stage
+        // has taken every activation.
+        collective.barrier();
         if (!isLast()) {
             return null;
         }
