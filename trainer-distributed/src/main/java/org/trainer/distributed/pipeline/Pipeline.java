@@ -161,12 +161,17 @@ public final class Pipeline {
     }
 
     private double trainStep(Tensor features, Tensor targets, Loss loss, Optimizer optimizer) {
-        Objects.requireNonNull(optimizer, "step: optimizer must not be null (each rank steps its own stage)");
+        if (optimizer == null) {
+            throw new IllegalArgumentException("step: optimizer must not be null on " + name
+                    + " (each rank steps its own stage's parameters)");
+        }
         if (isFirst()) {
             requireBatch("step", "features", features);
         }
         if (isLast()) {
-            Objects.requireNonNull(loss, "step: loss must not be null on the last stage (rank " + stage + ")");
+            if (loss == null) {
+                throw new IllegalArgumentException("step: loss must not be null on " + name + " (the last stage)");
+            }
             requireBatch("step", "targets", targets);
         }
         module.train();

@@ -11,11 +11,14 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.trainer.core.DType;
 import org.trainer.core.Device;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.TestDevice;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.loss.MseLoss;
+import org.trainer.core.nn.Activation;
+import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.Optimizer;
@@ -133,5 +136,51 @@ class PipelineEquivalenceTest {
         assertEquivalent(reference, ranks, "stage 1 on the test device");
         assertTrue(TestDevice.UPLOADS.get() - uploads >= 10 * 3 * 2,
                 "activations and targets were uploaded to the test device: " + (TestDevice.UPLOADS.get() - uploads));
+    }
+    @Test
+    void ranksThatBuildOnlyTheirOwnModulesTrainLikeTheWholeModel() {
+        List<Tensor[]> batches = Models64.batches(10, 10, new int[] {6}, 4, 1500);
+        Models64.Run reference = Models64.reference(() -> Models64.mlp(9), optimizer("sgd"), batches, MSE);
+        int[] cut = {0, 3, 6, 9};
+        List<Models64.Run> ranks = LocalPipeline.run(3, ctx -> {
+            // Each rank keeps only its slice; as a separate process would, it builds the model and drops the rest.
+            Sequential whole = Models64.mlp(9);
+            StageModule mine = new StageModule(whole, cut[ctx.rank()], cut[ctx.rank() + 1]);
+            Pipeline p = Pipeline.builder(ctx.collective()).stage(mine).microBatches(2).build();
+            Optimizer opt = optimizer("sgd").apply(p.stage().parameters());
+            double[] losses = new double[batches.size()];
+            for (int t = 0; t < batches.size(); t++) {
+                losses[t] = p.step(batches.get(t)[0], batches.get(t)[1], MSE, opt);
+            }
+            return new Models64.Run(losses, Models64.values(p.stage()));
+        });
+        assertEquivalent(reference, ranks, "own modules");
+    }
+
+    @Test
+    void oneStageIsGradientAccumulationOverMicroBatches() {
+        List<Tensor[]> batches = Models64.batches(10, 10, new int[] {6}, 4, 1700);
+        Models64.Run reference = Models64.reference(() -> Models64.mlp(4), optimizer("adam"), batches, MSE);
+        List<Models64.Run> ranks = pipelined(() -> Models64.mlp(4), new int[0], 4, optimizer("adam"), batches,
+                r -> Device.CPU);
+        assertEquivalent(reference, ranks, "one stage, M=4");
+    }
+
+    @Test
+    void float32ActivationsTravelAsFloat32() {
+        // The library's default dtype: layers with their own float32 biases, compared at float32's precision.
+        Supplier<Sequential> model = () -> new Sequential(new Linear(6, 16, true, null, 41), new Activation.Tanh(),
+                new Linear(16, 4, true, null, 43));
+        List<Tensor[]> batches = Models64.batches(5, 10, new int[] {6}, 4, 1900).stream()
+                .map(b -> new Tensor[] {b[0].to(DType.FLOAT32), b[1].to(DType.FLOAT32)}).toList();
+        Models64.Run reference = Models64.reference(model, optimizer("sgd"), batches, MSE);
+        List<Models64.Run> ranks = pipelined(model, new int[] {2}, 3, optimizer("sgd"), batches, r -> Device.CPU);
+        for (Models64.Run r : ranks) {
+            for (String k : r.parameters().keySet()) {
+                assertEquals(DType.FLOAT32, model.get().namedParameters().get(k).value().dtype(), k);
+            }
+        }
+        Models64.assertClose(reference.losses(), ranks.get(1).losses(), 1e-5, "float32 losses");
+        Models64.assertSameParameters(reference, ranks, 1e-4, "float32");
     }
 }
