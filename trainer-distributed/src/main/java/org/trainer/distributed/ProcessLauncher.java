@@ -62,8 +62,10 @@ public final class ProcessLauncher {
     private final List<String> jvmOptions;
     private final String classPath;
     private final Path workDirectory;
+    private final boolean echo;
 
     private ProcessLauncher(Builder b) {
+        this.echo = b.echo;
         this.processes = b.processes;
         this.maxAttempts = b.maxAttempts;
         this.timeout = b.timeout;
@@ -122,6 +124,7 @@ public final class ProcessLauncher {
         Path logs = dir.resolve("attempt-" + attempt);
         String runId = UUID.randomUUID().toString();
         List<Process> ranks = new ArrayList<>();
+        List<Thread> pumps = new ArrayList<>();
         try {
             Files.createDirectories(logs);
             for (int r = 0; r < processes; r++) {
@@ -131,8 +134,11 @@ public final class ProcessLauncher {
                 cmd.add("-cp");
                 cmd.add(classPath);
                 cmd.add(RankMain.class.getName());
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(logs.resolve("rank-" + r + ".log").toFile());
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                Path log = logs.resolve("rank-" + r + ".log");
+                if (!echo) {
+                    pb.redirectOutput(log.toFile());
+                }
                 Map<String, String> env = pb.environment();
                 env.put(RANK, Integer.toString(r));
                 env.put(WORLD_SIZE, Integer.toString(processes));
@@ -142,7 +148,11 @@ public final class ProcessLauncher {
                 env.put(SECRET, secret);
                 env.put(TIMEOUT_MS, Long.toString(timeout.toMillis()));
                 env.put(LAUNCHER_PID, Long.toString(ProcessHandle.current().pid()));
-                ranks.add(pb.start());
+                Process p = pb.start();
+                ranks.add(p);
+                if (echo) {
+                    pumps.add(echo(p, log, "[rank " + r + "] "));
+                }
             }
         } catch (IOException e) {
             ranks.forEach(Process::destroyForcibly);
@@ -151,7 +161,7 @@ public final class ProcessLauncher {
         Thread reaper = new Thread(() -> ranks.forEach(Process::destroyForcibly), "launcher-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
         try {
-            return await(ranks, logs);
+            return await(ranks, pumps, logs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -166,7 +176,7 @@ public final class ProcessLauncher {
     }
 
     /** Waits for every rank; after the first failure the others get the collective's timeout to finish. */
-    private String await(List<Process> ranks, Path logs) throws InterruptedException {
+    private String await(List<Process> ranks, List<Thread> pumps, Path logs) throws InterruptedException {
         long deadline = Long.MAX_VALUE;
         while (true) {
             boolean running = false;
@@ -188,6 +198,9 @@ public final class ProcessLauncher {
             Thread.sleep(20);
         }
         List<String> bad = new ArrayList<>();
+        for (Thread t : pumps) {
+            t.join(2000); // the last lines of a rank that has exited
+        }
         for (int r = 0; r < ranks.size(); r++) {
             Process p = ranks.get(r);
             if (p.isAlive()) {
@@ -199,6 +212,28 @@ public final class ProcessLauncher {
             }
         }
         return bad.isEmpty() ? null : String.join("; ", bad);
+    }
+
+    /** Copies a rank's output line by line into its log and, prefixed with its rank, onto this process's standard output. */
+    private static Thread echo(Process p, Path log, String prefix) throws IOException {
+        java.io.BufferedWriter file = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)); file) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    file.write(line);
+                    file.newLine();
+                    file.flush();
+                    System.out.println(prefix + line);
+                }
+            } catch (IOException e) {
+                LOG.debug("{}output ended: {}", prefix, e.toString());
+            }
+        }, "launcher-echo-" + prefix.trim());
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static String describeSignal(int code) {
@@ -246,6 +281,7 @@ public final class ProcessLauncher {
         private final List<String> jvmOptions = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector"));
         private String classPath = System.getProperty("java.class.path");
         private Path workDirectory;
+        private boolean echo;
 
         private Builder() {
         }
@@ -292,6 +328,15 @@ public final class ProcessLauncher {
                 throw new IllegalArgumentException("ProcessLauncher: classPath must not be empty, got '" + cp + "'");
             }
             this.classPath = cp;
+            return this;
+        }
+
+        /**
+         * Also print every rank's output on this process's standard output, each line prefixed with
+         * "[rank r] " (off by default: the output goes to the ranks' log files only).
+         */
+        public Builder echoOutput(boolean on) {
+            this.echo = on;
             return this;
         }
 
