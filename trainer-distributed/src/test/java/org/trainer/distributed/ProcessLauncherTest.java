@@ -73,6 +73,60 @@ class ProcessLauncherTest {
                 + "for rank 1"), e.getMessage());
     }
 
+    @Test
+    void threeProcessesTrainAnMlpAndACnnAsOneProcessWithTheirBatchesTogether(@TempDir Path dir) {
+        TensorDataset mlpData = DistributedDataParallelTest.data(96, 10);
+        TensorDataset cnnData = DistributedDataParallelTest.data(48, 1, 8, 8);
+        // 20 steps each: 96 / 24 and 48 / 12 are 4 steps an epoch, for 5 epochs.
+        Map<String, double[]> mlp = DistributedDataParallelTest.single(DistributedDataParallelTest::mlp,
+                DistributedDataParallelTest::sgd, mlpData, 24, 5, 1);
+        Map<String, double[]> cnn = DistributedDataParallelTest.single(DistributedDataParallelTest::cnn,
+                m -> new org.trainer.optim.Adam(m.parameters(), 0.01), cnnData, 12, 5, 1);
+        ArrayList<HashMap<String, double[]>> got = ProcessLauncher.builder().processes(3).workDirectory(dir)
+                .timeout(Duration.ofSeconds(30)).build().run(ctx -> {
+                    ArrayList<HashMap<String, double[]>> out = new ArrayList<>();
+                    for (int which = 0; which < 2; which++) {
+                        boolean isMlp = which == 0;
+                        TensorDataset d = isMlp ? DistributedDataParallelTest.data(96, 10)
+                                : DistributedDataParallelTest.data(48, 1, 8, 8);
+                        Module m = isMlp ? DistributedDataParallelTest.mlp(7 + ctx.rank())
+                                : DistributedDataParallelTest.cnn(7 + ctx.rank());
+                        try (DistributedDataParallel ddp = new DistributedDataParallel(m, ctx.collective(), 300)) {
+                            DataLoader loader = DataLoader.builder(d).batchSize(isMlp ? 8 : 4)
+                                    .sampler(new DistributedSampler(d.size(), ctx.rank(), 3, true, 3, false)).build();
+                            org.trainer.core.train.Optimizer opt = isMlp ? DistributedDataParallelTest.sgd(ddp)
+                                    : new org.trainer.optim.Adam(ddp.parameters(), 0.01);
+                            new Trainer().fit(ddp, new CrossEntropyLoss(), opt, loader, null, 5);
+                            HashMap<String, double[]> w = new HashMap<>(DistributedDataParallelTest.weights(m));
+                            // Every rank's weights, bit for bit, to see that the replicas agree.
+                            java.nio.ByteBuffer bits = java.nio.ByteBuffer.allocate(
+                                    w.values().stream().mapToInt(a -> a.length * 8).sum());
+                            for (double[] a : new java.util.TreeMap<>(w).values()) {
+                                for (double v : a) {
+                                    bits.putDouble(v);
+                                }
+                            }
+                            byte[][] all = ctx.collective().allGather(bits.array());
+                            boolean equal = true;
+                            for (byte[] other : all) {
+                                equal &= java.util.Arrays.equals(other, all[0]);
+                            }
+                            w.put("replicas equal", new double[] {equal ? 1 : 0});
+                            out.add(w);
+                        }
+                    }
+                    return out;
+                });
+        for (int which = 0; which < 2; which++) {
+            Map<String, double[]> expected = which == 0 ? mlp : cnn;
+            HashMap<String, double[]> w = got.get(which);
+            Map<String, double[]> weights = new HashMap<>();
+            expected.keySet().forEach(k -> weights.put(k, w.get(k)));
+            DistributedDataParallelTest.assertClose(expected, weights, 1e-10);
+            assertEquals(1.0, w.get("replicas equal")[0], "the three replicas are bitwise equal");
+        }
+    }
+
     /** Trains a data-parallel MLP on 2 ranks; on attempt 0 rank 1 kills itself with SIGKILL after step killAt. */
     static Map<String, double[]> train(DistributedContext ctx, String checkpoints, long killAt) {
         TensorDataset d = DistributedDataParallelTest.data(96, 10);
