@@ -30,7 +30,7 @@ import org.trainer.core.train.GradientSynchronizer;
  *
  * <p><b>Buckets.</b> Trainable parameters are grouped, in reverse registration order (the order in
  * which a backward pass usually finishes their gradients), into buckets of at most
- * {@code bucketBytes} bytes (25 MiB by default) of one dtype. When the backward pass has
+ * {@code bucketBytes} bytes (25 MiB by default; the first at most 1 MiB) of one dtype. When the backward pass has
  * accumulated the gradient of every parameter of the next bucket in line, the bucket's gradients are
  * copied into one flat array and handed to a communication thread, which all-reduces it while the
  * backward pass goes on with the earlier layers; buckets are reduced in bucket order on every rank,
@@ -53,6 +53,11 @@ import org.trainer.core.train.GradientSynchronizer;
 public final class DistributedDataParallel extends Module implements GradientSynchronizer, AutoCloseable {
     /** The default bucket size: 25 MiB, PyTorch's. */
     public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
+    /**
+     * The first bucket (the last layers' gradients, ready first) holds at most 1 MiB, as PyTorch's
+     * does: it is sent early, while the backward pass works through the larger earlier layers.
+     */
+    public static final long FIRST_BUCKET_BYTES = 1L << 20;
 
     private final Module module;
     private final Collective collective;
@@ -176,7 +181,8 @@ public final class DistributedDataParallel extends Module implements GradientSyn
             Parameter p = trainable.get(i);
             DType dtype = p.value().dtype();
             long bytes = (long) p.numel() * (dtype == DType.FLOAT64 ? 8 : 4);
-            if (current == null || current.dtype != dtype || (current.bytes + bytes > bucketBytes && !current.params.isEmpty())) {
+            long cap = buckets.size() == 1 ? Math.min(bucketBytes, FIRST_BUCKET_BYTES) : bucketBytes;
+            if (current == null || current.dtype != dtype || current.bytes + bytes > cap) {
                 current = new Bucket(dtype);
                 buckets.add(current);
             }

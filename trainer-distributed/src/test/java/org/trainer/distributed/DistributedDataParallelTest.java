@@ -186,6 +186,16 @@ class DistributedDataParallelTest {
         // Reverse order: 2.bias (3) + 2.weight (36) + 1.bias (12) = 51 doubles; 1.weight (192 doubles = 1536 bytes)
         // fills one alone; 0.bias (16) + 0.weight (160) the last.
         assertEquals(List.of(51, 192, 176), got.get(0));
+        // Default sizes: the first bucket (the last two layers and 0.bias, 0.5 MB) stops short of 1 MiB, so it is sent
+        // while the first layer's gradient (1.6 MB) is computed.
+        List<List<Integer>> fashion = Ranks.local(1, c -> {
+            Module m = new Sequential(new Linear(784, 512), new Activation.ReLU(), new Linear(512, 256),
+                    new Activation.ReLU(), new Linear(256, 10));
+            try (DistributedDataParallel ddp = new DistributedDataParallel(m, c)) {
+                return ddp.bucketSizes();
+            }
+        });
+        assertEquals(List.of(10 + 2560 + 256 + 131072 + 512, 401408), fashion.get(0));
     }
 
     @Test

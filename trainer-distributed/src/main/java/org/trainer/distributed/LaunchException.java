@@ -1,0 +1,19 @@
+package org.trainer.distributed;
+
+import java.util.List;
+
+/** A distributed job failed in every attempt a launcher was allowed; {@link #attempts()} says how each failed. */
+public class LaunchException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final List<String> attempts;
+
+    public LaunchException(String message, List<String> attempts) {
+        super(message);
+        this.attempts = List.copyOf(attempts);
+    }
+
+    /** One line per failed attempt, in order: which ranks failed, their exit codes and last errors. */
+    public List<String> attempts() {
+        return attempts;
+    }
+}
