@@ -9,7 +9,10 @@ import org.apache.spark.SparkContext$;
 import org.junit.jupiter.api.Test;
 import org.trainer.distributed.ReduceOp;
 
-/** With no context given and none active, the distributor runs in an embedded local[N] one and stops it. */
+/**
+ * With no context given and none active, the distributor runs in an embedded local[N] one, or in one
+ * of the given master URL, and stops it.
+ */
 class SparkDistributorEmbeddedTest {
 
     @Test
@@ -26,5 +29,14 @@ class SparkDistributorEmbeddedTest {
         assertEquals(3, sums[1]);
         assertEquals(9, sums[2]);
         assertFalse(SparkContext$.MODULE$.getActive().isDefined(), "the embedded context must be stopped");
+    }
+
+    @Test
+    void aMasterUrlGetsAContextOfItsOwnForTheRun() {
+        assertFalse(SparkContext$.MODULE$.getActive().isDefined(), "no context may be active before this test");
+        String master = SparkDistributor.builder().numProcesses(2).master("local[2,2]").timeout(Duration.ofSeconds(60))
+                .build().run(ctx -> org.apache.spark.SparkEnv.get().conf().get("spark.master"));
+        assertEquals("local[2,2]", master);
+        assertFalse(SparkContext$.MODULE$.getActive().isDefined(), "the run's context must be stopped");
     }
 }

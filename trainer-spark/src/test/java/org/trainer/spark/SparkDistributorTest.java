@@ -99,6 +99,15 @@ class SparkDistributorTest {
     }
 
     @Test
+    void withoutAContextTheActiveOneRunsTheRanksAndStaysUp() {
+        // A second context in this JVM would be refused by Spark: success means the active one ran it.
+        int world = SparkDistributor.builder().numProcesses(2).timeout(Duration.ofSeconds(60)).build()
+                .run(ctx -> ctx.worldSize());
+        assertEquals(2, world);
+        assertFalse(sc.isStopped());
+    }
+
+    @Test
     void aFailedAttemptIsRetriedAndTheFunctionSeesTheNextAttempt() {
         Integer attempt = twoRanks().run(ctx -> {
             if (ctx.rank() == 1 && ctx.attempt() == 0) {
