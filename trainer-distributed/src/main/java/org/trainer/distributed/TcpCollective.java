@@ -137,7 +137,12 @@ public final class TcpCollective implements Collective {
             return;
         }
         server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getByName(options.bindAddress), options.port), 64);
+        try {
+            server.bind(new InetSocketAddress(InetAddress.getByName(options.bindAddress), options.port), 64);
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw e;
+        }
         acceptor = new Thread(this::acceptLoop, "trainer-tcp-rank" + rank + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -237,13 +242,6 @@ public final class TcpCollective implements Collective {
             try {
                 s.socket().setTcpNoDelay(true);
                 s.socket().connect(new InetSocketAddress(host, port), handshakeMillis);
-                s.socket().setSoTimeout(handshakeMillis);
-                Handshake.dial(s.socket(), purpose, rank, to, world, jobId, options.secret);
-                return register(s, to);
-            } catch (Handshake.Refused e) {
-                closeQuietly(s);
-                throw new CollectiveException("TcpCollective on rank " + rank + ": the handshake with rank " + to
-                        + " at " + address + " failed: " + e.getMessage());
             } catch (ConnectException | SocketTimeoutException e) {
                 closeQuietly(s);
                 if (System.nanoTime() - deadline >= 0) {
@@ -251,6 +249,25 @@ public final class TcpCollective implements Collective {
                             + " at " + address + " within " + options.timeout + ": " + e.getMessage(), e);
                 }
                 sleep(50);
+                continue;
+            } catch (IOException e) {
+                closeQuietly(s);
+                throw new CollectiveException("TcpCollective on rank " + rank + ": cannot connect to rank " + to
+                        + " at " + address + ": " + e, e);
+            }
+            // Connected: from here a failure is final, since a retry would race the peer's record of this attempt.
+            try {
+                s.socket().setSoTimeout(handshakeMillis);
+                Handshake.dial(s.socket(), purpose, rank, to, world, jobId, options.secret);
+                return register(s, to);
+            } catch (SocketTimeoutException e) {
+                closeQuietly(s);
+                throw new CollectiveException("TcpCollective on rank " + rank + ": rank " + to + " at " + address
+                        + " did not complete the handshake within " + options.handshakeTimeout, e);
+            } catch (Handshake.Refused e) {
+                closeQuietly(s);
+                throw new CollectiveException("TcpCollective on rank " + rank + ": the handshake with rank " + to
+                        + " at " + address + " failed: " + e.getMessage());
             } catch (IOException e) {
                 closeQuietly(s);
                 throw new CollectiveException("TcpCollective on rank " + rank + ": cannot connect to rank " + to
