@@ -376,7 +376,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float32, " + op + ")", new FloatElems(data), offset, length, op);
+        allReduce("allReduce(float32, " + op + ")", new FrameElements.Floats(data), offset, length, op);
     }
 
     /** {@link #allReduce(float[], int, int, ReduceOp)} in float64, with the same order of additions. */
@@ -384,7 +384,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float64, " + op + ")", new DoubleElems(data), offset, length, op);
+        allReduce("allReduce(float64, " + op + ")", new FrameElements.Doubles(data), offset, length, op);
     }
 
     /**
@@ -396,14 +396,14 @@ public final class TcpCollective implements Collective {
     public void broadcast(float[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float32) from root " + root, new FloatElems(data), offset, length, root);
+        broadcast("broadcast(float32) from root " + root, new FrameElements.Floats(data), offset, length, root);
     }
 
     @Override
     public void broadcast(double[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float64) from root " + root, new DoubleElems(data), offset, length, root);
+        broadcast("broadcast(float64) from root " + root, new FrameElements.Doubles(data), offset, length, root);
     }
 
     @Override
@@ -420,28 +420,28 @@ public final class TcpCollective implements Collective {
     @Override
     public void send(int dst, float[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new FloatElems(data), offset, length);
+        send(dst, new FrameElements.Floats(data), offset, length);
     }
 
     @Override
     public void send(int dst, double[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new DoubleElems(data), offset, length);
+        send(dst, new FrameElements.Doubles(data), offset, length);
     }
 
     @Override
     public void recv(int src, float[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new FloatElems(data), offset, length);
+        recv(src, new FrameElements.Floats(data), offset, length);
     }
 
     @Override
     public void recv(int src, double[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new DoubleElems(data), offset, length);
+        recv(src, new FrameElements.Doubles(data), offset, length);
     }
 
-    private void allReduce(String what, Elems e, int offset, int length, ReduceOp op) {
+    private void allReduce(String what, FrameElements e, int offset, int length, ReduceOp op) {
         checkOpen(what);
         if (world == 1) {
             return; // the sum of one rank is its value, and dividing by 1 changes no bit
@@ -489,7 +489,7 @@ public final class TcpCollective implements Collective {
         return offset + (int) ((long) length * k / world);
     }
 
-    private void broadcast(String what, Elems e, int offset, int length, int root) {
+    private void broadcast(String what, FrameElements e, int offset, int length, int root) {
         checkOpen(what);
         if (world == 1) {
             return;
@@ -524,7 +524,7 @@ public final class TcpCollective implements Collective {
         }
         int kind = kind(op, BYTES);
         int chunk = options.chunkBytes;
-        sendRange(next, kind, rank, local.length, new ByteElems(out[rank]), 0, local.length, chunk);
+        sendRange(next, kind, rank, local.length, new FrameElements.Bytes(out[rank]), 0, local.length, chunk);
         for (int s = 0; s < world - 1; s++) {
             int k = Math.floorMod(rank - s - 1, world);
             // The first frame of rank k's bytes says how many there are; the CRC has vouched for that
@@ -532,7 +532,7 @@ public final class TcpCollective implements Collective {
             receive(prev, what, kind, k, -1, -1, 1);
             int total = headerBuffer.getInt(12);
             out[k] = new byte[total];
-            ByteElems bytes = new ByteElems(out[k]);
+            FrameElements.Bytes bytes = new FrameElements.Bytes(out[k]);
             int n = headerBuffer.getInt(16);
             for (int a = 0; ; ) {
                 bytes.get(payload, a, n);
@@ -550,7 +550,7 @@ public final class TcpCollective implements Collective {
         return out;
     }
 
-    private void send(int dst, Elems e, int offset, int length) {
+    private void send(int dst, FrameElements e, int offset, int length) {
         String what = "send(" + dtypeName(e.dtype) + ") to rank " + dst;
         checkOpen(what);
         Checks.rank("send", "dst", dst, world);
@@ -561,7 +561,7 @@ public final class TcpCollective implements Collective {
         sendRange(c, kind(SEND, e.dtype), 0, length, e, offset, offset + length, options.chunkBytes / e.bytes);
     }
 
-    private void recv(int src, Elems e, int offset, int length) {
+    private void recv(int src, FrameElements e, int offset, int length) {
         String what = "recv(" + dtypeName(e.dtype) + ") from rank " + src;
         checkOpen(what);
         Checks.rank("recv", "src", src, world);
@@ -615,13 +615,13 @@ public final class TcpCollective implements Collective {
     }
 
     /** Queues elements [from, to) for connection c in frames of at most chunk elements (one frame if empty). */
-    private void sendRange(Connection c, int kind, int param, int total, Elems e, int from, int to, int chunk) {
+    private void sendRange(Connection c, int kind, int param, int total, FrameElements e, int from, int to, int chunk) {
         for (int a = from, first = 1; a < to || first == 1; a += chunk, first = 0) {
             sendFrame(c, kind, param, total, e, a, Math.min(chunk, to - a));
         }
     }
 
-    private void sendFrame(Connection c, int kind, int param, int total, Elems e, int at, int n) {
+    private void sendFrame(Connection c, int kind, int param, int total, FrameElements e, int at, int n) {
         Connection.Frame f = pool.poll();
         if (f == null) {
             f = new Connection.Frame(Connection.HEADER + options.chunkBytes, true);
@@ -776,7 +776,7 @@ public final class TcpCollective implements Collective {
         };
     }
 
-    private static String dtypeName(int dtype) {
+    static String dtypeName(int dtype) {
         return switch (dtype) {
             case FLOAT32 -> "float32";
             case FLOAT64 -> "float64";
@@ -1101,123 +1101,6 @@ public final class TcpCollective implements Collective {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CollectiveException("TcpCollective: interrupted while connecting", e);
-        }
-    }
-
-    /** Moves one dtype between an array and frame payloads (little-endian, from index 0 of the payload). */
-    private abstract static class Elems {
-        final int dtype;
-        final int bytes;
-
-        Elems(int dtype, int bytes) {
-            this.dtype = dtype;
-            this.bytes = bytes;
-        }
-
-        /** Writes elements [at, at + n) after the header in frame buffer b. */
-        abstract void put(ByteBuffer b, int at, int n);
-
-        /** Adds the payload's n elements to elements [at, at + n). */
-        void add(ByteBuffer payload, int at, int n) {
-            throw new UnsupportedOperationException("add on " + dtypeName(dtype));
-        }
-
-        /** Copies the payload's n elements to [at, at + n). */
-        abstract void get(ByteBuffer payload, int at, int n);
-
-        void divide(int at, int n, int divisor) {
-            throw new UnsupportedOperationException("divide on " + dtypeName(dtype));
-        }
-    }
-
-    private static final class FloatElems extends Elems {
-        private final float[] a;
-
-        FloatElems(float[] a) {
-            super(FLOAT32, Float.BYTES);
-            this.a = a;
-        }
-
-        @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.asFloatBuffer().put(a, at, n);
-        }
-
-        @Override
-        void add(ByteBuffer payload, int at, int n) {
-            // Reading the floats straight from the frame saves a pass through a scratch array.
-            for (int i = 0; i < n; i++) {
-                a[at + i] += payload.getFloat(i << 2);
-            }
-        }
-
-        @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asFloatBuffer().get(a, at, n);
-        }
-
-        @Override
-        void divide(int at, int n, int divisor) {
-            for (int i = at; i < at + n; i++) {
-                a[i] /= divisor;
-            }
-        }
-    }
-
-    private static final class DoubleElems extends Elems {
-        private final double[] a;
-
-        DoubleElems(double[] a) {
-            super(FLOAT64, Double.BYTES);
-            this.a = a;
-        }
-
-        @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.asDoubleBuffer().put(a, at, n);
-        }
-
-        @Override
-        void add(ByteBuffer payload, int at, int n) {
-            for (int i = 0; i < n; i++) {
-                a[at + i] += payload.getDouble(i << 3);
-            }
-        }
-
-        @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asDoubleBuffer().get(a, at, n);
-        }
-
-        @Override
-        void divide(int at, int n, int divisor) {
-            for (int i = at; i < at + n; i++) {
-                a[i] /= divisor;
-            }
-        }
-    }
-
-    private static final class ByteElems extends Elems {
-        private final byte[] a;
-
-        ByteElems(byte[] a) {
-            super(BYTES, 1);
-            this.a = a;
-        }
-
-        @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.put(a, at, n);
-        }
-
-        @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.get(0, a, at, n);
         }
     }
 }
