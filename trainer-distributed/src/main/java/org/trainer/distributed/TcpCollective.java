@@ -71,9 +71,12 @@ import org.slf4j.LoggerFactory;
  * One sender thread per connection writes queued frames, so reading and writing overlap and two
  * ranks writing large frames to each other cannot deadlock; the calling thread reads. One acceptor
  * thread, plus a short-lived thread per handshake in progress (at most 16). Frames live in direct
- * buffers (the kernel copies them without a detour through a temporary buffer); send frames come
- * from a pool that grows to what the largest operation had in flight and is reused afterwards, so
- * an operation in steady state allocates nothing in proportion to its data.
+ * buffers (the kernel copies them without a detour through a temporary buffer) taken from a pool and
+ * reused, so an operation in steady state allocates nothing in proportion to its data. An
+ * all-reduce or a broadcast keeps at most {@link #SEND_WINDOW} frames waiting per connection (the
+ * caller waits for the sender thread beyond that); {@code allGather} and {@code send} queue all
+ * their frames at once, since their peers may read them only later, so their buffers grow with the
+ * message (allocated once, then reused).
  *
  * <h2>Faults</h2>
  * A peer whose connection closes or resets fails the operation at once ("rank N lost: ..."); a
@@ -97,6 +100,11 @@ public final class TcpCollective implements Collective {
     private static final int MAX_ABORT_BYTES = 4096;
     private static final int MAX_HANDSHAKES = 16;
     private static final long CLOSE_WAIT_MILLIS = 1000;
+    /**
+     * Frames of an all-reduce or a broadcast that may wait to be written on one connection; beyond
+     * them the caller waits. The ring's rounds keep fewer in flight, so this only bounds memory.
+     */
+    static final int SEND_WINDOW = 4;
 
     private final int rank;
     private final int world;
@@ -449,38 +457,78 @@ public final class TcpCollective implements Collective {
         int kind = kind(ALL_REDUCE, e.dtype);
         int param = op.ordinal();
         int chunk = options.chunkBytes / e.bytes;
-        sendRange(next, kind, param, length, e, segmentStart(offset, length, rank), segmentStart(offset, length,
-                rank + 1), chunk);
-        // Reduce-scatter: at step s, segment (r - s - 1) arrives holding the sum of the s + 1 ranks before
-        // this one; add this rank's values and pass each frame on as soon as it is summed.
-        for (int s = 0; s < world - 1; s++) {
-            int k = Math.floorMod(rank - s - 1, world);
-            int lo = segmentStart(offset, length, k);
-            int hi = segmentStart(offset, length, k + 1);
-            for (int a = lo, first = 1; a < hi || first == 1; a += chunk, first = 0) {
-                int n = Math.min(chunk, hi - a);
+        int longest = segmentStart(offset, length, 1) - segmentStart(offset, length, 0);
+        for (int k = 1; k < world; k++) {
+            longest = Math.max(longest, segmentStart(offset, length, k + 1) - segmentStart(offset, length, k));
+        }
+        int rounds = Math.max(1, (longest + chunk - 1) / chunk);
+        // Round j moves frame j of every segment through all 2(W-1) steps, as NCCL's ring does: each rank
+        // sends one frame, then sends one for each it receives, so a connection never holds more than a
+        // couple of a round's frames and the send window (SEND_WINDOW) bounds the memory in flight.
+        for (int j = 0; j < rounds; j++) {
+            sendChunk(what, kind, param, offset, length, e, rank, j, chunk);
+            // Reduce-scatter: at step s, frame j of segment (r - s - 1) arrives holding the sum of the s + 1
+            // ranks before this one; add this rank's values and pass it on.
+            for (int s = 0; s < world - 1; s++) {
+                int k = Math.floorMod(rank - s - 1, world);
+                int a = chunkStart(offset, length, k, j, chunk);
+                int n = chunkLength(offset, length, k, j, chunk);
                 receive(prev, what, kind, param, length, n, e.bytes);
                 e.add(payload, a, n);
                 if (s == world - 2 && op == ReduceOp.MEAN) {
                     e.divide(a, n, world);
                 }
                 // The last step's sums are final: sending them starts the all-gather.
-                sendFrame(next, kind, param, length, e, a, n);
+                sendChunk(what, kind, param, offset, length, e, k, j, chunk);
             }
-        }
-        // All-gather: at step s, the final segment (r - s) arrives; keep it and pass it on.
-        for (int s = 0; s < world - 1; s++) {
-            int k = Math.floorMod(rank - s, world);
-            int lo = segmentStart(offset, length, k);
-            int hi = segmentStart(offset, length, k + 1);
-            for (int a = lo, first = 1; a < hi || first == 1; a += chunk, first = 0) {
-                int n = Math.min(chunk, hi - a);
+            // All-gather: at step s, the final frame j of segment (r - s) arrives; keep it and pass it on.
+            for (int s = 0; s < world - 1; s++) {
+                int k = Math.floorMod(rank - s, world);
+                int a = chunkStart(offset, length, k, j, chunk);
+                int n = chunkLength(offset, length, k, j, chunk);
                 receive(prev, what, kind, param, length, n, e.bytes);
                 e.get(payload, a, n);
                 if (s < world - 2) {
-                    sendFrame(next, kind, param, length, e, a, n);
+                    sendChunk(what, kind, param, offset, length, e, k, j, chunk);
                 }
             }
+        }
+    }
+
+    /** Queues frame j of segment k for the next rank, once fewer than SEND_WINDOW frames wait to be written. */
+    private void sendChunk(String what, int kind, int param, int offset, int length, FrameElements e, int k, int j,
+            int chunk) {
+        awaitRoom(next, what);
+        sendFrame(next, kind, param, length, e, chunkStart(offset, length, k, j, chunk),
+                chunkLength(offset, length, k, j, chunk));
+    }
+
+    /** The first element of frame j of segment k (the segment's end if the segment has fewer frames). */
+    private int chunkStart(int offset, int length, int k, int j, int chunk) {
+        return (int) Math.min((long) segmentStart(offset, length, k) + (long) j * chunk,
+                segmentStart(offset, length, k + 1));
+    }
+
+    /** The elements in frame j of segment k: chunk, fewer in its last frame, 0 past its end. */
+    private int chunkLength(int offset, int length, int k, int j, int chunk) {
+        return Math.min(chunk, segmentStart(offset, length, k + 1) - chunkStart(offset, length, k, j, chunk));
+    }
+
+    /**
+     * Waits until fewer than {@link #SEND_WINDOW} frames wait to be written to c: a peer that stops
+     * reading then stalls this rank instead of filling its memory, and fails it after the timeout.
+     */
+    private void awaitRoom(Connection c, String what) {
+        boolean room;
+        try {
+            room = c.awaitRoom(SEND_WINDOW, options.timeout.toNanos());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw failed(what, "rank " + rank + " was interrupted");
+        }
+        if (!room) {
+            throw failed(what, "rank " + c.peer + " took none of this rank's data within " + options.timeout
+                    + " (it stopped reading)");
         }
     }
 
@@ -498,7 +546,11 @@ public final class TcpCollective implements Collective {
         int chunk = options.chunkBytes / e.bytes;
         int nextRank = (rank + 1) % world;
         if (rank == root) {
-            sendRange(next, kind, root, length, e, offset, offset + length, chunk);
+            // Nothing comes back before the end, so the window paces the root to the ring's speed.
+            for (int a = offset, first = 1; a < offset + length || first == 1; a += chunk, first = 0) {
+                awaitRoom(next, what);
+                sendFrame(next, kind, root, length, e, a, Math.min(chunk, offset + length - a));
+            }
             receive(prev, what, kind(BROADCAST_DONE, e.dtype), root, length, 0, e.bytes);
             return;
         }
@@ -507,6 +559,7 @@ public final class TcpCollective implements Collective {
             receive(prev, what, kind, root, length, n, e.bytes);
             e.get(payload, a, n);
             if (nextRank != root) {
+                awaitRoom(next, what);
                 sendFrame(next, kind, root, length, e, a, n);
             }
         }
