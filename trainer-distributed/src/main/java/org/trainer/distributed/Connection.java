@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,6 +42,8 @@ final class Connection {
     private final LinkedBlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Frame> pool;
     private final Thread sender;
+    /** Frames queued by send and not yet taken by the sender thread. */
+    private final AtomicInteger unwritten = new AtomicInteger();
     private volatile boolean stopping;
 
     /**
@@ -71,6 +74,7 @@ final class Connection {
                 if (f == STOP) {
                     return;
                 }
+                written();
                 ByteBuffer b = f.buffer;
                 b.limit(f.length).position(0);
                 while (b.hasRemaining()) {
@@ -99,12 +103,50 @@ final class Connection {
             // close() closed the selector while this thread waited to write: the connection is over.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** Counts a frame as taken by the sender thread, and wakes a caller waiting for room. */
+    private void written() {
+        if (unwritten.decrementAndGet() < TcpCollective.SEND_WINDOW) {
+            synchronized (this) {
+                notifyAll();
+            }
         }
     }
 
     /** Queues a frame; the sender thread writes it and, if it is pooled, returns it to the pool. */
     void send(Frame frame) {
+        unwritten.incrementAndGet();
         queue.add(frame);
+    }
+
+    /**
+     * Waits until fewer than {@code max} queued frames wait for the sender thread, at most
+     * {@code timeoutNanos}.
+     *
+     * @return false if the time ran out; true at once if the sender thread has ended (its failure is
+     *         reported by the group)
+     */
+    boolean awaitRoom(int max, long timeoutNanos) throws InterruptedException {
+        if (unwritten.get() < max) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (this) {
+            while (unwritten.get() >= max && sender.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
     }
 
     /**

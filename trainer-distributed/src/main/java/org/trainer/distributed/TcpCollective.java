@@ -71,9 +71,12 @@ import org.slf4j.LoggerFactory;
  * One sender thread per connection writes queued frames, so reading and writing overlap and two
  * ranks writing large frames to each other cannot deadlock; the calling thread reads. One acceptor
  * thread, plus a short-lived thread per handshake in progress (at most 16). Frames live in direct
- * buffers (the kernel copies them without a detour through a temporary buffer); send frames come
- * from a pool that grows to what the largest operation had in flight and is reused afterwards, so
- * an operation in steady state allocates nothing in proportion to its data.
+ * buffers (the kernel copies them without a detour through a temporary buffer) taken from a pool and
+ * reused, so an operation in steady state allocates nothing in proportion to its data. An
+ * all-reduce or a broadcast keeps at most {@link #SEND_WINDOW} frames waiting per connection (the
+ * caller waits for the sender thread beyond that); {@code allGather} and {@code send} queue all
+ * their frames at once, since their peers may read them only later, so their buffers grow with the
+ * message (allocated once, then reused).
  *
  * <h2>Faults</h2>
  * A peer whose connection closes or resets fails the operation at once ("rank N lost: ..."); a
@@ -97,6 +100,11 @@ public final class TcpCollective implements Collective {
     private static final int MAX_ABORT_BYTES = 4096;
     private static final int MAX_HANDSHAKES = 16;
     private static final long CLOSE_WAIT_MILLIS = 1000;
+    /**
+     * Frames of an all-reduce or a broadcast that may wait to be written on one connection; beyond
+     * them the caller waits. The ring's rounds keep fewer in flight, so this only bounds memory.
+     */
+    static final int SEND_WINDOW = 4;
 
     private final int rank;
     private final int world;
@@ -137,7 +145,12 @@ public final class TcpCollective implements Collective {
             return;
         }
         server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getByName(options.bindAddress), options.port), 64);
+        try {
+            server.bind(new InetSocketAddress(InetAddress.getByName(options.bindAddress), options.port), 64);
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw e;
+        }
         acceptor = new Thread(this::acceptLoop, "trainer-tcp-rank" + rank + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -237,13 +250,6 @@ public final class TcpCollective implements Collective {
             try {
                 s.socket().setTcpNoDelay(true);
                 s.socket().connect(new InetSocketAddress(host, port), handshakeMillis);
-                s.socket().setSoTimeout(handshakeMillis);
-                Handshake.dial(s.socket(), purpose, rank, to, world, jobId, options.secret);
-                return register(s, to);
-            } catch (Handshake.Refused e) {
-                closeQuietly(s);
-                throw new CollectiveException("TcpCollective on rank " + rank + ": the handshake with rank " + to
-                        + " at " + address + " failed: " + e.getMessage());
             } catch (ConnectException | SocketTimeoutException e) {
                 closeQuietly(s);
                 if (System.nanoTime() - deadline >= 0) {
@@ -251,6 +257,25 @@ public final class TcpCollective implements Collective {
                             + " at " + address + " within " + options.timeout + ": " + e.getMessage(), e);
                 }
                 sleep(50);
+                continue;
+            } catch (IOException e) {
+                closeQuietly(s);
+                throw new CollectiveException("TcpCollective on rank " + rank + ": cannot connect to rank " + to
+                        + " at " + address + ": " + e, e);
+            }
+            // Connected: from here a failure is final, since a retry would race the peer's record of this attempt.
+            try {
+                s.socket().setSoTimeout(handshakeMillis);
+                Handshake.dial(s.socket(), purpose, rank, to, world, jobId, options.secret);
+                return register(s, to);
+            } catch (SocketTimeoutException e) {
+                closeQuietly(s);
+                throw new CollectiveException("TcpCollective on rank " + rank + ": rank " + to + " at " + address
+                        + " did not complete the handshake within " + options.handshakeTimeout, e);
+            } catch (Handshake.Refused e) {
+                closeQuietly(s);
+                throw new CollectiveException("TcpCollective on rank " + rank + ": the handshake with rank " + to
+                        + " at " + address + " failed: " + e.getMessage());
             } catch (IOException e) {
                 closeQuietly(s);
                 throw new CollectiveException("TcpCollective on rank " + rank + ": cannot connect to rank " + to
@@ -359,7 +384,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float32, " + op + ")", new FloatElems(data), offset, length, op);
+        allReduce("allReduce(float32, " + op + ")", new FrameElements.Floats(data), offset, length, op);
     }
 
     /** {@link #allReduce(float[], int, int, ReduceOp)} in float64, with the same order of additions. */
@@ -367,7 +392,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float64, " + op + ")", new DoubleElems(data), offset, length, op);
+        allReduce("allReduce(float64, " + op + ")", new FrameElements.Doubles(data), offset, length, op);
     }
 
     /**
@@ -379,14 +404,14 @@ public final class TcpCollective implements Collective {
     public void broadcast(float[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float32) from root " + root, new FloatElems(data), offset, length, root);
+        broadcast("broadcast(float32) from root " + root, new FrameElements.Floats(data), offset, length, root);
     }
 
     @Override
     public void broadcast(double[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float64) from root " + root, new DoubleElems(data), offset, length, root);
+        broadcast("broadcast(float64) from root " + root, new FrameElements.Doubles(data), offset, length, root);
     }
 
     @Override
@@ -403,28 +428,28 @@ public final class TcpCollective implements Collective {
     @Override
     public void send(int dst, float[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new FloatElems(data), offset, length);
+        send(dst, new FrameElements.Floats(data), offset, length);
     }
 
     @Override
     public void send(int dst, double[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new DoubleElems(data), offset, length);
+        send(dst, new FrameElements.Doubles(data), offset, length);
     }
 
     @Override
     public void recv(int src, float[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new FloatElems(data), offset, length);
+        recv(src, new FrameElements.Floats(data), offset, length);
     }
 
     @Override
     public void recv(int src, double[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new DoubleElems(data), offset, length);
+        recv(src, new FrameElements.Doubles(data), offset, length);
     }
 
-    private void allReduce(String what, Elems e, int offset, int length, ReduceOp op) {
+    private void allReduce(String what, FrameElements e, int offset, int length, ReduceOp op) {
         checkOpen(what);
         if (world == 1) {
             return; // the sum of one rank is its value, and dividing by 1 changes no bit
@@ -432,38 +457,78 @@ public final class TcpCollective implements Collective {
         int kind = kind(ALL_REDUCE, e.dtype);
         int param = op.ordinal();
         int chunk = options.chunkBytes / e.bytes;
-        sendRange(next, kind, param, length, e, segmentStart(offset, length, rank), segmentStart(offset, length,
-                rank + 1), chunk);
-        // Reduce-scatter: at step s, segment (r - s - 1) arrives holding the sum of the s + 1 ranks before
-        // this one; add this rank's values and pass each frame on as soon as it is summed.
-        for (int s = 0; s < world - 1; s++) {
-            int k = Math.floorMod(rank - s - 1, world);
-            int lo = segmentStart(offset, length, k);
-            int hi = segmentStart(offset, length, k + 1);
-            for (int a = lo, first = 1; a < hi || first == 1; a += chunk, first = 0) {
-                int n = Math.min(chunk, hi - a);
+        int longest = segmentStart(offset, length, 1) - segmentStart(offset, length, 0);
+        for (int k = 1; k < world; k++) {
+            longest = Math.max(longest, segmentStart(offset, length, k + 1) - segmentStart(offset, length, k));
+        }
+        int rounds = Math.max(1, (longest + chunk - 1) / chunk);
+        // Round j moves frame j of every segment through all 2(W-1) steps, as NCCL's ring does: each rank
+        // sends one frame, then sends one for each it receives, so a connection never holds more than a
+        // couple of a round's frames and the send window (SEND_WINDOW) bounds the memory in flight.
+        for (int j = 0; j < rounds; j++) {
+            sendChunk(what, kind, param, offset, length, e, rank, j, chunk);
+            // Reduce-scatter: at step s, frame j of segment (r - s - 1) arrives holding the sum of the s + 1
+            // ranks before this one; add this rank's values and pass it on.
+            for (int s = 0; s < world - 1; s++) {
+                int k = Math.floorMod(rank - s - 1, world);
+                int a = chunkStart(offset, length, k, j, chunk);
+                int n = chunkLength(offset, length, k, j, chunk);
                 receive(prev, what, kind, param, length, n, e.bytes);
                 e.add(payload, a, n);
                 if (s == world - 2 && op == ReduceOp.MEAN) {
                     e.divide(a, n, world);
                 }
                 // The last step's sums are final: sending them starts the all-gather.
-                sendFrame(next, kind, param, length, e, a, n);
+                sendChunk(what, kind, param, offset, length, e, k, j, chunk);
             }
-        }
-        // All-gather: at step s, the final segment (r - s) arrives; keep it and pass it on.
-        for (int s = 0; s < world - 1; s++) {
-            int k = Math.floorMod(rank - s, world);
-            int lo = segmentStart(offset, length, k);
-            int hi = segmentStart(offset, length, k + 1);
-            for (int a = lo, first = 1; a < hi || first == 1; a += chunk, first = 0) {
-                int n = Math.min(chunk, hi - a);
+            // All-gather: at step s, the final frame j of segment (r - s) arrives; keep it and pass it on.
+            for (int s = 0; s < world - 1; s++) {
+                int k = Math.floorMod(rank - s, world);
+                int a = chunkStart(offset, length, k, j, chunk);
+                int n = chunkLength(offset, length, k, j, chunk);
                 receive(prev, what, kind, param, length, n, e.bytes);
                 e.get(payload, a, n);
                 if (s < world - 2) {
-                    sendFrame(next, kind, param, length, e, a, n);
+                    sendChunk(what, kind, param, offset, length, e, k, j, chunk);
                 }
             }
+        }
+    }
+
+    /** Queues frame j of segment k for the next rank, once fewer than SEND_WINDOW frames wait to be written. */
+    private void sendChunk(String what, int kind, int param, int offset, int length, FrameElements e, int k, int j,
+            int chunk) {
+        awaitRoom(next, what);
+        sendFrame(next, kind, param, length, e, chunkStart(offset, length, k, j, chunk),
+                chunkLength(offset, length, k, j, chunk));
+    }
+
+    /** The first element of frame j of segment k (the segment's end if the segment has fewer frames). */
+    private int chunkStart(int offset, int length, int k, int j, int chunk) {
+        return (int) Math.min((long) segmentStart(offset, length, k) + (long) j * chunk,
+                segmentStart(offset, length, k + 1));
+    }
+
+    /** The elements in frame j of segment k: chunk, fewer in its last frame, 0 past its end. */
+    private int chunkLength(int offset, int length, int k, int j, int chunk) {
+        return Math.min(chunk, segmentStart(offset, length, k + 1) - chunkStart(offset, length, k, j, chunk));
+    }
+
+    /**
+     * Waits until fewer than {@link #SEND_WINDOW} frames wait to be written to c: a peer that stops
+     * reading then stalls this rank instead of filling its memory, and fails it after the timeout.
+     */
+    private void awaitRoom(Connection c, String what) {
+        boolean room;
+        try {
+            room = c.awaitRoom(SEND_WINDOW, options.timeout.toNanos());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw failed(what, "rank " + rank + " was interrupted");
+        }
+        if (!room) {
+            throw failed(what, "rank " + c.peer + " took none of this rank's data within " + options.timeout
+                    + " (it stopped reading)");
         }
     }
 
@@ -472,7 +537,7 @@ public final class TcpCollective implements Collective {
         return offset + (int) ((long) length * k / world);
     }
 
-    private void broadcast(String what, Elems e, int offset, int length, int root) {
+    private void broadcast(String what, FrameElements e, int offset, int length, int root) {
         checkOpen(what);
         if (world == 1) {
             return;
@@ -481,7 +546,11 @@ public final class TcpCollective implements Collective {
         int chunk = options.chunkBytes / e.bytes;
         int nextRank = (rank + 1) % world;
         if (rank == root) {
-            sendRange(next, kind, root, length, e, offset, offset + length, chunk);
+            // Nothing comes back before the end, so the window paces the root to the ring's speed.
+            for (int a = offset, first = 1; a < offset + length || first == 1; a += chunk, first = 0) {
+                awaitRoom(next, what);
+                sendFrame(next, kind, root, length, e, a, Math.min(chunk, offset + length - a));
+            }
             receive(prev, what, kind(BROADCAST_DONE, e.dtype), root, length, 0, e.bytes);
             return;
         }
@@ -490,6 +559,7 @@ public final class TcpCollective implements Collective {
             receive(prev, what, kind, root, length, n, e.bytes);
             e.get(payload, a, n);
             if (nextRank != root) {
+                awaitRoom(next, what);
                 sendFrame(next, kind, root, length, e, a, n);
             }
         }
@@ -507,7 +577,7 @@ public final class TcpCollective implements Collective {
         }
         int kind = kind(op, BYTES);
         int chunk = options.chunkBytes;
-        sendRange(next, kind, rank, local.length, new ByteElems(out[rank]), 0, local.length, chunk);
+        sendRange(next, kind, rank, local.length, new FrameElements.Bytes(out[rank]), 0, local.length, chunk);
         for (int s = 0; s < world - 1; s++) {
             int k = Math.floorMod(rank - s - 1, world);
             // The first frame of rank k's bytes says how many there are; the CRC has vouched for that
@@ -515,7 +585,7 @@ public final class TcpCollective implements Collective {
             receive(prev, what, kind, k, -1, -1, 1);
             int total = headerBuffer.getInt(12);
             out[k] = new byte[total];
-            ByteElems bytes = new ByteElems(out[k]);
+            FrameElements.Bytes bytes = new FrameElements.Bytes(out[k]);
             int n = headerBuffer.getInt(16);
             for (int a = 0; ; ) {
                 bytes.get(payload, a, n);
@@ -533,7 +603,7 @@ public final class TcpCollective implements Collective {
         return out;
     }
 
-    private void send(int dst, Elems e, int offset, int length) {
+    private void send(int dst, FrameElements e, int offset, int length) {
         String what = "send(" + dtypeName(e.dtype) + ") to rank " + dst;
         checkOpen(what);
         Checks.rank("send", "dst", dst, world);
@@ -544,7 +614,7 @@ public final class TcpCollective implements Collective {
         sendRange(c, kind(SEND, e.dtype), 0, length, e, offset, offset + length, options.chunkBytes / e.bytes);
     }
 
-    private void recv(int src, Elems e, int offset, int length) {
+    private void recv(int src, FrameElements e, int offset, int length) {
         String what = "recv(" + dtypeName(e.dtype) + ") from rank " + src;
         checkOpen(what);
         Checks.rank("recv", "src", src, world);
@@ -598,13 +668,13 @@ public final class TcpCollective implements Collective {
     }
 
     /** Queues elements [from, to) for connection c in frames of at most chunk elements (one frame if empty). */
-    private void sendRange(Connection c, int kind, int param, int total, Elems e, int from, int to, int chunk) {
+    private void sendRange(Connection c, int kind, int param, int total, FrameElements e, int from, int to, int chunk) {
         for (int a = from, first = 1; a < to || first == 1; a += chunk, first = 0) {
             sendFrame(c, kind, param, total, e, a, Math.min(chunk, to - a));
         }
     }
 
-    private void sendFrame(Connection c, int kind, int param, int total, Elems e, int at, int n) {
+    private void sendFrame(Connection c, int kind, int param, int total, FrameElements e, int at, int n) {
         Connection.Frame f = pool.poll();
         if (f == null) {
             f = new Connection.Frame(Connection.HEADER + options.chunkBytes, true);
@@ -759,7 +829,7 @@ public final class TcpCollective implements Collective {
         };
     }
 
-    private static String dtypeName(int dtype) {
+    static String dtypeName(int dtype) {
         return switch (dtype) {
             case FLOAT32 -> "float32";
             case FLOAT64 -> "float64";
@@ -1084,123 +1154,6 @@ public final class TcpCollective implements Collective {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CollectiveException("TcpCollective: interrupted while connecting", e);
-        }
-    }
-
-    /** Moves one dtype between an array and frame payloads (little-endian, from index 0 of the payload). */
-    private abstract static class Elems {
-        final int dtype;
-        final int bytes;
-
-        Elems(int dtype, int bytes) {
-            this.dtype = dtype;
-            this.bytes = bytes;
-        }
-
-        /** Writes elements [at, at + n) after the header in frame buffer b. */
-        abstract void put(ByteBuffer b, int at, int n);
-
-        /** Adds the payload's n elements to elements [at, at + n). */
-        void add(ByteBuffer payload, int at, int n) {
-            throw new UnsupportedOperationException("add on " + dtypeName(dtype));
-        }
-
-        /** Copies the payload's n elements to [at, at + n). */
-        abstract void get(ByteBuffer payload, int at, int n);
-
-        void divide(int at, int n, int divisor) {
-            throw new UnsupportedOperationException("divide on " + dtypeName(dtype));
-        }
-    }
-
-    private static final class FloatElems extends Elems {
-        private final float[] a;
-
-        FloatElems(float[] a) {
-            super(FLOAT32, Float.BYTES);
-            this.a = a;
-        }
-
-        @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.asFloatBuffer().put(a, at, n);
-        }
-
-        @Override
-        void add(ByteBuffer payload, int at, int n) {
-            // Reading the floats straight from the frame saves a pass through a scratch array.
-            for (int i = 0; i < n; i++) {
-                a[at + i] += payload.getFloat(i << 2);
-            }
-        }
-
-        @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asFloatBuffer().get(a, at, n);
-        }
-
-        @Override
-        void divide(int at, int n, int divisor) {
-            for (int i = at; i < at + n; i++) {
-                a[i] /= divisor;
-            }
-        }
-    }
-
-    private static final class DoubleElems extends Elems {
-        private final double[] a;
-
-        DoubleElems(double[] a) {
-            super(FLOAT64, Double.BYTES);
-            this.a = a;
-        }
-
-        @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.asDoubleBuffer().put(a, at, n);
-        }
-
-        @Override
-        void add(ByteBuffer payload, int at, int n) {
-            for (int i = 0; i < n; i++) {
-                a[at + i] += payload.getDouble(i << 3);
-            }
-        }
-
-        @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asDoubleBuffer().get(a, at, n);
-        }
-
-        @Override
-        void divide(int at, int n, int divisor) {
-            for (int i = at; i < at + n; i++) {
-                a[i] /= divisor;
-            }
-        }
-    }
-
-    private static final class ByteElems extends Elems {
-        private final byte[] a;
-
-        ByteElems(byte[] a) {
-            super(BYTES, 1);
-            this.a = a;
-        }
-
-        @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.put(a, at, n);
-        }
-
-        @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.get(0, a, at, n);
         }
     }
 }

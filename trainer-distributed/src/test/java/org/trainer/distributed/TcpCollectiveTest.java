@@ -447,6 +447,26 @@ class TcpCollectiveTest {
     }
 
     @Test
+    void aRootWhosePeerStopsReadingWaitsForItInsteadOfBufferingThenNamesIt() throws Exception {
+        // 32 MB in 64 KiB frames: far more than the socket buffers and the send window hold.
+        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options().withChunkBytes(64 << 10)
+                .withTimeout(Duration.ofSeconds(1)));
+        try {
+            List<String> got = onRanks(ranks, c -> {
+                if (c.rank() == 1) {
+                    return "not reading";
+                }
+                float[] a = new float[8 << 20];
+                return assertThrows(CollectiveException.class, () -> c.broadcast(a, 0, a.length, 0)).getMessage();
+            });
+            assertTrue(got.get(0).startsWith("broadcast(float32) from root 0 on rank 0: rank 1 took none of this"
+                    + " rank's data within PT1S"), got.get(0));
+        } finally {
+            TcpGroup.closeAll(ranks);
+        }
+    }
+
+    @Test
     void oneRankNeedsNoSocketsAndChangesNothing() {
         Collective c = TcpCollective.connect(0, 1, (r, w, a, t) -> {
             throw new AssertionError("a group of one needs no rendezvous");
