@@ -13,6 +13,12 @@ states, and the gradient of L for every parameter, the input and the initial sta
 go through pack_padded_sequence(enforce_sorted=False) and pad_packed_sequence(total_length=T), so
 padded steps are zero in the output. RecurrentReferenceTest rebuilds each case in Java and compares.
 
+sequence.json holds the pieces a sequence model adds around them, in float64: cross-entropy over
+[N, T, C] logits with [N, T] labels and ignore_index (with each reduction, class weights, label
+smoothing, and an ignored index inside the class range), the loss and the logits' gradient per
+case; and a whole model, Embedding(padding_idx=0) -> bidirectional LSTM over packed lengths ->
+Linear -> cross-entropy ignoring the padded steps, with its state dict, loss and every gradient.
+
 It also writes lstm.safetensors: a two-layer bidirectional LSTM's float32 state dict in the
 safetensors layout (written by hand below; the layout is an 8-byte little-endian header length, a
 JSON header, then the raw little-endian data), with the float64 outputs of that LSTM in
@@ -148,6 +154,79 @@ def case(name, kind, o, seed):
     return entry
 
 
+def cross_entropy_cases():
+    rng = np.random.default_rng(77)
+    n, t, c = 3, 4, 5
+    logits = short(rng.standard_normal((n, t, c)) * 2)
+    labels = torch.from_numpy(rng.integers(0, c, size=(n, t)))
+    labels[0, 3] = -100
+    labels[2, 1] = -100
+    labels[2, 3] = -100
+    with_zero = labels.clone()
+    with_zero[with_zero == -100] = 0
+    # Multiples of 1/64: exact in float32, the dtype the library keeps class weights in.
+    weights = torch.from_numpy(np.round(rng.uniform(0.2, 2, size=c) * 64) / 64)
+    upstream = short(rng.standard_normal((n, t)))
+    settings = [
+        ("mean", dict(reduction="mean", ignore_index=-100), labels),
+        ("sum", dict(reduction="sum", ignore_index=-100), labels),
+        ("none", dict(reduction="none", ignore_index=-100), labels),
+        ("weights_mean", dict(reduction="mean", ignore_index=-100, weight=weights), labels),
+        ("smoothing_mean", dict(reduction="mean", ignore_index=-100, label_smoothing=0.2), labels),
+        ("weights_smoothing_sum", dict(reduction="sum", ignore_index=-100, weight=weights, label_smoothing=0.1),
+         labels),
+        ("ignore_class_zero_weights_mean", dict(reduction="mean", ignore_index=0, weight=weights), with_zero),
+    ]
+    out = {"logits": tj(logits), "weights": tj(weights), "upstream": tj(upstream), "cases": {}}
+    for name, kw, y in settings:
+        x = logits.clone().requires_grad_()
+        # PyTorch's rank-3 form wants the classes on axis 1: [N, C, T].
+        loss = nn.functional.cross_entropy(x.permute(0, 2, 1), y, **kw)
+        (loss * upstream if kw["reduction"] == "none" else loss).sum().backward()
+        out["cases"][name] = {"reduction": kw["reduction"], "ignore_index": kw["ignore_index"],
+                              "weights": "weight" in kw, "label_smoothing": kw.get("label_smoothing", 0.0),
+                              "labels": tj(y, "int32"), "loss": tj(loss), "grad_logits": tj(x.grad)}
+    return out
+
+
+class Tagger(nn.Module):
+    """Tokens -> Embedding(padding_idx=0) -> bidirectional LSTM over the real steps -> Linear."""
+
+    def __init__(self, vocab, dim, hidden, classes):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, dim, padding_idx=0)
+        self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * hidden, classes)
+
+    def forward(self, tokens, lengths):
+        packed = pack_padded_sequence(self.embedding(tokens), lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=tokens.shape[1])
+        return self.head(out)
+
+
+def tagger_case():
+    rng = np.random.default_rng(99)
+    vocab, classes = 11, 4
+    m = Tagger(vocab, IN, HID, classes).double()
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            p.copy_(short(rng.uniform(-0.6, 0.6, size=tuple(p.shape))))
+        m.embedding.weight[0].zero_()
+    lengths = torch.tensor(LENGTHS, dtype=torch.int64)
+    tokens = torch.from_numpy(rng.integers(1, vocab, size=(N, T)))
+    labels = torch.from_numpy(rng.integers(0, classes, size=(N, T)))
+    for i, n in enumerate(LENGTHS):
+        tokens[i, n:] = 0
+        labels[i, n:] = -100
+    logits = m(tokens, lengths)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, classes), labels.reshape(-1), ignore_index=-100)
+    loss.backward()
+    return {"vocab": vocab, "classes": classes, "state": {k: tj(v) for k, v in m.state_dict().items()},
+            "tokens": tj(tokens, "int32"), "lengths": tj(lengths, "int32"), "labels": tj(labels, "int32"),
+            "logits": tj(logits), "loss": tj(loss), "grads": {k: tj(p.grad) for k, p in m.named_parameters()}}
+
+
 def write_safetensors(path, tensors):
     """The safetensors layout by hand: header length (u64 LE), JSON header, raw little-endian data."""
     header = {}
@@ -230,8 +309,10 @@ def main():
     cases = {name: case(name, kind, o, 1000 + i) for i, (name, kind, o) in enumerate(CASES)}
     with open("recurrent.json", "w") as f:
         json.dump({"torch": torch.__version__, "cases": cases}, f)
+    with open("sequence.json", "w") as f:
+        json.dump({"torch": torch.__version__, "cross_entropy": cross_entropy_cases(), "tagger": tagger_case()}, f)
     safetensors_lstm()
-    print("wrote recurrent.json, lstm.safetensors, lstm_safetensors.json")
+    print("wrote recurrent.json, sequence.json, lstm.safetensors, lstm_safetensors.json")
 
 
 if __name__ == "__main__":
