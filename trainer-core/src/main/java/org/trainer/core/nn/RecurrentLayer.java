@@ -139,14 +139,14 @@ public abstract class RecurrentLayer extends Module {
             for (int dir = 0; dir < d; dir++) {
                 int k = layer * d + dir;
                 Parameter[] w = weights[k];
-                Tensor proj = layerInput.linear(w[0].value(), bias(w[2]));
+                Tensor[] proj = new Tensor[steps];
+                splitSteps(layerInput.linear(w[0].value(), bias(w[2])), 0, proj);
                 Tensor h = h0.narrow(0, k, 1).reshape(n, hiddenSize);
                 Tensor c = c0 == null ? null : c0.narrow(0, k, 1).reshape(n, hiddenSize);
                 Tensor[] ys = new Tensor[steps];
                 for (int s = 0; s < steps; s++) {
                     int t = dir == 0 ? s : steps - 1 - s;
-                    Tensor[] next = cell(proj.narrow(0, t, 1).reshape(n, gates * hiddenSize), h, c, w[1].value(),
-                            bias(w[3]));
+                    Tensor[] next = cell(proj[t].reshape(n, gates * hiddenSize), h, c, w[1].value(), bias(w[3]));
                     if (masks == null || masks[t] == null) {
                         h = next[0];
                         c = next[1];
@@ -165,6 +165,22 @@ public abstract class RecurrentLayer extends Module {
         }
         Tensor output = options.batchFirst() ? layerInput.transpose(0, 1) : layerInput;
         return new RecurrentOutput(output, Tensor.stack(0, hN), hasCellState() ? Tensor.stack(0, cN) : null);
+    }
+
+    /**
+     * Splits x [T, ...] into its T steps by halving: the backward of each narrow writes into a
+     * zero tensor of its source's size, so T narrows of x itself would cost O(T^2) per backward
+     * pass, the halving O(T log T).
+     */
+    private static void splitSteps(Tensor x, int offset, Tensor[] out) {
+        int len = x.size(0);
+        if (len == 1) {
+            out[offset] = x;
+            return;
+        }
+        int half = len / 2;
+        splitSteps(x.narrow(0, 0, half), offset, out);
+        splitSteps(x.narrow(0, half, len - half), offset + half, out);
     }
 
     private static Tensor bias(Parameter p) {
