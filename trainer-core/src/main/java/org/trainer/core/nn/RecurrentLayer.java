@@ -101,15 +101,22 @@ public abstract class RecurrentLayer extends Module {
     }
 
     /**
-     * Runs the layer over a batch of sequences.
+     * Runs the layer over a batch of sequences, or over one unbatched sequence as PyTorch does.
      *
-     * @param input   [N, T, inputSize] with batchFirst, else [T, N, inputSize], of the parameters' dtype
-     * @param lengths null (every sequence has T steps) or int32 [N] with each length in [1, T]
-     * @param initial null (zero states) or the initial h (and c for an LSTM), each [layers * D, N, H]
+     * @param input   [N, T, inputSize] with batchFirst, else [T, N, inputSize], of the parameters' dtype;
+     *                or one sequence [T, inputSize] (either way), whose output is [T, D*H] and states
+     *                [layers * D, H]
+     * @param lengths null (every sequence has T steps) or int32 [N] with each length in [1, T]; null
+     *                for an unbatched sequence
+     * @param initial null (zero states) or the initial h (and c for an LSTM; a null c starts at zero),
+     *                each [layers * D, N, H]
      * @return the output sequence and the final states (see {@link RecurrentOutput})
      * @throws IllegalArgumentException naming the argument when a shape, dtype or length is wrong
      */
     public RecurrentOutput forward(Tensor input, Tensor lengths, RecurrentState initial) {
+        if (input != null && input.rank() == 2 && input.size(1) == inputSize) {
+            return unbatched(input, lengths, initial);
+        }
         checkInput(input);
         Tensor x = options.batchFirst() ? input.transpose(0, 1) : input;
         int steps = x.size(0);
@@ -181,6 +188,33 @@ public abstract class RecurrentLayer extends Module {
         int half = len / 2;
         splitSteps(x.narrow(0, 0, half), offset, out);
         splitSteps(x.narrow(0, half, len - half), offset + half, out);
+    }
+
+    /** One sequence [T, inputSize] as a batch of one (axis N inserted), with N removed again after. */
+    private RecurrentOutput unbatched(Tensor input, Tensor lengths, RecurrentState initial) {
+        if (lengths != null) {
+            throw new IllegalArgumentException(name + ": lengths must be null for an unbatched input "
+                    + Shapes.str(input.shape()) + ", got " + Shapes.str(lengths.shape()));
+        }
+        RecurrentState batched = null;
+        if (initial != null) {
+            batched = new RecurrentState(unbatchedState("h", initial.h()), unbatchedState("c", initial.c()));
+        }
+        RecurrentOutput out = forward(input.unsqueeze(options.batchFirst() ? 0 : 1), null, batched);
+        return new RecurrentOutput(out.output().squeeze(options.batchFirst() ? 0 : 1), out.h().squeeze(1),
+                out.c() == null ? null : out.c().squeeze(1));
+    }
+
+    private Tensor unbatchedState(String which, Tensor state) {
+        if (state == null) {
+            return null;
+        }
+        int[] shape = {options.numLayers() * options.directions(), hiddenSize};
+        if (!Arrays.equals(state.shape(), shape)) {
+            throw new IllegalArgumentException(name + ": initial." + which + " must be " + Shapes.str(shape)
+                    + " (layers * directions, hiddenSize) for an unbatched input, got " + Shapes.str(state.shape()));
+        }
+        return state.unsqueeze(1);
     }
 
     private static Tensor bias(Parameter p) {
@@ -277,6 +311,12 @@ public abstract class RecurrentLayer extends Module {
     /** The seed the initial weights were drawn from. */
     public long seed() {
         return seed;
+    }
+
+    /** The layer and its settings (the dropout sub-module is one of them). */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + describe() + ")";
     }
 
     @Override

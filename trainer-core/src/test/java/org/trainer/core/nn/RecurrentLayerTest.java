@@ -3,7 +3,6 @@ package org.trainer.core.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,6 +130,29 @@ class RecurrentLayerTest {
         assertNull(new GRU(5, 7, RecurrentOptions.defaults().withDropout(0.5), 1).children().get("dropout"));
     }
 
+    /** As in PyTorch, one sequence [T, in] runs as a batch of one, without the batch axis. */
+    @Test
+    void unbatchedSequenceIsABatchOfOne() {
+        Tensor x = Tensor.randn(14, 6, 5);
+        for (boolean batchFirst : new boolean[] {false, true}) {
+            RecurrentOptions o = RecurrentOptions.defaults().withNumLayers(2).withBidirectional(true)
+                    .withBatchFirst(batchFirst);
+            LSTM lstm = new LSTM(5, 7, o, 15);
+            Tensor h0 = Tensor.randn(16, 4, 7);
+            Tensor c0 = Tensor.randn(17, 4, 7);
+            RecurrentOutput one = lstm.forward(x, null, RecurrentState.of(h0, c0));
+            RecurrentOutput batch = lstm.forward(x.unsqueeze(batchFirst ? 0 : 1), null,
+                    RecurrentState.of(h0.unsqueeze(1), c0.unsqueeze(1)));
+            assertArrayEquals(new int[] {6, 14}, one.output().shape());
+            assertArrayEquals(new int[] {4, 7}, one.h().shape());
+            assertArrayEquals(batch.output().toFloatArray(), one.output().toFloatArray());
+            assertArrayEquals(batch.h().toFloatArray(), one.h().toFloatArray());
+            assertArrayEquals(batch.c().toFloatArray(), one.c().toFloatArray());
+        }
+        assertEquals("GRU(5, 7, numLayers=2, dropout=0.5)",
+                new GRU(5, 7, RecurrentOptions.defaults().withNumLayers(2).withDropout(0.5), 1).toString());
+    }
+
     @Test
     void finalStateContinuesASequence() {
         Tensor x = Tensor.randn(13, 6, 2, 5);
@@ -151,8 +173,13 @@ class RecurrentLayerTest {
         LSTM lstm = new LSTM(5, 7, RecurrentOptions.defaults().withBatchFirst(true), 1);
         assertEquals("LSTM: input must be [N, T, 5] with batchFirst, got [3, 6, 4]",
                 message(() -> lstm.forward(Tensor.zeros(3, 6, 4))));
-        assertEquals("GRU: input must be [T, N, 5] (time first), got [6, 5]",
-                message(() -> new GRU(5, 7).forward(Tensor.zeros(6, 5))));
+        assertEquals("GRU: input must be [T, N, 5] (time first), got [6, 4]",
+                message(() -> new GRU(5, 7).forward(Tensor.zeros(6, 4))));
+        assertEquals("GRU: lengths must be null for an unbatched input [6, 5], got [1]",
+                message(() -> new GRU(5, 7).forward(Tensor.zeros(6, 5), Tensor.fromArray(new int[] {6}, 1), null)));
+        assertEquals("GRU: initial.h must be [1, 7] (layers * directions, hiddenSize) for an unbatched input, got "
+                + "[1, 1, 7]", message(() -> new GRU(5, 7).forward(Tensor.zeros(6, 5), RecurrentState.of(
+                Tensor.zeros(1, 1, 7)))));
         Tensor x = Tensor.zeros(3, 6, 5);
         assertEquals("LSTM: lengths[1] is 7, expected a length in [1, 6] (the input has 6 steps)",
                 message(() -> lstm.forward(x, Tensor.fromArray(new int[] {6, 7, 1}, 3), null)));
@@ -175,6 +202,5 @@ class RecurrentLayerTest {
                 message(() -> RecurrentOptions.defaults().withNumLayers(0)));
         assertEquals("RecurrentOptions: dropout must be in [0, 1), got 1.0",
                 message(() -> RecurrentOptions.defaults().withDropout(1)));
-        assertNotNull(lstm.toString());
     }
 }
