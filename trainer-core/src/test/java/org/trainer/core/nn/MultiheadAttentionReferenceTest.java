@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.slf4j.LoggerFactory;
 import org.trainer.core.DType;
 import org.trainer.core.GradientCheck;
 import org.trainer.core.Tensor;
@@ -72,6 +74,11 @@ class MultiheadAttentionReferenceTest {
             RecurrentReferenceTest.compare("MultiheadAttention", name + " grad value", tensor64(c.get("grad_value")),
                     v.grad());
         }
+    }
+
+    @AfterAll
+    static void report() {
+        RecurrentReferenceTest.logWorst(LoggerFactory.getLogger(MultiheadAttentionReferenceTest.class));
     }
 
     @Test
