@@ -22,6 +22,21 @@ public final class Fixtures {
         return Tensor.fromArray(v, shape);
     }
 
+    /** Like {@link #tensor}, but floating data as float64, for comparisons at double precision. */
+    public static Tensor tensor64(JsonNode node) {
+        int[] shape = ints(node.get("shape"));
+        JsonNode data = node.get("data");
+        JsonNode dtype = node.get("dtype");
+        if (dtype != null && dtype.asText().startsWith("int")) {
+            return Tensor.fromArray(ints(data), shape);
+        }
+        double[] v = new double[data.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = data.get(i).asDouble();
+        }
+        return Tensor.fromArray(v, shape);
+    }
+
     public static int[] ints(JsonNode node) {
         int[] v = new int[node.size()];
         for (int i = 0; i < v.length; i++) {

@@ -35,6 +35,17 @@ import org.trainer.core.ops.SoftmaxCrossEntropy;
  * Here the mean divides by N even with weights, again as PyTorch does. Gradients flow to the
  * logits and, for soft targets, to the target too.
  *
+ * <p><b>Ignored labels</b> ({@link #withIgnoreIndex}, PyTorch's {@code ignore_index}): a sample whose
+ * label equals the ignore index adds nothing to the loss (its NONE entry is 0, its logits get no
+ * gradient) and nothing to the MEAN's divisor, which is the total weight of the other samples; with
+ * every sample ignored the MEAN is 0/0 = NaN, as in PyTorch. Unlike PyTorch, no index is ignored
+ * unless one is set (PyTorch ignores -100 by default): an unexpected negative label is refused.
+ *
+ * <p><b>Sequences</b>: logits [N, T, C] with labels [N, T] (or soft targets [N, T, C]) are the
+ * N*T samples of {@code cross_entropy(logits.reshape(-1, C), labels.reshape(-1))}, the layout a
+ * recurrent layer's output gives; NONE returns [N, T]. (PyTorch's own rank-3 form puts the
+ * classes on axis 1, [N, C, T].)
+ *
  * <p>Immutable: the {@code withX} methods return a configured copy, e.g.
  * {@code new CrossEntropyLoss().withWeights(w).withLabelSmoothing(0.1)}.
  */
@@ -44,18 +55,21 @@ public final class CrossEntropyLoss implements Loss {
     private final float[] weights;
     private final double labelSmoothing;
     private final Reduction reduction;
+    /** The label that marks a sample to skip, or null when every label counts. */
+    private final Integer ignoreIndex;
     /** Constant rows by device, dtype and role (see {@link #constantRow}). */
     private final Map<String, Tensor> rows = new ConcurrentHashMap<>();
 
     /** No class weights, no label smoothing, mean reduction: PyTorch's defaults. */
     public CrossEntropyLoss() {
-        this(null, 0, Reduction.MEAN);
+        this(null, 0, Reduction.MEAN, null);
     }
 
-    private CrossEntropyLoss(float[] weights, double labelSmoothing, Reduction reduction) {
+    private CrossEntropyLoss(float[] weights, double labelSmoothing, Reduction reduction, Integer ignoreIndex) {
         this.weights = weights;
         this.labelSmoothing = labelSmoothing;
         this.reduction = reduction;
+        this.ignoreIndex = ignoreIndex;
     }
 
     /**
@@ -64,7 +78,7 @@ public final class CrossEntropyLoss implements Loss {
      */
     public CrossEntropyLoss withWeights(float[] classWeights) {
         if (classWeights == null) {
-            return new CrossEntropyLoss(null, labelSmoothing, reduction);
+            return new CrossEntropyLoss(null, labelSmoothing, reduction, ignoreIndex);
         }
         if (classWeights.length == 0) {
             throw new IllegalArgumentException(NAME + ": weights is empty, expected one weight per class");
@@ -75,7 +89,7 @@ public final class CrossEntropyLoss implements Loss {
                         + ", expected a finite value >= 0");
             }
         }
-        return new CrossEntropyLoss(classWeights.clone(), labelSmoothing, reduction);
+        return new CrossEntropyLoss(classWeights.clone(), labelSmoothing, reduction, ignoreIndex);
     }
 
     /** The same loss with label smoothing eps in [0, 1) (0 turns it off). */
@@ -83,12 +97,31 @@ public final class CrossEntropyLoss implements Loss {
         if (!(eps >= 0 && eps < 1)) {
             throw new IllegalArgumentException(NAME + ": labelSmoothing must be in [0, 1), got " + eps);
         }
-        return new CrossEntropyLoss(weights, eps, reduction);
+        return new CrossEntropyLoss(weights, eps, reduction, ignoreIndex);
     }
 
     /** The same loss with another reduction. */
     public CrossEntropyLoss withReduction(Reduction r) {
-        return new CrossEntropyLoss(weights, labelSmoothing, Reduction.check(NAME, r));
+        return new CrossEntropyLoss(weights, labelSmoothing, Reduction.check(NAME, r), ignoreIndex);
+    }
+
+    /**
+     * The same loss skipping every sample whose integer label is {@code index} (e.g. the padding
+     * label of a batch of sequences; PyTorch's usual choice is -100). Soft targets have no labels
+     * and ignore nothing.
+     */
+    public CrossEntropyLoss withIgnoreIndex(int index) {
+        return new CrossEntropyLoss(weights, labelSmoothing, reduction, index);
+    }
+
+    /** The same loss counting every label. */
+    public CrossEntropyLoss withoutIgnoreIndex() {
+        return new CrossEntropyLoss(weights, labelSmoothing, reduction, null);
+    }
+
+    /** The ignored label, if one is set. */
+    public java.util.OptionalInt ignoreIndex() {
+        return ignoreIndex == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(ignoreIndex);
     }
 
     /** A copy of the class weights, or null when there are none. */
@@ -107,12 +140,15 @@ public final class CrossEntropyLoss implements Loss {
     @Override
     public Tensor compute(Tensor prediction, Tensor target) {
         LossChecks.floating(NAME, "prediction", prediction);
-        if (prediction.rank() != 2) {
-            throw new IllegalArgumentException(NAME + ": prediction must be logits of shape [N, C], got shape "
-                    + Shapes.str(prediction.shape()));
+        if (prediction.rank() != 2 && prediction.rank() != 3) {
+            throw new IllegalArgumentException(NAME + ": prediction must be logits of shape [N, C] or [N, T, C], got "
+                    + "shape " + Shapes.str(prediction.shape()));
         }
         if (target == null) {
             throw new IllegalArgumentException(NAME + ": target is null");
+        }
+        if (prediction.rank() == 3) {
+            return sequence(prediction, target);
         }
         int n = prediction.size(0);
         int c = prediction.size(1);
@@ -120,7 +156,7 @@ public final class CrossEntropyLoss implements Loss {
             throw new IllegalArgumentException(NAME + ": " + weights.length + " class weights for logits of shape "
                     + Shapes.str(prediction.shape()) + " (expected " + c + ")");
         }
-        if (target.dtype() == DType.INT32 && weights == null && labelSmoothing == 0) {
+        if (target.dtype() == DType.INT32 && weights == null && labelSmoothing == 0 && ignoreIndex == null) {
             return plainLabels(prediction, target, n, c);
         }
         Tensor logP = prediction.logSoftmax(1);
@@ -133,6 +169,21 @@ public final class CrossEntropyLoss implements Loss {
                     + " (expected INT32 labels of shape [" + n + "] or probabilities of shape [" + n + ", " + c + "])");
         }
         return softTargets(logP, target.to(prediction.dtype()), n, c);
+    }
+
+    /** Logits [N, T, C] as N*T samples of [N*T, C]; labels [N, T] or soft targets [N, T, C]. */
+    private Tensor sequence(Tensor prediction, Tensor target) {
+        int[] s = prediction.shape();
+        boolean labels = target.dtype() == DType.INT32;
+        int[] expected = labels ? new int[] {s[0], s[1]} : s;
+        if (!Arrays.equals(target.shape(), expected)) {
+            throw new IllegalArgumentException(NAME + ": target of shape " + Shapes.str(target.shape()) + " and dtype "
+                    + target.dtype() + " does not fit logits of shape " + Shapes.str(s) + " (expected INT32 labels of "
+                    + "shape [" + s[0] + ", " + s[1] + "] or probabilities of shape " + Shapes.str(s) + ")");
+        }
+        Tensor flat = compute(prediction.reshape(s[0] * s[1], s[2]),
+                labels ? target.reshape(s[0] * s[1]) : target.reshape(s[0] * s[1], s[2]));
+        return reduction == Reduction.NONE ? flat.reshape(s[0], s[1]) : flat;
     }
 
     /**
@@ -166,11 +217,12 @@ public final class CrossEntropyLoss implements Loss {
         }
     }
 
-    private static void checkLabelRange(int[] labels, int c) {
+    private void checkLabelRange(int[] labels, int c) {
         for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= c) {
+            if ((labels[i] < 0 || labels[i] >= c) && !ignored(labels[i])) {
                 throw new IllegalArgumentException(NAME + ": label at position " + i + " is " + labels[i]
-                        + ", expected a class in [0, " + c + ")");
+                        + ", expected a class in [0, " + c + ")"
+                        + (ignoreIndex == null ? "" : " or the ignore index " + ignoreIndex));
             }
         }
     }
@@ -186,6 +238,9 @@ public final class CrossEntropyLoss implements Loss {
         double divisor = 0;
         for (int i = 0; i < n; i++) {
             int y = labels[i];
+            if (ignored(y)) {
+                continue;
+            }
             for (int j = 0; j < c; j++) {
                 k[i * c + j] = labelSmoothing / c * weight(j);
             }
@@ -204,7 +259,8 @@ public final class CrossEntropyLoss implements Loss {
      * [0, C) has an all-zero row and adds nothing to the loss. Labels on the CPU are always checked.
      */
     Tensor labelsOnDevice(Tensor logP, Tensor target, int c) {
-        Tensor oneHot = target.to(logP.dtype()).reshape(-1, 1).eq(constantRow(logP, c, null));
+        Tensor column = target.to(logP.dtype()).reshape(-1, 1);
+        Tensor oneHot = column.eq(constantRow(logP, c, null));
         Tensor perClass;
         Tensor divisor = null;
         if (weights == null) {
@@ -214,6 +270,12 @@ public final class CrossEntropyLoss implements Loss {
             Tensor own = oneHot.mul(w);
             perClass = labelSmoothing == 0 ? own : own.mul(1 - labelSmoothing).add(w.mul(labelSmoothing / c));
             divisor = own.sum();
+        }
+        if (ignoreIndex != null) {
+            // Ignored rows: no smoothing term either, and out of the mean's divisor.
+            Tensor kept = column.ne(Tensor.full(logP.device(), logP.dtype(), ignoreIndex));
+            perClass = perClass.mul(kept);
+            divisor = divisor != null ? oneHot.mul(constantRow(logP, c, weights)).mul(kept).sum() : kept.sum();
         }
         Tensor perSample = logP.mul(perClass).sum(1, false).neg();
         if (reduction == Reduction.MEAN && divisor != null) {
@@ -260,6 +322,10 @@ public final class CrossEntropyLoss implements Loss {
             case SUM -> perSample.sum();
             case NONE -> perSample;
         };
+    }
+
+    private boolean ignored(int label) {
+        return ignoreIndex != null && label == ignoreIndex;
     }
 
     private double weight(int c) {

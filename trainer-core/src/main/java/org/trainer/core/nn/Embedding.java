@@ -1,25 +1,55 @@
 package org.trainer.core.nn;
 
+import java.util.OptionalInt;
+
+import org.trainer.core.GradMode;
 import org.trainer.core.Tensor;
 
-/** A lookup table: int32 indices of any shape [...] -> vectors [..., dim]; weights start N(0, 1). */
+/**
+ * A lookup table: int32 indices of any shape [...] -> vectors [..., dim]; weights start N(0, 1).
+ *
+ * <p>With a padding index p (PyTorch's {@code padding_idx}), row p starts at zero and gets no
+ * gradient, so it stays whatever it was set to (zero unless loaded otherwise) while the other rows
+ * train; lookups of p still return row p. A negative p counts from the end, as in PyTorch.
+ */
 public final class Embedding extends Module {
     private final int count;
     private final int dim;
     private final Parameter weight;
+    /** The padding row, normalized to [0, count), or -1 when there is none. */
+    private final int paddingIdx;
 
     public Embedding(int count, int dim) {
         this(count, dim, Seeds.next());
     }
 
     public Embedding(int count, int dim, long seed) {
+        this(count, dim, null, seed);
+    }
+
+    /**
+     * @param paddingIdx the padding row in [-count, count), or null for none
+     */
+    public Embedding(int count, int dim, Integer paddingIdx, long seed) {
         if (count < 1 || dim < 1) {
             throw new IllegalArgumentException("Embedding: count and dim must be >= 1, got count=" + count + ", dim="
                     + dim);
         }
+        if (paddingIdx != null && (paddingIdx < -count || paddingIdx >= count)) {
+            throw new IllegalArgumentException("Embedding: paddingIdx must be in [" + -count + ", " + count
+                    + ") for " + count + " rows, got " + paddingIdx);
+        }
         this.count = count;
         this.dim = dim;
-        this.weight = registerParameter("weight", new Parameter(Init.normal(0, 1).create(new int[] {count, dim}, seed)));
+        this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + count : paddingIdx;
+        Tensor init = Init.normal(0, 1).create(new int[] {count, dim}, seed);
+        if (this.paddingIdx >= 0) {
+            try (GradMode off = Tensor.noGrad()) {
+                Tensor isPad = Tensor.arange(count).reshape(count, 1).eq(this.paddingIdx);
+                init = init.maskedFill(isPad, 0);
+            }
+        }
+        this.weight = registerParameter("weight", new Parameter(init));
     }
 
     @Override
@@ -27,15 +57,33 @@ public final class Embedding extends Module {
         int[] s = indices.shape();
         int[] out = java.util.Arrays.copyOf(s, s.length + 1);
         out[s.length] = dim;
-        return weight.value().indexSelect(0, indices.flatten()).reshape(out);
+        Tensor flat = indices.flatten();
+        Tensor rows = weight.value().indexSelect(0, flat);
+        if (paddingIdx >= 0) {
+            // The padding positions read a detached copy of the row, so no gradient reaches it.
+            // The lookup reads the indices on the host already (to range-check them), so the mask is made there.
+            int[] idx = flat.toIntArray();
+            float[] pad = new float[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                pad[i] = idx[i] == paddingIdx ? 1 : 0;
+            }
+            Tensor isPad = Tensor.fromArray(pad, idx.length, 1).to(rows.device());
+            rows = Tensor.where(isPad, weight.value().detach().narrow(0, paddingIdx, 1), rows);
+        }
+        return rows.reshape(out);
     }
 
     public Parameter weight() {
         return weight;
     }
 
+    /** The padding row (normalized to [0, count)), if there is one. */
+    public OptionalInt paddingIdx() {
+        return paddingIdx < 0 ? OptionalInt.empty() : OptionalInt.of(paddingIdx);
+    }
+
     @Override
     protected String describe() {
-        return count + ", " + dim;
+        return count + ", " + dim + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "");
     }
 }

@@ -1,0 +1,49 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.Tensor;
+
+/**
+ * Long short-term memory, as PyTorch's {@code nn.LSTM}. Per step, with the four gate blocks in
+ * PyTorch's order i, f, g, o (each H rows of weight_ih [4H, in] and weight_hh [4H, H]):
+ * <pre>
+ *   i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)
+ *   f = sigmoid(W_if x + b_if + W_hf h + b_hf)
+ *   g = tanh   (W_ig x + b_ig + W_hg h + b_hg)
+ *   o = sigmoid(W_io x + b_io + W_ho h + b_ho)
+ *   c' = f * c + i * g
+ *   h' = o * tanh(c')
+ * </pre>
+ * Shapes, names, lengths and states are described in {@link RecurrentLayer}; the initial and final
+ * states hold both h and c.
+ */
+public final class LSTM extends RecurrentLayer {
+    /** One layer, PyTorch's defaults, seeded from {@link Seeds}. */
+    public LSTM(int inputSize, int hiddenSize) {
+        this(inputSize, hiddenSize, RecurrentOptions.defaults());
+    }
+
+    public LSTM(int inputSize, int hiddenSize, RecurrentOptions options) {
+        this(inputSize, hiddenSize, options, Seeds.next());
+    }
+
+    public LSTM(int inputSize, int hiddenSize, RecurrentOptions options, long seed) {
+        super("LSTM", inputSize, hiddenSize, 4, options, seed);
+    }
+
+    @Override
+    Tensor[] cell(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
+        int hs = hiddenSize();
+        Tensor z = xProj.add(h.linear(weightHh, biasHh));
+        Tensor i = z.narrow(1, 0, hs).sigmoid();
+        Tensor f = z.narrow(1, hs, hs).sigmoid();
+        Tensor g = z.narrow(1, 2 * hs, hs).tanh();
+        Tensor o = z.narrow(1, 3 * hs, hs).sigmoid();
+        Tensor next = f.mul(c).add(i.mul(g));
+        return new Tensor[] {o.mul(next.tanh()), next};
+    }
+
+    @Override
+    boolean hasCellState() {
+        return true;
+    }
+}

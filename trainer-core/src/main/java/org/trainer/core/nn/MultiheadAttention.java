@@ -1,0 +1,186 @@
+package org.trainer.core.nn;
+
+import java.util.Arrays;
+
+import org.trainer.core.DType;
+import org.trainer.core.Shapes;
+import org.trainer.core.Tensor;
+
+/**
+ * Multi-head attention, as PyTorch's {@code nn.MultiheadAttention} with {@code batch_first=True}
+ * (and kdim = vdim = embedDim). For query [N, L, E], key [N, S, E] and value [N, S, E], with
+ * heads h = 1..H of size d = E / H:
+ * <pre>
+ *   Q = query W_q^T + b_q,  K = key W_k^T + b_k,  V = value W_v^T + b_v     (W_q, W_k, W_v: rows of in_proj_weight)
+ *   A_h = softmax(Q_h K_h^T / sqrt(d) + M)                                  [N, L, S] per head
+ *   output = concat_h(A_h V_h) W_o^T + b_o                                  (out_proj)
+ * </pre>
+ * where M is 0, or -infinity where a mask forbids a position: the key padding mask [N, S] hides
+ * keys of each sample, the attention mask [L, S] (or [N * H, L, S], per sample and head) hides
+ * keys from queries ({@link #causalMask} hides later positions). An INT32 mask forbids where it is
+ * non-zero (PyTorch's bool masks, True = masked); a floating mask is added to the scores, as
+ * PyTorch does with float masks (PyTorch 1.13 drops a floating key padding mask given together
+ * with a floating attention mask; later versions add both, as here). A query whose every key is masked gets NaN weights, as in PyTorch.
+ * In training, dropout with probability p acts on A (seeded as {@link Dropout}); the returned weights
+ * are those after dropout, as PyTorch returns them.
+ *
+ * <p>Parameters as PyTorch names them: {@code in_proj_weight} [3E, E] (Xavier-uniform),
+ * {@code in_proj_bias} [3E] (zero), {@code out_proj.weight} [E, E] (U(+-1/sqrt(E))) and
+ * {@code out_proj.bias} [E] (zero); without bias neither bias exists.
+ */
+public final class MultiheadAttention extends Module {
+    private static final String NAME = "MultiheadAttention";
+    private final int embedDim;
+    private final int numHeads;
+    private final Parameter inProjWeight;
+    private final Parameter inProjBias;
+    private final Linear outProj;
+    private final Dropout dropout;
+
+    /** No dropout, with biases, seeded from {@link Seeds}. */
+    public MultiheadAttention(int embedDim, int numHeads) {
+        this(embedDim, numHeads, 0, true, Seeds.next());
+    }
+
+    /**
+     * @param dropout probability in [0, 1) of dropping an attention weight in training
+     * @throws IllegalArgumentException if embedDim is not a positive multiple of numHeads
+     */
+    public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, long seed) {
+        if (numHeads < 1 || embedDim < 1 || embedDim % numHeads != 0) {
+            throw new IllegalArgumentException(NAME + ": embedDim must be a positive multiple of numHeads, got embedDim="
+                    + embedDim + ", numHeads=" + numHeads);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException(NAME + ": dropout must be in [0, 1), got " + dropout);
+        }
+        this.embedDim = embedDim;
+        this.numHeads = numHeads;
+        this.inProjWeight = registerParameter("in_proj_weight",
+                new Parameter(Init.xavierUniform(1).create(new int[] {3 * embedDim, embedDim}, Seeds.mix(seed + 1))));
+        this.inProjBias = bias ? registerParameter("in_proj_bias", new Parameter(Tensor.zeros(3 * embedDim))) : null;
+        this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, null, Seeds.mix(seed + 2)));
+        if (bias) {
+            outProj.bias().set(Tensor.zeros(embedDim));
+        }
+        this.dropout = dropout > 0 ? registerModule("dropout", new Dropout(dropout, Seeds.mix(seed + 3))) : null;
+    }
+
+    /** Self-attention of x [N, L, E] without masks: the output only. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, x, x, null, null, false, true).output();
+    }
+
+    /**
+     * Attention of query [N, L, E] over key and value [N, S, E].
+     *
+     * @param keyPaddingMask null, or [N, S]: INT32 non-zero hides a key, floating is added to its scores
+     * @param attnMask       null, or [L, S] or [N * numHeads, L, S], INT32 or floating as keyPaddingMask
+     * @param needWeights    whether to return the attention weights
+     * @param averageWeights average the weights over the heads ([N, L, S]) rather than per head
+     * @throws IllegalArgumentException naming the argument when a shape or dtype does not fit
+     */
+    public AttentionOutput forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask,
+                                   boolean needWeights, boolean averageWeights) {
+        int[] qs = check("query", query, -1, -1);
+        int n = qs[0];
+        int l = qs[1];
+        int[] ks = check("key", key, n, -1);
+        int s = ks[1];
+        check("value", value, n, s);
+        DType own = inProjWeight.value().dtype();
+        if (query.dtype() != own || key.dtype() != own || value.dtype() != own) {
+            throw new IllegalArgumentException(NAME + ": query, key and value must have the parameters' dtype " + own
+                    + ", got " + query.dtype() + ", " + key.dtype() + ", " + value.dtype());
+        }
+        int d = embedDim / numHeads;
+        Tensor q = heads(project(query, 0), n, l, d);
+        Tensor k = heads(project(key, 1), n, s, d);
+        Tensor v = heads(project(value, 2), n, s, d);
+        Tensor scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(2, 3));
+        if (keyPaddingMask != null) {
+            scores = mask(scores, "keyPaddingMask", keyPaddingMask, new int[] {n, s}, new int[] {n, 1, 1, s});
+        }
+        if (attnMask != null) {
+            boolean perHead = attnMask.rank() == 3;
+            scores = mask(scores, "attnMask", attnMask, perHead ? new int[] {n * numHeads, l, s} : new int[] {l, s},
+                    perHead ? new int[] {n, numHeads, l, s} : new int[] {l, s});
+        }
+        Tensor weights = scores.softmax(3);
+        if (dropout != null && isTraining()) {
+            weights = dropout.forward(weights);
+        }
+        Tensor out = weights.matmul(v).permute(0, 2, 1, 3).reshape(n, l, embedDim);
+        Tensor returned = !needWeights ? null : averageWeights ? weights.mean(1, false) : weights;
+        return new AttentionOutput(outProj.forward(out), returned);
+    }
+
+    /**
+     * An INT32 [length, length] mask, 1 above the diagonal, that hides from each query the positions
+     * after it (PyTorch's {@code generate_square_subsequent_mask} as a bool mask).
+     */
+    public static Tensor causalMask(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException(NAME + ": causalMask length must be >= 1, got " + length);
+        }
+        int[] m = new int[length * length];
+        for (int i = 0; i < length; i++) {
+            for (int j = i + 1; j < length; j++) {
+                m[i * length + j] = 1;
+            }
+        }
+        return Tensor.fromArray(m, length, length);
+    }
+
+    /** Input x [.., .., E] projected by block {@code which} (0 query, 1 key, 2 value) of in_proj. */
+    private Tensor project(Tensor x, int which) {
+        Tensor w = inProjWeight.value().narrow(0, which * embedDim, embedDim);
+        Tensor b = inProjBias == null ? null : inProjBias.value().narrow(0, which * embedDim, embedDim);
+        return x.linear(w, b);
+    }
+
+    /** [N, T, E] -> [N, H, T, d]. */
+    private Tensor heads(Tensor x, int n, int t, int d) {
+        return x.reshape(n, t, numHeads, d).permute(0, 2, 1, 3);
+    }
+
+    private Tensor mask(Tensor scores, String name, Tensor mask, int[] expected, int[] view) {
+        if (!Arrays.equals(mask.shape(), expected)) {
+            throw new IllegalArgumentException(NAME + ": " + name + " must be " + Shapes.str(expected)
+                    + (name.equals("attnMask") ? " or [N * numHeads, L, S] = [" + scores.size(0) * numHeads + ", "
+                    + scores.size(2) + ", " + scores.size(3) + "]" : "") + ", got " + Shapes.str(mask.shape()));
+        }
+        Tensor m = mask.reshape(view).to(scores.device());
+        if (mask.dtype() == DType.INT32) {
+            return scores.maskedFill(m, Double.NEGATIVE_INFINITY);
+        }
+        return scores.add(m.to(scores.dtype()));
+    }
+
+    private int[] check(String name, Tensor t, int n, int s) {
+        if (t == null) {
+            throw new IllegalArgumentException(NAME + ": " + name + " must not be null");
+        }
+        int[] shape = t.shape();
+        if (shape.length != 3 || shape[2] != embedDim || (n >= 0 && shape[0] != n) || (s >= 0 && shape[1] != s)) {
+            throw new IllegalArgumentException(NAME + ": " + name + " must be [" + (n >= 0 ? n : "N") + ", "
+                    + (s >= 0 ? s : name.equals("query") ? "L" : "S") + ", " + embedDim + "] (batch first), got "
+                    + Shapes.str(shape));
+        }
+        return shape;
+    }
+
+    public int embedDim() {
+        return embedDim;
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    @Override
+    protected String describe() {
+        return "embedDim=" + embedDim + ", numHeads=" + numHeads;
+    }
+}

@@ -1,0 +1,57 @@
+package org.trainer.core.nn;
+
+import org.trainer.core.Tensor;
+
+/**
+ * The Elman recurrent layer, as PyTorch's {@code nn.RNN}: per step
+ * <pre>
+ *   h' = act(W_ih x + b_ih + W_hh h + b_hh)
+ * </pre>
+ * with act tanh (PyTorch's default) or relu; weight_ih is [H, in] and weight_hh [H, H]. Shapes,
+ * names, lengths and states are described in {@link RecurrentLayer}.
+ */
+public final class RNN extends RecurrentLayer {
+    /** The activation of the Elman recurrence. */
+    public enum Nonlinearity {
+        TANH, RELU
+    }
+
+    private final Nonlinearity nonlinearity;
+
+    /** One tanh layer, PyTorch's defaults, seeded from {@link Seeds}. */
+    public RNN(int inputSize, int hiddenSize) {
+        this(inputSize, hiddenSize, Nonlinearity.TANH, RecurrentOptions.defaults());
+    }
+
+    public RNN(int inputSize, int hiddenSize, Nonlinearity nonlinearity, RecurrentOptions options) {
+        this(inputSize, hiddenSize, nonlinearity, options, Seeds.next());
+    }
+
+    public RNN(int inputSize, int hiddenSize, Nonlinearity nonlinearity, RecurrentOptions options, long seed) {
+        super("RNN", inputSize, hiddenSize, 1, options, seed);
+        if (nonlinearity == null) {
+            throw new IllegalArgumentException("RNN: nonlinearity must be TANH or RELU, got null");
+        }
+        this.nonlinearity = nonlinearity;
+    }
+
+    public Nonlinearity nonlinearity() {
+        return nonlinearity;
+    }
+
+    @Override
+    Tensor[] cell(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
+        Tensor z = xProj.add(h.linear(weightHh, biasHh));
+        return new Tensor[] {nonlinearity == Nonlinearity.TANH ? z.tanh() : z.relu(), null};
+    }
+
+    @Override
+    boolean hasCellState() {
+        return false;
+    }
+
+    @Override
+    protected String describe() {
+        return super.describe() + (nonlinearity == Nonlinearity.RELU ? ", nonlinearity=relu" : "");
+    }
+}

@@ -1,0 +1,57 @@
+package org.trainer.core.nn;
+
+/**
+ * The settings a recurrent layer shares with PyTorch's {@code nn.RNN}, {@code nn.LSTM} and
+ * {@code nn.GRU}, with PyTorch's defaults in {@link #defaults()}: one layer, biases, time-first
+ * input, no dropout, one direction. Immutable; the {@code withX} methods return a changed copy and
+ * validate their argument.
+ *
+ * @param numLayers     stacked layers (>= 1); layer k > 0 reads layer k-1's output sequence
+ * @param bias          whether each layer has the biases b_ih and b_hh
+ * @param batchFirst    input and output are [N, T, features] (else [T, N, features]); states are
+ *                      [layers * directions, N, H] either way, as in PyTorch
+ * @param dropout       probability in [0, 1) of dropping each element of every layer's output
+ *                      except the last layer's, in training mode only
+ * @param bidirectional whether each layer also runs over the sequence backwards
+ */
+public record RecurrentOptions(int numLayers, boolean bias, boolean batchFirst, double dropout,
+                               boolean bidirectional) {
+    public RecurrentOptions {
+        if (numLayers < 1) {
+            throw new IllegalArgumentException("RecurrentOptions: numLayers must be >= 1, got " + numLayers);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("RecurrentOptions: dropout must be in [0, 1), got " + dropout);
+        }
+    }
+
+    /** One layer, biases, time-first, no dropout, one direction. */
+    public static RecurrentOptions defaults() {
+        return new RecurrentOptions(1, true, false, 0, false);
+    }
+
+    public RecurrentOptions withNumLayers(int n) {
+        return new RecurrentOptions(n, bias, batchFirst, dropout, bidirectional);
+    }
+
+    public RecurrentOptions withBias(boolean b) {
+        return new RecurrentOptions(numLayers, b, batchFirst, dropout, bidirectional);
+    }
+
+    public RecurrentOptions withBatchFirst(boolean b) {
+        return new RecurrentOptions(numLayers, bias, b, dropout, bidirectional);
+    }
+
+    public RecurrentOptions withDropout(double p) {
+        return new RecurrentOptions(numLayers, bias, batchFirst, p, bidirectional);
+    }
+
+    public RecurrentOptions withBidirectional(boolean b) {
+        return new RecurrentOptions(numLayers, bias, batchFirst, dropout, b);
+    }
+
+    /** 2 with {@link #bidirectional}, else 1. */
+    public int directions() {
+        return bidirectional ? 2 : 1;
+    }
+}

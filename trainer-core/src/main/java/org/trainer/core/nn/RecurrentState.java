@@ -1,0 +1,26 @@
+package org.trainer.core.nn;
+
+import java.util.Objects;
+
+import org.trainer.core.Tensor;
+
+/**
+ * The hidden state of a recurrent layer: h, and the cell state c for an {@link LSTM} (null for
+ * {@link RNN} and {@link GRU}). Each is [numLayers * directions, N, H], indexed as PyTorch does:
+ * entry {@code layer * directions + direction}, with direction 0 forward and 1 backward.
+ */
+public record RecurrentState(Tensor h, Tensor c) {
+    public RecurrentState {
+        Objects.requireNonNull(h, "h");
+    }
+
+    /** A state without a cell state (RNN, GRU). */
+    public static RecurrentState of(Tensor h) {
+        return new RecurrentState(h, null);
+    }
+
+    /** An LSTM's state. */
+    public static RecurrentState of(Tensor h, Tensor c) {
+        return new RecurrentState(h, Objects.requireNonNull(c, "c"));
+    }
+}

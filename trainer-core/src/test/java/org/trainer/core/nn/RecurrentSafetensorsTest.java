@@ -1,0 +1,77 @@
+package org.trainer.core.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.trainer.core.Fixtures.tensor64;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.trainer.core.DType;
+import org.trainer.core.Tensor;
+import org.trainer.core.io.Safetensors;
+
+/**
+ * Weights move between PyTorch and the library unchanged: lstm.safetensors, a two-layer
+ * bidirectional batch-first LSTM's float32 state written from PyTorch
+ * (reference/recurrent/generate_recurrent.py), loads strictly by name and gives PyTorch's outputs
+ * for a batch of unequal lengths; the file the library writes back holds the same names, shapes and
+ * bytes. {@code generate_recurrent.py --check-library-file} loads that file into torch.nn.LSTM.
+ */
+class RecurrentSafetensorsTest {
+
+    private static LSTM lstm() {
+        return new LSTM(5, 7, RecurrentOptions.defaults().withNumLayers(2).withBidirectional(true)
+                .withBatchFirst(true), 1);
+    }
+
+    @Test
+    void pyTorchsFileLoadsAndGivesPyTorchsOutputs() throws Exception {
+        Path file = Path.of(getClass().getResource("/reference/recurrent/lstm.safetensors").toURI());
+        JsonNode ref = RecurrentReferenceTest.load("/reference/recurrent/lstm_safetensors.json");
+        LSTM lstm = lstm();
+        Safetensors.load(lstm, file);
+        Tensor lengths = tensor64(ref.get("lengths"));
+
+        // float32, as loaded: PyTorch's float64 run of the same float32 weights, to float32 accuracy.
+        RecurrentOutput single = lstm.forward(tensor64(ref.get("input")).to(DType.FLOAT32), lengths, null);
+        assertArrayEquals(tensor64(ref.get("output")).toFloatArray(), single.output().toFloatArray(), 2e-6f);
+        assertArrayEquals(tensor64(ref.get("c_n")).toFloatArray(), single.c().toFloatArray(), 2e-6f);
+
+        lstm.to(DType.FLOAT64);
+        RecurrentOutput out = lstm.forward(tensor64(ref.get("input")), lengths, null);
+        RecurrentReferenceTest.compare("LSTM", "safetensors output", tensor64(ref.get("output")), out.output());
+        RecurrentReferenceTest.compare("LSTM", "safetensors h_n", tensor64(ref.get("h_n")), out.h());
+        RecurrentReferenceTest.compare("LSTM", "safetensors c_n", tensor64(ref.get("c_n")), out.c());
+    }
+
+    @Test
+    void libraryFileHoldsPyTorchsNamesShapesAndBytes() throws Exception {
+        Path pyTorchFile = Path.of(getClass().getResource("/reference/recurrent/lstm.safetensors").toURI());
+        LSTM lstm = lstm();
+        Safetensors.load(lstm, pyTorchFile);
+        Path dir = Files.createDirectories(Path.of("target", "recurrent"));
+        Path ours = dir.resolve("lstm-from-library.safetensors");
+        Safetensors.save(lstm, ours);
+
+        Map<String, Tensor> theirs = Safetensors.read(pyTorchFile);
+        Map<String, Tensor> back = Safetensors.read(ours);
+        assertEquals(new ArrayList<>(theirs.keySet()), new ArrayList<>(back.keySet()));
+        for (Map.Entry<String, Tensor> e : theirs.entrySet()) {
+            Tensor b = back.get(e.getKey());
+            assertNotNull(b, e.getKey());
+            assertEquals(DType.FLOAT32, b.dtype(), e.getKey());
+            assertArrayEquals(e.getValue().shape(), b.shape(), e.getKey());
+            assertArrayEquals(e.getValue().toFloatArray(), b.toFloatArray(), e.getKey());
+        }
+        LSTM reloaded = lstm();
+        Safetensors.load(reloaded, ours);
+        Tensor x = Tensor.randn(3, 3, 6, 5);
+        assertArrayEquals(lstm.forward(x).toFloatArray(), reloaded.forward(x).toFloatArray());
+    }
+}
