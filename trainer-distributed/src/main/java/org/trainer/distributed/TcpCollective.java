@@ -123,6 +123,8 @@ public final class TcpCollective implements Collective {
     private final ByteBuffer payload;
     private final CRC32C sendCrc = new CRC32C();
     private final CRC32C receiveCrc = new CRC32C();
+    private final float[] floatScratch;
+    private final double[] doubleScratch;
     private List<String> addresses = List.of();
     private Connection next;
     private Connection prev;
@@ -137,6 +139,8 @@ public final class TcpCollective implements Collective {
         this.options = options;
         this.jobId = options.jobId.getBytes(StandardCharsets.UTF_8);
         this.outbound = new Connection[world];
+        this.floatScratch = new float[world == 1 ? 0 : options.chunkBytes / Float.BYTES];
+        this.doubleScratch = new double[world == 1 ? 0 : options.chunkBytes / Double.BYTES];
         this.payload = ByteBuffer.allocateDirect(world == 1 ? 0 : Math.max(options.chunkBytes, MAX_ABORT_BYTES))
                 .order(ByteOrder.LITTLE_ENDIAN);
         if (world == 1) {
@@ -384,7 +388,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float32, " + op + ")", new FrameElements.Floats(data), offset, length, op);
+        allReduce("allReduce(float32, " + op + ")", new FrameElements.Floats(data, floatScratch), offset, length, op);
     }
 
     /** {@link #allReduce(float[], int, int, ReduceOp)} in float64, with the same order of additions. */
@@ -392,7 +396,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float64, " + op + ")", new FrameElements.Doubles(data), offset, length, op);
+        allReduce("allReduce(float64, " + op + ")", new FrameElements.Doubles(data, doubleScratch), offset, length, op);
     }
 
     /**
@@ -404,14 +408,14 @@ public final class TcpCollective implements Collective {
     public void broadcast(float[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float32) from root " + root, new FrameElements.Floats(data), offset, length, root);
+        broadcast("broadcast(float32) from root " + root, new FrameElements.Floats(data, floatScratch), offset, length, root);
     }
 
     @Override
     public void broadcast(double[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float64) from root " + root, new FrameElements.Doubles(data), offset, length, root);
+        broadcast("broadcast(float64) from root " + root, new FrameElements.Doubles(data, doubleScratch), offset, length, root);
     }
 
     @Override
@@ -428,25 +432,25 @@ public final class TcpCollective implements Collective {
     @Override
     public void send(int dst, float[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new FrameElements.Floats(data), offset, length);
+        send(dst, new FrameElements.Floats(data, floatScratch), offset, length);
     }
 
     @Override
     public void send(int dst, double[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new FrameElements.Doubles(data), offset, length);
+        send(dst, new FrameElements.Doubles(data, doubleScratch), offset, length);
     }
 
     @Override
     public void recv(int src, float[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new FrameElements.Floats(data), offset, length);
+        recv(src, new FrameElements.Floats(data, floatScratch), offset, length);
     }
 
     @Override
     public void recv(int src, double[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new FrameElements.Doubles(data), offset, length);
+        recv(src, new FrameElements.Doubles(data, doubleScratch), offset, length);
     }
 
     private void allReduce(String what, FrameElements e, int offset, int length, ReduceOp op) {
