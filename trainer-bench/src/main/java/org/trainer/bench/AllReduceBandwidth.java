@@ -63,6 +63,9 @@ public final class AllReduceBandwidth {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final int MB16 = 16 << 20;
     private static final int CHUNK = 1 << 20;
+    /** Each rank's array, allocated once: allocating in the loop would add its zeroing and GC to the CPU time. */
+    private static final java.util.Map<TcpCollective, float[]> DATA = new java.util.concurrent.ConcurrentHashMap<>();
+    private static int maxElements;
 
     private AllReduceBandwidth() {
     }
@@ -84,6 +87,7 @@ public final class AllReduceBandwidth {
                 Runtime.getRuntime().availableProcessors(),
                 OS.getSystemLoadAverage());
 
+        maxElements = Math.max(MB16, maxMb << 20) / 4;
         List<double[]> points = new ArrayList<>(); // {W, bytes, median seconds}
         List<String> sweep = new ArrayList<>();
         Path dir = Files.createTempDirectory("allreduce-rendezvous");
@@ -272,8 +276,8 @@ public final class AllReduceBandwidth {
             throws Exception {
         List<Future<Long>> fs = new ArrayList<>();
         for (TcpCollective c : group) {
+            float[] a = DATA.computeIfAbsent(c, k -> new float[maxElements]);
             fs.add(pool.submit(() -> {
-                float[] a = new float[n];
                 c.barrier();
                 long t0 = System.nanoTime();
                 for (int k = 0; k < calls; k++) {
