@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code allReduce}: a ring reduce-scatter then a ring all-gather over W segments of the
  *       range (segment k is {@code [offset + length*k/W, offset + length*(k+1)/W)}), each moved in
- *       frames of at most {@link Options#chunkBytes()} bytes that are forwarded as soon as they
- *       arrive. Segment k is summed along the ring from rank k, {@code x = x_local + x_received},
+ *       frames of at most {@link Options#chunkBytes()} bytes. Round j takes frame j of every
+ *       segment through all 2(W-1) steps (as NCCL's ring does), each frame forwarded as soon as it
+ *       is summed, and the next round follows on its heels. Segment k is summed along the ring from rank k, {@code x = x_local + x_received},
  *       ending on rank (k - 1) mod W, which alone computes its final value (and, for
  *       {@link ReduceOp#MEAN}, divides that sum by W); the others copy those bits, so every rank
  *       ends with identical values. Each rank sends and receives 2(W-1)/W of the data.</li>
@@ -68,13 +69,14 @@ import org.slf4j.LoggerFactory;
  * logged at WARN with its remote address and closed, and the rank keeps waiting for its real peer.
  *
  * <h2>Threads and memory</h2>
- * One sender thread per connection writes queued frames, so reading and writing overlap and two
- * ranks writing large frames to each other cannot deadlock; the calling thread reads. One acceptor
+ * The calling thread reads, and writes a frame itself when nothing is queued on that connection and
+ * the socket takes it whole; one sender thread per connection writes the rest, so reading and
+ * writing overlap and two ranks writing large frames to each other cannot deadlock. One acceptor
  * thread, plus a short-lived thread per handshake in progress (at most 16). Frames live in direct
  * buffers (the kernel copies them without a detour through a temporary buffer) taken from a pool and
  * reused, so an operation in steady state allocates nothing in proportion to its data. An
- * all-reduce or a broadcast keeps at most {@link #SEND_WINDOW} frames waiting per connection (the
- * caller waits for the sender thread beyond that); {@code allGather} and {@code send} queue all
+ * all-reduce or a broadcast keeps at most 4 frames ({@code SEND_WINDOW}) waiting per connection
+ * (the caller waits for the sender thread beyond that); {@code allGather} and {@code send} queue all
  * their frames at once, since their peers may read them only later, so their buffers grow with the
  * message (allocated once, then reused).
  *
