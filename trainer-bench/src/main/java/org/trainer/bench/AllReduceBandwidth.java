@@ -15,7 +15,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,7 +66,7 @@ public final class AllReduceBandwidth {
     private static final int MB16 = 16 << 20;
     private static final int CHUNK = 1 << 20;
     /** Each rank's array, allocated once: allocating in the loop would add its zeroing and GC to the CPU time. */
-    private static final java.util.Map<TcpCollective, float[]> DATA = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<TcpCollective, float[]> DATA = new ConcurrentHashMap<>();
     private static int maxElements;
 
     private AllReduceBandwidth() {
