@@ -12,9 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,8 +48,10 @@ import org.trainer.distributed.TcpCollective;
  *       model projected to 8, 64 and 256 ranks on 10 and 100 Gb/s links with an assumed per-step
  *       network latency.</li>
  * </ol>
- * Each time is the best and the median of {@code --reps} repetitions (at least 10 for the 16 MB
- * rows, whose CPU time the system counts in 10 ms ticks), after one warm-up; a
+ * The 16 MB rows take at least 10 repetitions (the system counts CPU time in 10 ms ticks), each
+ * timing one raw copy and one all-reduce per group back to back, so that a ratio compares
+ * workloads that ran under the same background load; the sweep takes {@code --reps}. After one
+ * warm-up, best and median are kept; a
  * repetition of a small size runs several all-reduces back to back and divides. Run from the
  * repository root after building:
  * <pre>
@@ -60,6 +65,9 @@ public final class AllReduceBandwidth {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final int MB16 = 16 << 20;
     private static final int CHUNK = 1 << 20;
+    /** Each rank's array, allocated once: allocating in the loop would add its zeroing and GC to the CPU time. */
+    private static final Map<TcpCollective, float[]> DATA = new ConcurrentHashMap<>();
+    private static int maxElements;
 
     private AllReduceBandwidth() {
     }
@@ -81,41 +89,33 @@ public final class AllReduceBandwidth {
                 Runtime.getRuntime().availableProcessors(),
                 OS.getSystemLoadAverage());
 
-        double[] raw = rawCopy(MB16, Math.max(reps, 10));
-        System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (1 MiB writes): best %.1f ms = %.2f GB/s,"
-                + " median %.1f ms = %.2f GB/s; CPU %.1f ms per copy = %.2f GB per CPU second%n", raw[0] * 1e3,
-                MB16 / raw[0] / 1e9, raw[1] * 1e3, MB16 / raw[1] / 1e9, raw[2] * 1e3, MB16 / raw[2] / 1e9);
-        double rawRate = MB16 / raw[0];
-
+        maxElements = Math.max(MB16, maxMb << 20) / 4;
         List<double[]> points = new ArrayList<>(); // {W, bytes, median seconds}
+        List<String> sweep = new ArrayList<>();
         Path dir = Files.createTempDirectory("allreduce-rendezvous");
-        try {
-            System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 (ranks are threads of this JVM):%n");
-            System.out.printf(Locale.ROOT, "| W | best ms | median ms | algbw GB/s | busbw GB/s | busbw / raw copy |"
-                    + " CPU ms | socket GB per CPU s | that / raw copy's |%n");
-            System.out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
-            List<String> sweep = new ArrayList<>();
-            for (int world = 2; world <= 3; world++) {
-                List<TcpCollective> group = connect(world, dir);
-                ExecutorService pool = Executors.newFixedThreadPool(world);
-                try {
-                    double[] t = time(group, pool, MB16 / 4, Math.max(reps, 10));
-                    double algbw = MB16 / t[0];
-                    double busbw = algbw * 2 * (world - 1) / world;
-                    // All ranks together push 2(W-1) x 16 MB through the kernel's sockets, on the same cores.
-                    double socketBytes = 2.0 * (world - 1) * MB16;
-                    System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f |%n",
-                            world, t[0] * 1e3, t[1] * 1e3, algbw / 1e9, busbw / 1e9, busbw / rawRate, t[2] * 1e3,
-                            socketBytes / t[2] / 1e9, socketBytes / t[2] / (MB16 / raw[2]));
-                    for (long bytes = 4 << 10; bytes <= (long) maxMb << 20; bytes *= 4) {
-                        double[] s = time(group, pool, (int) (bytes / 4), reps);
-                        points.add(new double[] {world, bytes, s[1]});
-                        sweep.add(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.2f |", world, size(bytes),
-                                s[0] * 1e3, s[1] * 1e3, bytes / s[1] * 2 * (world - 1) / world / 1e9));
+        List<TcpCollective> two = List.of();
+        List<TcpCollective> three = List.of();
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try (RawCopy raw = new RawCopy(MB16)) {
+            two = connect(2, dir.resolve("two"));
+            three = connect(3, dir.resolve("three"));
+            headline(raw, List.of(two, three), pool, Math.max(reps, 10));
+            for (List<TcpCollective> group : List.of(two, three)) {
+                int world = group.size();
+                for (long bytes = 4 << 10; bytes <= (long) maxMb << 20; bytes *= 4) {
+                    int n = (int) (bytes / 4);
+                    int calls = (int) Math.max(1, Math.min(200, (4L << 20) / bytes));
+                    double[] samples = new double[reps];
+                    allReduce(group, pool, n, calls);
+                    for (int rep = 0; rep < reps; rep++) {
+                        samples[rep] = allReduce(group, pool, n, calls);
                     }
-                } finally {
-                    pool.shutdownNow();
-                    group.forEach(TcpCollective::close);
+                    Arrays.sort(samples);
+                    double best = samples[0];
+                    double median = samples[reps / 2];
+                    points.add(new double[] {world, bytes, median});
+                    sweep.add(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.2f |", world, size(bytes),
+                            best * 1e3, median * 1e3, bytes / median * 2 * (world - 1) / world / 1e9));
                 }
             }
             double[] fit = fit(points);
@@ -152,12 +152,14 @@ public final class AllReduceBandwidth {
                 }
             }
         } finally {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.toList()) {
+            pool.shutdownNow();
+            two.forEach(TcpCollective::close);
+            three.forEach(TcpCollective::close);
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
-            Files.deleteIfExists(dir);
         }
     }
 
@@ -215,86 +217,130 @@ public final class AllReduceBandwidth {
     }
 
     /**
-     * Best and median seconds per all-reduce of n floats, and the process CPU seconds per all-reduce
-     * (every rank's threads, over all timed repetitions): each repetition starts after a barrier and
-     * runs enough all-reduces back to back to last a while; its time is the slowest rank's.
+     * The 16 MB rows: each repetition times one raw copy, then one all-reduce per group, back to back,
+     * so that all see the same background load; the ratios are taken within each repetition, and
+     * their median is reported beside the ratio of the best times. Process CPU time is summed per
+     * workload over the repetitions.
      */
-    private static double[] time(List<TcpCollective> group, ExecutorService pool, int n, int reps) throws Exception {
-        int world = group.size();
-        int calls = (int) Math.max(1, Math.min(200, (4L << 20) / (4L * n)));
-        float[][] data = new float[world][n];
-        double[] samples = new double[reps];
-        long cpu = 0;
+    private static void headline(RawCopy raw, List<List<TcpCollective>> groups, ExecutorService pool, int reps)
+            throws Exception {
+        int n = MB16 / 4;
+        int kinds = 1 + groups.size();
+        double[][] seconds = new double[kinds][reps];
+        long[] cpu = new long[kinds];
         for (int rep = -1; rep < reps; rep++) {
-            long cpu0 = OS.getProcessCpuTime();
-            List<Future<Long>> fs = new ArrayList<>();
-            for (int r = 0; r < world; r++) {
-                TcpCollective c = group.get(r);
-                float[] a = data[r];
-                fs.add(pool.submit(() -> {
-                    c.barrier();
-                    long t0 = System.nanoTime();
-                    for (int k = 0; k < calls; k++) {
-                        c.allReduce(a, 0, n, ReduceOp.SUM);
-                    }
-                    return System.nanoTime() - t0;
-                }));
-            }
-            long slowest = 0;
-            for (Future<Long> f : fs) {
-                slowest = Math.max(slowest, f.get());
-            }
-            if (rep >= 0) {
-                samples[rep] = slowest / 1e9 / calls;
-                cpu += OS.getProcessCpuTime() - cpu0;
+            for (int w = 0; w < kinds; w++) {
+                long cpu0 = OS.getProcessCpuTime();
+                double t = w == 0 ? raw.once() : allReduce(groups.get(w - 1), pool, n, 1);
+                if (rep >= 0) {
+                    seconds[w][rep] = t;
+                    cpu[w] += OS.getProcessCpuTime() - cpu0;
+                }
             }
         }
-        Arrays.sort(samples);
-        return new double[] {samples[0], samples[reps / 2], cpu / 1e9 / reps / calls};
+        double rawCpu = cpu[0] / 1e9 / reps;
+        double[] rawSorted = seconds[0].clone();
+        Arrays.sort(rawSorted);
+        System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (1 MiB writes, from and into byte arrays):"
+                + " best %.1f ms = %.2f GB/s, median %.1f ms = %.2f GB/s; CPU %.1f ms per copy%n", rawSorted[0] * 1e3,
+                MB16 / rawSorted[0] / 1e9, rawSorted[reps / 2] * 1e3, MB16 / rawSorted[reps / 2] / 1e9, rawCpu * 1e3);
+        System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 (ranks are threads of this JVM), %d repetitions"
+                + " interleaved with the raw copy's:%n", reps);
+        System.out.printf(Locale.ROOT, "| W | best ms | median ms | algbw GB/s | busbw GB/s | busbw / raw copy, best |"
+                + " busbw / raw copy, median of repetitions | CPU ms | socket bytes per CPU s / raw copy's |%n");
+        System.out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
+        for (int w = 1; w < kinds; w++) {
+            int world = groups.get(w - 1).size();
+            double factor = 2.0 * (world - 1) / world;
+            double[] ratios = new double[reps];
+            for (int rep = 0; rep < reps; rep++) {
+                ratios[rep] = factor * seconds[0][rep] / seconds[w][rep];
+            }
+            Arrays.sort(ratios);
+            double[] sorted = seconds[w].clone();
+            Arrays.sort(sorted);
+            double algbw = MB16 / sorted[0];
+            double perOpCpu = cpu[w] / 1e9 / reps;
+            // All ranks together push 2(W-1) x 16 MB through the kernel's sockets, on the same cores.
+            double socketBytes = 2.0 * (world - 1) * MB16;
+            System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f |%n", world,
+                    sorted[0] * 1e3, sorted[reps / 2] * 1e3, algbw / 1e9, algbw * factor / 1e9,
+                    factor * rawSorted[0] / sorted[0], ratios[reps / 2], perOpCpu * 1e3,
+                    socketBytes / perOpCpu / (MB16 / rawCpu));
+        }
     }
 
     /**
-     * Best and median seconds to move {@code bytes} through one loopback connection, writer and reader
-     * on two threads, and the process CPU seconds per copy.
+     * Seconds per all-reduce of n floats: after a barrier, every rank runs {@code calls} all-reduces
+     * back to back; the time is the slowest rank's, divided by calls.
      */
-    private static double[] rawCopy(int bytes, int reps) throws Exception {
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Socket writer = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                Socket reader = server.accept()) {
-            writer.setTcpNoDelay(true);
-            OutputStream out = writer.getOutputStream();
-            InputStream in = reader.getInputStream();
-            byte[] send = new byte[CHUNK];
-            byte[] receive = new byte[CHUNK];
-            double[] samples = new double[reps];
-            long cpu = 0;
-            for (int rep = -1; rep < reps; rep++) {
-                long cpu0 = OS.getProcessCpuTime();
+    private static double allReduce(List<TcpCollective> group, ExecutorService pool, int n, int calls)
+            throws Exception {
+        List<Future<Long>> fs = new ArrayList<>();
+        for (TcpCollective c : group) {
+            float[] a = DATA.computeIfAbsent(c, k -> new float[maxElements]);
+            fs.add(pool.submit(() -> {
+                c.barrier();
                 long t0 = System.nanoTime();
-                Future<?> w = pool.submit(() -> {
-                    for (int sent = 0; sent < bytes; sent += CHUNK) {
-                        out.write(send, 0, Math.min(CHUNK, bytes - sent));
-                    }
-                    return null;
-                });
-                for (int got = 0; got < bytes; ) {
-                    int k = in.read(receive, 0, Math.min(CHUNK, bytes - got));
-                    if (k < 0) {
-                        throw new IOException("the raw copy's writer closed early");
-                    }
-                    got += k;
+                for (int k = 0; k < calls; k++) {
+                    c.allReduce(a, 0, n, ReduceOp.SUM);
                 }
-                w.get();
-                if (rep >= 0) {
-                    samples[rep] = (System.nanoTime() - t0) / 1e9;
-                    cpu += OS.getProcessCpuTime() - cpu0;
+                return System.nanoTime() - t0;
+            }));
+        }
+        long slowest = 0;
+        for (Future<Long> f : fs) {
+            slowest = Math.max(slowest, f.get());
+        }
+        return slowest / 1e9 / calls;
+    }
+
+    /** One loopback connection, a writer thread and the calling thread as reader. */
+    private static final class RawCopy implements AutoCloseable {
+        private final int bytes;
+        private final ExecutorService writer = Executors.newSingleThreadExecutor();
+        private final ServerSocket server;
+        private final Socket out;
+        private final Socket in;
+        private final byte[] send = new byte[CHUNK];
+        private final byte[] receive = new byte[CHUNK];
+
+        RawCopy(int bytes) throws IOException {
+            this.bytes = bytes;
+            server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            out = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+            in = server.accept();
+            out.setTcpNoDelay(true);
+        }
+
+        /** Seconds to move the bytes from the writer's first write to the reader's last read. */
+        double once() throws Exception {
+            OutputStream o = out.getOutputStream();
+            InputStream i = in.getInputStream();
+            long t0 = System.nanoTime();
+            Future<?> w = writer.submit(() -> {
+                for (int sent = 0; sent < bytes; sent += CHUNK) {
+                    o.write(send, 0, Math.min(CHUNK, bytes - sent));
                 }
+                return null;
+            });
+            for (int got = 0; got < bytes; ) {
+                int k = i.read(receive, 0, Math.min(CHUNK, bytes - got));
+                if (k < 0) {
+                    throw new IOException("the raw copy's writer closed early");
+                }
+                got += k;
             }
-            Arrays.sort(samples);
-            return new double[] {samples[0], samples[reps / 2], cpu / 1e9 / reps};
-        } finally {
-            pool.shutdownNow();
+            w.get();
+            return (System.nanoTime() - t0) / 1e9;
+        }
+
+        @Override
+        public void close() throws IOException {
+            writer.shutdownNow();
+            in.close();
+            out.close();
+            server.close();
         }
     }
 }

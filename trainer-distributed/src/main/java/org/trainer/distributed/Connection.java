@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -25,7 +26,9 @@ import java.util.function.BiConsumer;
  *
  * <p>The channel is non-blocking, with one selector for the reader (which waits at most the timeout
  * for each arrival of bytes) and one for the sender; frames live in direct buffers, which the
- * kernel reads and writes without the copy through a temporary buffer that heap arrays cost.
+ * kernel reads and writes without the copy through a temporary buffer that heap arrays cost. The
+ * caller writes a frame itself when nothing is queued and the socket takes it; only the rest goes
+ * through the sender thread.
  */
 final class Connection {
     /** magic, kind, param, total, count, crc: six little-endian ints. */
@@ -44,6 +47,11 @@ final class Connection {
     private final Thread sender;
     /** Frames queued by send and not yet taken by the sender thread. */
     private final AtomicInteger unwritten = new AtomicInteger();
+    /** Frames handed to the sender thread and not yet completely written. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Held by whichever thread writes to the channel, so that frames never interleave. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private final BiConsumer<Integer, IOException> onSendFailure;
     private volatile boolean stopping;
 
     /**
@@ -62,12 +70,13 @@ final class Connection {
         this.writable = Selector.open();
         channel.register(readable, SelectionKey.OP_READ);
         channel.register(writable, SelectionKey.OP_WRITE);
-        this.sender = new Thread(() -> sendLoop(onSendFailure), "trainer-tcp-rank" + rank + "-to-rank" + peer);
+        this.onSendFailure = onSendFailure;
+        this.sender = new Thread(this::sendLoop, "trainer-tcp-rank" + rank + "-to-rank" + peer);
         sender.setDaemon(true);
         sender.start();
     }
 
-    private void sendLoop(BiConsumer<Integer, IOException> onSendFailure) {
+    private void sendLoop() {
         try {
             while (true) {
                 Frame f = queue.take();
@@ -76,24 +85,24 @@ final class Connection {
                 }
                 written();
                 ByteBuffer b = f.buffer;
-                b.limit(f.length).position(0);
-                while (b.hasRemaining()) {
-                    if (channel.write(b) == 0) {
-                        // The peer's receive buffer is full: wait until it reads (or close() wakes this thread).
-                        writable.select(1000);
-                        writable.selectedKeys().clear();
-                        if (stopping) {
-                            return;
+                writing.lock();
+                try {
+                    // From where the caller's direct write stopped, if it started this frame.
+                    while (b.hasRemaining()) {
+                        if (channel.write(b) == 0) {
+                            // The peer's receive buffer is full: wait until it reads (or close() wakes this thread).
+                            writable.select(1000);
+                            writable.selectedKeys().clear();
+                            if (stopping) {
+                                return;
+                            }
                         }
                     }
+                } finally {
+                    writing.unlock();
                 }
-                if (f.pooled) {
-                    pool.add(f);
-                }
-                if (f.lastOnConnection) {
-                    channel.shutdownOutput();
-                    return;
-                }
+                done(f);
+                pending.decrementAndGet();
             }
         } catch (IOException e) {
             if (!stopping) {
@@ -119,10 +128,61 @@ final class Connection {
         }
     }
 
-    /** Queues a frame; the sender thread writes it and, if it is pooled, returns it to the pool. */
+    /**
+     * Sends a frame: the calling thread writes what the socket takes at once if nothing is queued
+     * before it, and queues the rest for the sender thread (a thread hand-off per frame costs more than
+     * the write). A written frame goes back to the pool if it is pooled.
+     */
     void send(Frame frame) {
+        ByteBuffer b = frame.buffer;
+        b.limit(frame.length).position(0);
+        IOException failure = null;
+        boolean handled = false;
+        if (pending.get() == 0 && writing.tryLock()) {
+            try {
+                // pending == 0 under the lock: no frame waits and the sender thread is idle, so order holds.
+                if (pending.get() == 0) {
+                    handled = true;
+                    try {
+                        while (b.hasRemaining() && channel.write(b) > 0) {
+                            // The socket keeps taking bytes.
+                        }
+                        if (b.hasRemaining()) {
+                            // Queued under the lock, so no other thread's frame can start before the rest.
+                            enqueue(frame);
+                        } else {
+                            done(frame);
+                        }
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                }
+            } finally {
+                writing.unlock();
+            }
+        }
+        if (!handled) {
+            enqueue(frame);
+        }
+        if (failure != null && !stopping) {
+            onSendFailure.accept(peer, failure);
+        }
+    }
+
+    private void enqueue(Frame frame) {
+        pending.incrementAndGet();
         unwritten.incrementAndGet();
         queue.add(frame);
+    }
+
+    /** After a frame's last byte: recycles it, and ends the output after a connection's last frame. */
+    private void done(Frame frame) throws IOException {
+        if (frame.pooled) {
+            pool.add(frame);
+        }
+        if (frame.lastOnConnection) {
+            channel.shutdownOutput();
+        }
     }
 
     /**

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code allReduce}: a ring reduce-scatter then a ring all-gather over W segments of the
  *       range (segment k is {@code [offset + length*k/W, offset + length*(k+1)/W)}), each moved in
- *       frames of at most {@link Options#chunkBytes()} bytes that are forwarded as soon as they
- *       arrive. Segment k is summed along the ring from rank k, {@code x = x_local + x_received},
+ *       frames of at most {@link Options#chunkBytes()} bytes. Round j takes frame j of every
+ *       segment through all 2(W-1) steps (as NCCL's ring does), each frame forwarded as soon as it
+ *       is summed, and the next round follows on its heels. Segment k is summed along the ring from rank k, {@code x = x_local + x_received},
  *       ending on rank (k - 1) mod W, which alone computes its final value (and, for
  *       {@link ReduceOp#MEAN}, divides that sum by W); the others copy those bits, so every rank
  *       ends with identical values. Each rank sends and receives 2(W-1)/W of the data.</li>
@@ -68,13 +69,14 @@ import org.slf4j.LoggerFactory;
  * logged at WARN with its remote address and closed, and the rank keeps waiting for its real peer.
  *
  * <h2>Threads and memory</h2>
- * One sender thread per connection writes queued frames, so reading and writing overlap and two
- * ranks writing large frames to each other cannot deadlock; the calling thread reads. One acceptor
+ * The calling thread reads, and writes a frame itself when nothing is queued on that connection and
+ * the socket takes it whole; one sender thread per connection writes the rest, so reading and
+ * writing overlap and two ranks writing large frames to each other cannot deadlock. One acceptor
  * thread, plus a short-lived thread per handshake in progress (at most 16). Frames live in direct
  * buffers (the kernel copies them without a detour through a temporary buffer) taken from a pool and
  * reused, so an operation in steady state allocates nothing in proportion to its data. An
- * all-reduce or a broadcast keeps at most {@link #SEND_WINDOW} frames waiting per connection (the
- * caller waits for the sender thread beyond that); {@code allGather} and {@code send} queue all
+ * all-reduce or a broadcast keeps at most 4 frames ({@code SEND_WINDOW}) waiting per connection
+ * (the caller waits for the sender thread beyond that); {@code allGather} and {@code send} queue all
  * their frames at once, since their peers may read them only later, so their buffers grow with the
  * message (allocated once, then reused).
  *
@@ -123,6 +125,8 @@ public final class TcpCollective implements Collective {
     private final ByteBuffer payload;
     private final CRC32C sendCrc = new CRC32C();
     private final CRC32C receiveCrc = new CRC32C();
+    private final float[] floatScratch;
+    private final double[] doubleScratch;
     private List<String> addresses = List.of();
     private Connection next;
     private Connection prev;
@@ -137,6 +141,8 @@ public final class TcpCollective implements Collective {
         this.options = options;
         this.jobId = options.jobId.getBytes(StandardCharsets.UTF_8);
         this.outbound = new Connection[world];
+        this.floatScratch = new float[world == 1 ? 0 : options.chunkBytes / Float.BYTES];
+        this.doubleScratch = new double[world == 1 ? 0 : options.chunkBytes / Double.BYTES];
         this.payload = ByteBuffer.allocateDirect(world == 1 ? 0 : Math.max(options.chunkBytes, MAX_ABORT_BYTES))
                 .order(ByteOrder.LITTLE_ENDIAN);
         if (world == 1) {
@@ -384,7 +390,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float32, " + op + ")", new FrameElements.Floats(data), offset, length, op);
+        allReduce("allReduce(float32, " + op + ")", new FrameElements.Floats(data, floatScratch), offset, length, op);
     }
 
     /** {@link #allReduce(float[], int, int, ReduceOp)} in float64, with the same order of additions. */
@@ -392,7 +398,7 @@ public final class TcpCollective implements Collective {
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
         Objects.requireNonNull(op, "op");
-        allReduce("allReduce(float64, " + op + ")", new FrameElements.Doubles(data), offset, length, op);
+        allReduce("allReduce(float64, " + op + ")", new FrameElements.Doubles(data, doubleScratch), offset, length, op);
     }
 
     /**
@@ -404,14 +410,14 @@ public final class TcpCollective implements Collective {
     public void broadcast(float[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float32) from root " + root, new FrameElements.Floats(data), offset, length, root);
+        broadcast("broadcast(float32) from root " + root, new FrameElements.Floats(data, floatScratch), offset, length, root);
     }
 
     @Override
     public void broadcast(double[] data, int offset, int length, int root) {
         Checks.range("broadcast", data.length, offset, length);
         Checks.rank("broadcast", "root", root, world);
-        broadcast("broadcast(float64) from root " + root, new FrameElements.Doubles(data), offset, length, root);
+        broadcast("broadcast(float64) from root " + root, new FrameElements.Doubles(data, doubleScratch), offset, length, root);
     }
 
     @Override
@@ -428,25 +434,25 @@ public final class TcpCollective implements Collective {
     @Override
     public void send(int dst, float[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new FrameElements.Floats(data), offset, length);
+        send(dst, new FrameElements.Floats(data, floatScratch), offset, length);
     }
 
     @Override
     public void send(int dst, double[] data, int offset, int length) {
         Checks.range("send", data.length, offset, length);
-        send(dst, new FrameElements.Doubles(data), offset, length);
+        send(dst, new FrameElements.Doubles(data, doubleScratch), offset, length);
     }
 
     @Override
     public void recv(int src, float[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new FrameElements.Floats(data), offset, length);
+        recv(src, new FrameElements.Floats(data, floatScratch), offset, length);
     }
 
     @Override
     public void recv(int src, double[] data, int offset, int length) {
         Checks.range("recv", data.length, offset, length);
-        recv(src, new FrameElements.Doubles(data), offset, length);
+        recv(src, new FrameElements.Doubles(data, doubleScratch), offset, length);
     }
 
     private void allReduce(String what, FrameElements e, int offset, int length, ReduceOp op) {
