@@ -69,6 +69,10 @@ public final class Journal implements Closeable {
             if (dir != null) {
                 Files.createDirectories(dir);
             }
+            if (SharedJournal.isOpenHere(file)) {
+                throw new IllegalStateException("Journal: " + file + " is open as a shared journal by a study of this"
+                        + " process; open it with Study.Builder.sharedJournal too, or close that study first");
+            }
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
@@ -108,7 +112,7 @@ public final class Journal implements Closeable {
             throw new IllegalArgumentException("Journal: no journal file at " + file);
         }
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = SharedJournal.readAll(file);
             return Collections.unmodifiableList(parse(file, bytes, lastNewline(bytes) + 1));
         } catch (IOException e) {
             throw new UncheckedIOException("Journal: cannot read " + file, e);
