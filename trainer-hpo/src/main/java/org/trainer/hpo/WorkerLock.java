@@ -9,10 +9,13 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Proof that a shared-journal worker is alive: an exclusive POSIX lock on
@@ -45,25 +48,45 @@ final class WorkerLock implements Closeable {
 
     /**
      * Creates {@code dir} when absent and a new worker there: a fresh random id, its lock file
-     * created and locked.
+     * created and locked. Then deletes the files of dead workers (those that died between trials
+     * leave a file that no trial of theirs leads anyone to).
      */
     static WorkerLock acquire(Path dir) {
         try {
             Files.createDirectories(dir);
             String id = Long.toUnsignedString(RANDOM.nextLong(), 36);
             Path file = fileOf(dir, id);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // Locked under a name no one tests, then renamed (the lock stays with the file): a
+            // worker-*.lock file that exists unlocked is always a dead worker's.
+            Path tmp = dir.resolve(".worker-" + id + ".tmp");
+            FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
                 ch.lock();
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | RuntimeException e) {
                 ch.close();
-                Files.deleteIfExists(file);
+                Files.deleteIfExists(tmp);
                 throw e;
             }
             LIVE_HERE.add(id);
+            sweep(dir);
             return new WorkerLock(id, file, ch);
         } catch (IOException e) {
             throw new UncheckedIOException("WorkerLock: cannot create a worker lock file in " + dir, e);
+        }
+    }
+
+    /** Deletes the lock files of the dead workers of {@code dir}. */
+    private static void sweep(Path dir) throws IOException {
+        List<String> ids;
+        try (Stream<Path> files = Files.list(dir)) {
+            ids = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.startsWith("worker-") && n.endsWith(".lock"))
+                    .map(n -> n.substring("worker-".length(), n.length() - ".lock".length()))
+                    .toList();
+        }
+        for (String other : ids) {
+            isAlive(dir, other);
         }
     }
 
