@@ -77,6 +77,7 @@ public final class Study implements AutoCloseable {
     private final WorkerLock worker;
     private final Path workersDir;
     private final Set<String> deadWorkers = new HashSet<>();
+    private boolean closed;
     private final TreeMap<Integer, Record> records = new TreeMap<>();
     private final Deque<Integer> requeued = new ArrayDeque<>();
     private int nextNumber;
@@ -383,9 +384,14 @@ public final class Study implements AutoCloseable {
         }
     }
 
-    /** Shared journal: applies the other workers' new events (a no-op otherwise). */
+    /**
+     * Shared journal: applies the other workers' new events. A no-op otherwise, and once the
+     * study is closed (it then shows the trials as they were when it closed).
+     */
     private void refresh() {
-        locked(() -> null);
+        if (!closed) {
+            locked(() -> null);
+        }
     }
 
     /** Appends an event to the journal, if any (in a shared one, stamped with this worker; under {@link #locked}). */
@@ -779,6 +785,7 @@ public final class Study implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        closed = true;
         if (journal != null) {
             journal.close();
         }
