@@ -27,7 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * event it was writing. Reading tolerates exactly that: a last line without its newline is a torn
  * write and is dropped (and cut off the file when it is opened for appending, so the next event
  * starts on a fresh line). A malformed line anywhere else is corruption and an error that names
- * the line. One writer at a time: an open journal holds an exclusive lock on its file.
+ * the line. One writer at a time: an open journal holds an exclusive lock on its file (several
+ * workers share one study's file through {@link SharedJournal} instead, which locks it for each
+ * append; see {@link Study.Builder#sharedJournal}).
  *
  * <p>Events (field "event"): {@code study} (name, direction, seed; the first line),
  * {@code start} (number, seed, params, distributions), {@code report} (number, step, value) and

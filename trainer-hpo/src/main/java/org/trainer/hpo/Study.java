@@ -57,6 +57,12 @@ import org.trainer.core.SplitMix64;
  * counts the whole study's trials. A worker proves it is alive by holding a lock on its own file
  * ({@code worker-<id>.lock} beside the journal); the trials of a worker whose lock is free are
  * re-run, with their number, seed and proposal, by the next worker that looks.
+ *
+ * <p>A shared journal needs a file system whose POSIX advisory locks ({@code fcntl}, what
+ * {@link java.nio.channels.FileChannel#lock()} takes) every worker's machine honours and that
+ * releases them when their process dies: a local file system, or NFS with its lock manager (NFSv4,
+ * or NFSv3 with lockd/statd; not mounted with {@code nolock} or {@code local_lock}). Not an
+ * object store mounted as a file system, nor sshfs.
  */
 public final class Study implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Study.class);

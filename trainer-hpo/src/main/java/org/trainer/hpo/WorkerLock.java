@@ -59,16 +59,22 @@ final class WorkerLock implements Closeable {
             // Locked under a name no one tests, then renamed (the lock stays with the file): a
             // worker-*.lock file that exists unlocked is always a dead worker's.
             Path tmp = dir.resolve(".worker-" + id + ".tmp");
-            FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // Known here before its file exists: a study of this JVM that tested the file would
+            // close a descriptor of it, and that drops this JVM's lock.
+            LIVE_HERE.add(id);
+            FileChannel ch = null;
             try {
+                ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 ch.lock();
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | RuntimeException e) {
-                ch.close();
+                LIVE_HERE.remove(id);
+                if (ch != null) {
+                    ch.close();
+                }
                 Files.deleteIfExists(tmp);
                 throw e;
             }
-            LIVE_HERE.add(id);
             sweep(dir);
             return new WorkerLock(id, file, ch);
         } catch (IOException e) {
