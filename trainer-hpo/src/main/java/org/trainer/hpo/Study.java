@@ -527,9 +527,20 @@ public final class Study implements AutoCloseable {
 
     /** Decides the trial's end, journals it, and only then records it (a failed append changes nothing). */
     private synchronized void finish(int number, double value, Throwable error) {
-        locked(() -> {
+        finish(number, value, error, false);
+    }
+
+    /**
+     * Records the trial's end; with {@code takenOverIsNormal}, a trial that another worker has
+     * taken over in a shared journal is left to it and false is returned (else that is an error).
+     */
+    private synchronized boolean finish(int number, double value, Throwable error, boolean takenOverIsNormal) {
+        return locked(() -> {
+            if (takenOverIsNormal && shared != null && !worker.id().equals(record(number).worker)) {
+                return false;
+            }
             finishLocked(number, value, error);
-            return null;
+            return true;
         });
     }
 
@@ -663,10 +674,12 @@ public final class Study implements AutoCloseable {
                 continue;
             }
             inFlight--;
-            if (d.error() != null) {
-                tell(d.trial(), unwrap(d.error()));
-            } else {
-                tell(d.trial(), d.value());
+            int number = d.trial().number();
+            boolean recorded = d.error() != null ? finish(number, Double.NaN, unwrap(d.error()), true)
+                    : finish(number, d.value(), null, true);
+            if (!recorded) {
+                LOG.warn("study {}: trial {} ended here after another worker had taken it over (this worker was"
+                        + " declared dead); its result is dropped", name, number);
             }
         }
     }

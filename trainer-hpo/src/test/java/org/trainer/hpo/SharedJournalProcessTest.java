@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +92,9 @@ class SharedJournalProcessTest {
                     } else if (killAt[w] != 0 && System.nanoTime() >= killAt[w]) {
                         p.destroyForcibly(); // SIGKILL
                         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                        if (kills == 0) {
+                            tearLastLine(journal);
+                        }
                         kills++;
                         killsLeft[w]--;
                         killAt[w] = 0;
@@ -130,11 +138,26 @@ class SharedJournalProcessTest {
             assertEquals(runs.get(0).get("k").asInt(), (Integer) t.params().get("k"));
             assertEquals(reEvaluate(t), t.value(), "trial " + i);
         }
+        for (String line : Files.readAllLines(journal)) {
+            assertTrue(line.startsWith("{\"event\":") && line.endsWith("}"), "the torn line was not cut off: " + line);
+        }
         assertTrue(reRuns >= 1, "no kill landed in a trial: the test did not exercise a re-run; journal:\n"
                 + Files.readString(journal));
         FrozenTrial best = trials.stream().min((a, b) -> Double.compare(a.value(), b.value())).orElseThrow();
         assertEquals(reEvaluate(best), best.value());
         assertEquals(List.of(), listFiles(Study.workersDir(journal)), "a lock file outlived its worker");
+    }
+
+    /**
+     * Appends half an event under the journal's lock, as a writer killed in the middle of its
+     * write leaves it (a kill rarely lands inside the write itself): the next writer must cut it.
+     */
+    private static void tearLastLine(Path journal) throws IOException {
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.WRITE);
+             FileLock lock = ch.lock()) {
+            ch.write(ByteBuffer.wrap("{\"event\":\"report\",\"number\":0,\"st".getBytes(StandardCharsets.UTF_8)), ch.size());
+            ch.force(false);
+        }
     }
 
     private static double reEvaluate(FrozenTrial t) {

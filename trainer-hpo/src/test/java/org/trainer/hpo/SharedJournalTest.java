@@ -227,6 +227,35 @@ class SharedJournalTest {
     }
 
     @Test
+    void aTrialTakenOverWhileItRanIsLeftToItsNewOwnerAndOptimizeGoesOn() throws IOException {
+        Path file = dir.resolve("s.jsonl");
+        List<Integer> ran = new ArrayList<>();
+        try (Study s = builder(file).build()) {
+            s.optimize(t -> {
+                ran.add(t.number());
+                if (ran.size() == 1) {
+                    // another process declares this worker dead and restarts the trial (a lock lost
+                    // on a network file system); this JVM holds no lock on the file right now
+                    String start = Files.readAllLines(file).stream().filter(l -> l.startsWith("{\"event\":\"start\""))
+                            .findFirst().orElseThrow();
+                    String stolen = start.replaceAll("\"worker\":\"[a-z0-9]+\"", "\"worker\":\"thief\"");
+                    assertNotEquals(start, stolen);
+                    Files.write(file, (stolen + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.report(1, 1.0));
+                    assertTrue(e.getMessage().contains("is run by worker thief now"), e.getMessage());
+                }
+                return objective(t);
+            }, 2);
+            // the thief never held a lock file, so it is dead too: the trial came back and ran again,
+            // before the new trial 1 (a dead worker's trials are claimed first)
+            assertEquals(List.of(0, 0, 1), ran);
+            List<FrozenTrial> trials = s.trials();
+            assertEquals(2, trials.size());
+            assertTrue(trials.stream().allMatch(t -> t.state() == TrialState.COMPLETE), trials.toString());
+        }
+    }
+
+    @Test
     void anExclusiveOpenOfASharedJournalInThisProcessIsRefused() {
         Path file = dir.resolve("s.jsonl");
         try (Study s = builder(file).build()) {
