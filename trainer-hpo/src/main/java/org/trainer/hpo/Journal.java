@@ -40,6 +40,9 @@ public final class Journal implements Closeable {
     private final Path file;
     private final FileChannel channel;
     private final List<JsonNode> events;
+    /** The files that journals of this JVM hold open (real paths), so that a shared open can refuse them. */
+    private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Path realPath;
 
     private Journal(Path file, FileChannel channel, List<JsonNode> events) {
         this.file = file;
@@ -93,6 +96,8 @@ public final class Journal implements Closeable {
             ch.truncate(good);
             ch.position(good);
             Journal j = new Journal(file, ch, events);
+            j.realPath = file.toRealPath();
+            OPEN_HERE.add(j.realPath);
             ok = true;
             return j;
         } catch (IOException e) {
@@ -105,6 +110,15 @@ public final class Journal implements Closeable {
                     // the open already failed; that error is the one to report
                 }
             }
+        }
+    }
+
+    /** Whether a journal of this JVM holds {@code file} open (for writing, alone). */
+    static boolean isOpenHere(Path file) {
+        try {
+            return Files.exists(file) && OPEN_HERE.contains(file.toRealPath());
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -173,6 +187,9 @@ public final class Journal implements Closeable {
 
     @Override
     public synchronized void close() {
+        if (realPath != null) {
+            OPEN_HERE.remove(realPath);
+        }
         try {
             channel.close();
         } catch (IOException e) {

@@ -83,6 +83,12 @@ final class SharedJournal implements Closeable {
                 Files.createDirectories(dir);
             }
             synchronized (OPEN) {
+                if (Journal.isOpenHere(file)) {
+                    // its channel holds this JVM's lock for as long as it is open; a second channel
+                    // could not lock the file, and closing it would drop that lock
+                    throw new IllegalStateException("SharedJournal: " + file + " is open for writing by a study of this"
+                            + " process (Study.Builder.journal, which holds it alone); close that study first");
+                }
                 if (!Files.exists(file)) {
                     Files.newByteChannel(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
                 }

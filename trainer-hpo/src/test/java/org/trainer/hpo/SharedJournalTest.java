@@ -256,7 +256,7 @@ class SharedJournalTest {
     }
 
     @Test
-    void anExclusiveOpenOfASharedJournalInThisProcessIsRefused() {
+    void anExclusiveAndASharedOpenOfOneJournalInThisProcessAreRefused() {
         Path file = dir.resolve("s.jsonl");
         try (Study s = builder(file).build()) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -264,6 +264,12 @@ class SharedJournalTest {
             assertTrue(e.getMessage().contains("open as a shared journal"), e.getMessage());
             s.optimize(SharedJournalTest::objective, 1);
         }
+        try (Study s = Study.builder().name("shared").direction(Direction.MINIMIZE).space(SPACE).seed(3).journal(file).build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> builder(file).build());
+            assertTrue(e.getMessage().contains("open for writing by a study of this process"), e.getMessage());
+            s.optimize(SharedJournalTest::objective, 2);
+        }
+        assertEquals(2, Study.load(file).size());
     }
 
     @Test
