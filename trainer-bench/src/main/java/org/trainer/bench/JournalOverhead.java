@@ -29,11 +29,16 @@ import org.trainer.hpo.TrialState;
  *
  * <p>Each side runs {@code --reps} studies of {@code --trials} trials, each in a fresh journal;
  * the table gives the median repetition and the ratio Optuna / ours (above 1: ours is cheaper).
- * Ours is warmed up first with one untimed study (the JIT), the peer's import is not timed.
+ * The three kinds of study take turns (repetition r starts with the r-th kind), so that a slow
+ * spell of a shared disk falls on all of them alike. Ours is warmed up first with one untimed
+ * study (the JIT); the peer's start and import are not timed.
  *
- * <p>Options: {@code --trials N} (1000), {@code --reps R} (3), {@code --dir PATH} (a temporary
+ * <p>Options: {@code --trials N} (1000), {@code --reps R} (5), {@code --dir PATH} (a temporary
  * directory; put it on the file system the workers would share), {@code --python PATH},
  * {@code --script PATH}, {@code --no-peer}.
+ *
+ * <p>Prints progress per repetition on stderr, then a Markdown table and every repetition's
+ * figures on stdout.
  */
 public final class JournalOverhead {
     private JournalOverhead() {
@@ -72,7 +77,7 @@ public final class JournalOverhead {
 
     public static void main(String[] args) throws Exception {
         int trials = 1000;
-        int reps = 3;
+        int reps = 5;
         Path dir = null;
         String python = "/usr/bin/python3";
         String script = "trainer-bench/peer/journal_overhead.py";
@@ -99,25 +104,29 @@ public final class JournalOverhead {
             ours(dir.resolve("warmup.jsonl"), true, Math.min(trials, 300), -1);
             List<Double> shared = new ArrayList<>();
             List<Double> exclusive = new ArrayList<>();
-            for (int r = 0; r < reps; r++) {
-                shared.add(ours(dir.resolve("shared-" + r + ".jsonl"), true, trials, r));
-                exclusive.add(ours(dir.resolve("exclusive-" + r + ".jsonl"), false, trials, r));
-                System.err.printf(Locale.ROOT, "rep %d: shared %.3f ms/trial, exclusive %.3f ms/trial%n", r,
-                        shared.get(r), exclusive.get(r));
-            }
             List<Double> optuna = new ArrayList<>();
             String version = "not run";
-            if (peer) {
-                for (PeerProcess.Line line : PeerProcess.run(List.of(python, script, "--trials", Integer.toString(trials),
-                        "--reps", Integer.toString(reps), "--dir", dir.toString()))) {
-                    if ("info".equals(line.get("kind"))) {
-                        version = line.get("optuna");
-                    } else if ("result".equals(line.get("kind"))) {
-                        optuna.add(line.number("ms_per_trial"));
-                        System.err.printf(Locale.ROOT, "optuna rep %s: %.3f ms/trial%n", line.get("rep"),
-                                line.number("ms_per_trial"));
+            int kinds = peer ? 3 : 2;
+            for (int r = 0; r < reps; r++) {
+                for (int i = 0; i < kinds; i++) {
+                    switch ((r + i) % kinds) {
+                        case 0 -> shared.add(ours(dir.resolve("shared-" + r + ".jsonl"), true, trials, r));
+                        case 1 -> exclusive.add(ours(dir.resolve("exclusive-" + r + ".jsonl"), false, trials, r));
+                        default -> {
+                            Path repDir = Files.createDirectories(dir.resolve("optuna-" + r));
+                            for (PeerProcess.Line line : PeerProcess.run(List.of(python, script, "--trials",
+                                    Integer.toString(trials), "--reps", "1", "--dir", repDir.toString()))) {
+                                if ("info".equals(line.get("kind"))) {
+                                    version = line.get("optuna");
+                                } else if ("result".equals(line.get("kind"))) {
+                                    optuna.add(line.number("ms_per_trial"));
+                                }
+                            }
+                        }
                     }
                 }
+                System.err.printf(Locale.ROOT, "rep %d: shared %.3f, exclusive %.3f, Optuna %s ms/trial%n", r,
+                        shared.get(r), exclusive.get(r), peer ? String.format(Locale.ROOT, "%.3f", optuna.get(r)) : "-");
             }
             System.out.printf(Locale.ROOT, "%d trials per study, median of %d studies, journals in %s%n%n", trials, reps, dir);
             System.out.println("| coordinator | ms per trial | Optuna / this |");
@@ -131,6 +140,17 @@ public final class JournalOverhead {
             System.out.println();
             System.out.println("all repetitions (ms per trial): shared " + fmt(shared) + ", exclusive " + fmt(exclusive)
                     + ", Optuna " + fmt(optuna));
+            if (!optuna.isEmpty()) {
+                // paired by repetition: the three ran back to back, on the same state of the disk
+                List<Double> pairedShared = new ArrayList<>();
+                List<Double> pairedExclusive = new ArrayList<>();
+                for (int r = 0; r < reps; r++) {
+                    pairedShared.add(optuna.get(r) / shared.get(r));
+                    pairedExclusive.add(optuna.get(r) / exclusive.get(r));
+                }
+                System.out.println("Optuna / this, per repetition: shared " + fmt(pairedShared) + ", exclusive "
+                        + fmt(pairedExclusive));
+            }
         } finally {
             if (temporary) {
                 delete(dir);
