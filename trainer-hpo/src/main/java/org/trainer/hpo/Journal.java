@@ -27,7 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * event it was writing. Reading tolerates exactly that: a last line without its newline is a torn
  * write and is dropped (and cut off the file when it is opened for appending, so the next event
  * starts on a fresh line). A malformed line anywhere else is corruption and an error that names
- * the line. One writer at a time: an open journal holds an exclusive lock on its file.
+ * the line. One writer at a time: an open journal holds an exclusive lock on its file (several
+ * workers share one study's file through {@link SharedJournal} instead, which locks it for each
+ * append; see {@link Study.Builder#sharedJournal}).
  *
  * <p>Events (field "event"): {@code study} (name, direction, seed; the first line),
  * {@code start} (number, seed, params, distributions), {@code report} (number, step, value) and
@@ -38,6 +40,9 @@ public final class Journal implements Closeable {
     private final Path file;
     private final FileChannel channel;
     private final List<JsonNode> events;
+    /** The files that journals of this JVM hold open (real paths), so that a shared open can refuse them. */
+    private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Path realPath;
 
     private Journal(Path file, FileChannel channel, List<JsonNode> events) {
         this.file = file;
@@ -69,6 +74,10 @@ public final class Journal implements Closeable {
             if (dir != null) {
                 Files.createDirectories(dir);
             }
+            if (SharedJournal.isOpenHere(file)) {
+                throw new IllegalStateException("Journal: " + file + " is open as a shared journal by a study of this"
+                        + " process; open it with Study.Builder.sharedJournal too, or close that study first");
+            }
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
@@ -87,6 +96,8 @@ public final class Journal implements Closeable {
             ch.truncate(good);
             ch.position(good);
             Journal j = new Journal(file, ch, events);
+            j.realPath = file.toRealPath();
+            OPEN_HERE.add(j.realPath);
             ok = true;
             return j;
         } catch (IOException e) {
@@ -102,13 +113,22 @@ public final class Journal implements Closeable {
         }
     }
 
+    /** Whether a journal of this JVM holds {@code file} open (for writing, alone). */
+    static boolean isOpenHere(Path file) {
+        try {
+            return Files.exists(file) && OPEN_HERE.contains(file.toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The events of a journal, read only (a torn last line is skipped). */
     public static List<JsonNode> read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("Journal: no journal file at " + file);
         }
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = SharedJournal.readAll(file);
             return Collections.unmodifiableList(parse(file, bytes, lastNewline(bytes) + 1));
         } catch (IOException e) {
             throw new UncheckedIOException("Journal: cannot read " + file, e);
@@ -167,6 +187,9 @@ public final class Journal implements Closeable {
 
     @Override
     public synchronized void close() {
+        if (realPath != null) {
+            OPEN_HERE.remove(realPath);
+        }
         try {
             channel.close();
         } catch (IOException e) {

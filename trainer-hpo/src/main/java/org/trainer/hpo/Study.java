@@ -5,17 +5,22 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,10 +49,26 @@ import org.trainer.core.SplitMix64;
  * forced to disk. Opening a study on an existing journal replays it: finished trials are kept
  * and not re-run, trials that were running when the process died are re-queued and re-run with
  * the same number, seed and proposal.
+ *
+ * <p>Shared journal: with {@link Builder#sharedJournal}, several studies (threads of this JVM,
+ * or processes on machines that share the file) work on one study: each journal operation
+ * takes the file's lock, reads what the others appended and then appends, so a trial is claimed
+ * by exactly one worker, samplers and pruners see every worker's trials, and {@code maxTrials}
+ * counts the whole study's trials. A worker proves it is alive by holding a lock on its own file
+ * ({@code worker-<id>.lock} beside the journal); the trials of a worker whose lock is free are
+ * re-run, with their number, seed and proposal, by the next worker that looks.
+ *
+ * <p>A shared journal needs a file system whose POSIX advisory locks ({@code fcntl}, what
+ * {@link java.nio.channels.FileChannel#lock()} takes) every worker's machine honours and that
+ * releases them when their process dies: a local file system, or NFS with its lock manager (NFSv4,
+ * or NFSv3 with lockd/statd; not mounted with {@code nolock} or {@code local_lock}). Not an
+ * object store mounted as a file system, nor sshfs.
  */
 public final class Study implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Study.class);
     private static final long GAMMA = 0x9E3779B97F4A7C15L;
+    /** How often a shared-journal worker with a free slot looks for trials to re-run. */
+    static final long POLL_MILLIS = 100;
 
     private final String name;
     private final Direction direction;
@@ -58,6 +79,11 @@ public final class Study implements AutoCloseable {
     private final List<FrozenTrial> priors;
     private final Map<String, Range> priorSpace;
     private final Journal journal;
+    private final SharedJournal shared;
+    private final WorkerLock worker;
+    private final Path workersDir;
+    private final Set<String> deadWorkers = new HashSet<>();
+    private boolean closed;
     private final TreeMap<Integer, Record> records = new TreeMap<>();
     private final Deque<Integer> requeued = new ArrayDeque<>();
     private int nextNumber;
@@ -75,6 +101,8 @@ public final class Study implements AutoCloseable {
         Double value;
         String error;
         boolean pruneRequested;
+        /** The shared-journal worker running (or that ran) it; null in an exclusive journal. */
+        String worker;
 
         Record(int number) {
             this.number = number;
@@ -94,9 +122,47 @@ public final class Study implements AutoCloseable {
         this.declared = b.space;
         this.priors = List.copyOf(b.priors);
         this.priorSpace = b.priorSpace;
+        this.workersDir = b.journal != null && b.shared ? workersDir(b.journal) : null;
         if (b.journal == null) {
             this.journal = null;
+            this.shared = null;
+            this.worker = null;
+        } else if (b.shared) {
+            SharedJournal sj = SharedJournal.open(b.journal);
+            WorkerLock w = null;
+            try {
+                w = WorkerLock.acquire(workersDir);
+                sj.lock();
+                try {
+                    List<JsonNode> events = sj.readNew();
+                    for (JsonNode e : events) {
+                        apply(e, b.journal);
+                    }
+                    if (events.isEmpty()) {
+                        ObjectNode e = event("study");
+                        e.put("name", name).put("direction", direction.name()).put("seed", seed);
+                        sj.append(List.of(e));
+                    } else if (!"study".equals(events.get(0).path("event").asText())) {
+                        throw new IllegalArgumentException("Study: journal " + b.journal
+                                + " line 1 is not a study event: " + events.get(0));
+                    }
+                } finally {
+                    sj.unlock();
+                }
+            } catch (RuntimeException e) {
+                if (w != null) {
+                    w.close();
+                }
+                sj.close();
+                throw e;
+            }
+            this.journal = null;
+            this.shared = sj;
+            this.worker = w;
+            LOG.info("study {}: worker {} joined {} ({} trials there)", name, w.id(), b.journal, records.size());
         } else {
+            this.shared = null;
+            this.worker = null;
             // replay validates name, direction and seed before the journal cuts a torn tail off
             this.journal = Journal.open(b.journal, events -> replay(events, b.journal));
             if (journal.events().isEmpty()) {
@@ -142,8 +208,20 @@ public final class Study implements AutoCloseable {
         return priors;
     }
 
-    /** The study's own trials, in number order. */
+    /** Where the workers of a shared journal keep their lock files: {@code <journal name>.workers} beside it. */
+    static Path workersDir(Path journalFile) {
+        Path abs = journalFile.toAbsolutePath();
+        return abs.resolveSibling(abs.getFileName() + ".workers");
+    }
+
+    /** This study's worker id in a shared journal (its lock file is {@code worker-<id>.lock}), or empty. */
+    public Optional<String> workerId() {
+        return Optional.ofNullable(worker).map(WorkerLock::id);
+    }
+
+    /** The study's own trials, in number order (in a shared journal: every worker's, read now). */
     public synchronized List<FrozenTrial> trials() {
+        refresh();
         List<FrozenTrial> out = new ArrayList<>();
         records.values().forEach(r -> out.add(r.freeze()));
         return Collections.unmodifiableList(out);
@@ -151,11 +229,13 @@ public final class Study implements AutoCloseable {
 
     /** The ranges trial {@code number} used, by name (what its parameters were drawn from). */
     public synchronized Map<String, Range> distributions(int number) {
+        refresh();
         return Collections.unmodifiableMap(new LinkedHashMap<>(record(number).distributions));
     }
 
     /** The best COMPLETE trial among the study's own and the warm-start ones (the earliest on a tie). */
     public synchronized Optional<FrozenTrial> bestTrial() {
+        refresh();
         FrozenTrial best = null;
         for (FrozenTrial t : allTrials()) {
             if (t.state() == TrialState.COMPLETE && (best == null || direction.better(t.value(), best.value()))) {
@@ -167,6 +247,7 @@ public final class Study implements AutoCloseable {
 
     /** How many of the study's own trials have finished (COMPLETE, PRUNED or FAILED). */
     public synchronized int finishedCount() {
+        refresh();
         return (int) records.values().stream().filter(r -> r.state != TrialState.RUNNING).count();
     }
 
@@ -182,55 +263,167 @@ public final class Study implements AutoCloseable {
     }
 
     /**
-     * Starts a trial: a re-queued one first, else a new number with the sampler's proposal. The
-     * start is journaled before the study records it, so a failed append leaves no trace.
+     * Starts a trial: a re-queued one first (in a shared journal: one whose worker died), else a
+     * new number with the sampler's proposal. The start is journaled before the study records
+     * it, so a failed append leaves no trace.
      */
     public synchronized Trial ask() {
-        Record r;
-        if (!requeued.isEmpty()) {
-            r = records.get(requeued.peek());
-            appendStart(r.number, r.seed, r.proposal, r.proposalSpace);
-            requeued.poll();
-            r.state = TrialState.RUNNING;
-            r.intermediate.clear();
-            r.pruneRequested = false;
-            r.params = new LinkedHashMap<>(declared != null ? r.proposal : Map.of());
-            r.distributions = new LinkedHashMap<>(declared != null ? r.proposalSpace : Map.of());
-            LOG.info("study {}: re-running trial {} (it was running when the study stopped)", name, r.number);
-        } else {
-            int number = nextNumber;
-            long trialSeed = trialSeed(seed, number);
-            SearchSpace space = samplingSpace();
-            Map<String, Object> proposal = new LinkedHashMap<>();
-            Map<String, Range> proposalSpace = new LinkedHashMap<>();
-            if (!space.isEmpty()) {
-                Map<String, Object> p = sampler.sample(space, allTrials(), direction, SplitMix64.mix64(trialSeed + 1));
-                check(space, p);
-                proposal.putAll(p);
-                proposalSpace.putAll(space.ranges());
+        return locked(() -> {
+            Trial orphan = shared != null ? rerunOrphan() : null;
+            if (orphan != null) {
+                return orphan;
             }
-            appendStart(number, trialSeed, proposal, proposalSpace);
-            r = new Record(number);
-            r.seed = trialSeed;
-            r.proposal = proposal;
-            r.proposalSpace = proposalSpace;
-            if (declared != null) {
-                r.params = new LinkedHashMap<>(proposal);
-                r.distributions = new LinkedHashMap<>(proposalSpace);
+            if (shared == null && !requeued.isEmpty()) {
+                Trial t = restart(records.get(requeued.peek()), "it was running when the study stopped");
+                requeued.poll();
+                return t;
             }
-            records.put(number, r);
-            nextNumber++;
+            return newTrial();
+        });
+    }
+
+    /**
+     * Shared journal: claims the next trial to run (one whose worker died, else a new one while
+     * the study holds fewer than {@code maxTrials} trials, finished or running, of any worker),
+     * or returns null when there is none. Appends its start to the journal.
+     */
+    private synchronized Trial claim(int maxTrials) {
+        return locked(() -> {
+            Trial orphan = rerunOrphan();
+            if (orphan != null) {
+                return orphan;
+            }
+            return records.size() < maxTrials ? newTrial() : null;
+        });
+    }
+
+    /** Shared journal: whether another worker is running one of the study's trials now. */
+    private synchronized boolean runningElsewhere() {
+        return locked(() -> records.values().stream()
+                .anyMatch(r -> r.state == TrialState.RUNNING && !worker.id().equals(r.worker)));
+    }
+
+    /** Shared journal: restarts the lowest-numbered RUNNING trial whose worker is dead, if any. */
+    private Trial rerunOrphan() {
+        Map<String, Boolean> alive = new HashMap<>();
+        for (Record r : records.values()) {
+            if (r.state != TrialState.RUNNING || worker.id().equals(r.worker)) {
+                continue;
+            }
+            // no worker: started by an exclusive study, which has closed since we hold the file's lock
+            boolean live = r.worker != null && !deadWorkers.contains(r.worker)
+                    && alive.computeIfAbsent(r.worker, id -> WorkerLock.isAlive(workersDir, id));
+            if (!live) {
+                if (r.worker != null && deadWorkers.add(r.worker)) {
+                    LOG.warn("study {}: worker {} is gone (its lock in {} is free); re-running its trials", name,
+                            r.worker, workersDir);
+                }
+                return restart(r, r.worker == null ? "its study closed while it ran" : "worker " + r.worker + " died");
+            }
         }
+        return null;
+    }
+
+    /** Runs trial {@code r} again with its number, seed and proposal; its earlier reports are dropped. */
+    private Trial restart(Record r, String why) {
+        appendStart(r.number, r.seed, r.proposal, r.proposalSpace);
+        r.state = TrialState.RUNNING;
+        r.intermediate.clear();
+        r.pruneRequested = false;
+        r.value = null;
+        r.error = null;
+        r.params = new LinkedHashMap<>(declared != null ? r.proposal : Map.of());
+        r.distributions = new LinkedHashMap<>(declared != null ? r.proposalSpace : Map.of());
+        r.worker = worker == null ? null : worker.id();
+        LOG.info("study {}: re-running trial {} ({})", name, r.number, why);
+        return trialOf(r);
+    }
+
+    private Trial newTrial() {
+        int number = nextNumber;
+        long trialSeed = trialSeed(seed, number);
+        SearchSpace space = samplingSpace();
+        Map<String, Object> proposal = new LinkedHashMap<>();
+        Map<String, Range> proposalSpace = new LinkedHashMap<>();
+        if (!space.isEmpty()) {
+            Map<String, Object> p = sampler.sample(space, allTrials(), direction, SplitMix64.mix64(trialSeed + 1));
+            check(space, p);
+            proposal.putAll(p);
+            proposalSpace.putAll(space.ranges());
+        }
+        appendStart(number, trialSeed, proposal, proposalSpace);
+        Record r = new Record(number);
+        r.seed = trialSeed;
+        r.proposal = proposal;
+        r.proposalSpace = proposalSpace;
+        if (declared != null) {
+            r.params = new LinkedHashMap<>(proposal);
+            r.distributions = new LinkedHashMap<>(proposalSpace);
+        }
+        r.worker = worker == null ? null : worker.id();
+        records.put(number, r);
+        nextNumber++;
+        return trialOf(r);
+    }
+
+    private Trial trialOf(Record r) {
         return new Trial(this, r.number, r.seed, Collections.unmodifiableMap(r.proposal),
                 Collections.unmodifiableMap(r.proposalSpace));
     }
 
+    /**
+     * Runs {@code body} with the journal to itself: in a shared journal, under its lock and after
+     * applying what the other workers appended; otherwise directly.
+     */
+    private <T> T locked(Supplier<T> body) {
+        if (shared == null) {
+            return body.get();
+        }
+        shared.lock();
+        try {
+            for (JsonNode e : shared.readNew()) {
+                apply(e, shared.file());
+            }
+            return body.get();
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    /**
+     * Shared journal: applies the other workers' new events. A no-op otherwise, and once the
+     * study is closed (it then shows the trials as they were when it closed).
+     */
+    private void refresh() {
+        if (!closed) {
+            locked(() -> null);
+        }
+    }
+
+    /** Appends an event to the journal, if any (in a shared one, stamped with this worker; under {@link #locked}). */
+    private void write(ObjectNode e) {
+        if (shared != null) {
+            e.put("worker", worker.id());
+            shared.append(List.of(e));
+        } else if (journal != null) {
+            journal.append(e);
+        }
+    }
+
+    /** Shared journal: refuses to write for a trial that another worker has taken over. */
+    private void requireOwned(Record r) {
+        if (shared != null && !worker.id().equals(r.worker)) {
+            throw new IllegalStateException("Study: trial " + r.number + " in " + shared.file() + " is run by worker "
+                    + r.worker + " now, not by this worker " + worker.id() + " (it was declared dead and its trial re-run)");
+        }
+    }
+
     private void appendStart(int number, long trialSeed, Map<String, Object> proposal, Map<String, Range> proposalSpace) {
-        if (journal != null) {
+        if (journal != null || shared != null) {
             ObjectNode e = event("start").put("number", number).put("seed", trialSeed);
             e.set("params", JsonCodec.params(proposal));
             e.set("distributions", JsonCodec.ranges(proposalSpace));
-            journal.append(e);
+            write(e);
         }
     }
 
@@ -291,26 +484,33 @@ public final class Study implements AutoCloseable {
     }
 
     synchronized void report(int number, int step, double value) {
-        Record r = record(number);
-        if (r.state != TrialState.RUNNING) {
-            throw new IllegalStateException("Trial " + number + ": cannot report to a " + r.state + " trial");
-        }
-        if (r.intermediate.containsKey(step)) {
-            throw new IllegalArgumentException("Trial " + number + ": step " + step + " was already reported ("
-                    + r.intermediate.get(step) + ")");
-        }
-        if (journal != null) {
-            journal.append(event("report").put("number", number).put("step", step).put("value", value));
-        }
-        r.intermediate.put(step, value);
+        locked(() -> {
+            Record r = record(number);
+            requireOwned(r);
+            if (r.state != TrialState.RUNNING) {
+                throw new IllegalStateException("Trial " + number + ": cannot report to a " + r.state + " trial");
+            }
+            if (r.intermediate.containsKey(step)) {
+                throw new IllegalArgumentException("Trial " + number + ": step " + step + " was already reported ("
+                        + r.intermediate.get(step) + ")");
+            }
+            if (journal != null || shared != null) {
+                write(event("report").put("number", number).put("step", step).put("value", value));
+            }
+            r.intermediate.put(step, value);
+            return null;
+        });
     }
 
+    /** Asks the pruner (in a shared journal, after reading the other workers' reports). */
     synchronized boolean shouldPrune(int number) {
-        Record r = record(number);
-        if (!r.pruneRequested && pruner.prune(allTrials(), r.freeze(), direction)) {
-            r.pruneRequested = true;
-        }
-        return r.pruneRequested;
+        return locked(() -> {
+            Record r = record(number);
+            if (!r.pruneRequested && pruner.prune(allTrials(), r.freeze(), direction)) {
+                r.pruneRequested = true;
+            }
+            return r.pruneRequested;
+        });
     }
 
     /** Finishes a trial with its objective value (a non-finite value records it FAILED). */
@@ -327,7 +527,26 @@ public final class Study implements AutoCloseable {
 
     /** Decides the trial's end, journals it, and only then records it (a failed append changes nothing). */
     private synchronized void finish(int number, double value, Throwable error) {
+        finish(number, value, error, false);
+    }
+
+    /**
+     * Records the trial's end; with {@code takenOverIsNormal}, a trial that another worker has
+     * taken over in a shared journal is left to it and false is returned (else that is an error).
+     */
+    private synchronized boolean finish(int number, double value, Throwable error, boolean takenOverIsNormal) {
+        return locked(() -> {
+            if (takenOverIsNormal && shared != null && !worker.id().equals(record(number).worker)) {
+                return false;
+            }
+            finishLocked(number, value, error);
+            return true;
+        });
+    }
+
+    private void finishLocked(int number, double value, Throwable error) {
         Record r = record(number);
+        requireOwned(r);
         if (r.state != TrialState.RUNNING) {
             throw new IllegalStateException("Study: trial " + number + " already finished as " + r.state);
         }
@@ -346,7 +565,7 @@ public final class Study implements AutoCloseable {
             state = TrialState.COMPLETE;
             finalValue = value;
         }
-        if (journal != null) {
+        if (journal != null || shared != null) {
             ObjectNode e = event("finish").put("number", number).put("state", state.name());
             if (finalValue != null) {
                 e.put("value", finalValue);
@@ -356,7 +575,7 @@ public final class Study implements AutoCloseable {
             }
             e.set("params", JsonCodec.params(r.params));
             e.set("distributions", JsonCodec.ranges(r.distributions));
-            journal.append(e);
+            write(e);
         }
         r.state = state;
         r.value = finalValue;
@@ -374,7 +593,10 @@ public final class Study implements AutoCloseable {
         return r;
     }
 
-    /** Runs {@code objective} on this thread until the study holds {@code maxTrials} finished trials. */
+    /**
+     * Runs {@code objective} on this thread until the study holds {@code maxTrials} finished trials
+     * (in a shared journal: counting every worker's, see {@link #optimize(TrialExecutor, int)}).
+     */
     public void optimize(Objective objective, int maxTrials) {
         optimize(objective, maxTrials, 1);
     }
@@ -390,6 +612,13 @@ public final class Study implements AutoCloseable {
      * Keeps {@code executor.parallelism()} trials in flight until the study holds
      * {@code maxTrials} finished trials (a resumed study runs only the rest; re-queued trials
      * first). A trial that fails is recorded FAILED with its error and the search goes on.
+     *
+     * <p>In a shared journal {@code maxTrials} is the study's total over all workers: a new trial
+     * is started only while the study holds fewer than {@code maxTrials} trials, finished or
+     * running. Trials whose worker died are re-run first. When there is nothing left to start
+     * this worker waits (polling the journal every {@value #POLL_MILLIS} ms) until the other
+     * workers' trials have finished, so that it can re-run those of a worker that dies; it
+     * returns when every trial of the study has finished.
      *
      * @throws IllegalArgumentException when the executor cannot serve this study: it cannot
      *                                  prune and the study has a pruner, or it needs declared
@@ -413,27 +642,44 @@ public final class Study implements AutoCloseable {
         BlockingQueue<Done> done = new LinkedBlockingQueue<>();
         int inFlight = 0;
         while (true) {
-            while (inFlight < executor.parallelism() && finishedCount() + inFlight < maxTrials) {
-                Trial t = ask();
+            while (inFlight < executor.parallelism()) {
+                Trial t;
+                if (shared != null) {
+                    t = claim(maxTrials);
+                    if (t == null) {
+                        break;
+                    }
+                } else if (finishedCount() + inFlight < maxTrials) {
+                    t = ask();
+                } else {
+                    break;
+                }
                 inFlight++;
                 CompletableFuture<Double> f = executor.submit(t);
                 f.whenComplete((v, e) -> done.add(new Done(t, v, e)));
             }
-            if (inFlight == 0) {
+            if (inFlight == 0 && (shared == null || !runningElsewhere())) {
                 return;
             }
             Done d;
             try {
-                d = done.take();
+                // with a free slot, look again after a while: another worker may die and leave trials to re-run
+                d = shared != null && inFlight < executor.parallelism() ? done.poll(POLL_MILLIS, TimeUnit.MILLISECONDS)
+                        : done.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Study: interrupted with " + inFlight + " trials running", e);
             }
+            if (d == null) {
+                continue;
+            }
             inFlight--;
-            if (d.error() != null) {
-                tell(d.trial(), unwrap(d.error()));
-            } else {
-                tell(d.trial(), d.value());
+            int number = d.trial().number();
+            boolean recorded = d.error() != null ? finish(number, Double.NaN, unwrap(d.error()), true)
+                    : finish(number, d.value(), null, true);
+            if (!recorded) {
+                LOG.warn("study {}: trial {} ended here after another worker had taken it over (this worker was"
+                        + " declared dead); its result is dropped", name, number);
             }
         }
     }
@@ -451,52 +697,75 @@ public final class Study implements AutoCloseable {
 
     private void replay(List<JsonNode> events, Path source) {
         for (JsonNode e : events) {
-            String kind = e.path("event").asText();
-            switch (kind) {
-                case "study" -> {
-                    if (!name.equals(e.get("name").asText())) {
-                        throw new IllegalArgumentException("Study: journal " + source + " holds study '"
-                                + e.get("name").asText() + "', not '" + name + "'");
-                    }
-                    if (direction != Direction.valueOf(e.get("direction").asText())) {
-                        throw new IllegalArgumentException("Study: journal " + source + " holds a "
-                                + e.get("direction").asText() + " study, got " + direction);
-                    }
-                    if (seed != e.get("seed").asLong()) {
-                        throw new IllegalArgumentException("Study: journal " + source + " holds a study with seed "
-                                + e.get("seed").asLong() + ", got " + seed);
-                    }
-                }
-                case "start" -> {
-                    int n = e.get("number").asInt();
-                    Record r = records.computeIfAbsent(n, Record::new);
-                    r.seed = e.get("seed").asLong();
-                    r.state = TrialState.RUNNING;
-                    r.proposalSpace = JsonCodec.ranges(e.get("distributions"));
-                    r.proposal = JsonCodec.params(e.get("params"), r.proposalSpace);
-                    r.intermediate.clear();
-                    r.value = null;
-                    r.error = null;
-                    nextNumber = Math.max(nextNumber, n + 1);
-                }
-                case "report" -> record(e.get("number").asInt()).intermediate.put(e.get("step").asInt(),
-                        e.get("value").asDouble());
-                case "finish" -> {
-                    Record r = record(e.get("number").asInt());
-                    r.state = TrialState.valueOf(e.get("state").asText());
-                    r.value = e.hasNonNull("value") ? e.get("value").asDouble() : null;
-                    r.error = e.hasNonNull("error") ? e.get("error").asText() : null;
-                    r.distributions = JsonCodec.ranges(e.get("distributions"));
-                    r.params = JsonCodec.params(e.get("params"), r.distributions);
-                }
-                default -> throw new IllegalStateException("Study: unknown journal event '" + kind + "' in " + source);
-            }
+            apply(e, source);
         }
         records.values().stream().filter(r -> r.state == TrialState.RUNNING).forEach(r -> requeued.add(r.number));
         if (!records.isEmpty()) {
             LOG.info("study {}: read {}: {} finished trials, {} were running", name, source,
                     records.size() - requeued.size(), requeued.size());
         }
+    }
+
+    /**
+     * Applies one journal event to the study's records. Reports and finishes count only when
+     * written by the worker that started the trial's latest run (none in an exclusive journal).
+     */
+    private void apply(JsonNode e, Path source) {
+        String kind = e.path("event").asText();
+        switch (kind) {
+            case "study" -> {
+                if (!name.equals(e.get("name").asText())) {
+                    throw new IllegalArgumentException("Study: journal " + source + " holds study '"
+                            + e.get("name").asText() + "', not '" + name + "'");
+                }
+                if (direction != Direction.valueOf(e.get("direction").asText())) {
+                    throw new IllegalArgumentException("Study: journal " + source + " holds a "
+                            + e.get("direction").asText() + " study, got " + direction);
+                }
+                if (seed != e.get("seed").asLong()) {
+                    throw new IllegalArgumentException("Study: journal " + source + " holds a study with seed "
+                            + e.get("seed").asLong() + ", got " + seed);
+                }
+            }
+            case "start" -> {
+                int n = e.get("number").asInt();
+                Record r = records.computeIfAbsent(n, Record::new);
+                r.seed = e.get("seed").asLong();
+                r.state = TrialState.RUNNING;
+                r.proposalSpace = JsonCodec.ranges(e.get("distributions"));
+                r.proposal = JsonCodec.params(e.get("params"), r.proposalSpace);
+                r.intermediate.clear();
+                r.value = null;
+                r.error = null;
+                r.pruneRequested = false;
+                r.worker = workerOf(e);
+                r.params = new LinkedHashMap<>(declared != null ? r.proposal : Map.of());
+                r.distributions = new LinkedHashMap<>(declared != null ? r.proposalSpace : Map.of());
+                nextNumber = Math.max(nextNumber, n + 1);
+            }
+            case "report" -> {
+                Record r = record(e.get("number").asInt());
+                if (Objects.equals(r.worker, workerOf(e))) {
+                    r.intermediate.put(e.get("step").asInt(), e.get("value").asDouble());
+                }
+            }
+            case "finish" -> {
+                Record r = record(e.get("number").asInt());
+                if (!Objects.equals(r.worker, workerOf(e))) {
+                    return; // a late write by a worker declared dead: the trial's re-run owns it now
+                }
+                r.state = TrialState.valueOf(e.get("state").asText());
+                r.value = e.hasNonNull("value") ? e.get("value").asDouble() : null;
+                r.error = e.hasNonNull("error") ? e.get("error").asText() : null;
+                r.distributions = JsonCodec.ranges(e.get("distributions"));
+                r.params = JsonCodec.params(e.get("params"), r.distributions);
+            }
+            default -> throw new IllegalStateException("Study: unknown journal event '" + kind + "' in " + source + ": " + e);
+        }
+    }
+
+    private static String workerOf(JsonNode e) {
+        return e.hasNonNull("worker") ? e.get("worker").asText() : null;
     }
 
     /** The trials recorded in a journal (finished and running), e.g. to warm-start a new study from. */
@@ -523,13 +792,28 @@ public final class Study implements AutoCloseable {
         this.priors = List.of();
         this.priorSpace = Map.of();
         this.journal = null;
+        this.shared = null;
+        this.worker = null;
+        this.workersDir = null;
         replay(events, source);
     }
 
+    /**
+     * Closes the journal. In a shared journal this worker also releases its lock file, so trials
+     * it left running are re-run by the next worker that claims a trial.
+     */
     @Override
     public synchronized void close() {
+        closed = true;
         if (journal != null) {
             journal.close();
+        }
+        if (shared != null) {
+            try {
+                shared.close();
+            } finally {
+                worker.close();
+            }
         }
     }
 
@@ -542,6 +826,7 @@ public final class Study implements AutoCloseable {
         private long seed;
         private SearchSpace space;
         private Path journal;
+        private boolean shared;
         private List<FrozenTrial> priors = List.of();
         private Map<String, Range> priorSpace = Map.of();
 
@@ -584,9 +869,25 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
-        /** Appends every event to {@code file} and resumes from it when it exists. */
+        /**
+         * Appends every event to {@code file} and resumes from it when it exists. The study holds
+         * the file alone while open; see {@link #sharedJournal} for several workers on one study.
+         */
         public Builder journal(Path file) {
             this.journal = Objects.requireNonNull(file, "Study.Builder.journal: file");
+            this.shared = false;
+            return this;
+        }
+
+        /**
+         * Joins the study kept in {@code file} (created when absent) as one of several workers:
+         * other studies, in this JVM or other processes on machines that share the file, may
+         * open the same file with the same name, direction and seed at the same time. The file
+         * system must support POSIX advisory locks (see the class comment of {@link Study}).
+         */
+        public Builder sharedJournal(Path file) {
+            this.journal = Objects.requireNonNull(file, "Study.Builder.sharedJournal: file");
+            this.shared = true;
             return this;
         }
 

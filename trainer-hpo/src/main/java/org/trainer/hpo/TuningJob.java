@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link HyperbandPruner} over {@code resource(min, max)} with reduction factor {@code eta}
  * (default 3); it needs the training function to report its metric per epoch
  * ({@link PruningCallback}). With a journal directory the study is written to
- * {@code <dir>/<name>.jsonl}, and running the same job again resumes it.
+ * {@code <dir>/<name>.jsonl}, and running the same job again resumes it. With a shared journal
+ * directory ({@link Builder#sharedJournal}) the same job may run in several processes at once:
+ * they share its trials, and {@code maxJobs} counts them all.
  */
 public final class TuningJob {
     private static final Logger LOG = LoggerFactory.getLogger(TuningJob.class);
@@ -43,6 +45,7 @@ public final class TuningJob {
     private final WarmStart.Priors priors;
     private final long seed;
     private final Path journalDir;
+    private final boolean sharedJournal;
     private final Sampler sampler;
     private final Pruner pruner;
 
@@ -59,6 +62,7 @@ public final class TuningJob {
         this.priors = b.priors;
         this.seed = b.seed;
         this.journalDir = b.journalDir;
+        this.sharedJournal = b.sharedJournal;
         this.sampler = StrategySamplers.of(strategy, b.gridPoints);
         this.pruner = switch (strategy) {
             case HYPERBAND -> new HyperbandPruner(b.minResource, b.maxResource, b.eta, seed);
@@ -153,7 +157,9 @@ public final class TuningJob {
         if (priors != null) {
             sb.priors(priors);
         }
-        if (journalDir != null) {
+        if (journalDir != null && sharedJournal) {
+            sb.sharedJournal(journalDir.resolve(name + ".jsonl"));
+        } else if (journalDir != null) {
             sb.journal(journalDir.resolve(name + ".jsonl"));
         }
         try (TrialExecutor ex = Objects.requireNonNull(executors.apply(maxParallelJobs),
@@ -196,6 +202,7 @@ public final class TuningJob {
         private int eta = 3;
         private long seed;
         private Path journalDir;
+        private boolean sharedJournal;
 
         /** The study's name (and its journal file's). */
         public Builder name(String name) {
@@ -295,6 +302,18 @@ public final class TuningJob {
         /** Persists the study to {@code <dir>/<name>.jsonl}; running the job again resumes it. */
         public Builder journal(Path dir) {
             this.journalDir = Objects.requireNonNull(dir, "TuningJob.Builder.journal: dir");
+            this.sharedJournal = false;
+            return this;
+        }
+
+        /**
+         * Shares the study in {@code <dir>/<name>.jsonl} with the other runs of this job (threads
+         * or processes, see {@link Study.Builder#sharedJournal}): {@code maxJobs} is their total,
+         * and a run ends when every trial of the study has finished.
+         */
+        public Builder sharedJournal(Path dir) {
+            this.journalDir = Objects.requireNonNull(dir, "TuningJob.Builder.sharedJournal: dir");
+            this.sharedJournal = true;
             return this;
         }
 

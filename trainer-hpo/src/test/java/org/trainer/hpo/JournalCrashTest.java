@@ -38,13 +38,20 @@ class JournalCrashTest {
         return Files.readAllLines(journal).stream().filter(l -> l.startsWith("{\"event\":\"" + event + "\"")).count();
     }
 
+    private static long runs(Path log) throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+    }
+
     @Test
     void killedAndRestartedStudyKeepsFinishedTrialsAndReRunsTheRunningOne() throws Exception {
         Path journal = dir.resolve("crash.jsonl");
         Path log = dir.resolve("runs.log");
         Process first = start(journal, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!(count(journal, "finish") >= 3 && count(journal, "start") > count(journal, "finish"))) {
+        // Kill once a trial's objective has begun (its line is in the run log), not merely once its
+        // start is journaled: the objective starts on another thread a moment after the start.
+        while (!(count(journal, "finish") >= 3 && count(journal, "start") > count(journal, "finish")
+                && runs(log) > count(journal, "finish"))) {
             assertTrue(first.isAlive(), "the child ended early: " + Files.readString(dir.resolve("child.out")));
             assertTrue(System.nanoTime() < deadline, "no progress in the child");
             Thread.sleep(10);

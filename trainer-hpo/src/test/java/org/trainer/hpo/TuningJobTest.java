@@ -143,6 +143,26 @@ class TuningJobTest {
     }
 
     @Test
+    void twoRunsOfAJobOnASharedJournalShareMaxJobs() throws Exception {
+        Map<Integer, Integer> runs = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        TrainingFunction counted = t -> {
+            runs.merge(t.number(), 1, Integer::sum);
+            return train(t);
+        };
+        Thread other = new Thread(() -> job().name("pair").sharedJournal(dir).maxJobs(8).build().run(counted));
+        other.setUncaughtExceptionHandler((t, e) -> failed.set(e));
+        other.start();
+        TuningResult r = job().name("pair").sharedJournal(dir).maxJobs(8).build().run(counted);
+        other.join(60_000);
+        assertEquals(null, failed.get());
+        assertEquals(8, r.trials().size(), "maxJobs is the total of both runs");
+        assertEquals(8, runs.size());
+        assertTrue(runs.values().stream().allMatch(n -> n == 1), "a trial ran twice: " + runs);
+        assertEquals(8, Study.load(dir.resolve("pair.jsonl")).size());
+    }
+
+    @Test
     void warmStartFromAnEarlierJobsJournal() {
         job().name("parent").journal(dir).maxJobs(10).build().run(TuningJobTest::train);
         List<FrozenTrial> parent = Study.load(dir.resolve("parent.jsonl"));
