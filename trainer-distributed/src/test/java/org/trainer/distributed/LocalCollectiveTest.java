@@ -13,12 +13,6 @@ import org.junit.jupiter.api.Test;
 
 class LocalCollectiveTest {
 
-    /** Runs body on one thread per rank and returns each rank's result (or throws its failure). */
-    static <T> java.util.List<T> onRanks(java.util.List<Collective> ranks, java.util.function.Function<Collective, T> body)
-            throws Exception {
-        return Ranks.run(ranks, body);
-    }
-
     @Test
     void allReduceSumsInRankOrderOnEveryRank() throws Exception {
         List<float[]> got = Ranks.run(LocalCollective.group(3), c -> {

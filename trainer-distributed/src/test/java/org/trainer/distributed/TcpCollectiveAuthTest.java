@@ -120,7 +120,7 @@ class TcpCollectiveAuthTest {
     }
 
     private static void assertSums(List<Collective> ranks) throws Exception {
-        List<float[]> got = LocalCollectiveTest.onRanks(ranks, c -> {
+        List<float[]> got = Ranks.run(ranks, c -> {
             float[] a = {c.rank() + 1, 10 * (c.rank() + 1)};
             c.allReduce(a, 0, 2, ReduceOp.SUM);
             return a;

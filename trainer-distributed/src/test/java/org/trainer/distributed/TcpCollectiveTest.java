@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.trainer.distributed.LocalCollectiveTest.onRanks;
+import static org.trainer.distributed.Ranks.run;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class TcpCollectiveTest {
         List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options());
         try {
             for (int n : SIZES) {
-                List<float[]> got = onRanks(ranks, c -> {
+                List<float[]> got = run(ranks, c -> {
                     float[] a = new float[n + 3];
                     for (int i = 0; i < n; i++) {
                         a[i + 2] = intValue(c.rank(), i);
@@ -71,12 +71,12 @@ class TcpCollectiveTest {
         try {
             for (ReduceOp op : ReduceOp.values()) {
                 int n = 10_007;
-                List<float[]> f32 = onRanks(ranks, c -> {
+                List<float[]> f32 = run(ranks, c -> {
                     float[] a = randomFloats(c.rank(), n);
                     c.allReduce(a, 0, n, op);
                     return a;
                 });
-                List<double[]> f64 = onRanks(ranks, c -> {
+                List<double[]> f64 = run(ranks, c -> {
                     double[] a = randomDoubles(c.rank(), n);
                     c.allReduce(a, 0, n, op);
                     return a;
@@ -131,7 +131,7 @@ class TcpCollectiveTest {
         List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options());
         try {
             int n = 300_001;
-            List<double[]> got = onRanks(ranks, c -> {
+            List<double[]> got = run(ranks, c -> {
                 double[] a = new double[n];
                 for (int i = 0; i < n; i++) {
                     a[i] = intValue(c.rank(), i);
@@ -158,7 +158,7 @@ class TcpCollectiveTest {
         try {
             for (int root = 0; root < world; root++) {
                 int from = root;
-                List<double[]> got = onRanks(ranks, c -> {
+                List<double[]> got = run(ranks, c -> {
                     double[] a = new double[41];
                     for (int i = 0; i < a.length; i++) {
                         a[i] = c.rank() * 1000 + i;
@@ -174,7 +174,7 @@ class TcpCollectiveTest {
                         assertEquals(from * 1000 + i, a[i], "root " + from + ", rank " + r + ", element " + i);
                     }
                 }
-                List<float[]> empty = onRanks(ranks, c -> {
+                List<float[]> empty = run(ranks, c -> {
                     float[] a = {c.rank()};
                     c.broadcast(a, 0, 0, from);
                     c.broadcast(a, 0, 1, from);
@@ -191,7 +191,7 @@ class TcpCollectiveTest {
     void allGatherReturnsEachRanksBytesOfDifferentLengthsAndBarrierReturns() throws Exception {
         List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withChunkBytes(64));
         try {
-            List<byte[][]> got = onRanks(ranks, c -> {
+            List<byte[][]> got = run(ranks, c -> {
                 c.barrier();
                 byte[][] out = c.allGather(("rank-" + "x".repeat(c.rank() * 100)).getBytes(StandardCharsets.UTF_8));
                 c.barrier();
@@ -203,7 +203,7 @@ class TcpCollectiveTest {
                     assertEquals("rank-" + "x".repeat(r * 100), new String(all[r], StandardCharsets.UTF_8));
                 }
             }
-            List<byte[][]> empties = onRanks(ranks, c -> c.allGather(new byte[0]));
+            List<byte[][]> empties = run(ranks, c -> c.allGather(new byte[0]));
             empties.forEach(all -> assertEquals(List.of(0, 0, 0), List.of(all[0].length, all[1].length, all[2].length)));
         } finally {
             TcpGroup.closeAll(ranks);
@@ -214,7 +214,7 @@ class TcpCollectiveTest {
     void sendAndRecvWorkBothWaysBetweenNeighbours() throws Exception {
         List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withChunkBytes(64));
         try {
-            List<double[]> got = onRanks(ranks, c -> {
+            List<double[]> got = run(ranks, c -> {
                 int r = c.rank();
                 float[] fromPrev = new float[50];
                 double[] fromNext = new double[20];
@@ -237,7 +237,7 @@ class TcpCollectiveTest {
                 assertArrayEquals(new double[] {p + 0.5, p + 0.5, n * 10.0, n * 10.0}, got.get(r), "rank " + r);
             }
             // Rank 0 and rank 2 both ways over their direct connection; rank 1 idles.
-            List<float[]> pair = onRanks(ranks, c -> {
+            List<float[]> pair = run(ranks, c -> {
                 float[] a = new float[2];
                 if (c.rank() == 0) {
                     c.send(2, new float[] {1, 2}, 0, 2);
@@ -259,7 +259,7 @@ class TcpCollectiveTest {
     void recvRefusesAnotherLengthOrDtypeNamingBoth() throws Exception {
         List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options());
         try {
-            List<String> got = onRanks(ranks, c -> {
+            List<String> got = run(ranks, c -> {
                 if (c.rank() == 0) {
                     c.send(1, new float[5], 0, 5);
                     return "";
@@ -273,7 +273,7 @@ class TcpCollectiveTest {
         }
         List<Collective> again = TcpGroup.connect(2, dir, TcpGroup.options());
         try {
-            List<String> got = onRanks(again, c -> {
+            List<String> got = run(again, c -> {
                 if (c.rank() == 0) {
                     c.send(1, new double[2], 0, 2);
                     return "";
@@ -291,7 +291,7 @@ class TcpCollectiveTest {
     void ranksThatDisagreeOnTheLengthAreAllRefused(int world) throws Exception {
         List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options());
         try {
-            List<String> got = onRanks(ranks, c -> {
+            List<String> got = run(ranks, c -> {
                 int n = c.rank() == 1 ? 100 : 120;
                 CollectiveException e = assertThrows(CollectiveException.class,
                         () -> c.allReduce(new float[n], 0, n, ReduceOp.SUM));
@@ -312,7 +312,7 @@ class TcpCollectiveTest {
     void ranksThatDisagreeOnTheOpOrTheRootAreRefused() throws Exception {
         List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options());
         try {
-            List<String> got = onRanks(ranks, c -> assertThrows(CollectiveException.class,
+            List<String> got = run(ranks, c -> assertThrows(CollectiveException.class,
                     () -> c.allReduce(new double[3], 0, 3, c.rank() == 0 ? ReduceOp.SUM : ReduceOp.MEAN)).getMessage());
             assertTrue(got.get(0).contains("rank 1 reduces with MEAN, rank 0 with SUM")
                     || got.get(0).contains("rank 1 reduces with MEAN"), got.get(0));
@@ -324,7 +324,7 @@ class TcpCollectiveTest {
         try {
             // Ranks 0 and 1 broadcast from root 0, rank 2 from root 2: the roots see it at once; rank 1, which
             // got root 0's data as it asked, learns of the failure in its next operation.
-            List<String> got = onRanks(again, c -> {
+            List<String> got = run(again, c -> {
                 String m = "";
                 try {
                     c.broadcast(new float[3], 0, 3, c.rank() == 2 ? 2 : 0);
@@ -349,7 +349,7 @@ class TcpCollectiveTest {
         List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options());
         try {
             ((TcpCollective) ranks.get(0)).corruptNextFrame = true;
-            List<String> got = onRanks(ranks, c -> assertThrows(CollectiveException.class,
+            List<String> got = run(ranks, c -> assertThrows(CollectiveException.class,
                     () -> c.allReduce(new float[] {1, 2, 3, 4}, 0, 4, ReduceOp.SUM)).getMessage());
             assertTrue(got.get(1).matches("allReduce\\(float32, SUM\\) on rank 1: rank 0 sent a frame of 8 bytes whose"
                     + " CRC32C is 0x[0-9a-f]{8}, but its bytes give 0x[0-9a-f]{8}: the data was damaged in transit"),
@@ -364,7 +364,7 @@ class TcpCollectiveTest {
     void aRankThatClosesFailsItsNeighboursPromptlyNamingIt() throws Exception {
         List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withTimeout(Duration.ofSeconds(60)));
         try {
-            List<String> got = onRanks(ranks, c -> {
+            List<String> got = run(ranks, c -> {
                 if (c.rank() == 1) {
                     sleep(200);
                     c.close();
@@ -388,7 +388,7 @@ class TcpCollectiveTest {
     void aRankThatStopsAnsweringIsNamedAfterTheTimeout() throws Exception {
         List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options().withTimeout(Duration.ofMillis(500)));
         try {
-            List<String> got = onRanks(ranks, c -> {
+            List<String> got = run(ranks, c -> {
                 if (c.rank() == 1) {
                     return "absent";
                 }
@@ -408,7 +408,7 @@ class TcpCollectiveTest {
         // With 4 ranks, 0-2 and 1-3 are not ring neighbours: each sender dials its peer on first use.
         List<Collective> ranks = TcpGroup.connect(4, dir, TcpGroup.options().withChunkBytes(64));
         try {
-            List<double[]> got = onRanks(ranks, c -> {
+            List<double[]> got = run(ranks, c -> {
                 int peer = (c.rank() + 2) % 4;
                 double[] mine = new double[33];
                 java.util.Arrays.fill(mine, c.rank() + 0.25);
@@ -452,7 +452,7 @@ class TcpCollectiveTest {
         List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options().withChunkBytes(64 << 10)
                 .withTimeout(Duration.ofSeconds(1)));
         try {
-            List<String> got = onRanks(ranks, c -> {
+            List<String> got = run(ranks, c -> {
                 if (c.rank() == 1) {
                     return "not reading";
                 }
