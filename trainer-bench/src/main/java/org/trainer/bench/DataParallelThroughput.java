@@ -42,6 +42,7 @@ import org.trainer.optim.SGD;
  * <pre>
  *   java --add-modules=jdk.incubator.vector -cp trainer-bench/target/benchmarks.jar \
  *       org.trainer.bench.DataParallelThroughput [--model MLP|CNN] [--batch 256] [--samples 25600] [--epochs 5] [--warmup 2]
+ *       [--cost-only]
  * </pre>
  * A harness that prints numbers for a person to read: nothing fails.
  */
@@ -61,6 +62,10 @@ public final class DataParallelThroughput {
         int epochs = Integer.parseInt(o.getOrDefault("--epochs", "5"));
         int warmup = Integer.parseInt(o.getOrDefault("--warmup", "2"));
 
+        if (o.containsKey("--cost-only")) {
+            costModel(model, batch);
+            return;
+        }
         Parallel.setThreads(2);
         Epochs single = train(null, model, samples, batch, epochs, warmup);
         Epochs parallel = ProcessLauncher.builder().processes(2).jvmOptions("-Dtrainer.threads=1", "-Xmx2g")
@@ -76,12 +81,18 @@ public final class DataParallelThroughput {
                 samples / min(parallel.seconds()));
         System.out.printf(Locale.ROOT, "  ratio parallel / single: %.2fx%n", p / s);
 
+        costModel(model, batch);
+    }
+
+    /** The gradients' size and forward and backward time per sample on 1 thread, at half the global batch. */
+    static void costModel(TrainingModels model, int batch) {
         Parallel.setThreads(1);
         Module m = model.build();
         long params = m.parameters().stream().mapToLong(x -> x.numel()).sum();
-        double perSample = forwardBackwardSeconds(m, batch / 2) / (batch / 2);
-        System.out.printf(Locale.ROOT, "  cost model: %d parameters (%.2f MB of float32 gradients); forward + backward"
-                + " on 1 thread %.1f us a sample at batch %d%n", params, params * 4 / 1e6, perSample * 1e6, batch / 2);
+        double[] perSample = forwardBackwardSeconds(m, batch / 2);
+        System.out.printf(Locale.ROOT, "  cost model: %d parameters (%.2f MB of float32 gradients); on 1 thread at batch"
+                + " %d, forward %.1f us and backward %.1f us a sample%n", params, params * 4 / 1e6, batch / 2,
+                perSample[0] / (batch / 2) * 1e6, perSample[1] / (batch / 2) * 1e6);
     }
 
     /** Trains and returns the per-epoch seconds after warm-up; data parallel when ctx is not null. */
@@ -124,20 +135,24 @@ public final class DataParallelThroughput {
         return new Epochs(times.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    /** The median seconds of forward, loss and backward of one batch, after warm-up. */
-    static double forwardBackwardSeconds(Module m, int batch) {
+    /** The median seconds of forward with the loss, and of backward, of one batch, after warm-up. */
+    static double[] forwardBackwardSeconds(Module m, int batch) {
         Tensor x = Tensor.randn(6, batch, 1, 28, 28);
         Tensor y = Tensor.fromArray(new int[batch], batch);
-        double[] t = new double[30];
-        for (int i = -50; i < t.length; i++) {
+        double[] forward = new double[30];
+        double[] backward = new double[30];
+        for (int i = -50; i < forward.length; i++) {
             long start = System.nanoTime();
             m.zeroGrad();
-            new CrossEntropyLoss().compute(m.forward(x), y).backward();
+            Tensor loss = new CrossEntropyLoss().compute(m.forward(x), y);
+            long mid = System.nanoTime();
+            loss.backward();
             if (i >= 0) {
-                t[i] = (System.nanoTime() - start) / 1e9;
+                forward[i] = (mid - start) / 1e9;
+                backward[i] = (System.nanoTime() - mid) / 1e9;
             }
         }
-        return median(t);
+        return new double[] {median(forward), median(backward)};
     }
 
     static double median(double[] v) {
@@ -152,8 +167,9 @@ public final class DataParallelThroughput {
 
     static Map<String, String> options(String[] args) {
         Map<String, String> o = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
+        for (int i = 0; i < args.length; i++) {
+            boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
+            o.put(args[i], flag ? "" : args[++i]);
         }
         return o;
     }

@@ -73,6 +73,15 @@ public interface Collective extends AutoCloseable {
     /** {@link #recv(int, float[], int, int)} in float64. */
     void recv(int src, double[] data, int offset, int length);
 
+    /**
+     * Fails the group with {@code reason}, which the other ranks' current or next operation reports
+     * (e.g. "rank 1 failed: ..."), and closes this rank's collective: what a rank does when its own
+     * work fails, so that the others stop at once and say why. The default only closes.
+     */
+    default void abort(String reason) {
+        close();
+    }
+
     /** Releases the group's threads, sockets and buffers; further calls fail. */
     @Override
     void close();

@@ -297,6 +297,13 @@ public final class LocalCollective implements Collective {
         }
     }
 
+    /** Fails the group with {@code reason}, which the others' operations report, then leaves it. */
+    @Override
+    public void abort(String reason) {
+        group.fail(java.util.Objects.requireNonNull(reason, "reason"));
+        close();
+    }
+
     /** Leaves the group: ranks waiting for this one fail at once, naming it. */
     @Override
     public void close() {

@@ -45,11 +45,17 @@ public final class RankMain {
                     .withJobId(require(env, ProcessLauncher.RUN_ID))
                     .withTimeout(Duration.ofMillis(Long.parseLong(require(env, ProcessLauncher.TIMEOUT_MS))));
             Object result;
-            try (TcpCollective c = TcpCollective.connect(rank, world,
+            TcpCollective c = TcpCollective.connect(rank, world,
                     new FileRendezvous(dir.resolve("rendezvous-" + attempt), require(env, ProcessLauncher.RUN_ID)),
-                    options)) {
+                    options);
+            try {
                 result = fn.apply(new DistributedContext(c, attempt));
                 c.barrier();
+            } catch (Throwable t) {
+                c.abort("rank " + rank + " failed: " + t);
+                throw t;
+            } finally {
+                c.close();
             }
             if (rank == 0) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();

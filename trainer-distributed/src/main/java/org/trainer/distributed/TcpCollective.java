@@ -893,6 +893,13 @@ public final class TcpCollective implements Collective {
         }
     }
 
+    /** Sends {@code reason} to the peers in an ABORT frame, so that they fail with it, then closes. */
+    @Override
+    public void abort(String reason) {
+        fail(java.util.Objects.requireNonNull(reason, "reason"));
+        close();
+    }
+
     /**
      * Leaves the group: tells the peers (which fail their current or next operation naming this
      * rank), then stops the threads and closes the sockets. Idempotent.

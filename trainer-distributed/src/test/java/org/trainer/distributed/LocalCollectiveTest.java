@@ -146,6 +146,19 @@ class LocalCollectiveTest {
     }
 
     @Test
+    void aRankThatAbortsTellsTheOthersWhy() throws Exception {
+        List<String> got = Ranks.run(LocalCollective.group(3, Duration.ofMinutes(5)), c -> {
+            if (c.rank() == 2) {
+                c.abort("rank 2 failed: out of data");
+                return "aborted";
+            }
+            return assertThrows(CollectiveException.class, c::barrier).getMessage();
+        });
+        assertTrue(got.get(0).contains("rank 2 failed: out of data"), got.get(0));
+        assertTrue(got.get(1).contains("rank 2 failed: out of data"), got.get(1));
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         Collective c = LocalCollective.group(1).get(0);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> c.allReduce(new float[3], 2, 2, ReduceOp.SUM))

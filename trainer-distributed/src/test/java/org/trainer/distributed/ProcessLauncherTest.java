@@ -71,6 +71,9 @@ class ProcessLauncherTest {
         assertEquals(1, e.attempts().size());
         assertTrue(e.getMessage().contains("rank 1 exited with code 1: rank 1: java.lang.IllegalStateException: no data "
                 + "for rank 1"), e.getMessage());
+        // Rank 0 learns why from rank 1 itself.
+        assertTrue(e.getMessage().contains("rank 0 exited with code 1: rank 0: org.trainer.distributed.CollectiveException:"
+                + " barrier on rank 0: rank 1 failed: java.lang.IllegalStateException: no data for rank 1"), e.getMessage());
     }
 
     @Test

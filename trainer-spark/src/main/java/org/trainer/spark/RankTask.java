@@ -57,11 +57,20 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<byte[
         String host = executorHost();
         LOG.info("{} starting on {}", where, host);
         Object result;
-        try (Collective collective = TcpCollective.connect(rank, worldSize, new SparkRendezvous(task),
-                options(host, attempt))) {
+        Collective collective = null;
+        try {
+            collective = TcpCollective.connect(rank, worldSize, new SparkRendezvous(task), options(host, attempt));
             result = fn.apply(new DistributedContext(collective, attempt));
         } catch (Exception e) {
+            if (collective != null) {
+                // The other ranks then fail with this rank's reason instead of a bare "closed".
+                collective.abort("rank " + rank + " failed: " + e);
+            }
             throw new IllegalStateException("SparkDistributor: " + where + " failed: " + e, e);
+        } finally {
+            if (collective != null) {
+                collective.close();
+            }
         }
         byte[] serialized = rank == 0 ? serialize(result, where) : null;
         // No rank may finish while another can still fail: Spark keeps a finished task's output

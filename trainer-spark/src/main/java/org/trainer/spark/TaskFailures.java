@@ -73,6 +73,9 @@ final class TaskFailures extends SparkListener {
     /**
      * The errors of the last failed stage attempt, ranks that failed on their own first (those that
      * failed because a peer was lost after them), in rank order otherwise; empty when none was recorded.
+     * When the last attempt holds only ranks that lost a peer (Spark may abort the job before the
+     * failing rank's own event is recorded), the own failures of the latest attempt that has any
+     * lead instead.
      */
     String lastAttemptErrors() {
         List<Failure> copy;
@@ -80,7 +83,8 @@ final class TaskFailures extends SparkListener {
             copy = List.copyOf(failures);
         }
         int last = copy.stream().mapToInt(Failure::stageAttempt).max().orElse(-1);
-        return copy.stream().filter(f -> f.stageAttempt() == last)
+        int lastOwn = copy.stream().filter(f -> !f.lostPeer()).mapToInt(Failure::stageAttempt).max().orElse(-1);
+        return copy.stream().filter(f -> f.stageAttempt() == last || (!f.lostPeer() && f.stageAttempt() == lastOwn))
                 .sorted(Comparator.comparing(Failure::lostPeer).thenComparingInt(Failure::rank))
                 .map(Failure::error).distinct().collect(Collectors.joining("; "));
     }
