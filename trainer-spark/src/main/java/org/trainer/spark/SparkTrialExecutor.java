@@ -330,7 +330,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
         }
         for (Map.Entry<Integer, Running> e : running.entrySet()) {
             String group = e.getValue().jobGroup;
-            if (group != null) {
+            // a trial whose future is done has no job left (its thread is only cleaning up)
+            if (group != null && !e.getValue().future.isDone()) {
                 sc.cancelJobGroup(group);
             }
         }
