@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +30,10 @@ import org.apache.spark.SparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.trainer.core.job.JobDirectory;
+import org.trainer.core.job.JobResult;
+import org.trainer.core.job.TrainingJob;
 import org.trainer.hpo.Direction;
 import org.trainer.hpo.EarlyStoppingType;
 import org.trainer.hpo.FloatRange;
@@ -197,6 +203,36 @@ class SparkTrialExecutorTest {
             FrozenTrial revived = study.trials().get(1);
             assertEquals(TrialState.COMPLETE, revived.state(), revived.toString());
             assertEquals(quadratic(revived.params()), revived.value(), 0.0);
+        }
+    }
+
+    /**
+     * Runs the trial as a {@link TrainingJob} in a child JVM under {@code root}; the job's JVM halts
+     * with exit code 137 on the trial's first attempt.
+     */
+    private static double asTrainingJob(RemoteTrial t, String root) throws Exception {
+        Path dir = Path.of(root, "trial-" + t.number());
+        Map<String, Object> hyperparameters = new LinkedHashMap<>(t.params());
+        hyperparameters.put("halt", t.attempt() == 0 ? 137 : 0);
+        JobDirectory.of(dir).writeHyperparameters(hyperparameters);
+        JobResult r = new TrainingJob(dir).runInChildJvm(QuadraticJob.class.getName(), TrainingJob.defaultJvmArgs(),
+                Duration.ofSeconds(60));
+        if (!r.succeeded()) {
+            throw new IllegalStateException("trial " + t.number() + ": job failed (exit code " + r.exitCode() + "): "
+                    + r.failure().strip());
+        }
+        return r.metrics().get("q");
+    }
+
+    @Test
+    void aTrialRunsATrainingJobInItsTaskAndIsRetriedWhenTheJobsJvmDies(@TempDir Path jobs) {
+        String root = jobs.toString();
+        try (Study study = study("training-job", Pruner.none());
+             SparkTrialExecutor ex = onSpark(t -> asTrainingJob(t, root)).build()) {
+            study.optimize(ex, 1);
+            FrozenTrial t = study.trials().get(0);
+            assertEquals(TrialState.COMPLETE, t.state(), t.toString());
+            assertEquals(quadratic(t.params()), t.value(), 1e-12);
         }
     }
 
