@@ -14,15 +14,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkContext$;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,16 +80,19 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final TrialTokens tokens;
     private final TrialEndpoint endpoint;
     private final ExecutorService pool;
-    private final ScheduledExecutorService timer;
     private final int id;
     private final Map<Integer, Running> running = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** A submitted trial: its future and the Spark job group of its current attempt. */
+    /** Spark's local property that lets a cancelled job interrupt its tasks' threads. */
+    private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
+    /** Spark's local property for the description its UI shows for a job. */
+    private static final String JOB_DESCRIPTION = "spark.job.description";
+
+    /** A submitted trial: its future and the Spark job of its current attempt. */
     private static final class Running {
         final CompletableFuture<Double> future;
-        volatile String jobGroup;
-        final AtomicBoolean timedOut = new AtomicBoolean();
+        volatile JavaFutureAction<List<TaskOutcome>> job;
 
         Running(CompletableFuture<Double> future) {
             this.future = future;
@@ -140,11 +145,6 @@ public final class SparkTrialExecutor implements TrialExecutor {
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "spark-trial-" + id + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "spark-trial-timer-" + id);
             t.setDaemon(true);
             return t;
         });
@@ -254,19 +254,22 @@ public final class SparkTrialExecutor implements TrialExecutor {
                         + ": the executor was closed before attempt " + attempt, null));
                 return;
             }
-            String group = "trainer-trials-" + id + "-" + number + "-" + attempt;
-            r.jobGroup = group;
-            sc.setJobGroup(group, "trainer-spark: trial " + number + " (attempt " + attempt + ")", true);
-            ScheduledFuture<?> alarm = null;
-            if (timeout != null) {
-                alarm = timer.schedule(() -> {
-                    r.timedOut.set(true);
-                    sc.cancelJobGroup(group);
-                }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                r.future.completeExceptionally(new SparkTrialException("trial " + number + ": timed out after "
+                        + timeout + " (before attempt " + attempt + ")", lastCause));
+                return;
+            }
+            sc.setLocalProperty(JOB_DESCRIPTION, "trainer-spark: trial " + number + " (attempt " + attempt + ")");
+            sc.setLocalProperty(INTERRUPT_ON_CANCEL, "true");
+            TrialTask task = new TrialTask(objective, endpoint.url(), tokens.ticket(number), trial.seed(), attempt, params);
+            JavaFutureAction<List<TaskOutcome>> job = jsc.parallelize(List.of(number), 1).map(task).collectAsync();
+            r.job = job;
+            if (closed.get()) {
+                job.cancel(true); // close() ran before this job was visible to it
             }
             try {
-                TrialTask task = new TrialTask(objective, endpoint.url(), tokens.ticket(number), trial.seed(), attempt, params);
-                List<TaskOutcome> out = jsc.parallelize(List.of(number), 1).map(task).collect();
+                List<TaskOutcome> out = timeout == null ? job.get() : job.get(left, TimeUnit.NANOSECONDS);
                 TaskOutcome o = out.get(0);
                 if (o.pruned()) {
                     r.future.completeExceptionally(new TrialPruned("trial " + number + " pruned at step " + o.lastStep()));
@@ -274,28 +277,27 @@ public final class SparkTrialExecutor implements TrialExecutor {
                     r.future.complete(o.value());
                 }
                 return;
-            } catch (Exception e) {
-                // Spark's exceptions are checked in Java's terms but thrown undeclared.
-                if (r.timedOut.get()) {
-                    r.future.completeExceptionally(new SparkTrialException("trial " + number + ": timed out after "
-                            + timeout + " (attempt " + attempt + " cancelled)", e));
-                    return;
-                }
-                if (closed.get()) {
-                    r.future.completeExceptionally(new SparkTrialException("trial " + number
-                            + ": cancelled because the executor was closed", e));
-                    return;
-                }
-                lastError = taskError(e);
-                lastCause = e.getCause() != null ? e.getCause() : e;
+            } catch (TimeoutException e) {
+                job.cancel(true);
+                r.future.completeExceptionally(new SparkTrialException("trial " + number + ": timed out after "
+                        + timeout + " (attempt " + attempt + " cancelled)", null));
+                return;
+            } catch (CancellationException e) {
+                r.future.completeExceptionally(new SparkTrialException("trial " + number
+                        + ": cancelled because the executor was closed", e));
+                return;
+            } catch (InterruptedException e) {
+                job.cancel(true);
+                Thread.currentThread().interrupt();
+                r.future.completeExceptionally(new SparkTrialException("trial " + number + ": interrupted", e));
+                return;
+            } catch (ExecutionException e) {
+                Throwable failure = e.getCause() != null ? e.getCause() : e;
+                lastError = taskError(failure);
+                lastCause = failure.getCause() != null ? failure.getCause() : failure;
                 if (attempt < retries) {
                     LOG.warn("trial {}: attempt {} failed, running it again: {}", number, attempt, lastError);
                 }
-            } finally {
-                if (alarm != null) {
-                    alarm.cancel(false);
-                }
-                sc.clearJobGroup();
             }
         }
         r.future.completeExceptionally(new SparkTrialException("trial " + number + " failed on all " + (retries + 1)
@@ -328,11 +330,10 @@ public final class SparkTrialExecutor implements TrialExecutor {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (Map.Entry<Integer, Running> e : running.entrySet()) {
-            String group = e.getValue().jobGroup;
-            // a trial whose future is done has no job left (its thread is only cleaning up)
-            if (group != null && !e.getValue().future.isDone()) {
-                sc.cancelJobGroup(group);
+        for (Running r : running.values()) {
+            JavaFutureAction<List<TaskOutcome>> job = r.job;
+            if (job != null) {
+                job.cancel(true);
             }
         }
         pool.shutdown();
@@ -349,7 +350,6 @@ public final class SparkTrialExecutor implements TrialExecutor {
             e.getValue().future.completeExceptionally(new SparkTrialException("trial " + e.getKey()
                     + ": the executor was closed", null));
         }
-        timer.shutdownNow();
         endpoint.close();
         if (ownsContext) {
             sc.stop();

@@ -68,6 +68,7 @@ class SparkTrialExecutorTest {
     private static final Map<String, Integer> STEPS_RUN = new ConcurrentHashMap<>();
     private static volatile CountDownLatch started;
     private static volatile CountDownLatch release;
+    private static volatile CountDownLatch slowInterrupted;
 
     @BeforeAll
     static void startSpark() {
@@ -353,9 +354,16 @@ class SparkTrialExecutorTest {
     @Test
     void aTrialPastItsTimeoutIsCancelledAndFailsWithoutARetry() {
         STARTS.remove("slow/0");
+        CountDownLatch interrupted = new CountDownLatch(1);
+        slowInterrupted = interrupted;
         RemoteObjective slow = t -> {
             STARTS.computeIfAbsent("slow/" + t.number(), k -> new AtomicInteger()).incrementAndGet();
-            Thread.sleep(60_000);
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                slowInterrupted.countDown();
+                throw e;
+            }
             return 0;
         };
         try (Study study = study("timeout", Pruner.none());
@@ -367,6 +375,11 @@ class SparkTrialExecutorTest {
             assertEquals(TrialState.FAILED, t.state());
             assertTrue(t.error().contains("timed out after PT1.5S"), t.error());
             assertEquals(1, STARTS.get("slow/0").get());
+        }
+        try {
+            assertTrue(interrupted.await(30, TimeUnit.SECONDS), "the cancelled task was not interrupted");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 
