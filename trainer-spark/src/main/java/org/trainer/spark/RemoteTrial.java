@@ -18,7 +18,9 @@ public interface RemoteTrial {
     /**
      * Which run of this trial this is: 0 first, 1 when the executor retries it after a failed
      * task. A retried trial reports its steps again; the coordinator keeps the values of the
-     * first report of each step.
+     * first report of each step. Spark's own retries of a task inside one job
+     * ({@code spark.task.maxFailures}) keep this number; {@code TaskContext.get().attemptNumber()}
+     * counts those.
      */
     int attempt();
 

@@ -69,6 +69,10 @@ import org.trainer.hpo.TrialPruned;
 public final class SparkTrialExecutor implements TrialExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrialExecutor.class);
     private static final AtomicInteger EXECUTORS = new AtomicInteger();
+    /** Spark's local property that lets a cancelled job interrupt its tasks' threads. */
+    private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
+    /** Spark's local property for the description its UI shows for a job. */
+    private static final String JOB_DESCRIPTION = "spark.job.description";
 
     private final RemoteObjective objective;
     private final int parallelism;
@@ -83,11 +87,6 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final int id;
     private final Map<Integer, Running> running = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-
-    /** Spark's local property that lets a cancelled job interrupt its tasks' threads. */
-    private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
-    /** Spark's local property for the description its UI shows for a job. */
-    private static final String JOB_DESCRIPTION = "spark.job.description";
 
     /** A submitted trial: its future and the Spark job of its current attempt. */
     private static final class Running {
@@ -133,7 +132,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
             boolean authenticate = conf.getBoolean("spark.authenticate", false);
             this.tokens = TrialTokens.create(authenticate ? sc.env().securityManager().getSecretKey() : null);
             boolean local = sc.master().startsWith("local");
-            String advertised = local ? "127.0.0.1" : conf.get("spark.driver.host", localAddress());
+            String advertised = local ? "127.0.0.1"
+                    : conf.contains("spark.driver.host") ? conf.get("spark.driver.host") : localAddress();
             String bind = local ? "127.0.0.1" : conf.get("spark.driver.bindAddress", advertised);
             this.endpoint = new TrialEndpoint(tokens, bind, advertised, Math.max(2, parallelism));
         } catch (IOException e) {
