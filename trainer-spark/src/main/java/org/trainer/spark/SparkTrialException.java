@@ -1,0 +1,13 @@
+package org.trainer.spark;
+
+/**
+ * A trial that failed on every attempt, or ran out of its time, under a {@link SparkTrialExecutor};
+ * the message names the trial, the attempts and the task's error.
+ */
+public final class SparkTrialException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public SparkTrialException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
