@@ -40,7 +40,8 @@ import org.trainer.core.job.TrainingJob;
  * <p>The job receives the trial's parameters when it starts and reports only when it ends: the
  * study must declare its ranges (a define-by-run trial holds no parameters yet), and trials are
  * not pruned (nothing reaches the study while the job runs). A study or tuning job refuses this
- * executor with a pruner; pruning needs the in-process {@link ThreadPoolTrialExecutor}.
+ * executor with a pruner; pruning needs an executor whose trials report while they run: the
+ * in-process {@link ThreadPoolTrialExecutor}, or trainer-spark's {@code SparkTrialExecutor}.
  */
 public final class JobTrialExecutor implements TrialExecutor {
     private static final AtomicInteger POOLS = new AtomicInteger();

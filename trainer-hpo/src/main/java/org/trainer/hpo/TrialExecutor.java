@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * ({@link JobTrialExecutor}: a training job in a child JVM) hands the job only the parameters the
  * trial holds when it starts, and nothing comes back before the job ends: it needs a declared
  * space ({@link #supportsDefineByRun()} false) and cannot prune ({@link #supportsPruning()}
- * false); a study refuses such an executor with a pruner or without declared ranges.
+ * false); a study refuses such an executor with a pruner or without declared ranges. One that
+ * runs trials elsewhere but carries their reports back while they run (trainer-spark's
+ * {@code SparkTrialExecutor}, over HTTP to the coordinator) needs declared ranges and can prune.
  */
 public interface TrialExecutor extends AutoCloseable {
 
