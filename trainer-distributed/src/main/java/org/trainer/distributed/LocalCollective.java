@@ -77,57 +77,55 @@ public final class LocalCollective implements Collective {
     @Override
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
-        Objects.requireNonNull(op, "op");
-        String what = "allReduce(float32, " + op + ")";
-        arrive(what, data, offset, length, -1);
         if (floatScratch.length < length) {
             floatScratch = new float[length];
         }
-        float[] acc = floatScratch;
-        for (int r = 0; r < group.world; r++) {
-            Slot s = group.slots[r];
-            float[] src = (float[]) s.data;
-            if (r == 0) {
-                System.arraycopy(src, s.offset, acc, 0, length);
-            } else {
-                for (int i = 0; i < length; i++) {
-                    acc[i] += src[s.offset + i];
-                }
-            }
-        }
-        if (op == ReduceOp.MEAN) {
-            for (int i = 0; i < length; i++) {
-                acc[i] /= group.world;
-            }
-        }
-        await(what);
-        System.arraycopy(acc, 0, data, offset, length);
+        reduce("allReduce(float32, " + Objects.requireNonNull(op, "op") + ")", data, offset, length, op, floatScratch);
     }
 
     @Override
     public void allReduce(double[] data, int offset, int length, ReduceOp op) {
         Checks.range("allReduce", data.length, offset, length);
-        Objects.requireNonNull(op, "op");
-        String what = "allReduce(float64, " + op + ")";
-        arrive(what, data, offset, length, -1);
         if (doubleScratch.length < length) {
             doubleScratch = new double[length];
         }
-        double[] acc = doubleScratch;
+        reduce("allReduce(float64, " + Objects.requireNonNull(op, "op") + ")", data, offset, length, op, doubleScratch);
+    }
+
+    /**
+     * Sums every rank's range into {@code acc} in rank order (and divides for MEAN), waits until every
+     * rank has read the others' ranges, then copies the result into this rank's range. {@code data}
+     * and {@code acc} are both float[] or both double[].
+     */
+    private void reduce(String what, Object data, int offset, int length, ReduceOp op, Object acc) {
+        arrive(what, data, offset, length, -1);
         for (int r = 0; r < group.world; r++) {
             Slot s = group.slots[r];
-            double[] src = (double[]) s.data;
             if (r == 0) {
-                System.arraycopy(src, s.offset, acc, 0, length);
-            } else {
+                System.arraycopy(s.data, s.offset, acc, 0, length);
+            } else if (acc instanceof float[] a) {
+                float[] src = (float[]) s.data;
                 for (int i = 0; i < length; i++) {
-                    acc[i] += src[s.offset + i];
+                    a[i] += src[s.offset + i];
+                }
+            } else {
+                double[] a = (double[]) acc;
+                double[] src = (double[]) s.data;
+                for (int i = 0; i < length; i++) {
+                    a[i] += src[s.offset + i];
                 }
             }
         }
         if (op == ReduceOp.MEAN) {
-            for (int i = 0; i < length; i++) {
-                acc[i] /= group.world;
+            if (acc instanceof float[] a) {
+                for (int i = 0; i < length; i++) {
+                    a[i] /= group.world;
+                }
+            } else {
+                double[] a = (double[]) acc;
+                for (int i = 0; i < length; i++) {
+                    a[i] /= group.world;
+                }
             }
         }
         await(what);
