@@ -30,7 +30,9 @@ import org.trainer.optim.SGD;
  * <ol>
  *   <li>one process whose backend uses 2 threads, batch B;</li>
  *   <li>2 processes of 1 thread each ({@link ProcessLauncher}), batch B/2 each, gradients averaged
- *       by {@link DistributedDataParallel} over the loopback TCP ring.</li>
+ *       by {@link DistributedDataParallel} over the loopback TCP ring;</li>
+ *   <li>the same without averaging the gradients (the replicas drift apart), which separates the
+ *       communication's cost from the cost of splitting the work over processes.</li>
  * </ol>
  * Both run {@code Trainer.fit} over synthetic Fashion-MNIST-shaped data (random images, random
  * labels: the arithmetic is what is timed) with SGD and momentum, for {@code --epochs} epochs of
@@ -67,10 +69,11 @@ public final class DataParallelThroughput {
             return;
         }
         Parallel.setThreads(2);
-        Epochs single = train(null, model, samples, batch, epochs, warmup);
-        Epochs parallel = ProcessLauncher.builder().processes(2).jvmOptions("-Dtrainer.threads=1", "-Xmx2g")
-                .timeout(Duration.ofMinutes(5)).build()
-                .run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup));
+        Epochs single = train(null, model, samples, batch, epochs, warmup, false);
+        ProcessLauncher launcher = ProcessLauncher.builder().processes(2).jvmOptions("-Dtrainer.threads=1", "-Xmx2g")
+                .timeout(Duration.ofMinutes(5)).build();
+        Epochs parallel = launcher.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, true));
+        Epochs alone = launcher.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, false));
         double s = samples / median(single.seconds());
         double p = samples / median(parallel.seconds());
         System.out.printf(Locale.ROOT, "%s, global batch %d, %d samples an epoch, %d epochs after %d of warm-up%n",
@@ -79,6 +82,8 @@ public final class DataParallelThroughput {
                 samples / min(single.seconds()));
         System.out.printf(Locale.ROOT, "  2 processes x 1 thread: %8.0f samples/s median (best %.0f)%n", p,
                 samples / min(parallel.seconds()));
+        System.out.printf(Locale.ROOT, "  2 processes x 1 thread, gradients not averaged: %8.0f samples/s median (best %.0f)%n",
+                samples / median(alone.seconds()), samples / min(alone.seconds()));
         System.out.printf(Locale.ROOT, "  ratio parallel / single: %.2fx%n", p / s);
 
         costModel(model, batch);
@@ -95,8 +100,13 @@ public final class DataParallelThroughput {
                 perSample[0] / (batch / 2) * 1e6, perSample[1] / (batch / 2) * 1e6);
     }
 
-    /** Trains and returns the per-epoch seconds after warm-up; data parallel when ctx is not null. */
-    static Epochs train(DistributedContext ctx, TrainingModels which, int samples, int batch, int epochs, int warmup) {
+    /**
+     * Trains and returns the per-epoch seconds after warm-up; data parallel when ctx is not null,
+     * averaging the gradients only when {@code communicate} (without, the replicas drift apart: a
+     * measure of what the communication costs).
+     */
+    static Epochs train(DistributedContext ctx, TrainingModels which, int samples, int batch, int epochs, int warmup,
+                        boolean communicate) {
         Seeds.set(1);
         Module model = which.build();
         TensorDataset data = new TensorDataset(Tensor.randn(5, samples, 1, 28, 28),
@@ -127,9 +137,13 @@ public final class DataParallelThroughput {
                 }
             }
         };
+        org.trainer.core.train.GradientSynchronizer.Scope local = ddp != null && !communicate ? ddp.noSync() : null;
         new Trainer().callbacks(clock).fit(trained, new CrossEntropyLoss(), new SGD(trained.parameters(), 0.01, 0.9, 0),
                 loader.build(), null, epochs);
         if (ddp != null) {
+            if (local != null) {
+                local.close();
+            }
             ddp.close();
         }
         return new Epochs(times.stream().mapToDouble(Double::doubleValue).toArray());
