@@ -1,30 +1,59 @@
 package org.trainer.core.nn;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import org.trainer.core.SplitMix64;
 
 /**
- * The source of seeds for layers created without an explicit one. One global seed, set with
- * {@link #set(long)}, and a counter: creating the same model in the same order after the same
+ * The source of seeds for layers created without an explicit one: a seed, set with
+ * {@link #set(long)}, and a counter. Creating the same model in the same order after the same
  * {@code set} gives the same weights and dropout masks.
+ *
+ * <p>The sequence belongs to the calling thread, so threads that build models at the same time
+ * (parallel tuning trials, several ranks in one JVM) never take seeds from each other's sequence:
+ * each thread that calls {@code set(seed)} and then builds a model gets the weights any other thread
+ * gets from the same calls. A thread starts with a copy of the sequence of the thread that created
+ * it, at the point it was created; the first thread starts from a fixed default seed.
  */
 public final class Seeds {
-    private static volatile long base = 0x7261696e6572L;
-    private static final AtomicLong COUNTER = new AtomicLong();
+    private static final long DEFAULT_SEED = 0x7261696e6572L;
+    private static final long GAMMA = 0x9e3779b97f4a7c15L;
+
+    /** One thread's sequence. */
+    private static final class Sequence {
+        long base;
+        long counter;
+
+        Sequence(long base, long counter) {
+            this.base = base;
+            this.counter = counter;
+        }
+    }
+
+    private static final InheritableThreadLocal<Sequence> SEQUENCE = new InheritableThreadLocal<>() {
+        @Override
+        protected Sequence initialValue() {
+            return new Sequence(DEFAULT_SEED, 0);
+        }
+
+        @Override
+        protected Sequence childValue(Sequence parent) {
+            return new Sequence(parent.base, parent.counter);
+        }
+    };
 
     private Seeds() {
     }
 
-    /** Sets the global seed and restarts the sequence. */
-    public static synchronized void set(long seed) {
-        base = seed;
-        COUNTER.set(0);
+    /** Sets this thread's seed and restarts its sequence. */
+    public static void set(long seed) {
+        Sequence s = SEQUENCE.get();
+        s.base = seed;
+        s.counter = 0;
     }
 
-    /** The next seed of the sequence. */
+    /** The next seed of this thread's sequence. */
     public static long next() {
-        return mix(base + 0x9e3779b97f4a7c15L * COUNTER.incrementAndGet());
+        Sequence s = SEQUENCE.get();
+        return mix(s.base + GAMMA * ++s.counter);
     }
 
     /** A well-mixed seed derived from another (SplitMix64's finaliser). */

@@ -223,7 +223,7 @@ public final class Trainer {
                     Tensor x = b.features().to(device);
                     Tensor y = b.targets().to(device);
                     t = lap(Phase.DATA, t);
-                    Tensor out = model.forward(x);
+                    Tensor out = model.apply(x);
                     Tensor l = loss.compute(out, y);
                     t = lap(Phase.FORWARD, t);
                     if (k == 1) {
@@ -349,7 +349,7 @@ public final class Trainer {
                 Batch b = it.next();
                 try (MemoryScope step = MemoryScope.open(pool)) {
                     Tensor y = b.targets().to(device);
-                    Tensor out = model.forward(b.features().to(device));
+                    Tensor out = model.apply(b.features().to(device));
                     lossSum += loss.compute(out, y).item() * b.size();
                     ms.forEach(m -> m.update(out, y));
                 }
@@ -380,7 +380,7 @@ public final class Trainer {
         List<Tensor> outs = new ArrayList<>();
         try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
-                outs.add(model.forward(it.next().features().to(device)));
+                outs.add(model.apply(it.next().features().to(device)));
             }
         } finally {
             if (wasTraining) {

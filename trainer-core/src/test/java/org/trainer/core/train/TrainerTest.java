@@ -81,6 +81,21 @@ class TrainerTest {
     }
 
     @Test
+    void forwardHooksOnTheModelItselfRunInFitEvaluateAndPredict() {
+        Linear model = new Linear(3, 1, true, null, 1);
+        List<Integer> rows = new ArrayList<>();
+        model.addForwardHook((m, out) -> rows.add(out.shape()[0]));
+        DataLoader train = DataLoader.builder(regression(100, 1)).batchSize(32).build();
+        DataLoader val = DataLoader.builder(regression(40, 2)).batchSize(40).build();
+        Trainer trainer = new Trainer();
+        trainer.fit(model, new MseLoss(), gd(model.parameters(), 0.1), train, val, 1);
+        assertEquals(List.of(32, 32, 32, 4, 40), rows, "4 training batches, then validation");
+        trainer.evaluate(model, new MseLoss(), val);
+        Trainer.predict(model, val);
+        assertEquals(7, rows.size(), "evaluate and predict run the hooks too");
+    }
+
+    @Test
     void callbacksSeeEveryStageAndCanStop() {
         Linear model = new Linear(3, 1, true, null, 1);
         DataLoader train = DataLoader.builder(regression(64, 1)).batchSize(16).build();
