@@ -20,6 +20,13 @@ import org.trainer.core.DType;
  */
 public final class MemoryScope implements AutoCloseable {
     private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();
+    /**
+     * Whether storages handed back to a pool are first filled with NaN (integer storages with
+     * Integer.MIN_VALUE), so that a tensor kept past its step shows garbage at once instead of
+     * silently taking the next step's values: a debugging aid, off by default, turned on with
+     * {@code -Dtrainer.memory.poison=true} or {@link #setPoison(boolean)}.
+     */
+    private static volatile boolean poison = Boolean.getBoolean("trainer.memory.poison");
 
     private final Pool pool;
     private final MemoryScope outer;
@@ -107,6 +114,34 @@ public final class MemoryScope implements AutoCloseable {
         return false;
     }
 
+    /** Turns the NaN filling of released step memory on or off (see the class comment); for debugging. */
+    public static void setPoison(boolean on) {
+        poison = on;
+    }
+
+    /** Whether released step memory is filled with NaN. */
+    public static boolean poison() {
+        return poison;
+    }
+
+    /**
+     * Whether {@code s} is memory of a pooling scope open on this thread: memory that the next step
+     * reuses, which nothing that outlives the step (a module's buffer, a parameter) may hold.
+     */
+    public static boolean isStepMemory(Storage s) {
+        for (MemoryScope m = CURRENT.get(); m != null; m = m.outer) {
+            if (m.pool != null) {
+                List<Storage> a = m.allocated;
+                for (int k = a.size() - 1; k >= 0; k--) {
+                    if (a.get(k) == s) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         if (Thread.currentThread() != owner) {
@@ -117,6 +152,11 @@ public final class MemoryScope implements AutoCloseable {
         }
         CURRENT.set(outer);
         if (pool != null) {
+            if (poison) {
+                for (Storage st : allocated) {
+                    st.backend().fill(st, st.dtype().isFloating() ? Double.NaN : Integer.MIN_VALUE);
+                }
+            }
             allocated.forEach(pool::give);
             allocated.clear();
         }

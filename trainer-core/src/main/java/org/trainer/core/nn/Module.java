@@ -69,10 +69,20 @@ public abstract class Module {
         return p;
     }
 
-    /** Registers (or replaces) a buffer. */
+    /**
+     * Registers (or replaces) a buffer.
+     *
+     * @throws IllegalArgumentException if {@code value} lives in the memory of the open training step
+     *                                  ({@link MemoryScope#isStepMemory}), which the next step reuses
+     */
     protected final void registerBuffer(String name, Tensor value) {
         if (!buffers.containsKey(name)) {
             checkName(name);
+        }
+        if (MemoryScope.isStepMemory(value.storage())) {
+            throw new IllegalArgumentException("registerBuffer: buffer '" + name + "' of " + getClass().getSimpleName()
+                    + " holds memory of the open training step, which the next step reuses: make it inside "
+                    + "MemoryScope.persistent() or copy it there, or update the existing buffer in place");
         }
         buffers.put(name, value);
     }

@@ -2,6 +2,7 @@ package org.trainer.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import org.trainer.core.Tensor;
 import org.trainer.core.nn.Activation;
 import org.trainer.core.nn.BatchNorm1d;
 import org.trainer.core.nn.Linear;
+import org.trainer.core.nn.Module;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.nn.Sequential;
 
@@ -68,5 +70,53 @@ class MemoryScopeTest {
         assertThrows(IllegalStateException.class, outer::close);
         inner.close();
         outer.close();
+    }
+
+    @Test
+    void aModuleRefusesABufferInStepMemory() {
+        MemoryScope.Pool pool = new MemoryScope.Pool();
+        try (MemoryScope step = MemoryScope.open(pool)) {
+            Tensor stepMemory = Tensor.zeros(4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Module() {
+                        {
+                            registerBuffer("stats", stepMemory);
+                        }
+
+                        @Override
+                        public Tensor forward(Tensor input) {
+                            return input;
+                        }
+                    });
+            assertTrue(e.getMessage().contains("buffer 'stats'")
+                    && e.getMessage().contains("memory of the open training step"), e.getMessage());
+            try (MemoryScope keep = MemoryScope.persistent()) {
+                Tensor own = Tensor.zeros(4);
+                assertFalse(MemoryScope.isStepMemory(own.storage()));
+            }
+            assertTrue(MemoryScope.isStepMemory(stepMemory.storage()));
+        }
+    }
+
+    @Test
+    void poisonShowsATensorKeptPastItsStep() {
+        MemoryScope.Pool pool = new MemoryScope.Pool();
+        Tensor kept;
+        try (MemoryScope step = MemoryScope.open(pool)) {
+            kept = Tensor.ones(3).mul(2);
+        }
+        // Without poison the stale values stay until the memory is reused: the silent failure.
+        assertArrayEquals(new float[] {2, 2, 2}, kept.toFloatArray());
+        MemoryScope.setPoison(true);
+        try {
+            try (MemoryScope step = MemoryScope.open(pool)) {
+                kept = Tensor.ones(3).mul(2);
+            }
+            for (float v : kept.toFloatArray()) {
+                assertTrue(Float.isNaN(v), "released memory reads NaN");
+            }
+        } finally {
+            MemoryScope.setPoison(false);
+        }
     }
 }
