@@ -215,7 +215,7 @@ public final class CharLanguageModel {
         return out.toString();
     }
 
-    private static int draw(float[] logits, double temperature, SplittableRandom random) {
+    static int draw(float[] logits, double temperature, SplittableRandom random) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
