@@ -16,13 +16,13 @@ public final class LearnedPositionalEncoding extends Module {
     private final Dropout dropout;
 
     /**
-     * @param maxLen  the longest sequence T accepted (>= 1)
      * @param dModel  the feature size d (>= 1)
+     * @param maxLen  the longest sequence T accepted (>= 1)
      * @param dropout probability in [0, 1) of the dropout after the addition, in training only
      * @param seed    fixes the initial table and the dropout masks
      * @throws IllegalArgumentException naming the argument that is out of range
      */
-    public LearnedPositionalEncoding(int maxLen, int dModel, double dropout, long seed) {
+    public LearnedPositionalEncoding(int dModel, int maxLen, double dropout, long seed) {
         if (dModel < 1 || maxLen < 1) {
             throw new IllegalArgumentException("LearnedPositionalEncoding: dModel and maxLen must be >= 1, got dModel="
                     + dModel + ", maxLen=" + maxLen);
@@ -49,6 +49,6 @@ public final class LearnedPositionalEncoding extends Module {
 
     @Override
     protected String describe() {
-        return "maxLen=" + maxLen + ", dModel=" + dModel;
+        return "dModel=" + dModel + ", maxLen=" + maxLen;
     }
 }

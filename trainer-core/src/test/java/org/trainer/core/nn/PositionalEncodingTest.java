@@ -49,7 +49,7 @@ class PositionalEncodingTest {
 
     @Test
     void learnedAddsItsTableAndOnlyUsedRowsGetGradients() {
-        LearnedPositionalEncoding pe = new LearnedPositionalEncoding(6, 4, 0, 3);
+        LearnedPositionalEncoding pe = new LearnedPositionalEncoding(4, 6, 0, 3);
         assertEquals(List.of("embedding.weight"), List.copyOf(pe.namedParameters().keySet()));
         Tensor x = Tensor.randn(2, 3, 4, 4).requiresGrad(true);
         Tensor y = pe.forward(x);
@@ -92,7 +92,7 @@ class PositionalEncodingTest {
                 assertThrows(IllegalArgumentException.class, () -> pe.forward(Tensor.zeros(2, 5, 4))).getMessage());
         assertEquals("LearnedPositionalEncoding: input must be [N, T, 4] (batch first), got [2, 3, 5]",
                 assertThrows(IllegalArgumentException.class,
-                        () -> new LearnedPositionalEncoding(3, 4, 0, 1).forward(Tensor.zeros(2, 3, 5))).getMessage());
+                        () -> new LearnedPositionalEncoding(4, 3, 0, 1).forward(Tensor.zeros(2, 3, 5))).getMessage());
         assertEquals("SinusoidalPositionalEncoding: dModel and maxLen must be >= 1, got dModel=0, maxLen=3",
                 assertThrows(IllegalArgumentException.class,
                         () -> new SinusoidalPositionalEncoding(0, 3, 0, 1)).getMessage());
