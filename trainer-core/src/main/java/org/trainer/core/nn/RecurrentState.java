@@ -23,4 +23,13 @@ public record RecurrentState(Tensor h, Tensor c) {
     public static RecurrentState of(Tensor h, Tensor c) {
         return new RecurrentState(h, Objects.requireNonNull(c, "c"));
     }
+
+    /**
+     * The same values cut from the graph that computed them: the state to carry into the next
+     * window of truncated backpropagation through time, where the forward pass continues the
+     * sequence but the backward pass stops at the window's start (PyTorch's {@code h.detach()}).
+     */
+    public RecurrentState detach() {
+        return new RecurrentState(h.detach(), c == null ? null : c.detach());
+    }
 }
