@@ -14,6 +14,8 @@ import org.trainer.core.train.LearningRateSchedule;
  * after], milestones=[W])}: the warm-up's last rate is base * (startFactor + (1 - startFactor)(W - 1)/W),
  * just below base, and the full base rate arrives at t = W as the first step of {@code after}
  * (which therefore sees t - W, so e.g. a {@link CosineSchedule} with tMax = total - W ends at the run's end).
+ * It is the same as {@code new SequentialSchedule(List.of(new LinearSchedule(startFactor, 1, W), after),
+ * new long[] {W})}, in one line.
  *
  * <p>Steps in the unit of {@code after}: {@link #perIteration()} is {@code after.perIteration()}, and
  * W counts that unit.

@@ -1,117 +1,117 @@
 package org.trainer.optim;
 
+import java.util.Objects;
+
 import org.trainer.core.train.LearningRateSchedule;
 
 /**
- * The one-cycle policy (Smith and Topin 2018), as torch.optim.lr_scheduler.OneCycleLR with
- * {@code anneal_strategy='cos'} and {@code three_phase=False}. With peak rate M, initial rate
- * M / divFactor, final rate M / (divFactor * finalDivFactor), n = totalSteps and
- * e = pctStart * n - 1 (the last step of the rise):
+ * The one-cycle policy (Smith and Topin 2018), as torch.optim.lr_scheduler.OneCycleLR with one
+ * max_lr for all groups and without momentum cycling. With peak M = maxLr, initial rate
+ * I = M / divFactor, final rate F = I / finalDivFactor, n = totalSteps and p = pctStart, the cycle is
+ * a chain of phases, each annealing from a start rate to an end rate between two steps:
  * <pre>
- *   cosAnneal(a, b, p) = b + (a - b) * (1 + cos(pi p)) / 2
- *   lr(t) = cosAnneal(M / divFactor, M, t / e)                            for t &lt;= e
- *   lr(t) = cosAnneal(M, M / (divFactor * finalDivFactor), (t - e) / (n - 1 - e))   otherwise
+ *   two phases (threePhase false):   I -> M over [0, pn - 1],   M -> F over [pn - 1, n - 1]
+ *   three phases (threePhase true):  I -> M over [0, pn - 1],   M -> I over [pn - 1, 2pn - 2],
+ *                                    I -> F over [2pn - 2, n - 1]
+ *   lr(t) = anneal(start, end, (t - s) / (e - s))   in the first phase [s, e] with t &lt;= e (else the last)
+ *   anneal(a, b, q) = b + (a - b) * (1 + cos(pi q)) / 2     for {@link Anneal#COS}
+ *   anneal(a, b, q) = a + (b - a) * q                       for {@link Anneal#LINEAR}
  * </pre>
- * Past the last step (t >= n) the rate stays at the final rate, where torch raises an error.
- * Momentum is not cycled: a schedule only sets learning rates.
+ * Phases share their boundary step (each starts where the previous ends), as in torch. A phase of
+ * no length (pn = 1 makes the first end at step 0, where torch divides by zero) yields its end rate.
+ * Past the last step (t >= n) the rate stays at F, where torch raises an error.
  *
- * <p><b>How {@code base} maps.</b> torch sets the rate absolutely from {@code max_lr}, overriding
- * the optimizer's. Here, by default, each group's initial rate <i>is</i> its peak M (so groups
- * keep their ratios, like torch's per-group max_lr list): build the optimizer with the maximum
- * rate. {@link #withMaxLr(double)} instead fixes M for every group and ignores base, as torch with
- * one max_lr does.
+ * <p>Like torch, the rates are absolute: {@code base}, the group's initial rate, is ignored (torch
+ * overwrites the group's initial rate with M / divFactor). Groups that need different peaks need
+ * their own optimizers; inside a {@link ChainedSchedule} this schedule restarts the chain from its
+ * own rate.
  *
- * <p>Steps per iteration by default (t counts batches and totalSteps = epochs x batches per
- * epoch); {@link #perIteration(boolean) perIteration(false)} makes t count epochs.
+ * <p>Steps per iteration by default (t counts batches and totalSteps = epochs x batches per epoch);
+ * {@link #perIteration(boolean) perIteration(false)} makes t count epochs.
+ *
+ * @param maxLr          M, the peak rate, finite and > 0
+ * @param totalSteps     n, the length of the cycle, >= 1
+ * @param pctStart       p, the fraction of the cycle spent rising, in [0, 1]
+ * @param anneal         the shape of each phase
+ * @param divFactor      M / I, finite and > 0
+ * @param finalDivFactor I / F, finite and > 0
+ * @param threePhase     true to come back down to I before annealing to F (fast.ai's original form)
+ * @param perIteration   true when t counts iterations, false when it counts epochs
  */
-public final class OneCycleSchedule implements LearningRateSchedule {
-    private final long totalSteps;
-    private final double pctStart;
-    private final double divFactor;
-    private final double finalDivFactor;
-    private final double maxLr;
-    private final boolean perIteration;
+public record OneCycleSchedule(double maxLr, long totalSteps, double pctStart, Anneal anneal, double divFactor,
+                               double finalDivFactor, boolean threePhase, boolean perIteration)
+        implements LearningRateSchedule {
 
-    /** torch's defaults: pctStart 0.3, divFactor 25, finalDivFactor 1e4; the peak is each group's base. */
-    public OneCycleSchedule(long totalSteps) {
-        this(totalSteps, 0.3, 25, 1e4);
+    /** The shape of each phase, torch's {@code anneal_strategy}. */
+    public enum Anneal {
+        /** Half a cosine from the start rate to the end rate ('cos'). */
+        COS,
+        /** A straight line ('linear'). */
+        LINEAR
     }
 
-    /**
-     * A cycle whose peak is each group's initial rate, per iteration.
-     *
-     * @param totalSteps     n, the length of the cycle, >= 1
-     * @param pctStart       the fraction of the cycle spent rising, in [0, 1]
-     * @param divFactor      peak / initial rate, finite and > 0
-     * @param finalDivFactor initial rate / final rate, finite and > 0
-     */
-    public OneCycleSchedule(long totalSteps, double pctStart, double divFactor, double finalDivFactor) {
-        this(totalSteps, pctStart, divFactor, finalDivFactor, Double.NaN, true);
-    }
-
-    private OneCycleSchedule(long totalSteps, double pctStart, double divFactor, double finalDivFactor, double maxLr,
-                             boolean perIteration) {
+    public OneCycleSchedule {
+        ScheduleChecks.positive("OneCycleSchedule", "maxLr", maxLr);
         ScheduleChecks.atLeast("OneCycleSchedule", "totalSteps", totalSteps, 1);
         ScheduleChecks.unitInterval("OneCycleSchedule", "pctStart", pctStart);
+        Objects.requireNonNull(anneal, "OneCycleSchedule: anneal must not be null");
         ScheduleChecks.positive("OneCycleSchedule", "divFactor", divFactor);
         ScheduleChecks.positive("OneCycleSchedule", "finalDivFactor", finalDivFactor);
-        this.totalSteps = totalSteps;
-        this.pctStart = pctStart;
-        this.divFactor = divFactor;
-        this.finalDivFactor = finalDivFactor;
-        this.maxLr = maxLr;
-        this.perIteration = perIteration;
     }
 
-    /** This cycle with the peak fixed at maxLr (finite, > 0) for every group; base is then ignored. */
-    public OneCycleSchedule withMaxLr(double maxLr) {
-        ScheduleChecks.positive("OneCycleSchedule", "maxLr", maxLr);
-        return new OneCycleSchedule(totalSteps, pctStart, divFactor, finalDivFactor, maxLr, perIteration);
+    /** torch's defaults: pctStart 0.3, cosine, divFactor 25, finalDivFactor 1e4, two phases, per iteration. */
+    public OneCycleSchedule(double maxLr, long totalSteps) {
+        this(maxLr, totalSteps, 0.3, Anneal.COS, 25, 1e4, false, true);
+    }
+
+    /** A two-phase cosine cycle per iteration. */
+    public OneCycleSchedule(double maxLr, long totalSteps, double pctStart, double divFactor, double finalDivFactor) {
+        this(maxLr, totalSteps, pctStart, Anneal.COS, divFactor, finalDivFactor, false, true);
+    }
+
+    /** This cycle with another phase shape. */
+    public OneCycleSchedule anneal(Anneal a) {
+        return new OneCycleSchedule(maxLr, totalSteps, pctStart, a, divFactor, finalDivFactor, threePhase, perIteration);
+    }
+
+    /** This cycle in three phases (true) or two (false). */
+    public OneCycleSchedule threePhase(boolean on) {
+        return new OneCycleSchedule(maxLr, totalSteps, pctStart, anneal, divFactor, finalDivFactor, on, perIteration);
     }
 
     /** This schedule, with t counting iterations (true) or epochs (false). */
     public OneCycleSchedule perIteration(boolean on) {
-        return new OneCycleSchedule(totalSteps, pctStart, divFactor, finalDivFactor, maxLr, on);
+        return new OneCycleSchedule(maxLr, totalSteps, pctStart, anneal, divFactor, finalDivFactor, threePhase, on);
     }
 
     @Override
     public double learningRate(double base, long t) {
         ScheduleChecks.step("OneCycleSchedule", t);
-        double peak = Double.isNaN(maxLr) ? base : maxLr;
-        double initial = peak / divFactor;
+        double initial = maxLr / divFactor;
         double last = initial / finalDivFactor;
         double step = Math.min(t, totalSteps - 1);
         double riseEnd = pctStart * totalSteps - 1;
-        if (step <= riseEnd && riseEnd > 0) {
-            return anneal(initial, peak, step / riseEnd);
+        if (threePhase) {
+            double fallEnd = 2 * pctStart * totalSteps - 2;
+            if (step <= riseEnd) {
+                return phase(initial, maxLr, step, 0, riseEnd);
+            }
+            if (step <= fallEnd) {
+                return phase(maxLr, initial, step, riseEnd, fallEnd);
+            }
+            return phase(initial, last, step, fallEnd, totalSteps - 1);
         }
-        double span = totalSteps - 1 - riseEnd;
-        // A cycle without a fall (n = 1 with pctStart * n = 1) ends on its final rate at once.
-        return anneal(peak, last, span > 0 ? (step - riseEnd) / span : 1);
+        if (step <= riseEnd) {
+            return phase(initial, maxLr, step, 0, riseEnd);
+        }
+        return phase(maxLr, last, step, riseEnd, totalSteps - 1);
     }
 
-    private static double anneal(double from, double to, double pct) {
-        return to + (from - to) / 2 * (Math.cos(Math.PI * pct) + 1);
-    }
-
-    @Override
-    public boolean perIteration() {
-        return perIteration;
-    }
-
-    public long totalSteps() {
-        return totalSteps;
-    }
-
-    /** The fixed peak of {@link #withMaxLr(double)}, or NaN when the peak is each group's base. */
-    public double maxLr() {
-        return maxLr;
-    }
-
-    @Override
-    public String toString() {
-        return "OneCycleSchedule[totalSteps=" + totalSteps + ", pctStart=" + pctStart + ", divFactor=" + divFactor
-                + ", finalDivFactor=" + finalDivFactor + ", maxLr=" + (Double.isNaN(maxLr) ? "base" : maxLr)
-                + ", perIteration=" + perIteration + "]";
+    private double phase(double from, double to, double step, double start, double end) {
+        double pct = end > start ? (step - start) / (end - start) : 1;
+        return switch (anneal) {
+            case COS -> to + (from - to) / 2.0 * (Math.cos(Math.PI * pct) + 1);
+            case LINEAR -> (to - from) * pct + from;
+        };
     }
 }
