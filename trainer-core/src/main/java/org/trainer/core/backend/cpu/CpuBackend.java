@@ -371,7 +371,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Double-precision product for gradient checks: a plain loop, exact enough, not fast. */
-    private static void dgemm(boolean transA, boolean transB, int m, int n, int k,
+    static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                               double[] a, int ao, double[] b, int bo, double[] c, int co, boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -502,6 +502,30 @@ public final class CpuBackend implements Backend {
     @Override
     public void col2im(Storage col, ConvGeometry g, Storage gx) {
         ConvKernels.col2im(cpu(col), g, cpu(gx));
+    }
+
+    @Override
+    public boolean lstmForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                               Storage h0, Storage c0, Storage out, Storage cs, Storage gates) {
+        if (xProj.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuLstm.forward(steps, n, hidden, reverse, cpu(xProj), cpu(wHh), bHh == null ? null : cpu(bHh), cpu(h0),
+                cpu(c0), cpu(out), cpu(cs), cpu(gates));
+        return true;
+    }
+
+    @Override
+    public boolean lstmBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage c0,
+                                Storage out, Storage cs, Storage gates, Storage gOut, Storage gxProj, Storage gw,
+                                Storage gb, Storage gh0, Storage gc0, Storage dh, Storage dc) {
+        if (gOut.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuLstm.backward(steps, n, hidden, reverse, cpu(wHh), cpu(h0), cpu(c0), cpu(out), cpu(cs), cpu(gates),
+                cpu(gOut), cpu(gxProj), gw == null ? null : cpu(gw), gb == null ? null : cpu(gb),
+                gh0 == null ? null : cpu(gh0), gc0 == null ? null : cpu(gc0), cpu(dh), cpu(dc));
+        return true;
     }
 
     @Override

@@ -1,0 +1,214 @@
+package org.trainer.core.backend.cpu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.trainer.core.DType;
+
+/**
+ * The CPU's fused LSTM recurrence ({@link org.trainer.core.backend.Backend#lstmForward} and
+ * {@link org.trainer.core.backend.Backend#lstmBackward}): per step one product h W_hh^T written
+ * straight into the step's gate rows, then one pass of {@link LstmCellKernel} that adds the input
+ * projection and bias, applies the gates and updates c and h. The backward walks the steps in
+ * reverse with one pass and one product dz W_hh per step, and computes the weight gradient of all
+ * steps as one product at the end, dW_hh = sum_t dz_t^T h_prev(t), instead of one thin product
+ * (inner size N) per step. Nothing is allocated here: the caller passes every buffer.
+ *
+ * <p>Layouts, all row-major and indexed by time t (whichever direction the steps run in): xProj,
+ * gates and gx [T, N, 4H]; out [T+1, N, H] with out[t] = h after step t and out[T] = the final c;
+ * cs [T, N, H] with cs[t] = c after step t. The state fed into step t is that of the step before
+ * it in processing order (t - 1, or t + 1 when reverse), or h0, c0 for the first.
+ */
+final class CpuLstm {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuLstm.class);
+
+    /**
+     * Per thread, W_hh^T [H, 4H] for the forward steps, grown on demand. With B = W_hh^T stored
+     * [k, n] and a thin A (N rows), SGEMM reads B in place; with W_hh itself ([n, k], transposed)
+     * it would copy all of it into packed panels at every step.
+     */
+    private static final ThreadLocal<float[]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[0]);
+
+    private CpuLstm() {
+    }
+
+    /** Loads the vector cell lazily, so that nothing touches the Vector API unless it is present. */
+    private static final class Cells {
+        static final LstmCellKernel BEST = select();
+
+        private static LstmCellKernel select() {
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return new PortableLstmCell();
+            }
+            try {
+                Class<?> type = Class.forName(CpuLstm.class.getPackageName() + ".VectorLstmCell");
+                return (LstmCellKernel) type.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                LOG.info("Vector API LSTM cell unavailable ({}): the portable one runs", e.toString());
+                return new PortableLstmCell();
+            }
+        }
+    }
+
+    /** The step processed {@code s}-th: t = s, or T - 1 - s when reverse. */
+    private static int time(int s, int steps, boolean reverse) {
+        return reverse ? steps - 1 - s : s;
+    }
+
+    /** The step processed just before step t (its state feeds t). */
+    private static int previous(int t, boolean reverse) {
+        return reverse ? t + 1 : t - 1;
+    }
+
+    static void forward(int steps, int n, int hidden, boolean reverse, CpuStorage xProj, CpuStorage w, CpuStorage b,
+                        CpuStorage h0, CpuStorage c0, CpuStorage out, CpuStorage cs, CpuStorage gates) {
+        int nh = n * hidden;
+        int ng = 4 * nh;
+        boolean single = xProj.dtype == DType.FLOAT32;
+        LstmCellKernel cell = single ? Cells.BEST : null;
+        float[] wt = single ? transposed(w.f, 4 * hidden, hidden) : null;
+        int last = 0;
+        for (int s = 0; s < steps; s++) {
+            int t = time(s, steps, reverse);
+            CpuStorage hPrev = s == 0 ? h0 : out;
+            CpuStorage cPrev = s == 0 ? c0 : cs;
+            int prevOff = s == 0 ? 0 : previous(t, reverse) * nh;
+            if (single) {
+                Sgemm.gemm(false, false, n, 4 * hidden, hidden, hPrev.f, prevOff, wt, 0, gates.f, t * ng, false);
+                cell.forward(n, hidden, gates.f, t * ng, xProj.f, t * ng, b == null ? null : b.f, cPrev.f, prevOff,
+                        cs.f, t * nh, out.f, t * nh);
+            } else {
+                CpuBackend.dgemm(false, true, n, 4 * hidden, hidden, hPrev.d, prevOff, w.d, 0, gates.d, t * ng, false);
+                DoubleLstmCell.forward(n, hidden, gates.d, t * ng, xProj.d, t * ng, b == null ? null : b.d, cPrev.d,
+                        prevOff, cs.d, t * nh, out.d, t * nh);
+            }
+            last = t;
+        }
+        if (single) {
+            System.arraycopy(cs.f, last * nh, out.f, steps * nh, nh);
+        } else {
+            System.arraycopy(cs.d, last * nh, out.d, steps * nh, nh);
+        }
+    }
+
+    /**
+     * gOut is the gradient of out (so gOut[T] that of the final c); writes gx, and gw, gb, gh0 and gc0
+     * unless null; dh and dc are [N, H] scratch.
+     */
+    static void backward(int steps, int n, int hidden, boolean reverse, CpuStorage w, CpuStorage h0, CpuStorage c0,
+                         CpuStorage out, CpuStorage cs, CpuStorage gates, CpuStorage gOut, CpuStorage gx,
+                         CpuStorage gw, CpuStorage gb, CpuStorage gh0, CpuStorage gc0, CpuStorage dh, CpuStorage dc) {
+        int nh = n * hidden;
+        int ng = 4 * nh;
+        int g4 = 4 * hidden;
+        boolean single = gOut.dtype == DType.FLOAT32;
+        LstmCellKernel cell = single ? Cells.BEST : null;
+        if (single) {
+            System.arraycopy(gOut.f, steps * nh, dc.f, 0, nh);
+        } else {
+            System.arraycopy(gOut.d, steps * nh, dc.d, 0, nh);
+        }
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = time(s, steps, reverse);
+            CpuStorage cPrev = s == 0 ? c0 : cs;
+            int prevOff = s == 0 ? 0 : previous(t, reverse) * nh;
+            // The last processed step has no later step whose product would have written dh.
+            boolean withDh = s < steps - 1;
+            boolean needDh = s > 0 || gh0 != null;
+            if (single) {
+                cell.backward(n, hidden, gates.f, t * ng, cPrev.f, prevOff, cs.f, t * nh, gOut.f, t * nh,
+                        withDh ? dh.f : null, dc.f, gx.f, t * ng);
+                if (needDh) {
+                    Sgemm.gemm(false, false, n, hidden, g4, gx.f, t * ng, w.f, 0, dh.f, 0, false);
+                }
+            } else {
+                DoubleLstmCell.backward(n, hidden, gates.d, t * ng, cPrev.d, prevOff, cs.d, t * nh, gOut.d, t * nh,
+                        withDh ? dh.d : null, dc.d, gx.d, t * ng);
+                if (needDh) {
+                    CpuBackend.dgemm(false, false, n, hidden, g4, gx.d, t * ng, w.d, 0, dh.d, 0, false);
+                }
+            }
+        }
+        if (gh0 != null) {
+            copy(dh, gh0, nh);
+        }
+        if (gc0 != null) {
+            copy(dc, gc0, nh);
+        }
+        if (gw != null) {
+            weightGradient(steps, n, hidden, reverse, h0, out, gx, gw);
+        }
+        if (gb != null) {
+            columnSums(gx, steps * n, g4, gb);
+        }
+    }
+
+    /**
+     * dW = sum_t dz_t^T hPrev(t): the steps whose previous h is a row of out make one product of
+     * inner size (T - 1) N, since out holds them in the same order as gx; the first processed step,
+     * fed h0, adds its own.
+     */
+    private static void weightGradient(int steps, int n, int hidden, boolean reverse, CpuStorage h0, CpuStorage out,
+                                       CpuStorage gx, CpuStorage gw) {
+        int g4 = 4 * hidden;
+        int rows = (steps - 1) * n;
+        // Forward: gx rows 1..T-1 pair with out rows 0..T-2; reverse: gx rows 0..T-2 with out rows 1..T-1.
+        int gxOff = reverse ? 0 : n * g4;
+        int outOff = reverse ? n * hidden : 0;
+        int first = time(0, steps, reverse) * n * g4;
+        if (gx.dtype == DType.FLOAT32) {
+            Sgemm.gemm(true, false, g4, hidden, rows, gx.f, gxOff, out.f, outOff, gw.f, 0, false);
+            Sgemm.gemm(true, false, g4, hidden, n, gx.f, first, h0.f, 0, gw.f, 0, true);
+        } else {
+            CpuBackend.dgemm(true, false, g4, hidden, rows, gx.d, gxOff, out.d, outOff, gw.d, 0, false);
+            CpuBackend.dgemm(true, false, g4, hidden, n, gx.d, first, h0.d, 0, gw.d, 0, true);
+        }
+    }
+
+    /** w [rows, cols] transposed into this thread's buffer. */
+    private static float[] transposed(float[] w, int rows, int cols) {
+        float[] t = TRANSPOSED.get();
+        if (t.length < rows * cols) {
+            t = new float[rows * cols];
+            TRANSPOSED.set(t);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = w[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    /** sums[j] = sum over r of x[r, j] for x [rows, cols]. */
+    private static void columnSums(CpuStorage x, int rows, int cols, CpuStorage sums) {
+        if (x.dtype == DType.FLOAT32) {
+            float[] a = x.f;
+            float[] s = sums.f;
+            java.util.Arrays.fill(s, 0, cols, 0f);
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    s[j] += a[o + j];
+                }
+            }
+        } else {
+            double[] a = x.d;
+            double[] s = sums.d;
+            java.util.Arrays.fill(s, 0, cols, 0.0);
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    s[j] += a[o + j];
+                }
+            }
+        }
+    }
+
+    private static void copy(CpuStorage src, CpuStorage dst, int size) {
+        if (src.dtype == DType.FLOAT32) {
+            System.arraycopy(src.f, 0, dst.f, 0, size);
+        } else {
+            System.arraycopy(src.d, 0, dst.d, 0, size);
+        }
+    }
+}
