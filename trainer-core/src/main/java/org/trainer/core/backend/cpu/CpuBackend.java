@@ -24,6 +24,11 @@ import org.trainer.core.backend.UnaryOp;
 public final class CpuBackend implements Backend {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
+    /**
+     * Multiply-adds below which one product of a batch runs on one thread (SGEMM's own threshold
+     * for splitting a product), so that a batch of them is split by product instead.
+     */
+    private static final long SMALL_PRODUCT = 1L << 23;
 
     @Override
     public Device device() {
@@ -356,6 +361,18 @@ public final class CpuBackend implements Backend {
         CpuStorage as = cpu(a);
         CpuStorage bs = cpu(b);
         CpuStorage cs = cpu(c);
+        if (as.dtype == DType.FLOAT32 && batch > 1 && cBatchStride != 0
+                && (long) m * n * k < SMALL_PRODUCT && Parallel.threads() > 1) {
+            // Products too small to split (attention's per-head [64 x 32] x [32 x 64]) would each run
+            // on one thread: split the batch instead. Each product is computed as gemm computes it.
+            Parallel.forRange(batch, Math.max(1, (int) (SMALL_PRODUCT / Math.max(1L, (long) m * n * k))), (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    Sgemm.gemmSerial(transA, transB, m, n, k, as.f, i * aBatchStride, bs.f, i * bBatchStride, cs.f,
+                            i * cBatchStride, accumulate);
+                }
+            });
+            return;
+        }
         for (int i = 0; i < batch; i++) {
             int ao = i * aBatchStride;
             int bo = i * bBatchStride;

@@ -11,7 +11,8 @@ import org.trainer.core.DType;
  * projection and bias, applies the gates and updates c and h. The backward walks the steps in
  * reverse with one pass and one product dz W_hh per step, and computes the weight gradient of all
  * steps as one product at the end, dW_hh = sum_t dz_t^T h_prev(t), instead of one thin product
- * (inner size N) per step. Nothing is allocated here: the caller passes every buffer.
+ * (inner size N) per step. The threads split the batch once for all steps (see {@link #MIN_ROWS}).
+ * Nothing is allocated here but a per-thread copy of W_hh^T: the caller passes every buffer.
  *
  * <p>Layouts, all row-major and indexed by time t (whichever direction the steps run in): xProj,
  * gates and gx [T, N, 4H]; out [T+1, N, H] with out[t] = h after step t and out[T] = the final c;
@@ -59,34 +60,55 @@ final class CpuLstm {
         return reverse ? t + 1 : t - 1;
     }
 
+    /**
+     * Rows of the batch per thread, at least: the recurrence of one sample never reads another's,
+     * so the threads split the batch once for all T steps instead of meeting at every step's small
+     * product (two fork-joins a step, each a wake-up that a busy machine may delay).
+     */
+    private static final int MIN_ROWS = 8;
+
     static void forward(int steps, int n, int hidden, boolean reverse, CpuStorage xProj, CpuStorage w, CpuStorage b,
                         CpuStorage h0, CpuStorage c0, CpuStorage out, CpuStorage cs, CpuStorage gates) {
         int nh = n * hidden;
-        int ng = 4 * nh;
         boolean single = xProj.dtype == DType.FLOAT32;
-        LstmCellKernel cell = single ? Cells.BEST : null;
         float[] wt = single ? transposed(w.f, 4 * hidden, hidden) : null;
-        int last = 0;
-        for (int s = 0; s < steps; s++) {
-            int t = time(s, steps, reverse);
-            CpuStorage hPrev = s == 0 ? h0 : out;
-            CpuStorage cPrev = s == 0 ? c0 : cs;
-            int prevOff = s == 0 ? 0 : previous(t, reverse) * nh;
-            if (single) {
-                Sgemm.gemm(false, false, n, 4 * hidden, hidden, hPrev.f, prevOff, wt, 0, gates.f, t * ng, false);
-                cell.forward(n, hidden, gates.f, t * ng, xProj.f, t * ng, b == null ? null : b.f, cPrev.f, prevOff,
-                        cs.f, t * nh, out.f, t * nh);
-            } else {
-                CpuBackend.dgemm(false, true, n, 4 * hidden, hidden, hPrev.d, prevOff, w.d, 0, gates.d, t * ng, false);
-                DoubleLstmCell.forward(n, hidden, gates.d, t * ng, xProj.d, t * ng, b == null ? null : b.d, cPrev.d,
-                        prevOff, cs.d, t * nh, out.d, t * nh);
-            }
-            last = t;
-        }
+        Parallel.forRange(n, MIN_ROWS, (r0, r1) -> forwardRows(steps, n, hidden, reverse, r0, r1, xProj, wt, w, b, h0,
+                c0, out, cs, gates));
+        int last = time(steps - 1, steps, reverse);
         if (single) {
             System.arraycopy(cs.f, last * nh, out.f, steps * nh, nh);
         } else {
             System.arraycopy(cs.d, last * nh, out.d, steps * nh, nh);
+        }
+    }
+
+    /** All steps of {@link #forward} for batch rows [r0, r1). */
+    private static void forwardRows(int steps, int n, int hidden, boolean reverse, int r0, int r1, CpuStorage xProj,
+                                    float[] wt, CpuStorage w, CpuStorage b, CpuStorage h0, CpuStorage c0,
+                                    CpuStorage out, CpuStorage cs, CpuStorage gates) {
+        int nh = n * hidden;
+        int ng = 4 * nh;
+        int rows = r1 - r0;
+        int hr = r0 * hidden;
+        int gr = 4 * hr;
+        boolean single = xProj.dtype == DType.FLOAT32;
+        LstmCellKernel cell = single ? Cells.BEST : null;
+        for (int s = 0; s < steps; s++) {
+            int t = time(s, steps, reverse);
+            CpuStorage hPrev = s == 0 ? h0 : out;
+            CpuStorage cPrev = s == 0 ? c0 : cs;
+            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int g = t * ng + gr;
+            int o = t * nh + hr;
+            if (single) {
+                Sgemm.gemmSerial(false, false, rows, 4 * hidden, hidden, hPrev.f, prevOff, wt, 0, gates.f, g, false);
+                cell.forward(rows, hidden, gates.f, g, xProj.f, g, b == null ? null : b.f, cPrev.f, prevOff, cs.f, o,
+                        out.f, o);
+            } else {
+                CpuBackend.dgemm(false, true, rows, 4 * hidden, hidden, hPrev.d, prevOff, w.d, 0, gates.d, g, false);
+                DoubleLstmCell.forward(rows, hidden, gates.d, g, xProj.d, g, b == null ? null : b.d, cPrev.d, prevOff,
+                        cs.d, o, out.d, o);
+            }
         }
     }
 
@@ -98,36 +120,8 @@ final class CpuLstm {
                          CpuStorage out, CpuStorage cs, CpuStorage gates, CpuStorage gOut, CpuStorage gx,
                          CpuStorage gw, CpuStorage gb, CpuStorage gh0, CpuStorage gc0, CpuStorage dh, CpuStorage dc) {
         int nh = n * hidden;
-        int ng = 4 * nh;
-        int g4 = 4 * hidden;
-        boolean single = gOut.dtype == DType.FLOAT32;
-        LstmCellKernel cell = single ? Cells.BEST : null;
-        if (single) {
-            System.arraycopy(gOut.f, steps * nh, dc.f, 0, nh);
-        } else {
-            System.arraycopy(gOut.d, steps * nh, dc.d, 0, nh);
-        }
-        for (int s = steps - 1; s >= 0; s--) {
-            int t = time(s, steps, reverse);
-            CpuStorage cPrev = s == 0 ? c0 : cs;
-            int prevOff = s == 0 ? 0 : previous(t, reverse) * nh;
-            // The last processed step has no later step whose product would have written dh.
-            boolean withDh = s < steps - 1;
-            boolean needDh = s > 0 || gh0 != null;
-            if (single) {
-                cell.backward(n, hidden, gates.f, t * ng, cPrev.f, prevOff, cs.f, t * nh, gOut.f, t * nh,
-                        withDh ? dh.f : null, dc.f, gx.f, t * ng);
-                if (needDh) {
-                    Sgemm.gemm(false, false, n, hidden, g4, gx.f, t * ng, w.f, 0, dh.f, 0, false);
-                }
-            } else {
-                DoubleLstmCell.backward(n, hidden, gates.d, t * ng, cPrev.d, prevOff, cs.d, t * nh, gOut.d, t * nh,
-                        withDh ? dh.d : null, dc.d, gx.d, t * ng);
-                if (needDh) {
-                    CpuBackend.dgemm(false, false, n, hidden, g4, gx.d, t * ng, w.d, 0, dh.d, 0, false);
-                }
-            }
-        }
+        Parallel.forRange(n, MIN_ROWS, (r0, r1) -> backwardRows(steps, n, hidden, reverse, r0, r1, w, c0, cs, gates,
+                gOut, gx, gh0 != null, dh, dc));
         if (gh0 != null) {
             copy(dh, gh0, nh);
         }
@@ -138,7 +132,49 @@ final class CpuLstm {
             weightGradient(steps, n, hidden, reverse, h0, out, gx, gw);
         }
         if (gb != null) {
-            columnSums(gx, steps * n, g4, gb);
+            columnSums(gx, steps * n, 4 * hidden, gb);
+        }
+    }
+
+    /** The per-step loop of {@link #backward} for batch rows [r0, r1), leaving dh and dc for h0 and c0. */
+    private static void backwardRows(int steps, int n, int hidden, boolean reverse, int r0, int r1, CpuStorage w,
+                                     CpuStorage c0, CpuStorage cs, CpuStorage gates, CpuStorage gOut, CpuStorage gx,
+                                     boolean needH0, CpuStorage dh, CpuStorage dc) {
+        int nh = n * hidden;
+        int ng = 4 * nh;
+        int g4 = 4 * hidden;
+        int rows = r1 - r0;
+        int hr = r0 * hidden;
+        int gr = 4 * hr;
+        boolean single = gOut.dtype == DType.FLOAT32;
+        LstmCellKernel cell = single ? Cells.BEST : null;
+        if (single) {
+            System.arraycopy(gOut.f, steps * nh + hr, dc.f, hr, rows * hidden);
+        } else {
+            System.arraycopy(gOut.d, steps * nh + hr, dc.d, hr, rows * hidden);
+        }
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = time(s, steps, reverse);
+            CpuStorage cPrev = s == 0 ? c0 : cs;
+            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int g = t * ng + gr;
+            int o = t * nh + hr;
+            // The last processed step has no later step whose product would have written dh.
+            boolean withDh = s < steps - 1;
+            boolean needDh = s > 0 || needH0;
+            if (single) {
+                cell.backward(rows, hidden, gates.f, g, cPrev.f, prevOff, cs.f, o, gOut.f, o, withDh ? dh.f : null,
+                        dc.f, hr, gx.f, g);
+                if (needDh) {
+                    Sgemm.gemmSerial(false, false, rows, hidden, g4, gx.f, g, w.f, 0, dh.f, hr, false);
+                }
+            } else {
+                DoubleLstmCell.backward(rows, hidden, gates.d, g, cPrev.d, prevOff, cs.d, o, gOut.d, o,
+                        withDh ? dh.d : null, dc.d, hr, gx.d, g);
+                if (needDh) {
+                    CpuBackend.dgemm(false, false, rows, hidden, g4, gx.d, g, w.d, 0, dh.d, hr, false);
+                }
+            }
         }
     }
 

@@ -32,7 +32,7 @@ final class DoubleLstmCell {
     }
 
     static void backward(int n, int hidden, double[] gates, int gOff, double[] cPrev, int cpOff, double[] c, int cOff,
-                         double[] gOut, int goOff, double[] dh, double[] dc, double[] dz, int dzOff) {
+                         double[] gOut, int goOff, double[] dh, double[] dc, int dOff, double[] dz, int dzOff) {
         for (int r = 0; r < n; r++) {
             int gr = gOff + r * 4 * hidden;
             int dr = dzOff + r * 4 * hidden;
@@ -43,13 +43,13 @@ final class DoubleLstmCell {
                 double g = gates[gr + 2 * hidden + j];
                 double o = gates[gr + 3 * hidden + j];
                 double t = Math.tanh(c[cOff + k]);
-                double gh = gOut[goOff + k] + (dh == null ? 0 : dh[k]);
-                double gc = dc[k] + gh * o * (1 - t * t);
+                double gh = gOut[goOff + k] + (dh == null ? 0 : dh[dOff + k]);
+                double gc = dc[dOff + k] + gh * o * (1 - t * t);
                 dz[dr + j] = gc * g * i * (1 - i);
                 dz[dr + hidden + j] = gc * cPrev[cpOff + k] * f * (1 - f);
                 dz[dr + 2 * hidden + j] = gc * i * (1 - g * g);
                 dz[dr + 3 * hidden + j] = gh * t * o * (1 - o);
-                dc[k] = gc * f;
+                dc[dOff + k] = gc * f;
             }
         }
     }

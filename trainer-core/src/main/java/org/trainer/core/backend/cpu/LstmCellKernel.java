@@ -22,8 +22,8 @@ interface LstmCellKernel {
      *   gc' = gc + gh o (1 - t^2)
      *   dz_i = gc' g i (1 - i),  dz_f = gc' cPrev f (1 - f),  dz_g = gc' i (1 - g^2),  dz_o = gh t o (1 - o)
      * </pre>
-     * writes dz into dz[r] and gc' f (the gradient of cPrev) over dc[r].
+     * writes dz into dz[r] and gc' f (the gradient of cPrev) over dc[r]; dh and dc start at dOff.
      */
     void backward(int n, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                  float[] gOut, int goOff, float[] dh, float[] dc, float[] dz, int dzOff);
+                  float[] gOut, int goOff, float[] dh, float[] dc, int dOff, float[] dz, int dzOff);
 }

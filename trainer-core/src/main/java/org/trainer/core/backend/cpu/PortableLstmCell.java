@@ -13,10 +13,10 @@ final class PortableLstmCell implements LstmCellKernel {
 
     @Override
     public void backward(int n, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                         float[] gOut, int goOff, float[] dh, float[] dc, float[] dz, int dzOff) {
+                         float[] gOut, int goOff, float[] dh, float[] dc, int dOff, float[] dz, int dzOff) {
         for (int r = 0; r < n; r++) {
             backwardRow(hidden, 0, hidden, gates, gOff + r * 4 * hidden, cPrev, cpOff + r * hidden, c,
-                    cOff + r * hidden, gOut, goOff + r * hidden, dh, r * hidden, dc, r * hidden, dz,
+                    cOff + r * hidden, gOut, goOff + r * hidden, dh, dOff + r * hidden, dc, dOff + r * hidden, dz,
                     dzOff + r * 4 * hidden);
         }
     }

@@ -54,13 +54,14 @@ final class VectorLstmCell implements LstmCellKernel {
 
     @Override
     public void backward(int n, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff, float[] c, int cOff,
-                         float[] gOut, int goOff, float[] dh, float[] dc, float[] dz, int dzOff) {
+                         float[] gOut, int goOff, float[] dh, float[] dc, int dOff, float[] dz, int dzOff) {
         int full = hidden - hidden % L;
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int r = 0; r < n; r++) {
             int gr = gOff + r * 4 * hidden;
             int dr = dzOff + r * 4 * hidden;
             int k = r * hidden;
+            int d = dOff + k;
             for (int j = 0; j < full; j += L) {
                 FloatVector i = FloatVector.fromArray(S, gates, gr + j);
                 FloatVector f = FloatVector.fromArray(S, gates, gr + hidden + j);
@@ -69,18 +70,18 @@ final class VectorLstmCell implements LstmCellKernel {
                 FloatVector t = FloatVector.fromArray(S, c, cOff + k + j).lanewise(VectorOperators.TANH);
                 FloatVector gh = FloatVector.fromArray(S, gOut, goOff + k + j);
                 if (dh != null) {
-                    gh = gh.add(FloatVector.fromArray(S, dh, k + j));
+                    gh = gh.add(FloatVector.fromArray(S, dh, d + j));
                 }
-                FloatVector gc = FloatVector.fromArray(S, dc, k + j).add(gh.mul(o).mul(one.sub(t.mul(t))));
+                FloatVector gc = FloatVector.fromArray(S, dc, d + j).add(gh.mul(o).mul(one.sub(t.mul(t))));
                 gc.mul(g).mul(i).mul(one.sub(i)).intoArray(dz, dr + j);
                 gc.mul(FloatVector.fromArray(S, cPrev, cpOff + k + j)).mul(f).mul(one.sub(f))
                         .intoArray(dz, dr + hidden + j);
                 gc.mul(i).mul(one.sub(g.mul(g))).intoArray(dz, dr + 2 * hidden + j);
                 gh.mul(t).mul(o).mul(one.sub(o)).intoArray(dz, dr + 3 * hidden + j);
-                gc.mul(f).intoArray(dc, k + j);
+                gc.mul(f).intoArray(dc, d + j);
             }
             PortableLstmCell.backwardRow(hidden, full, hidden, gates, gr, cPrev, cpOff + k, c, cOff + k, gOut,
-                    goOff + k, dh, k, dc, k, dz, dr);
+                    goOff + k, dh, d, dc, d, dz, dr);
         }
     }
 
