@@ -617,6 +617,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void random(Storage s, boolean normal, double a, double b, long seed) {
         CpuStorage c = cpu(s);
+        if (!normal && c.f != null) {
+            // Dropout masks draw millions of these per training step: one hash per number, no dispatch.
+            long key = CounterRandom.key(seed);
+            float[] f = c.f;
+            Parallel.forRange(c.size(), GRAIN, (k0, k1) -> {
+                for (int k = k0; k < k1; k++) {
+                    f[k] = (float) (a + (b - a) * CounterRandom.keyedUniform(key, k));
+                }
+            });
+            return;
+        }
         Parallel.forRange(c.size(), GRAIN, (k0, k1) -> {
             for (int k = k0; k < k1; k++) {
                 c.set(k, normal ? a + b * CounterRandom.normal(seed, k) : a + (b - a) * CounterRandom.uniform(seed, k));

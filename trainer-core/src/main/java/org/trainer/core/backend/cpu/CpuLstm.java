@@ -11,7 +11,7 @@ import org.trainer.core.DType;
  * projection and bias, applies the gates and updates c and h. The backward walks the steps in
  * reverse with one pass and one product dz W_hh per step, and computes the weight gradient of all
  * steps as one product at the end, dW_hh = sum_t dz_t^T h_prev(t), instead of one thin product
- * (inner size N) per step. The threads split the batch once for all steps (see {@link #MIN_ROWS}).
+ * (inner size N) per step. The threads split the batch once for all steps (see {@link #MIN_WORK}).
  * Nothing is allocated here but a per-thread copy of W_hh^T: the caller passes every buffer.
  *
  * <p>Layouts, all row-major and indexed by time t (whichever direction the steps run in): xProj,
@@ -61,18 +61,19 @@ final class CpuLstm {
     }
 
     /**
-     * Rows of the batch per thread, at least: the recurrence of one sample never reads another's,
-     * so the threads split the batch once for all T steps instead of meeting at every step's small
-     * product (two fork-joins a step, each a wake-up that a busy machine may delay).
+     * Multiply-adds of the step products per thread, at least (SGEMM's threshold for splitting one
+     * product). The recurrence of one sample never reads another's, so the threads split the batch
+     * once for all T steps instead of meeting at every step's small product (two fork-joins a step,
+     * each a wake-up that a busy machine may delay); a short sequence stays on one thread.
      */
-    private static final int MIN_ROWS = 8;
+    private static final long MIN_WORK = 1L << 23;
 
     static void forward(int steps, int n, int hidden, boolean reverse, CpuStorage xProj, CpuStorage w, CpuStorage b,
                         CpuStorage h0, CpuStorage c0, CpuStorage out, CpuStorage cs, CpuStorage gates) {
         int nh = n * hidden;
         boolean single = xProj.dtype == DType.FLOAT32;
         float[] wt = single ? transposed(w.f, 4 * hidden, hidden) : null;
-        Parallel.forRange(n, MIN_ROWS, (r0, r1) -> forwardRows(steps, n, hidden, reverse, r0, r1, xProj, wt, w, b, h0,
+        Parallel.forRange(n, minRows(steps, hidden), (r0, r1) -> forwardRows(steps, n, hidden, reverse, r0, r1, xProj, wt, w, b, h0,
                 c0, out, cs, gates));
         int last = time(steps - 1, steps, reverse);
         if (single) {
@@ -80,6 +81,12 @@ final class CpuLstm {
         } else {
             System.arraycopy(cs.d, last * nh, out.d, steps * nh, nh);
         }
+    }
+
+    /** The fewest batch rows worth a thread of their own: {@link #MIN_WORK} over the work of one row. */
+    private static int minRows(int steps, int hidden) {
+        long perRow = (long) steps * 4 * hidden * hidden;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (MIN_WORK + perRow - 1) / perRow));
     }
 
     /** All steps of {@link #forward} for batch rows [r0, r1). */
@@ -120,7 +127,7 @@ final class CpuLstm {
                          CpuStorage out, CpuStorage cs, CpuStorage gates, CpuStorage gOut, CpuStorage gx,
                          CpuStorage gw, CpuStorage gb, CpuStorage gh0, CpuStorage gc0, CpuStorage dh, CpuStorage dc) {
         int nh = n * hidden;
-        Parallel.forRange(n, MIN_ROWS, (r0, r1) -> backwardRows(steps, n, hidden, reverse, r0, r1, w, c0, cs, gates,
+        Parallel.forRange(n, minRows(steps, hidden), (r0, r1) -> backwardRows(steps, n, hidden, reverse, r0, r1, w, c0, cs, gates,
                 gOut, gx, gh0 != null, dh, dc));
         if (gh0 != null) {
             copy(dh, gh0, nh);
@@ -207,9 +214,17 @@ final class CpuLstm {
             t = new float[rows * cols];
             TRANSPOSED.set(t);
         }
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = w[r * cols + c];
+        // In square blocks: row by row, every write of a row of w would land on a different cache line.
+        int block = 32;
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int r1 = Math.min(rows, r0 + block);
+            for (int c0 = 0; c0 < cols; c0 += block) {
+                int c1 = Math.min(cols, c0 + block);
+                for (int c = c0; c < c1; c++) {
+                    for (int r = r0; r < r1; r++) {
+                        t[c * rows + r] = w[r * cols + c];
+                    }
+                }
             }
         }
         return t;
