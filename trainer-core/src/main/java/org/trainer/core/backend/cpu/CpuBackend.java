@@ -407,6 +407,10 @@ public final class CpuBackend implements Backend {
     public void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y) {
         CpuStorage xs = cpu(x);
         CpuStorage ys = cpu(y);
+        if (xs.f != null && inner == 1) {
+            Parallel.forRange(outer, Math.max(1, GRAIN / n), (r0, r1) -> softmaxRows(log, xs.f, ys.f, n, r0, r1));
+            return;
+        }
         Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = (r / inner) * n * inner + r % inner;
@@ -426,6 +430,44 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    /**
+     * The general loop's arithmetic on contiguous float rows [r0, r1) of length n, with the same
+     * results: each exp is evaluated once and kept (in double) for the normalisation, where the
+     * general loop evaluates it twice.
+     */
+    private static void softmaxRows(boolean log, float[] x, float[] y, int n, int r0, int r1) {
+        double[] e = SOFTMAX_ROW.get();
+        if (e.length < n) {
+            e = new double[n];
+            SOFTMAX_ROW.set(e);
+        }
+        for (int r = r0; r < r1; r++) {
+            int base = r * n;
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                mx = Math.max(mx, x[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                e[j] = Math.exp(x[base + j] - mx);
+                sum += e[j];
+            }
+            if (log) {
+                double logSum = Math.log(sum);
+                for (int j = 0; j < n; j++) {
+                    y[base + j] = (float) (x[base + j] - mx - logSum);
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    y[base + j] = (float) (e[j] / sum);
+                }
+            }
+        }
+    }
+
+    /** Per thread, one row of exponentials for {@link #softmaxRows}, grown on demand. */
+    private static final ThreadLocal<double[]> SOFTMAX_ROW = ThreadLocal.withInitial(() -> new double[0]);
 
     @Override
     public void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss) {
