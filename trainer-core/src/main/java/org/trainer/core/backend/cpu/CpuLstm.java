@@ -12,7 +12,8 @@ import org.trainer.core.DType;
  * reverse with one pass and one product dz W_hh per step, and computes the weight gradient of all
  * steps as one product at the end, dW_hh = sum_t dz_t^T h_prev(t), instead of one thin product
  * (inner size N) per step. The threads split the batch once for all steps (see {@link #MIN_WORK}).
- * Nothing is allocated here but a per-thread copy of W_hh^T: the caller passes every buffer.
+ * Nothing is allocated here but per-thread copies of W_hh^T and dW_hh^T: the caller passes every
+ * other buffer.
  *
  * <p>Layouts, all row-major and indexed by time t (whichever direction the steps run in): xProj,
  * gates and gx [T, N, 4H]; out [T+1, N, H] with out[t] = h after step t and out[T] = the final c;
@@ -28,6 +29,8 @@ final class CpuLstm {
      * it would copy all of it into packed panels at every step.
      */
     private static final ThreadLocal<float[]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread, dW_hh^T [H, 4H] before it is transposed into the gradient, grown on demand. */
+    private static final ThreadLocal<float[]> WEIGHT_GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
 
     private CpuLstm() {
     }
@@ -199,8 +202,13 @@ final class CpuLstm {
         int outOff = reverse ? n * hidden : 0;
         int first = time(0, steps, reverse) * n * g4;
         if (gx.dtype == DType.FLOAT32) {
-            Sgemm.gemm(true, false, g4, hidden, rows, gx.f, gxOff, out.f, outOff, gw.f, 0, false);
-            Sgemm.gemm(true, false, g4, hidden, n, gx.f, first, h0.f, 0, gw.f, 0, true);
+            // As dW^T = hPrev^T dz, then transposed: SGEMM packs the transposed operand, and H
+            // columns of out are a quarter of gx's 4H (measured: 15 ms instead of 19 at T = 64,
+            // N = 32, H = 256 on one core).
+            float[] gwt = buffer(WEIGHT_GRADIENT, g4 * hidden);
+            Sgemm.gemm(true, false, hidden, g4, rows, out.f, outOff, gx.f, gxOff, gwt, 0, false);
+            Sgemm.gemm(true, false, hidden, g4, n, h0.f, 0, gx.f, first, gwt, 0, true);
+            transpose(gwt, hidden, g4, gw.f);
         } else {
             CpuBackend.dgemm(true, false, g4, hidden, rows, gx.d, gxOff, out.d, outOff, gw.d, 0, false);
             CpuBackend.dgemm(true, false, g4, hidden, n, gx.d, first, h0.d, 0, gw.d, 0, true);
@@ -209,12 +217,23 @@ final class CpuLstm {
 
     /** w [rows, cols] transposed into this thread's buffer. */
     private static float[] transposed(float[] w, int rows, int cols) {
-        float[] t = TRANSPOSED.get();
-        if (t.length < rows * cols) {
-            t = new float[rows * cols];
-            TRANSPOSED.set(t);
+        float[] t = buffer(TRANSPOSED, rows * cols);
+        transpose(w, rows, cols, t);
+        return t;
+    }
+
+    private static float[] buffer(ThreadLocal<float[]> local, int size) {
+        float[] b = local.get();
+        if (b.length < size) {
+            b = new float[size];
+            local.set(b);
         }
-        // In square blocks: row by row, every write of a row of w would land on a different cache line.
+        return b;
+    }
+
+    /** dst [cols, rows] = src [rows, cols]^T. */
+    private static void transpose(float[] src, int rows, int cols, float[] dst) {
+        // In square blocks: row by row, every write of a row of src would land on a different cache line.
         int block = 32;
         for (int r0 = 0; r0 < rows; r0 += block) {
             int r1 = Math.min(rows, r0 + block);
@@ -222,12 +241,11 @@ final class CpuLstm {
                 int c1 = Math.min(cols, c0 + block);
                 for (int c = c0; c < c1; c++) {
                     for (int r = r0; r < r1; r++) {
-                        t[c * rows + r] = w[r * cols + c];
+                        dst[c * rows + r] = src[r * cols + c];
                     }
                 }
             }
         }
-        return t;
     }
 
     /** sums[j] = sum over r of x[r, j] for x [rows, cols]. */
