@@ -9,7 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.trainer.core.Tensor;
 import org.trainer.core.ops.LstmRecurrence;
 
@@ -18,15 +18,16 @@ import org.trainer.core.ops.LstmRecurrence;
  * when the module is present) against the composed steps, which the layer runs when it is given
  * lengths: with every length equal to T nothing is masked, so both compute the same function.
  * float64 agreement with PyTorch is {@code RecurrentReferenceTest}'s; this covers the float32
- * kernels, for a hidden size that fills whole vectors and one that leaves a scalar tail.
+ * kernels, for a hidden size that fills whole vectors and one that leaves a scalar tail, and for a
+ * sequence too short for the transposed copies of W_hh.
  */
 class LstmFusedTest {
 
+    /** Hidden 21 leaves a scalar tail; 2 steps take the products without transposed weights. */
     @ParameterizedTest
-    @ValueSource(ints = {32, 21})
-    void fusedMatchesComposedStepsInFloat32(int hidden) {
+    @CsvSource({"32, 5", "21, 5", "32, 2"})
+    void fusedMatchesComposedStepsInFloat32(int hidden, int steps) {
         RecurrentOptions o = RecurrentOptions.defaults().withNumLayers(2).withBidirectional(true);
-        int steps = 5;
         int batch = 3;
         Tensor x = Tensor.randn(11, steps, batch, 6);
         Tensor h0 = Tensor.randn(12, 4, batch, hidden);

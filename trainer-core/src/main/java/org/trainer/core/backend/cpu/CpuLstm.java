@@ -29,6 +29,11 @@ final class CpuLstm {
      * it would copy all of it into packed panels at every step.
      */
     private static final ThreadLocal<float[]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[0]);
+    /**
+     * Steps from which the transposed copies pay: a transposition costs about what packing W_hh
+     * for one step's product does, so one or two steps take the products that need none.
+     */
+    private static final int TRANSPOSE_MIN_STEPS = 4;
     /** Per thread, dW_hh^T [H, 4H] before it is transposed into the gradient, grown on demand. */
     private static final ThreadLocal<float[]> WEIGHT_GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -75,7 +80,7 @@ final class CpuLstm {
                         CpuStorage h0, CpuStorage c0, CpuStorage out, CpuStorage cs, CpuStorage gates) {
         int nh = n * hidden;
         boolean single = xProj.dtype == DType.FLOAT32;
-        float[] wt = single ? transposed(w.f, 4 * hidden, hidden) : null;
+        float[] wt = single && steps >= TRANSPOSE_MIN_STEPS ? transposed(w.f, 4 * hidden, hidden) : null;
         Parallel.forRange(n, minRows(steps, hidden), (r0, r1) -> forwardRows(steps, n, hidden, reverse, r0, r1, xProj, wt, w, b, h0,
                 c0, out, cs, gates));
         int last = time(steps - 1, steps, reverse);
@@ -111,7 +116,11 @@ final class CpuLstm {
             int g = t * ng + gr;
             int o = t * nh + hr;
             if (single) {
-                Sgemm.gemmSerial(false, false, rows, 4 * hidden, hidden, hPrev.f, prevOff, wt, 0, gates.f, g, false);
+                if (wt != null) {
+                    Sgemm.gemmSerial(false, false, rows, 4 * hidden, hidden, hPrev.f, prevOff, wt, 0, gates.f, g, false);
+                } else {
+                    Sgemm.gemmSerial(false, true, rows, 4 * hidden, hidden, hPrev.f, prevOff, w.f, 0, gates.f, g, false);
+                }
                 cell.forward(rows, hidden, gates.f, g, xProj.f, g, b == null ? null : b.f, cPrev.f, prevOff, cs.f, o,
                         out.f, o);
             } else {
@@ -201,7 +210,10 @@ final class CpuLstm {
         int gxOff = reverse ? 0 : n * g4;
         int outOff = reverse ? n * hidden : 0;
         int first = time(0, steps, reverse) * n * g4;
-        if (gx.dtype == DType.FLOAT32) {
+        if (gx.dtype == DType.FLOAT32 && steps < TRANSPOSE_MIN_STEPS) {
+            Sgemm.gemm(true, false, g4, hidden, rows, gx.f, gxOff, out.f, outOff, gw.f, 0, false);
+            Sgemm.gemm(true, false, g4, hidden, n, gx.f, first, h0.f, 0, gw.f, 0, true);
+        } else if (gx.dtype == DType.FLOAT32) {
             // As dW^T = hPrev^T dz, then transposed: SGEMM packs the transposed operand, and H
             // columns of out are a quarter of gx's 4H (measured: 15 ms instead of 19 at T = 64,
             // N = 32, H = 256 on one core).
@@ -233,8 +245,10 @@ final class CpuLstm {
 
     /** dst [cols, rows] = src [rows, cols]^T. */
     private static void transpose(float[] src, int rows, int cols, float[] dst) {
-        // In square blocks: row by row, every write of a row of src would land on a different cache line.
-        int block = 32;
+        // In square blocks: row by row, every write of a row of src would land on a different cache
+        // line. Small ones: with a power-of-two row length (4 KiB, say) the block's rows share one
+        // set of the L1 cache, which holds 8 of them; 32 x 32 blocks of [256, 1024] took 4x longer.
+        int block = 8;
         for (int r0 = 0; r0 < rows; r0 += block) {
             int r1 = Math.min(rows, r0 + block);
             for (int c0 = 0; c0 < cols; c0 += block) {
