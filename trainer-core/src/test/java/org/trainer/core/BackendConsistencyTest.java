@@ -37,6 +37,8 @@ class BackendConsistencyTest {
         agree("add", x -> x[0].add(x[1]), big, big.mul(0.5));
         agree("bias add", x -> x[0].add(x[1]), big, row);
         agree("column mul", x -> x[0].mul(x[1]), big, col);
+        agree("column sub", x -> x[0].sub(x[1]), big, col);
+        agree("column div", x -> x[0].div(x[1].abs().add(0.5)), big, col);
         agree("sub broadcast both", x -> x[0].sub(x[1]), col, row);
         agree("div", x -> x[0].div(x[1].abs().add(0.5)), big, row);
         agree("relu", x -> x[0].relu(), big);

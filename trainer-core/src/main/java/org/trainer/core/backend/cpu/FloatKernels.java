@@ -106,6 +106,19 @@ final class FloatKernels {
                     }
                     return;
                 }
+                // A row minus (or over) its own statistic, as a layer norm computes it.
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] - bv;
+                    }
+                    return;
+                }
+                case DIV -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] / bv;
+                    }
+                    return;
+                }
                 case MUL -> {
                     for (int j = 0; j < n; j++) {
                         o[oo + j] = a[ao + j] * bv;
