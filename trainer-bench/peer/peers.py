@@ -2,7 +2,8 @@
 """Times the peer implementations of the workloads that PeerHarness times in Java.
 
 Peers: numpy (OpenBLAS) for square SGEMM, PyTorch 1.13 CPU for SGEMM, the MLP layer products,
-conv2d forward+backward and whole training steps of the Fashion-MNIST MLP and CNN. Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy,
+conv2d forward+backward, whole training steps of the Fashion-MNIST MLP and CNN, and of a
+character-level LSTM and a Transformer encoder. Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy,
 python3-threadpoolctl, libopenblas0-openmp).
 
 Output: one flat JSON object per line, so that the Java side can read it with a regular
@@ -161,6 +162,63 @@ def time_training(threads, args):
              unit="ms", best=best * 1e3, median=median * 1e3, cores=cores)
 
 
+# Sequence length and batch of the sequence workloads, as SequenceStep.java.
+SEQ_STEPS, SEQ_BATCH = 64, 32
+
+
+def char_lstm_step():
+    """As SequenceStep.CharLstm: embedding 96->64, LSTM 256, linear to 96, cross-entropy, Adam."""
+    torch.manual_seed(42)
+    vocab, embed, hidden = 96, 64, 256
+    embedding = torch.nn.Embedding(vocab, embed)
+    lstm = torch.nn.LSTM(embed, hidden)
+    readout = torch.nn.Linear(hidden, vocab)
+    params = list(embedding.parameters()) + list(lstm.parameters()) + list(readout.parameters())
+    optimizer = torch.optim.Adam(params, lr=1e-3)
+    ids = torch.randint(0, vocab, (SEQ_STEPS + 1, SEQ_BATCH))
+    tokens, targets = ids[:-1], ids[1:].reshape(-1)
+
+    def step():
+        out, _ = lstm(embedding(tokens))
+        loss = F.cross_entropy(readout(out.reshape(-1, hidden)), targets)
+        optimizer.zero_grad(set_to_none=False)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def transformer_step():
+    """As SequenceStep.Transformer: 2 post-norm encoder layers (d 128, 4 heads, ff 512), MSE, Adam."""
+    torch.manual_seed(42)
+    layers = torch.nn.Sequential(*[torch.nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.1,
+                                                                     batch_first=True) for _ in range(2)])
+    layers.train()
+    optimizer = torch.optim.Adam(layers.parameters(), lr=1e-3)
+    x = torch.randn(SEQ_BATCH, SEQ_STEPS, 128)
+    target = torch.randn(SEQ_BATCH, SEQ_STEPS, 128)
+
+    def step():
+        loss = F.mse_loss(layers(x), target)
+        optimizer.zero_grad(set_to_none=False)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def time_sequences(threads, args):
+    best, median, cores = time_per_call(char_lstm_step(), args.reps, args.min_time, args.warmup)
+    tokens = SEQ_STEPS * SEQ_BATCH
+    emit(kind="result", workload="char-lstm h256 T64 b32", threads=threads, peer="torch", unit="tokens/s",
+         best=tokens / best, median=tokens / median, cores=cores)
+    best, median, cores = time_per_call(transformer_step(), args.reps, args.min_time, args.warmup)
+    emit(kind="result", workload="transformer d128 x2 T64 b32", threads=threads, peer="torch", unit="ms",
+         best=best * 1e3, median=median * 1e3, cores=cores)
+
+
 def keep_freed_memory():
     """Stops glibc from handing large freed blocks back to the kernel.
 
@@ -191,7 +249,7 @@ def main():
     parser.add_argument("--reps", type=int, default=7, help="timed repetitions per workload")
     parser.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition, at least")
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per workload")
-    parser.add_argument("--only", choices=("gemm", "conv", "train"), help="time one group of workloads")
+    parser.add_argument("--only", choices=("gemm", "conv", "train", "seq"), help="time one group of workloads")
     parser.add_argument("--default-malloc", action="store_true",
                         help="leave glibc malloc as it is (see keep_freed_memory)")
     args = parser.parse_args()
@@ -215,6 +273,8 @@ def main():
                 time_convs(threads, args)
             if args.only in (None, "train"):
                 time_training(threads, args)
+            if args.only in (None, "seq"):
+                time_sequences(threads, args)
 
 
 if __name__ == "__main__":

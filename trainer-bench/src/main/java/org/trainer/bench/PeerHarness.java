@@ -18,13 +18,14 @@ import org.trainer.core.backend.cpu.Sgemm;
  * Side-by-side speed of our CPU backend and its peers on the same workloads and thread counts:
  * SGEMM (square 128 to 1024, and the first-layer products of an MLP at batch 64 and 256) against
  * numpy/OpenBLAS and PyTorch, conv2d forward+backward ({@link ConvLayer}) and whole training steps of the
- * Fashion-MNIST MLP and CNN ({@link TrainingStep}) against PyTorch. Ours
+ * Fashion-MNIST MLP and CNN ({@link TrainingStep}) and of a character-level LSTM and a Transformer
+ * encoder ({@link SequenceStep}) against PyTorch. Ours
  * is timed in this JVM, the peers by {@code trainer-bench/peer/peers.py} in a child process, both
  * with the same procedure ({@link Timing}); the table compares the best repetitions.
  *
  * <p>Run it with {@code trainer-bench/peer/run.sh}, which builds the jar first. Options:
  * {@code --threads 1,2}, {@code --reps 7}, {@code --min-time 0.2} (seconds per repetition),
- * {@code --warmup 1.0} (seconds per workload), {@code --only gemm|conv|train}, {@code --default-malloc}
+ * {@code --warmup 1.0} (seconds per workload), {@code --only gemm|conv|train|seq}, {@code --default-malloc}
  * (torch with glibc's default malloc, see {@code keep_freed_memory} in peers.py),
  * {@code --python PATH}, {@code --script PATH} (relative to the working directory, normally the
  * repository root).
@@ -40,6 +41,7 @@ public final class PeerHarness {
     private static final Object[][] TRAINING = {{TrainingModels.MLP, 64}, {TrainingModels.MLP, 256},
         {TrainingModels.CNN, 64}};
     private static final String GFLOPS = "GFLOP/s";
+    private static final String TOKENS = "tokens/s";
     private static final String MS = "ms";
 
     private final Options options;
@@ -60,7 +62,11 @@ public final class PeerHarness {
                        double cores) {
         /** ours / peer as throughput, so that above 1 means we are faster whatever the unit. */
         double speedupOver(Measurement peer) {
-            return unit.equals(GFLOPS) ? best / peer.best : peer.best / best;
+            return higherIsBetter() ? best / peer.best : peer.best / best;
+        }
+
+        boolean higherIsBetter() {
+            return unit.equals(GFLOPS) || unit.equals(TOKENS);
         }
     }
 
@@ -83,6 +89,9 @@ public final class PeerHarness {
             }
             if (options.train()) {
                 measureTraining(threads);
+            }
+            if (options.seq()) {
+                measureSequences(threads);
             }
         }
         System.out.println("# running " + String.join(" ", peerCommand()));
@@ -133,6 +142,22 @@ public final class PeerHarness {
             record(new Measurement("train " + model.name().toLowerCase(Locale.ROOT) + " b" + batch, threads, "ours",
                     MS, r.best() * 1e3, r.median() * 1e3, r.bestCores()));
         }
+    }
+
+    /**
+     * The character-level LSTM language model (tokens/s) and two Transformer encoder layers (ms) of
+     * {@link SequenceStep}: forward, loss, backward, Adam.
+     */
+    private void measureSequences(int threads) {
+        SequenceStep lstm = new SequenceStep.CharLstm(42);
+        Timing.Result r = timing.measure(lstm::run);
+        double tokens = SequenceStep.CharLstm.tokens();
+        record(new Measurement("char-lstm h256 T64 b32", threads, "ours", TOKENS, tokens / r.best(),
+                tokens / r.median(), r.bestCores()));
+        SequenceStep transformer = new SequenceStep.Transformer(42);
+        r = timing.measure(transformer::run);
+        record(new Measurement("transformer d128 x2 T64 b32", threads, "ours", MS, r.best() * 1e3, r.median() * 1e3,
+                r.bestCores()));
     }
 
     private void record(Measurement m) {
@@ -225,6 +250,11 @@ public final class PeerHarness {
                 double ratio = mine.speedupOver(peer);
                 System.out.printf(Locale.ROOT, "target: SGEMM 1024, 1 thread, ours >= 0.5x OpenBLAS: %.2fx: %s%n",
                         ratio, verdict(ratio >= 0.5));
+            } else if (peer.workload.startsWith("char-lstm") || peer.workload.startsWith("transformer")) {
+                double target = peer.workload.startsWith("char-lstm") ? 1.0 : 0.8;
+                double ratio = mine.speedupOver(peer);
+                System.out.printf(Locale.ROOT, "target: %s, %d thread(s), ours >= %.1fx PyTorch: %.2fx: %s%n",
+                        peer.workload, peer.threads, target, ratio, verdict(ratio >= target));
             } else if (peer.unit.equals(MS)) {
                 // MLP training steps should match PyTorch; convolutions (alone or in the CNN) reach half.
                 double target = peer.workload.startsWith("train mlp") ? 1.0 : 0.5;
@@ -286,6 +316,10 @@ public final class PeerHarness {
             return only == null || only.equals("train");
         }
 
+        boolean seq() {
+            return only == null || only.equals("seq");
+        }
+
         String threadsText() {
             StringBuilder sb = new StringBuilder();
             for (int t : threads) {
@@ -314,8 +348,8 @@ public final class PeerHarness {
                     case "--python" -> o.python = value;
                     case "--script" -> o.script = value;
                     case "--only" -> {
-                        if (!value.equals("gemm") && !value.equals("conv") && !value.equals("train")) {
-                            throw new IllegalArgumentException("PeerHarness: --only must be gemm, conv or train, got "
+                        if (!value.equals("gemm") && !value.equals("conv") && !value.equals("train") && !value.equals("seq")) {
+                            throw new IllegalArgumentException("PeerHarness: --only must be gemm, conv, train or seq, got "
                                     + value);
                         }
                         o.only = value;

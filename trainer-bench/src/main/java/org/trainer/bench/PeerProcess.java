@@ -48,7 +48,8 @@ final class PeerProcess {
      * Runs the script with the given arguments and returns its lines. The peers get a clean BLAS
      * environment: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed so that OpenBLAS picks its
      * kernel for this CPU itself, and OMP_WAIT_POLICY=PASSIVE stops idle OpenMP threads from
-     * spinning on the core that the next measurement needs. When Debian's OpenMP build of OpenBLAS
+     * spinning on the core that the next measurement needs; GLIBC_TUNABLES keeps freed memory
+     * (unless --default-malloc is passed on). When Debian's OpenMP build of OpenBLAS
      * is installed, its directory goes first on LD_LIBRARY_PATH: which build libblas.so.3 resolves
      * to otherwise depends on the system's alternatives, which installing another OpenBLAS package
      * silently changes. Only the child process sees any of this.
@@ -59,6 +60,10 @@ final class PeerProcess {
         env.remove("OPENBLAS_CORETYPE");
         env.remove("OPENBLAS_L2_SIZE");
         env.put("OMP_WAIT_POLICY", "PASSIVE");
+        if (!command.contains("--default-malloc")) {
+            // The same as the script's mallopt calls, but from the first allocation of the process on.
+            env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296");
+        }
         if (Files.isDirectory(OPENMP_OPENBLAS)) {
             String old = env.get("LD_LIBRARY_PATH");
             env.put("LD_LIBRARY_PATH", OPENMP_OPENBLAS + (old == null || old.isEmpty() ? "" : ":" + old));

@@ -118,6 +118,12 @@ class GradCheckTest {
         row("softmaxCrossEntropyMean", "SoftmaxCrossEntropy",
                 x -> org.trainer.core.ops.SoftmaxCrossEntropy.reduced(x[0], Tensor.fromArray(new int[] {1, 0, 2}, 3),
                         1.0 / 3).mul(1.7), () -> of(n(3, 4)));
+        row("lstmRecurrence", "LstmRecurrence",
+                x -> org.trainer.core.ops.LstmRecurrence.apply(x[0], x[1], x[2], x[3], x[4], false),
+                () -> of(n(3, 2, 12), n(12, 3), n(12), n(2, 3), n(2, 3)));
+        row("lstmRecurrenceReverseNoBias", "LstmRecurrence",
+                x -> org.trainer.core.ops.LstmRecurrence.apply(x[0], x[1], null, x[2], x[3], true),
+                () -> of(n(4, 2, 8), n(8, 2), n(2, 2), n(2, 2)));
         row("conv2d", "Conv2d", x -> x[0].conv2d(x[1], x[2], 1, 0, 1), () -> of(n(2, 2, 5, 4), n(3, 2, 3, 2), n(3)));
         row("conv2dStridePadDilation", "Conv2d", x -> x[0].conv2d(x[1], null, new int[] {2, 1}, new int[] {1, 2},
                 new int[] {1, 2}), () -> of(n(1, 2, 6, 5), n(2, 2, 3, 2)));

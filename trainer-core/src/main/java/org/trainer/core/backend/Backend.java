@@ -252,6 +252,41 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * Fused LSTM recurrence over the T steps of one layer and direction, for backends that have one.
+     * With gate blocks i, f, g, o (PyTorch's order) and, for the step at time t, fed the state
+     * (h', c') of the step processed before it (t - 1, or t + 1 when {@code reverse}; h0, c0 for the
+     * first):
+     * <pre>
+     *   z = xProj[t] + h' wHh^T + bHh                        [N, 4H]
+     *   i, f, o = sigmoid(z_i, z_f, z_o),  g = tanh(z_g)
+     *   c = f c' + i g,  h = o tanh(c)
+     * </pre>
+     * Inputs: xProj [T, N, 4H] (the input projection of every step), wHh [4H, H], bHh [4H] or null,
+     * h0 and c0 [N, H]. Overwrites out [T + 1, N, H] (out[t] = h of step t, out[T] = the c of the
+     * last step processed), cs [T, N, H] (c of each step) and gates [T, N, 4H] (i, f, g, o of each
+     * step), which {@link #lstmBackward} reads. Returns false, writing nothing, when this backend has
+     * no fused path for these storages; the caller then composes each step from {@link #matmul},
+     * {@link #unary} and {@link #binary}. A backend that returns true here for some storages must
+     * also return true from {@link #lstmBackward} for them.
+     */
+    default boolean lstmForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                                Storage h0, Storage c0, Storage out, Storage cs, Storage gates) {
+        return false;
+    }
+
+    /**
+     * Backward of {@link #lstmForward}, given its inputs and outputs and gOut [T + 1, N, H], the
+     * gradient of out. Overwrites gxProj [T, N, 4H] (the gradient of z at every step, which is that
+     * of xProj), and gw [4H, H], gb [4H], gh0 and gc0 [N, H] unless null; dh and dc are [N, H]
+     * scratch. Returns false, writing nothing, when this backend has no fused path.
+     */
+    default boolean lstmBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage c0,
+                                 Storage out, Storage cs, Storage gates, Storage gOut, Storage gxProj, Storage gw,
+                                 Storage gb, Storage gh0, Storage gc0, Storage dh, Storage dc) {
+        return false;
+    }
+
     /** Max pooling; writes the flat input index of each maximum (int32) into argmax. */
     void maxPool2d(Storage x, ConvGeometry g, Storage y, Storage argmax);
 

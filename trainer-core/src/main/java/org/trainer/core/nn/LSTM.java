@@ -1,6 +1,7 @@
 package org.trainer.core.nn;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.ops.LstmRecurrence;
 
 /**
  * Long short-term memory, as PyTorch's {@code nn.LSTM}. Per step, with the four gate blocks in
@@ -40,6 +41,12 @@ public final class LSTM extends RecurrentLayer {
         Tensor o = z.narrow(1, 3 * hs, hs).sigmoid();
         Tensor next = f.mul(c).add(i.mul(g));
         return new Tensor[] {o.mul(next.tanh()), next};
+    }
+
+    /** The fused recurrence where the backend has one ({@link LstmRecurrence}), else null. */
+    @Override
+    Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
+        return LstmRecurrence.apply(xProj, weightHh, biasHh, h, c, reverse);
     }
 
     @Override

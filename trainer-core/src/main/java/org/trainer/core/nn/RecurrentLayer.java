@@ -19,7 +19,8 @@ import org.trainer.core.Tensor;
  *
  * <p>Per layer and direction, the input projection x W_ih^T + b_ih of all T steps is one matrix
  * product; each step then adds h W_hh^T + b_hh (one product) and applies the cell. The backward
- * direction visits the steps from T-1 down to 0.
+ * direction visits the steps from T-1 down to 0. An LSTM called without lengths runs the
+ * recurrence as one fused op where the backend has one (the CPU's does), with the same math.
  *
  * <p><b>Variable lengths</b> (PyTorch's packed sequences): given lengths L_n in [1, T], step t of
  * sample n is real when t < L_n. At padded steps the state is left unchanged and the output is
@@ -86,6 +87,17 @@ public abstract class RecurrentLayer extends Module {
      */
     abstract Tensor[] cell(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh);
 
+    /**
+     * The whole recurrence of one layer and direction as one fused op, where the layer and the
+     * backend have one: from xProj [T, N, G*H] and the initial h and c [N, H], the outputs packed
+     * [T + 1, N, H] as {@link org.trainer.core.ops.LstmRecurrence} packs them (rows 0..T-1 the
+     * output of each step by time, row T the final c). Null (the default) runs the steps one
+     * {@link #cell} at a time, as a call with lengths always does.
+     */
+    Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
+        return null;
+    }
+
     /** Whether the layer has a cell state (LSTM). */
     abstract boolean hasCellState();
 
@@ -146,10 +158,18 @@ public abstract class RecurrentLayer extends Module {
             for (int dir = 0; dir < d; dir++) {
                 int k = layer * d + dir;
                 Parameter[] w = weights[k];
-                Tensor[] proj = new Tensor[steps];
-                splitSteps(layerInput.linear(w[0].value(), bias(w[2])), 0, proj);
+                Tensor xProj = layerInput.linear(w[0].value(), bias(w[2]));
                 Tensor h = h0.narrow(0, k, 1).reshape(n, hiddenSize);
                 Tensor c = c0 == null ? null : c0.narrow(0, k, 1).reshape(n, hiddenSize);
+                Tensor packed = masks == null ? fusedRecurrence(xProj, h, c, w[1].value(), bias(w[3]), dir == 1) : null;
+                if (packed != null) {
+                    directionOutputs[dir] = packed.narrow(0, 0, steps);
+                    hN[k] = packed.narrow(0, dir == 0 ? steps - 1 : 0, 1).reshape(n, hiddenSize);
+                    cN[k] = packed.narrow(0, steps, 1).reshape(n, hiddenSize);
+                    continue;
+                }
+                Tensor[] proj = new Tensor[steps];
+                splitSteps(xProj, 0, proj);
                 Tensor[] ys = new Tensor[steps];
                 for (int s = 0; s < steps; s++) {
                     int t = dir == 0 ? s : steps - 1 - s;

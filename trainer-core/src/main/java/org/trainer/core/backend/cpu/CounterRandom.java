@@ -11,12 +11,29 @@ final class CounterRandom {
     }
 
     private static long bits(long seed, long counter) {
-        return SplitMix64.mix64(SplitMix64.mix64(seed) + counter * 0x9e3779b97f4a7c15L);
+        return keyedBits(SplitMix64.mix64(seed), counter);
+    }
+
+    /**
+     * The key of a seed's stream: a loop over many counters computes it once and calls
+     * {@link #keyedUniform}, which then costs one hash per number instead of two.
+     */
+    static long key(long seed) {
+        return SplitMix64.mix64(seed);
+    }
+
+    private static long keyedBits(long key, long counter) {
+        return SplitMix64.mix64(key + counter * 0x9e3779b97f4a7c15L);
     }
 
     /** Uniform in [0, 1) with 53 random bits. */
     static double uniform(long seed, long i) {
         return (bits(seed, i) >>> 11) * 0x1.0p-53;
+    }
+
+    /** {@link #uniform}(seed, i) for key = {@link #key}(seed). */
+    static double keyedUniform(long key, long i) {
+        return (keyedBits(key, i) >>> 11) * 0x1.0p-53;
     }
 
     /** Standard normal by Box-Muller on two uniforms drawn from counters 2i and 2i+1 of a derived stream. */

@@ -24,6 +24,11 @@ import org.trainer.core.backend.UnaryOp;
 public final class CpuBackend implements Backend {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
+    /**
+     * Multiply-adds below which one product of a batch runs on one thread (SGEMM's own threshold
+     * for splitting a product), so that a batch of them is split by product instead.
+     */
+    private static final long SMALL_PRODUCT = 1L << 23;
 
     @Override
     public Device device() {
@@ -356,6 +361,18 @@ public final class CpuBackend implements Backend {
         CpuStorage as = cpu(a);
         CpuStorage bs = cpu(b);
         CpuStorage cs = cpu(c);
+        if (as.dtype == DType.FLOAT32 && batch > 1 && cBatchStride != 0
+                && (long) m * n * k < SMALL_PRODUCT && Parallel.threads() > 1) {
+            // Products too small to split (attention's per-head [64 x 32] x [32 x 64]) would each run
+            // on one thread: split the batch instead. Each product is computed as gemm computes it.
+            Parallel.forRange(batch, Math.max(1, (int) (SMALL_PRODUCT / Math.max(1L, (long) m * n * k))), (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    Sgemm.gemmSerial(transA, transB, m, n, k, as.f, i * aBatchStride, bs.f, i * bBatchStride, cs.f,
+                            i * cBatchStride, accumulate);
+                }
+            });
+            return;
+        }
         for (int i = 0; i < batch; i++) {
             int ao = i * aBatchStride;
             int bo = i * bBatchStride;
@@ -371,7 +388,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Double-precision product for gradient checks: a plain loop, exact enough, not fast. */
-    private static void dgemm(boolean transA, boolean transB, int m, int n, int k,
+    static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                               double[] a, int ao, double[] b, int bo, double[] c, int co, boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -390,6 +407,10 @@ public final class CpuBackend implements Backend {
     public void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y) {
         CpuStorage xs = cpu(x);
         CpuStorage ys = cpu(y);
+        if (xs.f != null && inner == 1) {
+            Parallel.forRange(outer, Math.max(1, GRAIN / n), (r0, r1) -> softmaxRows(log, xs.f, ys.f, n, r0, r1));
+            return;
+        }
         Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = (r / inner) * n * inner + r % inner;
@@ -409,6 +430,44 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    /**
+     * The general loop's arithmetic on contiguous float rows [r0, r1) of length n, with the same
+     * results: each exp is evaluated once and kept (in double) for the normalisation, where the
+     * general loop evaluates it twice.
+     */
+    private static void softmaxRows(boolean log, float[] x, float[] y, int n, int r0, int r1) {
+        double[] e = SOFTMAX_ROW.get();
+        if (e.length < n) {
+            e = new double[n];
+            SOFTMAX_ROW.set(e);
+        }
+        for (int r = r0; r < r1; r++) {
+            int base = r * n;
+            double mx = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                mx = Math.max(mx, x[base + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                e[j] = Math.exp(x[base + j] - mx);
+                sum += e[j];
+            }
+            if (log) {
+                double logSum = Math.log(sum);
+                for (int j = 0; j < n; j++) {
+                    y[base + j] = (float) (x[base + j] - mx - logSum);
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    y[base + j] = (float) (e[j] / sum);
+                }
+            }
+        }
+    }
+
+    /** Per thread, one row of exponentials for {@link #softmaxRows}, grown on demand. */
+    private static final ThreadLocal<double[]> SOFTMAX_ROW = ThreadLocal.withInitial(() -> new double[0]);
 
     @Override
     public void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss) {
@@ -505,6 +564,30 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean lstmForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                               Storage h0, Storage c0, Storage out, Storage cs, Storage gates) {
+        if (xProj.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuLstm.forward(steps, n, hidden, reverse, cpu(xProj), cpu(wHh), bHh == null ? null : cpu(bHh), cpu(h0),
+                cpu(c0), cpu(out), cpu(cs), cpu(gates));
+        return true;
+    }
+
+    @Override
+    public boolean lstmBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage c0,
+                                Storage out, Storage cs, Storage gates, Storage gOut, Storage gxProj, Storage gw,
+                                Storage gb, Storage gh0, Storage gc0, Storage dh, Storage dc) {
+        if (gOut.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuLstm.backward(steps, n, hidden, reverse, cpu(wHh), cpu(h0), cpu(c0), cpu(out), cpu(cs), cpu(gates),
+                cpu(gOut), cpu(gxProj), gw == null ? null : cpu(gw), gb == null ? null : cpu(gb),
+                gh0 == null ? null : cpu(gh0), gc0 == null ? null : cpu(gc0), cpu(dh), cpu(dc));
+        return true;
+    }
+
+    @Override
     public void maxPool2d(Storage x, ConvGeometry g, Storage y, Storage argmax) {
         ConvKernels.maxPool(cpu(x), g, cpu(y), cpu(argmax));
     }
@@ -576,6 +659,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void random(Storage s, boolean normal, double a, double b, long seed) {
         CpuStorage c = cpu(s);
+        if (!normal && c.f != null) {
+            // Dropout masks draw millions of these per training step: one hash per number, no dispatch.
+            long key = CounterRandom.key(seed);
+            float[] f = c.f;
+            Parallel.forRange(c.size(), GRAIN, (k0, k1) -> {
+                for (int k = k0; k < k1; k++) {
+                    f[k] = (float) (a + (b - a) * CounterRandom.keyedUniform(key, k));
+                }
+            });
+            return;
+        }
         Parallel.forRange(c.size(), GRAIN, (k0, k1) -> {
             for (int k = k0; k < k1; k++) {
                 c.set(k, normal ? a + b * CounterRandom.normal(seed, k) : a + (b - a) * CounterRandom.uniform(seed, k));

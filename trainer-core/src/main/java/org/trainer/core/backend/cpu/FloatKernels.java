@@ -106,9 +106,48 @@ final class FloatKernels {
                     }
                     return;
                 }
+                // A row minus (or over) its own statistic, as a layer norm computes it.
+                case SUB -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] - bv;
+                    }
+                    return;
+                }
+                case DIV -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] / bv;
+                    }
+                    return;
+                }
                 case MUL -> {
                     for (int j = 0; j < n; j++) {
                         o[oo + j] = a[ao + j] * bv;
+                    }
+                    return;
+                }
+                // Against a threshold, as a dropout mask is drawn: a float comparison decides as the
+                // reference's comparison in double does, since both values are floats.
+                case GE -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] >= bv ? 1f : 0f;
+                    }
+                    return;
+                }
+                case GT -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] > bv ? 1f : 0f;
+                    }
+                    return;
+                }
+                case LT -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] < bv ? 1f : 0f;
+                    }
+                    return;
+                }
+                case LE -> {
+                    for (int j = 0; j < n; j++) {
+                        o[oo + j] = a[ao + j] <= bv ? 1f : 0f;
                     }
                     return;
                 }
