@@ -9,10 +9,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -30,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * running is not taken over even when its OS lock is free (that process may be a writer on a file
  * system without working locks). A lock file recorded by another host is never taken over, since
  * this host cannot tell whether that process lives: remove the file by hand once that run is gone.
- * On {@link #close()} the record is emptied and the lock released; the file stays (deleting it
- * could let two later writers lock two different files of one name).
+ * On {@link #close()} the file is deleted, then the lock released. A writer that locked the deleted
+ * file in between finds that the file under the name no longer holds its record, and takes the lock
+ * again on the file now there, so two writers never hold locks on two files of one name.
  */
 public final class CheckpointLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointLock.class);
@@ -42,12 +45,16 @@ public final class CheckpointLock implements AutoCloseable {
 
     private final Path directory;
     private final Path key;
+    private final Path file;
     private final FileChannel channel;
+    private final String record;
 
-    private CheckpointLock(Path directory, Path key, FileChannel channel) {
+    private CheckpointLock(Path directory, Path key, Path file, FileChannel channel, String record) {
         this.directory = directory;
         this.key = key;
+        this.file = file;
         this.channel = channel;
+        this.record = record;
     }
 
     /**
@@ -71,10 +78,36 @@ public final class CheckpointLock implements AutoCloseable {
                     + "directory, or Checkpointing.Builder.writes(false) to resume from it without writing)");
         }
         Path file = directory.resolve(FILE);
-        FileChannel ch = null;
         boolean ok = false;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // A lock can land on a file that its last owner deleted on close in the meantime; such a
+            // lock guards nothing, so it is dropped and taken again on the file now under the name.
+            for (int attempt = 1; ; attempt++) {
+                CheckpointLock taken = tryOnce(directory, key, file, me);
+                if (taken != null) {
+                    ok = true;
+                    return taken;
+                }
+                if (attempt == 20) {
+                    throw new IllegalStateException("checkpoints: " + file + " keeps being replaced by other writers;"
+                            + " one writer per directory");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoints: cannot lock " + file, e);
+        } finally {
+            if (!ok) {
+                HELD_HERE.remove(key);
+            }
+        }
+    }
+
+    /** The lock, or null when the file locked is no longer the one under the name (then try again). */
+    private static CheckpointLock tryOnce(Path directory, Path key, Path file, long me) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        boolean ok = false;
+        try {
             FileLock lock;
             try {
                 lock = ch.tryLock();
@@ -99,27 +132,27 @@ public final class CheckpointLock implements AutoCloseable {
                 }
                 LOG.info("checkpoints: taking over {} from {}, which is no longer running", file, recorded);
             }
-            byte[] record = ("pid=" + me + "\nhost=" + host() + "\n").getBytes(StandardCharsets.UTF_8);
+            String record = "pid=" + me + "\nhost=" + host() + "\nrun=" + UUID.randomUUID() + "\n";
             ch.truncate(0);
-            ByteBuffer b = ByteBuffer.wrap(record);
+            ByteBuffer b = ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
                 ch.write(b, b.position());
             }
             ch.force(false);
+            String underName;
+            try {
+                underName = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                underName = "";
+            }
+            if (!underName.equals(record)) {
+                return null; // closed below, releasing the lock on the orphaned file
+            }
             ok = true;
-            return new CheckpointLock(directory, key, ch);
-        } catch (IOException e) {
-            throw new UncheckedIOException("checkpoints: cannot lock " + file, e);
+            return new CheckpointLock(directory, key, file, ch, record);
         } finally {
             if (!ok) {
-                HELD_HERE.remove(key);
-                if (ch != null) {
-                    try {
-                        ch.close();
-                    } catch (IOException e) {
-                        LOG.debug("closing {} after a refused lock", file, e);
-                    }
-                }
+                ch.close();
             }
         }
     }
@@ -175,21 +208,25 @@ public final class CheckpointLock implements AutoCloseable {
         return directory;
     }
 
-    /** Empties the record and releases the lock; the directory may then be taken by another writer. */
+    /**
+     * Deletes the lock file (while still holding its lock, and only when it still holds this run's
+     * record) and releases the lock; the directory may then be taken by another writer.
+     */
     @Override
     public void close() {
         try {
-            if (channel.isOpen()) {
-                channel.truncate(0);
-                channel.force(false);
+            if (channel.isOpen() && Files.readString(file, StandardCharsets.UTF_8).equals(record)) {
+                Files.delete(file);
             }
+        } catch (NoSuchFileException e) {
+            LOG.warn("checkpoints: {} was removed while this run held it", file);
         } catch (IOException e) {
-            throw new UncheckedIOException("checkpoints: cannot release " + directory.resolve(FILE), e);
+            throw new UncheckedIOException("checkpoints: cannot release " + file, e);
         } finally {
             try {
                 channel.close(); // releases the OS lock
             } catch (IOException e) {
-                LOG.warn("checkpoints: cannot close {}", directory.resolve(FILE), e);
+                LOG.warn("checkpoints: cannot close {}", file, e);
             }
             HELD_HERE.remove(key);
         }
