@@ -135,9 +135,13 @@ public final class Trainer {
      * the history returned then holds the epochs before it too, and a run whose checkpoint is past
      * {@code epochs} (or had been asked to stop) trains no further. On a mid-epoch resume, callbacks
      * see onTrainBegin and onEpochBegin of the resumed epoch, and a Stateful callback's state is
-     * restored after them.
+     * restored after them. A writing run holds the checkpoint directory's {@link
+     * org.trainer.core.train.checkpoint.CheckpointLock} until fit returns or throws.
      *
      * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
+     * @throws IllegalStateException    when another writer holds the checkpoint directory, or when it holds
+     *                                  checkpoints and every one is damaged (listing each and why) under
+     *                                  {@link org.trainer.core.train.checkpoint.Checkpointing.AllDamaged#FAIL}
      */
     public History fit(Module model, Loss loss, Optimizer optimizer, BatchSource train, BatchSource validation,
                        int epochs) {

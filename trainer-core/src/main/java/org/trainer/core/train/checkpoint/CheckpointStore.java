@@ -31,7 +31,8 @@ import org.trainer.core.io.Safetensors;
 
 /**
  * A directory of checkpoints: writes them atomically, lists them, reads them back verified, and
- * keeps the newest few. One writer per directory.
+ * keeps the newest few. One writer per directory: a fit that writes holds the directory's
+ * {@link CheckpointLock} for the whole run (the store itself does not lock).
  *
  * <p><b>Layout.</b> Each checkpoint is a sub-directory named after its position,
  * {@code epoch-EEEEE-batch-BBBBBBB} (the next batch to train; see {@link Checkpoint}), holding

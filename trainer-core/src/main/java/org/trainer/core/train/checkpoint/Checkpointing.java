@@ -139,9 +139,11 @@ public final class Checkpointing {
         }
 
         /**
-         * Whether this process writes checkpoints (on by default). Off, fit still resumes from the
-         * directory's newest good checkpoint but never writes, moves or deletes anything there: the
-         * setting of the ranks other than 0 of a data-parallel job, which share rank 0's directory.
+         * Whether this process writes checkpoints (on by default). On, fit holds the directory's
+         * {@link CheckpointLock} for the whole run and is refused when another writer holds it. Off,
+         * fit still resumes from the directory's newest good checkpoint but takes no lock and never
+         * writes, moves or deletes anything there: the setting of the ranks other than 0 of a
+         * data-parallel job, which share rank 0's directory.
          */
         public Builder writes(boolean on) {
             this.writes = on;
