@@ -135,14 +135,14 @@ public final class Study implements AutoCloseable {
                 sj.lock();
                 try {
                     List<JsonNode> events = sj.readNew();
+                    if (!events.isEmpty()) {
+                        requireStudyFirst(events, b.journal);
+                    }
                     applyAll(events, b.journal);
                     if (events.isEmpty()) {
                         ObjectNode e = event("study");
                         e.put("name", name).put("direction", direction.name()).put("seed", seed);
                         sj.append(List.of(e));
-                    } else if (!"study".equals(events.get(0).path("event").asText())) {
-                        throw new IllegalArgumentException("Study: journal " + b.journal
-                                + " line 1 is not a study event: " + events.get(0));
                     }
                 } finally {
                     sj.unlock();
@@ -162,7 +162,12 @@ public final class Study implements AutoCloseable {
             this.shared = null;
             this.worker = null;
             // replay validates name, direction and seed before the journal cuts a torn tail off
-            this.journal = Journal.open(b.journal, events -> replay(events, b.journal));
+            this.journal = Journal.open(b.journal, events -> {
+                if (!events.isEmpty()) {
+                    requireStudyFirst(events, b.journal);
+                }
+                replay(events, b.journal);
+            });
             if (journal.events().isEmpty()) {
                 ObjectNode e = event("study");
                 e.put("name", name).put("direction", direction.name()).put("seed", seed);
@@ -700,6 +705,18 @@ public final class Study implements AutoCloseable {
         }
     }
 
+    /** @throws IllegalArgumentException naming the file and line when the first event is not a study event */
+    private static void requireStudyFirst(List<JsonNode> events, Path source) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("Journal: " + source + " holds no events, expected a study event first");
+        }
+        if (!"study".equals(events.get(0).path("event").asText())) {
+            int line = events instanceof JournalEvents.Lines l ? l.line(0) : 1;
+            throw new IllegalArgumentException("Journal: " + source + " line " + line + ": the first event is a "
+                    + events.get(0).path("event").asText() + " event, expected a study event");
+        }
+    }
+
     /** Applies events in order, each with its line in {@code source} for the messages of refusals. */
     private void applyAll(List<JsonNode> events, Path source) {
         JournalEvents.Lines lines = events instanceof JournalEvents.Lines l ? l : null;
@@ -803,9 +820,7 @@ public final class Study implements AutoCloseable {
     public static List<FrozenTrial> load(Path journalFile) {
         Objects.requireNonNull(journalFile, "Study.load: journalFile");
         List<JsonNode> events = Journal.read(journalFile);
-        if (events.isEmpty() || !"study".equals(events.get(0).path("event").asText())) {
-            throw new IllegalArgumentException("Study: " + journalFile + " does not start with a study event");
-        }
+        requireStudyFirst(events, journalFile);
         JsonNode head = events.get(0);
         Study s = new Study(new Builder().name(head.get("name").asText())
                 .direction(Direction.valueOf(head.get("direction").asText())).seed(head.get("seed").asLong()), events, journalFile);

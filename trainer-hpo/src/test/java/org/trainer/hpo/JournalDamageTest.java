@@ -110,6 +110,10 @@ class JournalDamageTest {
                             l.set(1, l.get(1).replaceAll("\"low\":[^,]+,", ""));
                             return l;
                         }),
+                damage("the study event lost", 1, "expected a study event", l -> {
+                    l.remove(0);
+                    return l;
+                }),
                 damage("study event without a seed", 1, "a study event needs \"seed\" a whole number",
                         replace(1, ",\"seed\":9", "")),
                 damage("bad UTF-8 outside a string", 6, "is not JSON", set(6, "{\"event\":\u00ff}")));

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trainer.core.DType;
 import org.trainer.core.Tensor;
+import org.trainer.core.nn.BatchNorm1d;
 import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Module;
 import org.trainer.core.nn.Sequential;
@@ -79,6 +80,17 @@ class AllOrNothingLoadTest {
         state.put("1.bias", Tensor.ones(7));
         var e = assertThrows(IllegalArgumentException.class, () -> model.loadStateDict(state, false));
         assertTrue(e.getMessage().contains("parameter 1.bias has shape [2], got [7]"), e.getMessage());
+        assertUnchanged(before, model);
+    }
+
+    @Test
+    void aFloatingEntryForAnIntegerBufferIsRefusedBeforeAnyWrite() {
+        Sequential model = new Sequential(new Linear(2, 3), new BatchNorm1d(3));
+        Map<String, int[]> before = bits(model);
+        Map<String, Tensor> state = new LinkedHashMap<>(new Sequential(new Linear(2, 3), new BatchNorm1d(3)).stateDict());
+        state.put("1.num_batches_tracked", Tensor.scalar(2.5));
+        var e = assertThrows(IllegalArgumentException.class, () -> model.loadStateDict(state, true));
+        assertTrue(e.getMessage().contains("buffer 1.num_batches_tracked is INT32, got FLOAT"), e.getMessage());
         assertUnchanged(before, model);
     }
 
