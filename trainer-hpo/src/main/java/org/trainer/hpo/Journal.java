@@ -11,13 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -27,7 +25,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * event it was writing. Reading tolerates exactly that: a last line without its newline is a torn
  * write and is dropped (and cut off the file when it is opened for appending, so the next event
  * starts on a fresh line). A malformed line anywhere else is corruption and an error that names
- * the line. One writer at a time: an open journal holds an exclusive lock on its file (several
+ * the file and the line: a line that is not one JSON object (two records on one line, as a lost
+ * newline leaves, are refused rather than one of them dropped), or an event that lacks a field it
+ * needs or has one of the wrong type. One writer at a time: an open journal holds an exclusive lock on its file (several
  * workers share one study's file through {@link SharedJournal} instead, which locks it for each
  * append; see {@link Study.Builder#sharedJournal}).
  *
@@ -92,7 +92,7 @@ public final class Journal implements Closeable {
             byte[] bytes = Files.readAllBytes(file);
             int good = lastNewline(bytes) + 1;
             List<JsonNode> events = parse(file, bytes, good);
-            validate.accept(Collections.unmodifiableList(events));
+            validate.accept(events); // immutable, and it keeps each event's line for the validator's messages
             ch.truncate(good);
             ch.position(good);
             Journal j = new Journal(file, ch, events);
@@ -129,7 +129,7 @@ public final class Journal implements Closeable {
         }
         try {
             byte[] bytes = SharedJournal.readAll(file);
-            return Collections.unmodifiableList(parse(file, bytes, lastNewline(bytes) + 1));
+            return parse(file, bytes, lastNewline(bytes) + 1);
         } catch (IOException e) {
             throw new UncheckedIOException("Journal: cannot read " + file, e);
         }
@@ -145,21 +145,13 @@ public final class Journal implements Closeable {
     }
 
     private static List<JsonNode> parse(Path file, byte[] bytes, int length) {
-        List<JsonNode> out = new ArrayList<>();
+        JournalEvents.Parser parser = new JournalEvents.Parser(file);
         String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
         int lineNo = 0;
         for (String line : text.split("\n")) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(JsonCodec.MAPPER.readTree(line));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("Journal: " + file + " line " + lineNo + " is not JSON: " + line, e);
-            }
+            parser.line(++lineNo, line);
         }
-        return out;
+        return parser.events();
     }
 
     public Path file() {

@@ -38,8 +38,28 @@ final class JsonCodec {
         return n;
     }
 
+    /** @throws IllegalArgumentException naming the field when the JSON is not a range */
     static Range range(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("JsonCodec: a range must be an object with a \"type\", got " + n);
+        }
         String type = n.path("type").asText();
+        if (type.equals("float") || type.equals("int")) {
+            for (String field : new String[] {"low", "high"}) {
+                if (!n.path(field).isNumber()) {
+                    throw new IllegalArgumentException("JsonCodec: a " + type + " range needs a number \"" + field
+                            + "\", got " + n.get(field) + " in " + n);
+                }
+            }
+            if (!n.path("scale").isTextual() || java.util.Arrays.stream(Scale.values())
+                    .noneMatch(s -> s.name().equals(n.get("scale").asText()))) {
+                throw new IllegalArgumentException("JsonCodec: a " + type + " range needs \"scale\" one of "
+                        + java.util.Arrays.toString(Scale.values()) + ", got " + n.get("scale") + " in " + n);
+            }
+        } else if (type.equals("categorical") && !n.path("choices").isArray()) {
+            throw new IllegalArgumentException("JsonCodec: a categorical range needs an array \"choices\", got "
+                    + n.get("choices") + " in " + n);
+        }
         return switch (type) {
             case "float" -> new FloatRange(n.get("low").asDouble(), n.get("high").asDouble(), Scale.valueOf(n.get("scale").asText()));
             case "int" -> new IntRange(n.get("low").asInt(), n.get("high").asInt(), Scale.valueOf(n.get("scale").asText()));

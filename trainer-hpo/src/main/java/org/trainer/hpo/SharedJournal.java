@@ -10,14 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
@@ -212,24 +210,18 @@ final class SharedJournal implements Closeable {
             while (good > 0 && bytes[good - 1] != '\n') {
                 good--;
             }
-            List<JsonNode> out = new ArrayList<>();
+            JournalEvents.Parser parser = new JournalEvents.Parser(file);
             int start = 0;
+            int line = lines; // advanced only once every line parsed, so a refusal leaves this reader where it was
             for (int i = 0; i < good; i++) {
                 if (bytes[i] == '\n') {
-                    lines++;
-                    String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+                    line++;
+                    parser.line(line, new String(bytes, start, i - start, StandardCharsets.UTF_8));
                     start = i + 1;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    try {
-                        out.add(JsonCodec.MAPPER.readTree(line));
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException("SharedJournal: " + file + " line " + lines
-                                + " is not JSON (expected one event object per line): " + line, e);
-                    }
                 }
             }
+            lines = line;
+            List<JsonNode> out = parser.events();
             if (good < end) {
                 // Under the lock no writer is mid-line: these bytes were left by one that died.
                 LOG.warn("journal {}: cutting off a torn line {} ({} bytes) left by a writer that died", file,

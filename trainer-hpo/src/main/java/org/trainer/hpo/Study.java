@@ -135,16 +135,14 @@ public final class Study implements AutoCloseable {
                 sj.lock();
                 try {
                     List<JsonNode> events = sj.readNew();
-                    for (JsonNode e : events) {
-                        apply(e, b.journal);
+                    if (!events.isEmpty()) {
+                        requireStudyFirst(events, b.journal);
                     }
+                    applyAll(events, b.journal);
                     if (events.isEmpty()) {
                         ObjectNode e = event("study");
                         e.put("name", name).put("direction", direction.name()).put("seed", seed);
                         sj.append(List.of(e));
-                    } else if (!"study".equals(events.get(0).path("event").asText())) {
-                        throw new IllegalArgumentException("Study: journal " + b.journal
-                                + " line 1 is not a study event: " + events.get(0));
                     }
                 } finally {
                     sj.unlock();
@@ -164,7 +162,12 @@ public final class Study implements AutoCloseable {
             this.shared = null;
             this.worker = null;
             // replay validates name, direction and seed before the journal cuts a torn tail off
-            this.journal = Journal.open(b.journal, events -> replay(events, b.journal));
+            this.journal = Journal.open(b.journal, events -> {
+                if (!events.isEmpty()) {
+                    requireStudyFirst(events, b.journal);
+                }
+                replay(events, b.journal);
+            });
             if (journal.events().isEmpty()) {
                 ObjectNode e = event("study");
                 e.put("name", name).put("direction", direction.name()).put("seed", seed);
@@ -381,9 +384,7 @@ public final class Study implements AutoCloseable {
         }
         shared.lock();
         try {
-            for (JsonNode e : shared.readNew()) {
-                apply(e, shared.file());
-            }
+            applyAll(shared.readNew(), shared.file());
             return body.get();
         } finally {
             shared.unlock();
@@ -696,9 +697,7 @@ public final class Study implements AutoCloseable {
     }
 
     private void replay(List<JsonNode> events, Path source) {
-        for (JsonNode e : events) {
-            apply(e, source);
-        }
+        applyAll(events, source);
         records.values().stream().filter(r -> r.state == TrialState.RUNNING).forEach(r -> requeued.add(r.number));
         if (!records.isEmpty()) {
             LOG.info("study {}: read {}: {} finished trials, {} were running", name, source,
@@ -706,11 +705,48 @@ public final class Study implements AutoCloseable {
         }
     }
 
+    /** @throws IllegalArgumentException naming the file and line when the first event is not a study event */
+    private static void requireStudyFirst(List<JsonNode> events, Path source) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("Journal: " + source + " holds no events, expected a study event first");
+        }
+        if (!"study".equals(events.get(0).path("event").asText())) {
+            int line = events instanceof JournalEvents.Lines l ? l.line(0) : 1;
+            throw new IllegalArgumentException("Journal: " + source + " line " + line + ": the first event is a "
+                    + events.get(0).path("event").asText() + " event, expected a study event");
+        }
+    }
+
+    /** Applies events in order, each with its line in {@code source} for the messages of refusals. */
+    private void applyAll(List<JsonNode> events, Path source) {
+        JournalEvents.Lines lines = events instanceof JournalEvents.Lines l ? l : null;
+        for (int i = 0; i < events.size(); i++) {
+            apply(events.get(i), source, lines != null ? lines.line(i) : -1);
+        }
+    }
+
+    /** An error naming the journal and the line of the event it refuses. */
+    private static IllegalStateException refused(Path source, int line, String why, RuntimeException cause) {
+        return new IllegalStateException("Journal: " + source + (line > 0 ? " line " + line : "") + ": " + why, cause);
+    }
+
+    /** The trial a report or finish refers to, refused when no earlier start event began it. */
+    private Record started(JsonNode e, Path source, int line) {
+        int n = e.get("number").asInt();
+        Record r = records.get(n);
+        if (r == null) {
+            throw refused(source, line, "a " + e.get("event").asText() + " event for trial " + n
+                    + ", which no earlier start event began (expected a start first)", null);
+        }
+        return r;
+    }
+
     /**
-     * Applies one journal event to the study's records. Reports and finishes count only when
+     * Applies one journal event (fields already checked by {@link JournalEvents}) to the study's
+     * records; {@code line} names it in refusals (-1 when unknown). Reports and finishes count only when
      * written by the worker that started the trial's latest run (none in an exclusive journal).
      */
-    private void apply(JsonNode e, Path source) {
+    private void apply(JsonNode e, Path source, int line) {
         String kind = e.path("event").asText();
         switch (kind) {
             case "study" -> {
@@ -732,8 +768,12 @@ public final class Study implements AutoCloseable {
                 Record r = records.computeIfAbsent(n, Record::new);
                 r.seed = e.get("seed").asLong();
                 r.state = TrialState.RUNNING;
-                r.proposalSpace = JsonCodec.ranges(e.get("distributions"));
-                r.proposal = JsonCodec.params(e.get("params"), r.proposalSpace);
+                try {
+                    r.proposalSpace = JsonCodec.ranges(e.get("distributions"));
+                    r.proposal = JsonCodec.params(e.get("params"), r.proposalSpace);
+                } catch (IllegalArgumentException ex) {
+                    throw refused(source, line, ex.getMessage(), ex);
+                }
                 r.intermediate.clear();
                 r.value = null;
                 r.error = null;
@@ -744,21 +784,29 @@ public final class Study implements AutoCloseable {
                 nextNumber = Math.max(nextNumber, n + 1);
             }
             case "report" -> {
-                Record r = record(e.get("number").asInt());
+                Record r = started(e, source, line);
                 if (Objects.equals(r.worker, workerOf(e))) {
                     r.intermediate.put(e.get("step").asInt(), e.get("value").asDouble());
                 }
             }
             case "finish" -> {
-                Record r = record(e.get("number").asInt());
+                Record r = started(e, source, line);
                 if (!Objects.equals(r.worker, workerOf(e))) {
                     return; // a late write by a worker declared dead: the trial's re-run owns it now
+                }
+                Map<String, Range> distributions;
+                Map<String, Object> params;
+                try {
+                    distributions = JsonCodec.ranges(e.get("distributions"));
+                    params = JsonCodec.params(e.get("params"), distributions);
+                } catch (IllegalArgumentException ex) {
+                    throw refused(source, line, ex.getMessage(), ex);
                 }
                 r.state = TrialState.valueOf(e.get("state").asText());
                 r.value = e.hasNonNull("value") ? e.get("value").asDouble() : null;
                 r.error = e.hasNonNull("error") ? e.get("error").asText() : null;
-                r.distributions = JsonCodec.ranges(e.get("distributions"));
-                r.params = JsonCodec.params(e.get("params"), r.distributions);
+                r.distributions = distributions;
+                r.params = params;
             }
             default -> throw new IllegalStateException("Study: unknown journal event '" + kind + "' in " + source + ": " + e);
         }
@@ -772,9 +820,7 @@ public final class Study implements AutoCloseable {
     public static List<FrozenTrial> load(Path journalFile) {
         Objects.requireNonNull(journalFile, "Study.load: journalFile");
         List<JsonNode> events = Journal.read(journalFile);
-        if (events.isEmpty() || !"study".equals(events.get(0).path("event").asText())) {
-            throw new IllegalArgumentException("Study: " + journalFile + " does not start with a study event");
-        }
+        requireStudyFirst(events, journalFile);
         JsonNode head = events.get(0);
         Study s = new Study(new Builder().name(head.get("name").asText())
                 .direction(Direction.valueOf(head.get("direction").asText())).seed(head.get("seed").asLong()), events, journalFile);

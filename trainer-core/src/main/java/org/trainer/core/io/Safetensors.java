@@ -1,6 +1,7 @@
 package org.trainer.core.io;
 
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,6 +18,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import org.trainer.core.DType;
 import org.trainer.core.Tensor;
@@ -30,7 +32,8 @@ import org.trainer.core.nn.Module;
  * name, forced to disk and renamed, so a crash never leaves a half-written file under the real name.
  */
 public final class Safetensors {
-    private static final JsonFactory JSON = new JsonFactory();
+    // Strict duplicate detection: a name given twice would otherwise keep the last silently.
+    private static final JsonFactory JSON = new JsonFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final String METADATA = "__metadata__";
 
     private Safetensors() {
@@ -41,9 +44,22 @@ public final class Safetensors {
         save(model.stateDict(), Map.of(), file);
     }
 
-    /** Loads a model's state by dotted name; every parameter and buffer must be present. */
+    /**
+     * Loads a model's state by dotted name, all or nothing: the whole file is read and checked
+     * against the model (every parameter and buffer present, no other entry, shapes equal, dtypes
+     * convertible; see {@link Module#loadStateDict}) before any value is written, so on refusal the
+     * model is unchanged.
+     *
+     * @throws IOException              when the file is not a valid safetensors file (naming the file and the place)
+     * @throws IllegalArgumentException when the file does not fit the model (naming the file and the entry)
+     */
     public static void load(Module model, Path file) throws IOException {
-        model.loadStateDict(read(file), true);
+        Map<String, Tensor> state = read(file);
+        try {
+            model.loadStateDict(state, true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes tensors (float32, float64 or int32) and string metadata atomically. */
@@ -123,24 +139,35 @@ public final class Safetensors {
         };
     }
 
-    /** Reads every tensor of a file, in header order. I64 tensors are read as int32 when they fit. */
+    /**
+     * Reads every tensor of a file, in header order. I64 tensors are read as int32 when they fit.
+     * Nothing is modified.
+     *
+     * <p>Refused with an {@link IOException} that names the file, the place (byte offset or entry)
+     * and what was expected: a file shorter than 8 bytes; a header length beyond the file; a header
+     * that is not one UTF-8 JSON object (bad syntax, bad UTF-8, a duplicate name, content after the
+     * object other than padding spaces); an entry without a string dtype, an integer shape and two
+     * integer data_offsets; an unknown dtype; offsets outside the data, reversed, overlapping or
+     * leaving a hole; a shape whose size does not match its offsets.
+     */
     public static Map<String, Tensor> read(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
-        String name = file.getFileName().toString();
+        String name = file.toString();
         if (all.length < 8) {
             throw new IOException(name + ": not a safetensors file: " + all.length + " bytes, expected at least 8");
         }
         ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         long n = buf.getLong(0);
         if (n < 2 || n > all.length - 8L) {
-            throw new IOException(name + ": header length " + n + " does not fit the file of " + all.length + " bytes");
+            throw new IOException(name + ": header length " + n + " (bytes 0-7) does not fit the file of " + all.length
+                    + " bytes: expected 2 to " + Math.max(2, all.length - 8L) + " (a truncated or not a safetensors file)");
         }
         int dataStart = 8 + (int) n;
         int dataSize = all.length - dataStart;
         Map<String, Tensor> out = new LinkedHashMap<>();
-        List<long[]> spans = new ArrayList<>();
+        Map<String, long[]> spans = new LinkedHashMap<>();
         try (JsonParser p = JSON.createParser(all, 8, (int) n)) {
-            expect(p.nextToken() == JsonToken.START_OBJECT, name, "the header is not a JSON object");
+            expect(p.nextToken() == JsonToken.START_OBJECT, name, "the header (byte 8) is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.getCurrentName();
                 expect(p.nextToken() == JsonToken.START_OBJECT, name, "entry '" + key + "' is not an object");
@@ -155,37 +182,62 @@ public final class Safetensors {
                     String field = p.getCurrentName();
                     p.nextToken();
                     switch (field) {
-                        case "dtype" -> dtype = p.getValueAsString();
-                        case "shape" -> shape = longs(p, name, key);
-                        case "data_offsets" -> offsets = longs(p, name, key);
+                        case "dtype" -> {
+                            expect(p.currentToken() == JsonToken.VALUE_STRING, name, "entry '" + key
+                                    + "' has dtype " + p.currentToken() + ", expected a string such as \"F32\"");
+                            dtype = p.getText();
+                        }
+                        case "shape" -> shape = longs(p, name, key, "shape");
+                        case "data_offsets" -> offsets = longs(p, name, key, "data_offsets");
                         default -> p.skipChildren();
                     }
                 }
                 expect(dtype != null && shape != null && offsets != null && offsets.size() == 2, name,
-                        "entry '" + key + "' needs dtype, shape and two data_offsets");
+                        "entry '" + key + "' needs dtype, shape and two data_offsets, got dtype " + dtype + ", shape "
+                                + shape + ", data_offsets " + offsets);
                 long begin = offsets.get(0);
                 long end = offsets.get(1);
                 expect(begin >= 0 && begin <= end && end <= dataSize, name, "entry '" + key + "' has data_offsets ["
-                        + begin + ", " + end + "] outside the data of " + dataSize + " bytes");
-                spans.add(new long[] {begin, end});
+                        + begin + ", " + end + "], expected 0 <= begin <= end <= " + dataSize
+                        + " (the data's size in bytes)");
+                spans.put(key, new long[] {begin, end});
                 out.put(key, decode(buf, dataStart + (int) begin, (int) (end - begin), dtype, shape, name, key));
             }
+            expect(p.currentToken() == JsonToken.END_OBJECT, name, "the header has " + p.currentToken()
+                    + " at byte " + (8 + p.getCurrentLocation().getByteOffset()) + ", expected a name or '}'");
+            JsonToken after = p.nextToken();
+            expect(after == null, name, "the header has " + after + " after its object, at byte "
+                    + (8 + p.getCurrentLocation().getByteOffset()) + "; expected only padding spaces");
+        } catch (JsonProcessingException e) {
+            throw new IOException(name + ": the header (bytes 8 to " + dataStart + ") is not valid JSON at byte "
+                    + (8 + e.getLocation().getByteOffset()) + ": " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            throw new IOException(name + ": the header (bytes 8 to " + dataStart + ") is not valid UTF-8: "
+                    + e.getMessage(), e);
         }
-        spans.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<Map.Entry<String, long[]>> sorted = new ArrayList<>(spans.entrySet());
+        sorted.sort((a, b) -> Long.compare(a.getValue()[0], b.getValue()[0]));
         long at = 0;
-        for (long[] s : spans) {
-            expect(s[0] == at, name, "the data has a hole or overlap at byte " + at);
-            at = s[1];
+        for (Map.Entry<String, long[]> s : sorted) {
+            long[] span = s.getValue();
+            expect(span[0] == at, name, "entry '" + s.getKey() + "' has data_offsets [" + span[0] + ", " + span[1]
+                    + "], expected its data to begin at byte " + at + " (" + (span[0] < at ? "it overlaps the entry before"
+                    : "a hole before it") + ")");
+            at = span[1];
         }
-        expect(at == dataSize, name, "the header covers " + at + " data bytes, the file holds " + dataSize);
+        expect(at == dataSize, name, "the header covers " + at + " data bytes, the file holds " + dataSize
+                + " (expected equal: a truncated or extended file)");
         return out;
     }
 
-    private static List<Long> longs(JsonParser p, String file, String key) throws IOException {
-        expect(p.currentToken() == JsonToken.START_ARRAY, file, "entry '" + key + "' expects an array");
+    private static List<Long> longs(JsonParser p, String file, String key, String field) throws IOException {
+        expect(p.currentToken() == JsonToken.START_ARRAY, file, "entry '" + key + "' has " + field + " "
+                + p.currentToken() + ", expected an array of integers");
         List<Long> v = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT, file, "entry '" + key + "' has a non-integer");
+            expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER,
+                    file, "entry '" + key + "' has " + p.currentToken() + " in " + field
+                            + ", expected integers of 64 bits");
             v.add(p.getLongValue());
         }
         return v;
@@ -196,9 +248,14 @@ public final class Safetensors {
         int[] s = new int[shape.size()];
         long count = 1;
         for (int i = 0; i < s.length; i++) {
-            expect(shape.get(i) >= 0 && shape.get(i) <= Integer.MAX_VALUE, file, "entry '" + key + "' has a bad shape");
+            expect(shape.get(i) >= 0 && shape.get(i) <= Integer.MAX_VALUE, file, "entry '" + key + "' has shape " + shape
+                    + ", expected sizes from 0 to " + Integer.MAX_VALUE);
             s[i] = (int) (long) shape.get(i);
-            count *= s[i];
+            try {
+                count = Math.multiplyExact(count, (long) s[i]);
+            } catch (ArithmeticException e) {
+                throw new IOException(file + ": entry '" + key + "' has shape " + shape + ", more elements than 64 bits count");
+            }
         }
         int width = switch (dtype) {
             case "F32", "I32" -> 4;
@@ -206,7 +263,7 @@ public final class Safetensors {
             default -> throw new IOException(file + ": entry '" + key + "' has dtype " + dtype
                     + "; supported: F32, F64, I32, I64");
         };
-        expect(count * width == bytes, file, "entry '" + key + "' of shape " + shape + " and dtype " + dtype + " needs "
+        expect(count <= Integer.MAX_VALUE / width && count * width == bytes, file, "entry '" + key + "' of shape " + shape + " and dtype " + dtype + " needs "
                 + count * width + " bytes, its offsets span " + bytes);
         ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at).limit(at + bytes).slice()
                 .order(ByteOrder.LITTLE_ENDIAN);

@@ -158,44 +158,82 @@ public abstract class Module {
     }
 
     /**
-     * Loads values by dotted name. With {@code strict}, every entry of the state must exist in the
-     * module and every parameter and buffer must be given; shapes must match in any case.
+     * Loads values by dotted name, all or nothing: every entry is checked before any is written, so
+     * on refusal no parameter or buffer of this module has changed.
+     *
+     * <p>Refused (an {@link IllegalArgumentException} naming the entry): with {@code strict}, a
+     * parameter or buffer that the state lacks, or an entry of the state that the module lacks; in
+     * any case, an entry whose shape differs from its parameter's or buffer's, and a floating entry
+     * for an integer buffer (its values would be truncated). Integer entries for floating ones are
+     * converted, as PyTorch's {@code copy_} does. Without {@code strict}, absent and extra names are
+     * skipped. Modified: the parameters and buffers named in the state (replaced by copies).
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
-        Map<String, Tensor> remaining = new LinkedHashMap<>(state);
+        Map<String, Slot> slots = new LinkedHashMap<>();
+        collectSlots("", slots);
         List<String> missing = new ArrayList<>();
-        loadState("", remaining, missing);
-        if (strict && (!missing.isEmpty() || !remaining.isEmpty())) {
-            throw new IllegalArgumentException("loadStateDict: missing " + missing + ", unexpected "
-                    + remaining.keySet());
+        for (String name : slots.keySet()) {
+            if (!state.containsKey(name)) {
+                missing.add(name);
+            }
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String name : state.keySet()) {
+            if (!slots.containsKey(name)) {
+                unexpected.add(name);
+            }
+        }
+        if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
+            throw new IllegalArgumentException("loadStateDict: missing " + missing + ", unexpected " + unexpected
+                    + " (nothing was loaded)");
+        }
+        for (Map.Entry<String, Slot> e : slots.entrySet()) {
+            Tensor v = state.get(e.getKey());
+            if (v == null) {
+                continue;
+            }
+            Tensor own = e.getValue().current();
+            String kind = e.getValue().parameter() != null ? "parameter" : "buffer";
+            if (!java.util.Arrays.equals(own.shape(), v.shape())) {
+                throw new IllegalArgumentException("loadStateDict: " + kind + " " + e.getKey() + " has shape "
+                        + java.util.Arrays.toString(own.shape()) + ", got " + java.util.Arrays.toString(v.shape())
+                        + " (nothing was loaded)");
+            }
+            if (!own.dtype().isFloating() && v.dtype().isFloating()) {
+                throw new IllegalArgumentException("loadStateDict: " + kind + " " + e.getKey() + " is " + own.dtype()
+                        + ", got " + v.dtype() + " (expected an integer dtype; nothing was loaded)");
+            }
+        }
+        slots.forEach((name, slot) -> {
+            Tensor v = state.get(name);
+            if (v != null) {
+                slot.load(v);
+            }
+        });
+    }
+
+    /** One parameter or buffer of the tree, by dotted name, for a load checked before it writes. */
+    private record Slot(Module owner, String local, Parameter parameter) {
+        Tensor current() {
+            return parameter != null ? parameter.value() : owner.buffers.get(local);
+        }
+
+        void load(Tensor v) {
+            if (parameter != null) {
+                parameter.set(v);
+                return;
+            }
+            Tensor old = owner.buffers.get(local);
+            // A fresh tensor of the buffer's dtype and device: copy() is a float op, and buffers may be int.
+            Tensor own = Tensor.zeros(old.backend(), old.dtype(), v.shape());
+            owner.buffers.put(local, own.copyFrom(v.to(old.dtype()).to(old.device())));
         }
     }
 
-    private void loadState(String prefix, Map<String, Tensor> state, List<String> missing) {
-        parameters.forEach((n, p) -> {
-            Tensor v = state.remove(prefix + n);
-            if (v == null) {
-                missing.add(prefix + n);
-            } else {
-                p.set(v);
-            }
-        });
-        for (String n : new ArrayList<>(buffers.keySet())) {
-            Tensor v = state.remove(prefix + n);
-            if (v == null) {
-                missing.add(prefix + n);
-            } else {
-                Tensor old = buffers.get(n);
-                if (!java.util.Arrays.equals(old.shape(), v.shape())) {
-                    throw new IllegalArgumentException("loadStateDict: buffer " + prefix + n + " has shape "
-                            + java.util.Arrays.toString(old.shape()) + ", got " + java.util.Arrays.toString(v.shape()));
-                }
-                // A fresh tensor of the buffer's dtype and device: copy() is a float op, and buffers may be int.
-                Tensor own = Tensor.zeros(old.backend(), old.dtype(), v.shape());
-                buffers.put(n, own.copyFrom(v.to(old.dtype()).to(old.device())));
-            }
-        }
-        children.forEach((n, m) -> m.loadState(prefix + n + ".", state, missing));
+    private void collectSlots(String prefix, Map<String, Slot> out) {
+        parameters.forEach((n, p) -> out.put(prefix + n, new Slot(this, n, p)));
+        buffers.keySet().forEach(n -> out.put(prefix + n, new Slot(this, n, null)));
+        children.forEach((n, m) -> m.collectSlots(prefix + n + ".", out));
     }
 
     /** Training mode (dropout active, batch statistics). Applies to all descendants. Returns this. */

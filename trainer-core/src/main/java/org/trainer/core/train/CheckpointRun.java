@@ -21,8 +21,10 @@ import org.trainer.core.monitor.Finding;
 import org.trainer.core.nn.Dropout;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.checkpoint.Checkpoint;
+import org.trainer.core.train.checkpoint.CheckpointLock;
 import org.trainer.core.train.checkpoint.CheckpointStore;
 import org.trainer.core.train.checkpoint.Checkpointing;
+import org.trainer.core.train.checkpoint.CorruptCheckpointException;
 import org.trainer.core.train.checkpoint.StateEntries;
 import org.trainer.core.train.checkpoint.Stateful;
 
@@ -64,6 +66,7 @@ final class CheckpointRun {
     private final Map<String, Object> config = new LinkedHashMap<>();
     private final Map<String, Dropout> dropouts = new LinkedHashMap<>();
     private Map<Integer, Map<String, Tensor>> pendingCallbackStates;
+    private CheckpointLock lock;
 
     CheckpointRun(Checkpointing policy, Module model, Optimizer optimizer, Loss loss, BatchSource train, int epochs,
                   List<Callback> callbacks, List<Metric> metrics, LearningRateSchedule schedule) {
@@ -208,18 +211,35 @@ final class CheckpointRun {
      */
     EpochState resume(TrainingContext ctx, Supplier<List<Metric>> freshMetrics) {
         Optional<Checkpoint> found;
+        List<CorruptCheckpointException> refused = new ArrayList<>();
+        if (policy.writes()) {
+            // Before anything is cleaned up or read: a second writer must not touch the first one's files.
+            lock = CheckpointLock.acquire(store.directory());
+        }
         try {
             // A reader leaves the writer's files alone: they may be a checkpoint being written right now.
             int removed = policy.writes() ? store.removeTemporaries() : 0;
             if (removed > 0) {
                 LOG.info("removed {} temporaries of interrupted checkpoint writes in {}", removed, store.directory());
             }
-            found = store.latest();
+            found = store.latest(refused);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoints: cannot read " + store.directory(), e);
         }
-        if (found.isEmpty()) {
+        if (found.isEmpty() && refused.isEmpty()) {
             LOG.info("no checkpoint in {}: training from the start", store.directory());
+            return null;
+        }
+        if (found.isEmpty()) {
+            StringBuilder list = new StringBuilder();
+            refused.forEach(r -> list.append("\n  ").append(r.getMessage()));
+            if (policy.onAllDamaged() == Checkpointing.AllDamaged.FAIL) {
+                throw new IllegalStateException("checkpoints: every checkpoint in " + store.directory() + " is damaged ("
+                        + refused.size() + " refused):" + list + "\nrepair or remove them, or set "
+                        + "Checkpointing.Builder.onAllDamaged(START_OVER) to train from the start");
+            }
+            LOG.warn("checkpoints: every checkpoint in {} is damaged ({} refused), training from the start as "
+                    + "onAllDamaged(START_OVER) says:{}", store.directory(), refused.size(), list);
             return null;
         }
         Checkpoint c = found.get();
@@ -259,6 +279,14 @@ final class CheckpointRun {
         s.seen = StateEntries.readCount("checkpoint", c.state(), "epoch.seen");
         s.batch = c.batch();
         return s;
+    }
+
+    /** Releases the directory's writer lock, if this run took it. */
+    void close() {
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
     }
 
     /** Restores the callbacks' states once (after onTrainBegin, or after onEpochBegin when resuming mid-epoch). */

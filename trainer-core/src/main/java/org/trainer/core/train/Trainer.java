@@ -135,9 +135,13 @@ public final class Trainer {
      * the history returned then holds the epochs before it too, and a run whose checkpoint is past
      * {@code epochs} (or had been asked to stop) trains no further. On a mid-epoch resume, callbacks
      * see onTrainBegin and onEpochBegin of the resumed epoch, and a Stateful callback's state is
-     * restored after them.
+     * restored after them. A writing run holds the checkpoint directory's {@link
+     * org.trainer.core.train.checkpoint.CheckpointLock} until fit returns or throws.
      *
      * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
+     * @throws IllegalStateException    when another writer holds the checkpoint directory, or when it holds
+     *                                  checkpoints and every one is damaged (listing each and why) under
+     *                                  {@link org.trainer.core.train.checkpoint.Checkpointing.AllDamaged#FAIL}
      */
     public History fit(Module model, Loss loss, Optimizer optimizer, BatchSource train, BatchSource validation,
                        int epochs) {
@@ -154,45 +158,51 @@ public final class Trainer {
         MemoryScope.Pool pool = new MemoryScope.Pool();
         CheckpointRun run = checkpointing == null ? null
                 : new CheckpointRun(checkpointing, model, optimizer, loss, train, epochs, callbacks, fresh(), schedule);
-        EpochState resumed = run == null ? null : run.resume(ctx, this::fresh);
-        if (profiler != null) {
-            profiler.begin(model.parameters().isEmpty() ? Backends.cpu() : model.parameters().get(0).value().backend());
-        }
-        all.forEach(c -> c.onTrainBegin(ctx));
-        if (run != null && resumed == null) {
-            run.restoreCallbacks();
-        }
-        // A stop requested mid-epoch before the checkpoint still lets that epoch finish, as it would have.
-        for (int epoch = ctx.epoch(); epoch < epochs && (resumed != null || !ctx.stopRequested()); epoch++) {
-            ctx.setEpoch(epoch);
-            if (schedule != null && !schedule.perIteration()) {
-                optimizer.applySchedule(schedule, epoch);
+        try {
+            EpochState resumed = run == null ? null : run.resume(ctx, this::fresh);
+            if (profiler != null) {
+                profiler.begin(model.parameters().isEmpty() ? Backends.cpu() : model.parameters().get(0).value().backend());
             }
-            double lr = optimizer.groups().isEmpty() ? Double.NaN : optimizer.groups().get(0).learningRate();
-            EpochState state = resumed != null ? resumed : new EpochState(fresh(), lr);
-            resumed = null;
-            for (Callback c : all) {
-                c.onEpochBegin(ctx, epoch);
-            }
-            if (run != null) {
+            all.forEach(c -> c.onTrainBegin(ctx));
+            if (run != null && resumed == null) {
                 run.restoreCallbacks();
             }
-            Map<String, Double> logs = trainEpoch(model, loss, optimizer, train, ctx, all, pool, state, run);
-            if (validation != null) {
-                evaluate(model, loss, validation, pool).forEach((k, v) -> logs.put("val_" + k, v));
+            // A stop requested mid-epoch before the checkpoint still lets that epoch finish, as it would have.
+            for (int epoch = ctx.epoch(); epoch < epochs && (resumed != null || !ctx.stopRequested()); epoch++) {
+                ctx.setEpoch(epoch);
+                if (schedule != null && !schedule.perIteration()) {
+                    optimizer.applySchedule(schedule, epoch);
+                }
+                double lr = optimizer.groups().isEmpty() ? Double.NaN : optimizer.groups().get(0).learningRate();
+                EpochState state = resumed != null ? resumed : new EpochState(fresh(), lr);
+                resumed = null;
+                for (Callback c : all) {
+                    c.onEpochBegin(ctx, epoch);
+                }
+                if (run != null) {
+                    run.restoreCallbacks();
+                }
+                Map<String, Double> logs = trainEpoch(model, loss, optimizer, train, ctx, all, pool, state, run);
+                if (validation != null) {
+                    evaluate(model, loss, validation, pool).forEach((k, v) -> logs.put("val_" + k, v));
+                }
+                logs.put("lr", state.lr);
+                history.addEpoch(logs);
+                LOG.debug("epoch {}/{}: {}", epoch + 1, epochs, logs);
+                for (Callback c : all) {
+                    c.onEpochEnd(ctx, epoch, logs);
+                }
+                if (run != null) {
+                    run.afterEpoch(ctx);
+                }
             }
-            logs.put("lr", state.lr);
-            history.addEpoch(logs);
-            LOG.debug("epoch {}/{}: {}", epoch + 1, epochs, logs);
-            for (Callback c : all) {
-                c.onEpochEnd(ctx, epoch, logs);
-            }
+            all.forEach(c -> c.onTrainEnd(ctx));
+            return history;
+        } finally {
             if (run != null) {
-                run.afterEpoch(ctx);
+                run.close(); // the directory's writer lock, held for the whole fit
             }
         }
-        all.forEach(c -> c.onTrainEnd(ctx));
-        return history;
     }
 
     private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, BatchSource train,

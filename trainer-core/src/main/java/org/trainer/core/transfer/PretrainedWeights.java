@@ -25,9 +25,17 @@ public final class PretrainedWeights {
     private PretrainedWeights() {
     }
 
-    /** Reads a safetensors file and loads it through the name map. */
+    /**
+     * Reads a safetensors file and loads it through the name map; on refusal (a bad file, a shape
+     * that differs) the model is unchanged and the message names the file.
+     */
     public static LoadReport load(Module model, Path file, NameMap names) throws IOException {
-        return load(model, Safetensors.read(file), names);
+        Map<String, Tensor> source = Safetensors.read(file);
+        try {
+            return load(model, source, names);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -103,8 +103,9 @@ class TransferLearningTest {
         Net five = new Net(5);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PretrainedWeights.load(five, fixture("pretrained.safetensors"), TORCH_NAMES));
-        assertEquals("PretrainedWeights: 'out.weight' has shape [3, 16] in the source, [5, 16] in the model; drop it "
-                + "with the NameMap (e.g. a head with another output size)", e.getMessage());
+        assertEquals(fixture("pretrained.safetensors") + ": PretrainedWeights: 'out.weight' has shape [3, 16] in the "
+                + "source, [5, 16] in the model; drop it with the NameMap (e.g. a head with another output size)",
+                e.getMessage());
         // ... and dropping it loads the body and reports the head as left to train.
         NameMap bodyOnly = new NameMap().drop("classifier.").prefix("features.0.", "conv.")
                 .prefix("features.1.", "bn.").prefix("features.5.", "fc1.");

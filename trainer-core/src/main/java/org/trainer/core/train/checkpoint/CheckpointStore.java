@@ -31,7 +31,8 @@ import org.trainer.core.io.Safetensors;
 
 /**
  * A directory of checkpoints: writes them atomically, lists them, reads them back verified, and
- * keeps the newest few. One writer per directory.
+ * keeps the newest few. One writer per directory: a fit that writes holds the directory's
+ * {@link CheckpointLock} for the whole run (the store itself does not lock).
  *
  * <p><b>Layout.</b> Each checkpoint is a sub-directory named after its position,
  * {@code epoch-EEEEE-batch-BBBBBBB} (the next batch to train; see {@link Checkpoint}), holding
@@ -197,11 +198,22 @@ public final class CheckpointStore {
      * is logged at WARN with the reason.
      */
     public Optional<Checkpoint> latest() throws IOException {
+        return latest(new ArrayList<>());
+    }
+
+    /**
+     * The newest checkpoint that verifies, or empty when there is none; each newer one that is
+     * refused is logged at WARN and added to {@code refused} (newest first), so that a caller can
+     * tell an empty directory from one whose every checkpoint is damaged. Modifies only
+     * {@code refused}.
+     */
+    public Optional<Checkpoint> latest(List<CorruptCheckpointException> refused) throws IOException {
         List<Path> all = list();
         for (int i = all.size() - 1; i >= 0; i--) {
             try {
                 return Optional.of(read(all.get(i)));
             } catch (CorruptCheckpointException e) {
+                refused.add(e);
                 LOG.warn("{}; {}", e.getMessage(), i > 0 ? "falling back to " + all.get(i - 1).getFileName()
                         : "no older checkpoint is left");
             }

@@ -19,7 +19,19 @@ import java.util.Objects;
  * write only the newest {@code keepLast} are kept. See {@link CheckpointStore} for the layout.
  */
 public final class Checkpointing {
+    /**
+     * What {@code fit} does when the directory holds checkpoints but every one is refused as
+     * damaged (see {@link CheckpointStore#read}).
+     */
+    public enum AllDamaged {
+        /** Fail with an error that lists each refused checkpoint and why (the default): nothing is trained or written. */
+        FAIL,
+        /** Train from the start, logging each refused checkpoint and why at WARN; later writes replace them. */
+        START_OVER
+    }
+
     private final Path directory;
+    private final AllDamaged allDamaged;
     private final int everySteps;
     private final boolean everyEpoch;
     private final int keepLast;
@@ -28,6 +40,7 @@ public final class Checkpointing {
 
     private Checkpointing(Builder b) {
         this.writes = b.writes;
+        this.allDamaged = b.allDamaged;
         this.directory = b.directory;
         this.everySteps = b.everySteps;
         this.everyEpoch = b.everyEpoch;
@@ -66,6 +79,11 @@ public final class Checkpointing {
         return writes;
     }
 
+    /** What fit does when every checkpoint of the directory is damaged; {@link AllDamaged#FAIL} by default. */
+    public AllDamaged onAllDamaged() {
+        return allDamaged;
+    }
+
     /** The caller's key-value pairs, recorded in each checkpoint's info under "metadata". */
     public Map<String, String> metadata() {
         return metadata;
@@ -90,6 +108,7 @@ public final class Checkpointing {
         private int keepLast = 3;
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private boolean writes = true;
+        private AllDamaged allDamaged = AllDamaged.FAIL;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -120,12 +139,25 @@ public final class Checkpointing {
         }
 
         /**
-         * Whether this process writes checkpoints (on by default). Off, fit still resumes from the
-         * directory's newest good checkpoint but never writes, moves or deletes anything there: the
-         * setting of the ranks other than 0 of a data-parallel job, which share rank 0's directory.
+         * Whether this process writes checkpoints (on by default). On, fit holds the directory's
+         * {@link CheckpointLock} for the whole run and is refused when another writer holds it. Off,
+         * fit still resumes from the directory's newest good checkpoint but takes no lock and never
+         * writes, moves or deletes anything there: the setting of the ranks other than 0 of a
+         * data-parallel job, which share rank 0's directory.
          */
         public Builder writes(boolean on) {
             this.writes = on;
+            return this;
+        }
+
+        /**
+         * What fit does when the directory holds checkpoints and every one is damaged: fail, listing
+         * each and why ({@link AllDamaged#FAIL}, the default, so that a run never silently loses its
+         * progress), or train from the start ({@link AllDamaged#START_OVER}). An empty or absent
+         * directory always trains from the start.
+         */
+        public Builder onAllDamaged(AllDamaged policy) {
+            this.allDamaged = Objects.requireNonNull(policy, "Checkpointing: onAllDamaged must not be null");
             return this;
         }
 
