@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.trainer.core.io.AtomicFile;
 
 /**
  * Runs a {@link JobDefinition} over a {@link JobDirectory}, in this JVM or in a child JVM.
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * limit exits with what the operating system reports). An unknown, ill-typed or missing
  * hyperparameter fails the job before training starts. A child JVM isolates the caller: a trial
  * that crashes, exhausts its memory or calls {@code System.exit} cannot take a study down with it.
+ *
+ * <p>When a job starts, the temporary files of {@link AtomicFile} writes that an earlier attempt
+ * was killed in are removed from {@code model/} and {@code output/data/} (by their name pattern,
+ * {@link AtomicFile#isTemporary}; no other file is touched), and logged at INFO.
  */
 public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
@@ -123,13 +128,23 @@ public final class TrainingJob {
 
     /**
      * Removes what an earlier attempt in the same directory left that this one must not be mistaken
-     * for: its failure and its figures (a stale objective would be read if this attempt reports none).
+     * for: its failure and its figures (a stale objective would be read if this attempt reports none),
+     * and the temporary files of writes it was killed in ({@link AtomicFile#removeLeftovers}) in
+     * {@code model/} and {@code output/data/}, which would otherwise ship with the artifact.
      */
     private void clearPreviousAttempt() throws IOException {
         Files.deleteIfExists(dir.failureFile());
         Files.deleteIfExists(dir.outputDataDir().resolve("metrics.json"));
         Files.deleteIfExists(dir.outputDataDir().resolve("history.json"));
         dir.createOutputs();
+        for (Path d : List.of(dir.modelDir(), dir.outputDataDir())) {
+            List<Path> removed = AtomicFile.removeLeftovers(d);
+            if (!removed.isEmpty()) {
+                LOG.info("job {}: removed {} temporary file(s) that an interrupted write left in {}: {}",
+                        dir.root().getFileName(), removed.size(), dir.root().relativize(d),
+                        removed.stream().map(p -> p.getFileName().toString()).toList());
+            }
+        }
     }
 
     /**
