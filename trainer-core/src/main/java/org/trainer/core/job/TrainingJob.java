@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -35,6 +37,22 @@ public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
     /** Exit code of a failed job. */
     public static final int FAILED = 1;
+    /**
+     * The environment variable that gives a child JVM its parent's pid: {@link Main} halts when
+     * that process is gone.
+     */
+    public static final String PARENT_PID_ENV = "TRAINER_PARENT_PID";
+    /** The child JVMs running now, killed with their descendants when this JVM shuts down. */
+    private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process child : CHILDREN) {
+                child.descendants().forEach(ProcessHandle::destroyForcibly);
+                child.destroyForcibly();
+            }
+        }, "training-job-children"));
+    }
 
     private final JobDirectory dir;
 
@@ -85,7 +103,9 @@ public final class TrainingJob {
      * writing {@code output/failure} (a crash, {@code System.exit}) or runs past the limit (it is
      * killed) gets a failure written for it. A child never outlives this call: when the waiting
      * thread is interrupted, the child and its descendants are killed before the
-     * InterruptedException propagates. As {@link #run}, it first removes the previous attempt's
+     * InterruptedException propagates; when this JVM shuts down, a shutdown hook kills them; when
+     * this JVM is killed outright (SIGKILL), the child, which watches this JVM's pid
+     * ({@link #PARENT_PID_ENV}), halts within about half a second. As {@link #run}, it first removes the previous attempt's
      * failure, metrics.json and history.json.
      *
      * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
@@ -102,7 +122,9 @@ public final class TrainingJob {
         ProcessBuilder pb = new ProcessBuilder(childCommand(dir.root(), definitionClass, jvmArgs))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile().toFile()));
+        pb.environment().put(PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         Process child = pb.start();
+        CHILDREN.add(child);
         int exit;
         try {
             if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -118,6 +140,7 @@ public final class TrainingJob {
             if (child.isAlive()) {
                 destroyTree(child);
             }
+            CHILDREN.remove(child);
         }
         if (exit != 0 && !Files.exists(dir.failureFile())) {
             writeFailure("the job's JVM exited with code " + exit + " without writing output/failure; the end of "
