@@ -1,7 +1,8 @@
 package org.trainer.hpo;
 
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 
+import org.trainer.core.io.AtomicFile;
 import org.trainer.core.job.HyperparameterSpec;
 import org.trainer.core.job.JobContext;
 import org.trainer.core.job.JobDefinition;
@@ -15,7 +16,9 @@ public class SleepingTrialJob implements JobDefinition {
 
     @Override
     public void train(JobContext ctx) throws Exception {
-        Files.writeString(ctx.outputDataDir().resolve("started"), Long.toString(ProcessHandle.current().pid()));
+        // Atomic: a test that sees the file reads the whole pid.
+        AtomicFile.write(ctx.outputDataDir().resolve("started"),
+                Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII));
         Thread.sleep(600_000);
     }
 }
