@@ -12,8 +12,11 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trainer.core.job.JobDirectory;
 import org.trainer.core.job.JobResult;
 import org.trainer.core.job.TrainingJob;
@@ -42,8 +45,14 @@ import org.trainer.core.job.TrainingJob;
  * not pruned (nothing reaches the study while the job runs). A study or tuning job refuses this
  * executor with a pruner; pruning needs an executor whose trials report while they run: the
  * in-process {@link ThreadPoolTrialExecutor}, or trainer-spark's {@code SparkTrialExecutor}.
+ *
+ * <p>No trial outlives the tuner: {@link #close} kills the running jobs' process trees, a shutdown
+ * hook does so when the JVM exits, and a job's JVM halts by itself when the tuner's JVM is killed
+ * outright (it watches its parent's pid), so that a restarted tuner never shares a trial directory
+ * with an orphan.
  */
 public final class JobTrialExecutor implements TrialExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(JobTrialExecutor.class);
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final Path root;
@@ -235,8 +244,21 @@ public final class JobTrialExecutor implements TrialExecutor {
         return "JobTrialExecutor(" + definitionClass + ", parallelism=" + parallelism + ")";
     }
 
+    /**
+     * Stops the trials: each running job's child JVM and its descendants are killed (the waiting
+     * threads are interrupted, and {@link TrainingJob#runInChildJvm} kills its child when
+     * interrupted), and this returns once they are gone or after 30 s, with a warning then. The
+     * interrupted trials complete exceptionally.
+     */
     @Override
     public void close() {
         pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("{}: trial jobs still running 30 s after close", this);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -2,10 +2,8 @@ package org.trainer.core.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -24,6 +22,11 @@ import org.trainer.core.Tensor;
  * <p>Targets are int32 class labels [N] ({@link #classes(int)}: each cell a non-negative integer
  * such as {@code 3} or {@code 3.0}) or float32 values [N] ({@link #regression(int)}). Features are
  * [N, F], F being the number of columns less one.
+ *
+ * <p>A UTF-8 byte-order mark at the start is skipped; bytes that are not UTF-8 are refused with the
+ * line. A number is written as CSV writers write it: an optional sign, digits, an optional
+ * fraction and an optional exponent ({@code -1.5}, {@code .5}, {@code 2e-3}); Java-only syntax
+ * ({@code 2.5f}, {@code 3d}, {@code 0x1p3}, {@code 1_000}) is refused.
  *
  * <p>Bad data is refused, never patched: a row whose column count differs from the first row's, a
  * cell that is not a number, NaN, infinite, or too large for float32, or a label that is not a
@@ -110,15 +113,13 @@ public final class CsvReader {
      * resource path).
      */
     public TensorDataset read(InputStream in, String source) throws IOException {
-        Reader reader = new InputStreamReader(Gzip.maybeDecompress(in), StandardCharsets.UTF_8);
+        Reader reader = CsvText.utf8(Gzip.maybeDecompress(in));
         // Empty lines are kept so that each record starts on the line after the previous one ended:
         // that is how line numbers for messages are known. Blank records are skipped below.
         CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false)
                 .setTrim(true).get();
         try (CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
             return parse(parser, source);
-        } catch (UncheckedIOException e) {
-            throw new IOException(source + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -127,8 +128,18 @@ public final class CsvReader {
         RowBuffer rows = null;
         Iterator<CSVRecord> records = parser.iterator();
         long endOfPrevious = parser.getCurrentLineNumber();
-        while (records.hasNext()) {
-            CSVRecord record = records.next();
+        while (true) {
+            CSVRecord record;
+            try {
+                if (!records.hasNext()) {
+                    break;
+                }
+                record = records.next();
+            } catch (UncheckedIOException e) {
+                // Commons CSV reports a read failure (bad UTF-8 included), or malformed quoting, this way.
+                throw new IOException(CsvText.readFailure(source, "near line " + (endOfPrevious + 1), e.getCause()),
+                        e.getCause());
+            }
             long line = endOfPrevious + 1;
             endOfPrevious = parser.getCurrentLineNumber();
             if (record.size() == 1 && record.get(0).isEmpty()) {
@@ -171,19 +182,7 @@ public final class CsvReader {
     }
 
     private static double parse(String source, long line, CsvColumns columns, int c, String cell) {
-        double v;
-        try {
-            v = Double.parseDouble(cell);
-        } catch (NumberFormatException e) {
-            throw cellError(source, line, columns, c, "not a number: \"" + cell + "\"");
-        }
-        if (!Double.isFinite(v)) {
-            throw cellError(source, line, columns, c, "\"" + cell + "\" is not finite; NaN and infinity are refused");
-        }
-        if (Float.isInfinite((float) v)) {
-            throw cellError(source, line, columns, c, cell + " overflows float32 (max " + Float.MAX_VALUE + ")");
-        }
-        return v;
+        return CsvText.parse(cell, what -> cellError(source, line, columns, c, what));
     }
 
     private float checkClass(String source, long line, CsvColumns columns, int c, double v) {

@@ -1,9 +1,7 @@
 package org.trainer.core.data;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -21,7 +19,8 @@ import org.trainer.core.DType;
  *
  * <p>The first non-blank line of the first source fixes the column count (and, with a header, the
  * column names); with {@link #withHeader(boolean)} the first non-blank line of every source is its
- * header. Blank lines are skipped. Bad data is refused with an {@link IllegalArgumentException}
+ * header. Blank lines are skipped; a byte-order mark at the start of a source is skipped and the
+ * number syntax is {@link CsvReader}'s (no Java-only forms such as {@code 2.5f}). Bad data is refused with an {@link IllegalArgumentException}
  * naming the source, the 1-based data record of that source, its line, and the 1-based column (with
  * its header name): a ragged row, a cell that is not a number, NaN, infinite, too large for float32,
  * or a label that is not a class.
@@ -128,7 +127,7 @@ public final class CsvRecords implements RecordFormat {
                     if (!files.advance()) {
                         return false;
                     }
-                    parser = CSVParser.builder().setReader(new InputStreamReader(files.stream(), StandardCharsets.UTF_8))
+                    parser = CSVParser.builder().setReader(CsvText.utf8(files.stream()))
                             .setFormat(csv).get();
                     rows = parser.iterator();
                     endOfPrevious = parser.getCurrentLineNumber();
@@ -145,8 +144,8 @@ public final class CsvRecords implements RecordFormat {
                     row = rows.next();
                 } catch (UncheckedIOException e) {
                     // Commons CSV reports a read failure, or malformed quoting, this way.
-                    throw new IOException(files.name() + ": record " + (record + 1) + " (near line "
-                            + parser.getCurrentLineNumber() + "): " + e.getCause().getMessage(), e.getCause());
+                    throw new IOException(CsvText.readFailure(files.name(), "record " + (record + 1) + " (near line "
+                            + parser.getCurrentLineNumber() + ")", e.getCause()), e.getCause());
                 }
                 line = endOfPrevious + 1;
                 endOfPrevious = parser.getCurrentLineNumber();
@@ -217,19 +216,7 @@ public final class CsvRecords implements RecordFormat {
         }
 
         private double cell(long rowLine, int c, String cell) {
-            double v;
-            try {
-                v = Double.parseDouble(cell);
-            } catch (NumberFormatException e) {
-                throw cellError(rowLine, c, "not a number: \"" + cell + "\"");
-            }
-            if (!Double.isFinite(v)) {
-                throw cellError(rowLine, c, "\"" + cell + "\" is not finite; NaN and infinity are refused");
-            }
-            if (Float.isInfinite((float) v)) {
-                throw cellError(rowLine, c, cell + " overflows float32 (max " + Float.MAX_VALUE + ")");
-            }
-            return v;
+            return CsvText.parse(cell, what -> cellError(rowLine, c, what));
         }
 
         private float label(long rowLine, int c, double v) {

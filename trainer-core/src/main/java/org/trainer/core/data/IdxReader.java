@@ -95,8 +95,10 @@ public final class IdxReader {
         }
         byte[] data = in.readNBytes((int) total);
         if (data.length < total) {
-            throw new IOException(file + ": truncated: expected " + total + " data bytes for shape "
-                    + Arrays.toString(shape) + ", got " + data.length + cutRecord(shape, total, data.length));
+            long perRecord = total / shape[0];
+            throw new IOException(file + ": " + cutShort(data.length / perRecord + 1, shape[0],
+                    4L + 4L * rank + data.length, perRecord, data.length % perRecord) + "; shape "
+                    + Arrays.toString(shape));
         }
         if (in.read() != -1) {
             throw new IOException(file + ": trailing bytes after the " + total + " data bytes of shape "
@@ -105,17 +107,14 @@ public final class IdxReader {
         return new Raw(shape, data);
     }
 
-    /** Which record (slice along axis 0) the data stops in, for a truncation message. */
-    private static String cutRecord(int[] shape, long total, int got) {
-        long perRecord = total / shape[0];
-        long record = got / perRecord;
-        long into = got % perRecord;
-        if (got == 0) {
-            return ": the file ends right after its header";
-        }
-        return into == 0 ? ": the file ends after record " + (record - 1) + " of records 0 to " + (shape[0] - 1)
-                : ": the file ends " + into + " of " + perRecord + " bytes into record " + record + " of records 0 to "
-                        + (shape[0] - 1);
+    /**
+     * The one wording of a truncated IDX file, shared by this reader and the streaming
+     * {@link IdxRecords}: "truncated: record 10 of 10 is cut short at byte 7850 (it needs 784 bytes,
+     * got 6)". Records count from 1; the byte is the offset of the end of the (decompressed) file.
+     */
+    static String cutShort(long record, long count, long atByte, long needs, long got) {
+        return "truncated: record " + record + " of " + count + " is cut short at byte " + atByte + " (it needs "
+                + needs + " bytes, got " + got + ")";
     }
 
     private static int readHeaderInt(Path file, DataInputStream in, String what) throws IOException {

@@ -194,8 +194,8 @@ public final class IdxRecords implements RecordFormat {
                 return false;
             }
             record++;
-            readRecord(images, imageStream, pixels, "image");
-            readRecord(labels, labelStream, label, "label");
+            readRecord(images, imageStream, pixels, 4L + 4L * (imageShape.length + 1));
+            readRecord(labels, labelStream, label, 8);
             for (int i = 0; i < pixels.length; i++) {
                 features[featureOffset + i] = (pixels[i] & 0xFF) * scale;
             }
@@ -203,7 +203,7 @@ public final class IdxRecords implements RecordFormat {
             return true;
         }
 
-        private void readRecord(RecordSource source, InputStream in, byte[] into, String what) throws IOException {
+        private void readRecord(RecordSource source, InputStream in, byte[] into, long headerBytes) throws IOException {
             int n;
             try {
                 n = in.readNBytes(into, 0, into.length);
@@ -212,8 +212,8 @@ public final class IdxRecords implements RecordFormat {
                         + e.getMessage(), e);
             }
             if (n < into.length) {
-                throw new IOException(source.name() + ": truncated: record " + record + " of " + count + " needs "
-                        + into.length + " bytes for its " + what + ", got " + n);
+                throw new IOException(source.name() + ": " + IdxReader.cutShort(record, count,
+                        headerBytes + (record - 1) * into.length + n, into.length, n));
             }
         }
 

@@ -7,9 +7,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class AtomicFile {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFile.class);
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** Characters of the random part of a temporary name: an unsigned long in base 36. */
+    private static final int RANDOM_CHARS = 13;
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-z]{" + RANDOM_CHARS + "}\\.tmp");
 
     /** Writes a file's content to a stream; the stream need not be closed (closing it only flushes). */
     @FunctionalInterface
@@ -56,7 +64,7 @@ public final class AtomicFile {
         Files.createDirectories(dir);
         // Not Files.createTempFile: its files are private (rw-------) and the target would keep that;
         // a new file created here gets the ordinary permissions the process's umask gives.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+        Path tmp = dir.resolve(temporaryName(target.getFileName().toString()));
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
@@ -83,6 +91,48 @@ public final class AtomicFile {
             }
         }
         forceDirectory(dir);
+    }
+
+    /** "." + name + "." + 13 base-36 characters + ".tmp": the fixed width keeps the pattern narrow. */
+    private static String temporaryName(String name) {
+        String random = Long.toUnsignedString(RANDOM.nextLong(), 36);
+        return "." + name + "." + "0".repeat(RANDOM_CHARS - random.length()) + random + ".tmp";
+    }
+
+    /**
+     * Whether {@code fileName} is the name of a temporary file this class writes before its rename:
+     * {@code .<target name>.<13 characters 0-9a-z>.tmp}, e.g. {@code .model.safetensors.0k3x9a7b2c1d4.tmp}.
+     */
+    public static boolean isTemporary(String fileName) {
+        return fileName != null && TEMPORARY.matcher(fileName).matches();
+    }
+
+    /**
+     * Deletes the temporary files that writes killed before their rename left in {@code dir} (a
+     * process killed mid-write cannot remove its own). Only regular files directly in {@code dir}
+     * whose names pass {@link #isTemporary} are deleted; every other file, and every subdirectory,
+     * is left as it is. Call it only when no other process writes to {@code dir}, e.g. when a job
+     * starts: a live writer's temporary file looks the same. A missing directory holds none.
+     *
+     * @return the deleted files, sorted by name
+     */
+    public static List<Path> removeLeftovers(Path dir) throws IOException {
+        if (dir == null) {
+            throw new IllegalArgumentException("AtomicFile.removeLeftovers: dir is null");
+        }
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                if (isTemporary(f.getFileName().toString())
+                        && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(f)) {
+                    removed.add(f);
+                }
+            }
+        }
+        return removed;
     }
 
     /**

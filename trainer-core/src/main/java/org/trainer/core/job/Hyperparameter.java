@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One declared hyperparameter: its name, type, default (null when required) and, for a choice,
- * the allowed values. {@link #parse} turns a value read from {@code hyperparameters.json} into the
+ * One declared hyperparameter: its name, type, default (null when required), for a choice the
+ * allowed values, and for an integer or a number optional inclusive bounds. {@link #parse} turns a value read from {@code hyperparameters.json} into the
  * declared type. SageMaker passes every value as a JSON string ("0.01", "true"), other tools pass
  * JSON numbers and booleans: both are accepted, and the result is the same.
  */
@@ -31,8 +31,16 @@ public final class Hyperparameter {
     private final Type type;
     private final Object defaultValue;
     private final List<String> choices;
+    /** Inclusive bounds of an INTEGER (Long) or NUMBER (Double); null when unbounded on that side. */
+    private final Number min;
+    private final Number max;
 
     Hyperparameter(String name, Type type, Object defaultValue, List<String> choices) {
+        this(name, type, defaultValue, choices, null, null);
+    }
+
+    private Hyperparameter(String name, Type type, Object defaultValue, List<String> choices, Number min,
+                           Number max) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("Hyperparameter: name must be non-blank, got '" + name + "'");
         }
@@ -51,6 +59,72 @@ public final class Hyperparameter {
                     + defaultValue);
         }
         this.defaultValue = defaultValue;
+        this.min = min;
+        this.max = max;
+        if (defaultValue != null && (min != null || max != null) && outOfRange((Number) defaultValue)) {
+            throw new IllegalArgumentException("Hyperparameter '" + name + "': default " + defaultValue
+                    + " is not " + range());
+        }
+    }
+
+    /**
+     * This hyperparameter with inclusive bounds (null: unbounded on that side), replacing any
+     * earlier ones. Refused: bounds on a type other than integer or number, a NaN bound, a
+     * non-integral bound of an integer, min &gt; max, or a default outside the bounds.
+     */
+    Hyperparameter withBounds(Double min, Double max) {
+        if (type != Type.INTEGER && type != Type.NUMBER) {
+            throw new IllegalArgumentException("Hyperparameter '" + name + "': bounds apply to an integer or a "
+                    + "number, and this is " + type.name().toLowerCase());
+        }
+        for (Double b : new Double[] {min, max}) {
+            if (b != null && (Double.isNaN(b) || type == Type.INTEGER && (b != Math.rint(b)
+                    || Math.abs(b) > 0x1p63))) {
+                throw new IllegalArgumentException("Hyperparameter '" + name + "': bound " + b + " is not "
+                        + (type == Type.INTEGER ? "an integer" : "a number"));
+            }
+        }
+        if (min != null && max != null && min > max) {
+            throw new IllegalArgumentException("Hyperparameter '" + name + "': min " + format(min) + " > max "
+                    + format(max));
+        }
+        return new Hyperparameter(name, type, defaultValue, choices, asType(min), asType(max));
+    }
+
+    private Number asType(Double bound) {
+        return bound == null ? null : type == Type.INTEGER ? (Number) (long) (double) bound : bound;
+    }
+
+    /** The inclusive lower bound (Long or Double), or null. */
+    public Number min() {
+        return min;
+    }
+
+    /** The inclusive upper bound (Long or Double), or null. */
+    public Number max() {
+        return max;
+    }
+
+    private boolean outOfRange(Number v) {
+        if (type == Type.INTEGER) {
+            long x = v.longValue();
+            return min != null && x < min.longValue() || max != null && x > max.longValue();
+        }
+        double x = v.doubleValue();
+        return min != null && x < min.doubleValue() || max != null && x > max.doubleValue();
+    }
+
+    /** The bounds for messages: "&gt;= 1", "&lt;= 0.5", "&gt;= 1 and &lt;= 512"; empty when unbounded. */
+    String range() {
+        String lo = min == null ? "" : ">= " + format(min);
+        String hi = max == null ? "" : "<= " + format(max);
+        return lo.isEmpty() || hi.isEmpty() ? lo + hi : lo + " and " + hi;
+    }
+
+    /** A number as a person writes it: 1 rather than 1.0 for an integral double. */
+    private static String format(Number n) {
+        double d = n.doubleValue();
+        return n instanceof Double && d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : n.toString();
     }
 
     public String name() {
@@ -75,18 +149,29 @@ public final class Hyperparameter {
         return choices;
     }
 
-    /** What a value must be, for messages: "an integer", "one of [sgd, adam]". */
+    /** What a value must be, for messages: "an integer", "an integer >= 1", "one of [sgd, adam]". */
     public String expected() {
-        return type == Type.CHOICE ? "one of " + choices : type.expected;
+        String range = range();
+        return type == Type.CHOICE ? "one of " + choices : range.isEmpty() ? type.expected : type.expected + " " + range;
     }
 
     /**
      * Converts a JSON value (String, Long, BigInteger, Double, Boolean or null; a List or Map for an
-     * array or object) to the declared type: Long, Double, Boolean or String.
+     * array or object) to the declared type: Long, Double, Boolean or String, within the declared
+     * bounds.
      *
-     * @throws JobConfigurationException naming the hyperparameter, the value and what was expected
+     * @throws JobConfigurationException naming the hyperparameter, the value and what was expected:
+     *                                   for a value out of bounds, {@code batch_size = -32, expected >= 1}
      */
     public Object parse(Object raw) {
+        Object v = parseType(raw);
+        if ((min != null || max != null) && outOfRange((Number) v)) {
+            throw new JobConfigurationException(name + " = " + format((Number) v) + ", expected " + range());
+        }
+        return v;
+    }
+
+    private Object parseType(Object raw) {
         if (raw == null || raw instanceof List || raw instanceof java.util.Map) {
             throw invalid(raw == null ? "null" : raw instanceof List ? "an array" : "an object");
         }
@@ -172,6 +257,7 @@ public final class Hyperparameter {
     @Override
     public String toString() {
         return name + ": " + type.name().toLowerCase() + (type == Type.CHOICE ? " " + choices : "")
+                + (range().isEmpty() ? "" : " " + range())
                 + (required() ? " (required)" : " = " + defaultValue);
     }
 }

@@ -12,15 +12,18 @@ import java.util.Map;
 /**
  * The hyperparameters a {@link JobDefinition} accepts, each with a type and a default (or none,
  * when required). {@link #parse} reads {@code hyperparameters.json} against it: every name must be
- * declared, every value must parse into its type, every required one must be present; otherwise the
- * job fails with a message naming the hyperparameter, the value received and what was expected.
+ * declared, every value must parse into its type and lie within its declared bounds or choices, every
+ * required one must be present; otherwise the job fails before training with a message naming the
+ * hyperparameter, the value received and what was expected.
  *
  * <pre>{@code
  * new HyperparameterSpec()
- *         .integer("epochs", 10)
- *         .number("learning_rate", 0.05)
+ *         .integer("epochs", 10).between("epochs", 1, 1000)
+ *         .integer("batch_size", 32).atLeast("batch_size", 1)
+ *         .number("learning_rate", 0.05).between("learning_rate", 0, 10)
  *         .bool("shuffle", true)
- *         .choice("optimizer", "sgd", "sgd", "adam");
+ *         .choice("optimizer", "sgd", "sgd", "adam")
+ *         .enumeration("activation", Activation.class, Activation.RELU);
  * }</pre>
  */
 public final class HyperparameterSpec {
@@ -73,6 +76,54 @@ public final class HyperparameterSpec {
     /** One of a fixed set of strings; {@code defaultValue} null makes it required. Returns this. */
     public HyperparameterSpec choice(String name, String defaultValue, String... choices) {
         return add(new Hyperparameter(name, Hyperparameter.Type.CHOICE, defaultValue, Arrays.asList(choices)));
+    }
+
+    /**
+     * One of an enum's constants, by name (as {@code Enum.name()} spells it); read it with
+     * {@link Hyperparameters#getEnum}. {@code defaultValue} null makes it required. Returns this.
+     */
+    public <E extends Enum<E>> HyperparameterSpec enumeration(String name, Class<E> type, E defaultValue) {
+        if (type == null) {
+            throw new IllegalArgumentException("HyperparameterSpec: enum type of '" + name + "' is null");
+        }
+        String[] names = Arrays.stream(type.getEnumConstants()).map(Enum::name).toArray(String[]::new);
+        return choice(name, defaultValue == null ? null : defaultValue.name(), names);
+    }
+
+    /**
+     * Declares an inclusive lower bound for the integer or number {@code name}, declared before;
+     * a value below it fails the job with e.g. {@code hyperparameters.json: batch_size = -32,
+     * expected >= 1}. Refused (IllegalArgumentException): an undeclared name, another type, a
+     * non-integral bound of an integer, a bound that excludes the default. Returns this.
+     */
+    public HyperparameterSpec atLeast(String name, double min) {
+        Hyperparameter h = declaration(name);
+        return replace(h.withBounds(min, h.max() == null ? null : h.max().doubleValue()));
+    }
+
+    /** An inclusive upper bound, as {@link #atLeast}. Returns this. */
+    public HyperparameterSpec atMost(String name, double max) {
+        Hyperparameter h = declaration(name);
+        return replace(h.withBounds(h.min() == null ? null : h.min().doubleValue(), max));
+    }
+
+    /** Inclusive bounds on both sides, as {@link #atLeast}; min &gt; max is refused. Returns this. */
+    public HyperparameterSpec between(String name, double min, double max) {
+        return replace(declaration(name).withBounds(min, max));
+    }
+
+    private Hyperparameter declaration(String name) {
+        Hyperparameter h = declared.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("HyperparameterSpec: '" + name + "' is not declared; declare it before"
+                    + " its bounds; declared: " + List.copyOf(declared.keySet()));
+        }
+        return h;
+    }
+
+    private HyperparameterSpec replace(Hyperparameter h) {
+        declared.put(h.name(), h);
+        return this;
     }
 
     private HyperparameterSpec add(Hyperparameter h) {

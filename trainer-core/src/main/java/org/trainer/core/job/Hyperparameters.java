@@ -51,6 +51,27 @@ public final class Hyperparameters {
         return (String) values.get(name);
     }
 
+    /**
+     * A hyperparameter declared with {@link HyperparameterSpec#enumeration}, as the constant of
+     * {@code type} it names.
+     *
+     * @throws IllegalArgumentException when it is not a choice, or names no constant of {@code type}
+     */
+    public <E extends Enum<E>> E getEnum(String name, Class<E> type) {
+        Hyperparameter h = declaration(name);
+        if (h.type() != Hyperparameter.Type.CHOICE) {
+            throw wrongType(h, "an enum");
+        }
+        String v = (String) values.get(name);
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(v)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("Hyperparameters: '" + name + "' is \"" + v + "\", not a constant of "
+                + type.getName());
+    }
+
     /** Whether hyperparameters.json set the value (false: the default applies). */
     public boolean isSet(String name) {
         declaration(name);

@@ -7,15 +7,25 @@ import java.nio.file.Path;
  * Runs one training job in this JVM and exits with its code:
  * {@code java -cp ... org.trainer.core.job.Main <job-dir> <definition-class>}, where the class
  * implements {@link JobDefinition} and has a public no-argument constructor. Exit 0: success;
- * 1: the job failed ({@code output/failure} says why); 2: wrong arguments (nothing written).
+ * 1: the job failed ({@code output/failure} says why); 2: wrong arguments (nothing written);
+ * 3: the parent process named by {@link TrainingJob#PARENT_PID_ENV} is gone (nothing more written).
  */
 public final class Main {
+    /** Exit code of a child JVM whose parent is gone. */
+    public static final int PARENT_GONE = 3;
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
             System.err.println("usage: java -cp CLASSPATH " + Main.class.getName() + " <job-dir> <definition-class>");
+            System.exit(2);
+        }
+        try {
+            ParentWatch.start(System.getenv(TrainingJob.PARENT_PID_ENV));
+        } catch (IllegalArgumentException e) {
+            System.err.println(Main.class.getName() + ": " + e.getMessage());
             System.exit(2);
         }
         Path root = Path.of(args[0]);

@@ -11,10 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.trainer.core.io.AtomicFile;
 
 /**
  * Runs a {@link JobDefinition} over a {@link JobDirectory}, in this JVM or in a child JVM.
@@ -25,11 +28,31 @@ import org.slf4j.LoggerFactory;
  * limit exits with what the operating system reports). An unknown, ill-typed or missing
  * hyperparameter fails the job before training starts. A child JVM isolates the caller: a trial
  * that crashes, exhausts its memory or calls {@code System.exit} cannot take a study down with it.
+ *
+ * <p>When a job starts, the temporary files of {@link AtomicFile} writes that an earlier attempt
+ * was killed in are removed from {@code model/} and {@code output/data/} (by their name pattern,
+ * {@link AtomicFile#isTemporary}; no other file is touched), and logged at INFO.
  */
 public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
     /** Exit code of a failed job. */
     public static final int FAILED = 1;
+    /**
+     * The environment variable that gives a child JVM its parent's pid: {@link Main} halts when
+     * that process is gone.
+     */
+    public static final String PARENT_PID_ENV = "TRAINER_PARENT_PID";
+    /** The child JVMs running now, killed with their descendants when this JVM shuts down. */
+    private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process child : CHILDREN) {
+                child.descendants().forEach(ProcessHandle::destroyForcibly);
+                child.destroyForcibly();
+            }
+        }, "training-job-children"));
+    }
 
     private final JobDirectory dir;
 
@@ -80,7 +103,9 @@ public final class TrainingJob {
      * writing {@code output/failure} (a crash, {@code System.exit}) or runs past the limit (it is
      * killed) gets a failure written for it. A child never outlives this call: when the waiting
      * thread is interrupted, the child and its descendants are killed before the
-     * InterruptedException propagates. As {@link #run}, it first removes the previous attempt's
+     * InterruptedException propagates; when this JVM shuts down, a shutdown hook kills them; when
+     * this JVM is killed outright (SIGKILL), the child, which watches this JVM's pid
+     * ({@link #PARENT_PID_ENV}), halts within about half a second. As {@link #run}, it first removes the previous attempt's
      * failure, metrics.json and history.json.
      *
      * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
@@ -97,7 +122,9 @@ public final class TrainingJob {
         ProcessBuilder pb = new ProcessBuilder(childCommand(dir.root(), definitionClass, jvmArgs))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.logFile().toFile()));
+        pb.environment().put(PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
         Process child = pb.start();
+        CHILDREN.add(child);
         int exit;
         try {
             if (child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -113,6 +140,7 @@ public final class TrainingJob {
             if (child.isAlive()) {
                 destroyTree(child);
             }
+            CHILDREN.remove(child);
         }
         if (exit != 0 && !Files.exists(dir.failureFile())) {
             writeFailure("the job's JVM exited with code " + exit + " without writing output/failure; the end of "
@@ -123,13 +151,23 @@ public final class TrainingJob {
 
     /**
      * Removes what an earlier attempt in the same directory left that this one must not be mistaken
-     * for: its failure and its figures (a stale objective would be read if this attempt reports none).
+     * for: its failure and its figures (a stale objective would be read if this attempt reports none),
+     * and the temporary files of writes it was killed in ({@link AtomicFile#removeLeftovers}) in
+     * {@code model/} and {@code output/data/}, which would otherwise ship with the artifact.
      */
     private void clearPreviousAttempt() throws IOException {
         Files.deleteIfExists(dir.failureFile());
         Files.deleteIfExists(dir.outputDataDir().resolve("metrics.json"));
         Files.deleteIfExists(dir.outputDataDir().resolve("history.json"));
         dir.createOutputs();
+        for (Path d : List.of(dir.modelDir(), dir.outputDataDir())) {
+            List<Path> removed = AtomicFile.removeLeftovers(d);
+            if (!removed.isEmpty()) {
+                LOG.info("job {}: removed {} temporary file(s) that an interrupted write left in {}: {}",
+                        dir.root().getFileName(), removed.size(), dir.root().relativize(d),
+                        removed.stream().map(p -> p.getFileName().toString()).toList());
+            }
+        }
     }
 
     /**

@@ -63,8 +63,8 @@ class IdxReaderTest {
         byte[] full = idx(new int[] {3, 2, 2}, pattern(12));
         Path f = write(dir.resolve("train-images-idx3-ubyte"), Arrays.copyOf(full, full.length - 7), gzip);
         IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(f, true));
-        assertEquals(f + ": truncated: expected 12 data bytes for shape [3, 2, 2], got 5: the file ends 1 of 4 bytes"
-                + " into record 1 of records 0 to 2", e.getMessage());
+        assertEquals(f + ": truncated: record 2 of 3 is cut short at byte 21 (it needs 4 bytes, got 1); shape [3, 2, 2]",
+                e.getMessage());
     }
 
     @Test
@@ -72,11 +72,11 @@ class IdxReaderTest {
         byte[] full = idx(new int[] {3, 2, 2}, pattern(12));
         Path f = write(dir.resolve("labels-idx3-ubyte"), Arrays.copyOf(full, full.length - 4), false);
         IOException e = assertThrows(IOException.class, () -> IdxReader.readLabels(f));
-        assertEquals(f + ": truncated: expected 12 data bytes for shape [3, 2, 2], got 8: the file ends after record 1"
-                + " of records 0 to 2", e.getMessage());
+        assertEquals(f + ": truncated: record 3 of 3 is cut short at byte 24 (it needs 4 bytes, got 0); shape [3, 2, 2]",
+                e.getMessage());
         Path empty = write(dir.resolve("empty-idx3-ubyte"), Arrays.copyOf(full, full.length - 12), false);
-        assertEquals(empty + ": truncated: expected 12 data bytes for shape [3, 2, 2], got 0: the file ends right after"
-                + " its header", assertThrows(IOException.class, () -> IdxReader.readImages(empty, false)).getMessage());
+        assertEquals(empty + ": truncated: record 1 of 3 is cut short at byte 16 (it needs 4 bytes, got 0); shape"
+                + " [3, 2, 2]", assertThrows(IOException.class, () -> IdxReader.readImages(empty, false)).getMessage());
     }
 
     @Test

@@ -227,7 +227,7 @@ class StreamingFormatsTest {
     @Test
     void idxErrorsNameTheFileAndRecord() throws IOException {
         RecordSource labels = bytes("labels", idx(new int[] {3}, new byte[] {1, 2, 3}));
-        assertEquals("images: truncated: record 3 of 3 needs 4 bytes for its image, got 1",
+        assertEquals("images: truncated: record 3 of 3 is cut short at byte 25 (it needs 4 bytes, got 1)",
                 error(UncheckedIOException.class, IdxRecords.of(bytes("images", Arrays.copyOf(
                         idx(new int[] {3, 2, 2}, pattern(12)), 16 + 9)), labels, true)));
         assertEquals("images holds 2 images but labels holds 3 labels; expected the same count",

@@ -3,7 +3,9 @@ package org.trainer.core.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,5 +65,42 @@ class AtomicFileTest {
     void badArgumentsFailClearly(@TempDir Path dir) {
         assertEquals("AtomicFile.write: bytes is null for " + dir.resolve("x"), assertThrows(
                 IllegalArgumentException.class, () -> AtomicFile.write(dir.resolve("x"), (byte[]) null)).getMessage());
+    }
+
+    @Test
+    void theTemporaryNameOfEveryWriteIsRecognisedAsOurs(@TempDir Path dir) throws IOException {
+        for (int i = 0; i < 200; i++) {
+            AtomicFile.write(dir.resolve("model.safetensors"), out -> {
+                List<String> during = names(dir).stream().filter(n -> !n.equals("model.safetensors")).toList();
+                assertEquals(1, during.size(), during.toString());
+                assertTrue(AtomicFile.isTemporary(during.get(0)), during.get(0));
+                assertTrue(during.get(0).startsWith(".model.safetensors."), during.get(0));
+            });
+        }
+        assertEquals(List.of("model.safetensors"), names(dir));
+    }
+
+    @Test
+    void onlyOurTemporaryNamesMatch() {
+        assertTrue(AtomicFile.isTemporary(".model.safetensors.0k3x9a7b2c1d4.tmp"));
+        assertTrue(AtomicFile.isTemporary(".metrics.json.0000000000001.tmp"));
+        for (String other : List.of("model.safetensors.0k3x9a7b2c1d4.tmp", ".model.safetensors.tmp",
+                ".notes.backup.tmp", ".model.safetensors.0K3X9A7B2C1D4.tmp", ".model.safetensors.0k3x9a7b2c1d.tmp",
+                ".model.safetensors.0k3x9a7b2c1d4.tmp.bak", "..0k3x9a7b2c1d4.tmp", ".0k3x9a7b2c1d4.tmp")) {
+            assertFalse(AtomicFile.isTemporary(other), other);
+        }
+    }
+
+    @Test
+    void removeLeftoversDeletesOurTemporariesOnly(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve(".model.safetensors.0k3x9a7b2c1d4.tmp"), "half");
+        Files.writeString(dir.resolve(".optimizer.safetensors.zzzzzzzzzzzzz.tmp"), "half");
+        Files.writeString(dir.resolve(".model.safetensors.tmp"), "user");
+        Files.writeString(dir.resolve("model.safetensors"), "whole");
+        Files.createDirectory(dir.resolve(".sub.0000000000000.tmp"));
+        assertEquals(List.of(dir.resolve(".model.safetensors.0k3x9a7b2c1d4.tmp"),
+                dir.resolve(".optimizer.safetensors.zzzzzzzzzzzzz.tmp")), AtomicFile.removeLeftovers(dir));
+        assertEquals(List.of(".model.safetensors.tmp", ".sub.0000000000000.tmp", "model.safetensors"), names(dir));
+        assertEquals(List.of(), AtomicFile.removeLeftovers(dir.resolve("absent")));
     }
 }

@@ -70,6 +70,33 @@ class TrainingJobTest {
     }
 
     @Test
+    void aStartingJobRemovesTemporariesThatAKilledWriteLeftAndNothingElse(@TempDir Path root) throws IOException {
+        Path job = jobDir(root, "tmp", 1, Map.of("epochs", "2"));
+        JobDirectory d = JobDirectory.of(job);
+        Files.createDirectories(d.modelDir());
+        Files.createDirectories(d.outputDataDir());
+        List<Path> ours = List.of(d.modelDir().resolve(".model.safetensors.3k9x0a7b2c1d4.tmp"),
+                d.outputDataDir().resolve(".metrics.json.0000000000abc.tmp"));
+        List<Path> users = List.of(d.modelDir().resolve(".model.safetensors.tmp"),
+                d.modelDir().resolve("notes.3k9x0a7b2c1d4.tmp"), d.outputDataDir().resolve(".metrics.json.old.tmp"),
+                d.outputDataDir().resolve("plot.png"));
+        for (Path p : ours) {
+            Files.writeString(p, "half written");
+        }
+        for (Path p : users) {
+            Files.writeString(p, "the user's");
+        }
+        JobResult r = new TrainingJob(job).run(new RegressionJob());
+        assertTrue(r.succeeded(), r.failure());
+        for (Path p : ours) {
+            assertFalse(Files.exists(p), p.toString());
+        }
+        for (Path p : users) {
+            assertEquals("the user's", Files.readString(p), p.toString());
+        }
+    }
+
+    @Test
     void aFailingJobWritesOutputFailureAndExitsNonZero(@TempDir Path root) throws IOException {
         JobResult bad = new TrainingJob(jobDir(root, "bad", 1, Map.of("epochs", "many"))).run(new RegressionJob());
         assertEquals(TrainingJob.FAILED, bad.exitCode());
