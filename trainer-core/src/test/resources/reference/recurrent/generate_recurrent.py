@@ -30,13 +30,16 @@ To check that a file written by the library loads into PyTorch and gives the ref
 (RecurrentSafetensorsTest writes such a file to target/recurrent/lstm-from-library.safetensors.)
 """
 import json
-import struct
+import os
 import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from safetensors_layout import read_safetensors, write_safetensors  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 
@@ -225,42 +228,6 @@ def tagger_case():
     return {"vocab": vocab, "classes": classes, "state": {k: tj(v) for k, v in m.state_dict().items()},
             "tokens": tj(tokens, "int32"), "lengths": tj(lengths, "int32"), "labels": tj(labels, "int32"),
             "logits": tj(logits), "loss": tj(loss), "grads": {k: tj(p.grad) for k, p in m.named_parameters()}}
-
-
-def write_safetensors(path, tensors):
-    """The safetensors layout by hand: header length (u64 LE), JSON header, raw little-endian data."""
-    header = {}
-    blobs = []
-    offset = 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    h = json.dumps(header).encode("utf-8")
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    codes = {"F32": "<f4", "F64": "<f8", "I32": "<i4", "I64": "<i8"}
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    body = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        arr = np.frombuffer(body[b:e], dtype=codes[info["dtype"]]).reshape(info["shape"])
-        out[name] = torch.from_numpy(arr.astype(np.float64))
-    return out
 
 
 def safetensors_lstm():

@@ -1,13 +1,10 @@
 package org.trainer.core.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.trainer.core.Fixtures.tensor64;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,14 +62,7 @@ class TransformerSafetensorsTest {
 
         Map<String, Tensor> theirs = Safetensors.read(pyTorchFile());
         Map<String, Tensor> back = Safetensors.read(ours);
-        assertEquals(new ArrayList<>(theirs.keySet()), new ArrayList<>(back.keySet()));
-        for (Map.Entry<String, Tensor> e : theirs.entrySet()) {
-            Tensor b = back.get(e.getKey());
-            assertNotNull(b, e.getKey());
-            assertEquals(DType.FLOAT32, b.dtype(), e.getKey());
-            assertArrayEquals(e.getValue().shape(), b.shape(), e.getKey());
-            assertArrayEquals(e.getValue().toFloatArray(), b.toFloatArray(), e.getKey());
-        }
+        SafetensorsRoundTrip.assertSameFloat32(theirs, back);
         TransformerEncoder reloaded = encoder();
         Safetensors.load(reloaded, ours);
         Tensor x = Tensor.randn(3, 2, 5, 12);
