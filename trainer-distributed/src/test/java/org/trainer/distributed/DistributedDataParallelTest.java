@@ -34,21 +34,21 @@ import org.trainer.optim.SGD;
  * must make the steps of one process with batch W x B (float64, 20 steps), and stay bitwise equal
  * to each other.
  */
-class DistributedDataParallelTest {
+public class DistributedDataParallelTest {
     private static final long SEED = 7;
 
-    static Module mlp(long seed) {
+    public static Module mlp(long seed) {
         return new Sequential(new Linear(10, 16, true, null, seed), new Activation.Tanh(),
                 new Linear(16, 12, true, null, seed + 10), new Activation.ReLU(),
                 new Linear(12, 3, true, null, seed + 20)).to(DType.FLOAT64);
     }
 
-    static Module cnn(long seed) {
+    public static Module cnn(long seed) {
         return new Sequential(new Conv2d(1, 4, 3, 1, 0, 1, true, null, seed), new Activation.ReLU(),
                 new MaxPool2d(2), new Flatten(), new Linear(4 * 3 * 3, 3, true, null, seed + 10)).to(DType.FLOAT64);
     }
 
-    static TensorDataset data(int n, int... sampleShape) {
+    public static TensorDataset data(int n, int... sampleShape) {
         int[] shape = new int[sampleShape.length + 1];
         shape[0] = n;
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
@@ -88,13 +88,13 @@ class DistributedDataParallelTest {
         });
     }
 
-    static Map<String, double[]> weights(Module m) {
-        Map<String, double[]> out = new LinkedHashMap<>();
+    public static LinkedHashMap<String, double[]> weights(Module m) {
+        LinkedHashMap<String, double[]> out = new LinkedHashMap<>();
         m.stateDict().forEach((k, v) -> out.put(k, v.toDoubleArray()));
         return out;
     }
 
-    static void assertClose(Map<String, double[]> expected, Map<String, double[]> actual, double rel) {
+    public static void assertClose(Map<String, double[]> expected, Map<String, double[]> actual, double rel) {
         assertEquals(expected.keySet(), actual.keySet());
         expected.forEach((k, e) -> {
             double[] a = actual.get(k);
@@ -116,7 +116,7 @@ class DistributedDataParallelTest {
         }
     }
 
-    static Optimizer sgd(Module m) {
+    public static Optimizer sgd(Module m) {
         return new SGD(m.parameters(), 0.1, 0.9, 1e-4);
     }
 

@@ -1,6 +1,12 @@
 package org.trainer.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.trainer.distributed.DistributedDataParallelTest.assertClose;
+import static org.trainer.distributed.DistributedDataParallelTest.cnn;
+import static org.trainer.distributed.DistributedDataParallelTest.data;
+import static org.trainer.distributed.DistributedDataParallelTest.mlp;
+import static org.trainer.distributed.DistributedDataParallelTest.sgd;
+import static org.trainer.distributed.DistributedDataParallelTest.weights;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,68 +14,44 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.trainer.core.DType;
-import org.trainer.core.Tensor;
 import org.trainer.core.data.DataLoader;
 import org.trainer.core.data.TensorDataset;
 import org.trainer.core.loss.CrossEntropyLoss;
-import org.trainer.core.nn.Activation;
-import org.trainer.core.nn.Conv2d;
-import org.trainer.core.nn.Flatten;
-import org.trainer.core.nn.Linear;
-import org.trainer.core.nn.MaxPool2d;
 import org.trainer.core.nn.Module;
-import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.Trainer;
 import org.trainer.distributed.DistributedDataParallel;
 import org.trainer.distributed.DistributedSampler;
 import org.trainer.optim.Adam;
 
 /**
- * Three Spark tasks (an embedded local[3]) train the MLP of {@link SparkTrainingTest} and a small
- * CNN in float64, 20 steps each, as one process with the three ranks' batches together, the three
- * replicas bitwise equal.
+ * Three Spark tasks (an embedded local[3]) train the MLP and the small CNN of
+ * {@code DistributedDataParallelTest} in float64, 20 steps each, as one process with the three
+ * ranks' batches together, the three replicas bitwise equal.
  */
 class SparkThreeRanksTest {
     private static final long SEED = 7;
 
-    static Module cnn(long seed) {
-        return new Sequential(new Conv2d(1, 4, 3, 1, 0, 1, true, null, seed), new Activation.ReLU(),
-                new MaxPool2d(2), new Flatten(), new Linear(4 * 3 * 3, 3, true, null, seed + 10)).to(DType.FLOAT64);
-    }
-
-    /** 48 images of 8x8 with a learnable label: 4 steps an epoch at batch 12. */
-    static TensorDataset images() {
-        Tensor x = Tensor.randn(98, 48, 1, 8, 8).to(DType.FLOAT64);
-        double[] xs = x.toDoubleArray();
-        int[] y = new int[48];
-        for (int i = 0; i < 48; i++) {
-            y[i] = (xs[i * 64] > 0 ? 1 : 0) + (xs[i * 64 + 9] > 0.5 ? 1 : 0);
-        }
-        return new TensorDataset(x, Tensor.fromArray(y, 48));
-    }
-
     /** Final weights of {@code model} trained for 5 epochs: by one process (ctx null) or as one rank. */
     static LinkedHashMap<String, double[]> train(org.trainer.distributed.DistributedContext ctx, boolean mlp) {
-        TensorDataset d = mlp ? SparkTrainingTest.data() : images();
+        TensorDataset d = mlp ? data(96, 10) : data(48, 1, 8, 8);
         int batch = mlp ? 24 : 12;
-        Module m = mlp ? SparkTrainingTest.mlp(SEED + (ctx == null ? 0 : 1000 * ctx.rank()))
-                : cnn(SEED + (ctx == null ? 0 : 1000 * ctx.rank()));
+        long seed = SEED + (ctx == null ? 0 : 1000 * ctx.rank());
+        Module m = mlp ? mlp(seed) : cnn(seed);
         if (ctx == null) {
             new Trainer().fit(m, new CrossEntropyLoss(), optimizer(m, mlp),
                     DataLoader.builder(d).batchSize(batch).shuffle(true).seed(3).build(), null, 5);
-            return SparkTrainingTest.weights(m);
+            return weights(m);
         }
         try (DistributedDataParallel ddp = new DistributedDataParallel(m, ctx.collective(), 300)) {
             DataLoader loader = DataLoader.builder(d).batchSize(batch / ctx.worldSize())
                     .sampler(new DistributedSampler(d.size(), ctx.rank(), ctx.worldSize(), true, 3, false)).build();
             new Trainer().fit(ddp, new CrossEntropyLoss(), optimizer(ddp, mlp), loader, null, 5);
-            return SparkTrainingTest.weights(m);
+            return weights(m);
         }
     }
 
     static org.trainer.core.train.Optimizer optimizer(Module m, boolean mlp) {
-        return mlp ? SparkTrainingTest.sgd(m) : new Adam(m.parameters(), 0.01);
+        return mlp ? sgd(m) : new Adam(m.parameters(), 0.01);
     }
 
     @Test
@@ -86,7 +68,7 @@ class SparkThreeRanksTest {
             Map<String, double[]> expected = train(null, which == 0);
             ArrayList<LinkedHashMap<String, double[]>> ranks = got.get(which);
             assertEquals(3, ranks.size());
-            SparkTrainingTest.assertClose(expected, ranks.get(0), 1e-10);
+            assertClose(expected, ranks.get(0), 1e-10);
             for (int r = 1; r < 3; r++) {
                 SparkTrainingTest.assertBitwiseEqual(ranks.get(0), ranks.get(r), "rank " + r);
             }

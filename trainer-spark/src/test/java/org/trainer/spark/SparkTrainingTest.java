@@ -3,6 +3,11 @@ package org.trainer.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.trainer.distributed.DistributedDataParallelTest.assertClose;
+import static org.trainer.distributed.DistributedDataParallelTest.data;
+import static org.trainer.distributed.DistributedDataParallelTest.mlp;
+import static org.trainer.distributed.DistributedDataParallelTest.sgd;
+import static org.trainer.distributed.DistributedDataParallelTest.weights;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,15 +28,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.trainer.core.DType;
-import org.trainer.core.Tensor;
 import org.trainer.core.data.DataLoader;
 import org.trainer.core.data.TensorDataset;
 import org.trainer.core.loss.CrossEntropyLoss;
-import org.trainer.core.nn.Activation;
-import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Module;
-import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.Callback;
 import org.trainer.core.train.Trainer;
 import org.trainer.core.train.TrainingContext;
@@ -40,7 +40,6 @@ import org.trainer.distributed.Collective;
 import org.trainer.distributed.DistributedContext;
 import org.trainer.distributed.DistributedDataParallel;
 import org.trainer.distributed.DistributedSampler;
-import org.trainer.optim.SGD;
 
 /**
  * Data-parallel training on two Spark tasks against one process: an MLP in float64, 20 steps, must
@@ -68,37 +67,10 @@ class SparkTrainingTest {
         sc.stop();
     }
 
-    static Module mlp(long seed) {
-        return new Sequential(new Linear(10, 16, true, null, seed), new Activation.Tanh(),
-                new Linear(16, 12, true, null, seed + 10), new Activation.ReLU(),
-                new Linear(12, 3, true, null, seed + 20)).to(DType.FLOAT64);
-    }
-
-    static TensorDataset data() {
-        Tensor x = Tensor.randn(99, SAMPLES, 10).to(DType.FLOAT64);
-        double[] xs = x.toDoubleArray();
-        int[] y = new int[SAMPLES];
-        for (int i = 0; i < SAMPLES; i++) {
-            // A learnable rule, so that the loss moves: the sign pattern of two features.
-            y[i] = (xs[i * 10] > 0 ? 1 : 0) + (xs[i * 10 + 1] > 0.5 ? 1 : 0);
-        }
-        return new TensorDataset(x, Tensor.fromArray(y, SAMPLES));
-    }
-
-    static SGD sgd(Module m) {
-        return new SGD(m.parameters(), 0.1, 0.9, 1e-4);
-    }
-
-    static LinkedHashMap<String, double[]> weights(Module m) {
-        LinkedHashMap<String, double[]> out = new LinkedHashMap<>();
-        m.stateDict().forEach((k, v) -> out.put(k, v.toDoubleArray()));
-        return out;
-    }
-
     /** One process, batches of 24 from shuffle seed 3. */
     static Map<String, double[]> single() {
         Module m = mlp(SEED);
-        TensorDataset d = data();
+        TensorDataset d = data(SAMPLES, 10);
         DataLoader loader = DataLoader.builder(d).batchSize(BATCH).shuffle(true).seed(3).build();
         new Trainer().fit(m, new CrossEntropyLoss(), sgd(m), loader, null, EPOCHS);
         return weights(m);
@@ -111,7 +83,7 @@ class SparkTrainingTest {
      */
     static Run rank(DistributedContext ctx, String checkpoints, Probe probe) {
         int world = ctx.worldSize();
-        TensorDataset d = data();
+        TensorDataset d = data(SAMPLES, 10);
         try (DistributedDataParallel ddp = new DistributedDataParallel(mlp(SEED + 1000 * ctx.rank()),
                 ctx.collective(), 300)) {
             DataLoader loader = DataLoader.builder(d).batchSize(BATCH / world)
@@ -192,20 +164,6 @@ class SparkTrainingTest {
     private static SparkDistributor twoRanks() {
         return SparkDistributor.builder().numProcesses(2).sparkContext(sc).timeout(Duration.ofSeconds(60))
                 .maxAttempts(3).build();
-    }
-
-    static void assertClose(Map<String, double[]> expected, Map<String, double[]> actual, double rel) {
-        assertEquals(expected.keySet(), actual.keySet());
-        expected.forEach((k, e) -> {
-            double[] a = actual.get(k);
-            double scale = 0;
-            double diff = 0;
-            for (int i = 0; i < e.length; i++) {
-                scale = Math.max(scale, Math.abs(e[i]));
-                diff = Math.max(diff, Math.abs(e[i] - a[i]));
-            }
-            assertTrue(diff <= rel * scale, k + ": max difference " + diff + " against max magnitude " + scale);
-        });
     }
 
     static void assertBitwiseEqual(Map<String, double[]> expected, Map<String, double[]> actual, String what) {
