@@ -98,11 +98,19 @@ class SparkTrialRestartTest {
         Path log = dir.resolve("runs.log");
         Process first = start(journal, log, "first.out");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        // Kill once 3 trials finished and another one's task has begun its work.
-        while (!(events(journal, "finish").size() >= 3 && !runningTasks(journal, log).isEmpty())) {
+        // Kill once 3 trials finished and then a task begins its work: a task that has just begun is
+        // certainly under way at the kill (one seen running earlier might be finishing as the kill comes).
+        int begun = -1;
+        while (true) {
             assertTrue(first.isAlive(), "the coordinator ended early: " + Files.readString(dir.resolve("first.out")));
             assertTrue(System.nanoTime() < deadline, "no progress in the coordinator: " + Files.readString(dir.resolve("first.out")));
-            Thread.sleep(20);
+            int runsNow = runs(log).values().stream().mapToInt(List::size).sum();
+            if (begun < 0 && events(journal, "finish").size() >= 3) {
+                begun = runsNow;
+            } else if (begun >= 0 && runsNow > begun) {
+                break;
+            }
+            Thread.sleep(5);
         }
         first.destroyForcibly(); // SIGKILL
         first.waitFor();
