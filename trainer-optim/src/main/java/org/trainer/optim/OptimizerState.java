@@ -29,37 +29,33 @@ import org.trainer.core.train.ParameterGroup;
 final class OptimizerState {
     private static final String STEP = "step";
 
-    /** The state of one parameter: its buffers in the order of the names, and its step count. */
-    static final class Slot {
-        final Tensor[] buffers;
-        long step;
-
-        Slot(Tensor[] buffers) {
-            this.buffers = buffers;
-        }
-
-        Tensor buffer(int i) {
-            return buffers[i];
-        }
-    }
-
     private final String owner;
     private final List<ParameterGroup> groups;
-    private final List<String> names;
+    private final List<List<String>> names;
+    private final List<double[]> initials;
     private final boolean countsSteps;
-    private final Map<Parameter, Slot> slots = new IdentityHashMap<>();
+    private final Map<Parameter, Integer> groupOf = new IdentityHashMap<>();
+    private final Map<Parameter, ParameterState> slots = new IdentityHashMap<>();
 
     /**
      * @param owner       the optimizer's name, for messages
      * @param groups      the optimizer's groups (not copied: learning rates are read and restored live)
-     * @param bufferNames the buffers each parameter holds, in slot order
+     * @param bufferNames per group, the buffers each of its parameters holds, in slot order
+     * @param initials    per group, the value each buffer starts with (one per name)
      * @param countsSteps whether each parameter's step count is state
      */
-    OptimizerState(String owner, List<ParameterGroup> groups, List<String> bufferNames, boolean countsSteps) {
+    OptimizerState(String owner, List<ParameterGroup> groups, List<List<String>> bufferNames, List<double[]> initials,
+                   boolean countsSteps) {
         this.owner = owner;
         this.groups = groups;
-        this.names = List.copyOf(bufferNames);
+        this.names = bufferNames.stream().map(List::copyOf).toList();
+        this.initials = initials.stream().map(double[]::clone).toList();
         this.countsSteps = countsSteps;
+        for (int j = 0; j < groups.size(); j++) {
+            for (Parameter p : groups.get(j).parameters()) {
+                groupOf.put(p, j);
+            }
+        }
     }
 
     /**
@@ -84,32 +80,34 @@ final class OptimizerState {
     }
 
     /** The state of p, or null before its first update. */
-    Slot find(Parameter p) {
+    ParameterState find(Parameter p) {
         return slots.get(p);
     }
 
-    /** Creates the state of p with every buffer filled with {@code initial}. */
-    Slot create(Parameter p, double initial) {
+    /** The state of p, created with its group's buffers at their initial values on first use. */
+    ParameterState findOrCreate(Parameter p) {
+        ParameterState s = slots.get(p);
+        return s != null ? s : create(p);
+    }
+
+    private ParameterState create(Parameter p) {
+        int j = groupOf.get(p);
+        List<String> n = names.get(j);
+        double[] initial = initials.get(j);
         Tensor w = p.value();
-        Tensor[] buffers = new Tensor[names.size()];
+        Tensor[] buffers = new Tensor[n.size()];
         // State outlives any step, so it must never come from (and go back to) a step's pool.
         try (MemoryScope keep = MemoryScope.persistent()) {
             for (int i = 0; i < buffers.length; i++) {
                 buffers[i] = Tensor.zeros(w.backend(), w.dtype(), w.shape());
-                if (initial != 0) {
-                    w.backend().fill(buffers[i].storage(), initial);
+                if (initial[i] != 0) {
+                    w.backend().fill(buffers[i].storage(), initial[i]);
                 }
             }
         }
-        Slot s = new Slot(buffers);
+        ParameterState s = new ParameterState(n, buffers, 0, true);
         slots.put(p, s);
         return s;
-    }
-
-    /** The state of p, created with buffers filled with {@code initial} on first use. */
-    Slot findOrCreate(Parameter p, double initial) {
-        Slot s = slots.get(p);
-        return s != null ? s : create(p, initial);
     }
 
     /** A snapshot of the state in the flat form: copies, unaffected by later steps. */
@@ -119,15 +117,16 @@ final class OptimizerState {
             int i = 0;
             for (ParameterGroup g : groups) {
                 for (Parameter p : g.parameters()) {
-                    Slot s = slots.get(p);
+                    ParameterState s = slots.get(p);
                     if (s != null) {
-                        for (int b = 0; b < names.size(); b++) {
-                            Tensor t = s.buffers[b];
-                            out.put("state." + i + "." + names.get(b),
+                        List<String> n = s.bufferNames();
+                        for (int b = 0; b < n.size(); b++) {
+                            Tensor t = s.buffers()[b];
+                            out.put("state." + i + "." + n.get(b),
                                     Tensor.zeros(t.backend(), t.dtype(), t.shape()).copyFrom(t));
                         }
                         if (countsSteps) {
-                            out.put("state." + i + "." + STEP, Tensor.full(DType.FLOAT64, s.step));
+                            out.put("state." + i + "." + STEP, Tensor.full(DType.FLOAT64, s.step()));
                         }
                     }
                     i++;
@@ -142,9 +141,10 @@ final class OptimizerState {
 
     /**
      * Replaces the state with a flat form from {@link #stateDict()} (copied, converted to each
-     * parameter's dtype and device). Everything is checked before anything changes: an unknown key,
-     * a shape that differs from the parameter's, a parameter with some of its entries missing, or a
-     * group without its learning rate is refused with the key named.
+     * parameter's dtype and device). Everything is checked before anything changes: an unknown key
+     * (a buffer that the parameter's group does not keep included), a shape that differs from the
+     * parameter's, a parameter with some of its entries missing, or a group without its learning
+     * rate is refused with the key named.
      */
     void loadStateDict(Map<String, Tensor> state) {
         List<Parameter> flat = new ArrayList<>();
@@ -163,6 +163,7 @@ final class OptimizerState {
                 lrSeen[j] = true;
             } else if (parts.length == 3 && parts[0].equals("state")) {
                 int i = index(key, parts[1], flat.size());
+                List<String> n = namesOf(flat.get(i));
                 if (countsSteps && parts[2].equals(STEP)) {
                     double v = scalar(key, t);
                     if (!(v >= 0 && v == Math.rint(v))) {
@@ -171,9 +172,9 @@ final class OptimizerState {
                     }
                     steps.put(i, (long) v);
                 } else {
-                    int b = names.indexOf(parts[2]);
+                    int b = n.indexOf(parts[2]);
                     if (b < 0) {
-                        throw unexpected(key);
+                        throw unexpected(key, n);
                     }
                     int[] expected = flat.get(i).value().shape();
                     if (!Arrays.equals(expected, t.shape())) {
@@ -181,20 +182,21 @@ final class OptimizerState {
                                 + Arrays.toString(t.shape()) + " but parameter " + i + " has shape "
                                 + Arrays.toString(expected));
                     }
-                    buffers.computeIfAbsent(i, k -> new Tensor[names.size()])[b] = t;
+                    buffers.computeIfAbsent(i, k -> new Tensor[n.size()])[b] = t;
                 }
             } else {
-                throw unexpected(key);
+                throw unexpected(key, allNames());
             }
         }
         TreeSet<String> missing = new TreeSet<>();
         TreeSet<Integer> indices = new TreeSet<>(buffers.keySet());
         indices.addAll(steps.keySet());
         for (int i : indices) {
-            Tensor[] b = buffers.getOrDefault(i, new Tensor[names.size()]);
-            for (int k = 0; k < names.size(); k++) {
+            List<String> n = namesOf(flat.get(i));
+            Tensor[] b = buffers.getOrDefault(i, new Tensor[n.size()]);
+            for (int k = 0; k < n.size(); k++) {
                 if (b[k] == null) {
-                    missing.add("state." + i + "." + names.get(k));
+                    missing.add("state." + i + "." + n.get(k));
                 }
             }
             if (countsSteps && !steps.containsKey(i)) {
@@ -218,18 +220,27 @@ final class OptimizerState {
         slots.clear();
         try (MemoryScope keep = MemoryScope.persistent()) {
             for (int i : indices) {
-                Tensor w = flat.get(i).value();
-                Tensor[] given = buffers.get(i);
-                Tensor[] own = new Tensor[names.size()];
+                Parameter p = flat.get(i);
+                Tensor w = p.value();
+                List<String> n = namesOf(p);
+                Tensor[] given = buffers.getOrDefault(i, new Tensor[0]);
+                Tensor[] own = new Tensor[n.size()];
                 for (int k = 0; k < own.length; k++) {
                     Tensor src = given[k].detach().to(w.dtype()).to(w.device());
                     own[k] = Tensor.zeros(w.backend(), w.dtype(), w.shape()).copyFrom(src);
                 }
-                Slot s = new Slot(own);
-                s.step = countsSteps ? steps.get(i) : 0;
-                slots.put(flat.get(i), s);
+                slots.put(p, new ParameterState(n, own, countsSteps ? steps.get(i) : 0, false));
             }
         }
+    }
+
+    private List<String> namesOf(Parameter p) {
+        return names.get(groupOf.get(p));
+    }
+
+    /** Every buffer name of any group, in first-seen order. */
+    private List<String> allNames() {
+        return names.stream().flatMap(List::stream).distinct().toList();
     }
 
     private int index(String key, String text, int bound) {
@@ -237,7 +248,7 @@ final class OptimizerState {
         try {
             i = Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw unexpected(key);
+            throw unexpected(key, allNames());
         }
         if (i < 0 || i >= bound) {
             throw new IllegalArgumentException(owner + ".loadStateDict: " + key + " names index " + i
@@ -254,7 +265,7 @@ final class OptimizerState {
         return t.item();
     }
 
-    private IllegalArgumentException unexpected(String key) {
+    private IllegalArgumentException unexpected(String key, List<String> names) {
         return new IllegalArgumentException(owner + ".loadStateDict: unexpected key '" + key + "' (expected state.<i>."
                 + names + (countsSteps ? ", state.<i>.step" : "") + " or param_groups.<j>.lr)");
     }

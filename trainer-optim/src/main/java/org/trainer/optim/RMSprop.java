@@ -20,18 +20,118 @@ import org.trainer.core.train.ParameterGroup;
  * </pre>
  * All averages start at zero, with no bias correction (unlike Adam), so early steps are large.
  * Centering divides by an estimate of the gradient's variance rather than its raw second moment.
+ * Configured as torch.optim.RMSprop is, every hyperparameter per group:
+ * <pre>
+ *   new RMSprop(params, RMSprop.options(0.01).withAlpha(0.9).withMomentum(0.5).withCentered(true))
+ * </pre>
  * Each parameter is updated in one pass over its memory
  * ({@link org.trainer.core.backend.Backend#rmspropStep}).
  */
-public final class RMSprop extends BufferedOptimizer {
-    private final double alpha;
-    private final double eps;
-    private final double momentum;
-    private final boolean centered;
+public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
+
+    /**
+     * torch.optim.RMSprop's hyperparameters of one group, immutable; {@link RMSprop#options(double)}
+     * gives PyTorch's defaults: alpha 0.99, eps 1e-8, no weight decay, no momentum, not centered.
+     */
+    public static final class Options implements OptimizerOptions<Options> {
+        private final double lr;
+        private final double alpha;
+        private final double eps;
+        private final double weightDecay;
+        private final double momentum;
+        private final boolean centered;
+
+        private Options(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
+            this.lr = Arguments.nonNegative("RMSprop", "lr", lr);
+            this.alpha = Arguments.unitInterval("RMSprop", "alpha", alpha);
+            this.eps = Arguments.nonNegative("RMSprop", "eps", eps);
+            this.weightDecay = Arguments.nonNegative("RMSprop", "weightDecay", weightDecay);
+            this.momentum = Arguments.nonNegative("RMSprop", "momentum", momentum);
+            this.centered = centered;
+        }
+
+        @Override
+        public double lr() {
+            return lr;
+        }
+
+        public double alpha() {
+            return alpha;
+        }
+
+        public double eps() {
+            return eps;
+        }
+
+        @Override
+        public double weightDecay() {
+            return weightDecay;
+        }
+
+        public double momentum() {
+            return momentum;
+        }
+
+        public boolean centered() {
+            return centered;
+        }
+
+        @Override
+        public Options withLr(double lr) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        /** Smoothing of the averages, in [0, 1]. */
+        public Options withAlpha(double alpha) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        /** A finite value >= 0 added to the denominator. */
+        public Options withEps(double eps) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        /** L2 weight decay, added to the gradient. */
+        @Override
+        public Options withWeightDecay(double weightDecay) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        /** Momentum mu, a finite value >= 0 (0 for none). */
+        public Options withMomentum(double momentum) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        /** Divide by the estimated variance of the gradient (true) or its second moment (false). */
+        public Options withCentered(boolean centered) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+        }
+
+        @Override
+        public String toString() {
+            return "RMSprop.Options[lr=" + lr + ", alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay
+                    + ", momentum=" + momentum + ", centered=" + centered + "]";
+        }
+    }
+
+    /** PyTorch's defaults with learning rate lr. */
+    public static Options options(double lr) {
+        return new Options(lr, 0.99, 1e-8, 0, 0, false);
+    }
 
     /** RMSprop with PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay. */
     public RMSprop(List<Parameter> parameters, double lr) {
-        this(List.of(new ParameterGroup(parameters, lr, 0)), 0.99, 1e-8, 0, false);
+        this(List.of(OptimizerGroup.from(new ParameterGroup(parameters, lr, 0), options(lr))));
+    }
+
+    /** RMSprop over one group with these options. */
+    public RMSprop(List<Parameter> parameters, Options options) {
+        this(List.of(OptimizerGroup.of(parameters, options)));
+    }
+
+    /** RMSprop over groups, each with its own options. */
+    public RMSprop(List<OptimizerGroup<Options>> groups) {
+        super("RMSprop", groups, true);
     }
 
     /**
@@ -40,36 +140,59 @@ public final class RMSprop extends BufferedOptimizer {
      * @param eps      >= 0, added to the denominator; PyTorch's default is 1e-8
      * @param momentum mu >= 0 (0 for none)
      * @param centered divide by the estimated variance of the gradient
+     * @deprecated positional hyperparameters shared by all groups; use
+     *     {@code new RMSprop(OptimizerGroup.from(groups, RMSprop.options(0).withAlpha(alpha).withEps(eps)
+     *     .withMomentum(momentum).withCentered(centered)))}, or per-group options
      */
+    @Deprecated
     public RMSprop(List<ParameterGroup> groups, double alpha, double eps, double momentum, boolean centered) {
-        super("RMSprop", groups, bufferNames(momentum, centered), true);
-        this.alpha = Arguments.unitInterval("RMSprop", "alpha", alpha);
-        this.eps = Arguments.nonNegative("RMSprop", "eps", eps);
-        this.momentum = Arguments.nonNegative("RMSprop", "momentum", momentum);
-        this.centered = centered;
+        this(OptimizerGroup.from(groups, new Options(0, alpha, eps, 0, momentum, centered)));
     }
 
     /** square_avg, then momentum_buffer with momentum and grad_avg when centered, as PyTorch names them. */
-    private static List<String> bufferNames(double momentum, boolean centered) {
+    @Override
+    protected List<String> bufferNames(Options o) {
         List<String> names = new ArrayList<>(List.of("square_avg"));
-        if (momentum > 0) {
+        if (o.momentum() > 0) {
             names.add("momentum_buffer");
         }
-        if (centered) {
+        if (o.centered()) {
             names.add("grad_avg");
         }
         return names;
     }
 
     @Override
-    void update(ParameterGroup group, Parameter p, Tensor w, Tensor g) {
-        OptimizerState.Slot s = state.findOrCreate(p, 0);
-        s.step++;
-        int next = 1;
-        Tensor buf = momentum > 0 ? s.buffer(next++) : null;
-        Tensor gradAvg = centered ? s.buffer(next) : null;
+    protected void update(Options o, double lr, Tensor w, Tensor g, ParameterState s) {
+        Tensor grad = o.weightDecay() != 0 ? g.add(w.mul(o.weightDecay())) : g;
+        double alpha = o.alpha();
+        Tensor sq = s.buffer("square_avg");
+        sq.copyFrom(sq.mul(alpha).add(grad.mul(grad).mul(1 - alpha)));
+        Tensor avg;
+        if (o.centered()) {
+            Tensor ga = s.buffer("grad_avg");
+            ga.copyFrom(ga.mul(alpha).add(grad.mul(1 - alpha)));
+            avg = sq.sub(ga.mul(ga)).sqrt();
+        } else {
+            avg = sq.sqrt();
+        }
+        avg = avg.add(o.eps());
+        if (o.momentum() > 0) {
+            Tensor buf = s.buffer("momentum_buffer");
+            buf.copyFrom(buf.mul(o.momentum()).add(grad.div(avg)));
+            w.copyFrom(w.sub(buf.mul(lr)));
+        } else {
+            w.copyFrom(w.add(grad.div(avg).mul(-lr)));
+        }
+    }
+
+    @Override
+    protected boolean fusedUpdate(int group, Options o, double lr, Tensor w, Tensor g, ParameterState s) {
+        Tensor buf = o.momentum() > 0 ? s.buffer("momentum_buffer") : null;
+        Tensor gradAvg = o.centered() ? s.buffer("grad_avg") : null;
         w.backend().rmspropStep(w.storage(), g.storage(), s.buffer(0).storage(),
-                gradAvg == null ? null : gradAvg.storage(), buf == null ? null : buf.storage(),
-                group.learningRate(), alpha, eps, group.weightDecay(), momentum);
+                gradAvg == null ? null : gradAvg.storage(), buf == null ? null : buf.storage(), lr, o.alpha(),
+                o.eps(), o.weightDecay(), o.momentum());
+        return true;
     }
 }

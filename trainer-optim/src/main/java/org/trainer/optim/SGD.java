@@ -9,7 +9,7 @@ import org.trainer.core.train.ParameterGroup;
 
 /**
  * Stochastic gradient descent with momentum, as torch.optim.SGD. For each parameter w with
- * gradient g, learning rate lr and weight decay lambda:
+ * gradient g, learning rate lr, weight decay lambda, and its group's momentum mu and dampening:
  * <pre>
  *   g' = g + lambda w
  *   b  = g'                                   (first step)
@@ -17,23 +17,128 @@ import org.trainer.core.train.ParameterGroup;
  *   d  = g' + mu b   (Nesterov)   or   b   (otherwise; g' when mu = 0)
  *   w  = w - lr d
  * </pre>
- * Each parameter is updated in one pass over its memory ({@link org.trainer.core.backend.Backend#sgdStep}), and
- * the parameters of a group that share a backend and the first-step flag in one call
- * ({@link org.trainer.core.backend.Backend#sgdSteps}), which a GPU runs as one launch for many of them.
+ * Configured as torch.optim.SGD is, every hyperparameter per group:
+ * <pre>
+ *   new SGD(params, 0.1)                                                    // plain
+ *   new SGD(params, SGD.options(0.1).withMomentum(0.9).withNesterov(true))  // one group
+ *   new SGD(List.of(OptimizerGroup.of(body, SGD.options(0.01)),
+ *                   OptimizerGroup.of(head, SGD.options(0.1).withMomentum(0.9))))
+ * </pre>
+ * Each parameter is updated in one pass over its memory ({@link Backend#sgdStep}), and the
+ * parameters of a group that share a backend and the first-step flag in one call
+ * ({@link Backend#sgdSteps}), which a GPU runs as one launch for many of them.
  */
-public final class SGD extends BufferedOptimizer {
-    private final double momentum;
-    private final double dampening;
-    private final boolean nesterov;
+public final class SGD extends BufferedOptimizer<SGD.Options> {
+
+    /**
+     * torch.optim.SGD's hyperparameters of one group, immutable; {@link SGD#options(double)} gives
+     * PyTorch's defaults: momentum 0, dampening 0, weight decay 0, no Nesterov.
+     */
+    public static final class Options implements OptimizerOptions<Options> {
+        private final double lr;
+        private final double momentum;
+        private final double dampening;
+        private final double weightDecay;
+        private final boolean nesterov;
+
+        private Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+            this.lr = Arguments.nonNegative("SGD", "lr", lr);
+            this.momentum = Arguments.nonNegative("SGD", "momentum", momentum);
+            this.dampening = Arguments.unitInterval("SGD", "dampening", dampening);
+            this.weightDecay = Arguments.nonNegative("SGD", "weightDecay", weightDecay);
+            this.nesterov = nesterov;
+        }
+
+        @Override
+        public double lr() {
+            return lr;
+        }
+
+        public double momentum() {
+            return momentum;
+        }
+
+        public double dampening() {
+            return dampening;
+        }
+
+        @Override
+        public double weightDecay() {
+            return weightDecay;
+        }
+
+        public boolean nesterov() {
+            return nesterov;
+        }
+
+        @Override
+        public Options withLr(double lr) {
+            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+        }
+
+        /** Momentum mu, a finite value >= 0 (0 for none). */
+        public Options withMomentum(double momentum) {
+            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+        }
+
+        /** Dampening of the momentum, in [0, 1]. */
+        public Options withDampening(double dampening) {
+            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+        }
+
+        /** L2 weight decay, added to the gradient. */
+        @Override
+        public Options withWeightDecay(double weightDecay) {
+            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+        }
+
+        /** Nesterov momentum on or off; on needs momentum > 0 and dampening 0 (checked by the optimizer). */
+        public Options withNesterov(boolean nesterov) {
+            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+        }
+
+        @Override
+        public String toString() {
+            return "SGD.Options[lr=" + lr + ", momentum=" + momentum + ", dampening=" + dampening + ", weightDecay="
+                    + weightDecay + ", nesterov=" + nesterov + "]";
+        }
+    }
+
+    /** PyTorch's defaults with learning rate lr. */
+    public static Options options(double lr) {
+        return new Options(lr, 0, 0, 0, false);
+    }
 
     /** Plain SGD over the parameters. */
     public SGD(List<Parameter> parameters, double lr) {
-        this(List.of(new ParameterGroup(parameters, lr, 0)), 0, 0, false);
+        this(List.of(OptimizerGroup.from(new ParameterGroup(parameters, lr, 0), options(lr))));
     }
 
-    /** SGD with momentum (0 for none) and weight decay over one group. */
+    /** SGD over one group with these options. */
+    public SGD(List<Parameter> parameters, Options options) {
+        this(List.of(OptimizerGroup.of(parameters, options)));
+    }
+
+    /**
+     * SGD over groups, each with its own options.
+     *
+     * @throws IllegalArgumentException if there is no group, a parameter is in two, or a group asks
+     *         for Nesterov without momentum > 0 and dampening 0
+     */
+    public SGD(List<OptimizerGroup<Options>> groups) {
+        super("SGD", checked(groups), false);
+    }
+
+    /**
+     * SGD with momentum (0 for none) and weight decay over one group.
+     *
+     * @deprecated positional hyperparameters; use
+     *     {@code new SGD(parameters, SGD.options(lr).withMomentum(momentum).withWeightDecay(weightDecay))}
+     */
+    @Deprecated
     public SGD(List<Parameter> parameters, double lr, double momentum, double weightDecay) {
-        this(List.of(new ParameterGroup(parameters, lr, weightDecay)), momentum, 0, false);
+        this(List.of(OptimizerGroup.from(new ParameterGroup(parameters, lr, weightDecay),
+                options(lr).withMomentum(momentum))));
     }
 
     /**
@@ -41,59 +146,71 @@ public final class SGD extends BufferedOptimizer {
      * @param momentum  mu >= 0
      * @param dampening in [0, 1]; PyTorch's default is 0
      * @param nesterov  Nesterov momentum (needs momentum > 0 and dampening 0)
+     * @deprecated positional hyperparameters shared by all groups; use
+     *     {@code new SGD(OptimizerGroup.from(groups, SGD.options(0).withMomentum(momentum)
+     *     .withDampening(dampening).withNesterov(nesterov)))}, or per-group options
      */
+    @Deprecated
     public SGD(List<ParameterGroup> groups, double momentum, double dampening, boolean nesterov) {
-        super("SGD", groups, momentum != 0 ? List.of("momentum_buffer") : List.of(), false);
-        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
-            throw new IllegalArgumentException("SGD: momentum must be a finite value >= 0, got " + momentum);
+        this(OptimizerGroup.from(groups, options(0).withMomentum(momentum).withDampening(dampening)
+                .withNesterov(nesterov)));
+    }
+
+    private static List<OptimizerGroup<Options>> checked(List<OptimizerGroup<Options>> groups) {
+        for (int j = 0; j < groups.size(); j++) {
+            Options o = groups.get(j).options();
+            if (o.nesterov() && (o.momentum() <= 0 || o.dampening() != 0)) {
+                throw new IllegalArgumentException("SGD: nesterov needs momentum > 0 and dampening 0, got momentum="
+                        + o.momentum() + ", dampening=" + o.dampening() + " (group " + j + ")");
+            }
         }
-        if (!(dampening >= 0 && dampening <= 1)) {
-            throw new IllegalArgumentException("SGD: dampening must be in [0, 1], got " + dampening);
-        }
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("SGD: nesterov needs momentum > 0 and dampening 0, got momentum="
-                    + momentum + ", dampening=" + dampening);
-        }
-        this.momentum = momentum;
-        this.dampening = dampening;
-        this.nesterov = nesterov;
+        return groups;
+    }
+
+    /** momentum_buffer where the group has momentum, as PyTorch names it; nothing otherwise. */
+    @Override
+    protected List<String> bufferNames(Options o) {
+        return o.momentum() != 0 ? List.of("momentum_buffer") : List.of();
     }
 
     @Override
-    void update(ParameterGroup group, Parameter p, Tensor w, Tensor g) {
-        Tensor buf = null;
-        boolean first = false;
-        if (momentum != 0) {
-            OptimizerState.Slot s = state.find(p);
-            if (s == null) {
-                s = state.create(p, 0);
-                first = true;
-            }
-            buf = s.buffer(0);
+    protected void update(Options o, double lr, Tensor w, Tensor g, ParameterState s) {
+        Tensor d = o.weightDecay() != 0 ? g.add(w.mul(o.weightDecay())) : g;
+        if (o.momentum() != 0) {
+            Tensor buf = s.buffer(0);
+            buf.copyFrom(s.isNew() ? d : buf.mul(o.momentum()).add(d.mul(1 - o.dampening())));
+            d = o.nesterov() ? d.add(buf.mul(o.momentum())) : buf;
         }
+        w.copyFrom(w.sub(d.mul(lr)));
+    }
+
+    @Override
+    protected boolean fusedUpdate(int group, Options o, double lr, Tensor w, Tensor g, ParameterState s) {
         // A parameter's first step (its buffer starts as g') differs from its later ones, so the two
         // kinds go to separate group steps; parameters keep their order.
+        boolean first = o.momentum() != 0 && s.isNew();
         StepBatch batch = batch(group, 3);
         Backend b = w.backend();
         long key = first ? 1 : 0;
         if (!batch.accepts(b, key)) {
-            apply(group, batch);
+            apply(o, lr, batch);
         }
-        batch.add(b, key, w.storage(), g.storage(), buf == null ? null : buf.storage(), null, null);
+        batch.add(b, key, w.storage(), g.storage(), o.momentum() != 0 ? s.buffer(0).storage() : null, null, null);
+        return true;
     }
 
     @Override
-    void finishGroup(ParameterGroup group) {
-        apply(group, batch(group, 3));
+    protected void finishGroup(int group, Options o, double lr) {
+        apply(o, lr, batch(group, 3));
     }
 
-    private void apply(ParameterGroup group, StepBatch batch) {
+    private static void apply(Options o, double lr, StepBatch batch) {
         if (batch.isEmpty()) {
             return;
         }
         try {
-            batch.backend().sgdSteps(batch.list(0), batch.list(1), momentum != 0 ? batch.list(2) : null,
-                    group.learningRate(), momentum, dampening, group.weightDecay(), nesterov, batch.key() == 1);
+            batch.backend().sgdSteps(batch.list(0), batch.list(1), o.momentum() != 0 ? batch.list(2) : null, lr,
+                    o.momentum(), o.dampening(), o.weightDecay(), o.nesterov(), batch.key() == 1);
         } finally {
             batch.clear();
         }
