@@ -15,7 +15,9 @@ import org.trainer.core.train.ParameterGroup;
  *   w   = w - lr / (1 + (t - 1) lrDecay) g' / (sqrt(sum) + eps)
  * </pre>
  * The sum never forgets, so each coordinate's rate only falls: rarely updated coordinates keep
- * large steps. Configured as torch.optim.Adagrad is, every hyperparameter per group:
+ * large steps. Configured as torch.optim.Adagrad is, every hyperparameter per group (each group's
+ * sums start at its own initialAccumulatorValue; PyTorch 1.13 starts every sum at the constructor's
+ * value, whatever a group says):
  * <pre>
  *   new Adagrad(params, Adagrad.options(0.1).withLrDecay(0.01).withInitialAccumulatorValue(0.1))
  * </pre>

@@ -167,6 +167,11 @@ class ScheduleReferenceTest {
 
     /** The public, concrete LearningRateSchedule classes of org.trainer.optim, from its compiled classes. */
     static List<Class<?>> scheduleClasses() throws IOException, URISyntaxException {
+        return publicClasses(LearningRateSchedule.class);
+    }
+
+    /** The public, concrete classes of org.trainer.optim that are a {@code kind}, from its compiled classes. */
+    static List<Class<?>> publicClasses(Class<?> kind) throws IOException, URISyntaxException {
         String pkg = CosineSchedule.class.getPackageName();
         Path where = Path.of(CosineSchedule.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> names = new ArrayList<>();
@@ -193,7 +198,7 @@ class ScheduleReferenceTest {
             } catch (ClassNotFoundException e) {
                 throw new AssertionError(e);
             }
-            if (LearningRateSchedule.class.isAssignableFrom(k) && Modifier.isPublic(k.getModifiers())
+            if (kind.isAssignableFrom(k) && Modifier.isPublic(k.getModifiers())
                     && !k.isInterface() && !Modifier.isAbstract(k.getModifiers())) {
                 out.add(k);
             }
