@@ -113,7 +113,7 @@ public final class LrFinder {
      * @param model     trained in place during the test, then restored
      * @param loss      the training loss
      * @param optimizer builds an optimizer over the model's parameters for a given rate, e.g.
-     *                  {@code lr -> new SGD(model.parameters(), lr, 0.9, 0)}
+     *                  {@code lr -> new SGD(model.parameters(), SGD.options(lr).withMomentum(0.9))}
      * @param data      the training batches; its epoch counter is left alone
      */
     public LrFinderResult run(Module model, Loss loss, DoubleFunction<Optimizer> optimizer, DataLoader data) {

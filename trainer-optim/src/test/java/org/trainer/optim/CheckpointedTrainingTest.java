@@ -52,8 +52,7 @@ class CheckpointedTrainingTest {
         Seeds.set(5);
         Sequential model = new Sequential(new Linear(64, 32), new Activation.ReLU(), new Dropout(0.25),
                 new Linear(32, 10));
-        SGD sgd = new SGD(List.of(new org.trainer.core.train.ParameterGroup(model.parameters(), 0.2, 1e-4)), 0.9, 0,
-                true);
+        SGD sgd = new SGD(model.parameters(), SGD.options(0.2).withWeightDecay(1e-4).withMomentum(0.9).withNesterov(true));
         // A threshold so large that almost no epoch counts as better: the rate halves again and again.
         ReduceLrOnPlateau plateau = ReduceLrOnPlateau.builder(sgd).monitor("loss").patience(1).factor(0.5)
                 .threshold(0.4, ReduceLrOnPlateau.ThresholdMode.REL).build();

@@ -42,13 +42,16 @@ class ConvergenceTest {
     Stream<DynamicTest> everyOptimizerReducesTheLossOfDigits() {
         TensorDataset digits = Digits.load();
         List<Case> cases = List.of(
-                new Case("SGD momentum", gs -> new SGD(gs, 0.9, 0, true), 0.1),
-                new Case("Adam", gs -> new Adam(gs, 0.9, 0.999, 1e-8, false), 0.01),
-                new Case("Adam amsgrad", gs -> new Adam(gs, 0.9, 0.999, 1e-8, true), 0.01),
-                new Case("AdamW", gs -> new AdamW(gs, 0.9, 0.999, 1e-8, false), 0.01),
-                new Case("RMSprop", gs -> new RMSprop(gs, 0.99, 1e-8, 0, false), 0.005),
-                new Case("RMSprop centered momentum", gs -> new RMSprop(gs, 0.9, 1e-8, 0.5, true), 0.002),
-                new Case("Adagrad", gs -> new Adagrad(gs, 0, 0, 1e-10), 0.05));
+                new Case("SGD momentum", gs -> new SGD(OptimizerGroup.from(gs,
+                        SGD.options(0).withMomentum(0.9).withNesterov(true))), 0.1),
+                new Case("Adam", gs -> new Adam(OptimizerGroup.from(gs, Adam.options(0))), 0.01),
+                new Case("Adam amsgrad", gs -> new Adam(OptimizerGroup.from(gs, Adam.options(0).withAmsgrad(true))),
+                        0.01),
+                new Case("AdamW", gs -> new AdamW(OptimizerGroup.from(gs, AdamW.options(0))), 0.01),
+                new Case("RMSprop", gs -> new RMSprop(OptimizerGroup.from(gs, RMSprop.options(0))), 0.005),
+                new Case("RMSprop centered momentum", gs -> new RMSprop(OptimizerGroup.from(gs,
+                        RMSprop.options(0).withAlpha(0.9).withMomentum(0.5).withCentered(true))), 0.002),
+                new Case("Adagrad", gs -> new Adagrad(OptimizerGroup.from(gs, Adagrad.options(0))), 0.05));
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Linear body = new Linear(Digits.FEATURES, 32, true, null, 11);
             Linear head = new Linear(32, Digits.CLASSES, true, null, 12);

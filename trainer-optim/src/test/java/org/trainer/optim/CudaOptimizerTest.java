@@ -3,6 +3,7 @@ package org.trainer.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -16,6 +17,7 @@ import org.trainer.core.Device;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.BackendProvider;
 import org.trainer.core.backend.Backends;
+import org.trainer.core.train.Optimizer;
 
 /**
  * The optimizers on cuda:0, where the update runs through the CUDA backend's fused kernels (SGD,
@@ -49,12 +51,12 @@ class CudaOptimizerTest {
         Tensor w1Init = Tensor.fromArray(SgdTest.doubles(OptimizerReferenceTest.ROOT.get("w1")), 3, 4);
         Tensor w2Init = Tensor.fromArray(SgdTest.doubles(OptimizerReferenceTest.ROOT.get("w2")), 4);
         StateDictTest.Problem straight = onDevice(w1Init, w2Init);
-        Adam a = new Adam(straight.groups(), 0.9, 0.99, 1e-8, true);
+        Optimizer a = straight.optimizer("Adam", Map.of("betas", List.of(0.9, 0.99), "amsgrad", true));
         straight.steps(a, 5);
         Map<String, Tensor> saved = a.stateDict();
         StateDictTest.Problem resumed = onDevice(straight.w1.value().to(Device.CPU), straight.w2.value().to(Device.CPU));
         straight.steps(a, 5);
-        Adam b = new Adam(resumed.groups(), 0.9, 0.99, 1e-8, true);
+        Optimizer b = resumed.optimizer("Adam", Map.of("betas", List.of(0.9, 0.99), "amsgrad", true));
         b.loadStateDict(saved);
         resumed.steps(b, 5);
         assertArrayEquals(straight.w1.value().toFloatArray(), resumed.w1.value().toFloatArray());

@@ -57,12 +57,12 @@ class DecoupledWeightDecayTest {
 
     @Test
     void adamWDecayIsIndependentOfTheGradientScaleWhileAdamL2IsNot() {
-        Function<List<ParameterGroup>, Optimizer> adamL2 = gs -> new Adam(gs, 0.9, 0.999, 1e-8, false);
-        Function<List<ParameterGroup>, Optimizer> adamW = gs -> new AdamW(gs, 0.9, 0.999, 1e-8, false);
+        Function<List<ParameterGroup>, Optimizer> adamL2 = gs -> new Adam(OptimizerGroup.from(gs, Adam.options(0)));
+        Function<List<ParameterGroup>, Optimizer> adamW = gs -> new AdamW(OptimizerGroup.from(gs, AdamW.options(0)));
         // The same Adam without any decay, to measure how much decay each run really applied.
         Function<List<ParameterGroup>, Optimizer> plain = gs -> new Adam(List.of(
-                new ParameterGroup(gs.get(0).parameters(), LR, 0), new ParameterGroup(gs.get(1).parameters(), LR, 0)),
-                0.9, 0.999, 1e-8, false);
+                OptimizerGroup.of(gs.get(0).parameters(), Adam.options(LR)),
+                OptimizerGroup.of(gs.get(1).parameters(), Adam.options(LR))));
 
         double[] l2x1 = train(adamL2, 1);
         double[] l2x1000 = train(adamL2, 1000);

@@ -120,7 +120,7 @@ class GradientClippingTest {
     void theTrainerStepsThroughTheWrapper() {
         Seeds.set(4);
         Sequential model = new Sequential(new Linear(64, 32), new Activation.ReLU(), new Linear(32, 10));
-        GradientClipping opt = GradientClipping.byNorm(new SGD(model.parameters(), 0.1, 0.9, 0), 0.5);
+        GradientClipping opt = GradientClipping.byNorm(new SGD(model.parameters(), SGD.options(0.1).withMomentum(0.9)), 0.5);
         List<Double> norms = new ArrayList<>();
         Callback monitor = new Callback() {
             @Override

@@ -104,7 +104,7 @@ class GroupStepTest {
     @Test
     void sgdGroupsParametersByTheirFirstStep() {
         Parameter[] p = parameters(TestDevice.DEVICE);
-        List<List<String>> calls = run(p, new SGD(groups(p), 0.9, 0.1, false));
+        List<List<String>> calls = run(p, new SGD(OptimizerGroup.from(groups(p), SGD.options(0).withMomentum(0.9).withDampening(0.1))));
         assertEquals(List.of(
                 List.of("sgdSteps n=2 first=true", "sgdSteps n=1 first=true"),
                 List.of("sgdSteps n=1 first=false", "sgdSteps n=1 first=true", "sgdSteps n=1 first=false",
@@ -137,7 +137,7 @@ class GroupStepTest {
     @Test
     void plainSgdMakesOneGroupStepPerGroup() {
         Parameter[] p = parameters(TestDevice.DEVICE);
-        List<List<String>> calls = run(p, new SGD(groups(p), 0, 0, false));
+        List<List<String>> calls = run(p, new SGD(OptimizerGroup.from(groups(p), SGD.options(0))));
         assertEquals(List.of(
                 List.of("sgdSteps n=2 first=false", "sgdSteps n=1 first=false"),
                 List.of("sgdSteps n=3 first=false", "sgdSteps n=1 first=false"),
@@ -155,8 +155,9 @@ class GroupStepTest {
 
     private static void adam(boolean decoupled, boolean amsgrad) {
         Parameter[] p = parameters(TestDevice.DEVICE);
-        Optimizer opt = decoupled ? new AdamW(groups(p), 0.9, 0.99, 1e-8, amsgrad)
-                : new Adam(groups(p), 0.9, 0.99, 1e-8, amsgrad);
+        Adam.Options o = Adam.options(0).withBetas(0.9, 0.99).withAmsgrad(amsgrad);
+        Optimizer opt = decoupled ? new AdamW(OptimizerGroup.from(groups(p), o))
+                : new Adam(OptimizerGroup.from(groups(p), o));
         List<List<String>> calls = run(p, opt);
         // p1 is a step behind p0 and p2 from step 2 on.
         assertEquals(List.of(

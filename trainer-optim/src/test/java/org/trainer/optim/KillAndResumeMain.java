@@ -47,7 +47,7 @@ public final class KillAndResumeMain {
                 new Linear(96, 48), new Activation.ReLU(), new Dropout(0.1), new Linear(48, 10));
         DataLoader trainLoader = DataLoader.builder(train).batchSize(32).shuffle(true).seed(2024).prefetch(1).build();
         DataLoader valLoader = DataLoader.builder(val).batchSize(100).build();
-        Adam adam = new Adam(model.parameters(), 0.003, 1e-4);
+        Adam adam = new Adam(model.parameters(), Adam.options(0.003).withWeightDecay(1e-4));
         Trainer trainer = new Trainer().metrics(Accuracy::new).recordStepLosses(true)
                 .schedule(new CosineSchedule((long) EPOCHS * trainLoader.batchesPerEpoch(), 1e-4).perIteration(true));
         if (args.length > 1) {

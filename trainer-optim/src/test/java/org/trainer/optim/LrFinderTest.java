@@ -50,7 +50,7 @@ class LrFinderTest {
         model.eval();
 
         LrFinderResult r = new LrFinder(1e-5, 10, 120).run(model, new CrossEntropyLoss(),
-                lr -> new SGD(model.parameters(), lr, 0.9, 0), loader);
+                lr -> new SGD(model.parameters(), SGD.options(lr).withMomentum(0.9)), loader);
 
         // Restored: bitwise the same weights, no gradient left, evaluation mode kept, loader untouched.
         Map<String, float[]> after = weights(model);
@@ -70,7 +70,7 @@ class LrFinderTest {
 
         Trainer trainer = new Trainer();
         double lossBefore = trainer.evaluate(model, new CrossEntropyLoss(), loader).get("loss");
-        trainer.fit(model, new CrossEntropyLoss(), new SGD(model.parameters(), lr, 0.9, 0), loader, null, 3);
+        trainer.fit(model, new CrossEntropyLoss(), new SGD(model.parameters(), SGD.options(lr).withMomentum(0.9)), loader, null, 3);
         double lossAfter = trainer.evaluate(model, new CrossEntropyLoss(), loader).get("loss");
         assertTrue(lossAfter < 0.5 * lossBefore, "loss " + lossBefore + " -> " + lossAfter + " at lr " + lr);
     }

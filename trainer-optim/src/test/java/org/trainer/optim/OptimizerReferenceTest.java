@@ -19,7 +19,6 @@ import org.trainer.core.Device;
 import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.Optimizer;
-import org.trainer.core.train.ParameterGroup;
 
 /**
  * Adam, AdamW, RMSprop and Adagrad against torch.optim trajectories (reference/generate_optimizers.py):
@@ -41,20 +40,7 @@ class OptimizerReferenceTest {
 
     /** The optimizer a configuration describes, over w1 (group 0) and w2 (group 1), with PyTorch's defaults. */
     static Optimizer create(String optimizer, JsonNode c, Parameter w1, Parameter w2) {
-        List<ParameterGroup> groups = List.of(
-                new ParameterGroup(List.of(w1), c.get("lr").get(0).asDouble(), c.get("wd").get(0).asDouble()),
-                new ParameterGroup(List.of(w2), c.get("lr").get(1).asDouble(), c.get("wd").get(1).asDouble()));
-        double beta1 = c.has("betas") ? c.get("betas").get(0).asDouble() : 0.9;
-        double beta2 = c.has("betas") ? c.get("betas").get(1).asDouble() : 0.999;
-        return switch (optimizer) {
-            case "Adam" -> new Adam(groups, beta1, beta2, c.path("eps").asDouble(1e-8), c.path("amsgrad").asBoolean());
-            case "AdamW" -> new AdamW(groups, beta1, beta2, c.path("eps").asDouble(1e-8), c.path("amsgrad").asBoolean());
-            case "RMSprop" -> new RMSprop(groups, c.path("alpha").asDouble(0.99), c.path("eps").asDouble(1e-8),
-                    c.path("momentum").asDouble(0), c.path("centered").asBoolean());
-            case "Adagrad" -> new Adagrad(groups, c.path("lr_decay").asDouble(0),
-                    c.path("initial_accumulator_value").asDouble(0), c.path("eps").asDouble(1e-10));
-            default -> throw new IllegalArgumentException("no optimizer named " + optimizer);
-        };
+        return OptimizerRegistry.create(optimizer, List.of(List.of(w1), List.of(w2)), OptimizerRegistry.twoGroups(c));
     }
 
     /** One step of the reference problem: zero the gradients, the loss, backward, the update. */

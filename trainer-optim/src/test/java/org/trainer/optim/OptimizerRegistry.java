@@ -121,6 +121,27 @@ final class OptimizerRegistry {
         return row(name).create(parameters, settings);
     }
 
+    /**
+     * The two groups' settings of a configuration in generate_sgd.py's and generate_optimizers.py's
+     * form: per-group "lr" and "wd" (weight_decay), every other key (but "name" and "steps") shared.
+     */
+    static List<JsonNode> twoGroups(JsonNode config) {
+        List<JsonNode> out = new ArrayList<>();
+        for (int j = 0; j < 2; j++) {
+            com.fasterxml.jackson.databind.node.ObjectNode g = JSON.createObjectNode();
+            g.put("lr", config.get("lr").get(j).asDouble());
+            g.put("weight_decay", config.get("wd").get(j).asDouble());
+            for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!Set.of("name", "steps", "lr", "wd").contains(e.getKey())) {
+                    g.set(e.getKey(), e.getValue());
+                }
+            }
+            out.add(g);
+        }
+        return out;
+    }
+
     /** Settings from Java values, e.g. {@code settings(Map.of("lr", 0.1, "momentum", 0.9))}. */
     static JsonNode settings(Map<String, ?> values) {
         return JSON.valueToTree(values);

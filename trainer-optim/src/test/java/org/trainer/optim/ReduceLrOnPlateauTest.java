@@ -27,7 +27,6 @@ import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.History;
-import org.trainer.core.train.ParameterGroup;
 import org.trainer.core.train.Trainer;
 
 /**
@@ -38,8 +37,9 @@ import org.trainer.core.train.Trainer;
 class ReduceLrOnPlateauTest {
 
     static SGD optimizer(double lr0, double lr1) {
-        return new SGD(List.of(new ParameterGroup(List.of(new Parameter(Tensor.zeros(2))), lr0, 0),
-                new ParameterGroup(List.of(new Parameter(Tensor.zeros(3))), lr1, 0)), 0.9, 0, false);
+        SGD.Options momentum = SGD.options(0).withMomentum(0.9);
+        return new SGD(List.of(OptimizerGroup.of(List.of(new Parameter(Tensor.zeros(2))), momentum.withLr(lr0)),
+                OptimizerGroup.of(List.of(new Parameter(Tensor.zeros(3))), momentum.withLr(lr1))));
     }
 
     static ReduceLrOnPlateau fromTorchArguments(SGD opt, JsonNode kw) {
@@ -120,7 +120,7 @@ class ReduceLrOnPlateauTest {
         TensorDataset digits = Digits.load();
         Seeds.set(2);
         Sequential model = new Sequential(new Linear(64, 32), new Activation.ReLU(), new Linear(32, 10));
-        SGD opt = new SGD(model.parameters(), 0.05, 0.9, 0);
+        SGD opt = new SGD(model.parameters(), SGD.options(0.05).withMomentum(0.9));
         // A 50% improvement per epoch is rarely reached: with patience 0 most epochs halve the rate.
         ReduceLrOnPlateau plateau = ReduceLrOnPlateau.builder(opt).patience(0).factor(0.5)
                 .threshold(0.5, ReduceLrOnPlateau.ThresholdMode.REL).build();
@@ -128,7 +128,7 @@ class ReduceLrOnPlateauTest {
         DataLoader val = DataLoader.builder(digits).batchSize(500).build();
         History h = new Trainer().callbacks(plateau).fit(model, new CrossEntropyLoss(), opt, train, val, 4);
         // Replaying the epochs' val_loss through step() gives the rate each next epoch trained at.
-        SGD replayOpt = new SGD(model.parameters(), 0.05, 0.9, 0);
+        SGD replayOpt = new SGD(model.parameters(), SGD.options(0.05).withMomentum(0.9));
         ReduceLrOnPlateau replay = ReduceLrOnPlateau.builder(replayOpt).patience(0).factor(0.5)
                 .threshold(0.5, ReduceLrOnPlateau.ThresholdMode.REL).build();
         List<Double> expected = new ArrayList<>();

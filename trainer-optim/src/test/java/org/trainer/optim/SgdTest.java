@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.trainer.core.Tensor;
 import org.trainer.core.nn.Parameter;
-import org.trainer.core.train.ParameterGroup;
+import org.trainer.core.train.Optimizer;
 
 /** SGD against torch.optim.SGD trajectories (reference/generate_sgd.py), float64, 25 steps, two groups. */
 class SgdTest {
@@ -44,10 +44,7 @@ class SgdTest {
             tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {
                 Parameter w1 = new Parameter(Tensor.fromArray(doubles(root.get("w1")), 3, 4));
                 Parameter w2 = new Parameter(Tensor.fromArray(doubles(root.get("w2")), 4));
-                SGD opt = new SGD(List.of(
-                        new ParameterGroup(List.of(w1), c.get("lr").get(0).asDouble(), c.get("wd").get(0).asDouble()),
-                        new ParameterGroup(List.of(w2), c.get("lr").get(1).asDouble(), c.get("wd").get(1).asDouble())),
-                        c.get("momentum").asDouble(), c.get("dampening").asDouble(), c.get("nesterov").asBoolean());
+                Optimizer opt = OptimizerReferenceTest.create("SGD", c, w1, w2);
                 int step = 0;
                 for (JsonNode expected : c.get("steps")) {
                     opt.zeroGrad();
@@ -80,11 +77,21 @@ class SgdTest {
         List<Parameter> ps = List.of(new Parameter(Tensor.zeros(2)));
         var e = assertThrows(IllegalArgumentException.class, () -> new SGD(ps, -0.1));
         assertEquals("ParameterGroup: learningRate must be a finite value >= 0, got -0.1", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new SGD(ps, 0.1, -1, 0));
+        e = assertThrows(IllegalArgumentException.class, () -> new SGD(ps, SGD.options(0.1).withMomentum(-1)));
         assertEquals("SGD: momentum must be a finite value >= 0, got -1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new SGD(List.of(new ParameterGroup(ps, 0.1, 0)), 0, 0, true));
+                () -> new SGD(ps, SGD.options(0.1).withNesterov(true)));
         assertTrue(e.getMessage().startsWith("SGD: nesterov needs momentum > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(
+                OptimizerGroup.of(ps, SGD.options(0.1).withMomentum(0.9).withNesterov(true)),
+                OptimizerGroup.of(List.of(new Parameter(Tensor.zeros(2))),
+                        SGD.options(0.1).withMomentum(0.9).withDampening(0.1).withNesterov(true)))));
+        assertEquals("SGD: nesterov needs momentum > 0 and dampening 0, got momentum=0.9, dampening=0.1 (group 1)",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SGD.options(-0.1));
+        assertEquals("SGD: lr must be a finite value >= 0, got -0.1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SGD.options(0.1).withDampening(1.5));
+        assertEquals("SGD: dampening must be in [0, 1], got 1.5", e.getMessage());
     }
 
     @Test

@@ -11,10 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -31,34 +30,46 @@ import org.trainer.core.train.ParameterGroup;
  * Checkpointing an optimizer: k steps, stateDict, a fresh optimizer over fresh parameters holding the
  * saved weights, loadStateDict, more steps: the weights are bitwise those of a run that never
  * stopped, for every optimizer and option that keeps state, in float32 and float64, with a learning
- * rate changed before the save (restored from the state). Also: the state survives a safetensors
+ * rate changed before the save (restored from the state); the optimizers come from
+ * {@link OptimizerRegistry}, every registered one with its groups' own options too. Also: the state survives a safetensors
  * file, is a snapshot, and a state that does not fit is refused with the key named.
  */
 class StateDictTest {
     private static final int BEFORE = 7;
     private static final int AFTER = 13;
 
-    /** An optimizer kind with its state methods, which the Optimizer interface does not declare. */
-    record Kind(String name, Function<List<ParameterGroup>, Optimizer> make,
-                Function<Optimizer, Map<String, Tensor>> save, BiConsumer<Optimizer, Map<String, Tensor>> load) {
+    /**
+     * An optimizer from the registry, with settings for both groups on top of the problem's learning
+     * rates and weight decays ({@link Problem#settings}), or the two groups' own settings.
+     */
+    record Kind(String name, String optimizer, List<JsonNode> settings) {
+        static Kind shared(String name, String optimizer, Map<String, ?> shared) {
+            return new Kind(name, optimizer, Problem.settings(shared));
+        }
+
+        Optimizer make(Problem p) {
+            return OptimizerRegistry.create(optimizer, List.of(List.of(p.w1), List.of(p.w2)), settings);
+        }
     }
 
+    /** Hand-picked options, then every case of the per-group fixture: each registered optimizer. */
     static List<Kind> kinds() {
-        return List.of(
-                new Kind("SGD nesterov", gs -> new SGD(gs, 0.9, 0, true), o -> ((SGD) o).stateDict(),
-                        (o, s) -> ((SGD) o).loadStateDict(s)),
-                new Kind("Adam", gs -> new Adam(gs, 0.9, 0.99, 1e-8, false), o -> ((Adam) o).stateDict(),
-                        (o, s) -> ((Adam) o).loadStateDict(s)),
-                new Kind("Adam amsgrad", gs -> new Adam(gs, 0.8, 0.9, 1e-6, true), o -> ((Adam) o).stateDict(),
-                        (o, s) -> ((Adam) o).loadStateDict(s)),
-                new Kind("AdamW amsgrad", gs -> new AdamW(gs, 0.9, 0.999, 1e-8, true), o -> ((AdamW) o).stateDict(),
-                        (o, s) -> ((AdamW) o).loadStateDict(s)),
-                new Kind("RMSprop centered momentum", gs -> new RMSprop(gs, 0.9, 1e-8, 0.5, true),
-                        o -> ((RMSprop) o).stateDict(), (o, s) -> ((RMSprop) o).loadStateDict(s)),
-                new Kind("RMSprop", gs -> new RMSprop(gs, 0.99, 1e-8, 0, false), o -> ((RMSprop) o).stateDict(),
-                        (o, s) -> ((RMSprop) o).loadStateDict(s)),
-                new Kind("Adagrad", gs -> new Adagrad(gs, 0.1, 0.5, 1e-10), o -> ((Adagrad) o).stateDict(),
-                        (o, s) -> ((Adagrad) o).loadStateDict(s)));
+        List<Kind> kinds = new ArrayList<>(List.of(
+                Kind.shared("SGD nesterov", "SGD", Map.of("momentum", 0.9, "nesterov", true)),
+                Kind.shared("Adam", "Adam", Map.of("betas", List.of(0.9, 0.99))),
+                Kind.shared("Adam amsgrad", "Adam", Map.of("betas", List.of(0.8, 0.9), "eps", 1e-6, "amsgrad", true)),
+                Kind.shared("AdamW amsgrad", "AdamW", Map.of("amsgrad", true)),
+                Kind.shared("RMSprop centered momentum", "RMSprop", Map.of("alpha", 0.9, "momentum", 0.5,
+                        "centered", true)),
+                Kind.shared("RMSprop", "RMSprop", Map.of()),
+                Kind.shared("Adagrad", "Adagrad", Map.of("lr_decay", 0.1, "initial_accumulator_value", 0.5))));
+        for (String optimizer : OptimizerRegistry.ROWS.keySet()) {
+            for (JsonNode c : ParamGroupReferenceTest.cases(optimizer)) {
+                kinds.add(new Kind(optimizer + " per group " + c.get("name").asText(), optimizer,
+                        ParamGroupReferenceTest.settings(c)));
+            }
+        }
+        return kinds;
     }
 
     /** The reference problem's data and parameters, in a dtype. */
@@ -88,6 +99,20 @@ class StateDictTest {
             return List.of(new ParameterGroup(List.of(w1), 0.02, 0.01), new ParameterGroup(List.of(w2), 0.05, 0));
         }
 
+        /** The settings of the two groups of {@link #groups()}, each with {@code shared} added. */
+        static List<JsonNode> settings(Map<String, ?> shared) {
+            Map<String, Object> a = new LinkedHashMap<>(Map.of("lr", 0.02, "weight_decay", 0.01));
+            Map<String, Object> b = new LinkedHashMap<>(Map.of("lr", 0.05, "weight_decay", 0.0));
+            a.putAll(shared);
+            b.putAll(shared);
+            return List.of(OptimizerRegistry.settings(a), OptimizerRegistry.settings(b));
+        }
+
+        /** The optimizer of a registered kind over w1 and w2, with {@link #settings}. */
+        Optimizer optimizer(String name, Map<String, ?> shared) {
+            return OptimizerRegistry.create(name, List.of(List.of(w1), List.of(w2)), settings(shared));
+        }
+
         void steps(Optimizer opt, int n) {
             for (int i = 0; i < n; i++) {
                 OptimizerReferenceTest.step(opt, x, y, w1, w2);
@@ -102,22 +127,22 @@ class StateDictTest {
             for (Kind k : kinds()) {
                 tests.add(DynamicTest.dynamicTest(k.name() + " " + dtype, () -> {
                     Problem straight = new Problem(dtype);
-                    Optimizer a = k.make().apply(straight.groups());
+                    Optimizer a = k.make(straight);
                     straight.steps(a, BEFORE);
                     a.groups().get(1).setLearningRate(0.03);
-                    Map<String, Tensor> saved = k.save().apply(a);
+                    Map<String, Tensor> saved = a.stateDict();
                     Tensor w1Saved = straight.w1.value().copy().detach();
                     Tensor w2Saved = straight.w2.value().copy().detach();
                     straight.steps(a, AFTER);
 
                     Problem resumed = new Problem(dtype, w1Saved, w2Saved);
-                    Optimizer b = k.make().apply(resumed.groups());
-                    k.load().accept(b, saved);
+                    Optimizer b = k.make(resumed);
+                    b.loadStateDict(saved);
                     assertEquals(0.03, b.groups().get(1).learningRate());
                     resumed.steps(b, AFTER);
                     assertArrayEquals(straight.w1.value().toDoubleArray(), resumed.w1.value().toDoubleArray());
                     assertArrayEquals(straight.w2.value().toDoubleArray(), resumed.w2.value().toDoubleArray());
-                    assertEquals(k.save().apply(a).keySet(), k.save().apply(b).keySet());
+                    assertEquals(a.stateDict().keySet(), b.stateDict().keySet());
                 }));
             }
         }
@@ -127,7 +152,7 @@ class StateDictTest {
     @Test
     void stateSurvivesASafetensorsFile(@TempDir Path dir) throws Exception {
         Problem straight = new Problem(DType.FLOAT32);
-        AdamW a = new AdamW(straight.groups(), 0.9, 0.999, 1e-8, true);
+        Optimizer a = straight.optimizer("AdamW", Map.of("amsgrad", true));
         straight.steps(a, BEFORE);
         Path file = dir.resolve("adamw.safetensors");
         Safetensors.save(a.stateDict(), Map.of("optimizer", "AdamW"), file);
@@ -136,7 +161,7 @@ class StateDictTest {
         straight.steps(a, AFTER);
 
         Problem resumed = new Problem(DType.FLOAT32, w1Saved, w2Saved);
-        AdamW b = new AdamW(resumed.groups(), 0.9, 0.999, 1e-8, true);
+        Optimizer b = resumed.optimizer("AdamW", Map.of("amsgrad", true));
         b.loadStateDict(Safetensors.read(file));
         resumed.steps(b, AFTER);
         assertArrayEquals(straight.w1.value().toFloatArray(), resumed.w1.value().toFloatArray());
@@ -146,7 +171,7 @@ class StateDictTest {
     @Test
     void theStateNamesItsEntriesAsPyTorchAndIsASnapshot() {
         Problem p = new Problem(DType.FLOAT64);
-        Adam adam = new Adam(p.groups(), 0.9, 0.999, 1e-8, true);
+        Optimizer adam = p.optimizer("Adam", Map.of("amsgrad", true));
         assertEquals(List.of("param_groups.0.lr", "param_groups.1.lr"), new ArrayList<>(adam.stateDict().keySet()));
         p.steps(adam, 3);
         Map<String, Tensor> s = adam.stateDict();
@@ -164,10 +189,10 @@ class StateDictTest {
     @Test
     void aStateThatDoesNotFitIsRefusedWithTheKeyNamed() {
         Problem p = new Problem(DType.FLOAT64);
-        Adam adam = new Adam(p.groups(), 0.9, 0.999, 1e-8, false);
+        Optimizer adam = p.optimizer("Adam", Map.of());
         p.steps(adam, 2);
         Map<String, Tensor> good = adam.stateDict();
-        Adam fresh = new Adam(new Problem(DType.FLOAT64).groups(), 0.9, 0.999, 1e-8, false);
+        Optimizer fresh = new Problem(DType.FLOAT64).optimizer("Adam", Map.of());
 
         Map<String, Tensor> bad = new LinkedHashMap<>(good);
         bad.put("state.0.exp_avg", Tensor.zeros(DType.FLOAT64, 4));
