@@ -91,6 +91,10 @@ LAMBDAS = {  # the same functions as ScheduleReferenceTest.LAMBDAS
     "inverseSqrt": lambda t: 1.0 / math.sqrt(1.0 + t),
     "quadraticDecay": lambda t: (1.0 - t / 250.0) ** 2,
     "piecewise": lambda t: 0.1 if t < 10 else (1.0 if t < 100 else 0.5),
+    # Factors per step for MultiplicativeLR (t >= 1).
+    "decay97": lambda t: 0.97,
+    "harmonic": lambda t: t / (t + 1.0),
+    "tenthEvery30": lambda t: 0.1 if t % 30 == 0 else 1.0,
 }
 
 
@@ -119,6 +123,8 @@ def make(spec):
             return S.ConstantLR(o, factor=p["factor"], total_iters=p["totalIters"])
         if kind == "lambda":
             return S.LambdaLR(o, LAMBDAS[p["fn"]])
+        if kind == "multiplicative":
+            return S.MultiplicativeLR(o, LAMBDAS[p["fn"]])
         if kind == "cyclic":
             return S.CyclicLR(o, base_lr=p["baseLr"], max_lr=p["maxLr"], step_size_up=p["stepSizeUp"],
                               step_size_down=p["stepSizeDown"], mode=p["mode"], gamma=p["gamma"],
@@ -151,6 +157,8 @@ for factor, n in [(1 / 3, 5), (0.5, 40), (0.1, 250)]:
     add_spec(spec("constantFactor", factor=factor, totalIters=n))
 for fn in ["inverseSqrt", "quadraticDecay", "piecewise"]:
     add_spec(spec("lambda", fn=fn))
+for fn in ["decay97", "harmonic", "tenthEvery30"]:
+    add_spec(spec("multiplicative", fn=fn))
 for base_lr, max_lr, up, down, mode, gamma in [(0.001, 0.1, 20, 20, "triangular", 1.0),
                                                (0.01, 0.05, 15, 35, "triangular", 1.0),
                                                (0.001, 0.1, 10, 10, "triangular2", 1.0),
@@ -187,6 +195,10 @@ for sp in [
                                        mode="triangular2", gamma=1.0)], milestones=[10]),
     spec("sequential", schedules=[spec("multistep", milestones=[5, 30], gamma=0.3),
                                   spec("linear", startFactor=1.0, endFactor=0.1, totalIters=60)], milestones=[100]),
+    # MultiplicativeLR first only: after a milestone torch's would start from the rate the part
+    # before left (it has no closed form), where SequentialSchedule starts each part from base.
+    spec("sequential", schedules=[spec("multiplicative", fn="decay97"),
+                                  spec("cosine", tMax=150, etaMin=0.001)], milestones=[50]),
     # Exponential x step, and others whose parts scale the rate.
     spec("chained", schedules=[spec("exponential", gamma=0.99), spec("step", stepSize=30, gamma=0.5)]),
     spec("chained", schedules=[spec("linear", startFactor=0.1, endFactor=1.0, totalIters=20),
@@ -196,6 +208,7 @@ for sp in [
                                spec("exponential", gamma=0.995)]),
     spec("chained", schedules=[spec("linear", startFactor=1.0, endFactor=0.1, totalIters=150),
                                spec("polynomial", totalIters=180, power=1.0)]),
+    spec("chained", schedules=[spec("multiplicative", fn="harmonic"), spec("step", stepSize=50, gamma=0.5)]),
 ]:
     add_spec(sp)
 

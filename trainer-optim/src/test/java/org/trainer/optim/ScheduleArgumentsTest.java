@@ -71,6 +71,14 @@ class ScheduleArgumentsTest {
                 assertThrows(NullPointerException.class, () -> new LambdaSchedule(null)).getMessage());
         assertMessage("LambdaSchedule: factor(3) must be finite, got Infinity",
                 () -> new LambdaSchedule(t -> 1.0 / (3 - t)).learningRate(0.1, 3));
+        assertEquals("MultiplicativeSchedule: factor must not be null",
+                assertThrows(NullPointerException.class, () -> new MultiplicativeSchedule(null)).getMessage());
+        assertMessage("MultiplicativeSchedule: factor(4) must be a finite value >= 0, got -1.0",
+                () -> new MultiplicativeSchedule(t -> t < 4 ? 0.5 : -1).learningRate(0.1, 6));
+        assertMessage("MultiplicativeSchedule: factor(2) must be a finite value >= 0, got NaN",
+                () -> new MultiplicativeSchedule(t -> t == 2 ? Double.NaN : 1).learningRate(0.1, 2));
+        assertMessage("MultiplicativeSchedule: step t must be >= 0, got -1",
+                () -> new MultiplicativeSchedule(t -> 1).learningRate(0.1, -1));
         assertMessage("CyclicSchedule: baseLr must be a finite value >= 0, got -0.001",
                 () -> new CyclicSchedule(-0.001, 0.1, 10));
         assertMessage("CyclicSchedule: maxLr must be a finite value >= baseLr (0.01), got 0.001",
@@ -123,6 +131,7 @@ class ScheduleArgumentsTest {
                 new CosineWarmRestartsSchedule(5, 2, 0), new PolynomialSchedule(10, 1));
         List<LearningRateSchedule> all = new ArrayList<>(perEpoch);
         all.addAll(List.of(new LinearSchedule(), new ConstantFactorSchedule(), new LambdaSchedule(t -> 1),
+                new MultiplicativeSchedule(t -> 1),
                 new SequentialSchedule(List.of(new LinearSchedule(), new CosineSchedule(10)), new long[] {5}),
                 new ChainedSchedule(List.of(new ExponentialSchedule(0.9), new StepSchedule(3, 0.5))),
                 new CyclicSchedule(0.001, 0.1, 10).perIteration(false)));
@@ -131,6 +140,7 @@ class ScheduleArgumentsTest {
         assertTrue(new LinearSchedule().perIteration(true).perIteration());
         assertTrue(new ConstantFactorSchedule().perIteration(true).perIteration());
         assertTrue(new LambdaSchedule(t -> 1).perIteration(true).perIteration());
+        assertTrue(new MultiplicativeSchedule(t -> 1).perIteration(true).perIteration());
         assertTrue(new SequentialSchedule(List.of(new LinearSchedule().perIteration(true), new OneCycleSchedule(0.1, 50)),
                 new long[] {5}).perIteration());
         assertTrue(new ChainedSchedule(List.of(new OneCycleSchedule(0.1, 50), new StepSchedule(3, 0.5).perIteration(true)))
@@ -203,5 +213,21 @@ class ScheduleArgumentsTest {
                 }
             }
         }
+    }
+
+    /** MultiplicativeSchedule's rate at t is the same bits whatever was asked before: in order, backwards or by jumps. */
+    @Test
+    void multiplicativeRatesDoNotDependOnTheOrderTheyAreAskedIn() {
+        MultiplicativeSchedule inOrder = new MultiplicativeSchedule(t -> 1 - 0.3 / (t + 2));
+        double[] expected = new double[60];
+        for (int t = 0; t < expected.length; t++) {
+            expected[t] = inOrder.learningRate(0.1, t);
+        }
+        MultiplicativeSchedule shuffled = new MultiplicativeSchedule(t -> 1 - 0.3 / (t + 2));
+        for (int t : new int[] {59, 3, 3, 40, 0, 17, 58, 59, 1}) {
+            assertEquals(expected[t], shuffled.learningRate(0.1, t), "t=" + t);
+        }
+        assertEquals(0.1 * 0.9 * 0.9, new MultiplicativeSchedule(t -> 0.9).learningRate(0.1, 2), 1e-17);
+        assertEquals(0.1, new MultiplicativeSchedule(t -> 0.9).learningRate(0.1, 0));
     }
 }

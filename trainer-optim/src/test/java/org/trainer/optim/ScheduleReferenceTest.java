@@ -59,7 +59,10 @@ class ScheduleReferenceTest {
             "one", t -> 1.0,
             "inverseSqrt", t -> 1.0 / Math.sqrt(1.0 + t),
             "quadraticDecay", t -> Math.pow(1.0 - t / 250.0, 2),
-            "piecewise", t -> t < 10 ? 0.1 : t < 100 ? 1.0 : 0.5);
+            "piecewise", t -> t < 10 ? 0.1 : t < 100 ? 1.0 : 0.5,
+            "decay97", t -> 0.97,
+            "harmonic", t -> t / (t + 1.0),
+            "tenthEvery30", t -> t % 30 == 0 ? 0.1 : 1.0);
 
     static {
         KINDS.put("constant", p -> new ConstantSchedule());
@@ -80,6 +83,7 @@ class ScheduleReferenceTest {
         KINDS.put("constantFactor", p -> new ConstantFactorSchedule(p.get("factor").asDouble(),
                 p.get("totalIters").asLong()));
         KINDS.put("lambda", p -> new LambdaSchedule(LAMBDAS.get(p.get("fn").asText())));
+        KINDS.put("multiplicative", p -> new MultiplicativeSchedule(LAMBDAS.get(p.get("fn").asText())));
         KINDS.put("cyclic", p -> new CyclicSchedule(p.get("baseLr").asDouble(), p.get("maxLr").asDouble(),
                 p.get("stepSizeUp").asLong(), p.get("stepSizeDown").asLong(),
                 CyclicSchedule.Mode.valueOf(p.get("mode").asText().toUpperCase(Locale.ROOT)), p.get("gamma").asDouble(),
@@ -132,7 +136,8 @@ class ScheduleReferenceTest {
             tests.add(DynamicTest.dynamicTest(name, () -> {
                 LearningRateSchedule s = build(c.get("kind").asText(), c.get("params"));
                 // Through the optimizer, as the trainer applies it: each group scales from its initial rate.
-                SGD opt = new SGD(List.of(group(root, 0), group(root, 1)), 0.9, 0, false);
+                SGD opt = new SGD(OptimizerGroup.from(List.of(group(root, 0), group(root, 1)),
+                        SGD.options(0).withMomentum(0.9)));
                 for (int t = 0; t < steps; t++) {
                     opt.applySchedule(s, t);
                     for (int g = 0; g < 2; g++) {
