@@ -8,7 +8,7 @@ configuration gives both groups' settings under PyTorch's names, exactly as they
 param_groups; the parameters after every one of 25 steps go into param_groups.json, which
 ParamGroupReferenceTest replays through OptimizerRegistry.
 
-Adamax is no optimizer of the library: a test defines it on the public base class
+Every setting is given for each group, maximize included. Adamax is no optimizer of the library: a test defines it on the public base class
 (extension/Adamax.java) and is checked against these trajectories too.
 
 Run from this folder:  /usr/bin/python3 generate_param_groups.py
@@ -79,6 +79,13 @@ def torch_group(params, settings):
         g["betas"] = tuple(g["betas"])
     return g
 
+
+# maximize, also per group: group 1 of each first configuration ascends (its loss term in w2 is a
+# quadratic, so 25 steps stay finite), every other group descends.
+for _, configs in optimizers.values():
+    for i, c in enumerate(configs):
+        for j, g in enumerate(c["groups"]):
+            g["maximize"] = i == 0 and j == 1
 
 out = {}
 for opt_name, (cls, configs) in optimizers.items():

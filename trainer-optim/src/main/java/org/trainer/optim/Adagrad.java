@@ -10,6 +10,7 @@ import org.trainer.core.train.ParameterGroup;
  * Adagrad (Duchi et al., 2011), as torch.optim.Adagrad. For each parameter w with gradient g,
  * learning rate lr, weight decay lambda and its step t = 1, 2, ...:
  * <pre>
+ *   g  = -g                                  (maximize: ascend instead)
  *   g'  = g + lambda w
  *   sum = sum + g'^2                                  (sum starts at initialAccumulatorValue)
  *   w   = w - lr / (1 + (t - 1) lrDecay) g' / (sqrt(sum) + eps)
@@ -36,14 +37,17 @@ public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
         private final double weightDecay;
         private final double initialAccumulatorValue;
         private final double eps;
+        private final boolean maximize;
 
-        private Options(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps) {
+        private Options(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
+                        boolean maximize) {
             this.lr = Arguments.nonNegative("Adagrad", "lr", lr);
             this.lrDecay = Arguments.nonNegative("Adagrad", "lrDecay", lrDecay);
             this.weightDecay = Arguments.nonNegative("Adagrad", "weightDecay", weightDecay);
             this.initialAccumulatorValue = Arguments.nonNegative("Adagrad", "initialAccumulatorValue",
                     initialAccumulatorValue);
             this.eps = Arguments.nonNegative("Adagrad", "eps", eps);
+            this.maximize = maximize;
         }
 
         @Override
@@ -69,41 +73,52 @@ public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
         }
 
         @Override
+        public boolean maximize() {
+            return maximize;
+        }
+
+        @Override
         public Options withLr(double lr) {
-            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
         }
 
         /** >= 0: step t uses lr / (1 + (t - 1) lrDecay). */
         public Options withLrDecay(double lrDecay) {
-            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
         }
 
         /** L2 weight decay, added to the gradient. */
         @Override
         public Options withWeightDecay(double weightDecay) {
-            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
         }
 
         /** >= 0, the starting value of every sum. */
         public Options withInitialAccumulatorValue(double initialAccumulatorValue) {
-            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
         }
 
         /** A finite value >= 0 added to the denominator. */
         public Options withEps(double eps) {
-            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
+        }
+
+        /** Ascend the objective (true) or descend it (false, the default). */
+        public Options withMaximize(boolean maximize) {
+            return new Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
         }
 
         @Override
         public String toString() {
             return "Adagrad.Options[lr=" + lr + ", lrDecay=" + lrDecay + ", weightDecay=" + weightDecay
-                    + ", initialAccumulatorValue=" + initialAccumulatorValue + ", eps=" + eps + "]";
+                    + ", initialAccumulatorValue=" + initialAccumulatorValue + ", eps=" + eps + ", maximize=" + maximize
+                    + "]";
         }
     }
 
     /** PyTorch's defaults with learning rate lr. */
     public static Options options(double lr) {
-        return new Options(lr, 0, 0, 0, 1e-10);
+        return new Options(lr, 0, 0, 0, 1e-10, false);
     }
 
     /** Adagrad with PyTorch's defaults: no learning-rate decay, accumulator 0, eps 1e-10, no weight decay. */
@@ -132,7 +147,7 @@ public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
      */
     @Deprecated
     public Adagrad(List<ParameterGroup> groups, double lrDecay, double initialAccumulatorValue, double eps) {
-        this(OptimizerGroup.from(groups, new Options(0, lrDecay, 0, initialAccumulatorValue, eps)));
+        this(OptimizerGroup.from(groups, new Options(0, lrDecay, 0, initialAccumulatorValue, eps, false)));
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.trainer.core.train.ParameterGroup;
  * Adam (Kingma and Ba, 2015), as torch.optim.Adam, with weight decay added to the gradient (L2).
  * For each parameter w with gradient g, learning rate lr, weight decay lambda and its step t = 1, 2, ...:
  * <pre>
+ *   g  = -g                                  (maximize: ascend instead)
  *   g' = g + lambda w
  *   m  = beta1 m + (1 - beta1) g'
  *   v  = beta2 v + (1 - beta2) g'^2
@@ -41,9 +42,10 @@ public final class Adam extends AdamUpdate {
         private final double eps;
         private final double weightDecay;
         private final boolean amsgrad;
+        private final boolean maximize;
 
         Options(String owner, double lr, double beta1, double beta2, double eps, double weightDecay,
-                boolean amsgrad) {
+                boolean amsgrad, boolean maximize) {
             this.owner = owner;
             this.lr = Arguments.nonNegative(owner, "lr", lr);
             this.beta1 = Arguments.decayRate(owner, "beta1", beta1);
@@ -51,6 +53,7 @@ public final class Adam extends AdamUpdate {
             this.eps = Arguments.nonNegative(owner, "eps", eps);
             this.weightDecay = Arguments.nonNegative(owner, "weightDecay", weightDecay);
             this.amsgrad = amsgrad;
+            this.maximize = maximize;
         }
 
         @Override
@@ -80,41 +83,51 @@ public final class Adam extends AdamUpdate {
         }
 
         @Override
+        public boolean maximize() {
+            return maximize;
+        }
+
+        @Override
         public Options withLr(double lr) {
-            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad);
+            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
         }
 
         /** The decays of the first and second moments, each in [0, 1) (PyTorch's betas). */
         public Options withBetas(double beta1, double beta2) {
-            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad);
+            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
         }
 
         /** A finite value >= 0 added to the denominator. */
         public Options withEps(double eps) {
-            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad);
+            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
         }
 
         /** Weight decay: added to the gradient (Adam) or decoupled (AdamW). */
         @Override
         public Options withWeightDecay(double weightDecay) {
-            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad);
+            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
         }
 
         /** Divide by the largest second moment seen so far (Reddi et al., 2018), or not. */
         public Options withAmsgrad(boolean amsgrad) {
-            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad);
+            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+        }
+
+        /** Ascend the objective (true) or descend it (false, the default). */
+        public Options withMaximize(boolean maximize) {
+            return new Options(owner, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
         }
 
         @Override
         public String toString() {
             return owner + ".Options[lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps
-                    + ", weightDecay=" + weightDecay + ", amsgrad=" + amsgrad + "]";
+                    + ", weightDecay=" + weightDecay + ", amsgrad=" + amsgrad + ", maximize=" + maximize + "]";
         }
     }
 
     /** PyTorch's defaults with learning rate lr: betas (0.9, 0.999), eps 1e-8, no weight decay, no AMSGrad. */
     public static Options options(double lr) {
-        return new Options("Adam", lr, 0.9, 0.999, 1e-8, 0, false);
+        return new Options("Adam", lr, 0.9, 0.999, 1e-8, 0, false, false);
     }
 
     /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
@@ -155,6 +168,6 @@ public final class Adam extends AdamUpdate {
      */
     @Deprecated
     public Adam(List<ParameterGroup> groups, double beta1, double beta2, double eps, boolean amsgrad) {
-        this(OptimizerGroup.from(groups, new Options("Adam", 0, beta1, beta2, eps, 0, amsgrad)));
+        this(OptimizerGroup.from(groups, new Options("Adam", 0, beta1, beta2, eps, 0, amsgrad, false)));
     }
 }

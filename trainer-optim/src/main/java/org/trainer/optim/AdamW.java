@@ -10,6 +10,7 @@ import org.trainer.core.train.ParameterGroup;
  * from the gradient. For each parameter w with gradient g, learning rate lr, weight decay lambda and
  * its step t = 1, 2, ...:
  * <pre>
+ *   g  = -g                                  (maximize: ascend instead)
  *   w  = w (1 - lr lambda)
  *   m  = beta1 m + (1 - beta1) g
  *   v  = beta2 v + (1 - beta2) g^2
@@ -32,7 +33,7 @@ public final class AdamW extends AdamUpdate {
 
     /** PyTorch's defaults with learning rate lr: betas (0.9, 0.999), eps 1e-8, weight decay 0.01, no AMSGrad. */
     public static Adam.Options options(double lr) {
-        return new Adam.Options("AdamW", lr, 0.9, 0.999, 1e-8, DEFAULT_WEIGHT_DECAY, false);
+        return new Adam.Options("AdamW", lr, 0.9, 0.999, 1e-8, DEFAULT_WEIGHT_DECAY, false, false);
     }
 
     /** AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
@@ -73,6 +74,6 @@ public final class AdamW extends AdamUpdate {
      */
     @Deprecated
     public AdamW(List<ParameterGroup> groups, double beta1, double beta2, double eps, boolean amsgrad) {
-        this(OptimizerGroup.from(groups, new Adam.Options("AdamW", 0, beta1, beta2, eps, 0, amsgrad)));
+        this(OptimizerGroup.from(groups, new Adam.Options("AdamW", 0, beta1, beta2, eps, 0, amsgrad, false)));
     }
 }

@@ -100,7 +100,7 @@ public abstract class BufferedOptimizer<O extends OptimizerOptions<O>> implement
      * @param options the group's options
      * @param lr      the group's current learning rate
      * @param w       the parameter's value
-     * @param g       its gradient
+     * @param g       its gradient (negated where the options {@link OptimizerOptions#maximize() maximize})
      * @param state   its state, with the step count already advanced where steps are counted
      */
     protected abstract void update(O options, double lr, Tensor w, Tensor g, ParameterState state);
@@ -174,9 +174,15 @@ public abstract class BufferedOptimizer<O extends OptimizerOptions<O>> implement
             s.advance();
         }
         Tensor w = p.value();
-        if (referenceOnly || !fusedUpdate(j, o, lr, w, g, s)) {
+        Tensor grad = g;
+        if (o.maximize()) {
             try (GradMode off = Tensor.noGrad()) {
-                update(o, lr, w, g, s);
+                grad = g.neg();
+            }
+        }
+        if (referenceOnly || !fusedUpdate(j, o, lr, w, grad, s)) {
+            try (GradMode off = Tensor.noGrad()) {
+                update(o, lr, w, grad, s);
             }
         }
         s.settle();

@@ -16,6 +16,14 @@ public interface OptimizerOptions<O extends OptimizerOptions<O>> {
     /** The group's weight decay (added to the gradient or decoupled, as the optimizer's rule says). */
     double weightDecay();
 
+    /**
+     * True when the group ascends its objective instead of descending it (PyTorch's maximize): the
+     * gradient is negated before the update. False unless the options say otherwise.
+     */
+    default boolean maximize() {
+        return false;
+    }
+
     /** These options with another initial learning rate, a finite value >= 0. */
     O withLr(double lr);
 

@@ -11,6 +11,7 @@ import org.trainer.core.train.ParameterGroup;
  * RMSprop (Hinton, 2012), as torch.optim.RMSprop. For each parameter w with gradient g, learning
  * rate lr and weight decay lambda:
  * <pre>
+ *   g  = -g                                  (maximize: ascend instead)
  *   g'  = g + lambda w
  *   sq  = alpha sq + (1 - alpha) g'^2
  *   ga  = alpha ga + (1 - alpha) g'                   (centered)
@@ -40,14 +41,17 @@ public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
         private final double weightDecay;
         private final double momentum;
         private final boolean centered;
+        private final boolean maximize;
 
-        private Options(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
+        private Options(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered,
+                        boolean maximize) {
             this.lr = Arguments.nonNegative("RMSprop", "lr", lr);
             this.alpha = Arguments.unitInterval("RMSprop", "alpha", alpha);
             this.eps = Arguments.nonNegative("RMSprop", "eps", eps);
             this.weightDecay = Arguments.nonNegative("RMSprop", "weightDecay", weightDecay);
             this.momentum = Arguments.nonNegative("RMSprop", "momentum", momentum);
             this.centered = centered;
+            this.maximize = maximize;
         }
 
         @Override
@@ -77,46 +81,56 @@ public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
         }
 
         @Override
+        public boolean maximize() {
+            return maximize;
+        }
+
+        @Override
         public Options withLr(double lr) {
-            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
 
         /** Smoothing of the averages, in [0, 1]. */
         public Options withAlpha(double alpha) {
-            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
 
         /** A finite value >= 0 added to the denominator. */
         public Options withEps(double eps) {
-            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
 
         /** L2 weight decay, added to the gradient. */
         @Override
         public Options withWeightDecay(double weightDecay) {
-            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
 
         /** Momentum mu, a finite value >= 0 (0 for none). */
         public Options withMomentum(double momentum) {
-            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
 
         /** Divide by the estimated variance of the gradient (true) or its second moment (false). */
         public Options withCentered(boolean centered) {
-            return new Options(lr, alpha, eps, weightDecay, momentum, centered);
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
+        }
+
+        /** Ascend the objective (true) or descend it (false, the default). */
+        public Options withMaximize(boolean maximize) {
+            return new Options(lr, alpha, eps, weightDecay, momentum, centered, maximize);
         }
 
         @Override
         public String toString() {
             return "RMSprop.Options[lr=" + lr + ", alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay
-                    + ", momentum=" + momentum + ", centered=" + centered + "]";
+                    + ", momentum=" + momentum + ", centered=" + centered + ", maximize=" + maximize + "]";
         }
     }
 
     /** PyTorch's defaults with learning rate lr. */
     public static Options options(double lr) {
-        return new Options(lr, 0.99, 1e-8, 0, 0, false);
+        return new Options(lr, 0.99, 1e-8, 0, 0, false, false);
     }
 
     /** RMSprop with PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay. */
@@ -146,7 +160,7 @@ public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
      */
     @Deprecated
     public RMSprop(List<ParameterGroup> groups, double alpha, double eps, double momentum, boolean centered) {
-        this(OptimizerGroup.from(groups, new Options(0, alpha, eps, 0, momentum, centered)));
+        this(OptimizerGroup.from(groups, new Options(0, alpha, eps, 0, momentum, centered, false)));
     }
 
     /** square_avg, then momentum_buffer with momentum and grad_avg when centered, as PyTorch names them. */

@@ -11,6 +11,7 @@ import org.trainer.core.train.ParameterGroup;
  * Stochastic gradient descent with momentum, as torch.optim.SGD. For each parameter w with
  * gradient g, learning rate lr, weight decay lambda, and its group's momentum mu and dampening:
  * <pre>
+ *   g  = -g                                  (maximize: ascend instead)
  *   g' = g + lambda w
  *   b  = g'                                   (first step)
  *   b  = mu b + (1 - dampening) g'           (later steps)
@@ -32,7 +33,7 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
 
     /**
      * torch.optim.SGD's hyperparameters of one group, immutable; {@link SGD#options(double)} gives
-     * PyTorch's defaults: momentum 0, dampening 0, weight decay 0, no Nesterov.
+     * PyTorch's defaults: momentum 0, dampening 0, weight decay 0, no Nesterov, minimizing.
      */
     public static final class Options implements OptimizerOptions<Options> {
         private final double lr;
@@ -40,13 +41,16 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
         private final double dampening;
         private final double weightDecay;
         private final boolean nesterov;
+        private final boolean maximize;
 
-        private Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        private Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                        boolean maximize) {
             this.lr = Arguments.nonNegative("SGD", "lr", lr);
             this.momentum = Arguments.nonNegative("SGD", "momentum", momentum);
             this.dampening = Arguments.unitInterval("SGD", "dampening", dampening);
             this.weightDecay = Arguments.nonNegative("SGD", "weightDecay", weightDecay);
             this.nesterov = nesterov;
+            this.maximize = maximize;
         }
 
         @Override
@@ -72,41 +76,51 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
         }
 
         @Override
+        public boolean maximize() {
+            return maximize;
+        }
+
+        @Override
         public Options withLr(double lr) {
-            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+            return new Options(lr, momentum, dampening, weightDecay, nesterov, maximize);
         }
 
         /** Momentum mu, a finite value >= 0 (0 for none). */
         public Options withMomentum(double momentum) {
-            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+            return new Options(lr, momentum, dampening, weightDecay, nesterov, maximize);
         }
 
         /** Dampening of the momentum, in [0, 1]. */
         public Options withDampening(double dampening) {
-            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+            return new Options(lr, momentum, dampening, weightDecay, nesterov, maximize);
         }
 
         /** L2 weight decay, added to the gradient. */
         @Override
         public Options withWeightDecay(double weightDecay) {
-            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+            return new Options(lr, momentum, dampening, weightDecay, nesterov, maximize);
         }
 
         /** Nesterov momentum on or off; on needs momentum > 0 and dampening 0 (checked by the optimizer). */
         public Options withNesterov(boolean nesterov) {
-            return new Options(lr, momentum, dampening, weightDecay, nesterov);
+            return new Options(lr, momentum, dampening, weightDecay, nesterov, maximize);
+        }
+
+        /** Ascend the objective (true) or descend it (false, the default). */
+        public Options withMaximize(boolean maximize) {
+            return new Options(lr, momentum, dampening, weightDecay, nesterov, maximize);
         }
 
         @Override
         public String toString() {
             return "SGD.Options[lr=" + lr + ", momentum=" + momentum + ", dampening=" + dampening + ", weightDecay="
-                    + weightDecay + ", nesterov=" + nesterov + "]";
+                    + weightDecay + ", nesterov=" + nesterov + ", maximize=" + maximize + "]";
         }
     }
 
     /** PyTorch's defaults with learning rate lr. */
     public static Options options(double lr) {
-        return new Options(lr, 0, 0, 0, false);
+        return new Options(lr, 0, 0, 0, false, false);
     }
 
     /** Plain SGD over the parameters. */

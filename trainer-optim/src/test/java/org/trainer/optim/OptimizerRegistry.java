@@ -58,32 +58,35 @@ final class OptimizerRegistry {
     static final Map<String, Row<?>> ROWS = new LinkedHashMap<>();
 
     static {
-        add(new Row<>("SGD", SGD.class, Set.of("lr", "momentum", "dampening", "weight_decay", "nesterov"),
+        add(new Row<>("SGD", SGD.class, Set.of("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"),
                 s -> SGD.options(s.get("lr").asDouble()).withMomentum(s.path("momentum").asDouble(0))
                         .withDampening(s.path("dampening").asDouble(0)).withWeightDecay(s.path("weight_decay").asDouble(0))
-                        .withNesterov(s.path("nesterov").asBoolean(false)),
+                        .withNesterov(s.path("nesterov").asBoolean(false)).withMaximize(s.path("maximize").asBoolean(false)),
                 SGD::new));
-        add(new Row<>("Adam", Adam.class, Set.of("lr", "betas", "eps", "weight_decay", "amsgrad"),
+        add(new Row<>("Adam", Adam.class, Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"),
                 s -> adam(Adam.options(s.get("lr").asDouble()), s), Adam::new));
-        add(new Row<>("AdamW", AdamW.class, Set.of("lr", "betas", "eps", "weight_decay", "amsgrad"),
+        add(new Row<>("AdamW", AdamW.class, Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"),
                 s -> adam(AdamW.options(s.get("lr").asDouble()), s), AdamW::new));
-        add(new Row<>("RMSprop", RMSprop.class, Set.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered"),
+        add(new Row<>("RMSprop", RMSprop.class, Set.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered",
+                        "maximize"),
                 s -> RMSprop.options(s.get("lr").asDouble()).withAlpha(s.path("alpha").asDouble(0.99))
                         .withEps(s.path("eps").asDouble(1e-8)).withWeightDecay(s.path("weight_decay").asDouble(0))
-                        .withMomentum(s.path("momentum").asDouble(0)).withCentered(s.path("centered").asBoolean(false)),
+                        .withMomentum(s.path("momentum").asDouble(0)).withCentered(s.path("centered").asBoolean(false))
+                        .withMaximize(s.path("maximize").asBoolean(false)),
                 RMSprop::new));
         add(new Row<>("Adagrad", Adagrad.class,
-                Set.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+                Set.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"),
                 s -> Adagrad.options(s.get("lr").asDouble()).withLrDecay(s.path("lr_decay").asDouble(0))
                         .withWeightDecay(s.path("weight_decay").asDouble(0))
                         .withInitialAccumulatorValue(s.path("initial_accumulator_value").asDouble(0))
-                        .withEps(s.path("eps").asDouble(1e-10)),
+                        .withEps(s.path("eps").asDouble(1e-10)).withMaximize(s.path("maximize").asBoolean(false)),
                 Adagrad::new));
         // Not the library's: written in another package on the public base class (extension/Adamax.java).
-        add(new Row<>("Adamax", Adamax.class, Set.of("lr", "betas", "eps", "weight_decay"),
+        add(new Row<>("Adamax", Adamax.class, Set.of("lr", "betas", "eps", "weight_decay", "maximize"),
                 s -> {
                     Adamax.Options o = Adamax.options(s.get("lr").asDouble())
-                            .withEps(s.path("eps").asDouble(1e-8)).withWeightDecay(s.path("weight_decay").asDouble(0));
+                            .withEps(s.path("eps").asDouble(1e-8)).withWeightDecay(s.path("weight_decay").asDouble(0))
+                            .withMaximize(s.path("maximize").asBoolean(false));
                     return s.has("betas") ? o.withBetas(s.get("betas").get(0).asDouble(), s.get("betas").get(1).asDouble())
                             : o;
                 },
@@ -98,7 +101,8 @@ final class OptimizerRegistry {
     }
 
     private static Adam.Options adam(Adam.Options o, JsonNode s) {
-        Adam.Options out = o.withEps(s.path("eps").asDouble(1e-8)).withAmsgrad(s.path("amsgrad").asBoolean(false));
+        Adam.Options out = o.withEps(s.path("eps").asDouble(1e-8)).withAmsgrad(s.path("amsgrad").asBoolean(false))
+                .withMaximize(s.path("maximize").asBoolean(false));
         if (s.has("weight_decay")) {
             out = out.withWeightDecay(s.get("weight_decay").asDouble());
         }

@@ -30,13 +30,15 @@ public final class Adamax extends BufferedOptimizer<Adamax.Options> {
         private final double beta2;
         private final double eps;
         private final double weightDecay;
+        private final boolean maximize;
 
-        private Options(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        private Options(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize) {
             this.lr = check("lr", lr, lr >= 0 && Double.isFinite(lr));
             this.beta1 = check("beta1", beta1, beta1 >= 0 && beta1 < 1);
             this.beta2 = check("beta2", beta2, beta2 >= 0 && beta2 < 1);
             this.eps = check("eps", eps, eps >= 0 && Double.isFinite(eps));
             this.weightDecay = check("weightDecay", weightDecay, weightDecay >= 0 && Double.isFinite(weightDecay));
+            this.maximize = maximize;
         }
 
         private static double check(String name, double value, boolean ok) {
@@ -56,34 +58,44 @@ public final class Adamax extends BufferedOptimizer<Adamax.Options> {
             return weightDecay;
         }
 
+        /** The base class negates the gradient of a group that maximizes; the update below never sees it. */
+        @Override
+        public boolean maximize() {
+            return maximize;
+        }
+
+        public Options withMaximize(boolean maximize) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, maximize);
+        }
+
         @Override
         public Options withLr(double lr) {
-            return new Options(lr, beta1, beta2, eps, weightDecay);
+            return new Options(lr, beta1, beta2, eps, weightDecay, maximize);
         }
 
         @Override
         public Options withWeightDecay(double weightDecay) {
-            return new Options(lr, beta1, beta2, eps, weightDecay);
+            return new Options(lr, beta1, beta2, eps, weightDecay, maximize);
         }
 
         public Options withBetas(double beta1, double beta2) {
-            return new Options(lr, beta1, beta2, eps, weightDecay);
+            return new Options(lr, beta1, beta2, eps, weightDecay, maximize);
         }
 
         public Options withEps(double eps) {
-            return new Options(lr, beta1, beta2, eps, weightDecay);
+            return new Options(lr, beta1, beta2, eps, weightDecay, maximize);
         }
 
         @Override
         public String toString() {
             return "Adamax.Options[lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay="
-                    + weightDecay + "]";
+                    + weightDecay + ", maximize=" + maximize + "]";
         }
     }
 
     /** PyTorch's defaults with learning rate lr: betas (0.9, 0.999), eps 1e-8, no weight decay. */
     public static Options options(double lr) {
-        return new Options(lr, 0.9, 0.999, 1e-8, 0);
+        return new Options(lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
     public Adamax(List<Parameter> parameters, Options options) {

@@ -61,7 +61,7 @@ class AdamaxTest {
     static Adamax.Options options(JsonNode g) {
         return Adamax.options(g.get("lr").asDouble()).withBetas(g.get("betas").get(0).asDouble(),
                 g.get("betas").get(1).asDouble()).withEps(g.get("eps").asDouble())
-                .withWeightDecay(g.get("weight_decay").asDouble());
+                .withWeightDecay(g.get("weight_decay").asDouble()).withMaximize(g.get("maximize").asBoolean());
     }
 
     /** The fixture's problem: data, the two parameters, and Adamax over them as the case configures it. */
