@@ -147,7 +147,7 @@ public abstract class BufferedOptimizer<O extends OptimizerOptions<O>> implement
                 for (Parameter p : group.parameters()) {
                     Tensor g = p.grad();
                     if (p.isTrainable() && g != null) {
-                        update(j, o, group.learningRate(), p, g);
+                        updateOne(j, o, group.learningRate(), p, g);
                     }
                 }
             } catch (Throwable e) {
@@ -168,7 +168,7 @@ public abstract class BufferedOptimizer<O extends OptimizerOptions<O>> implement
         }
     }
 
-    private void update(int j, O o, double lr, Parameter p, Tensor g) {
+    private void updateOne(int j, O o, double lr, Parameter p, Tensor g) {
         ParameterState s = state.findOrCreate(p);
         if (countsSteps) {
             s.advance();

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -15,8 +17,9 @@ import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
 
 /**
- * Constructors refuse every bad argument with a message naming the optimizer, the argument, what
- * was expected and the value; step skips frozen parameters and those without a gradient.
+ * Options and constructors refuse every bad argument with a message naming the optimizer, the
+ * argument, what was expected and the value; each group keeps its own immutable options; step
+ * skips frozen parameters and those without a gradient (every registered optimizer).
  */
 class OptimizerArgumentsTest {
     static final List<Parameter> PS = List.of(new Parameter(Tensor.zeros(2)));
@@ -102,8 +105,12 @@ class OptimizerArgumentsTest {
 
     @Test
     void frozenParametersAndMissingGradientsAreSkipped() {
-        List<Function<List<Parameter>, Optimizer>> makers = List.of(ps -> new Adam(ps, 0.1), ps -> new AdamW(ps, 0.1),
-                ps -> new RMSprop(ps, 0.1), ps -> new Adagrad(ps, 0.1));
+        List<Function<List<Parameter>, Optimizer>> makers = new ArrayList<>(List.of(ps -> new Adam(ps, 0.1),
+                ps -> new AdamW(ps, 0.1), ps -> new RMSprop(ps, 0.1), ps -> new Adagrad(ps, 0.1)));
+        for (String name : OptimizerRegistry.ROWS.keySet()) {
+            makers.add(ps -> OptimizerRegistry.create(name, List.of(ps),
+                    List.of(OptimizerRegistry.settings(Map.of("lr", 0.1)))));
+        }
         for (Function<List<Parameter>, Optimizer> make : makers) {
             Parameter a = new Parameter(Tensor.ones(2));
             Parameter b = new Parameter(Tensor.ones(2));
