@@ -10,11 +10,16 @@ import java.util.Objects;
  * model the objective treat it one-hot; {@link #toUnit}/{@link #fromUnit} give an index-based
  * position for those that only need a point in [0, 1].
  *
- * @throws IllegalArgumentException when {@code choices} is empty, holds duplicates or nulls, or
- *                                  a value of another type
+ * @param choices the values in order (copied; a choice's index is its position here)
  */
 public record CategoricalRange(List<Object> choices) implements Range {
 
+    /**
+     * Validates the choices and keeps an unmodifiable copy of them.
+     *
+     * @throws IllegalArgumentException when {@code choices} is empty, holds duplicates or nulls, or
+     *                                  a value of another type
+     */
     public CategoricalRange {
         Objects.requireNonNull(choices, "CategoricalRange: choices");
         if (choices.isEmpty()) {

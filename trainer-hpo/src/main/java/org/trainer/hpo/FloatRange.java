@@ -5,11 +5,18 @@ import java.util.Objects;
 /**
  * A continuous range [low, high] with a {@link Scale}.
  *
- * @throws IllegalArgumentException when low or high is not finite, low &gt;= high, LOG with
- *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt; high &lt; 1
+ * @param low   the smallest value (included)
+ * @param high  the largest value (included)
+ * @param scale how values are spread over the unit interval that samplers work in
  */
 public record FloatRange(double low, double high, Scale scale) implements Range {
 
+    /**
+     * Validates the range.
+     *
+     * @throws IllegalArgumentException when low or high is not finite, low &gt;= high, LOG with
+     *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt; high &lt; 1
+     */
     public FloatRange {
         Objects.requireNonNull(scale, "FloatRange: scale");
         if (!Double.isFinite(low) || !Double.isFinite(high)) {

@@ -7,10 +7,17 @@ import java.util.Objects;
  * maps u onto the continuous range [low - 0.5, high + 0.5] in the range's scaling and rounds,
  * so every integer owns an equal share of the unit interval (in its scaling).
  *
- * @throws IllegalArgumentException when low &gt;= high, LOG with low &lt;= 0, or REVERSE_LOG
+ * @param low   the smallest value (included)
+ * @param high  the largest value (included)
+ * @param scale LINEAR or LOG
  */
 public record IntRange(int low, int high, Scale scale) implements Range {
 
+    /**
+     * Validates the range.
+     *
+     * @throws IllegalArgumentException when low &gt;= high, LOG with low &lt;= 0, or REVERSE_LOG
+     */
     public IntRange {
         Objects.requireNonNull(scale, "IntRange: scale");
         if (low >= high) {

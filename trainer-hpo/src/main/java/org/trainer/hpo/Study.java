@@ -937,7 +937,7 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
-        /** Earlier observations (from {@link WarmStart#priors}), all in {@code space}. */
+        /** Earlier observations (from {@link WarmStart#identical} or {@link WarmStart#transfer}), all in {@code space}. */
         public Builder priors(WarmStart.Priors priors) {
             Objects.requireNonNull(priors, "Study.Builder.priors: priors");
             this.priors = priors.trials();

@@ -34,7 +34,7 @@ public final class LearnedPositionalEncoding extends Module {
     }
 
     /**
-     * @param x [N, T, dModel] with T <= maxLen, of the table's dtype
+     * @param x [N, T, dModel] with T &lt;= maxLen, of the table's dtype
      * @return dropout(x + E[0..T-1]), [N, T, dModel]
      */
     @Override

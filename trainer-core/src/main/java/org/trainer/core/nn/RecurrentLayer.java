@@ -23,7 +23,7 @@ import org.trainer.core.Tensor;
  * recurrence as one fused op where the backend has one (the CPU's does), with the same math.
  *
  * <p><b>Variable lengths</b> (PyTorch's packed sequences): given lengths L_n in [1, T], step t of
- * sample n is real when t < L_n. At padded steps the state is left unchanged and the output is
+ * sample n is real when t &lt; L_n. At padded steps the state is left unchanged and the output is
  * zero, so the forward direction's final state is the state after step L_n - 1 and the backward
  * direction starts from the initial state at step L_n - 1, exactly as
  * {@code pack_padded_sequence(..., enforce_sorted=False)} followed by {@code pad_packed_sequence}.

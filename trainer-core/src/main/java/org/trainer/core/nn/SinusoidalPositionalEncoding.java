@@ -54,7 +54,7 @@ public final class SinusoidalPositionalEncoding extends Module {
     }
 
     /**
-     * @param x [N, T, dModel] with T <= maxLen
+     * @param x [N, T, dModel] with T &lt;= maxLen
      * @return dropout(x + P[0..T-1]), [N, T, dModel]
      */
     @Override

@@ -21,9 +21,9 @@ public final class TransformerEncoder extends Module {
 
     /**
      * @param layer     the prototype block (not itself part of the stack; its weights are copied)
-     * @param numLayers L >= 1
+     * @param numLayers L &gt;= 1
      * @param norm      a final normalisation, or null for none
-     * @throws IllegalArgumentException if layer is null or numLayers < 1
+     * @throws IllegalArgumentException if layer is null or numLayers &lt; 1
      */
     public TransformerEncoder(TransformerEncoderLayer layer, int numLayers, LayerNorm norm) {
         if (layer == null) {

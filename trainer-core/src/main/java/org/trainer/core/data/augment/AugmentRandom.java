@@ -75,7 +75,7 @@ public final class AugmentRandom {
         return a + (b - a) * nextDouble();
     }
 
-    /** True with probability p (p <= 0: never; p >= 1: always); draws one number either way. */
+    /** True with probability p (p &lt;= 0: never; p &gt;= 1: always); draws one number either way. */
     public boolean nextBoolean(double p) {
         return nextDouble() < p;
     }
