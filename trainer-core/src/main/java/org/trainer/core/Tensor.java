@@ -74,22 +74,27 @@ public final class Tensor {
                 shape.clone());
     }
 
+    /** A zero-filled float32 tensor on the CPU. */
     public static Tensor zeros(int... shape) {
         return zeros(Backends.cpu(), DType.FLOAT32, shape);
     }
 
+    /** A zero-filled tensor of this dtype on the CPU. */
     public static Tensor zeros(DType dtype, int... shape) {
         return zeros(Backends.cpu(), dtype, shape);
     }
 
+    /** A float32 tensor of ones on the CPU. */
     public static Tensor ones(int... shape) {
         return full(1, shape);
     }
 
+    /** A float32 tensor on the CPU with every element equal to {@code value}. */
     public static Tensor full(double value, int... shape) {
         return full(DType.FLOAT32, value, shape);
     }
 
+    /** A tensor of this dtype on the CPU with every element equal to {@code value}. */
     public static Tensor full(DType dtype, double value, int... shape) {
         return full(Device.CPU, dtype, value, shape);
     }
@@ -126,16 +131,29 @@ public final class Tensor {
         return arange(0, n, 1);
     }
 
+    /**
+     * A float32 tensor on the CPU holding a copy of {@code data} in row-major order; {@code data.length} must equal the
+     * number of elements of {@code shape}.
+     */
     public static Tensor fromArray(float[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
     }
 
+    /**
+     * A <b>float64</b> tensor on the CPU holding a copy of {@code data} in row-major order; {@code data.length} must
+     * equal the number of elements of {@code shape}. The dtype follows the array type: layers hold float32 weights, so
+     * convert with {@code .to(DType.FLOAT32)} (or pass a {@code float[]}) before feeding a model.
+     */
     public static Tensor fromArray(double[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
     }
 
+    /**
+     * An int32 tensor on the CPU holding a copy of {@code data} in row-major order (class labels, indices); {@code
+     * data.length} must equal the number of elements of {@code shape}.
+     */
     public static Tensor fromArray(int[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
@@ -186,10 +204,12 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- properties
 
+    /** The sizes of the axes (a copy; empty for a 0-d tensor). */
     public int[] shape() {
         return shape.clone();
     }
 
+    /** The number of axes (0 for a scalar). */
     public int rank() {
         return shape.length;
     }
@@ -199,18 +219,22 @@ public final class Tensor {
         return shape[Shapes.axis("size", axis, shape.length)];
     }
 
+    /** The number of elements (the product of the shape; 1 for a 0-d tensor). */
     public int numel() {
         return storage.size();
     }
 
+    /** The element type. */
     public DType dtype() {
         return storage.dtype();
     }
 
+    /** The backend that holds the storage and runs this tensor's ops. */
     public Backend backend() {
         return storage.backend();
     }
 
+    /** The device that holds the elements. */
     public Device device() {
         return storage.backend().device();
     }
@@ -220,14 +244,17 @@ public final class Tensor {
         return storage;
     }
 
+    /** Copies the elements to a new host array in row-major order, converted to float. */
     public float[] toFloatArray() {
         return backend().toFloatArray(storage);
     }
 
+    /** Copies the elements to a new host array in row-major order, converted to double. */
     public double[] toDoubleArray() {
         return backend().toDoubleArray(storage);
     }
 
+    /** Copies the elements to a new host array in row-major order, converted to int (floats truncated toward zero). */
     public int[] toIntArray() {
         return backend().toIntArray(storage);
     }
@@ -279,6 +306,7 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- autograd
 
+    /** Whether backward computes a gradient for this tensor (a marked leaf) or through it (a recorded op output). */
     public boolean requiresGrad() {
         return requiresGrad;
     }
@@ -565,34 +593,42 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- elementwise
 
+    /** this + other, elementwise with broadcasting. */
     public Tensor add(Tensor other) {
         return Arithmetic.apply(BinaryOp.ADD, this, other);
     }
 
+    /** this + value for every element. */
     public Tensor add(double value) {
         return Unary.apply(UnaryOp.SHIFT, value, this);
     }
 
+    /** this - other, elementwise with broadcasting. */
     public Tensor sub(Tensor other) {
         return Arithmetic.apply(BinaryOp.SUB, this, other);
     }
 
+    /** this - value for every element. */
     public Tensor sub(double value) {
         return add(-value);
     }
 
+    /** this * other, elementwise with broadcasting. */
     public Tensor mul(Tensor other) {
         return Arithmetic.apply(BinaryOp.MUL, this, other);
     }
 
+    /** this * value for every element. */
     public Tensor mul(double value) {
         return Unary.apply(UnaryOp.SCALE, value, this);
     }
 
+    /** this / other, elementwise with broadcasting. */
     public Tensor div(Tensor other) {
         return Arithmetic.apply(BinaryOp.DIV, this, other);
     }
 
+    /** this / value for every element (computed as a multiplication by 1 / value). */
     public Tensor div(double value) {
         return mul(1 / value);
     }
@@ -602,6 +638,7 @@ public final class Tensor {
         return Arithmetic.apply(BinaryOp.POW, this, exponent);
     }
 
+    /** this ^ exponent for every element. */
     public Tensor pow(double exponent) {
         return Unary.apply(UnaryOp.POW_SCALAR, exponent, this);
     }
@@ -616,26 +653,32 @@ public final class Tensor {
         return Arithmetic.apply(BinaryOp.MIN, this, other);
     }
 
+    /** -this, elementwise. */
     public Tensor neg() {
         return Unary.apply(UnaryOp.NEG, 0, this);
     }
 
+    /** e^x, elementwise. */
     public Tensor exp() {
         return Unary.apply(UnaryOp.EXP, 0, this);
     }
 
+    /** The natural logarithm, elementwise. */
     public Tensor log() {
         return Unary.apply(UnaryOp.LOG, 0, this);
     }
 
+    /** The square root, elementwise. */
     public Tensor sqrt() {
         return Unary.apply(UnaryOp.SQRT, 0, this);
     }
 
+    /** The absolute value, elementwise. */
     public Tensor abs() {
         return Unary.apply(UnaryOp.ABS, 0, this);
     }
 
+    /** 1 / x, elementwise. */
     public Tensor reciprocal() {
         return Unary.apply(UnaryOp.RECIPROCAL, 0, this);
     }
@@ -658,46 +701,57 @@ public final class Tensor {
         return where(mask, Tensor.full(device(), dtype(), value), this);
     }
 
+    /** 1 where this == other, else 0 (broadcasting; floating operands; same dtype, no gradient). */
     public Tensor eq(Tensor other) {
         return Compare.apply(BinaryOp.EQ, this, other);
     }
 
+    /** 1 where this != other, else 0 (broadcasting; floating operands; same dtype, no gradient). */
     public Tensor ne(Tensor other) {
         return Compare.apply(BinaryOp.NE, this, other);
     }
 
+    /** 1 where this &lt; other, else 0 (broadcasting; floating operands; same dtype, no gradient). */
     public Tensor lt(Tensor other) {
         return Compare.apply(BinaryOp.LT, this, other);
     }
 
+    /** 1 where this &lt;= other, else 0 (broadcasting; floating operands; same dtype, no gradient). */
     public Tensor le(Tensor other) {
         return Compare.apply(BinaryOp.LE, this, other);
     }
 
+    /** 1 where this &gt; other, else 0 (broadcasting; floating operands; same dtype, no gradient). */
     public Tensor gt(Tensor other) {
         return Compare.apply(BinaryOp.GT, this, other);
     }
 
+    /** 1 where this &gt;= other, else 0 (broadcasting; floating operands; same dtype, no gradient). */
     public Tensor ge(Tensor other) {
         return Compare.apply(BinaryOp.GE, this, other);
     }
 
+    /** 1 where an element equals {@code v}, else 0 (no gradient). */
     public Tensor eq(double v) {
         return eq(constant(v));
     }
 
+    /** 1 where an element is less than {@code v}, else 0 (no gradient). */
     public Tensor lt(double v) {
         return lt(constant(v));
     }
 
+    /** 1 where an element is at most {@code v}, else 0 (no gradient). */
     public Tensor le(double v) {
         return le(constant(v));
     }
 
+    /** 1 where an element is greater than {@code v}, else 0 (no gradient). */
     public Tensor gt(double v) {
         return gt(constant(v));
     }
 
+    /** 1 where an element is at least {@code v}, else 0 (no gradient). */
     public Tensor ge(double v) {
         return ge(constant(v));
     }
@@ -708,6 +762,7 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- activations
 
+    /** max(x, 0), elementwise. */
     public Tensor relu() {
         return Unary.apply(UnaryOp.RELU, 0, this);
     }
@@ -717,10 +772,12 @@ public final class Tensor {
         return Unary.apply(UnaryOp.LEAKY_RELU, slope, this);
     }
 
+    /** 1 / (1 + e^-x), elementwise. */
     public Tensor sigmoid() {
         return Unary.apply(UnaryOp.SIGMOID, 0, this);
     }
 
+    /** The hyperbolic tangent, elementwise. */
     public Tensor tanh() {
         return Unary.apply(UnaryOp.TANH, 0, this);
     }
@@ -735,10 +792,15 @@ public final class Tensor {
         return Unary.apply(UnaryOp.SOFTPLUS, 0, this);
     }
 
+    /** e^x / sum(e^x) along an axis, computed stably (the maximum is subtracted first); as torch.softmax. */
     public Tensor softmax(int axis) {
         return Softmax.apply(this, axis, false);
     }
 
+    /**
+     * log(softmax(x)) along an axis, computed stably in one pass; as torch.log_softmax. Pair it with a negative
+     * log-likelihood instead of taking the log of {@link #softmax(int)}.
+     */
     public Tensor logSoftmax(int axis) {
         return Softmax.apply(this, axis, true);
     }
@@ -755,39 +817,48 @@ public final class Tensor {
         return Reduce.apply(ReduceOp.SUM, this, allAxes(), false);
     }
 
+    /** Sum along one axis; with keepDims the axis stays with size 1, else it is removed. */
     public Tensor sum(int axis, boolean keepDims) {
         return Reduce.apply(ReduceOp.SUM, this, new int[] {axis}, keepDims);
     }
 
+    /** Sum along several axes; with keepDims they stay with size 1, else they are removed. */
     public Tensor sum(int[] axes, boolean keepDims) {
         return Reduce.apply(ReduceOp.SUM, this, axes, keepDims);
     }
 
+    /** Mean of all elements, as a 0-d tensor. */
     public Tensor mean() {
         return mean(allAxes(), false);
     }
 
+    /** Mean along one axis; with keepDims the axis stays with size 1, else it is removed. */
     public Tensor mean(int axis, boolean keepDims) {
         return mean(new int[] {axis}, keepDims);
     }
 
+    /** Mean along several axes; with keepDims they stay with size 1, else they are removed. */
     public Tensor mean(int[] axes, boolean keepDims) {
         Tensor s = sum(axes, keepDims);
         return s.mul((double) s.numel() / numel());
     }
 
+    /** Largest element, as a 0-d tensor. */
     public Tensor max() {
         return Reduce.apply(ReduceOp.MAX, this, allAxes(), false);
     }
 
+    /** Largest element along one axis; with keepDims the axis stays with size 1, else it is removed. */
     public Tensor max(int axis, boolean keepDims) {
         return Reduce.apply(ReduceOp.MAX, this, new int[] {axis}, keepDims);
     }
 
+    /** Smallest element, as a 0-d tensor. */
     public Tensor min() {
         return Reduce.apply(ReduceOp.MIN, this, allAxes(), false);
     }
 
+    /** Smallest element along one axis; with keepDims the axis stays with size 1, else it is removed. */
     public Tensor min(int axis, boolean keepDims) {
         return Reduce.apply(ReduceOp.MIN, this, new int[] {axis}, keepDims);
     }
@@ -797,6 +868,7 @@ public final class Tensor {
         return ArgReduce.apply(true, this, axis, keepDims);
     }
 
+    /** Index (int32) of the smallest element along an axis; the first one on ties. Not differentiable. */
     public Tensor argmin(int axis, boolean keepDims) {
         return ArgReduce.apply(false, this, axis, keepDims);
     }
@@ -819,14 +891,17 @@ public final class Tensor {
         return ss.mul(1.0 / (n - correction));
     }
 
+    /** Variance along one axis with Bessel's correction (divides by n - 1), as torch.var. */
     public Tensor var(int axis, boolean keepDims) {
         return var(new int[] {axis}, keepDims);
     }
 
+    /** Standard deviation along axes with Bessel's correction (the square root of {@link #var(int[], boolean)}). */
     public Tensor std(int[] axes, boolean keepDims) {
         return var(axes, keepDims).sqrt();
     }
 
+    /** Standard deviation along one axis with Bessel's correction, as torch.std. */
     public Tensor std(int axis, boolean keepDims) {
         return std(new int[] {axis}, keepDims);
     }
@@ -877,6 +952,7 @@ public final class Tensor {
                 new int[] {1, 1});
     }
 
+    /** Max pooling over [N, C, H, W] with per-axis (height, width) kernel, stride, padding and dilation. */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation) {
         return Pool2d.max(this, kernel, stride, padding, dilation);
     }
@@ -886,6 +962,10 @@ public final class Tensor {
         return Pool2d.avg(this, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding});
     }
 
+    /**
+     * Average pooling over [N, C, H, W] with per-axis (height, width) kernel, stride and padding; zero padding counts
+     * in the divisor.
+     */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding) {
         return Pool2d.avg(this, kernel, stride, padding);
     }
