@@ -13,10 +13,18 @@ public final class Conv2d extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * A square {@code kernel} x {@code kernel} convolution with stride 1, no padding, a bias and PyTorch's
+     * initialization, seeded from {@link Seeds}.
+     */
     public Conv2d(int in, int out, int kernel) {
         this(in, out, kernel, 1, 0, 1, true, null, Seeds.next());
     }
 
+    /**
+     * A square convolution with this stride and zero padding, dilation 1, a bias and PyTorch's initialization, seeded
+     * from {@link Seeds}.
+     */
     public Conv2d(int in, int out, int kernel, int stride, int padding) {
         this(in, out, kernel, stride, padding, 1, true, null, Seeds.next());
     }
@@ -47,10 +55,12 @@ public final class Conv2d extends Module {
         return x.conv2d(weight.value(), bias == null ? null : bias.value(), stride, padding, dilation);
     }
 
+    /** The kernels [out, in, kernel, kernel]. */
     public Parameter weight() {
         return weight;
     }
 
+    /** The bias [out], or null when the layer has none. */
     public Parameter bias() {
         return bias;
     }

@@ -12,10 +12,15 @@ public final class Dropout extends Module {
     private final long seed;
     private long calls;
 
+    /** Dropout with probability p in [0, 1), seeded from {@link Seeds}. */
     public Dropout(double p) {
         this(p, Seeds.next());
     }
 
+    /**
+     * Dropout with probability p in [0, 1) and masks drawn from this seed; throws IllegalArgumentException for p
+     * outside [0, 1).
+     */
     public Dropout(double p, long seed) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);

@@ -19,10 +19,12 @@ public final class Embedding extends Module {
     /** The padding row, normalized to [0, count), or -1 when there is none. */
     private final int paddingIdx;
 
+    /** A table of {@code count} vectors of size {@code dim}, without a padding row, seeded from {@link Seeds}. */
     public Embedding(int count, int dim) {
         this(count, dim, Seeds.next());
     }
 
+    /** A table of {@code count} vectors of size {@code dim}, without a padding row, drawn from this seed. */
     public Embedding(int count, int dim, long seed) {
         this(count, dim, null, seed);
     }
@@ -73,6 +75,7 @@ public final class Embedding extends Module {
         return rows.reshape(out);
     }
 
+    /** The table [count, dim]. */
     public Parameter weight() {
         return weight;
     }

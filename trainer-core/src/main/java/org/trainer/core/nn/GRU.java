@@ -20,10 +20,12 @@ public final class GRU extends RecurrentLayer {
         this(inputSize, hiddenSize, RecurrentOptions.defaults());
     }
 
+    /** A GRU with these options, seeded from {@link Seeds}. */
     public GRU(int inputSize, int hiddenSize, RecurrentOptions options) {
         this(inputSize, hiddenSize, options, Seeds.next());
     }
 
+    /** A GRU with these options whose initial weights are drawn from this seed. */
     public GRU(int inputSize, int hiddenSize, RecurrentOptions options, long seed) {
         super("GRU", inputSize, hiddenSize, 3, options, seed);
     }

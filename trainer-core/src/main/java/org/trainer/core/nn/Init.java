@@ -38,10 +38,12 @@ public final class Init {
         return (shape, seed) -> Tensor.random(DType.FLOAT32, true, mean, std, seed, shape);
     }
 
+    /** All zeros (float32). */
     public static Initializer zeros() {
         return (shape, seed) -> Tensor.zeros(shape);
     }
 
+    /** All ones (float32). */
     public static Initializer ones() {
         return (shape, seed) -> Tensor.ones(shape);
     }

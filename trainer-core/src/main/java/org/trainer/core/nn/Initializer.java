@@ -5,5 +5,6 @@ import org.trainer.core.Tensor;
 /** Makes the initial value of a parameter of a given shape from a seed. */
 @FunctionalInterface
 public interface Initializer {
+    /** The initial value of this shape; the same seed gives the same tensor. */
     Tensor create(int[] shape, long seed);
 }

@@ -23,10 +23,12 @@ public final class LSTM extends RecurrentLayer {
         this(inputSize, hiddenSize, RecurrentOptions.defaults());
     }
 
+    /** An LSTM with these options, seeded from {@link Seeds}. */
     public LSTM(int inputSize, int hiddenSize, RecurrentOptions options) {
         this(inputSize, hiddenSize, options, Seeds.next());
     }
 
+    /** An LSTM with these options whose initial weights are drawn from this seed. */
     public LSTM(int inputSize, int hiddenSize, RecurrentOptions options, long seed) {
         super("LSTM", inputSize, hiddenSize, 4, options, seed);
     }

@@ -43,6 +43,7 @@ public final class LearnedPositionalEncoding extends Module {
         return dropout.forward(x.add(embedding.weight().value().narrow(0, 0, t)));
     }
 
+    /** The learned table [maxLen, dModel] (registered as {@code embedding}). */
     public Embedding embedding() {
         return embedding;
     }

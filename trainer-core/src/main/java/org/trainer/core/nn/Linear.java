@@ -35,10 +35,12 @@ public final class Linear extends Module {
         return x.linear(weight.value(), bias == null ? null : bias.value());
     }
 
+    /** The weight [out, in] (PyTorch's layout). */
     public Parameter weight() {
         return weight;
     }
 
+    /** The bias [out], or null when the layer has none. */
     public Parameter bias() {
         return bias;
     }

@@ -87,6 +87,7 @@ public abstract class Module {
         buffers.put(name, value);
     }
 
+    /** The buffer registered under this name, or null if there is none. */
     protected final Tensor buffer(String name) {
         return buffers.get(name);
     }
@@ -253,6 +254,7 @@ public abstract class Module {
         children.values().forEach(m -> m.setTraining(value));
     }
 
+    /** Whether the module is in training mode (see {@link #train()} and {@link #eval()}). */
     public boolean isTraining() {
         return training;
     }

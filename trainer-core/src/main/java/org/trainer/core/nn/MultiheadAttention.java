@@ -171,10 +171,12 @@ public final class MultiheadAttention extends Module {
         return shape;
     }
 
+    /** The model dimension E of queries, keys, values and the output. */
     public int embedDim() {
         return embedDim;
     }
 
+    /** The number of heads (each of size embedDim / numHeads). */
     public int numHeads() {
         return numHeads;
     }

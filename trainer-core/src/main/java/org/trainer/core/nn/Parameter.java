@@ -11,6 +11,7 @@ public final class Parameter {
     private Tensor value;
     private boolean trainable = true;
 
+    /** A trainable parameter holding {@code initial} detached from any graph and marked as requiring gradients. */
     public Parameter(Tensor initial) {
         this.value = initial.detach().requiresGrad(true);
     }
@@ -64,6 +65,7 @@ public final class Parameter {
         }
     }
 
+    /** Whether the parameter gets gradients and updates (false once frozen). */
     public boolean isTrainable() {
         return trainable;
     }
@@ -74,10 +76,12 @@ public final class Parameter {
         value.requiresGrad(trainable);
     }
 
+    /** The number of elements of the value. */
     public int numel() {
         return value.numel();
     }
 
+    /** Clears the gradient of the value (see {@link Tensor#zeroGrad()}). */
     public void zeroGrad() {
         value.zeroGrad();
     }

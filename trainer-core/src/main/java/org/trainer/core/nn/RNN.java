@@ -23,10 +23,15 @@ public final class RNN extends RecurrentLayer {
         this(inputSize, hiddenSize, Nonlinearity.TANH, RecurrentOptions.defaults());
     }
 
+    /** An Elman RNN with this activation and these options, seeded from {@link Seeds}. */
     public RNN(int inputSize, int hiddenSize, Nonlinearity nonlinearity, RecurrentOptions options) {
         this(inputSize, hiddenSize, nonlinearity, options, Seeds.next());
     }
 
+    /**
+     * An Elman RNN with this activation and these options whose initial weights are drawn from this seed; throws
+     * IllegalArgumentException if the activation is null.
+     */
     public RNN(int inputSize, int hiddenSize, Nonlinearity nonlinearity, RecurrentOptions options, long seed) {
         super("RNN", inputSize, hiddenSize, 1, options, seed);
         if (nonlinearity == null) {
@@ -35,6 +40,7 @@ public final class RNN extends RecurrentLayer {
         this.nonlinearity = nonlinearity;
     }
 
+    /** The activation of the recurrence. */
     public Nonlinearity nonlinearity() {
         return nonlinearity;
     }

@@ -316,14 +316,17 @@ public abstract class RecurrentLayer extends Module {
         return masks;
     }
 
+    /** The number of input features per step. */
     public int inputSize() {
         return inputSize;
     }
 
+    /** The hidden state size H per direction. */
     public int hiddenSize() {
         return hiddenSize;
     }
 
+    /** The layer's options (layers, bias, batch-first, dropout, directions). */
     public RecurrentOptions options() {
         return options;
     }

@@ -16,6 +16,7 @@ package org.trainer.core.nn;
  */
 public record RecurrentOptions(int numLayers, boolean bias, boolean batchFirst, double dropout,
                                boolean bidirectional) {
+    /** Validates the options; throws IllegalArgumentException when numLayers &lt; 1 or dropout is outside [0, 1). */
     public RecurrentOptions {
         if (numLayers < 1) {
             throw new IllegalArgumentException("RecurrentOptions: numLayers must be >= 1, got " + numLayers);
@@ -30,22 +31,27 @@ public record RecurrentOptions(int numLayers, boolean bias, boolean batchFirst, 
         return new RecurrentOptions(1, true, false, 0, false);
     }
 
+    /** A copy with {@code n} stacked layers. */
     public RecurrentOptions withNumLayers(int n) {
         return new RecurrentOptions(n, bias, batchFirst, dropout, bidirectional);
     }
 
+    /** A copy with or without the biases b_ih and b_hh. */
     public RecurrentOptions withBias(boolean b) {
         return new RecurrentOptions(numLayers, b, batchFirst, dropout, bidirectional);
     }
 
+    /** A copy with batch-first ([N, T, features]) or time-first ([T, N, features]) input and output. */
     public RecurrentOptions withBatchFirst(boolean b) {
         return new RecurrentOptions(numLayers, bias, b, dropout, bidirectional);
     }
 
+    /** A copy with dropout probability {@code p} between stacked layers. */
     public RecurrentOptions withDropout(double p) {
         return new RecurrentOptions(numLayers, bias, batchFirst, p, bidirectional);
     }
 
+    /** A copy with one direction or two. */
     public RecurrentOptions withBidirectional(boolean b) {
         return new RecurrentOptions(numLayers, bias, batchFirst, dropout, b);
     }

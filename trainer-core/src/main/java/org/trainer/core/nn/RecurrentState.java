@@ -10,6 +10,7 @@ import org.trainer.core.Tensor;
  * entry {@code layer * directions + direction}, with direction 0 forward and 1 backward.
  */
 public record RecurrentState(Tensor h, Tensor c) {
+    /** Checks that {@code h} is given; {@code c} is null for RNN and GRU. */
     public RecurrentState {
         Objects.requireNonNull(h, "h");
     }

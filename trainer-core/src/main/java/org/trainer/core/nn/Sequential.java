@@ -7,6 +7,7 @@ import org.trainer.core.Tensor;
  * {@link Module#apply}, so its forward hooks see its output.
  */
 public final class Sequential extends Module {
+    /** A chain of these modules, registered as "0", "1", ... in order. */
     public Sequential(Module... modules) {
         for (Module m : modules) {
             add(m);
@@ -28,6 +29,7 @@ public final class Sequential extends Module {
         return h;
     }
 
+    /** The number of modules in the chain. */
     public int size() {
         return children().size();
     }

@@ -68,6 +68,7 @@ public final class TransformerEncoder extends Module {
         return (TransformerEncoderLayer) layers.get(k);
     }
 
+    /** The number of blocks L in the stack. */
     public int numLayers() {
         return layers.size();
     }

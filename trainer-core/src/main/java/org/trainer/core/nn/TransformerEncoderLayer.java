@@ -172,26 +172,32 @@ public final class TransformerEncoderLayer extends Module {
         return dropout2.forward(linear2.apply(dropout.forward(activation.apply(linear1.apply(x)))));
     }
 
+    /** The model dimension d. */
     public int dModel() {
         return dModel;
     }
 
+    /** The number of attention heads. */
     public int numHeads() {
         return numHeads;
     }
 
+    /** The hidden size F of the feed-forward network. */
     public int dimFeedforward() {
         return dimFeedforward;
     }
 
+    /** The dropout probability (of the residual branches, the feed-forward network and the attention weights). */
     public double dropout() {
         return dropoutP;
     }
 
+    /** The activation of the feed-forward network. */
     public FeedForwardActivation activation() {
         return activationKind;
     }
 
+    /** True for pre-norm, false for post-norm (see the class comment). */
     public boolean normFirst() {
         return normFirst;
     }
