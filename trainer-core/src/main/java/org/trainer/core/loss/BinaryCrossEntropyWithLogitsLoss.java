@@ -22,6 +22,7 @@ public final class BinaryCrossEntropyWithLogitsLoss implements Loss {
         this(Reduction.MEAN);
     }
 
+    /** The loss with this reduction. */
     public BinaryCrossEntropyWithLogitsLoss(Reduction reduction) {
         this.reduction = Reduction.check("BinaryCrossEntropyWithLogitsLoss", reduction);
     }
@@ -31,6 +32,7 @@ public final class BinaryCrossEntropyWithLogitsLoss implements Loss {
         return new BinaryCrossEntropyWithLogitsLoss(r);
     }
 
+    /** How the per-element losses are reduced. */
     public Reduction reduction() {
         return reduction;
     }

@@ -129,10 +129,12 @@ public final class CrossEntropyLoss implements Loss {
         return weights == null ? null : weights.clone();
     }
 
+    /** The label smoothing epsilon in [0, 1) (0 for none). */
     public double labelSmoothing() {
         return labelSmoothing;
     }
 
+    /** How the per-sample losses are reduced. */
     public Reduction reduction() {
         return reduction;
     }

@@ -21,10 +21,15 @@ public final class HuberLoss implements Loss {
         this(1.0);
     }
 
+    /** The loss with this threshold delta and the mean over elements. */
     public HuberLoss(double delta) {
         this(delta, Reduction.MEAN);
     }
 
+    /**
+     * The loss with this threshold delta and reduction; throws IllegalArgumentException unless delta is positive and
+     * finite.
+     */
     public HuberLoss(double delta, Reduction reduction) {
         if (!(delta > 0) || Double.isInfinite(delta)) {
             throw new IllegalArgumentException("HuberLoss: delta must be positive and finite, got " + delta);
@@ -43,10 +48,12 @@ public final class HuberLoss implements Loss {
         return new HuberLoss(d, reduction);
     }
 
+    /** The threshold between the quadratic and the linear part. */
     public double delta() {
         return delta;
     }
 
+    /** How the per-element losses are reduced. */
     public Reduction reduction() {
         return reduction;
     }

@@ -14,6 +14,7 @@ public final class L1Loss implements Loss {
         this(Reduction.MEAN);
     }
 
+    /** The loss with this reduction. */
     public L1Loss(Reduction reduction) {
         this.reduction = Reduction.check("L1Loss", reduction);
     }
@@ -23,6 +24,7 @@ public final class L1Loss implements Loss {
         return new L1Loss(r);
     }
 
+    /** How the per-element losses are reduced. */
     public Reduction reduction() {
         return reduction;
     }

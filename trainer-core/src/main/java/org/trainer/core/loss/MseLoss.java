@@ -14,6 +14,7 @@ public final class MseLoss implements Loss {
         this(Reduction.MEAN);
     }
 
+    /** The loss with this reduction. */
     public MseLoss(Reduction reduction) {
         this.reduction = Reduction.check("MseLoss", reduction);
     }
@@ -23,6 +24,7 @@ public final class MseLoss implements Loss {
         return new MseLoss(r);
     }
 
+    /** How the per-element losses are reduced. */
     public Reduction reduction() {
         return reduction;
     }

@@ -89,6 +89,7 @@ public final class Penalty {
         return total;
     }
 
+    /** The penalised parameters. */
     public List<Parameter> parameters() {
         return parameters;
     }

@@ -14,6 +14,10 @@ public final class RegularizedLoss implements Loss {
     private final Loss base;
     private final List<Penalty> penalties;
 
+    /**
+     * The base loss plus these penalties; throws IllegalArgumentException when the base loss is null or no penalty is
+     * given.
+     */
     public RegularizedLoss(Loss base, Penalty... penalties) {
         if (base == null) {
             throw new IllegalArgumentException("RegularizedLoss: base loss is null");
@@ -43,6 +47,7 @@ public final class RegularizedLoss implements Loss {
         return base;
     }
 
+    /** The penalties added to the base loss. */
     public List<Penalty> penalties() {
         return penalties;
     }

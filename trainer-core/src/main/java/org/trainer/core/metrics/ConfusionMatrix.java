@@ -29,6 +29,7 @@ public final class ConfusionMatrix implements Metric, Stateful {
     private final int numClasses;
     private final long[][] counts;
 
+    /** An empty matrix for labels 0 .. numClasses - 1. */
     public ConfusionMatrix(int numClasses) {
         this(numClasses, "ConfusionMatrix");
     }
@@ -40,6 +41,7 @@ public final class ConfusionMatrix implements Metric, Stateful {
         this.counts = new long[numClasses][numClasses];
     }
 
+    /** The number of classes k (the matrix is k x k). */
     public int numClasses() {
         return numClasses;
     }

@@ -9,6 +9,7 @@ package org.trainer.core.metrics;
  */
 public final class Precision extends MacroAveraged {
 
+    /** The macro-averaged precision over labels 0 .. numClasses - 1. */
     public Precision(int numClasses) {
         super(numClasses);
     }

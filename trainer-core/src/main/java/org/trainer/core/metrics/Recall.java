@@ -9,6 +9,7 @@ package org.trainer.core.metrics;
  */
 public final class Recall extends MacroAveraged {
 
+    /** The macro-averaged recall over labels 0 .. numClasses - 1. */
     public Recall(int numClasses) {
         super(numClasses);
     }

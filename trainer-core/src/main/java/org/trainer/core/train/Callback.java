@@ -8,12 +8,15 @@ import java.util.Map;
  */
 public interface Callback {
 
+    /** Once, before the first epoch (also when {@code fit} resumes from a checkpoint). */
     default void onTrainBegin(TrainingContext ctx) {
     }
 
+    /** Once, after the last epoch or a requested stop; not called when training fails. */
     default void onTrainEnd(TrainingContext ctx) {
     }
 
+    /** Before the first batch of epoch {@code epoch} (0-based). */
     default void onEpochBegin(TrainingContext ctx, int epoch) {
     }
 
@@ -21,6 +24,7 @@ public interface Callback {
     default void onEpochEnd(TrainingContext ctx, int epoch, Map<String, Double> logs) {
     }
 
+    /** Before the forward pass of batch {@code batch} (0-based within the epoch). */
     default void onBatchBegin(TrainingContext ctx, int batch) {
     }
 

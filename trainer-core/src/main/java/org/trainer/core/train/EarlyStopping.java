@@ -216,6 +216,7 @@ public final class EarlyStopping implements Callback, Stateful {
         return stoppedEpoch;
     }
 
+    /** The name of the watched figure in the epoch logs (e.g. "val_loss"). */
     public String monitor() {
         return monitor;
     }

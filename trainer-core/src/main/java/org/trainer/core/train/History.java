@@ -54,6 +54,7 @@ public final class History {
         return s.get(s.size() - 1);
     }
 
+    /** Every per-epoch series by name, in the order the names first appeared (unmodifiable). */
     public Map<String, List<Double>> all() {
         return Collections.unmodifiableMap(epochs);
     }

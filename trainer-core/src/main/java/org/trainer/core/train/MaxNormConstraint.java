@@ -52,6 +52,7 @@ public final class MaxNormConstraint implements Callback {
         }
     }
 
+    /** The largest L2 norm c a slice may keep. */
     public double maxNorm() {
         return maxNorm;
     }

@@ -15,6 +15,10 @@ public final class ParameterGroup {
     private final double weightDecay;
     private double learningRate;
 
+    /**
+     * A group of these parameters with this initial learning rate and weight decay; throws IllegalArgumentException
+     * when either is negative, NaN or infinite.
+     */
     public ParameterGroup(List<Parameter> parameters, double learningRate, double weightDecay) {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("ParameterGroup: learningRate must be a finite value >= 0, got "
@@ -30,18 +34,25 @@ public final class ParameterGroup {
         this.weightDecay = weightDecay;
     }
 
+    /** The parameters of the group. */
     public List<Parameter> parameters() {
         return parameters;
     }
 
+    /** The learning rate the group was created with, which schedules scale. */
     public double initialLearningRate() {
         return initialLearningRate;
     }
 
+    /** The learning rate the next step uses. */
     public double learningRate() {
         return learningRate;
     }
 
+    /**
+     * Sets the learning rate of the next steps (schedules call this); throws IllegalArgumentException when lr is
+     * negative, NaN or infinite.
+     */
     public void setLearningRate(double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("setLearningRate: lr must be a finite value >= 0, got " + lr);
@@ -49,6 +60,7 @@ public final class ParameterGroup {
         this.learningRate = lr;
     }
 
+    /** The weight decay of the group. */
     public double weightDecay() {
         return weightDecay;
     }

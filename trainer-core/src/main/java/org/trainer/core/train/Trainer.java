@@ -63,11 +63,16 @@ public final class Trainer {
         return this;
     }
 
+    /** Adds callbacks, run in the order added. Returns this. */
     public Trainer callbacks(Callback... cs) {
         callbacks.addAll(List.of(cs));
         return this;
     }
 
+    /**
+     * Sets the learning-rate schedule, applied before each step or each epoch as the schedule declares ({@link
+     * LearningRateSchedule#perIteration()}). Returns this.
+     */
     public Trainer schedule(LearningRateSchedule s) {
         this.schedule = s;
         return this;

@@ -22,14 +22,17 @@ public final class TrainingContext {
         this.batchesPerEpoch = batchesPerEpoch;
     }
 
+    /** The model being trained. */
     public Module model() {
         return model;
     }
 
+    /** The optimizer of the run. */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** The figures of the epochs finished so far. */
     public History history() {
         return history;
     }
@@ -54,6 +57,7 @@ public final class TrainingContext {
         return iteration;
     }
 
+    /** The number of training samples processed since the run began (counted across resumes). */
     public long samplesSeen() {
         return samplesSeen;
     }
@@ -63,6 +67,7 @@ public final class TrainingContext {
         stopRequested = true;
     }
 
+    /** Whether a callback asked the trainer to stop. */
     public boolean stopRequested() {
         return stopRequested;
     }

@@ -204,6 +204,7 @@ public final class CheckpointLock implements AutoCloseable {
         return h;
     }
 
+    /** The locked checkpoint directory. */
     public Path directory() {
         return directory;
     }

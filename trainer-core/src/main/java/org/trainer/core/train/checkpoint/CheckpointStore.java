@@ -80,6 +80,7 @@ public final class CheckpointStore {
         this.directory = directory;
     }
 
+    /** The directory holding the checkpoints. */
     public Path directory() {
         return directory;
     }

@@ -53,6 +53,7 @@ public final class Checkpointing {
         return new Builder(Objects.requireNonNull(directory, "Checkpointing: directory must not be null"));
     }
 
+    /** The directory checkpoints are written to and resumed from. */
     public Path directory() {
         return directory;
     }
@@ -62,10 +63,12 @@ public final class Checkpointing {
         return everySteps;
     }
 
+    /** Whether a checkpoint is written after each epoch. */
     public boolean everyEpoch() {
         return everyEpoch;
     }
 
+    /** How many of the newest checkpoints are kept after each write. */
     public int keepLast() {
         return keepLast;
     }

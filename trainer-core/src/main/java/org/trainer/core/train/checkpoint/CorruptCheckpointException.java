@@ -9,13 +9,16 @@ import java.nio.file.Path;
  * to the previous good one.
  */
 public final class CorruptCheckpointException extends IOException {
+    /** The refused checkpoint directory. */
     private final Path checkpoint;
 
+    /** The checkpoint is refused for this reason. */
     public CorruptCheckpointException(Path checkpoint, String reason) {
         super("checkpoint " + checkpoint + " is refused: " + reason);
         this.checkpoint = checkpoint;
     }
 
+    /** The checkpoint is refused for this reason, found through {@code cause}. */
     public CorruptCheckpointException(Path checkpoint, String reason, Throwable cause) {
         super("checkpoint " + checkpoint + " is refused: " + reason, cause);
         this.checkpoint = checkpoint;
