@@ -79,10 +79,12 @@ public final class DataLoader extends EpochCounter {
         return new Builder(Objects.requireNonNull(dataset, "dataset"));
     }
 
+    /** The dataset the batches are drawn from. */
     public Dataset dataset() {
         return dataset;
     }
 
+    /** The number of samples per batch (the last batch of an epoch may be smaller unless dropLast). */
     public int batchSize() {
         return batchSize;
     }
@@ -289,6 +291,7 @@ public final class DataLoader extends EpochCounter {
             return this;
         }
 
+        /** The loader; throws IllegalArgumentException when both {@code shuffle(true)} and a sampler were set. */
         public DataLoader build() {
             if (sampler != null && shuffle) {
                 throw new IllegalArgumentException("DataLoader: shuffle(true) and sampler(" + sampler + ") both set the"

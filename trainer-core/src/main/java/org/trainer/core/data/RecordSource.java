@@ -22,6 +22,7 @@ public interface RecordSource {
     /** Opens a new {@link InputStream} on each call, e.g. {@code () -> url.openStream()}. */
     @FunctionalInterface
     interface Opener {
+        /** Opens a new stream over the source's bytes from the start. */
         InputStream open() throws IOException;
     }
 

@@ -57,10 +57,12 @@ public final class StreamingLoader extends EpochCounter {
         return new Builder(Objects.requireNonNull(format, "format"));
     }
 
+    /** The format that reads records from the sources. */
     public RecordFormat format() {
         return format;
     }
 
+    /** The number of records per batch. */
     public int batchSize() {
         return batchSize;
     }

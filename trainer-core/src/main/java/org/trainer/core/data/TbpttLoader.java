@@ -82,10 +82,12 @@ public final class TbpttLoader implements Iterable<Batch> {
         return tokens.length - batchSize * streamLength;
     }
 
+    /** The number N of parallel streams (the rows of every window). */
     public int batchSize() {
         return batchSize;
     }
 
+    /** The window length T in tokens (the last window may be shorter). */
     public int window() {
         return window;
     }

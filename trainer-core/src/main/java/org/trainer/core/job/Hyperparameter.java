@@ -127,10 +127,12 @@ public final class Hyperparameter {
         return n instanceof Double && d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : n.toString();
     }
 
+    /** The name, as it appears in {@code hyperparameters.json}. */
     public String name() {
         return name;
     }
 
+    /** The value type. */
     public Type type() {
         return type;
     }
@@ -140,6 +142,7 @@ public final class Hyperparameter {
         return defaultValue;
     }
 
+    /** Whether the job fails when the value is missing (there is no default). */
     public boolean required() {
         return defaultValue == null;
     }

@@ -30,14 +30,17 @@ public final class Hyperparameters {
         return (int) v;
     }
 
+    /** An integer hyperparameter; throws IllegalArgumentException when it was not declared or is of another type. */
     public long getLong(String name) {
         return (Long) typed(name, Hyperparameter.Type.INTEGER);
     }
 
+    /** A number hyperparameter; throws IllegalArgumentException when it was not declared or is of another type. */
     public double getDouble(String name) {
         return (Double) typed(name, Hyperparameter.Type.NUMBER);
     }
 
+    /** A boolean hyperparameter; throws IllegalArgumentException when it was not declared or is of another type. */
     public boolean getBoolean(String name) {
         return (Boolean) typed(name, Hyperparameter.Type.BOOLEAN);
     }

@@ -7,10 +7,12 @@ package org.trainer.core.job;
 public final class JobConfigurationException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** A configuration error described by {@code message}. */
     public JobConfigurationException(String message) {
         super(message);
     }
 
+    /** A configuration error described by {@code message}, caused by {@code cause}. */
     public JobConfigurationException(String message, Throwable cause) {
         super(message, cause);
     }

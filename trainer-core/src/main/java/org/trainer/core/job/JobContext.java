@@ -34,6 +34,7 @@ public final class JobContext {
         this.channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
     }
 
+    /** The job's validated hyperparameters. */
     public Hyperparameters hyperparameters() {
         return hyperparameters;
     }
@@ -43,6 +44,7 @@ public final class JobContext {
         return channels;
     }
 
+    /** Whether the data channel input/data/&lt;name&gt; is present. */
     public boolean hasChannel(String name) {
         return channels.containsKey(name);
     }
@@ -66,6 +68,7 @@ public final class JobContext {
         return p == null ? Optional.empty() : Optional.of(ModelArtifact.open(p));
     }
 
+    /** The job's directory. */
     public JobDirectory directory() {
         return dir;
     }

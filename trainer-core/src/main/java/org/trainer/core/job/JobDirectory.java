@@ -39,10 +39,12 @@ public final class JobDirectory {
         return new JobDirectory(root);
     }
 
+    /** The root of the directory. */
     public Path root() {
         return root;
     }
 
+    /** input/config/hyperparameters.json. */
     public Path hyperparametersFile() {
         return root.resolve("input/config/hyperparameters.json");
     }
@@ -72,26 +74,32 @@ public final class JobDirectory {
         return out;
     }
 
+    /** model/: the final artifacts. */
     public Path modelDir() {
         return root.resolve("model");
     }
 
+    /** output/: the parent of data/, failure and job.log. */
     public Path outputDir() {
         return root.resolve("output");
     }
 
+    /** output/data/: metrics.json, history.json and whatever else the job writes. */
     public Path outputDataDir() {
         return root.resolve("output/data");
     }
 
+    /** output/failure: the error message of a failed job. */
     public Path failureFile() {
         return root.resolve("output/failure");
     }
 
+    /** output/job.log: the child JVM's stdout and stderr. */
     public Path logFile() {
         return root.resolve("output/job.log");
     }
 
+    /** checkpoints/: kept across restarts of the job. */
     public Path checkpointDir() {
         return root.resolve("checkpoints");
     }

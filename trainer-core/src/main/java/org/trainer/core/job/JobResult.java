@@ -13,10 +13,12 @@ import java.util.Map;
  */
 public record JobResult(JobDirectory directory, int exitCode, String failure, Map<String, Double> metrics) {
 
+    /** Copies the metrics. */
     public JobResult {
         metrics = Map.copyOf(metrics);
     }
 
+    /** Whether the job exited with 0 and left no failure message. */
     public boolean succeeded() {
         return exitCode == 0 && failure == null;
     }

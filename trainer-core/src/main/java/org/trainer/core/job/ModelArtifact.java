@@ -17,7 +17,9 @@ import org.trainer.core.train.Optimizer;
  * optimizer's moments.
  */
 public final class ModelArtifact {
+    /** The file name of the model's state. */
     public static final String WEIGHTS = "model.safetensors";
+    /** The file name of the optimizer's state. */
     public static final String OPTIMIZER = "optimizer.safetensors";
 
     private final Path dir;
@@ -47,6 +49,7 @@ public final class ModelArtifact {
         return new ModelArtifact(dir);
     }
 
+    /** The directory holding the files. */
     public Path dir() {
         return dir;
     }
@@ -61,6 +64,7 @@ public final class ModelArtifact {
         model.loadStateDict(weights(), true);
     }
 
+    /** Whether the artifact holds the optimizer's state. */
     public boolean hasOptimizerState() {
         return Files.isRegularFile(dir.resolve(OPTIMIZER));
     }

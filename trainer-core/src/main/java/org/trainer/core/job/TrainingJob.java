@@ -56,10 +56,12 @@ public final class TrainingJob {
 
     private final JobDirectory dir;
 
+    /** A job over the directory at {@code root}. */
     public TrainingJob(Path root) {
         this.dir = JobDirectory.of(root);
     }
 
+    /** The job's directory. */
     public JobDirectory directory() {
         return dir;
     }

@@ -14,6 +14,10 @@ public final class AddNoise implements Transform {
     private final double minSnrDb;
     private final double maxSnrDb;
 
+    /**
+     * Noise at a signal-to-noise ratio in [minSnrDb, maxSnrDb] decibels; throws IllegalArgumentException when a bound
+     * is not finite or minSnrDb &gt; maxSnrDb.
+     */
     public AddNoise(double minSnrDb, double maxSnrDb) {
         if (!Double.isFinite(minSnrDb) || !Double.isFinite(maxSnrDb) || minSnrDb > maxSnrDb) {
             throw new IllegalArgumentException("AddNoise: SNR range must be finite with min <= max, got [" + minSnrDb

@@ -21,6 +21,7 @@ public final class AugmentPipeline {
     private final List<Transform> sampleTransforms;
     private final List<BatchTransform> batchTransforms;
 
+    /** A pipeline of these transforms (both lists are copied; either may be empty). */
     public AugmentPipeline(List<Transform> sampleTransforms, List<BatchTransform> batchTransforms) {
         this.sampleTransforms = List.copyOf(Objects.requireNonNull(sampleTransforms, "sampleTransforms"));
         this.batchTransforms = List.copyOf(Objects.requireNonNull(batchTransforms, "batchTransforms"));

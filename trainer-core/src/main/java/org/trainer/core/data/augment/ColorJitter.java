@@ -21,6 +21,10 @@ public final class ColorJitter implements Transform {
     private final double lo;
     private final double hi;
 
+    /**
+     * Jitters of this strength for images in [0, 1]; throws IllegalArgumentException when either is negative, NaN or
+     * infinite.
+     */
     public ColorJitter(double brightness, double contrast) {
         this(check("brightness", brightness), check("contrast", contrast), 0, 1);
     }

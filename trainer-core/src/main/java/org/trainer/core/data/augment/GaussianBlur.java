@@ -21,6 +21,10 @@ public final class GaussianBlur implements Transform {
         this(kernelSize, 0.1, 2.0);
     }
 
+    /**
+     * A blur with a kernel of this (odd) size and sigma in [sigmaMin, sigmaMax]; throws IllegalArgumentException unless
+     * 0 &lt; sigmaMin &lt;= sigmaMax &lt; infinity and the kernel size is odd and at least 1.
+     */
     public GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax) {
         checkKernel(kernelSize);
         if (!(sigmaMin > 0) || !(sigmaMax >= sigmaMin) || Double.isInfinite(sigmaMax)) {

@@ -14,6 +14,7 @@ public final class HorizontalFlip implements Transform {
         this(0.5);
     }
 
+    /** Flips with probability p in [0, 1]. */
     public HorizontalFlip(double p) {
         Images.checkProbability("HorizontalFlip", p);
         this.p = p;

@@ -20,6 +20,10 @@ public final class RandomCrop implements Transform {
         this(height, width, padding, 0);
     }
 
+    /**
+     * Crops of {@code height} x {@code width} after padding every side with {@code padding} pixels of {@code fill};
+     * throws IllegalArgumentException when a size is below 1 or the padding negative.
+     */
     public RandomCrop(int height, int width, int padding, double fill) {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("RandomCrop: height and width must be >= 1, got " + height + " x "

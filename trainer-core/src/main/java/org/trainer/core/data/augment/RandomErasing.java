@@ -26,6 +26,12 @@ public final class RandomErasing implements Transform {
         this(0.5, 0.02, 0.33, 0.3, 3.3, 0);
     }
 
+    /**
+     * Erases with probability p a rectangle of area fraction in [scaleMin, scaleMax] and aspect ratio in [ratioMin,
+     * ratioMax], setting it to {@code value} (torchvision's defaults are 0.02, 0.33, 0.3, 3.3, 0); throws
+     * IllegalArgumentException unless 0 &lt; scaleMin &lt;= scaleMax &lt;= 1 and 0 &lt; ratioMin &lt;= ratioMax &lt;
+     * infinity.
+     */
     public RandomErasing(double p, double scaleMin, double scaleMax, double ratioMin, double ratioMax, double value) {
         Images.checkProbability("RandomErasing", p);
         if (!(scaleMin > 0) || !(scaleMax >= scaleMin) || scaleMax > 1) {

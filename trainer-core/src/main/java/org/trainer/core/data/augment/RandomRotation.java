@@ -34,6 +34,10 @@ public final class RandomRotation implements Transform {
         this(degrees, Interpolation.BILINEAR, 0);
     }
 
+    /**
+     * Angles in [-degrees, degrees] read with this interpolation, with {@code fill} outside the image; throws
+     * IllegalArgumentException when degrees is negative or not finite, interpolation is null or fill is not finite.
+     */
     public RandomRotation(double degrees, Interpolation interpolation, double fill) {
         if (!(degrees >= 0) || Double.isInfinite(degrees)) {
             throw new IllegalArgumentException("RandomRotation: degrees must be finite and >= 0, got " + degrees);

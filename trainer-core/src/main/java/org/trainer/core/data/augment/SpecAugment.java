@@ -23,6 +23,10 @@ public final class SpecAugment implements Transform {
         this(freqMasks, maxFreqWidth, timeMasks, maxTimeWidth, 0);
     }
 
+    /**
+     * This many frequency and time masks of at most these widths, set to {@code value}; throws IllegalArgumentException
+     * when a count or width is negative or the value is not finite.
+     */
     public SpecAugment(int freqMasks, int maxFreqWidth, int timeMasks, int maxTimeWidth, double value) {
         if (freqMasks < 0 || maxFreqWidth < 0 || timeMasks < 0 || maxTimeWidth < 0) {
             throw new IllegalArgumentException("SpecAugment: mask counts and widths must be >= 0, got freqMasks "

@@ -11,6 +11,10 @@ public final class TimeShift implements Transform {
     private final int maxShift;
     private final boolean rollover;
 
+    /**
+     * Shifts of up to {@code maxShift} samples either way, circular with {@code rollover}; throws
+     * IllegalArgumentException when maxShift is negative.
+     */
     public TimeShift(int maxShift, boolean rollover) {
         if (maxShift < 0) {
             throw new IllegalArgumentException("TimeShift: maxShift must be >= 0 samples, got " + maxShift);

@@ -24,6 +24,10 @@ public final class TimeStretch implements Transform {
         this(minRate, maxRate, true);
     }
 
+    /**
+     * Rates in [minRate, maxRate], cut or padded back to the input length with {@code keepLength}; throws
+     * IllegalArgumentException unless 0 &lt; minRate &lt;= maxRate &lt; infinity.
+     */
     public TimeStretch(double minRate, double maxRate, boolean keepLength) {
         if (!(minRate > 0) || !(maxRate >= minRate) || Double.isInfinite(maxRate)) {
             throw new IllegalArgumentException("TimeStretch: rates must satisfy 0 < minRate <= maxRate < inf, got ["

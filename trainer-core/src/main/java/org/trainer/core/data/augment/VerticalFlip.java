@@ -14,6 +14,7 @@ public final class VerticalFlip implements Transform {
         this(0.5);
     }
 
+    /** Flips with probability p in [0, 1]. */
     public VerticalFlip(double p) {
         Images.checkProbability("VerticalFlip", p);
         this.p = p;

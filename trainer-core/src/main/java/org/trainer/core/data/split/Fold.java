@@ -14,6 +14,7 @@ import org.trainer.core.data.TensorDataset;
  */
 public record Fold(int[] train, int[] validation) {
 
+    /** Checks that both index arrays are given (they are kept, not copied). */
     public Fold {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(validation, "validation");

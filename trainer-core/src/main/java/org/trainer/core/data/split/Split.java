@@ -15,6 +15,7 @@ import org.trainer.core.data.TensorDataset;
  */
 public record Split(int[] train, int[] validation, int[] test) {
 
+    /** Checks that the three index arrays are given (they are kept, not copied). */
     public Split {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(validation, "validation");

@@ -17,7 +17,9 @@ import org.trainer.core.data.Shuffle;
 public final class Splits {
     /** The default fractions: 70% train, 15% validation, 15% test. */
     public static final double TRAIN = 0.70;
+    /** The default validation fraction. */
     public static final double VALIDATION = 0.15;
+    /** The default test fraction. */
     public static final double TEST = 0.15;
 
     private Splits() {
