@@ -15,6 +15,7 @@ public enum DType {
         return bytes;
     }
 
+    /** Whether the type is a floating-point one (FLOAT32 or FLOAT64), the only ones with gradients. */
     public boolean isFloating() {
         return this != INT32;
     }

@@ -5,8 +5,10 @@ import java.util.Objects;
 /** Where a tensor lives: a backend type ("cpu", "cuda") and an index. */
 public record Device(String type, int index) {
 
+    /** The host: the CPU backend. */
     public static final Device CPU = new Device("cpu", 0);
 
+    /** Checks the type is given and the index non-negative. */
     public Device {
         Objects.requireNonNull(type, "type");
         if (index < 0) {
@@ -14,6 +16,7 @@ public record Device(String type, int index) {
         }
     }
 
+    /** The CUDA device with this index (0 for the first GPU). */
     public static Device cuda(int index) {
         return new Device("cuda", index);
     }

@@ -9,6 +9,7 @@ package org.trainer.core;
 public abstract class Function {
     private final Tensor[] inputs;
 
+    /** An op over these inputs, in the order {@link #backward} returns their gradients. */
     protected Function(Tensor... inputs) {
         this.inputs = inputs;
     }

@@ -78,6 +78,7 @@ public final class Shapes {
         return out;
     }
 
+    /** A shape as error messages write it, e.g. "[32, 784]". */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }

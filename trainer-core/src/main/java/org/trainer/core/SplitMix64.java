@@ -11,6 +11,7 @@ public final class SplitMix64 {
 
     private long state;
 
+    /** A generator starting from this seed. */
     public SplitMix64(long seed) {
         this.state = seed;
     }
@@ -22,6 +23,7 @@ public final class SplitMix64 {
         return z ^ (z >>> 31);
     }
 
+    /** The next 64 random bits. */
     public long nextLong() {
         state += GOLDEN_GAMMA;
         return mix64(state);

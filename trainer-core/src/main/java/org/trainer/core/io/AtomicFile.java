@@ -36,6 +36,7 @@ public final class AtomicFile {
     /** Writes a file's content to a stream; the stream need not be closed (closing it only flushes). */
     @FunctionalInterface
     public interface Content {
+        /** Writes the whole content to {@code out}, a stream over the temporary file. */
         void writeTo(OutputStream out) throws IOException;
     }
 

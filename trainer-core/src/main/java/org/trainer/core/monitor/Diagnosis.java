@@ -77,10 +77,12 @@ public final class Diagnosis {
         return problems;
     }
 
+    /** Whether the diagnosis names this symptom. */
     public boolean has(Symptom symptom) {
         return find(symptom).isPresent();
     }
 
+    /** The problem with this symptom, if the diagnosis names it. */
     public Optional<Problem> find(Symptom symptom) {
         return problems.stream().filter(p -> p.symptom() == symptom).findFirst();
     }

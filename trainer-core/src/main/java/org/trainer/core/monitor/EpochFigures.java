@@ -14,6 +14,7 @@ import java.util.Map;
  */
 public record EpochFigures(int epoch, long iteration, Map<String, Double> logs) {
 
+    /** Keeps an unmodifiable copy of the logs, in their order. */
     public EpochFigures {
         logs = Collections.unmodifiableMap(new LinkedHashMap<>(logs));
     }

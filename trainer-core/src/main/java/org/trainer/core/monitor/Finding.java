@@ -19,6 +19,7 @@ import java.util.Objects;
 public record Finding(String rule, Severity severity, int epoch, long iteration, String message,
                       Map<String, Double> values) {
 
+    /** Checks the fields are given and keeps an unmodifiable copy of the values. */
     public Finding {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(severity, "severity");

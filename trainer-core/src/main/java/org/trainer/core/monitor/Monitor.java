@@ -80,6 +80,7 @@ public final class Monitor implements Callback, Stateful {
         this.job = b.job;
     }
 
+    /** A builder with the defaults; add at least one rule. */
     public static Builder builder() {
         return new Builder();
     }
@@ -347,6 +348,7 @@ public final class Monitor implements Callback, Stateful {
             return this;
         }
 
+        /** The monitor; throws IllegalArgumentException when no rule was added. */
         public Monitor build() {
             if (rules.isEmpty()) {
                 throw new IllegalArgumentException("Monitor: no rules; add some with rules(...) or rule(...)");

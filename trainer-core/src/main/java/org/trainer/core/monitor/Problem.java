@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param expected true when the symptom is normal for the setup (nothing to fix)
  */
 public record Problem(Symptom symptom, String evidence, List<String> causes, List<String> fixes, boolean expected) {
+    /** Checks the symptom and evidence are given and copies the lists. */
     public Problem {
         Objects.requireNonNull(symptom, "symptom");
         Objects.requireNonNull(evidence, "evidence");

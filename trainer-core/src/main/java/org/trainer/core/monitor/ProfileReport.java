@@ -57,6 +57,7 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
     /** Memory at its peak above this share of the maximum risks running out. */
     public static final double MEMORY_THRESHOLD = 0.90;
 
+    /** Keeps an unmodifiable copy of the phases. */
     public ProfileReport {
         phases = Collections.unmodifiableMap(new EnumMap<>(phases));
     }

@@ -17,6 +17,7 @@ import java.util.List;
 public record Snapshot(int epoch, long iteration, double loss, List<ParameterStats> parameters,
                        List<ActivationStats> activations) {
 
+    /** Copies the lists. */
     public Snapshot {
         parameters = List.copyOf(parameters);
         activations = List.copyOf(activations);

@@ -8,6 +8,7 @@ import java.util.List;
  */
 public record LoadReport(List<String> loaded, List<String> missing, List<String> unexpected) {
 
+    /** Copies the lists. */
     public LoadReport {
         loaded = List.copyOf(loaded);
         missing = List.copyOf(missing);

@@ -34,6 +34,7 @@ public final class ParameterGroups {
         this.model = model;
     }
 
+    /** Starts the groups of this model's parameters; throws IllegalArgumentException when the model is null. */
     public static ParameterGroups of(Module model) {
         if (model == null) {
             throw new IllegalArgumentException("ParameterGroups: model is null");
@@ -60,6 +61,7 @@ public final class ParameterGroups {
         return rest(lr, 0);
     }
 
+    /** The group of every parameter no earlier path matched, with this learning rate and weight decay. Returns this. */
     public ParameterGroups rest(double lr, double weightDecay) {
         rest = new Spec("", lr, weightDecay);
         return this;
