@@ -18,6 +18,7 @@ import org.trainer.core.Device;
  */
 public interface Backend {
 
+    /** The device whose memory this backend's storages live in. */
     Device device();
 
     /**
@@ -73,10 +74,13 @@ public interface Backend {
     /** A zero-filled storage of {@code size} elements. */
     Storage allocate(DType dtype, int size);
 
+    /** A float32 storage holding a copy of {@code data}. */
     Storage fromArray(float[] data);
 
+    /** A float64 storage holding a copy of {@code data}. */
     Storage fromArray(double[] data);
 
+    /** An int32 storage holding a copy of {@code data}. */
     Storage fromArray(int[] data);
 
     /**
@@ -164,6 +168,7 @@ public interface Backend {
         copyWhole(cast(src, dst.dtype()), dst);
     }
 
+    /** Sets every element of {@code s} to {@code value} (converted to its dtype). */
     void fill(Storage s, double value);
 
     /**
@@ -296,6 +301,7 @@ public interface Backend {
     /** Average pooling; padded cells count in the divisor (PyTorch's count_include_pad=True). */
     void avgPool2d(Storage x, ConvGeometry g, Storage y);
 
+    /** Spreads each gy evenly over its window (padded cells included) into gx, which it overwrites. */
     void avgPool2dBackward(Storage gy, ConvGeometry g, Storage gx);
 
     /**

@@ -7,10 +7,12 @@ import org.trainer.core.DType;
  * storage; backends see only storages and the sizes passed to each primitive.
  */
 public interface Storage {
+    /** The element type. */
     DType dtype();
 
     /** Number of elements. */
     int size();
 
+    /** The backend that allocated this storage and runs ops on it. */
     Backend backend();
 }

@@ -9,6 +9,10 @@ public final class ArgReduce {
     private ArgReduce() {
     }
 
+    /**
+     * Index (int32) of the largest ({@code max}) or smallest element along {@code axis} of a floating tensor; the first
+     * one on ties.
+     */
     public static Tensor apply(boolean max, Tensor x, int axis, boolean keepDims) {
         String name = max ? "argmax" : "argmin";
         Ops.floating(name, x);

@@ -19,6 +19,7 @@ public final class Arithmetic extends Function {
         this.b = b;
     }
 
+    /** op(a, b) with broadcasting, recorded for autograd; a must be floating and b compatible with it. */
     public static Tensor apply(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase();
         Ops.floating(name, a);

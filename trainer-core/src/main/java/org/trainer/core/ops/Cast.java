@@ -13,6 +13,7 @@ public final class Cast extends Function {
         this.from = x.dtype();
     }
 
+    /** x converted to {@code to}; recorded for autograd when {@code to} is floating. */
     public static Tensor apply(Tensor x, DType to) {
         Tensor out = Ops.empty(x.backend(), to, x.shape());
         x.backend().castInto(x.storage(), out.storage());

@@ -8,6 +8,7 @@ public final class Compare {
     private Compare() {
     }
 
+    /** op(a, b) with broadcasting for a comparison op: 1 where true, 0 elsewhere, in a's dtype, not recorded. */
     public static Tensor apply(BinaryOp op, Tensor a, Tensor b) {
         Ops.floating(op.name().toLowerCase(), a);
         Ops.compatible(op.name().toLowerCase(), a, b);

@@ -15,6 +15,7 @@ public final class Expand extends Function {
         this.from = x.shape();
     }
 
+    /** x broadcast to {@code target} and materialised. */
     public static Tensor apply(Tensor x, int[] target) {
         int[] shape = x.shape();
         Shapes.check("broadcastTo", target);

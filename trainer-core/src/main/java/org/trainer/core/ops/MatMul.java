@@ -34,6 +34,7 @@ public final class MatMul extends Function {
         this.bStride = bStride;
     }
 
+    /** The batched matrix product [..., m, k] x [..., k, n] -&gt; [..., m, n]. */
     public static Tensor apply(Tensor a, Tensor b) {
         Ops.floating("matmul", a);
         Ops.compatible("matmul", a, b);

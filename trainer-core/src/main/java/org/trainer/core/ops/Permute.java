@@ -13,6 +13,7 @@ public final class Permute extends Function {
         this.inverse = inverse;
     }
 
+    /** x with result axis i taken from axis perm[i]; perm must name every axis once. */
     public static Tensor apply(Tensor x, int[] perm) {
         int[] shape = x.shape();
         if (perm.length != shape.length) {

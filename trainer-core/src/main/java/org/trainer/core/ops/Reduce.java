@@ -21,6 +21,7 @@ public final class Reduce extends Function {
         this.keptShape = keptShape;
     }
 
+    /** op over {@code axes} of a floating tensor; keepDims keeps them with size 1, else they are removed. */
     public static Tensor apply(ReduceOp op, Tensor x, int[] axes, boolean keepDims) {
         String name = op.name().toLowerCase();
         Ops.floating(name, x);

@@ -23,6 +23,7 @@ public final class Softmax extends Function {
         this.inner = inner;
     }
 
+    /** Softmax (or log-softmax with {@code log}) of a floating tensor along {@code axis}. */
     public static Tensor apply(Tensor x, int axis, boolean log) {
         String name = log ? "logSoftmax" : "softmax";
         Ops.floating(name, x);

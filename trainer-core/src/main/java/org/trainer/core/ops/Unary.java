@@ -18,6 +18,7 @@ public final class Unary extends Function {
         this.x = x;
     }
 
+    /** op(x, p) for every element of a floating tensor, recorded for autograd. */
     public static Tensor apply(UnaryOp op, double p, Tensor x) {
         Ops.floating(op.name().toLowerCase(), x);
         Unary f = new Unary(op, p, x);

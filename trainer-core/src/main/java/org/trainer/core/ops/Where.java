@@ -17,6 +17,7 @@ public final class Where extends Function {
         this.b = b;
     }
 
+    /** cond != 0 ? a : b elementwise, all three broadcast; cond may have any dtype and must be on a's device. */
     public static Tensor apply(Tensor cond, Tensor a, Tensor b) {
         Ops.compatible("where", a, b);
         if (!cond.device().equals(a.device())) {

@@ -22,9 +22,11 @@ public final class Parallel {
     /** A body that processes the half-open range [start, end). */
     @FunctionalInterface
     public interface RangeBody {
+        /** Processes the indices start (included) to end (excluded). */
         void run(int start, int end);
     }
 
+    /** The number of worker threads the CPU kernels split their work over. */
     public static int threads() {
         return threads;
     }
