@@ -24,6 +24,7 @@ import org.trainer.core.train.LearningRateSchedule;
 public record ConstantFactorSchedule(double factor, long totalIters, boolean perIteration)
         implements LearningRateSchedule {
 
+    /** Validates the arguments; throws IllegalArgumentException when factor is outside [0, 1] or totalIters &lt; 1. */
     public ConstantFactorSchedule {
         ScheduleChecks.unitInterval("ConstantFactorSchedule", "factor", factor);
         ScheduleChecks.atLeast("ConstantFactorSchedule", "totalIters", totalIters, 1);

@@ -22,6 +22,9 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record CosineSchedule(long tMax, double etaMin, boolean perIteration) implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when tMax &lt; 1 or etaMin is negative, NaN or infinite.
+     */
     public CosineSchedule {
         ScheduleChecks.atLeast("CosineSchedule", "tMax", tMax, 1);
         ScheduleChecks.nonNegative("CosineSchedule", "etaMin", etaMin);

@@ -23,6 +23,10 @@ import org.trainer.core.train.LearningRateSchedule;
 public record CosineWarmRestartsSchedule(long t0, long tMult, double etaMin, boolean perIteration)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when t0 &lt; 1, tMult &lt; 1 or etaMin is negative, NaN
+     * or infinite.
+     */
     public CosineWarmRestartsSchedule {
         ScheduleChecks.atLeast("CosineWarmRestartsSchedule", "t0", t0, 1);
         ScheduleChecks.atLeast("CosineWarmRestartsSchedule", "tMult", tMult, 1);

@@ -46,6 +46,11 @@ public record CyclicSchedule(double baseLr, double maxLr, long stepSizeUp, long 
         EXP_RANGE
     }
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when baseLr is negative or not finite, maxLr is below
+     * baseLr or infinite, stepSizeUp &lt; 1, stepSizeDown &lt; 0 or gamma is not finite and positive, and
+     * NullPointerException when mode is null.
+     */
     public CyclicSchedule {
         ScheduleChecks.nonNegative("CyclicSchedule", "baseLr", baseLr);
         if (!(maxLr >= baseLr) || Double.isInfinite(maxLr)) {

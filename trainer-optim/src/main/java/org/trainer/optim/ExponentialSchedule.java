@@ -15,6 +15,7 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record ExponentialSchedule(double gamma, boolean perIteration) implements LearningRateSchedule {
 
+    /** Validates the arguments; throws IllegalArgumentException unless gamma is finite and positive. */
     public ExponentialSchedule {
         ScheduleChecks.positive("ExponentialSchedule", "gamma", gamma);
     }

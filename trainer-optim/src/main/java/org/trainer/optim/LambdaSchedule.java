@@ -20,6 +20,7 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record LambdaSchedule(LongToDoubleFunction factor, boolean perIteration) implements LearningRateSchedule {
 
+    /** Checks that the factor function is given. */
     public LambdaSchedule {
         Objects.requireNonNull(factor, "LambdaSchedule: factor must not be null");
     }

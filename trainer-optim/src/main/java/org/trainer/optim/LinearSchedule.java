@@ -26,6 +26,9 @@ import org.trainer.core.train.LearningRateSchedule;
 public record LinearSchedule(double startFactor, double endFactor, long totalIters, boolean perIteration)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when a factor is outside [0, 1] or totalIters &lt; 1.
+     */
     public LinearSchedule {
         ScheduleChecks.unitInterval("LinearSchedule", "startFactor", startFactor);
         ScheduleChecks.unitInterval("LinearSchedule", "endFactor", endFactor);

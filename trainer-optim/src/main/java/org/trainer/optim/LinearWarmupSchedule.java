@@ -27,6 +27,10 @@ import org.trainer.core.train.LearningRateSchedule;
 public record LinearWarmupSchedule(double startFactor, long warmupSteps, LearningRateSchedule after)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when startFactor is outside [0, 1] or warmupSteps &lt;
+     * 1, and NullPointerException when {@code after} is null.
+     */
     public LinearWarmupSchedule {
         ScheduleChecks.unitInterval("LinearWarmupSchedule", "startFactor", startFactor);
         ScheduleChecks.atLeast("LinearWarmupSchedule", "warmupSteps", warmupSteps, 1);

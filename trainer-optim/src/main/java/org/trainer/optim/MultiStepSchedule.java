@@ -28,6 +28,10 @@ public final class MultiStepSchedule implements LearningRateSchedule {
         this(milestones, gamma, false);
     }
 
+    /**
+     * Multiplies the rate by gamma at each milestone, counting steps (perIteration) or epochs; throws
+     * IllegalArgumentException when there is no milestone, a milestone is negative or gamma is not finite and positive.
+     */
     public MultiStepSchedule(long[] milestones, double gamma, boolean perIteration) {
         if (milestones == null || milestones.length == 0) {
             throw new IllegalArgumentException("MultiStepSchedule: milestones must hold at least one step, got "
@@ -82,6 +86,7 @@ public final class MultiStepSchedule implements LearningRateSchedule {
         return milestones.clone();
     }
 
+    /** The factor applied at each milestone. */
     public double gamma() {
         return gamma;
     }

@@ -50,6 +50,10 @@ public record OneCycleSchedule(double maxLr, long totalSteps, double pctStart, A
         LINEAR
     }
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when maxLr, divFactor or finalDivFactor is not finite
+     * and positive, totalSteps &lt; 1 or pctStart is outside [0, 1], and NullPointerException when anneal is null.
+     */
     public OneCycleSchedule {
         ScheduleChecks.positive("OneCycleSchedule", "maxLr", maxLr);
         ScheduleChecks.atLeast("OneCycleSchedule", "totalSteps", totalSteps, 1);

@@ -17,6 +17,10 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record PolynomialSchedule(long totalIters, double power, boolean perIteration) implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when totalIters &lt; 1 or power is negative, NaN or
+     * infinite.
+     */
     public PolynomialSchedule {
         ScheduleChecks.atLeast("PolynomialSchedule", "totalIters", totalIters, 1);
         ScheduleChecks.nonNegative("PolynomialSchedule", "power", power);

@@ -173,6 +173,7 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
         return steps;
     }
 
+    /** The name of the watched figure in the epoch logs (e.g. "val_loss"). */
     public String monitor() {
         return monitor;
     }
@@ -229,6 +230,7 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
+        /** Whether lower (MIN) or higher (MAX) values of the figure are better. Returns this. */
         public Builder mode(Mode m) {
             this.mode = Objects.requireNonNull(m, "ReduceLrOnPlateau: mode must not be null");
             return this;
@@ -288,6 +290,7 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
+        /** The scheduler over the builder's optimizer. */
         public ReduceLrOnPlateau build() {
             return new ReduceLrOnPlateau(this);
         }

@@ -17,6 +17,10 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record StepSchedule(long stepSize, double gamma, boolean perIteration) implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when stepSize &lt; 1 or gamma is not finite and
+     * positive.
+     */
     public StepSchedule {
         ScheduleChecks.atLeast("StepSchedule", "stepSize", stepSize, 1);
         ScheduleChecks.positive("StepSchedule", "gamma", gamma);
