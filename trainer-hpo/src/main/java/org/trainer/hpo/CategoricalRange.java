@@ -43,6 +43,7 @@ public record CategoricalRange(List<Object> choices) implements Range {
         choices = List.copyOf(choices);
     }
 
+    /** A choice among these values, in this order. */
     public static CategoricalRange of(Object... choices) {
         return new CategoricalRange(List.of(choices));
     }

@@ -2,7 +2,9 @@ package org.trainer.hpo;
 
 /** Whether a study seeks the smallest or the largest objective value. */
 public enum Direction {
+    /** Smaller objective values are better (losses, errors). */
     MINIMIZE,
+    /** Larger objective values are better (accuracies). */
     MAXIMIZE;
 
     /** {@code value} turned into a loss: itself when minimizing, its negation when maximizing. */

@@ -34,14 +34,17 @@ public record FloatRange(double low, double high, Scale scale) implements Range 
         }
     }
 
+    /** [low, high] spread evenly. */
     public static FloatRange linear(double low, double high) {
         return new FloatRange(low, high, Scale.LINEAR);
     }
 
+    /** [low, high] spread evenly in log space (low &gt; 0): for values spanning orders of magnitude. */
     public static FloatRange log(double low, double high) {
         return new FloatRange(low, high, Scale.LOG);
     }
 
+    /** [low, high] with fine resolution close to 1 (0 &lt;= low &lt; high &lt; 1): for momentum or decay rates. */
     public static FloatRange reverseLog(double low, double high) {
         return new FloatRange(low, high, Scale.REVERSE_LOG);
     }

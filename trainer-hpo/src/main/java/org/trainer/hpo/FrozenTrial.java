@@ -21,6 +21,7 @@ import java.util.TreeMap;
 public record FrozenTrial(int number, TrialState state, Map<String, Object> params, Double value,
                           SortedMap<Integer, Double> intermediate, String error) {
 
+    /** Copies the maps; throws IllegalArgumentException when a COMPLETE trial has no finite value. */
     public FrozenTrial {
         Objects.requireNonNull(state, "FrozenTrial: state");
         params = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(params, "FrozenTrial: params")));

@@ -34,6 +34,7 @@ public final class GridSampler implements Sampler {
         this.pointsPerRange = pointsPerRange;
     }
 
+    /** The number of grid points of a float range (and the most of an integer range). */
     public int pointsPerRange() {
         return pointsPerRange;
     }

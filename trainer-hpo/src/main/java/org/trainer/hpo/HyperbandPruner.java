@@ -35,6 +35,10 @@ public final class HyperbandPruner implements Pruner {
         this(1, maxResource, 3, 0);
     }
 
+    /**
+     * Brackets over resources from {@code minResource} (at least 1) to {@code maxResource} (above it) with reduction
+     * factor eta (at least 2); the seed drives the assignment of trials to brackets.
+     */
     public HyperbandPruner(int minResource, int maxResource, int eta, long seed) {
         if (minResource < 1) {
             throw new IllegalArgumentException("HyperbandPruner: minResource must be >= 1, got " + minResource);

@@ -40,6 +40,10 @@ public final class HyperbandScheduler {
     public record Bracket(int s, int configs, int resource) {
     }
 
+    /**
+     * Brackets over resources from {@code minResource} (at least 1) to {@code maxResource} (above it) with reduction
+     * factor eta (at least 2).
+     */
     public HyperbandScheduler(int minResource, int maxResource, int eta) {
         if (minResource < 1) {
             throw new IllegalArgumentException("HyperbandScheduler: minResource must be >= 1, got " + minResource);

@@ -31,10 +31,12 @@ public record IntRange(int low, int high, Scale scale) implements Range {
         }
     }
 
+    /** The integers low .. high, each with an equal share of the unit interval. */
     public static IntRange linear(int low, int high) {
         return new IntRange(low, high, Scale.LINEAR);
     }
 
+    /** The integers low .. high (low &gt; 0), spread evenly in log space. */
     public static IntRange log(int low, int high) {
         return new IntRange(low, high, Scale.LOG);
     }

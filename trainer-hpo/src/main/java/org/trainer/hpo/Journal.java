@@ -154,6 +154,7 @@ public final class Journal implements Closeable {
         return parser.events();
     }
 
+    /** The journal file. */
     public Path file() {
         return file;
     }

@@ -21,6 +21,10 @@ public final class MedianPruner implements Pruner {
         this(5, 0, 1);
     }
 
+    /**
+     * The rule with these thresholds; throws IllegalArgumentException when startupTrials or warmupSteps is negative or
+     * minTrials &lt; 1.
+     */
     public MedianPruner(int startupTrials, int warmupSteps, int minTrials) {
         if (startupTrials < 0) {
             throw new IllegalArgumentException("MedianPruner: startupTrials must be >= 0, got " + startupTrials);

@@ -12,5 +12,6 @@ package org.trainer.hpo;
 @FunctionalInterface
 public interface Objective {
 
+    /** Trains with the trial's hyperparameters and returns the objective value. */
     double evaluate(Trial trial) throws Exception;
 }

@@ -15,6 +15,7 @@ public final class PruningCallback implements Callback {
     private final Trial trial;
     private final String metric;
 
+    /** Reports {@code metric} of each epoch to {@code trial}. */
     public PruningCallback(Trial trial, String metric) {
         this.trial = Objects.requireNonNull(trial, "PruningCallback: trial");
         this.metric = Objects.requireNonNull(metric, "PruningCallback: metric");

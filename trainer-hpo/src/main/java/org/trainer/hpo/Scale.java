@@ -13,8 +13,11 @@ package org.trainer.hpo;
  * </ul>
  */
 public enum Scale {
+    /** u = (x - low) / (high - low). */
     LINEAR,
+    /** u = (ln x - ln low) / (ln high - ln low); needs low &gt; 0. */
     LOG,
+    /** Log scaling of 1 - x: fine resolution close to 1; needs 0 &lt;= low and high &lt; 1. */
     REVERSE_LOG;
 
     /** x in [low, high] to u in [0, 1]. */

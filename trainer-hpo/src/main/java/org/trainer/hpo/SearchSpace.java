@@ -16,6 +16,7 @@ public final class SearchSpace {
         this.ranges = Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
     }
 
+    /** An empty builder; add ranges in the order samplers should see them. */
     public static Builder builder() {
         return new Builder();
     }
@@ -32,6 +33,7 @@ public final class SearchSpace {
         return ranges;
     }
 
+    /** The range of a parameter; throws IllegalArgumentException when the space has none of that name. */
     public Range range(String name) {
         Range r = ranges.get(name);
         if (r == null) {
@@ -40,10 +42,12 @@ public final class SearchSpace {
         return r;
     }
 
+    /** The number of parameters. */
     public int size() {
         return ranges.size();
     }
 
+    /** Whether the space has no parameter. */
     public boolean isEmpty() {
         return ranges.isEmpty();
     }
@@ -67,6 +71,7 @@ public final class SearchSpace {
     public static final class Builder {
         private final Map<String, Range> ranges = new LinkedHashMap<>();
 
+        /** Adds a parameter; throws IllegalArgumentException when the name is blank or already added. Returns this. */
         public Builder add(String name, Range range) {
             Objects.requireNonNull(name, "SearchSpace.Builder.add: name");
             Objects.requireNonNull(range, "SearchSpace.Builder.add: range");
@@ -79,6 +84,7 @@ public final class SearchSpace {
             return this;
         }
 
+        /** The space of the ranges added, in the order added. */
         public SearchSpace build() {
             return new SearchSpace(ranges);
         }

@@ -181,22 +181,29 @@ public final class Study implements AutoCloseable {
         }
     }
 
+    /**
+     * A builder; name and direction are required, the sampler defaults to {@link RandomSampler} and the pruner to none.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The study's name (journals are keyed by it). */
     public String name() {
         return name;
     }
 
+    /** Whether the study minimizes or maximizes the objective. */
     public Direction direction() {
         return direction;
     }
 
+    /** The sampler that proposes the trials' hyperparameters. */
     public Sampler sampler() {
         return sampler;
     }
 
+    /** The pruner that decides whether a running trial stops early. */
     public Pruner pruner() {
         return pruner;
     }
@@ -876,6 +883,7 @@ public final class Study implements AutoCloseable {
         private List<FrozenTrial> priors = List.of();
         private Map<String, Range> priorSpace = Map.of();
 
+        /** The study's name (required, not blank). Returns this. */
         public Builder name(String name) {
             Objects.requireNonNull(name, "Study.Builder.name: name");
             if (name.isBlank()) {
@@ -885,21 +893,25 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
+        /** Whether to minimize or maximize the objective (required). Returns this. */
         public Builder direction(Direction direction) {
             this.direction = Objects.requireNonNull(direction, "Study.Builder.direction: direction");
             return this;
         }
 
+        /** The sampler (default {@link RandomSampler}). Returns this. */
         public Builder sampler(Sampler sampler) {
             this.sampler = Objects.requireNonNull(sampler, "Study.Builder.sampler: sampler");
             return this;
         }
 
+        /** The pruner (default: none, every trial runs to the end). Returns this. */
         public Builder pruner(Pruner pruner) {
             this.pruner = Objects.requireNonNull(pruner, "Study.Builder.pruner: pruner");
             return this;
         }
 
+        /** The study's seed (default 0), from which each trial's seed and draws are derived. Returns this. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -945,6 +957,10 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The study, opened on its journal when one was given; throws IllegalArgumentException when the name or the
+         * direction is missing.
+         */
         public Study build() {
             if (name == null) {
                 throw new IllegalArgumentException("Study: name is required");

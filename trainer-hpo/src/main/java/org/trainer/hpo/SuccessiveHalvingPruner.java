@@ -32,6 +32,10 @@ public final class SuccessiveHalvingPruner implements Pruner {
         this(1, Integer.MAX_VALUE, 3, 0);
     }
 
+    /**
+     * Rungs from {@code minResource} (at least 1) up to {@code maxResource} (at least minResource) with reduction
+     * factor eta (at least 2) and minimum early-stopping rate s (at least 0).
+     */
     public SuccessiveHalvingPruner(int minResource, int maxResource, int eta, int minEarlyStoppingRate) {
         if (minResource < 1) {
             throw new IllegalArgumentException("SuccessiveHalvingPruner: minResource must be >= 1, got " + minResource);

@@ -11,5 +11,6 @@ import java.util.Map;
 @FunctionalInterface
 public interface TrainingFunction {
 
+    /** Trains with the trial's hyperparameters and returns the final metrics by name. */
     Map<String, Double> train(Trial trial) throws Exception;
 }

@@ -78,38 +78,50 @@ public final class TuningJob {
         }
     }
 
+    /**
+     * A builder; the objective and the ranges are required. Defaults: RANDOM, 10 jobs, 1 at a time, early stopping OFF,
+     * seed 0.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The name of the metric the job optimizes (a key of the training function's result). */
     public String objectiveMetric() {
         return metric;
     }
 
+    /** Whether the objective metric is minimized or maximized. */
     public Direction objectiveType() {
         return direction;
     }
 
+    /** How trials' hyperparameters are chosen. */
     public Strategy strategy() {
         return strategy;
     }
 
+    /** Whether trials may stop early (AUTO: the median stopping rule). */
     public EarlyStoppingType earlyStopping() {
         return earlyStopping;
     }
 
+    /** The number of trials the job runs. */
     public int maxJobs() {
         return maxJobs;
     }
 
+    /** How many trials run at once. */
     public int maxParallelJobs() {
         return maxParallelJobs;
     }
 
+    /** The sampler the strategy maps to. */
     public Sampler sampler() {
         return sampler;
     }
 
+    /** The pruner: Hyperband's for HYPERBAND, else the median rule with AUTO early stopping, else none. */
     public Pruner pruner() {
         return pruner;
     }
@@ -225,6 +237,7 @@ public final class TuningJob {
             return this;
         }
 
+        /** The hyperparameter ranges (required, not empty). Returns this. */
         public Builder ranges(SearchSpace ranges) {
             Objects.requireNonNull(ranges, "TuningJob.Builder.ranges: ranges");
             if (ranges.isEmpty()) {
@@ -234,11 +247,13 @@ public final class TuningJob {
             return this;
         }
 
+        /** How hyperparameters are chosen (default RANDOM). Returns this. */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "TuningJob.Builder.strategy: strategy");
             return this;
         }
 
+        /** The number of trials (at least 1, default 10). Returns this. */
         public Builder maxJobs(int maxJobs) {
             if (maxJobs < 1) {
                 throw new IllegalArgumentException("TuningJob: maxJobs must be >= 1, got " + maxJobs);
@@ -247,6 +262,7 @@ public final class TuningJob {
             return this;
         }
 
+        /** How many trials run at once (at least 1, default 1). Returns this. */
         public Builder maxParallelJobs(int maxParallelJobs) {
             if (maxParallelJobs < 1) {
                 throw new IllegalArgumentException("TuningJob: maxParallelJobs must be >= 1, got " + maxParallelJobs);
@@ -255,6 +271,7 @@ public final class TuningJob {
             return this;
         }
 
+        /** Whether trials may stop early (default OFF). Returns this. */
         public Builder earlyStopping(EarlyStoppingType earlyStopping) {
             this.earlyStopping = Objects.requireNonNull(earlyStopping, "TuningJob.Builder.earlyStopping: earlyStopping");
             return this;
@@ -294,6 +311,7 @@ public final class TuningJob {
             return this;
         }
 
+        /** The study's seed (default 0). Returns this. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -317,6 +335,10 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * The job; throws IllegalArgumentException when the objective or the ranges are missing, warm-start priors were
+         * mapped into other ranges, or a GRID has more combinations than maxJobs.
+         */
         public TuningJob build() {
             if (metric == null) {
                 throw new IllegalArgumentException("TuningJob: objective(metric, type) is required");

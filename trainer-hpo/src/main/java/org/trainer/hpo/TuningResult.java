@@ -12,6 +12,7 @@ public final class TuningResult {
         this.study = study;
     }
 
+    /** The study the job ran (all its trials). */
     public Study study() {
         return study;
     }

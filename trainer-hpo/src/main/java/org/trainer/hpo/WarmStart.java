@@ -30,12 +30,15 @@ public final class WarmStart {
 
     /** What to do with a prior whose value lies outside the new range. */
     public enum OutOfRange {
+        /** Leave out the whole prior observation. */
         DROP,
+        /** Move the value to the nearest bound of the new range. */
         CLAMP
     }
 
     /** Prior observations and the space they were mapped into. */
     public record Priors(SearchSpace space, List<FrozenTrial> trials) {
+        /** Checks the space is given and copies the trials. */
         public Priors {
             Objects.requireNonNull(space, "WarmStart.Priors: space");
             trials = List.copyOf(Objects.requireNonNull(trials, "WarmStart.Priors: trials"));

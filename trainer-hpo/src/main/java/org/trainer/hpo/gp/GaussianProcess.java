@@ -141,14 +141,17 @@ public final class GaussianProcess {
         return k;
     }
 
+    /** The number n of observations. */
     public int size() {
         return y.length;
     }
 
+    /** The input dimension D. */
     public int dimension() {
         return invL2.length;
     }
 
+    /** The fixed hyperparameters the model was conditioned with. */
     public GpHyperparameters hyperparameters() {
         return hyper;
     }

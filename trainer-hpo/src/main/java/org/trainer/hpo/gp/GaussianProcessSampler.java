@@ -78,6 +78,7 @@ public final class GaussianProcessSampler implements Sampler {
         this.failed = b.failed;
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -297,6 +298,7 @@ public final class GaussianProcessSampler implements Sampler {
             return this;
         }
 
+        /** The sampler. */
         public GaussianProcessSampler build() {
             return new GaussianProcessSampler(this);
         }
