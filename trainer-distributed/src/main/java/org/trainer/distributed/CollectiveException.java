@@ -8,10 +8,12 @@ package org.trainer.distributed;
 public class CollectiveException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A failed collective operation, described by {@code message}. */
     public CollectiveException(String message) {
         super(message);
     }
 
+    /** A failed collective operation, described by {@code message}, caused by {@code cause}. */
     public CollectiveException(String message, Throwable cause) {
         super(message, cause);
     }

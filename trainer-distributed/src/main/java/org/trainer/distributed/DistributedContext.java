@@ -31,6 +31,7 @@ public final class DistributedContext {
         return rank;
     }
 
+    /** The number of ranks in the job. */
     public int worldSize() {
         return worldSize;
     }

@@ -12,5 +12,6 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface DistributedFunction<R> extends Serializable {
+    /** Runs this rank's part of the job; the launcher returns rank 0's result. */
     R apply(DistributedContext context) throws Exception;
 }

@@ -5,8 +5,10 @@ import java.util.List;
 /** A distributed job failed in every attempt a launcher was allowed; {@link #attempts()} says how each failed. */
 public class LaunchException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** One line per failed attempt (see {@link #attempts()}). */
     private final List<String> attempts;
 
+    /** A job that failed for good, with one line per failed attempt (copied). */
     public LaunchException(String message, List<String> attempts) {
         super(message);
         this.attempts = List.copyOf(attempts);

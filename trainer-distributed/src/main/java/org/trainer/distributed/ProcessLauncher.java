@@ -346,6 +346,7 @@ public final class ProcessLauncher {
             return this;
         }
 
+        /** The launcher. */
         public ProcessLauncher build() {
             return new ProcessLauncher(this);
         }

@@ -1063,14 +1063,17 @@ public final class TcpCollective implements Collective {
                     chunkBytes);
         }
 
+        /** The address to listen on. */
         public String bindAddress() {
             return bindAddress;
         }
 
+        /** The port to listen on, 0 for one the system picks. */
         public int port() {
             return port;
         }
 
+        /** The host the other ranks dial to reach this one (the bind address unless set). */
         public String advertisedHost() {
             return advertisedHost != null ? advertisedHost : bindAddress;
         }
@@ -1080,18 +1083,22 @@ public final class TcpCollective implements Collective {
             return secret != null;
         }
 
+        /** The job's id, part of every handshake. */
         public String jobId() {
             return jobId;
         }
 
+        /** The longest any operation (and connecting) waits for a peer before failing. */
         public Duration timeout() {
             return timeout;
         }
 
+        /** How long a connecting process may take to authenticate before it is refused. */
         public Duration handshakeTimeout() {
             return handshakeTimeout;
         }
 
+        /** The largest frame payload in bytes. */
         public int chunkBytes() {
             return chunkBytes;
         }

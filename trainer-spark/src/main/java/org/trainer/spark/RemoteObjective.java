@@ -20,6 +20,7 @@ import org.trainer.hpo.TrialPruned;
 @FunctionalInterface
 public interface RemoteObjective extends Serializable {
 
+    /** Trains with the trial's hyperparameters on an executor and returns the objective value. */
     double evaluate(RemoteTrial trial) throws Exception;
 
     /**

@@ -16,6 +16,7 @@ public final class RemotePruningCallback implements Callback {
     private final RemoteTrial trial;
     private final String metric;
 
+    /** Reports {@code metric} of each epoch to {@code trial}. */
     public RemotePruningCallback(RemoteTrial trial, String metric) {
         this.trial = Objects.requireNonNull(trial, "RemotePruningCallback: trial");
         this.metric = Objects.requireNonNull(metric, "RemotePruningCallback: metric");

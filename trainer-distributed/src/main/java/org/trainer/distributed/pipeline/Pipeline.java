@@ -131,10 +131,12 @@ public final class Pipeline {
         return device;
     }
 
+    /** Whether this rank holds the first stage (the only one that reads features). */
     public boolean isFirst() {
         return stage == 0;
     }
 
+    /** Whether this rank holds the last stage (the only one that reads targets and computes the loss). */
     public boolean isLast() {
         return stage == stages - 1;
     }
