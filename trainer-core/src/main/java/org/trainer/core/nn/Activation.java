@@ -8,7 +8,11 @@ import org.trainer.core.Tensor;
 public abstract class Activation extends Module {
     private final UnaryOperator<Tensor> f;
 
-    /** An activation whose forward is {@code f}. */
+    /**
+     * An activation whose forward is {@code f}.
+     *
+     * @param f the elementwise function
+     */
     protected Activation(UnaryOperator<Tensor> f) {
         this.f = f;
     }
@@ -28,7 +32,11 @@ public abstract class Activation extends Module {
 
     /** max(x, 0) + slope * min(x, 0) as a layer; as PyTorch's {@code nn.LeakyReLU}. */
     public static final class LeakyReLU extends Activation {
-        /** A leaky ReLU with this negative slope (PyTorch's default is 0.01). */
+        /**
+         * A leaky ReLU with this negative slope (PyTorch's default is 0.01).
+         *
+         * @param slope the slope for negative inputs
+         */
         public LeakyReLU(double slope) {
             super(x -> x.leakyRelu(slope));
         }
@@ -68,7 +76,11 @@ public abstract class Activation extends Module {
 
     /** Softmax along an axis (usually 1, the class axis). */
     public static final class Softmax extends Activation {
-        /** A softmax over {@code axis} (negative counts from the end). */
+        /**
+         * A softmax over {@code axis} (negative counts from the end).
+         *
+         * @param axis the axis that sums to 1
+         */
         public Softmax(int axis) {
             super(x -> x.softmax(axis));
         }

@@ -14,7 +14,11 @@ public final class LayerNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** Normalises over the trailing axes of this shape with eps 1e-5 (PyTorch's default). */
+    /**
+     * Normalises over the trailing axes of this shape with eps 1e-5 (PyTorch's default).
+     *
+     * @param normalizedShape the sizes of the trailing axes to normalise over
+     */
     public LayerNorm(int... normalizedShape) {
         this(normalizedShape, 1e-5);
     }
@@ -22,6 +26,9 @@ public final class LayerNorm extends Module {
     /**
      * Normalises over the trailing axes of this shape, adding eps to the variance; weight starts at ones and bias at
      * zeros, both of this shape.
+     *
+     * @param normalizedShape the sizes of the trailing axes to normalise over, each at least 1
+     * @param eps added to the variance
      */
     public LayerNorm(int[] normalizedShape, double eps) {
         if (normalizedShape.length == 0 || Arrays.stream(normalizedShape).anyMatch(d -> d < 1)) {

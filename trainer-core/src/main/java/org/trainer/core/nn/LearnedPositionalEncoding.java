@@ -43,7 +43,11 @@ public final class LearnedPositionalEncoding extends Module {
         return dropout.forward(x.add(embedding.weight().value().narrow(0, 0, t)));
     }
 
-    /** The learned table [maxLen, dModel] (registered as {@code embedding}). */
+    /**
+     * The learned table [maxLen, dModel] (registered as {@code embedding}).
+     *
+     * @return the table's embedding
+     */
     public Embedding embedding() {
         return embedding;
     }

@@ -107,7 +107,13 @@ public abstract class RecurrentLayer extends Module {
         return forward(input, null, null).output();
     }
 
-    /** The output sequence and final states from given initial states and full-length sequences. */
+    /**
+     * The output sequence and final states from given initial states and full-length sequences.
+     *
+     * @param input [N, T, inputSize] with batchFirst, else [T, N, inputSize]
+     * @param initial null (zero states) or the initial h (and c for an LSTM), each [layers * D, N, H]
+     * @return the output sequence and the final states
+     */
     public RecurrentOutput forward(Tensor input, RecurrentState initial) {
         return forward(input, null, initial);
     }
@@ -316,22 +322,38 @@ public abstract class RecurrentLayer extends Module {
         return masks;
     }
 
-    /** The number of input features per step. */
+    /**
+     * The number of input features per step.
+     *
+     * @return the input features per step
+     */
     public int inputSize() {
         return inputSize;
     }
 
-    /** The hidden state size H per direction. */
+    /**
+     * The hidden state size H per direction.
+     *
+     * @return H
+     */
     public int hiddenSize() {
         return hiddenSize;
     }
 
-    /** The layer's options (layers, bias, batch-first, dropout, directions). */
+    /**
+     * The layer's options (layers, bias, batch-first, dropout, directions).
+     *
+     * @return the options
+     */
     public RecurrentOptions options() {
         return options;
     }
 
-    /** The seed the initial weights were drawn from. */
+    /**
+     * The seed the initial weights were drawn from.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }

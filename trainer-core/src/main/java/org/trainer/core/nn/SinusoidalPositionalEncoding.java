@@ -48,7 +48,11 @@ public final class SinusoidalPositionalEncoding extends Module {
         }
     }
 
-    /** The table P [maxLen, dModel] in float64. */
+    /**
+     * The table P [maxLen, dModel] in float64.
+     *
+     * @return a copy of the table
+     */
     public Tensor table() {
         return Tensor.fromArray(table.clone(), maxLen, dModel);
     }
