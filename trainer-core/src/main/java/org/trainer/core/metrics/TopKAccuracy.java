@@ -13,6 +13,8 @@ public final class TopKAccuracy extends HitRate {
 
     /**
      * The fraction of samples whose label is among the k highest scores; throws IllegalArgumentException when k &lt; 1.
+     *
+     * @param k the number of highest scores that count, at least 1
      */
     public TopKAccuracy(int k) {
         if (k < 1) {
@@ -21,7 +23,11 @@ public final class TopKAccuracy extends HitRate {
         this.k = k;
     }
 
-    /** How many of the highest scores count as a hit. */
+    /**
+     * How many of the highest scores count as a hit.
+     *
+     * @return k
+     */
     public int k() {
         return k;
     }
