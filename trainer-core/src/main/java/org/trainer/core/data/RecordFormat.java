@@ -10,13 +10,18 @@ import java.io.IOException;
  */
 public interface RecordFormat {
 
-    /** A new pass over every record, from the first; the caller closes it. */
+    /**
+     * A new pass over every record, from the first; the caller closes it.
+     *
+     * @return the reader
+     */
     RecordReader open() throws IOException;
 
     /**
      * The number of records of a pass when the format knows it without reading the data (an IDX
      * header states it), else -1.
      *
+     * @return the number of records, or -1
      * @throws java.io.UncheckedIOException if reading what states the count fails
      */
     default long recordCount() {
@@ -28,6 +33,7 @@ public interface RecordFormat {
      * [N, ...featureShape], targets [N, ...targetShape] of the reader's target type. Errors are the
      * reader's.
      *
+     * @return the dataset
      * @throws IllegalArgumentException if the records do not fit in one tensor
      */
     default TensorDataset readAll() throws IOException {
