@@ -18,6 +18,10 @@ public final class RandomInsertion implements Transform {
     /**
      * Insertions drawn from this synonym map (token id to synonym ids), alpha in [0, 1]; {@code padId} is the padding
      * token.
+     *
+     * @param synonyms token id to synonym ids
+     * @param alpha the fraction of the length to insert
+     * @param padId the padding token
      */
     public RandomInsertion(Map<Integer, int[]> synonyms, double alpha, int padId) {
         this.synonyms = Tokens.synonyms("RandomInsertion", synonyms, padId);

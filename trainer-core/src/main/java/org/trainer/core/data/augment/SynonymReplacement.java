@@ -20,6 +20,10 @@ public final class SynonymReplacement implements Transform {
     /**
      * Replacements drawn from this synonym map (token id to synonym ids), alpha in [0, 1]; {@code padId} is the padding
      * token.
+     *
+     * @param synonyms token id to synonym ids
+     * @param alpha the fraction of the length to replace
+     * @param padId the padding token
      */
     public SynonymReplacement(Map<Integer, int[]> synonyms, double alpha, int padId) {
         this.synonyms = Tokens.synonyms("SynonymReplacement", synonyms, padId);

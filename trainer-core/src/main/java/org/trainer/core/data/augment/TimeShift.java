@@ -14,6 +14,9 @@ public final class TimeShift implements Transform {
     /**
      * Shifts of up to {@code maxShift} samples either way, circular with {@code rollover}; throws
      * IllegalArgumentException when maxShift is negative.
+     *
+     * @param maxShift the largest shift, in samples
+     * @param rollover whether the shift is circular
      */
     public TimeShift(int maxShift, boolean rollover) {
         if (maxShift < 0) {
@@ -29,7 +32,14 @@ public final class TimeShift implements Transform {
         return shift(wave, random.nextInt(-maxShift, maxShift), rollover);
     }
 
-    /** The waveform shifted by {@code shift} samples (see the class comment). */
+    /**
+     * The waveform shifted by {@code shift} samples (see the class comment).
+     *
+     * @param wave the waveform
+     * @param shift the shift in samples; positive delays
+     * @param rollover whether the shift is circular
+     * @return the shifted waveform
+     */
     public static Tensor shift(Tensor wave, int shift, boolean rollover) {
         int[] d = Waveforms.dims("TimeShift", wave);
         int n = d[1];
