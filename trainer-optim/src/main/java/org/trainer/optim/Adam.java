@@ -21,12 +21,23 @@ import org.trainer.core.train.ParameterGroup;
  * parameters of a group together ({@link org.trainer.core.backend.Backend#adamSteps}).
  */
 public final class Adam extends AdamUpdate {
-    /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    /**
+     * Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     */
     public Adam(List<Parameter> parameters, double lr) {
         this(parameters, lr, 0);
     }
 
-    /** Adam with PyTorch's default betas and eps, and L2 weight decay. */
+    /**
+     * Adam with PyTorch's default betas and eps, and L2 weight decay.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     * @param weightDecay the L2 coefficient added to the gradient
+     */
     public Adam(List<Parameter> parameters, double lr, double weightDecay) {
         this(List.of(new ParameterGroup(parameters, lr, weightDecay)), 0.9, 0.999, 1e-8, false);
     }

@@ -25,12 +25,23 @@ public final class AdamW extends AdamUpdate {
     /** torch.optim.AdamW's default weight decay. */
     public static final double DEFAULT_WEIGHT_DECAY = 0.01;
 
-    /** AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+    /**
+     * AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     */
     public AdamW(List<Parameter> parameters, double lr) {
         this(parameters, lr, DEFAULT_WEIGHT_DECAY);
     }
 
-    /** AdamW with PyTorch's default betas and eps. */
+    /**
+     * AdamW with PyTorch's default betas and eps.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     * @param weightDecay the decoupled weight decay
+     */
     public AdamW(List<Parameter> parameters, double lr, double weightDecay) {
         this(List.of(new ParameterGroup(parameters, lr, weightDecay)), 0.9, 0.999, 1e-8, false);
     }

@@ -26,12 +26,24 @@ public final class SGD extends BufferedOptimizer {
     private final double dampening;
     private final boolean nesterov;
 
-    /** Plain SGD over the parameters. */
+    /**
+     * Plain SGD over the parameters.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     */
     public SGD(List<Parameter> parameters, double lr) {
         this(List.of(new ParameterGroup(parameters, lr, 0)), 0, 0, false);
     }
 
-    /** SGD with momentum (0 for none) and weight decay over one group. */
+    /**
+     * SGD with momentum (0 for none) and weight decay over one group.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     * @param momentum the momentum, 0 for none
+     * @param weightDecay the L2 coefficient added to the gradient
+     */
     public SGD(List<Parameter> parameters, double lr, double momentum, double weightDecay) {
         this(List.of(new ParameterGroup(parameters, lr, weightDecay)), momentum, 0, false);
     }
