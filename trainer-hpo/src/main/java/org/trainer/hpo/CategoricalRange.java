@@ -17,6 +17,7 @@ public record CategoricalRange(List<Object> choices) implements Range {
     /**
      * Validates the choices and keeps an unmodifiable copy of them.
      *
+     * @param choices the values, in order
      * @throws IllegalArgumentException when {@code choices} is empty, holds duplicates or nulls, or
      *                                  a value of another type
      */
@@ -43,17 +44,31 @@ public record CategoricalRange(List<Object> choices) implements Range {
         choices = List.copyOf(choices);
     }
 
-    /** A choice among these values, in this order. */
+    /**
+     * A choice among these values, in this order.
+     *
+     * @param choices the values, in order
+     * @return the range
+     */
     public static CategoricalRange of(Object... choices) {
         return new CategoricalRange(List.of(choices));
     }
 
-    /** The number of choices k. */
+    /**
+     * The number of choices k.
+     *
+     * @return k
+     */
     public int size() {
         return choices.size();
     }
 
-    /** The position of {@code value} among the choices. */
+    /**
+     * The position of {@code value} among the choices.
+     *
+     * @param value a choice (IllegalArgumentException otherwise)
+     * @return its index
+     */
     public int indexOf(Object value) {
         int i = choices.indexOf(value);
         if (i < 0) {

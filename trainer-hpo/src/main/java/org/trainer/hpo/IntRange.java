@@ -16,6 +16,9 @@ public record IntRange(int low, int high, Scale scale) implements Range {
     /**
      * Validates the range.
      *
+     * @param low the smallest value
+     * @param high the largest value
+     * @param scale LINEAR or LOG
      * @throws IllegalArgumentException when low &gt;= high, LOG with low &lt;= 0, or REVERSE_LOG
      */
     public IntRange {
@@ -31,12 +34,24 @@ public record IntRange(int low, int high, Scale scale) implements Range {
         }
     }
 
-    /** The integers low .. high, each with an equal share of the unit interval. */
+    /**
+     * The integers low .. high, each with an equal share of the unit interval.
+     *
+     * @param low the smallest value
+     * @param high the largest value
+     * @return the range
+     */
     public static IntRange linear(int low, int high) {
         return new IntRange(low, high, Scale.LINEAR);
     }
 
-    /** The integers low .. high (low &gt; 0), spread evenly in log space. */
+    /**
+     * The integers low .. high (low &gt; 0), spread evenly in log space.
+     *
+     * @param low the smallest value, positive
+     * @param high the largest value
+     * @return the range
+     */
     public static IntRange log(int low, int high) {
         return new IntRange(low, high, Scale.LOG);
     }

@@ -12,6 +12,11 @@ package org.trainer.hpo;
 @FunctionalInterface
 public interface Objective {
 
-    /** Trains with the trial's hyperparameters and returns the objective value. */
+    /**
+     * Trains with the trial's hyperparameters and returns the objective value.
+     *
+     * @param trial the trial
+     * @return the objective value
+     */
     double evaluate(Trial trial) throws Exception;
 }

@@ -15,7 +15,11 @@ public interface ResumableObjective {
      */
     double train(Trial trial, int resource) throws Exception;
 
-    /** The trial will not be continued (finished, dropped or failed): its model can go. */
+    /**
+     * The trial will not be continued (finished, dropped or failed): its model can go.
+     *
+     * @param trial the trial
+     */
     default void release(Trial trial) {
     }
 }

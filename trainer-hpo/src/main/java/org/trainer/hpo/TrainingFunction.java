@@ -11,6 +11,11 @@ import java.util.Map;
 @FunctionalInterface
 public interface TrainingFunction {
 
-    /** Trains with the trial's hyperparameters and returns the final metrics by name. */
+    /**
+     * Trains with the trial's hyperparameters and returns the final metrics by name.
+     *
+     * @param trial the trial
+     * @return the final metrics by name
+     */
     Map<String, Double> train(Trial trial) throws Exception;
 }

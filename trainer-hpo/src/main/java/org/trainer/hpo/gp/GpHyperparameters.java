@@ -15,6 +15,9 @@ public record GpHyperparameters(double[] lengthScales, double signalVariance, do
     /**
      * Validates the values and copies the length scales.
      *
+     * @param lengthScales one length scale per input dimension
+     * @param signalVariance the signal variance
+     * @param noiseVariance the noise variance
      * @throws IllegalArgumentException when a length scale or the signal variance is not finite and positive, or the
      *                                  noise variance is not finite and non-negative
      */
@@ -34,7 +37,11 @@ public record GpHyperparameters(double[] lengthScales, double signalVariance, do
         }
     }
 
-    /** The length scale of each input dimension (a copy). */
+    /**
+     * The length scale of each input dimension (a copy).
+     *
+     * @return the length scales
+     */
     @Override
     public double[] lengthScales() {
         return lengthScales.clone();
