@@ -10,6 +10,9 @@ public final class SparkTrialException extends RuntimeException {
     /**
      * A failed trial, described by {@code message}, with the last attempt's error as {@code cause} (null when there is
      * none).
+     *
+     * @param message what failed
+     * @param cause the last error, or null
      */
     public SparkTrialException(String message, Throwable cause) {
         super(message, cause);
