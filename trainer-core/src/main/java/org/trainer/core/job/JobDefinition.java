@@ -9,9 +9,17 @@ package org.trainer.core.job;
  */
 public interface JobDefinition {
 
-    /** The hyperparameters this job accepts, with their types and defaults. */
+    /**
+     * The hyperparameters this job accepts, with their types and defaults.
+     *
+     * @return the declarations
+     */
     HyperparameterSpec hyperparameters();
 
-    /** Trains; writes the final model with {@link JobContext#saveModel}. */
+    /**
+     * Trains; writes the final model with {@link JobContext#saveModel}.
+     *
+     * @param context the job's inputs and outputs
+     */
     void train(JobContext context) throws Exception;
 }

@@ -17,7 +17,11 @@ public final class Main {
     private Main() {
     }
 
-    /** Runs the job: {@code args} are the job directory and the definition class name. */
+    /**
+     * Runs the job: {@code args} are the job directory and the definition class name.
+     *
+     * @param args the job directory and the definition class name
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
             System.err.println("usage: java -cp CLASSPATH " + Main.class.getName() + " <job-dir> <definition-class>");
