@@ -24,6 +24,9 @@ public final class DeadRelu extends StreakRule {
     /**
      * Reports when the dead fraction reaches {@code maxDeadFraction} in (0, 1] on {@code patience} (at least 1) sampled
      * steps in a row.
+     *
+     * @param maxDeadFraction the dead fraction that counts
+     * @param patience sampled steps in a row
      */
     public DeadRelu(double maxDeadFraction, int patience) {
         if (!(maxDeadFraction > 0 && maxDeadFraction <= 1)) {

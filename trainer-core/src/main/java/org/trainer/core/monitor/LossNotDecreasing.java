@@ -26,6 +26,9 @@ public final class LossNotDecreasing implements Rule {
 
     /**
      * Reports after {@code patience} (at least 1) epochs without a relative improvement of {@code minDelta} in [0, 1).
+     *
+     * @param patience epochs in a row
+     * @param minDelta the relative improvement that counts
      */
     public LossNotDecreasing(int patience, double minDelta) {
         StreakRule.checkPatience("LossNotDecreasing", patience);

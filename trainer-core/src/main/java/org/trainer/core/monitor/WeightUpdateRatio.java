@@ -26,6 +26,10 @@ public final class WeightUpdateRatio extends StreakRule {
     /**
      * Reports ratios outside [minRatio, maxRatio] (0 &lt;= minRatio &lt; maxRatio) on {@code patience} (at least 1)
      * sampled steps in a row.
+     *
+     * @param minRatio the smallest ratio accepted
+     * @param maxRatio the largest ratio accepted
+     * @param patience sampled steps in a row
      */
     public WeightUpdateRatio(double minRatio, double maxRatio, int patience) {
         if (!(minRatio >= 0 && maxRatio > minRatio)) {
