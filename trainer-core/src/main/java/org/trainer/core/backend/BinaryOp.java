@@ -29,6 +29,12 @@ public enum BinaryOp {
     /** 1 if a &gt;= b, else 0. */
     GE { public double apply(double a, double b) { return a >= b ? 1 : 0; } };
 
-    /** The reference value f(a, b) that every backend's kernel must reproduce. */
+    /**
+     * The reference value f(a, b) that every backend's kernel must reproduce.
+     *
+     * @param a the left operand
+     * @param b the right operand
+     * @return f(a, b)
+     */
     public abstract double apply(double a, double b);
 }

@@ -103,9 +103,22 @@ public enum UnaryOp {
         public double derivative(double x, double y, double p) { return 1; }
     };
 
-    /** y = f(x). */
+    /**
+     * y = f(x).
+     *
+     * @param x the input
+     * @param p the scalar parameter
+     * @return f(x)
+     */
     public abstract double apply(double x, double p);
 
-    /** dy/dx given x and y = f(x). */
+    /**
+     * dy/dx given x and y = f(x).
+     *
+     * @param x the input
+     * @param y f(x)
+     * @param p the scalar parameter
+     * @return dy/dx
+     */
     public abstract double derivative(double x, double y, double p);
 }
