@@ -17,6 +17,7 @@ public interface DistributedFunction<R> extends Serializable {
      *
      * @param context this rank's place in the job
      * @return this rank's result
+     * @throws Exception anything the training throws; the launcher reports it and the attempt fails
      */
     R apply(DistributedContext context) throws Exception;
 }

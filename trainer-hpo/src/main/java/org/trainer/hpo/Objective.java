@@ -17,6 +17,7 @@ public interface Objective {
      *
      * @param trial the trial
      * @return the objective value
+     * @throws Exception anything training throws: the trial is recorded FAILED (PRUNED for {@link TrialPruned})
      */
     double evaluate(Trial trial) throws Exception;
 }

@@ -12,6 +12,7 @@ public interface ResumableObjective {
      * @param trial    the trial, with its parameters fixed at its start
      * @param resource the total resource (epochs) the trial must have used when this returns
      * @return the objective's value after {@code resource} units
+     * @throws Exception anything training throws: the trial is recorded FAILED
      */
     double train(Trial trial, int resource) throws Exception;
 

@@ -16,6 +16,7 @@ public interface TrainingFunction {
      *
      * @param trial the trial
      * @return the final metrics by name
+     * @throws Exception anything training throws: the trial is recorded FAILED (PRUNED for {@link TrialPruned})
      */
     Map<String, Double> train(Trial trial) throws Exception;
 }

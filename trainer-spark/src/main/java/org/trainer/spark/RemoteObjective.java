@@ -25,6 +25,7 @@ public interface RemoteObjective extends Serializable {
      *
      * @param trial the trial
      * @return the objective value
+     * @throws Exception anything training throws: the task fails and the trial is retried or recorded FAILED
      */
     double evaluate(RemoteTrial trial) throws Exception;
 

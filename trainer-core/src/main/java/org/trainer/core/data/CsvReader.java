@@ -126,6 +126,7 @@ public final class CsvReader {
      *
      * @param file the CSV file, gzipped or not
      * @return features float32 [N, F] and targets (int32 [N] for classes, float32 [N] for regression)
+     * @throws IOException if the file cannot be read or its CSV syntax is broken (naming the line)
      */
     public TensorDataset read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
@@ -141,6 +142,7 @@ public final class CsvReader {
      * @param in the CSV bytes
      * @param source the name for error messages
      * @return features float32 [N, F] and targets (int32 [N] for classes, float32 [N] for regression)
+     * @throws IOException if the stream cannot be read or its CSV syntax is broken (naming the line)
      */
     public TensorDataset read(InputStream in, String source) throws IOException {
         Reader reader = CsvText.utf8(Gzip.maybeDecompress(in));

@@ -52,6 +52,7 @@ public record FashionMnist(TensorDataset train, TensorDataset test) {
      *
      * @param args a program's arguments
      * @return the training and test sets
+     * @throws IOException if a file is missing or malformed
      */
     public static FashionMnist load(String[] args) throws IOException {
         return load(locate(args));

@@ -36,6 +36,7 @@ public final class IdxReader {
      * @param file an IDX file of unsigned bytes, gzipped or not
      * @param scaleToUnit whether to divide by 255
      * @return the images
+     * @throws IOException if the file cannot be read or is not a valid IDX file of unsigned bytes
      */
     public static Tensor readImages(Path file, boolean scaleToUnit) throws IOException {
         Raw raw = read(file);
@@ -52,6 +53,7 @@ public final class IdxReader {
      *
      * @param file an IDX file of unsigned bytes, gzipped or not
      * @return the labels
+     * @throws IOException if the file cannot be read or is not a valid IDX file of unsigned bytes
      */
     public static Tensor readLabels(Path file) throws IOException {
         Raw raw = read(file);

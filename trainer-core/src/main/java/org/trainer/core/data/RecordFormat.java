@@ -14,6 +14,7 @@ public interface RecordFormat {
      * A new pass over every record, from the first; the caller closes it.
      *
      * @return the reader
+     * @throws IOException if a source cannot be opened
      */
     RecordReader open() throws IOException;
 
@@ -35,6 +36,7 @@ public interface RecordFormat {
      *
      * @return the dataset
      * @throws IllegalArgumentException if the records do not fit in one tensor
+     * @throws IOException if a source cannot be read
      */
     default TensorDataset readAll() throws IOException {
         return AllRecords.read(this);

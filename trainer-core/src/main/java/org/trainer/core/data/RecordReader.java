@@ -48,6 +48,7 @@ public interface RecordReader extends Closeable {
      * @param targets receives the target values (class labels as whole numbers)
      * @param targetOffset where the target values start
      * @return false, writing nothing, when the pass has no more records
+     * @throws IOException if the source cannot be read or a record is malformed
      */
     boolean read(float[] features, int featureOffset, float[] targets, int targetOffset) throws IOException;
 }

@@ -24,6 +24,7 @@ public interface RecordSource {
      * A new stream positioned at the first byte; the caller closes it.
      *
      * @return the stream
+     * @throws IOException if the source cannot be opened
      */
     InputStream open() throws IOException;
 
@@ -34,6 +35,7 @@ public interface RecordSource {
          * Opens a new stream over the source's bytes from the start.
          *
          * @return the stream
+         * @throws IOException if the source cannot be opened
          */
         InputStream open() throws IOException;
     }

@@ -40,6 +40,7 @@ public final class AtomicFile {
          * Writes the whole content to {@code out}, a stream over the temporary file.
          *
          * @param out the stream
+         * @throws IOException if writing fails
          */
         void writeTo(OutputStream out) throws IOException;
     }
@@ -52,6 +53,7 @@ public final class AtomicFile {
      *
      * @param file the target file
      * @param bytes the content
+     * @throws IOException if the file cannot be written; the old content, if any, is then left in place
      */
     public static void write(Path file, byte[] bytes) throws IOException {
         if (bytes == null) {
@@ -66,6 +68,8 @@ public final class AtomicFile {
      *
      * @param file the target file
      * @param content writes the content
+     * @throws IOException if the file cannot be written or {@code content} fails; the old content, if any, is then left
+     *     in place
      */
     public static void write(Path file, Content content) throws IOException {
         if (file == null || content == null) {
@@ -132,6 +136,7 @@ public final class AtomicFile {
      *
      * @param dir the directory
      * @return the deleted files, sorted by name
+     * @throws IOException if the directory cannot be listed or a file cannot be deleted
      */
     public static List<Path> removeLeftovers(Path dir) throws IOException {
         if (dir == null) {

@@ -44,6 +44,7 @@ public final class Safetensors {
      *
      * @param model the model
      * @param file the target file
+     * @throws IOException if the file cannot be written
      */
     public static void save(Module model, Path file) throws IOException {
         save(model.stateDict(), Map.of(), file);
@@ -75,6 +76,7 @@ public final class Safetensors {
      * @param tensors the tensors by name
      * @param metadata the metadata
      * @param file the target file
+     * @throws IOException if the file cannot be written
      */
     public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
@@ -165,6 +167,7 @@ public final class Safetensors {
      *
      * @param file the safetensors file
      * @return the tensors by name
+     * @throws IOException if the file cannot be read or is malformed
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);

@@ -251,6 +251,7 @@ public final class HyperparameterSpec {
      *
      * @param file the hyperparameters file
      * @return the hyperparameters
+     * @throws IOException if the file exists but cannot be read
      */
     public Hyperparameters parse(Path file) throws IOException {
         if (!Files.exists(file)) {

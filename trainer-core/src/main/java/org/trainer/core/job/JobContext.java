@@ -141,6 +141,7 @@ public final class JobContext {
      * @param model the trained model
      * @param optimizer its optimizer, or null
      * @return the saved artifact
+     * @throws IOException if the files cannot be written
      */
     public ModelArtifact saveModel(Module model, Optimizer optimizer) throws IOException {
         return ModelArtifact.save(modelDir(), model, optimizer);
@@ -151,6 +152,7 @@ public final class JobContext {
      *
      * @param name the figure's name
      * @param value its value
+     * @throws IOException if metrics.json cannot be written
      */
     public synchronized void reportMetric(String name, double value) throws IOException {
         if (name == null || name.isEmpty()) {
@@ -173,6 +175,7 @@ public final class JobContext {
      * Writes a fit's per-epoch figures to output/data/history.json: {"loss": [...], "val_loss": [...]}.
      *
      * @param history the fit's history
+     * @throws IOException if history.json cannot be written
      */
     public void recordHistory(History history) throws IOException {
         Files.createDirectories(outputDataDir());
@@ -194,6 +197,7 @@ public final class JobContext {
      * {"findings": [{"rule", "severity", "epoch", "iteration", "message", "values": {...}}, ...]}.
      *
      * @param history the fit's history
+     * @throws IOException if findings.json cannot be written
      */
     public synchronized void recordFindings(History history) throws IOException {
         List<Finding> findings = history.findings();

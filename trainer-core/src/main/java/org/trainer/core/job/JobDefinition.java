@@ -20,6 +20,7 @@ public interface JobDefinition {
      * Trains; writes the final model with {@link JobContext#saveModel}.
      *
      * @param context the job's inputs and outputs
+     * @throws Exception anything training throws: the job fails and output/failure holds the message
      */
     void train(JobContext context) throws Exception;
 }

@@ -89,6 +89,7 @@ public final class JobDirectory {
      * The channels present: every folder under input/data, by name, sorted.
      *
      * @return the channels' folders by name
+     * @throws IOException if input/data cannot be listed
      */
     public Map<String, Path> channels() throws IOException {
         Map<String, Path> out = new TreeMap<>();
@@ -159,6 +160,7 @@ public final class JobDirectory {
      *
      * @param values the values by name
      * @return this directory
+     * @throws IOException if the file cannot be written
      */
     public JobDirectory writeHyperparameters(Map<String, ?> values) throws IOException {
         JsonFiles.writeObject(hyperparametersFile(), values);

@@ -40,6 +40,7 @@ public record JobResult(JobDirectory directory, int exitCode, String failure, Ma
      * @param dir the job's directory
      * @param exitCode the exit code
      * @return the result
+     * @throws IOException if output/failure or metrics.json cannot be read
      */
     public static JobResult read(JobDirectory dir, int exitCode) throws IOException {
         String failure = Files.exists(dir.failureFile())

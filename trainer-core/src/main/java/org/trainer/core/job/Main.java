@@ -21,6 +21,8 @@ public final class Main {
      * Runs the job: {@code args} are the job directory and the definition class name.
      *
      * @param args the job directory and the definition class name
+     * @throws Exception if the job directory cannot be written (an I/O error); a failing job exits with its code
+     *     instead
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {

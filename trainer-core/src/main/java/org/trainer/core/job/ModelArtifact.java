@@ -35,6 +35,7 @@ public final class ModelArtifact {
      * @param model the model
      * @param optimizer its optimizer, or null
      * @return the artifact
+     * @throws IOException if a file cannot be written
      */
     public static ModelArtifact save(Path dir, Module model, Optimizer optimizer) throws IOException {
         if (model == null) {
@@ -74,6 +75,7 @@ public final class ModelArtifact {
      * The saved model state by dotted name.
      *
      * @return the state
+     * @throws IOException if model.safetensors cannot be read
      */
     public Map<String, Tensor> weights() throws IOException {
         return Safetensors.read(dir.resolve(WEIGHTS));
@@ -83,6 +85,7 @@ public final class ModelArtifact {
      * Loads the saved state into a model of the same architecture (every name and shape must match).
      *
      * @param model the model, modified
+     * @throws IOException if model.safetensors cannot be read
      */
     public void loadInto(Module model) throws IOException {
         model.loadStateDict(weights(), true);
@@ -101,6 +104,7 @@ public final class ModelArtifact {
      * Restores the saved optimizer state into an optimizer over the same parameters, in the same order.
      *
      * @param optimizer the optimizer, modified
+     * @throws IOException if optimizer.safetensors cannot be read
      */
     public void loadOptimizerState(Optimizer optimizer) throws IOException {
         if (!hasOptimizerState()) {

@@ -82,6 +82,7 @@ public final class TrainingJob {
      *
      * @param definition the job
      * @return how it ended
+     * @throws IOException if the job directory cannot be prepared or read
      */
     public JobResult run(JobDefinition definition) throws IOException {
         if (definition == null) {
@@ -125,6 +126,8 @@ public final class TrainingJob {
      * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
      * @param timeout the longest the child may run
      * @return how it ended
+     * @throws IOException if the child cannot be started or the job directory cannot be read
+     * @throws InterruptedException if this thread is interrupted while waiting (the child is then killed)
      */
     public JobResult runInChildJvm(String definitionClass, List<String> jvmArgs, Duration timeout)
             throws IOException, InterruptedException {

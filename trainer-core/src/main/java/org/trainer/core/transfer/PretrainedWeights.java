@@ -33,6 +33,7 @@ public final class PretrainedWeights {
      * @param file the safetensors file
      * @param names how the file's names map to the model's
      * @return what was loaded
+     * @throws IOException if the file cannot be read or is not a valid safetensors file
      */
     public static LoadReport load(Module model, Path file, NameMap names) throws IOException {
         Map<String, Tensor> source = Safetensors.read(file);

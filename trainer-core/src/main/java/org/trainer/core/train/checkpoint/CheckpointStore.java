@@ -103,6 +103,7 @@ public final class CheckpointStore {
      *
      * @param c the checkpoint
      * @return the checkpoint's directory
+     * @throws IOException if the checkpoint cannot be written
      */
     public Path write(Checkpoint c) throws IOException {
         Files.createDirectories(directory);
@@ -188,6 +189,7 @@ public final class CheckpointStore {
      * The checkpoint directories by position, oldest first (by name only: not verified).
      *
      * @return the directories, oldest first
+     * @throws IOException if the directory cannot be listed
      */
     public List<Path> list() throws IOException {
         if (!Files.isDirectory(directory)) {
@@ -214,6 +216,7 @@ public final class CheckpointStore {
      * is logged at WARN with the reason.
      *
      * @return the newest good checkpoint, or empty
+     * @throws IOException if the directory cannot be listed
      */
     public Optional<Checkpoint> latest() throws IOException {
         return latest(new ArrayList<>());
@@ -227,6 +230,7 @@ public final class CheckpointStore {
      *
      * @param refused receives the refused checkpoints
      * @return the newest good checkpoint, or empty
+     * @throws IOException if the directory cannot be listed
      */
     public Optional<Checkpoint> latest(List<CorruptCheckpointException> refused) throws IOException {
         List<Path> all = list();
@@ -341,6 +345,7 @@ public final class CheckpointStore {
      * Deletes all but the newest {@code k} checkpoints (k >= 1); each is renamed aside before it is deleted.
      *
      * @param k the number to keep, at least 1
+     * @throws IOException if a checkpoint cannot be removed
      */
     public void keepLast(int k) throws IOException {
         if (k < 1) {
@@ -358,6 +363,7 @@ public final class CheckpointStore {
      * Removes the temporaries ({@code .tmp-*}) that interrupted writes left behind; returns how many.
      *
      * @return the number removed
+     * @throws IOException if a temporary cannot be removed
      */
     public int removeTemporaries() throws IOException {
         if (!Files.isDirectory(directory)) {
