@@ -117,7 +117,7 @@ public final class LrFinderResult {
      * A table of about {@code rows} evenly spaced points: rate, loss and smoothed loss.
      *
      * @param rows about how many rows to print
-     * @return the table, one line per row
+     * @return the table: a header line, then one line per row
      */
     public String summary(int rows) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%12s  %10s  %10s%n", "lr", "loss",
