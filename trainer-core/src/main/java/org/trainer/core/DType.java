@@ -10,11 +10,20 @@ public enum DType {
         this.bytes = bytes;
     }
 
-    /** Size of one element in bytes. */
+    /**
+     * Size of one element in bytes.
+     *
+     * @return the size in bytes
+     */
     public int bytes() {
         return bytes;
     }
 
+    /**
+     * Whether the type is a floating-point one (FLOAT32 or FLOAT64), the only ones with gradients.
+     *
+     * @return whether the type is floating-point
+     */
     public boolean isFloating() {
         return this != INT32;
     }

@@ -5,8 +5,15 @@ import java.util.Objects;
 /** Where a tensor lives: a backend type ("cpu", "cuda") and an index. */
 public record Device(String type, int index) {
 
+    /** The host: the CPU backend. */
     public static final Device CPU = new Device("cpu", 0);
 
+    /**
+     * Checks the type is given and the index non-negative.
+     *
+     * @param type "cpu" or "cuda"
+     * @param index the device's index, at least 0
+     */
     public Device {
         Objects.requireNonNull(type, "type");
         if (index < 0) {
@@ -14,6 +21,12 @@ public record Device(String type, int index) {
         }
     }
 
+    /**
+     * The CUDA device with this index (0 for the first GPU).
+     *
+     * @param index the GPU's index
+     * @return the device
+     */
     public static Device cuda(int index) {
         return new Device("cuda", index);
     }
@@ -22,6 +35,8 @@ public record Device(String type, int index) {
      * A device from its name as {@link #toString()} writes it, as in PyTorch: "cpu", "cuda" (index
      * 0) or "cuda:1".
      *
+     * @param name the device's name
+     * @return the device
      * @throws IllegalArgumentException if {@code name} is not TYPE or TYPE:INDEX with a lower-case type and an index >= 0
      */
     public static Device parse(String name) {

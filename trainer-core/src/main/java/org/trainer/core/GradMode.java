@@ -16,7 +16,11 @@ public final class GradMode implements AutoCloseable {
         ENABLED.set(enabled);
     }
 
-    /** Whether the current thread records operations for autograd. */
+    /**
+     * Whether the current thread records operations for autograd.
+     *
+     * @return whether grad mode is on
+     */
     public static boolean isEnabled() {
         return ENABLED.get();
     }

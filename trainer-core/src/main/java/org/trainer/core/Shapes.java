@@ -7,7 +7,12 @@ public final class Shapes {
     private Shapes() {
     }
 
-    /** Number of elements of a shape; the empty shape (a scalar) has one. */
+    /**
+     * Number of elements of a shape; the empty shape (a scalar) has one.
+     *
+     * @param shape the shape
+     * @return the number of elements
+     */
     public static int numel(int[] shape) {
         long n = 1;
         for (int d : shape) {
@@ -20,7 +25,12 @@ public final class Shapes {
         return (int) n;
     }
 
-    /** Row-major strides of a contiguous tensor. */
+    /**
+     * Row-major strides of a contiguous tensor.
+     *
+     * @param shape the shape
+     * @return the strides, in elements
+     */
     public static int[] strides(int[] shape) {
         int[] s = new int[shape.length];
         int acc = 1;
@@ -31,7 +41,13 @@ public final class Shapes {
         return s;
     }
 
-    /** Validates a shape given by the user: no negative sizes. */
+    /**
+     * Validates a shape given by the user: no negative sizes.
+     *
+     * @param op the op's name, for the message
+     * @param shape the shape
+     * @return {@code shape}
+     */
     public static int[] check(String op, int[] shape) {
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
@@ -43,7 +59,14 @@ public final class Shapes {
         return shape.clone();
     }
 
-    /** Resolves a possibly negative axis against a rank, naming the op when it is out of range. */
+    /**
+     * Resolves a possibly negative axis against a rank, naming the op when it is out of range.
+     *
+     * @param op the op's name, for the message
+     * @param axis the axis, negative counting from the end
+     * @param rank the rank
+     * @return the axis in [0, rank)
+     */
     public static int axis(String op, int axis, int rank) {
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) {
@@ -53,7 +76,14 @@ public final class Shapes {
         return a;
     }
 
-    /** The NumPy broadcast of two shapes, or an error naming the op and the first axis that conflicts. */
+    /**
+     * The NumPy broadcast of two shapes, or an error naming the op and the first axis that conflicts.
+     *
+     * @param op the op's name, for the message
+     * @param a one shape
+     * @param b the other shape
+     * @return the broadcast shape
+     */
     public static int[] broadcast(String op, int[] a, int[] b) {
         int r = Math.max(a.length, b.length);
         int[] out = new int[r];
@@ -70,7 +100,13 @@ public final class Shapes {
         return out;
     }
 
-    /** The shape left-padded with ones to {@code rank} axes. */
+    /**
+     * The shape left-padded with ones to {@code rank} axes.
+     *
+     * @param shape the shape
+     * @param rank the rank to reach
+     * @return the padded shape
+     */
     public static int[] padLeft(int[] shape, int rank) {
         int[] out = new int[rank];
         Arrays.fill(out, 1);
@@ -78,6 +114,12 @@ public final class Shapes {
         return out;
     }
 
+    /**
+     * A shape as error messages write it, e.g. "[32, 784]".
+     *
+     * @param shape the shape
+     * @return the text
+     */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }

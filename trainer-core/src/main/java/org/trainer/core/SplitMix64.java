@@ -11,17 +11,32 @@ public final class SplitMix64 {
 
     private long state;
 
+    /**
+     * A generator starting from this seed.
+     *
+     * @param seed the seed
+     */
     public SplitMix64(long seed) {
         this.state = seed;
     }
 
-    /** Stafford's variant 13 finaliser: a bijection on longs that mixes every input bit into every output bit. */
+    /**
+     * Stafford's variant 13 finaliser: a bijection on longs that mixes every input bit into every output bit.
+     *
+     * @param z any value
+     * @return the mixed value
+     */
     public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
     }
 
+    /**
+     * The next 64 random bits.
+     *
+     * @return the bits
+     */
     public long nextLong() {
         state += GOLDEN_GAMMA;
         return mix64(state);
@@ -30,6 +45,9 @@ public final class SplitMix64 {
     /**
      * Uniform in [0, bound) without modulo bias: Lemire's multiply-shift on 32 random bits, redrawing
      * the few values that would over-represent the low results.
+     *
+     * @param bound the bound, positive
+     * @return the value
      */
     public int nextInt(int bound) {
         if (bound <= 0) {

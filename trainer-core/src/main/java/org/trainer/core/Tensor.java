@@ -63,38 +63,93 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    /** A tensor over an existing storage (for backends and ops); the shape must match its size. */
+    /**
+     * A tensor over an existing storage (for backends and ops); the shape must match its size.
+     *
+     * @param storage the elements, kept (not copied)
+     * @param shape the sizes of the axes
+     * @return a tensor over {@code storage}
+     */
     public static Tensor wrap(Storage storage, int... shape) {
         return new Tensor(storage, shape.clone());
     }
 
-    /** A zero-filled tensor of this dtype on the backend. */
+    /**
+     * A zero-filled tensor of this dtype on the backend.
+     *
+     * @param backend the backend that holds it
+     * @param dtype the element type
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor zeros(Backend backend, DType dtype, int... shape) {
         return new Tensor(MemoryScope.allocate(backend, dtype, Shapes.numel(Shapes.check("zeros", shape))),
                 shape.clone());
     }
 
+    /**
+     * A zero-filled float32 tensor on the CPU.
+     *
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor zeros(int... shape) {
         return zeros(Backends.cpu(), DType.FLOAT32, shape);
     }
 
+    /**
+     * A zero-filled tensor of this dtype on the CPU.
+     *
+     * @param dtype the element type
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor zeros(DType dtype, int... shape) {
         return zeros(Backends.cpu(), dtype, shape);
     }
 
+    /**
+     * A float32 tensor of ones on the CPU.
+     *
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor ones(int... shape) {
         return full(1, shape);
     }
 
+    /**
+     * A float32 tensor on the CPU with every element equal to {@code value}.
+     *
+     * @param value the value of every element
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor full(double value, int... shape) {
         return full(DType.FLOAT32, value, shape);
     }
 
+    /**
+     * A tensor of this dtype on the CPU with every element equal to {@code value}.
+     *
+     * @param dtype the element type
+     * @param value the value of every element
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor full(DType dtype, double value, int... shape) {
         return full(Device.CPU, dtype, value, shape);
     }
 
-    /** A tensor of {@code value} made on {@code device} itself (a fill there, no transfer). */
+    /**
+     * A tensor of {@code value} made on {@code device} itself (a fill there, no transfer).
+     *
+     * @param device the device that holds it
+     * @param dtype the element type
+     * @param value the value of every element
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor full(Device device, DType dtype, double value, int... shape) {
         Backend backend = Backends.get(device);
         Tensor t = new Tensor(MemoryScope.allocateForOverwrite(backend, dtype,
@@ -103,12 +158,24 @@ public final class Tensor {
         return t;
     }
 
-    /** A 0-d tensor holding one value. */
+    /**
+     * A 0-d tensor holding one value.
+     *
+     * @param value the value
+     * @return a 0-d float32 tensor on the CPU
+     */
     public static Tensor scalar(double value) {
         return full(value);
     }
 
-    /** [start, start + step, ...) up to but excluding end, as float32. */
+    /**
+     * [start, start + step, ...) up to but excluding end, as float32.
+     *
+     * @param start the first value
+     * @param end the bound, excluded
+     * @param step the difference between neighbours, non-zero (negative counts down)
+     * @return a rank-1 tensor of max(0, ceil((end - start) / step)) elements
+     */
     public static Tensor arange(double start, double end, double step) {
         if (step == 0 || Double.isNaN(step)) {
             throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
@@ -121,21 +188,51 @@ public final class Tensor {
         return fromArray(v, n);
     }
 
-    /** 0, 1, ..., n-1 as float32. */
+    /**
+     * 0, 1, ..., n-1 as float32.
+     *
+     * @param n the number of elements
+     * @return a rank-1 tensor [n]
+     */
     public static Tensor arange(int n) {
         return arange(0, n, 1);
     }
 
+    /**
+     * A float32 tensor on the CPU holding a copy of {@code data} in row-major order; {@code data.length} must equal the
+     * number of elements of {@code shape}.
+     *
+     * @param data the elements in row-major order
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor fromArray(float[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
     }
 
+    /**
+     * A <b>float64</b> tensor on the CPU holding a copy of {@code data} in row-major order; {@code data.length} must
+     * equal the number of elements of {@code shape}. The dtype follows the array type: layers hold float32 weights, so
+     * convert with {@code .to(DType.FLOAT32)} (or pass a {@code float[]}) before feeding a model.
+     *
+     * @param data the elements in row-major order
+     * @param shape the sizes of the axes
+     * @return the new float64 tensor
+     */
     public static Tensor fromArray(double[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
     }
 
+    /**
+     * An int32 tensor on the CPU holding a copy of {@code data} in row-major order (class labels, indices); {@code
+     * data.length} must equal the number of elements of {@code shape}.
+     *
+     * @param data the elements in row-major order
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor fromArray(int[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
@@ -149,17 +246,39 @@ public final class Tensor {
         }
     }
 
-    /** Uniform in [0, 1), float32. Element i depends only on (seed, i). */
+    /**
+     * Uniform in [0, 1), float32. Element i depends only on (seed, i).
+     *
+     * @param seed the seed of the draws
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor rand(long seed, int... shape) {
         return random(DType.FLOAT32, false, 0, 1, seed, shape);
     }
 
-    /** Standard normal, float32. Element i depends only on (seed, i). */
+    /**
+     * Standard normal, float32. Element i depends only on (seed, i).
+     *
+     * @param seed the seed of the draws
+     * @param shape the sizes of the axes
+     * @return the new tensor
+     */
     public static Tensor randn(long seed, int... shape) {
         return random(DType.FLOAT32, true, 0, 1, seed, shape);
     }
 
-    /** Uniform in [low, high) or normal(mean = a, std = b) of any floating dtype. */
+    /**
+     * Uniform in [low, high) or normal(mean = a, std = b) of any floating dtype.
+     *
+     * @param dtype FLOAT32 or FLOAT64
+     * @param normal true for a normal distribution, false for a uniform one
+     * @param a the lower bound (uniform) or the mean (normal)
+     * @param b the upper bound (uniform) or the standard deviation (normal)
+     * @param seed the seed of the draws
+     * @param shape the sizes of the axes
+     * @return the new tensor, on the CPU
+     */
     public static Tensor random(DType dtype, boolean normal, double a, double b, long seed, int... shape) {
         Tensor t = zeros(dtype, shape);
         t.backend().random(t.storage, normal, a, b, seed);
@@ -169,6 +288,11 @@ public final class Tensor {
     /**
      * An inverted-dropout mask: each element is 0 with probability p, else 1/(1-p), so that
      * {@code x.mul(mask)} keeps the expected value of x.
+     *
+     * @param p the probability of a zero, in [0, 1)
+     * @param seed the seed of the draws
+     * @param shape the sizes of the axes
+     * @return the float32 mask
      */
     public static Tensor dropoutMask(double p, long seed, int... shape) {
         if (!(p >= 0 && p < 1)) {
@@ -179,60 +303,122 @@ public final class Tensor {
         }
     }
 
-    /** Opens a scope in which operations are not recorded for autograd (try-with-resources). */
+    /**
+     * Opens a scope in which operations are not recorded for autograd (try-with-resources).
+     *
+     * @return the scope; closing it restores the previous mode
+     */
     public static GradMode noGrad() {
         return new GradMode(false);
     }
 
     // ---------------------------------------------------------------- properties
 
+    /**
+     * The sizes of the axes (a copy; empty for a 0-d tensor).
+     *
+     * @return the shape
+     */
     public int[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of axes (0 for a scalar).
+     *
+     * @return the rank
+     */
     public int rank() {
         return shape.length;
     }
 
-    /** Size of one axis (negative counts from the end). */
+    /**
+     * Size of one axis (negative counts from the end).
+     *
+     * @param axis the axis
+     * @return its size
+     */
     public int size(int axis) {
         return shape[Shapes.axis("size", axis, shape.length)];
     }
 
+    /**
+     * The number of elements (the product of the shape; 1 for a 0-d tensor).
+     *
+     * @return the number of elements
+     */
     public int numel() {
         return storage.size();
     }
 
+    /**
+     * The element type.
+     *
+     * @return the dtype
+     */
     public DType dtype() {
         return storage.dtype();
     }
 
+    /**
+     * The backend that holds the storage and runs this tensor's ops.
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return storage.backend();
     }
 
+    /**
+     * The device that holds the elements.
+     *
+     * @return the device
+     */
     public Device device() {
         return storage.backend().device();
     }
 
-    /** The underlying storage (for backends and ops). */
+    /**
+     * The underlying storage (for backends and ops).
+     *
+     * @return the storage
+     */
     public Storage storage() {
         return storage;
     }
 
+    /**
+     * Copies the elements to a new host array in row-major order, converted to float.
+     *
+     * @return the elements
+     */
     public float[] toFloatArray() {
         return backend().toFloatArray(storage);
     }
 
+    /**
+     * Copies the elements to a new host array in row-major order, converted to double.
+     *
+     * @return the elements
+     */
     public double[] toDoubleArray() {
         return backend().toDoubleArray(storage);
     }
 
+    /**
+     * Copies the elements to a new host array in row-major order, converted to int (floats truncated toward zero).
+     *
+     * @return the elements
+     */
     public int[] toIntArray() {
         return backend().toIntArray(storage);
     }
 
-    /** The value of a one-element tensor. */
+    /**
+     * The value of a one-element tensor.
+     *
+     * @return the value (IllegalStateException when the tensor does not have exactly one element)
+     */
     public double item() {
         if (numel() != 1) {
             throw new IllegalStateException("item: tensor of shape " + Shapes.str(shape) + " has " + numel()
@@ -241,7 +427,12 @@ public final class Tensor {
         return toDoubleArray()[0];
     }
 
-    /** This tensor converted to another dtype (differentiable between floating dtypes). */
+    /**
+     * This tensor converted to another dtype (differentiable between floating dtypes).
+     *
+     * @param dtype the target type
+     * @return the converted tensor, or this one when it has that dtype already
+     */
     public Tensor to(DType dtype) {
         return dtype == dtype() ? this : Cast.apply(this, dtype);
     }
@@ -250,6 +441,9 @@ public final class Tensor {
      * A copy on another device (not recorded for autograd); this tensor itself when it is there
      * already. Inside a {@link MemoryScope} the copy's memory comes from the scope, like any op's
      * output, so that moving each batch to a GPU reuses the memory of the step before.
+     *
+     * @param device the target device
+     * @return the copy, or this tensor
      */
     public Tensor to(Device device) {
         if (device.equals(device())) {
@@ -261,12 +455,21 @@ public final class Tensor {
         return new Tensor(s, shape.clone());
     }
 
-    /** A copy with its own storage, recorded for autograd. */
+    /**
+     * A copy with its own storage, recorded for autograd.
+     *
+     * @return the copy
+     */
     public Tensor copy() {
         return Unary.apply(UnaryOp.SCALE, 1, this);
     }
 
-    /** Overwrites this tensor's elements with those of src (same shape and dtype; not recorded). */
+    /**
+     * Overwrites this tensor's elements with those of src (same shape and dtype; not recorded).
+     *
+     * @param src the values to copy (IllegalArgumentException when its shape or dtype differs)
+     * @return this tensor
+     */
     public Tensor copyFrom(Tensor src) {
         if (!Arrays.equals(shape, src.shape) || src.dtype() != dtype()) {
             throw new IllegalArgumentException("copyFrom: source " + Shapes.str(src.shape) + " " + src.dtype()
@@ -279,11 +482,21 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- autograd
 
+    /**
+     * Whether backward computes a gradient for this tensor (a marked leaf) or through it (a recorded op output).
+     *
+     * @return whether gradients flow to or through this tensor
+     */
     public boolean requiresGrad() {
         return requiresGrad;
     }
 
-    /** Marks a leaf tensor as a variable whose gradient backward computes. Returns this. */
+    /**
+     * Marks a leaf tensor as a variable whose gradient backward computes. Returns this.
+     *
+     * @param value true to compute the gradient (floating tensors only)
+     * @return this tensor
+     */
     public Tensor requiresGrad(boolean value) {
         if (gradFn != null) {
             throw new IllegalStateException("requiresGrad: only leaf tensors can be marked; this one is the output of "
@@ -301,6 +514,8 @@ public final class Tensor {
      * The accumulated gradient, or null before the first backward pass reaches this leaf. Read it
      * again after each backward pass: inside training steps the gradient may move to new memory
      * (the memory the step computed it in) instead of being copied.
+     *
+     * @return the gradient, of this tensor's shape, or null
      */
     public Tensor grad() {
         if (gradZeroed) {
@@ -321,7 +536,11 @@ public final class Tensor {
         }
     }
 
-    /** The op that produced this tensor, or null for a leaf. */
+    /**
+     * The op that produced this tensor, or null for a leaf.
+     *
+     * @return the op, or null
+     */
     public Function gradFn() {
         return gradFn;
     }
@@ -331,7 +550,11 @@ public final class Tensor {
         this.requiresGrad = true;
     }
 
-    /** The same data without history: gradients do not flow through the result. */
+    /**
+     * The same data without history: gradients do not flow through the result.
+     *
+     * @return a tensor sharing this one's storage, without a gradient function
+     */
     public Tensor detach() {
         return new Tensor(storage, shape.clone());
     }
@@ -344,6 +567,7 @@ public final class Tensor {
      * forward order), and must not change the graph. Data-parallel training uses it to send each
      * gradient on while the rest of the backward pass runs.
      *
+     * @param hook called with this tensor
      * @throws IllegalStateException if this tensor is not a leaf
      */
     public void addGradHook(java.util.function.Consumer<Tensor> hook) {
@@ -358,7 +582,11 @@ public final class Tensor {
         gradHooks.add(hook);
     }
 
-    /** Removes a hook added by {@link #addGradHook}; removing it again does nothing. */
+    /**
+     * Removes a hook added by {@link #addGradHook}; removing it again does nothing.
+     *
+     * @param hook the hook to remove
+     */
     public void removeGradHook(java.util.function.Consumer<Tensor> hook) {
         if (gradHooks != null) {
             gradHooks.remove(hook);
@@ -380,6 +608,7 @@ public final class Tensor {
      * returns, such as waiting for the gradients sent to other ranks. Listeners run in the order
      * they were added, once each.
      *
+     * @param listener called once when the pass ends
      * @throws IllegalStateException outside a backward pass
      */
     public static void whenBackwardEnds(BackwardListener listener) {
@@ -395,7 +624,11 @@ public final class Tensor {
         backward(Tensor.full(device(), dtype(), 1, shape));
     }
 
-    /** Backpropagates with the given gradient of this tensor. */
+    /**
+     * Backpropagates with the given gradient of this tensor.
+     *
+     * @param gradient d loss / d this, of this tensor's shape
+     */
     public void backward(Tensor gradient) {
         if (!requiresGrad) {
             throw new IllegalStateException("backward: this tensor does not require grad and has no graph; mark its "
@@ -438,17 +671,32 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- shape
 
-    /** Same elements, new shape (a view sharing storage); one size may be -1 to be inferred. */
+    /**
+     * Same elements, new shape (a view sharing storage); one size may be -1 to be inferred.
+     *
+     * @param newShape the new sizes, with as many elements in all
+     * @return the view
+     */
     public Tensor reshape(int... newShape) {
         return Reshape.apply(this, newShape);
     }
 
-    /** Rank-1 view of all elements. */
+    /**
+     * Rank-1 view of all elements.
+     *
+     * @return the view [numel]
+     */
     public Tensor flatten() {
         return reshape(numel());
     }
 
-    /** Merges axes startAxis..endAxis (inclusive) into one. */
+    /**
+     * Merges axes startAxis..endAxis (inclusive) into one.
+     *
+     * @param startAxis the first axis to merge
+     * @param endAxis the last axis to merge, not before startAxis
+     * @return the view
+     */
     public Tensor flatten(int startAxis, int endAxis) {
         int s = Shapes.axis("flatten", startAxis, rank());
         int e = Shapes.axis("flatten", endAxis, rank());
@@ -466,12 +714,21 @@ public final class Tensor {
         return reshape(out);
     }
 
-    /** Removes every axis of size 1. */
+    /**
+     * Removes every axis of size 1.
+     *
+     * @return the view
+     */
     public Tensor squeeze() {
         return reshape(Arrays.stream(shape).filter(d -> d != 1).toArray());
     }
 
-    /** Removes one axis, which must have size 1. */
+    /**
+     * Removes one axis, which must have size 1.
+     *
+     * @param axis the axis to remove
+     * @return the view
+     */
     public Tensor squeeze(int axis) {
         int a = Shapes.axis("squeeze", axis, rank());
         if (shape[a] != 1) {
@@ -484,7 +741,12 @@ public final class Tensor {
         return reshape(out);
     }
 
-    /** Inserts an axis of size 1 at {@code axis} (in the result's numbering). */
+    /**
+     * Inserts an axis of size 1 at {@code axis} (in the result's numbering).
+     *
+     * @param axis the position of the new axis, in [-(rank + 1), rank]
+     * @return the view
+     */
     public Tensor unsqueeze(int axis) {
         int a = Shapes.axis("unsqueeze", axis, rank() + 1);
         int[] out = new int[rank() + 1];
@@ -494,12 +756,23 @@ public final class Tensor {
         return reshape(out);
     }
 
-    /** Reorders the axes: result axis i is this tensor's axis perm[i]. */
+    /**
+     * Reorders the axes: result axis i is this tensor's axis perm[i].
+     *
+     * @param perm a permutation of the axes
+     * @return the reordered copy
+     */
     public Tensor permute(int... perm) {
         return Permute.apply(this, perm);
     }
 
-    /** Swaps two axes. */
+    /**
+     * Swaps two axes.
+     *
+     * @param axis0 one axis
+     * @param axis1 the other axis
+     * @return the reordered copy
+     */
     public Tensor transpose(int axis0, int axis1) {
         int a = Shapes.axis("transpose", axis0, rank());
         int b = Shapes.axis("transpose", axis1, rank());
@@ -512,7 +785,11 @@ public final class Tensor {
         return permute(perm);
     }
 
-    /** Transpose of a 2-D tensor. */
+    /**
+     * Transpose of a 2-D tensor.
+     *
+     * @return the transposed copy [n, m] of this [m, n]
+     */
     public Tensor t() {
         if (rank() != 2) {
             throw new IllegalArgumentException("t: expected a 2-D tensor, got shape " + Shapes.str(shape));
@@ -520,12 +797,26 @@ public final class Tensor {
         return transpose(0, 1);
     }
 
-    /** Elements start..start+length-1 along an axis. */
+    /**
+     * Elements start..start+length-1 along an axis.
+     *
+     * @param axis the axis
+     * @param start the first index kept
+     * @param length the number of indices kept
+     * @return the copy
+     */
     public Tensor narrow(int axis, int start, int length) {
         return Narrow.apply(this, axis, start, length);
     }
 
-    /** Elements [start, end) along an axis; negative bounds count from the end. */
+    /**
+     * Elements [start, end) along an axis; negative bounds count from the end.
+     *
+     * @param axis the axis
+     * @param start the first index kept
+     * @param end the first index not kept
+     * @return the copy
+     */
     public Tensor slice(int axis, int start, int end) {
         int n = size(axis);
         int s = start < 0 ? start + n : start;
@@ -537,12 +828,24 @@ public final class Tensor {
         return narrow(axis, s, e - s);
     }
 
-    /** Joins tensors along an existing axis. */
+    /**
+     * Joins tensors along an existing axis.
+     *
+     * @param axis the axis to join along
+     * @param tensors at least one tensor; all other sizes agree
+     * @return the joined tensor
+     */
     public static Tensor concat(int axis, Tensor... tensors) {
         return Concat.apply(axis, tensors);
     }
 
-    /** Joins tensors of equal shape along a new axis. */
+    /**
+     * Joins tensors of equal shape along a new axis.
+     *
+     * @param axis the position of the new axis
+     * @param tensors at least one tensor, all of one shape
+     * @return the stacked tensor, with a new axis of size {@code tensors.length}
+     */
     public static Tensor stack(int axis, Tensor... tensors) {
         if (tensors.length == 0) {
             throw new IllegalArgumentException("stack: expected at least one tensor");
@@ -558,89 +861,199 @@ public final class Tensor {
         return concat(axis < 0 ? axis + tensors[0].rank() + 1 : axis, expanded);
     }
 
-    /** Repeats size-1 axes (and prepends axes) to reach {@code target}, as NumPy broadcasting does. */
+    /**
+     * Repeats size-1 axes (and prepends axes) to reach {@code target}, as NumPy broadcasting does.
+     *
+     * @param target the shape to reach
+     * @return the materialised copy
+     */
     public Tensor broadcastTo(int... target) {
         return Expand.apply(this, target);
     }
 
     // ---------------------------------------------------------------- elementwise
 
+    /**
+     * this + other, elementwise with broadcasting.
+     *
+     * @param other the addend
+     * @return the sum
+     */
     public Tensor add(Tensor other) {
         return Arithmetic.apply(BinaryOp.ADD, this, other);
     }
 
+    /**
+     * this + value for every element.
+     *
+     * @param value the addend
+     * @return the sum
+     */
     public Tensor add(double value) {
         return Unary.apply(UnaryOp.SHIFT, value, this);
     }
 
+    /**
+     * this - other, elementwise with broadcasting.
+     *
+     * @param other the subtrahend
+     * @return the difference
+     */
     public Tensor sub(Tensor other) {
         return Arithmetic.apply(BinaryOp.SUB, this, other);
     }
 
+    /**
+     * this - value for every element.
+     *
+     * @param value the subtrahend
+     * @return the difference
+     */
     public Tensor sub(double value) {
         return add(-value);
     }
 
+    /**
+     * this * other, elementwise with broadcasting.
+     *
+     * @param other the factor
+     * @return the product
+     */
     public Tensor mul(Tensor other) {
         return Arithmetic.apply(BinaryOp.MUL, this, other);
     }
 
+    /**
+     * this * value for every element.
+     *
+     * @param value the factor
+     * @return the product
+     */
     public Tensor mul(double value) {
         return Unary.apply(UnaryOp.SCALE, value, this);
     }
 
+    /**
+     * this / other, elementwise with broadcasting.
+     *
+     * @param other the divisor
+     * @return the quotient
+     */
     public Tensor div(Tensor other) {
         return Arithmetic.apply(BinaryOp.DIV, this, other);
     }
 
+    /**
+     * this / value for every element (computed as a multiplication by 1 / value).
+     *
+     * @param value the divisor
+     * @return the quotient
+     */
     public Tensor div(double value) {
         return mul(1 / value);
     }
 
-    /** this ^ exponent, elementwise with broadcasting. */
+    /**
+     * this ^ exponent, elementwise with broadcasting.
+     *
+     * @param exponent the exponents
+     * @return the powers
+     */
     public Tensor pow(Tensor exponent) {
         return Arithmetic.apply(BinaryOp.POW, this, exponent);
     }
 
+    /**
+     * this ^ exponent for every element.
+     *
+     * @param exponent the exponent
+     * @return the powers
+     */
     public Tensor pow(double exponent) {
         return Unary.apply(UnaryOp.POW_SCALAR, exponent, this);
     }
 
-    /** Elementwise maximum of two tensors. */
+    /**
+     * Elementwise maximum of two tensors.
+     *
+     * @param other the other operand
+     * @return the larger elements
+     */
     public Tensor maximum(Tensor other) {
         return Arithmetic.apply(BinaryOp.MAX, this, other);
     }
 
-    /** Elementwise minimum of two tensors. */
+    /**
+     * Elementwise minimum of two tensors.
+     *
+     * @param other the other operand
+     * @return the smaller elements
+     */
     public Tensor minimum(Tensor other) {
         return Arithmetic.apply(BinaryOp.MIN, this, other);
     }
 
+    /**
+     * -this, elementwise.
+     *
+     * @return the negation
+     */
     public Tensor neg() {
         return Unary.apply(UnaryOp.NEG, 0, this);
     }
 
+    /**
+     * e^x, elementwise.
+     *
+     * @return the exponentials
+     */
     public Tensor exp() {
         return Unary.apply(UnaryOp.EXP, 0, this);
     }
 
+    /**
+     * The natural logarithm, elementwise.
+     *
+     * @return the logarithms
+     */
     public Tensor log() {
         return Unary.apply(UnaryOp.LOG, 0, this);
     }
 
+    /**
+     * The square root, elementwise.
+     *
+     * @return the square roots
+     */
     public Tensor sqrt() {
         return Unary.apply(UnaryOp.SQRT, 0, this);
     }
 
+    /**
+     * The absolute value, elementwise.
+     *
+     * @return the absolute values
+     */
     public Tensor abs() {
         return Unary.apply(UnaryOp.ABS, 0, this);
     }
 
+    /**
+     * 1 / x, elementwise.
+     *
+     * @return the reciprocals
+     */
     public Tensor reciprocal() {
         return Unary.apply(UnaryOp.RECIPROCAL, 0, this);
     }
 
-    /** Limits every element to [min, max]. */
+    /**
+     * Limits every element to [min, max].
+     *
+     * @param min the lower limit
+     * @param max the upper limit, at least min
+     * @return the clamped values
+     */
     public Tensor clamp(double min, double max) {
         if (!(min <= max)) {
             throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
@@ -648,56 +1061,135 @@ public final class Tensor {
         return Unary.apply(UnaryOp.CLAMP_MAX, max, Unary.apply(UnaryOp.CLAMP_MIN, min, this));
     }
 
-    /** Where cond is non-zero, a's element; elsewhere b's (all three broadcast). */
+    /**
+     * Where cond is non-zero, a's element; elsewhere b's (all three broadcast).
+     *
+     * @param cond the condition, of any dtype
+     * @param a the values where cond is non-zero
+     * @param b the values elsewhere
+     * @return the selection
+     */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         return Where.apply(cond, a, b);
     }
 
-    /** Elements where mask is non-zero replaced by value. */
+    /**
+     * Elements where mask is non-zero replaced by value.
+     *
+     * @param mask where to fill (broadcast against this tensor)
+     * @param value the fill value
+     * @return the filled copy
+     */
     public Tensor maskedFill(Tensor mask, double value) {
         return where(mask, Tensor.full(device(), dtype(), value), this);
     }
 
+    /**
+     * 1 where this == other, else 0 (broadcasting; floating operands; same dtype, no gradient).
+     *
+     * @param other the other operand
+     * @return the 0/1 tensor
+     */
     public Tensor eq(Tensor other) {
         return Compare.apply(BinaryOp.EQ, this, other);
     }
 
+    /**
+     * 1 where this != other, else 0 (broadcasting; floating operands; same dtype, no gradient).
+     *
+     * @param other the other operand
+     * @return the 0/1 tensor
+     */
     public Tensor ne(Tensor other) {
         return Compare.apply(BinaryOp.NE, this, other);
     }
 
+    /**
+     * 1 where this &lt; other, else 0 (broadcasting; floating operands; same dtype, no gradient).
+     *
+     * @param other the other operand
+     * @return the 0/1 tensor
+     */
     public Tensor lt(Tensor other) {
         return Compare.apply(BinaryOp.LT, this, other);
     }
 
+    /**
+     * 1 where this &lt;= other, else 0 (broadcasting; floating operands; same dtype, no gradient).
+     *
+     * @param other the other operand
+     * @return the 0/1 tensor
+     */
     public Tensor le(Tensor other) {
         return Compare.apply(BinaryOp.LE, this, other);
     }
 
+    /**
+     * 1 where this &gt; other, else 0 (broadcasting; floating operands; same dtype, no gradient).
+     *
+     * @param other the other operand
+     * @return the 0/1 tensor
+     */
     public Tensor gt(Tensor other) {
         return Compare.apply(BinaryOp.GT, this, other);
     }
 
+    /**
+     * 1 where this &gt;= other, else 0 (broadcasting; floating operands; same dtype, no gradient).
+     *
+     * @param other the other operand
+     * @return the 0/1 tensor
+     */
     public Tensor ge(Tensor other) {
         return Compare.apply(BinaryOp.GE, this, other);
     }
 
+    /**
+     * 1 where an element equals {@code v}, else 0 (no gradient).
+     *
+     * @param v the value to compare with
+     * @return the 0/1 tensor
+     */
     public Tensor eq(double v) {
         return eq(constant(v));
     }
 
+    /**
+     * 1 where an element is less than {@code v}, else 0 (no gradient).
+     *
+     * @param v the value to compare with
+     * @return the 0/1 tensor
+     */
     public Tensor lt(double v) {
         return lt(constant(v));
     }
 
+    /**
+     * 1 where an element is at most {@code v}, else 0 (no gradient).
+     *
+     * @param v the value to compare with
+     * @return the 0/1 tensor
+     */
     public Tensor le(double v) {
         return le(constant(v));
     }
 
+    /**
+     * 1 where an element is greater than {@code v}, else 0 (no gradient).
+     *
+     * @param v the value to compare with
+     * @return the 0/1 tensor
+     */
     public Tensor gt(double v) {
         return gt(constant(v));
     }
 
+    /**
+     * 1 where an element is at least {@code v}, else 0 (no gradient).
+     *
+     * @param v the value to compare with
+     * @return the 0/1 tensor
+     */
     public Tensor ge(double v) {
         return ge(constant(v));
     }
@@ -708,105 +1200,239 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- activations
 
+    /**
+     * max(x, 0), elementwise.
+     *
+     * @return the activations
+     */
     public Tensor relu() {
         return Unary.apply(UnaryOp.RELU, 0, this);
     }
 
-    /** max(x, 0) + slope * min(x, 0). */
+    /**
+     * max(x, 0) + slope * min(x, 0).
+     *
+     * @param slope the slope for negative inputs
+     * @return the activations
+     */
     public Tensor leakyRelu(double slope) {
         return Unary.apply(UnaryOp.LEAKY_RELU, slope, this);
     }
 
+    /**
+     * 1 / (1 + e^-x), elementwise.
+     *
+     * @return the activations
+     */
     public Tensor sigmoid() {
         return Unary.apply(UnaryOp.SIGMOID, 0, this);
     }
 
+    /**
+     * The hyperbolic tangent, elementwise.
+     *
+     * @return the activations
+     */
     public Tensor tanh() {
         return Unary.apply(UnaryOp.TANH, 0, this);
     }
 
-    /** Exact GELU: x * Phi(x). */
+    /**
+     * Exact GELU: x * Phi(x).
+     *
+     * @return the activations
+     */
     public Tensor gelu() {
         return Unary.apply(UnaryOp.GELU, 0, this);
     }
 
-    /** log(1 + e^x) (linear above 20, as PyTorch). */
+    /**
+     * log(1 + e^x) (linear above 20, as PyTorch).
+     *
+     * @return the activations
+     */
     public Tensor softplus() {
         return Unary.apply(UnaryOp.SOFTPLUS, 0, this);
     }
 
+    /**
+     * e^x / sum(e^x) along an axis, computed stably (the maximum is subtracted first); as torch.softmax.
+     *
+     * @param axis the axis that sums to 1
+     * @return the probabilities, of this tensor's shape
+     */
     public Tensor softmax(int axis) {
         return Softmax.apply(this, axis, false);
     }
 
+    /**
+     * log(softmax(x)) along an axis, computed stably in one pass; as torch.log_softmax. Pair it with a negative
+     * log-likelihood instead of taking the log of {@link #softmax(int)}.
+     *
+     * @param axis the axis to normalise over
+     * @return the log-probabilities, of this tensor's shape
+     */
     public Tensor logSoftmax(int axis) {
         return Softmax.apply(this, axis, true);
     }
 
-    /** Multiplies by an inverted-dropout mask drawn from the seed (see {@link #dropoutMask}). */
+    /**
+     * Multiplies by an inverted-dropout mask drawn from the seed (see {@link #dropoutMask}).
+     *
+     * @param p the probability of zeroing an element, in [0, 1)
+     * @param seed the seed of the mask
+     * @return the masked and rescaled values
+     */
     public Tensor dropout(double p, long seed) {
         return mul(dropoutMask(p, seed, shape).to(dtype()).to(device()));
     }
 
     // ---------------------------------------------------------------- reductions
 
-    /** Sum of all elements, as a 0-d tensor. */
+    /**
+     * Sum of all elements, as a 0-d tensor.
+     *
+     * @return the sum
+     */
     public Tensor sum() {
         return Reduce.apply(ReduceOp.SUM, this, allAxes(), false);
     }
 
+    /**
+     * Sum along one axis; with keepDims the axis stays with size 1, else it is removed.
+     *
+     * @param axis the axis to reduce
+     * @param keepDims whether to keep it with size 1
+     * @return the sums
+     */
     public Tensor sum(int axis, boolean keepDims) {
         return Reduce.apply(ReduceOp.SUM, this, new int[] {axis}, keepDims);
     }
 
+    /**
+     * Sum along several axes; with keepDims they stay with size 1, else they are removed.
+     *
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep them with size 1
+     * @return the sums
+     */
     public Tensor sum(int[] axes, boolean keepDims) {
         return Reduce.apply(ReduceOp.SUM, this, axes, keepDims);
     }
 
+    /**
+     * Mean of all elements, as a 0-d tensor.
+     *
+     * @return the mean
+     */
     public Tensor mean() {
         return mean(allAxes(), false);
     }
 
+    /**
+     * Mean along one axis; with keepDims the axis stays with size 1, else it is removed.
+     *
+     * @param axis the axis to reduce
+     * @param keepDims whether to keep it with size 1
+     * @return the means
+     */
     public Tensor mean(int axis, boolean keepDims) {
         return mean(new int[] {axis}, keepDims);
     }
 
+    /**
+     * Mean along several axes; with keepDims they stay with size 1, else they are removed.
+     *
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep them with size 1
+     * @return the means
+     */
     public Tensor mean(int[] axes, boolean keepDims) {
         Tensor s = sum(axes, keepDims);
         return s.mul((double) s.numel() / numel());
     }
 
+    /**
+     * Largest element, as a 0-d tensor.
+     *
+     * @return the maximum
+     */
     public Tensor max() {
         return Reduce.apply(ReduceOp.MAX, this, allAxes(), false);
     }
 
+    /**
+     * Largest element along one axis; with keepDims the axis stays with size 1, else it is removed.
+     *
+     * @param axis the axis to reduce
+     * @param keepDims whether to keep it with size 1
+     * @return the maxima
+     */
     public Tensor max(int axis, boolean keepDims) {
         return Reduce.apply(ReduceOp.MAX, this, new int[] {axis}, keepDims);
     }
 
+    /**
+     * Smallest element, as a 0-d tensor.
+     *
+     * @return the minimum
+     */
     public Tensor min() {
         return Reduce.apply(ReduceOp.MIN, this, allAxes(), false);
     }
 
+    /**
+     * Smallest element along one axis; with keepDims the axis stays with size 1, else it is removed.
+     *
+     * @param axis the axis to reduce
+     * @param keepDims whether to keep it with size 1
+     * @return the minima
+     */
     public Tensor min(int axis, boolean keepDims) {
         return Reduce.apply(ReduceOp.MIN, this, new int[] {axis}, keepDims);
     }
 
-    /** Index (int32) of the largest element along an axis; the first one on ties. */
+    /**
+     * Index (int32) of the largest element along an axis; the first one on ties.
+     *
+     * @param axis the axis to search
+     * @param keepDims whether to keep it with size 1
+     * @return the indices
+     */
     public Tensor argmax(int axis, boolean keepDims) {
         return ArgReduce.apply(true, this, axis, keepDims);
     }
 
+    /**
+     * Index (int32) of the smallest element along an axis; the first one on ties. Not differentiable.
+     *
+     * @param axis the axis to search
+     * @param keepDims whether to keep it with size 1
+     * @return the indices
+     */
     public Tensor argmin(int axis, boolean keepDims) {
         return ArgReduce.apply(false, this, axis, keepDims);
     }
 
-    /** Variance along axes with Bessel's correction (divides by n - 1), as torch.var. */
+    /**
+     * Variance along axes with Bessel's correction (divides by n - 1), as torch.var.
+     *
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep them with size 1
+     * @return the variances
+     */
     public Tensor var(int[] axes, boolean keepDims) {
         return var(axes, keepDims, 1);
     }
 
-    /** Variance along axes dividing by n - correction. */
+    /**
+     * Variance along axes dividing by n - correction.
+     *
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep them with size 1
+     * @param correction 1 for the unbiased estimate, 0 for the population variance; below the element count
+     * @return the variances
+     */
     public Tensor var(int[] axes, boolean keepDims, int correction) {
         Tensor mu = mean(axes, true);
         Tensor d = sub(mu);
@@ -819,14 +1445,35 @@ public final class Tensor {
         return ss.mul(1.0 / (n - correction));
     }
 
+    /**
+     * Variance along one axis with Bessel's correction (divides by n - 1), as torch.var.
+     *
+     * @param axis the axis to reduce
+     * @param keepDims whether to keep it with size 1
+     * @return the variances
+     */
     public Tensor var(int axis, boolean keepDims) {
         return var(new int[] {axis}, keepDims);
     }
 
+    /**
+     * Standard deviation along axes with Bessel's correction (the square root of {@link #var(int[], boolean)}).
+     *
+     * @param axes the axes to reduce
+     * @param keepDims whether to keep them with size 1
+     * @return the standard deviations
+     */
     public Tensor std(int[] axes, boolean keepDims) {
         return var(axes, keepDims).sqrt();
     }
 
+    /**
+     * Standard deviation along one axis with Bessel's correction, as torch.std.
+     *
+     * @param axis the axis to reduce
+     * @param keepDims whether to keep it with size 1
+     * @return the standard deviations
+     */
     public Tensor std(int axis, boolean keepDims) {
         return std(new int[] {axis}, keepDims);
     }
@@ -844,6 +1491,9 @@ public final class Tensor {
     /**
      * Matrix product: [m, k] x [k, n] -> [m, n]; batched over leading axes ([..., m, k] x [..., k, n]),
      * broadcasting the batch axes.
+     *
+     * @param other the right-hand matrices [..., k, n]
+     * @return the products [..., m, n]
      */
     public Tensor matmul(Tensor other) {
         return MatMul.apply(this, other);
@@ -852,6 +1502,10 @@ public final class Tensor {
     /**
      * The dense-layer map this x weight^T + bias, with weight [out, in] (PyTorch's layout) and an
      * optional bias [out]; this is [..., in].
+     *
+     * @param weight [out, in]
+     * @param bias [out], or null for none
+     * @return [..., out]
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         return Linear.apply(this, weight, bias);
@@ -860,37 +1514,91 @@ public final class Tensor {
     /**
      * 2-D convolution (cross-correlation, as PyTorch) of this [N, C, H, W] with weight
      * [OC, C, KH, KW] plus an optional bias [OC].
+     *
+     * @param weight the kernels [OC, C, KH, KW]
+     * @param bias [OC], or null for none
+     * @param stride the step between windows, on both axes
+     * @param padding the zeros added on every side
+     * @param dilation the spacing of kernel taps, 1 for none
+     * @return [N, OC, OH, OW]
      */
     public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding, int dilation) {
         return conv2d(weight, bias, new int[] {stride, stride}, new int[] {padding, padding},
                 new int[] {dilation, dilation});
     }
 
-    /** 2-D convolution with per-axis (height, width) stride, padding and dilation. */
+    /**
+     * 2-D convolution with per-axis (height, width) stride, padding and dilation.
+     *
+     * @param weight the kernels [OC, C, KH, KW]
+     * @param bias [OC], or null for none
+     * @param stride {height, width} steps
+     * @param padding {height, width} zeros on each side
+     * @param dilation {height, width} spacing of kernel taps
+     * @return [N, OC, OH, OW]
+     */
     public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
         return Conv2d.apply(this, weight, bias, stride, padding, dilation);
     }
 
-    /** Max pooling over [N, C, H, W] windows (padding counts as -infinity). */
+    /**
+     * Max pooling over [N, C, H, W] windows (padding counts as -infinity).
+     *
+     * @param kernel the window size, on both axes
+     * @param stride the step between windows
+     * @param padding the padding on every side
+     * @return [N, C, OH, OW]
+     */
     public Tensor maxPool2d(int kernel, int stride, int padding) {
         return Pool2d.max(this, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding},
                 new int[] {1, 1});
     }
 
+    /**
+     * Max pooling over [N, C, H, W] with per-axis (height, width) kernel, stride, padding and dilation.
+     *
+     * @param kernel {height, width} window size
+     * @param stride {height, width} steps
+     * @param padding {height, width} padding on each side
+     * @param dilation {height, width} spacing of window taps
+     * @return [N, C, OH, OW]
+     */
     public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation) {
         return Pool2d.max(this, kernel, stride, padding, dilation);
     }
 
-    /** Average pooling over [N, C, H, W] windows; zero padding counts in the divisor. */
+    /**
+     * Average pooling over [N, C, H, W] windows; zero padding counts in the divisor.
+     *
+     * @param kernel the window size, on both axes
+     * @param stride the step between windows
+     * @param padding the zeros added on every side
+     * @return [N, C, OH, OW]
+     */
     public Tensor avgPool2d(int kernel, int stride, int padding) {
         return Pool2d.avg(this, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding});
     }
 
+    /**
+     * Average pooling over [N, C, H, W] with per-axis (height, width) kernel, stride and padding; zero padding counts
+     * in the divisor.
+     *
+     * @param kernel {height, width} window size
+     * @param stride {height, width} steps
+     * @param padding {height, width} zeros on each side
+     * @return [N, C, OH, OW]
+     */
     public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding) {
         return Pool2d.avg(this, kernel, stride, padding);
     }
 
-    /** Slices along an axis picked by an int32 index tensor (rank 1): the embedding lookup. */
+    /**
+     * Slices along an axis picked by an int32 index tensor (rank 1): the embedding lookup.
+     *
+     * @param axis the axis to pick along
+     * @param index int32 indices, rank 1, each in [0, size(axis))
+     * @return this tensor's shape with size(axis) replaced by index.numel()
+     */
     public Tensor indexSelect(int axis, Tensor index) {
         return IndexSelect.apply(this, axis, index);
     }

@@ -20,32 +20,68 @@ package org.trainer.distributed;
  */
 public interface Collective extends AutoCloseable {
 
-    /** This process's (or thread's) rank, 0 to {@link #worldSize()} - 1. */
+    /**
+     * This process's (or thread's) rank, 0 to {@link #worldSize()} - 1.
+     *
+     * @return the rank
+     */
     int rank();
 
-    /** The number of ranks in the group. */
+    /**
+     * The number of ranks in the group.
+     *
+     * @return the world size
+     */
     int worldSize();
 
     /**
      * Combines {@code data[offset, offset + length)} element-wise across ranks, in place: afterwards
      * every rank holds the same sum (or mean) there.
      *
+     * @param data the values, overwritten with the result
+     * @param offset the first element
+     * @param length the number of elements, the same on every rank
+     * @param op SUM or MEAN
      * @throws CollectiveException if a rank is lost, times out, or passed another length
      */
     void allReduce(float[] data, int offset, int length, ReduceOp op);
 
-    /** {@link #allReduce(float[], int, int, ReduceOp)} in float64. */
+    /**
+     * {@link #allReduce(float[], int, int, ReduceOp)} in float64.
+     *
+     * @param data the values, overwritten with the result
+     * @param offset the first element
+     * @param length the number of elements, the same on every rank
+     * @param op SUM or MEAN
+     */
     void allReduce(double[] data, int offset, int length, ReduceOp op);
 
-    /** Sends {@code data[offset, offset + length)} of rank {@code root} to every other rank, in place. */
+    /**
+     * Sends {@code data[offset, offset + length)} of rank {@code root} to every other rank, in place.
+     *
+     * @param data the values: read on the root, overwritten elsewhere
+     * @param offset the first element
+     * @param length the number of elements
+     * @param root the sending rank
+     */
     void broadcast(float[] data, int offset, int length, int root);
 
-    /** {@link #broadcast(float[], int, int, int)} in float64. */
+    /**
+     * {@link #broadcast(float[], int, int, int)} in float64.
+     *
+     * @param data the values: read on the root, overwritten elsewhere
+     * @param offset the first element
+     * @param length the number of elements
+     * @param root the sending rank
+     */
     void broadcast(double[] data, int offset, int length, int root);
 
     /**
      * Every rank's bytes, by rank: element r of the result is what rank r passed (lengths may
      * differ between ranks). Used to agree on small facts (shapes, checkpoint names, results).
+     *
+     * @param local this rank's bytes
+     * @return every rank's bytes
      */
     byte[][] allGather(byte[] local);
 
@@ -56,27 +92,52 @@ public interface Collective extends AutoCloseable {
      * Sends {@code data[offset, offset + length)} to rank {@code dst}, which must receive it with a
      * {@link #recv(int, float[], int, int)} of the same length: point-to-point transfer for pipeline
      * stages. May return before the receiver has taken the data.
+     *
+     * @param dst the receiving rank
+     * @param data the values
+     * @param offset the first element
+     * @param length the number of elements
      */
     void send(int dst, float[] data, int offset, int length);
 
-    /** {@link #send(int, float[], int, int)} in float64. */
+    /**
+     * {@link #send(int, float[], int, int)} in float64.
+     *
+     * @param dst the receiving rank
+     * @param data the values
+     * @param offset the first element
+     * @param length the number of elements
+     */
     void send(int dst, double[] data, int offset, int length);
 
     /**
      * Receives into {@code data[offset, offset + length)} what rank {@code src} sent with a
      * {@link #send} of the same dtype and length.
      *
+     * @param src the sending rank
+     * @param data receives the values
+     * @param offset the first element
+     * @param length the number of elements
      * @throws CollectiveException if the sender is lost or sent another dtype or length
      */
     void recv(int src, float[] data, int offset, int length);
 
-    /** {@link #recv(int, float[], int, int)} in float64. */
+    /**
+     * {@link #recv(int, float[], int, int)} in float64.
+     *
+     * @param src the sending rank
+     * @param data receives the values
+     * @param offset the first element
+     * @param length the number of elements
+     */
     void recv(int src, double[] data, int offset, int length);
 
     /**
      * Fails the group with {@code reason}, which the other ranks' current or next operation reports
      * (e.g. "rank 1 failed: ..."), and closes this rank's collective: what a rank does when its own
      * work fails, so that the others stop at once and say why. The default only closes.
+     *
+     * @param reason why this rank failed
      */
     default void abort(String reason) {
         close();

@@ -8,10 +8,21 @@ package org.trainer.distributed;
 public class CollectiveException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failed collective operation, described by {@code message}.
+     *
+     * @param message what failed
+     */
     public CollectiveException(String message) {
         super(message);
     }
 
+    /**
+     * A failed collective operation, described by {@code message}, caused by {@code cause}.
+     *
+     * @param message what failed
+     * @param cause the underlying error
+     */
     public CollectiveException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -14,6 +14,8 @@ public final class DistributedContext {
     private final Collective collective;
 
     /**
+     * @param collective the job's collective
+     * @param attempt the attempt, from 0
      * @throws IllegalArgumentException if the collective's rank or size differ from the given ones, or attempt &lt; 0
      */
     public DistributedContext(Collective collective, int attempt) {
@@ -26,26 +28,47 @@ public final class DistributedContext {
         this.attempt = attempt;
     }
 
-    /** This rank, 0 to worldSize - 1; rank 0 writes checkpoints and returns the job's result. */
+    /**
+     * This rank, 0 to worldSize - 1; rank 0 writes checkpoints and returns the job's result.
+     *
+     * @return the rank
+     */
     public int rank() {
         return rank;
     }
 
+    /**
+     * The number of ranks in the job.
+     *
+     * @return the world size
+     */
     public int worldSize() {
         return worldSize;
     }
 
-    /** 0 for the job's first start, counting up with each restart after a failure. */
+    /**
+     * 0 for the job's first start, counting up with each restart after a failure.
+     *
+     * @return the attempt
+     */
     public int attempt() {
         return attempt;
     }
 
-    /** The collective among the job's ranks. */
+    /**
+     * The collective among the job's ranks.
+     *
+     * @return the collective
+     */
     public Collective collective() {
         return collective;
     }
 
-    /** Whether this is rank 0. */
+    /**
+     * Whether this is rank 0.
+     *
+     * @return whether this is rank 0
+     */
     public boolean isLeader() {
         return rank == 0;
     }

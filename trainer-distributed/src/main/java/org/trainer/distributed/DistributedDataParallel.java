@@ -73,7 +73,13 @@ public final class DistributedDataParallel extends Module implements GradientSyn
     private int nextToSend;
     private String broken;
 
-    /** Wraps {@code module} with the default bucket size; see {@link #DistributedDataParallel(Module, Collective, long)}. */
+    /**
+     * Wraps {@code module} with the default bucket size; see {@link #DistributedDataParallel(Module, Collective,
+     * long)}.
+     *
+     * @param module the model replica of this rank
+     * @param collective the ranks to average over
+     */
     public DistributedDataParallel(Module module, Collective collective) {
         this(module, collective, DEFAULT_BUCKET_BYTES);
     }
@@ -82,6 +88,8 @@ public final class DistributedDataParallel extends Module implements GradientSyn
      * Wraps {@code module} for the ranks of {@code collective} and broadcasts rank 0's parameters and
      * buffers into every replica. Every rank must construct its wrapper (a collective operation).
      *
+     * @param module the model replica of this rank
+     * @param collective the ranks to average over
      * @param bucketBytes the most bytes of gradients per all-reduce (one parameter larger than that has a bucket of its own)
      * @throws IllegalArgumentException if bucketBytes &lt; 1
      * @throws CollectiveException      if the ranks' models differ in their parameters' shapes or dtypes
@@ -105,17 +113,29 @@ public final class DistributedDataParallel extends Module implements GradientSyn
         attach();
     }
 
-    /** The wrapped model. */
+    /**
+     * The wrapped model.
+     *
+     * @return the model
+     */
     public Module module() {
         return module;
     }
 
-    /** The collective the gradients are averaged over. */
+    /**
+     * The collective the gradients are averaged over.
+     *
+     * @return the collective
+     */
     public Collective collective() {
         return collective;
     }
 
-    /** The buckets' sizes in elements, in the order they are reduced (for inspection and tests). */
+    /**
+     * The buckets' sizes in elements, in the order they are reduced (for inspection and tests).
+     *
+     * @return the sizes
+     */
     public List<Integer> bucketSizes() {
         attach();
         return buckets.stream().map(b -> b.size).toList();

@@ -12,5 +12,12 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface DistributedFunction<R> extends Serializable {
+    /**
+     * Runs this rank's part of the job; the launcher returns rank 0's result.
+     *
+     * @param context this rank's place in the job
+     * @return this rank's result
+     * @throws Exception anything the training throws; the launcher reports it and the attempt fails
+     */
     R apply(DistributedContext context) throws Exception;
 }

@@ -55,7 +55,14 @@ public final class DistributedSampler implements Sampler {
         this.dropLast = dropLast;
     }
 
-    /** A shuffling, padding sampler for this context's rank and world size. */
+    /**
+     * A shuffling, padding sampler for this context's rank and world size.
+     *
+     * @param datasetSize the number of samples
+     * @param context this rank's context
+     * @param seed the seed of the shuffle, the same on every rank
+     * @return the sampler
+     */
     public static DistributedSampler of(int datasetSize, DistributedContext context, long seed) {
         return new DistributedSampler(datasetSize, context.rank(), context.worldSize(), true, seed, false);
     }

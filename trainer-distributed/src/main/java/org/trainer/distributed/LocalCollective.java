@@ -37,7 +37,12 @@ public final class LocalCollective implements Collective {
         this.rank = rank;
     }
 
-    /** {@code worldSize} connected ranks with the {@link #DEFAULT_TIMEOUT}, element r being rank r. */
+    /**
+     * {@code worldSize} connected ranks with the {@link #DEFAULT_TIMEOUT}, element r being rank r.
+     *
+     * @param worldSize the number of ranks
+     * @return the ranks
+     */
     public static List<Collective> group(int worldSize) {
         return group(worldSize, DEFAULT_TIMEOUT);
     }
@@ -46,6 +51,9 @@ public final class LocalCollective implements Collective {
      * {@code worldSize} connected ranks, element r being rank r, each waiting at most {@code timeout}
      * for the others in any operation.
      *
+     * @param worldSize the number of ranks
+     * @param timeout the longest wait in any operation
+     * @return the ranks
      * @throws IllegalArgumentException if worldSize &lt; 1 or the timeout is not positive
      */
     public static List<Collective> group(int worldSize, Duration timeout) {

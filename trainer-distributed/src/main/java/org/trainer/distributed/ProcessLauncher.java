@@ -74,7 +74,12 @@ public final class ProcessLauncher {
         this.workDirectory = b.workDirectory;
     }
 
-    /** Two processes, one attempt, a 5-minute collective timeout, this JVM's class path, a fresh temporary work directory. */
+    /**
+     * Two processes, one attempt, a 5-minute collective timeout, this JVM's class path, a fresh temporary work
+     * directory.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -83,6 +88,9 @@ public final class ProcessLauncher {
      * Runs {@code fn} on every rank and returns rank 0's result, starting the job again after a
      * failure while attempts remain.
      *
+     * @param <R> the result type
+     * @param fn the function every rank runs
+     * @return rank 0's result
      * @throws LaunchException when every attempt failed, naming what failed in each
      */
     public <R extends Serializable> R run(DistributedFunction<R> fn) {
@@ -286,7 +294,12 @@ public final class ProcessLauncher {
         private Builder() {
         }
 
-        /** The number of ranks, each a process (>= 1). */
+        /**
+         * The number of ranks, each a process (>= 1).
+         *
+         * @param n the number of ranks
+         * @return this builder
+         */
         public Builder processes(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("ProcessLauncher: processes must be >= 1, got " + n);
@@ -295,7 +308,12 @@ public final class ProcessLauncher {
             return this;
         }
 
-        /** How many times the job may be started in all (>= 1): 1 runs it once, 3 allows two restarts. */
+        /**
+         * How many times the job may be started in all (>= 1): 1 runs it once, 3 allows two restarts.
+         *
+         * @param n the number of attempts
+         * @return this builder
+         */
         public Builder maxAttempts(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("ProcessLauncher: maxAttempts must be >= 1, got " + n);
@@ -304,7 +322,12 @@ public final class ProcessLauncher {
             return this;
         }
 
-        /** How long a rank's collective waits for the others before it fails naming them (positive). */
+        /**
+         * How long a rank's collective waits for the others before it fails naming them (positive).
+         *
+         * @param t the timeout
+         * @return this builder
+         */
         public Builder timeout(Duration t) {
             Objects.requireNonNull(t, "timeout");
             if (t.isNegative() || t.isZero()) {
@@ -314,7 +337,13 @@ public final class ProcessLauncher {
             return this;
         }
 
-        /** Adds options for the ranks' JVMs (e.g. "-Xmx4g", "-Dtrainer.threads=1"); the Vector API module is added already. */
+        /**
+         * Adds options for the ranks' JVMs (e.g. "-Xmx4g", "-Dtrainer.threads=1"); the Vector API module is added
+         * already.
+         *
+         * @param options the options to add
+         * @return this builder
+         */
         public Builder jvmOptions(String... options) {
             for (String o : options) {
                 jvmOptions.add(Objects.requireNonNull(o, "jvm option"));
@@ -322,7 +351,12 @@ public final class ProcessLauncher {
             return this;
         }
 
-        /** The ranks' class path (default: this JVM's). */
+        /**
+         * The ranks' class path (default: this JVM's).
+         *
+         * @param cp the class path
+         * @return this builder
+         */
         public Builder classPath(String cp) {
             if (cp == null || cp.isBlank()) {
                 throw new IllegalArgumentException("ProcessLauncher: classPath must not be empty, got '" + cp + "'");
@@ -334,18 +368,31 @@ public final class ProcessLauncher {
         /**
          * Also print every rank's output on this process's standard output, each line prefixed with
          * "[rank r] " (off by default: the output goes to the ranks' log files only).
+         *
+         * @param on whether to echo
+         * @return this builder
          */
         public Builder echoOutput(boolean on) {
             this.echo = on;
             return this;
         }
 
-        /** Where the function, the rendezvous, the logs and the result go (default: a new temporary directory). */
+        /**
+         * Where the function, the rendezvous, the logs and the result go (default: a new temporary directory).
+         *
+         * @param dir the directory
+         * @return this builder
+         */
         public Builder workDirectory(Path dir) {
             this.workDirectory = Objects.requireNonNull(dir, "workDirectory");
             return this;
         }
 
+        /**
+         * The launcher.
+         *
+         * @return the launcher
+         */
         public ProcessLauncher build() {
             return new ProcessLauncher(this);
         }

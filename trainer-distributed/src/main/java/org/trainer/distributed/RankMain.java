@@ -27,6 +27,11 @@ public final class RankMain {
         return "result-" + attempt + ".ser";
     }
 
+    /**
+     * Runs this rank as the environment set by {@link ProcessLauncher} describes it, then exits.
+     *
+     * @param args not used: the settings come from the environment
+     */
     public static void main(String[] args) {
         Map<String, String> env = System.getenv();
         int rank = -1;

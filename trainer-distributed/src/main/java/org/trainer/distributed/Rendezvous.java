@@ -14,6 +14,11 @@ public interface Rendezvous {
      * Publishes {@code address} ("host:port") as rank {@code rank}'s and returns every rank's
      * address, element r being rank r's, once all {@code worldSize} ranks have published.
      *
+     * @param rank this rank
+     * @param worldSize the number of ranks
+     * @param address this rank's "host:port"
+     * @param timeout the longest wait for the others
+     * @return every rank's address, by rank
      * @throws CollectiveException naming the ranks that did not publish within {@code timeout}
      * @throws IllegalArgumentException if the rank is outside [0, worldSize) or the address is not host:port
      */

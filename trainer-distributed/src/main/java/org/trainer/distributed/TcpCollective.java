@@ -167,6 +167,11 @@ public final class TcpCollective implements Collective {
      * through the rendezvous, dials the next rank and waits for the previous one, each within
      * {@link Options#timeout()}. Every rank calls this with the same world size, secret and job id.
      *
+     * @param rank this rank
+     * @param worldSize the number of ranks
+     * @param rendezvous where the ranks exchange addresses
+     * @param options the network settings, the same on every rank
+     * @return the connected collective
      * @throws IllegalArgumentException if worldSize &lt; 1, the rank is outside [0, worldSize), or the
      *                                  options have no secret
      * @throws CollectiveException      if the rendezvous or a connection fails (naming the rank)
@@ -372,7 +377,11 @@ public final class TcpCollective implements Collective {
         return world;
     }
 
-    /** The address each rank listens on, by rank, as the rendezvous returned them (empty when W = 1). */
+    /**
+     * The address each rank listens on, by rank, as the rendezvous returned them (empty when W = 1).
+     *
+     * @return the addresses
+     */
     public List<String> addresses() {
         return addresses;
     }
@@ -970,13 +979,20 @@ public final class TcpCollective implements Collective {
         /**
          * Loopback 127.0.0.1, an ephemeral port, advertised as the bind address, no secret, job id
          * "trainer", a 5-minute timeout, a 10-second handshake timeout, 1 MiB frames.
+         *
+         * @return the defaults
          */
         public static Options defaults() {
             return new Options("127.0.0.1", 0, null, null, "trainer", Duration.ofMinutes(5), Duration.ofSeconds(10),
                     1 << 20);
         }
 
-        /** The address to listen on, and only on it (a host name or literal; "0.0.0.0" for every interface). */
+        /**
+         * The address to listen on, and only on it (a host name or literal; "0.0.0.0" for every interface).
+         *
+         * @param bindAddress the address
+         * @return the changed options
+         */
         public Options withBindAddress(String bindAddress) {
             Objects.requireNonNull(bindAddress, "bindAddress");
             if (bindAddress.isBlank()) {
@@ -987,7 +1003,12 @@ public final class TcpCollective implements Collective {
                     chunkBytes);
         }
 
-        /** The port to listen on, 0 for one the system picks. */
+        /**
+         * The port to listen on, 0 for one the system picks.
+         *
+         * @param port the port, in [0, 65535]
+         * @return the changed options
+         */
         public Options withPort(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("Options.withPort: port must be in [0, 65535], got " + port);
@@ -996,7 +1017,12 @@ public final class TcpCollective implements Collective {
                     chunkBytes);
         }
 
-        /** The host the other ranks dial to reach this one (by default the bind address). */
+        /**
+         * The host the other ranks dial to reach this one (by default the bind address).
+         *
+         * @param host a host name or address (IPv6 in brackets)
+         * @return the changed options
+         */
         public Options withAdvertisedHost(String host) {
             Objects.requireNonNull(host, "host");
             if (host.isBlank() || host.indexOf(':') >= 0 && !host.startsWith("[")) {
@@ -1011,6 +1037,8 @@ public final class TcpCollective implements Collective {
          * {@link #newSecret()} where the job is launched and hand it to every rank (for example hex-encoded
          * in an environment variable).
          *
+         * @param secret the secret
+         * @return the changed options
          * @throws IllegalArgumentException if it is shorter than {@link #MIN_SECRET_BYTES}
          */
         public Options withSecret(byte[] secret) {
@@ -1026,6 +1054,9 @@ public final class TcpCollective implements Collective {
         /**
          * The job's id, part of every handshake: ranks of different jobs sharing a secret still refuse each
          * other. At most 256 bytes of UTF-8.
+         *
+         * @param jobId the id
+         * @return the changed options
          */
         public Options withJobId(String jobId) {
             Objects.requireNonNull(jobId, "jobId");
@@ -1038,13 +1069,23 @@ public final class TcpCollective implements Collective {
                     chunkBytes);
         }
 
-        /** The longest any operation (and connecting) waits for a peer before failing and naming it. */
+        /**
+         * The longest any operation (and connecting) waits for a peer before failing and naming it.
+         *
+         * @param timeout the timeout, positive
+         * @return the changed options
+         */
         public Options withTimeout(Duration timeout) {
             return new Options(bindAddress, port, advertisedHost, secret, jobId, positive("withTimeout", "timeout",
                     timeout), handshakeTimeout, chunkBytes);
         }
 
-        /** How long a connecting process may take to authenticate before it is refused. */
+        /**
+         * How long a connecting process may take to authenticate before it is refused.
+         *
+         * @param handshakeTimeout the timeout, positive
+         * @return the changed options
+         */
         public Options withHandshakeTimeout(Duration handshakeTimeout) {
             return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, positive(
                     "withHandshakeTimeout", "handshakeTimeout", handshakeTimeout), chunkBytes);
@@ -1053,6 +1094,9 @@ public final class TcpCollective implements Collective {
         /**
          * The largest frame payload: operations are split into frames of this many bytes, forwarded along
          * the ring as soon as each arrives. A multiple of 8 in [64, 64 MiB]; every rank must use the same.
+         *
+         * @param chunkBytes the frame size in bytes
+         * @return the changed options
          */
         public Options withChunkBytes(int chunkBytes) {
             if (chunkBytes < 64 || chunkBytes > 64 << 20 || chunkBytes % 8 != 0) {
@@ -1063,47 +1107,95 @@ public final class TcpCollective implements Collective {
                     chunkBytes);
         }
 
+        /**
+         * The address to listen on.
+         *
+         * @return the address
+         */
         public String bindAddress() {
             return bindAddress;
         }
 
+        /**
+         * The port to listen on, 0 for one the system picks.
+         *
+         * @return the port
+         */
         public int port() {
             return port;
         }
 
+        /**
+         * The host the other ranks dial to reach this one (the bind address unless set).
+         *
+         * @return the host
+         */
         public String advertisedHost() {
             return advertisedHost != null ? advertisedHost : bindAddress;
         }
 
-        /** Whether a secret was set (the secret itself is not handed out). */
+        /**
+         * Whether a secret was set (the secret itself is not handed out).
+         *
+         * @return whether a secret is set
+         */
         public boolean hasSecret() {
             return secret != null;
         }
 
+        /**
+         * The job's id, part of every handshake.
+         *
+         * @return the id
+         */
         public String jobId() {
             return jobId;
         }
 
+        /**
+         * The longest any operation (and connecting) waits for a peer before failing.
+         *
+         * @return the timeout
+         */
         public Duration timeout() {
             return timeout;
         }
 
+        /**
+         * How long a connecting process may take to authenticate before it is refused.
+         *
+         * @return the timeout
+         */
         public Duration handshakeTimeout() {
             return handshakeTimeout;
         }
 
+        /**
+         * The largest frame payload in bytes.
+         *
+         * @return the frame size
+         */
         public int chunkBytes() {
             return chunkBytes;
         }
 
-        /** 32 bytes from a {@link SecureRandom}: a fresh job secret. */
+        /**
+         * 32 bytes from a {@link SecureRandom}: a fresh job secret.
+         *
+         * @return the secret
+         */
         public static byte[] newSecret() {
             byte[] s = new byte[32];
             RANDOM.nextBytes(s);
             return s;
         }
 
-        /** Lower-case hexadecimal, two digits per byte. */
+        /**
+         * Lower-case hexadecimal, two digits per byte.
+         *
+         * @param bytes the bytes
+         * @return the text
+         */
         public static String toHex(byte[] bytes) {
             char[] out = new char[bytes.length * 2];
             for (int i = 0; i < bytes.length; i++) {
@@ -1116,6 +1208,8 @@ public final class TcpCollective implements Collective {
         /**
          * The bytes of {@link #toHex(byte[])}'s text (either case).
          *
+         * @param hex the text
+         * @return the bytes
          * @throws IllegalArgumentException naming the first character that is not a hex digit, or an odd length
          */
         public static byte[] fromHex(String hex) {

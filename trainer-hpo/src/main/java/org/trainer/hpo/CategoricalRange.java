@@ -10,11 +10,17 @@ import java.util.Objects;
  * model the objective treat it one-hot; {@link #toUnit}/{@link #fromUnit} give an index-based
  * position for those that only need a point in [0, 1].
  *
- * @throws IllegalArgumentException when {@code choices} is empty, holds duplicates or nulls, or
- *                                  a value of another type
+ * @param choices the values in order (copied; a choice's index is its position here)
  */
 public record CategoricalRange(List<Object> choices) implements Range {
 
+    /**
+     * Validates the choices and keeps an unmodifiable copy of them.
+     *
+     * @param choices the values, in order
+     * @throws IllegalArgumentException when {@code choices} is empty, holds duplicates or nulls, or
+     *                                  a value of another type
+     */
     public CategoricalRange {
         Objects.requireNonNull(choices, "CategoricalRange: choices");
         if (choices.isEmpty()) {
@@ -38,16 +44,31 @@ public record CategoricalRange(List<Object> choices) implements Range {
         choices = List.copyOf(choices);
     }
 
+    /**
+     * A choice among these values, in this order.
+     *
+     * @param choices the values, in order
+     * @return the range
+     */
     public static CategoricalRange of(Object... choices) {
         return new CategoricalRange(List.of(choices));
     }
 
-    /** The number of choices k. */
+    /**
+     * The number of choices k.
+     *
+     * @return k
+     */
     public int size() {
         return choices.size();
     }
 
-    /** The position of {@code value} among the choices. */
+    /**
+     * The position of {@code value} among the choices.
+     *
+     * @param value a choice (IllegalArgumentException otherwise)
+     * @return its index
+     */
     public int indexOf(Object value) {
         int i = choices.indexOf(value);
         if (i < 0) {

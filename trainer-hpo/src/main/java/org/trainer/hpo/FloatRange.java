@@ -5,11 +5,21 @@ import java.util.Objects;
 /**
  * A continuous range [low, high] with a {@link Scale}.
  *
- * @throws IllegalArgumentException when low or high is not finite, low &gt;= high, LOG with
- *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt; high &lt; 1
+ * @param low   the smallest value (included)
+ * @param high  the largest value (included)
+ * @param scale how values are spread over the unit interval that samplers work in
  */
 public record FloatRange(double low, double high, Scale scale) implements Range {
 
+    /**
+     * Validates the range.
+     *
+     * @param low the smallest value
+     * @param high the largest value
+     * @param scale the scaling
+     * @throws IllegalArgumentException when low or high is not finite, low &gt;= high, LOG with
+     *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt; high &lt; 1
+     */
     public FloatRange {
         Objects.requireNonNull(scale, "FloatRange: scale");
         if (!Double.isFinite(low) || !Double.isFinite(high)) {
@@ -27,14 +37,35 @@ public record FloatRange(double low, double high, Scale scale) implements Range 
         }
     }
 
+    /**
+     * [low, high] spread evenly.
+     *
+     * @param low the smallest value
+     * @param high the largest value
+     * @return the range
+     */
     public static FloatRange linear(double low, double high) {
         return new FloatRange(low, high, Scale.LINEAR);
     }
 
+    /**
+     * [low, high] spread evenly in log space (low &gt; 0): for values spanning orders of magnitude.
+     *
+     * @param low the smallest value, positive
+     * @param high the largest value
+     * @return the range
+     */
     public static FloatRange log(double low, double high) {
         return new FloatRange(low, high, Scale.LOG);
     }
 
+    /**
+     * [low, high] with fine resolution close to 1 (0 &lt;= low &lt; high &lt; 1): for momentum or decay rates.
+     *
+     * @param low the smallest value, at least 0
+     * @param high the largest value, below 1
+     * @return the range
+     */
     public static FloatRange reverseLog(double low, double high) {
         return new FloatRange(low, high, Scale.REVERSE_LOG);
     }

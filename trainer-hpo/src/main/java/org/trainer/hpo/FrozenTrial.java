@@ -21,6 +21,16 @@ import java.util.TreeMap;
 public record FrozenTrial(int number, TrialState state, Map<String, Object> params, Double value,
                           SortedMap<Integer, Double> intermediate, String error) {
 
+    /**
+     * Copies the maps; throws IllegalArgumentException when a COMPLETE trial has no finite value.
+     *
+     * @param number the trial's number in its study
+     * @param state where it stands
+     * @param params the hyperparameter values by name
+     * @param value the objective value (COMPLETE only; null otherwise)
+     * @param intermediate values reported along the way, by step
+     * @param error why a FAILED trial failed; null otherwise
+     */
     public FrozenTrial {
         Objects.requireNonNull(state, "FrozenTrial: state");
         params = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(params, "FrozenTrial: params")));

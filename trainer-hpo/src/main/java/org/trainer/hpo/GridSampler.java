@@ -34,11 +34,21 @@ public final class GridSampler implements Sampler {
         this.pointsPerRange = pointsPerRange;
     }
 
+    /**
+     * The number of grid points of a float range (and the most of an integer range).
+     *
+     * @return the points per range
+     */
     public int pointsPerRange() {
         return pointsPerRange;
     }
 
-    /** The grid points of one range, in increasing order. */
+    /**
+     * The grid points of one range, in increasing order.
+     *
+     * @param range a range
+     * @return its grid points
+     */
     public List<Object> points(Range range) {
         if (range instanceof CategoricalRange c) {
             return c.choices();
@@ -78,7 +88,12 @@ public final class GridSampler implements Sampler {
         return f.fromUnit(i / (double) (pointsPerRange - 1));
     }
 
-    /** The number of combinations of {@code space}, reported before a search starts. */
+    /**
+     * The number of combinations of {@code space}, reported before a search starts.
+     *
+     * @param space a space
+     * @return the number of combinations
+     */
     public long size(SearchSpace space) {
         long n = 1;
         for (Range r : space.ranges().values()) {
@@ -87,7 +102,13 @@ public final class GridSampler implements Sampler {
         return n;
     }
 
-    /** Combination {@code index} (0-based) in the documented order. */
+    /**
+     * Combination {@code index} (0-based) in the documented order.
+     *
+     * @param space a space
+     * @param index the combination's index
+     * @return the values by name
+     */
     public Map<String, Object> combination(SearchSpace space, long index) {
         long size = size(space);
         if (index < 0 || index >= size) {
@@ -108,7 +129,12 @@ public final class GridSampler implements Sampler {
         return out;
     }
 
-    /** Every combination, in order. */
+    /**
+     * Every combination, in order.
+     *
+     * @param space a space
+     * @return the combinations
+     */
     public List<Map<String, Object>> combinations(SearchSpace space) {
         long size = size(space);
         List<Map<String, Object>> out = new ArrayList<>();

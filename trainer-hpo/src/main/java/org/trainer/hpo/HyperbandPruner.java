@@ -30,11 +30,24 @@ public final class HyperbandPruner implements Pruner {
     private final int[] budgets;
     private final int totalBudget;
 
-    /** minResource 1, eta 3, seed 0. */
+    /**
+     * minResource 1, eta 3, seed 0.
+     *
+     * @param maxResource the most resource a trial uses
+     */
     public HyperbandPruner(int maxResource) {
         this(1, maxResource, 3, 0);
     }
 
+    /**
+     * Brackets over resources from {@code minResource} (at least 1) to {@code maxResource} (above it) with reduction
+     * factor eta (at least 2); the seed drives the assignment of trials to brackets.
+     *
+     * @param minResource the least resource a trial uses
+     * @param maxResource the most resource a trial uses
+     * @param eta the reduction factor
+     * @param seed the seed of the assignment
+     */
     public HyperbandPruner(int minResource, int maxResource, int eta, long seed) {
         if (minResource < 1) {
             throw new IllegalArgumentException("HyperbandPruner: minResource must be >= 1, got " + minResource);
@@ -63,17 +76,31 @@ public final class HyperbandPruner implements Pruner {
         this.totalBudget = total;
     }
 
-    /** The number of brackets, floor(log_eta(max / min)) + 1. */
+    /**
+     * The number of brackets, floor(log_eta(max / min)) + 1.
+     *
+     * @return the number of brackets
+     */
     public int bracketCount() {
         return brackets.size();
     }
 
-    /** The successive-halving schedule of bracket {@code b}. */
+    /**
+     * The successive-halving schedule of bracket {@code b}.
+     *
+     * @param b the bracket, from 0
+     * @return its schedule
+     */
     public SuccessiveHalvingPruner bracket(int b) {
         return brackets.get(b);
     }
 
-    /** The bracket of trial {@code number}. Warm-start trials (negative numbers) belong to none: -1. */
+    /**
+     * The bracket of trial {@code number}. Warm-start trials (negative numbers) belong to none: -1.
+     *
+     * @param number a trial's number
+     * @return its bracket, or -1
+     */
     public int bracketOf(int number) {
         if (number < 0) {
             return -1;

@@ -40,6 +40,14 @@ public final class HyperbandScheduler {
     public record Bracket(int s, int configs, int resource) {
     }
 
+    /**
+     * Brackets over resources from {@code minResource} (at least 1) to {@code maxResource} (above it) with reduction
+     * factor eta (at least 2).
+     *
+     * @param minResource the least resource a trial uses
+     * @param maxResource the most resource a trial uses
+     * @param eta the reduction factor
+     */
     public HyperbandScheduler(int minResource, int maxResource, int eta) {
         if (minResource < 1) {
             throw new IllegalArgumentException("HyperbandScheduler: minResource must be >= 1, got " + minResource);
@@ -56,7 +64,11 @@ public final class HyperbandScheduler {
         this.eta = eta;
     }
 
-    /** The brackets of one Hyperband iteration, most aggressive first. */
+    /**
+     * The brackets of one Hyperband iteration, most aggressive first.
+     *
+     * @return the brackets
+     */
     public List<Bracket> brackets() {
         int count = Brackets.count(minResource, maxResource, eta);
         List<Bracket> out = new ArrayList<>();
@@ -72,6 +84,12 @@ public final class HyperbandScheduler {
      * Runs Hyperband iterations until {@code budget} resource units are spent: a rung whose
      * trials would overrun the budget is not started, and the trials waiting for it are recorded
      * PRUNED. Returns the resource units spent.
+     *
+     * @param study the study that records the trials
+     * @param objective trains a trial to a given resource
+     * @param budget the resource units to spend, at least 1
+     * @param parallel trials trained at once, at least 1
+     * @return the resource units spent
      */
     public long run(Study study, ResumableObjective objective, long budget, int parallel) {
         Objects.requireNonNull(study, "HyperbandScheduler.run: study");

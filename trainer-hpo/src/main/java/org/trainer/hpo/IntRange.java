@@ -7,10 +7,20 @@ import java.util.Objects;
  * maps u onto the continuous range [low - 0.5, high + 0.5] in the range's scaling and rounds,
  * so every integer owns an equal share of the unit interval (in its scaling).
  *
- * @throws IllegalArgumentException when low &gt;= high, LOG with low &lt;= 0, or REVERSE_LOG
+ * @param low   the smallest value (included)
+ * @param high  the largest value (included)
+ * @param scale LINEAR or LOG
  */
 public record IntRange(int low, int high, Scale scale) implements Range {
 
+    /**
+     * Validates the range.
+     *
+     * @param low the smallest value
+     * @param high the largest value
+     * @param scale LINEAR or LOG
+     * @throws IllegalArgumentException when low &gt;= high, LOG with low &lt;= 0, or REVERSE_LOG
+     */
     public IntRange {
         Objects.requireNonNull(scale, "IntRange: scale");
         if (low >= high) {
@@ -24,10 +34,24 @@ public record IntRange(int low, int high, Scale scale) implements Range {
         }
     }
 
+    /**
+     * The integers low .. high, each with an equal share of the unit interval.
+     *
+     * @param low the smallest value
+     * @param high the largest value
+     * @return the range
+     */
     public static IntRange linear(int low, int high) {
         return new IntRange(low, high, Scale.LINEAR);
     }
 
+    /**
+     * The integers low .. high (low &gt; 0), spread evenly in log space.
+     *
+     * @param low the smallest value, positive
+     * @param high the largest value
+     * @return the range
+     */
     public static IntRange log(int low, int high) {
         return new IntRange(low, high, Scale.LOG);
     }

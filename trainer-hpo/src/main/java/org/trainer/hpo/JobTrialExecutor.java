@@ -88,6 +88,7 @@ public final class JobTrialExecutor implements TrialExecutor {
      *
      * @param root            where the trials' job directories go
      * @param definitionClass the {@link org.trainer.core.job.JobDefinition} class the child JVM runs
+     * @return a builder
      */
     public static Builder builder(Path root, String definitionClass) {
         return new Builder(root, definitionClass);
@@ -111,7 +112,13 @@ public final class JobTrialExecutor implements TrialExecutor {
             }
         }
 
-        /** A data channel: each job links {@code folder} as {@code input/data/<name>}. */
+        /**
+         * A data channel: each job links {@code folder} as {@code input/data/<name>}.
+         *
+         * @param name the channel's name
+         * @param folder the data
+         * @return this builder
+         */
         public Builder channel(String name, Path folder) {
             Objects.requireNonNull(name, "JobTrialExecutor.Builder.channel: name");
             Objects.requireNonNull(folder, "JobTrialExecutor.Builder.channel: folder");
@@ -122,14 +129,24 @@ public final class JobTrialExecutor implements TrialExecutor {
             return this;
         }
 
-        /** Hyperparameters every trial gets (the trial's own parameters are added and win). */
+        /**
+         * Hyperparameters every trial gets (the trial's own parameters are added and win).
+         *
+         * @param hyperparameters the common values by name
+         * @return this builder
+         */
         public Builder hyperparameters(Map<String, ?> hyperparameters) {
             Objects.requireNonNull(hyperparameters, "JobTrialExecutor.Builder.hyperparameters: hyperparameters");
             fixed.putAll(hyperparameters);
             return this;
         }
 
-        /** The reported metric that is the trial's objective value. */
+        /**
+         * The reported metric that is the trial's objective value.
+         *
+         * @param metric the metric's name
+         * @return this builder
+         */
         public Builder metric(String metric) {
             Objects.requireNonNull(metric, "JobTrialExecutor.Builder.metric: metric");
             if (metric.isBlank()) {
@@ -139,7 +156,12 @@ public final class JobTrialExecutor implements TrialExecutor {
             return this;
         }
 
-        /** A job running longer is killed and its trial fails. */
+        /**
+         * A job running longer is killed and its trial fails.
+         *
+         * @param timeout the longest a job may run
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "JobTrialExecutor.Builder.timeout: timeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -149,13 +171,23 @@ public final class JobTrialExecutor implements TrialExecutor {
             return this;
         }
 
-        /** The child JVMs' arguments (default {@link TrainingJob#defaultJvmArgs()}), e.g. those plus -Xmx. */
+        /**
+         * The child JVMs' arguments (default {@link TrainingJob#defaultJvmArgs()}), e.g. those plus -Xmx.
+         *
+         * @param jvmArgs the arguments
+         * @return this builder
+         */
         public Builder jvmArgs(List<String> jvmArgs) {
             this.jvmArgs = List.copyOf(Objects.requireNonNull(jvmArgs, "JobTrialExecutor.Builder.jvmArgs: jvmArgs"));
             return this;
         }
 
-        /** An executor running {@code parallelism} jobs at once (&gt;= 1). */
+        /**
+         * An executor running {@code parallelism} jobs at once (&gt;= 1).
+         *
+         * @param parallelism jobs at once
+         * @return the executor
+         */
         public JobTrialExecutor build(int parallelism) {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("JobTrialExecutor: parallelism must be >= 1, got " + parallelism);
@@ -175,7 +207,12 @@ public final class JobTrialExecutor implements TrialExecutor {
         return parallelism;
     }
 
-    /** The job directory of trial {@code number}. */
+    /**
+     * The job directory of trial {@code number}.
+     *
+     * @param number a trial's number
+     * @return its job directory
+     */
     public Path jobDirectory(int number) {
         return root.resolve("trial-" + number);
     }

@@ -50,7 +50,12 @@ public final class Journal implements Closeable {
         this.events = events;
     }
 
-    /** Opens (creating it and its directory if absent) for appending, after reading what is there. */
+    /**
+     * Opens (creating it and its directory if absent) for appending, after reading what is there.
+     *
+     * @param file the journal file
+     * @return the open journal
+     */
     public static Journal open(Path file) {
         return open(file, events -> { });
     }
@@ -62,6 +67,9 @@ public final class Journal implements Closeable {
      * line off. When anything fails, including {@code validate}, the file is left as it was and
      * closed.
      *
+     * @param file the journal file
+     * @param validate checks the events read before anything is appended
+     * @return the open journal
      * @throws IllegalStateException when another journal holds the file open for writing
      */
     public static Journal open(Path file, Consumer<List<JsonNode>> validate) {
@@ -122,7 +130,12 @@ public final class Journal implements Closeable {
         }
     }
 
-    /** The events of a journal, read only (a torn last line is skipped). */
+    /**
+     * The events of a journal, read only (a torn last line is skipped).
+     *
+     * @param file the journal file
+     * @return the events
+     */
     public static List<JsonNode> read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("Journal: no journal file at " + file);
@@ -154,16 +167,29 @@ public final class Journal implements Closeable {
         return parser.events();
     }
 
+    /**
+     * The journal file.
+     *
+     * @return the file
+     */
     public Path file() {
         return file;
     }
 
-    /** The events read when the journal was opened. */
+    /**
+     * The events read when the journal was opened.
+     *
+     * @return the events
+     */
     public List<JsonNode> events() {
         return Collections.unmodifiableList(events);
     }
 
-    /** Writes one event as one line and forces it to the device. */
+    /**
+     * Writes one event as one line and forces it to the device.
+     *
+     * @param event the event
+     */
     public synchronized void append(ObjectNode event) {
         try {
             byte[] line = (JsonCodec.MAPPER.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);

@@ -21,6 +21,14 @@ public final class MedianPruner implements Pruner {
         this(5, 0, 1);
     }
 
+    /**
+     * The rule with these thresholds; throws IllegalArgumentException when startupTrials or warmupSteps is negative or
+     * minTrials &lt; 1.
+     *
+     * @param startupTrials finished trials before pruning starts
+     * @param warmupSteps steps before a trial can be pruned
+     * @param minTrials COMPLETE trials that must have reported at a step
+     */
     public MedianPruner(int startupTrials, int warmupSteps, int minTrials) {
         if (startupTrials < 0) {
             throw new IllegalArgumentException("MedianPruner: startupTrials must be >= 0, got " + startupTrials);

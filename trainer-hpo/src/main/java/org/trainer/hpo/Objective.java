@@ -12,5 +12,12 @@ package org.trainer.hpo;
 @FunctionalInterface
 public interface Objective {
 
+    /**
+     * Trains with the trial's hyperparameters and returns the objective value.
+     *
+     * @param trial the trial
+     * @return the objective value
+     * @throws Exception anything training throws: the trial is recorded FAILED (PRUNED for {@link TrialPruned})
+     */
     double evaluate(Trial trial) throws Exception;
 }

@@ -19,12 +19,20 @@ public interface Pruner {
      */
     boolean prune(List<FrozenTrial> trials, FrozenTrial trial, Direction direction);
 
-    /** The pruner that never prunes (one shared instance). */
+    /**
+     * The pruner that never prunes (one shared instance).
+     *
+     * @return the pruner
+     */
     static Pruner none() {
         return NoPruner.INSTANCE;
     }
 
-    /** Whether this pruner may stop trials: false only for {@link #none()}. */
+    /**
+     * Whether this pruner may stop trials: false only for {@link #none()}.
+     *
+     * @return whether trials may be stopped
+     */
     default boolean prunes() {
         return true;
     }

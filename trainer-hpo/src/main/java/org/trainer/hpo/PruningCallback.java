@@ -15,6 +15,12 @@ public final class PruningCallback implements Callback {
     private final Trial trial;
     private final String metric;
 
+    /**
+     * Reports {@code metric} of each epoch to {@code trial}.
+     *
+     * @param trial the trial
+     * @param metric the figure, e.g. "val_accuracy"
+     */
     public PruningCallback(Trial trial, String metric) {
         this.trial = Objects.requireNonNull(trial, "PruningCallback: trial");
         this.metric = Objects.requireNonNull(metric, "PruningCallback: metric");

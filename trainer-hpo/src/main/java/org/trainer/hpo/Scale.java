@@ -13,11 +13,21 @@ package org.trainer.hpo;
  * </ul>
  */
 public enum Scale {
+    /** u = (x - low) / (high - low). */
     LINEAR,
+    /** u = (ln x - ln low) / (ln high - ln low); needs low &gt; 0. */
     LOG,
+    /** Log scaling of 1 - x: fine resolution close to 1; needs 0 &lt;= low and high &lt; 1. */
     REVERSE_LOG;
 
-    /** x in [low, high] to u in [0, 1]. */
+    /**
+     * x in [low, high] to u in [0, 1].
+     *
+     * @param x the value
+     * @param low the range's low end
+     * @param high the range's high end
+     * @return u
+     */
     public double toUnit(double x, double low, double high) {
         return switch (this) {
             case LINEAR -> (x - low) / (high - low);
@@ -26,7 +36,14 @@ public enum Scale {
         };
     }
 
-    /** u in [0, 1] to x in [low, high], the inverse of {@link #toUnit}; clamped to the range. */
+    /**
+     * u in [0, 1] to x in [low, high], the inverse of {@link #toUnit}; clamped to the range.
+     *
+     * @param u the position
+     * @param low the range's low end
+     * @param high the range's high end
+     * @return x
+     */
     public double fromUnit(double u, double low, double high) {
         double x = switch (this) {
             case LINEAR -> low + u * (high - low);

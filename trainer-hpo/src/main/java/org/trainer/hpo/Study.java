@@ -181,32 +181,65 @@ public final class Study implements AutoCloseable {
         }
     }
 
+    /**
+     * A builder; name and direction are required, the sampler defaults to {@link RandomSampler} and the pruner to none.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * The study's name (journals are keyed by it).
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Whether the study minimizes or maximizes the objective.
+     *
+     * @return MINIMIZE or MAXIMIZE
+     */
     public Direction direction() {
         return direction;
     }
 
+    /**
+     * The sampler that proposes the trials' hyperparameters.
+     *
+     * @return the sampler
+     */
     public Sampler sampler() {
         return sampler;
     }
 
+    /**
+     * The pruner that decides whether a running trial stops early.
+     *
+     * @return the pruner ({@link Pruner#none()} when none was set)
+     */
     public Pruner pruner() {
         return pruner;
     }
 
-    /** The declared ranges, or empty for a define-by-run study. */
+    /**
+     * The declared ranges, or empty for a define-by-run study.
+     *
+     * @return the declared space, if any
+     */
     public Optional<SearchSpace> space() {
         return Optional.ofNullable(declared);
     }
 
-    /** The k warm-start observations, numbered -k, ..., -1 in the parents' order (as {@link WarmStart} numbers them). */
+    /**
+     * The k warm-start observations, numbered -k, ..., -1 in the parents' order (as {@link WarmStart} numbers them).
+     *
+     * @return the warm-start observations, possibly empty
+     */
     public List<FrozenTrial> priors() {
         return priors;
     }
@@ -217,12 +250,20 @@ public final class Study implements AutoCloseable {
         return abs.resolveSibling(abs.getFileName() + ".workers");
     }
 
-    /** This study's worker id in a shared journal (its lock file is {@code worker-<id>.lock}), or empty. */
+    /**
+     * This study's worker id in a shared journal (its lock file is {@code worker-<id>.lock}), or empty.
+     *
+     * @return the worker id, or empty outside a shared journal
+     */
     public Optional<String> workerId() {
         return Optional.ofNullable(worker).map(WorkerLock::id);
     }
 
-    /** The study's own trials, in number order (in a shared journal: every worker's, read now). */
+    /**
+     * The study's own trials, in number order (in a shared journal: every worker's, read now).
+     *
+     * @return a snapshot of the trials
+     */
     public synchronized List<FrozenTrial> trials() {
         refresh();
         List<FrozenTrial> out = new ArrayList<>();
@@ -230,13 +271,22 @@ public final class Study implements AutoCloseable {
         return Collections.unmodifiableList(out);
     }
 
-    /** The ranges trial {@code number} used, by name (what its parameters were drawn from). */
+    /**
+     * The ranges trial {@code number} used, by name (what its parameters were drawn from).
+     *
+     * @param number a trial's number
+     * @return the ranges by parameter name
+     */
     public synchronized Map<String, Range> distributions(int number) {
         refresh();
         return Collections.unmodifiableMap(new LinkedHashMap<>(record(number).distributions));
     }
 
-    /** The best COMPLETE trial among the study's own and the warm-start ones (the earliest on a tie). */
+    /**
+     * The best COMPLETE trial among the study's own and the warm-start ones (the earliest on a tie).
+     *
+     * @return the best trial, or empty when none has completed
+     */
     public synchronized Optional<FrozenTrial> bestTrial() {
         refresh();
         FrozenTrial best = null;
@@ -248,7 +298,11 @@ public final class Study implements AutoCloseable {
         return Optional.ofNullable(best);
     }
 
-    /** How many of the study's own trials have finished (COMPLETE, PRUNED or FAILED). */
+    /**
+     * How many of the study's own trials have finished (COMPLETE, PRUNED or FAILED).
+     *
+     * @return the number of finished trials
+     */
     public synchronized int finishedCount() {
         refresh();
         return (int) records.values().stream().filter(r -> r.state != TrialState.RUNNING).count();
@@ -269,6 +323,8 @@ public final class Study implements AutoCloseable {
      * Starts a trial: a re-queued one first (in a shared journal: one whose worker died), else a
      * new number with the sampler's proposal. The start is journaled before the study records
      * it, so a failed append leaves no trace.
+     *
+     * @return the running trial; finish it with {@link #tell}
      */
     public synchronized Trial ask() {
         return locked(() -> {
@@ -514,13 +570,23 @@ public final class Study implements AutoCloseable {
         });
     }
 
-    /** Finishes a trial with its objective value (a non-finite value records it FAILED). */
+    /**
+     * Finishes a trial with its objective value (a non-finite value records it FAILED).
+     *
+     * @param trial a trial from {@link #ask()}
+     * @param value its objective value
+     */
     public void tell(Trial trial, double value) {
         Objects.requireNonNull(trial, "Study.tell: trial");
         finish(trial.number(), value, null);
     }
 
-    /** Finishes a trial that threw: PRUNED for {@link TrialPruned} or when the pruner had said stop, else FAILED. */
+    /**
+     * Finishes a trial that threw: PRUNED for {@link TrialPruned} or when the pruner had said stop, else FAILED.
+     *
+     * @param trial a trial from {@link #ask()}
+     * @param error what the objective threw
+     */
     public void tell(Trial trial, Throwable error) {
         Objects.requireNonNull(trial, "Study.tell: trial");
         finish(trial.number(), Double.NaN, Objects.requireNonNull(error, "Study.tell: error"));
@@ -597,12 +663,21 @@ public final class Study implements AutoCloseable {
     /**
      * Runs {@code objective} on this thread until the study holds {@code maxTrials} finished trials
      * (in a shared journal: counting every worker's, see {@link #optimize(TrialExecutor, int)}).
+     *
+     * @param objective trains and returns the objective value
+     * @param maxTrials the number of finished trials to reach
      */
     public void optimize(Objective objective, int maxTrials) {
         optimize(objective, maxTrials, 1);
     }
 
-    /** Runs {@code objective} on {@code parallel} threads until the study holds {@code maxTrials} finished trials. */
+    /**
+     * Runs {@code objective} on {@code parallel} threads until the study holds {@code maxTrials} finished trials.
+     *
+     * @param objective trains and returns the objective value; called from several threads at once
+     * @param maxTrials the number of finished trials to reach
+     * @param parallel the number of threads, at least 1
+     */
     public void optimize(Objective objective, int maxTrials, int parallel) {
         try (ThreadPoolTrialExecutor ex = new ThreadPoolTrialExecutor(objective, parallel)) {
             optimize(ex, maxTrials);
@@ -621,6 +696,8 @@ public final class Study implements AutoCloseable {
      * workers' trials have finished, so that it can re-run those of a worker that dies; it
      * returns when every trial of the study has finished.
      *
+     * @param executor runs the trials (on threads, processes or a cluster)
+     * @param maxTrials the number of finished trials to reach
      * @throws IllegalArgumentException when the executor cannot serve this study: it cannot
      *                                  prune and the study has a pruner, or it needs declared
      *                                  ranges and the study is define-by-run
@@ -816,7 +893,12 @@ public final class Study implements AutoCloseable {
         return e.hasNonNull("worker") ? e.get("worker").asText() : null;
     }
 
-    /** The trials recorded in a journal (finished and running), e.g. to warm-start a new study from. */
+    /**
+     * The trials recorded in a journal (finished and running), e.g. to warm-start a new study from.
+     *
+     * @param journalFile a study journal
+     * @return its trials, in number order
+     */
     public static List<FrozenTrial> load(Path journalFile) {
         Objects.requireNonNull(journalFile, "Study.load: journalFile");
         List<JsonNode> events = Journal.read(journalFile);
@@ -876,6 +958,12 @@ public final class Study implements AutoCloseable {
         private List<FrozenTrial> priors = List.of();
         private Map<String, Range> priorSpace = Map.of();
 
+        /**
+         * The study's name (required, not blank). Returns this.
+         *
+         * @param name the study's name
+         * @return this builder
+         */
         public Builder name(String name) {
             Objects.requireNonNull(name, "Study.Builder.name: name");
             if (name.isBlank()) {
@@ -885,27 +973,56 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether to minimize or maximize the objective (required). Returns this.
+         *
+         * @param direction MINIMIZE or MAXIMIZE
+         * @return this builder
+         */
         public Builder direction(Direction direction) {
             this.direction = Objects.requireNonNull(direction, "Study.Builder.direction: direction");
             return this;
         }
 
+        /**
+         * The sampler (default {@link RandomSampler}). Returns this.
+         *
+         * @param sampler the sampler
+         * @return this builder
+         */
         public Builder sampler(Sampler sampler) {
             this.sampler = Objects.requireNonNull(sampler, "Study.Builder.sampler: sampler");
             return this;
         }
 
+        /**
+         * The pruner (default: none, every trial runs to the end). Returns this.
+         *
+         * @param pruner the pruner
+         * @return this builder
+         */
         public Builder pruner(Pruner pruner) {
             this.pruner = Objects.requireNonNull(pruner, "Study.Builder.pruner: pruner");
             return this;
         }
 
+        /**
+         * The study's seed (default 0), from which each trial's seed and draws are derived. Returns this.
+         *
+         * @param seed the study's seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Declares the ranges up front (SageMaker's hyperparameter_ranges); omit for define-by-run. */
+        /**
+         * Declares the ranges up front (SageMaker's hyperparameter_ranges); omit for define-by-run.
+         *
+         * @param space the ranges every trial draws from
+         * @return this builder
+         */
         public Builder space(SearchSpace space) {
             Objects.requireNonNull(space, "Study.Builder.space: space");
             if (space.isEmpty()) {
@@ -918,6 +1035,9 @@ public final class Study implements AutoCloseable {
         /**
          * Appends every event to {@code file} and resumes from it when it exists. The study holds
          * the file alone while open; see {@link #sharedJournal} for several workers on one study.
+         *
+         * @param file the journal file (JSON lines)
+         * @return this builder
          */
         public Builder journal(Path file) {
             this.journal = Objects.requireNonNull(file, "Study.Builder.journal: file");
@@ -930,6 +1050,9 @@ public final class Study implements AutoCloseable {
          * other studies, in this JVM or other processes on machines that share the file, may
          * open the same file with the same name, direction and seed at the same time. The file
          * system must support POSIX advisory locks (see the class comment of {@link Study}).
+         *
+         * @param file the journal file shared by the workers
+         * @return this builder
          */
         public Builder sharedJournal(Path file) {
             this.journal = Objects.requireNonNull(file, "Study.Builder.sharedJournal: file");
@@ -937,7 +1060,12 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
-        /** Earlier observations (from {@link WarmStart#priors}), all in {@code space}. */
+        /**
+         * Earlier observations (from {@link WarmStart#identical} or {@link WarmStart#transfer}), all in {@code space}.
+         *
+         * @param priors the observations and the space they were mapped into
+         * @return this builder
+         */
         public Builder priors(WarmStart.Priors priors) {
             Objects.requireNonNull(priors, "Study.Builder.priors: priors");
             this.priors = priors.trials();
@@ -945,6 +1073,12 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The study, opened on its journal when one was given; throws IllegalArgumentException when the name or the
+         * direction is missing.
+         *
+         * @return the study
+         */
         public Study build() {
             if (name == null) {
                 throw new IllegalArgumentException("Study: name is required");

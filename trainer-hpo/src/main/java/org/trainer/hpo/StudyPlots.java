@@ -44,7 +44,13 @@ public final class StudyPlots {
     private StudyPlots() {
     }
 
-    /** Writes optimization_history.png, parallel_coordinates.png and slice_NAME.png per parameter; returns the files. */
+    /**
+     * Writes optimization_history.png, parallel_coordinates.png and slice_NAME.png per parameter; returns the files.
+     *
+     * @param study the study
+     * @param dir the output directory
+     * @return the files written
+     */
     public static List<Path> writeAll(Study study, Path dir) {
         List<Path> out = new ArrayList<>();
         out.add(write(optimizationHistory(study), dir.resolve("optimization_history.png")));
@@ -80,7 +86,12 @@ public final class StudyPlots {
         return out;
     }
 
-    /** Objective value per trial and the best so far. */
+    /**
+     * Objective value per trial and the best so far.
+     *
+     * @param study the study
+     * @return the chart
+     */
     public static JFreeChart optimizationHistory(Study study) {
         XYSeries values = new XYSeries("objective value");
         XYSeries best = new XYSeries("best so far");
@@ -112,7 +123,12 @@ public final class StudyPlots {
         return chart;
     }
 
-    /** One line per COMPLETE trial across the parameters (unit positions) and the objective (min-max scaled). */
+    /**
+     * One line per COMPLETE trial across the parameters (unit positions) and the objective (min-max scaled).
+     *
+     * @param study the study
+     * @return the chart
+     */
     public static JFreeChart parallelCoordinates(Study study) {
         Map<String, Range> params = parameters(study);
         List<String> names = new ArrayList<>(params.keySet());
@@ -162,7 +178,13 @@ public final class StudyPlots {
         return chart;
     }
 
-    /** The objective against one parameter. */
+    /**
+     * The objective against one parameter.
+     *
+     * @param study the study
+     * @param name the parameter's name
+     * @return the chart
+     */
     public static JFreeChart slice(Study study, String name) {
         Range range = parameters(study).get(name);
         if (range == null) {

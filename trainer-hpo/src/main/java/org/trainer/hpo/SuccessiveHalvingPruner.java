@@ -32,6 +32,15 @@ public final class SuccessiveHalvingPruner implements Pruner {
         this(1, Integer.MAX_VALUE, 3, 0);
     }
 
+    /**
+     * Rungs from {@code minResource} (at least 1) up to {@code maxResource} (at least minResource) with reduction
+     * factor eta (at least 2) and minimum early-stopping rate s (at least 0).
+     *
+     * @param minResource r, the first rung's resource
+     * @param maxResource the most resource a trial uses
+     * @param eta the reduction factor
+     * @param minEarlyStoppingRate s
+     */
     public SuccessiveHalvingPruner(int minResource, int maxResource, int eta, int minEarlyStoppingRate) {
         if (minResource < 1) {
             throw new IllegalArgumentException("SuccessiveHalvingPruner: minResource must be >= 1, got " + minResource);
@@ -53,7 +62,11 @@ public final class SuccessiveHalvingPruner implements Pruner {
         this.minEarlyStoppingRate = minEarlyStoppingRate;
     }
 
-    /** The rung resources below maxResource: r * eta^(s + k), k = 0, 1, ... */
+    /**
+     * The rung resources below maxResource: r * eta^(s + k), k = 0, 1, ...
+     *
+     * @return the rung resources
+     */
     public List<Integer> rungs() {
         List<Integer> out = new ArrayList<>();
         long r = minResource;

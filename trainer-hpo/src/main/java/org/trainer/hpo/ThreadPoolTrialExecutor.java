@@ -18,6 +18,12 @@ public final class ThreadPoolTrialExecutor implements TrialExecutor {
     private final int threads;
     private final ExecutorService pool;
 
+    /**
+     * Runs {@code objective} on {@code threads} (at least 1) threads.
+     *
+     * @param objective the objective
+     * @param threads the number of threads
+     */
     public ThreadPoolTrialExecutor(Objective objective, int threads) {
         this.objective = Objects.requireNonNull(objective, "ThreadPoolTrialExecutor: objective");
         if (threads < 1) {

@@ -11,5 +11,12 @@ import java.util.Map;
 @FunctionalInterface
 public interface TrainingFunction {
 
+    /**
+     * Trains with the trial's hyperparameters and returns the final metrics by name.
+     *
+     * @param trial the trial
+     * @return the final metrics by name
+     * @throws Exception anything training throws: the trial is recorded FAILED (PRUNED for {@link TrialPruned})
+     */
     Map<String, Double> train(Trial trial) throws Exception;
 }

@@ -32,7 +32,11 @@ public final class Trial {
         this.proposalSpace = proposalSpace;
     }
 
-    /** The trial's number in its study, from 0. */
+    /**
+     * The trial's number in its study, from 0.
+     *
+     * @return the number
+     */
     public int number() {
         return number;
     }
@@ -40,49 +44,103 @@ public final class Trial {
     /**
      * The trial's own seed, derived from the study's seed and the number: seed the model, the
      * data order and dropout from it, and the trial is reproducible on its own.
+     *
+     * @return the seed
      */
     public long seed() {
         return seed;
     }
 
-    /** The study this trial belongs to. */
+    /**
+     * The study this trial belongs to.
+     *
+     * @return the study
+     */
     public Study study() {
         return study;
     }
 
-    /** The hyperparameters fixed so far, by name, in the order they were fixed. */
+    /**
+     * The hyperparameters fixed so far, by name, in the order they were fixed.
+     *
+     * @return the values by name
+     */
     public Map<String, Object> params() {
         return study.paramsOf(number);
     }
 
-    /** A float in [low, high], uniform in linear scale. */
+    /**
+     * A float in [low, high], uniform in linear scale.
+     *
+     * @param name the parameter's name
+     * @param low the smallest value
+     * @param high the largest value
+     * @return the value
+     */
     public double suggestFloat(String name, double low, double high) {
         return suggestFloat(name, low, high, Scale.LINEAR);
     }
 
-    /** A float in [low, high] in the given scaling (LOG: uniform in ln x). */
+    /**
+     * A float in [low, high] in the given scaling (LOG: uniform in ln x).
+     *
+     * @param name the parameter's name
+     * @param low the smallest value
+     * @param high the largest value
+     * @param scale the scaling
+     * @return the value
+     */
     public double suggestFloat(String name, double low, double high, Scale scale) {
         return (Double) suggest(name, new FloatRange(low, high, scale));
     }
 
-    /** An integer in [low, high], both included, uniform. */
+    /**
+     * An integer in [low, high], both included, uniform.
+     *
+     * @param name the parameter's name
+     * @param low the smallest value
+     * @param high the largest value
+     * @return the value
+     */
     public int suggestInt(String name, int low, int high) {
         return suggestInt(name, low, high, Scale.LINEAR);
     }
 
-    /** An integer in [low, high], both included, in the given scaling (LINEAR or LOG). */
+    /**
+     * An integer in [low, high], both included, in the given scaling (LINEAR or LOG).
+     *
+     * @param name the parameter's name
+     * @param low the smallest value
+     * @param high the largest value
+     * @param scale LINEAR or LOG
+     * @return the value
+     */
     public int suggestInt(String name, int low, int high, Scale scale) {
         return (Integer) suggest(name, new IntRange(low, high, scale));
     }
 
-    /** One of {@code choices}. */
+    /**
+     * One of {@code choices}.
+     *
+     * @param <T> the choices' type
+     * @param name the parameter's name
+     * @param choices the values
+     * @return the value
+     */
     @SuppressWarnings("unchecked")
     public <T> T suggestCategorical(String name, List<T> choices) {
         Objects.requireNonNull(choices, "Trial.suggestCategorical: choices");
         return (T) suggest(name, new CategoricalRange(new ArrayList<>(choices)));
     }
 
-    /** A value of {@code range}: the sampler's proposal when this name and range were known at the trial's start, else an independent draw. */
+    /**
+     * A value of {@code range}: the sampler's proposal when this name and range were known at the trial's start, else
+     * an independent draw.
+     *
+     * @param name the parameter's name
+     * @param range the range
+     * @return the value
+     */
     public Object suggest(String name, Range range) {
         Objects.requireNonNull(name, "Trial.suggest: name");
         Objects.requireNonNull(range, "Trial.suggest: range");
@@ -93,6 +151,9 @@ public final class Trial {
     /**
      * Reports the objective's value at {@code step} (epochs done, by default: after epoch e report
      * step e + 1), for pruners and the history. Each step once.
+     *
+     * @param step the step
+     * @param value the objective's value there
      */
     public void report(int step, double value) {
         study.report(number, step, value);
@@ -102,6 +163,8 @@ public final class Trial {
      * Whether the study's pruner says to stop now, judging the values reported so far. Once it
      * has said yes the trial is recorded PRUNED when the objective returns or throws
      * {@link TrialPruned}.
+     *
+     * @return whether to stop
      */
     public boolean shouldPrune() {
         return study.shouldPrune(number);

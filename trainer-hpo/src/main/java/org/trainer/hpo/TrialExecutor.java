@@ -20,16 +20,27 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface TrialExecutor extends AutoCloseable {
 
-    /** How many trials may run at once (&gt;= 1). */
+    /**
+     * How many trials may run at once (&gt;= 1).
+     *
+     * @return the parallelism
+     */
     int parallelism();
 
-    /** Starts evaluating {@code trial}; must not block until it ends. */
+    /**
+     * Starts evaluating {@code trial}; must not block until it ends.
+     *
+     * @param trial the trial to run
+     * @return its objective value, when it ends
+     */
     CompletableFuture<Double> submit(Trial trial);
 
     /**
      * Whether the trials' intermediate values reach the study while they run, so that a pruner
      * can stop them. True for an executor that runs the objective in this JVM; override with
      * false when trials run where they cannot call {@link Trial#report}.
+     *
+     * @return whether pruning works
      */
     default boolean supportsPruning() {
         return true;
@@ -39,6 +50,8 @@ public interface TrialExecutor extends AutoCloseable {
      * Whether a trial may suggest parameters while it runs (a study without declared ranges).
      * True for an executor that runs the objective in this JVM; override with false when a
      * trial's parameters must all be known when it is submitted.
+     *
+     * @return whether define-by-run works
      */
     default boolean supportsDefineByRun() {
         return true;

@@ -35,7 +35,12 @@ public final class TrialTable {
         return new ArrayList<>(names);
     }
 
-    /** RFC 4180 CSV, one row per trial; empty cells for absent values. */
+    /**
+     * RFC 4180 CSV, one row per trial; empty cells for absent values.
+     *
+     * @param study the study
+     * @param file the output file
+     */
     public static void writeCsv(Study study, Path file) {
         List<FrozenTrial> rows = rows(study);
         List<String> names = paramNames(rows);
@@ -66,7 +71,12 @@ public final class TrialTable {
         return s;
     }
 
-    /** A JSON object: study name, direction, best trial number, and an array of trials with their intermediate values. */
+    /**
+     * A JSON object: study name, direction, best trial number, and an array of trials with their intermediate values.
+     *
+     * @param study the study
+     * @param file the output file
+     */
     public static void writeJson(Study study, Path file) {
         ObjectNode root = JsonCodec.MAPPER.createObjectNode();
         root.put("study", study.name()).put("direction", study.direction().name());

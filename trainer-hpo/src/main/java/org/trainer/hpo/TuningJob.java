@@ -78,43 +78,93 @@ public final class TuningJob {
         }
     }
 
+    /**
+     * A builder; the objective and the ranges are required. Defaults: RANDOM, 10 jobs, 1 at a time, early stopping OFF,
+     * seed 0.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * The name of the metric the job optimizes (a key of the training function's result).
+     *
+     * @return the metric's name
+     */
     public String objectiveMetric() {
         return metric;
     }
 
+    /**
+     * Whether the objective metric is minimized or maximized.
+     *
+     * @return the direction
+     */
     public Direction objectiveType() {
         return direction;
     }
 
+    /**
+     * How trials' hyperparameters are chosen.
+     *
+     * @return the strategy
+     */
     public Strategy strategy() {
         return strategy;
     }
 
+    /**
+     * Whether trials may stop early (AUTO: the median stopping rule).
+     *
+     * @return OFF or AUTO
+     */
     public EarlyStoppingType earlyStopping() {
         return earlyStopping;
     }
 
+    /**
+     * The number of trials the job runs.
+     *
+     * @return maxJobs
+     */
     public int maxJobs() {
         return maxJobs;
     }
 
+    /**
+     * How many trials run at once.
+     *
+     * @return maxParallelJobs
+     */
     public int maxParallelJobs() {
         return maxParallelJobs;
     }
 
+    /**
+     * The sampler the strategy maps to.
+     *
+     * @return the sampler
+     */
     public Sampler sampler() {
         return sampler;
     }
 
+    /**
+     * The pruner: Hyperband's for HYPERBAND, else the median rule with AUTO early stopping, else none.
+     *
+     * @return the pruner
+     */
     public Pruner pruner() {
         return pruner;
     }
 
-    /** For GRID: the number of combinations the job will run. */
+    /**
+     * For GRID: the number of combinations the job will run.
+     *
+     * @return the grid's size
+     */
     public long gridSize() {
         if (!(sampler instanceof GridSampler g)) {
             throw new IllegalStateException("TuningJob: gridSize is for strategy GRID, this job is " + strategy);
@@ -122,12 +172,21 @@ public final class TuningJob {
         return g.size(ranges);
     }
 
-    /** The number of trials the job runs: maxJobs, or the grid's size for GRID. */
+    /**
+     * The number of trials the job runs: maxJobs, or the grid's size for GRID.
+     *
+     * @return the number of trials
+     */
     public int trialCount() {
         return strategy == Strategy.GRID ? (int) gridSize() : maxJobs;
     }
 
-    /** Runs {@code training} in-process on {@code maxParallelJobs} threads. */
+    /**
+     * Runs {@code training} in-process on {@code maxParallelJobs} threads.
+     *
+     * @param training trains one trial and returns its metrics
+     * @return the result
+     */
     public TuningResult run(TrainingFunction training) {
         Objects.requireNonNull(training, "TuningJob.run: training");
         Objective objective = trial -> {
@@ -146,6 +205,8 @@ public final class TuningJob {
      * Runs the trials on the executor {@code executors} makes for {@code maxParallelJobs} slots
      * (e.g. one that launches each trial as a training job in a child JVM).
      *
+     * @param executors makes an executor for a number of slots
+     * @return the result
      * @throws IllegalArgumentException when the job prunes trials (strategy HYPERBAND, or early
      *                                  stopping AUTO) and the executor's trials cannot report
      *                                  back ({@link TrialExecutor#supportsPruning()})
@@ -204,7 +265,12 @@ public final class TuningJob {
         private Path journalDir;
         private boolean sharedJournal;
 
-        /** The study's name (and its journal file's). */
+        /**
+         * The study's name (and its journal file's).
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder name(String name) {
             Objects.requireNonNull(name, "TuningJob.Builder.name: name");
             if (!name.matches("[A-Za-z0-9._-]+")) {
@@ -214,7 +280,13 @@ public final class TuningJob {
             return this;
         }
 
-        /** The metric the training function returns (and reports per epoch), and whether to maximize or minimize it. */
+        /**
+         * The metric the training function returns (and reports per epoch), and whether to maximize or minimize it.
+         *
+         * @param metric the metric's name
+         * @param type MINIMIZE or MAXIMIZE
+         * @return this builder
+         */
         public Builder objective(String metric, Direction type) {
             Objects.requireNonNull(metric, "TuningJob.Builder.objective: metric");
             if (metric.isBlank()) {
@@ -225,6 +297,12 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * The hyperparameter ranges (required, not empty). Returns this.
+         *
+         * @param ranges the ranges
+         * @return this builder
+         */
         public Builder ranges(SearchSpace ranges) {
             Objects.requireNonNull(ranges, "TuningJob.Builder.ranges: ranges");
             if (ranges.isEmpty()) {
@@ -234,11 +312,23 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * How hyperparameters are chosen (default RANDOM). Returns this.
+         *
+         * @param strategy the strategy
+         * @return this builder
+         */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "TuningJob.Builder.strategy: strategy");
             return this;
         }
 
+        /**
+         * The number of trials (at least 1, default 10). Returns this.
+         *
+         * @param maxJobs the number of trials
+         * @return this builder
+         */
         public Builder maxJobs(int maxJobs) {
             if (maxJobs < 1) {
                 throw new IllegalArgumentException("TuningJob: maxJobs must be >= 1, got " + maxJobs);
@@ -247,6 +337,12 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * How many trials run at once (at least 1, default 1). Returns this.
+         *
+         * @param maxParallelJobs trials at once
+         * @return this builder
+         */
         public Builder maxParallelJobs(int maxParallelJobs) {
             if (maxParallelJobs < 1) {
                 throw new IllegalArgumentException("TuningJob: maxParallelJobs must be >= 1, got " + maxParallelJobs);
@@ -255,18 +351,34 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * Whether trials may stop early (default OFF). Returns this.
+         *
+         * @param earlyStopping OFF or AUTO
+         * @return this builder
+         */
         public Builder earlyStopping(EarlyStoppingType earlyStopping) {
             this.earlyStopping = Objects.requireNonNull(earlyStopping, "TuningJob.Builder.earlyStopping: earlyStopping");
             return this;
         }
 
-        /** Prior observations from earlier studies ({@link WarmStart#identical} or {@link WarmStart#transfer}). */
+        /**
+         * Prior observations from earlier studies ({@link WarmStart#identical} or {@link WarmStart#transfer}).
+         *
+         * @param priors the prior observations
+         * @return this builder
+         */
         public Builder warmStart(WarmStart.Priors priors) {
             this.priors = Objects.requireNonNull(priors, "TuningJob.Builder.warmStart: priors");
             return this;
         }
 
-        /** GRID: points per continuous range (default 5). */
+        /**
+         * GRID: points per continuous range (default 5).
+         *
+         * @param gridPoints points per continuous range
+         * @return this builder
+         */
         public Builder gridPoints(int gridPoints) {
             if (gridPoints < 2) {
                 throw new IllegalArgumentException("TuningJob: gridPoints must be >= 2, got " + gridPoints);
@@ -275,7 +387,13 @@ public final class TuningJob {
             return this;
         }
 
-        /** HYPERBAND: the resource per trial (epochs), from {@code min} to {@code max} (defaults 1 and 27). */
+        /**
+         * HYPERBAND: the resource per trial (epochs), from {@code min} to {@code max} (defaults 1 and 27).
+         *
+         * @param min the least resource
+         * @param max the most resource
+         * @return this builder
+         */
         public Builder resource(int min, int max) {
             if (min < 1 || max <= min) {
                 throw new IllegalArgumentException("TuningJob: resource needs 1 <= min < max, got min " + min + ", max " + max);
@@ -285,7 +403,12 @@ public final class TuningJob {
             return this;
         }
 
-        /** HYPERBAND: the reduction factor (default 3). */
+        /**
+         * HYPERBAND: the reduction factor (default 3).
+         *
+         * @param eta the reduction factor
+         * @return this builder
+         */
         public Builder eta(int eta) {
             if (eta < 2) {
                 throw new IllegalArgumentException("TuningJob: eta must be >= 2, got " + eta);
@@ -294,12 +417,23 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * The study's seed (default 0). Returns this.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Persists the study to {@code <dir>/<name>.jsonl}; running the job again resumes it. */
+        /**
+         * Persists the study to {@code <dir>/<name>.jsonl}; running the job again resumes it.
+         *
+         * @param dir the journal's directory
+         * @return this builder
+         */
         public Builder journal(Path dir) {
             this.journalDir = Objects.requireNonNull(dir, "TuningJob.Builder.journal: dir");
             this.sharedJournal = false;
@@ -310,6 +444,9 @@ public final class TuningJob {
          * Shares the study in {@code <dir>/<name>.jsonl} with the other runs of this job (threads
          * or processes, see {@link Study.Builder#sharedJournal}): {@code maxJobs} is their total,
          * and a run ends when every trial of the study has finished.
+         *
+         * @param dir the shared journal's directory
+         * @return this builder
          */
         public Builder sharedJournal(Path dir) {
             this.journalDir = Objects.requireNonNull(dir, "TuningJob.Builder.sharedJournal: dir");
@@ -317,6 +454,12 @@ public final class TuningJob {
             return this;
         }
 
+        /**
+         * The job; throws IllegalArgumentException when the objective or the ranges are missing, warm-start priors were
+         * mapped into other ranges, or a GRID has more combinations than maxJobs.
+         *
+         * @return the job
+         */
         public TuningJob build() {
             if (metric == null) {
                 throw new IllegalArgumentException("TuningJob: objective(metric, type) is required");

@@ -12,31 +12,57 @@ public final class TuningResult {
         this.study = study;
     }
 
+    /**
+     * The study the job ran (all its trials).
+     *
+     * @return the study
+     */
     public Study study() {
         return study;
     }
 
-    /** The best COMPLETE trial, warm-start observations included. */
+    /**
+     * The best COMPLETE trial, warm-start observations included.
+     *
+     * @return the best trial, or empty
+     */
     public Optional<FrozenTrial> bestTrial() {
         return study.bestTrial();
     }
 
-    /** The job's own trials, in number order. */
+    /**
+     * The job's own trials, in number order.
+     *
+     * @return the trials
+     */
     public List<FrozenTrial> trials() {
         return study.trials();
     }
 
-    /** Writes the table of all trials as CSV. */
+    /**
+     * Writes the table of all trials as CSV.
+     *
+     * @param file the output file
+     */
     public void writeCsv(Path file) {
         TrialTable.writeCsv(study, file);
     }
 
-    /** Writes the table of all trials as JSON. */
+    /**
+     * Writes the table of all trials as JSON.
+     *
+     * @param file the output file
+     */
     public void writeJson(Path file) {
         TrialTable.writeJson(study, file);
     }
 
-    /** Writes the optimization history, parallel coordinates and one slice per parameter as PNGs into {@code dir}. */
+    /**
+     * Writes the optimization history, parallel coordinates and one slice per parameter as PNGs into {@code dir}.
+     *
+     * @param dir the output directory
+     * @return the files written
+     */
     public List<Path> writePlots(Path dir) {
         return StudyPlots.writeAll(study, dir);
     }

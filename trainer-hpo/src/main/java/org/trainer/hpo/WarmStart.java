@@ -30,12 +30,20 @@ public final class WarmStart {
 
     /** What to do with a prior whose value lies outside the new range. */
     public enum OutOfRange {
+        /** Leave out the whole prior observation. */
         DROP,
+        /** Move the value to the nearest bound of the new range. */
         CLAMP
     }
 
     /** Prior observations and the space they were mapped into. */
     public record Priors(SearchSpace space, List<FrozenTrial> trials) {
+        /**
+         * Checks the space is given and copies the trials.
+         *
+         * @param space the space the trials were mapped into
+         * @param trials the trials
+         */
         public Priors {
             Objects.requireNonNull(space, "WarmStart.Priors: space");
             trials = List.copyOf(Objects.requireNonNull(trials, "WarmStart.Priors: trials"));
@@ -45,7 +53,13 @@ public final class WarmStart {
     private WarmStart() {
     }
 
-    /** Identical data and algorithm: the parents' COMPLETE trials as they are. */
+    /**
+     * Identical data and algorithm: the parents' COMPLETE trials as they are.
+     *
+     * @param space the new study's space
+     * @param parents the parent studies' trials
+     * @return the priors
+     */
     @SafeVarargs
     public static Priors identical(SearchSpace space, List<FrozenTrial>... parents) {
         List<Map<String, Object>> params = new ArrayList<>();
@@ -70,7 +84,14 @@ public final class WarmStart {
         return number(space, params, values);
     }
 
-    /** Transfer learning: the parents' COMPLETE trials mapped into {@code space} (see the class comment). */
+    /**
+     * Transfer learning: the parents' COMPLETE trials mapped into {@code space} (see the class comment).
+     *
+     * @param space the new study's space
+     * @param outOfRange what to do with values outside it
+     * @param parents the parent studies' trials
+     * @return the priors
+     */
     @SafeVarargs
     public static Priors transfer(SearchSpace space, OutOfRange outOfRange, List<FrozenTrial>... parents) {
         Objects.requireNonNull(outOfRange, "WarmStart.transfer: outOfRange");

@@ -121,7 +121,12 @@ public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
         return new Options(lr, 0, 0, 0, 1e-10, false);
     }
 
-    /** Adagrad with PyTorch's defaults: no learning-rate decay, accumulator 0, eps 1e-10, no weight decay. */
+    /**
+     * Adagrad with PyTorch's defaults: no learning-rate decay, accumulator 0, eps 1e-10, no weight decay.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     */
     public Adagrad(List<Parameter> parameters, double lr) {
         this(List.of(OptimizerGroup.from(new ParameterGroup(parameters, lr, 0), options(lr))));
     }

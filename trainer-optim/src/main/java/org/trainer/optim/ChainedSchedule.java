@@ -54,7 +54,11 @@ public final class ChainedSchedule implements LearningRateSchedule {
         return schedules.get(0).perIteration();
     }
 
-    /** The parts, in order of application. */
+    /**
+     * The parts, in order of application.
+     *
+     * @return the parts
+     */
     public List<LearningRateSchedule> schedules() {
         return schedules;
     }

@@ -24,12 +24,24 @@ import org.trainer.core.train.LearningRateSchedule;
 public record ConstantFactorSchedule(double factor, long totalIters, boolean perIteration)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when factor is outside [0, 1] or totalIters &lt; 1.
+     *
+     * @param factor the fraction of base before step n, in [0, 1]
+     * @param totalIters n, the steps at the reduced rate, >= 1
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public ConstantFactorSchedule {
         ScheduleChecks.unitInterval("ConstantFactorSchedule", "factor", factor);
         ScheduleChecks.atLeast("ConstantFactorSchedule", "totalIters", totalIters, 1);
     }
 
-    /** Per epoch. */
+    /**
+     * Per epoch.
+     *
+     * @param factor the fraction of base before step n, in [0, 1]
+     * @param totalIters n, the epochs at the reduced rate, at least 1
+     */
     public ConstantFactorSchedule(double factor, long totalIters) {
         this(factor, totalIters, false);
     }
@@ -39,7 +51,12 @@ public record ConstantFactorSchedule(double factor, long totalIters, boolean per
         this(1.0 / 3, 5, false);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public ConstantFactorSchedule perIteration(boolean on) {
         return new ConstantFactorSchedule(factor, totalIters, on);
     }

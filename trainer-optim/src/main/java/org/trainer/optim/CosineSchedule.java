@@ -22,22 +22,43 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record CosineSchedule(long tMax, double etaMin, boolean perIteration) implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when tMax &lt; 1 or etaMin is negative, NaN or infinite.
+     *
+     * @param tMax steps from base down to etaMin, >= 1
+     * @param etaMin the lowest rate, finite and >= 0
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public CosineSchedule {
         ScheduleChecks.atLeast("CosineSchedule", "tMax", tMax, 1);
         ScheduleChecks.nonNegative("CosineSchedule", "etaMin", etaMin);
     }
 
-    /** Anneals to 0, per epoch. */
+    /**
+     * Anneals to 0, per epoch.
+     *
+     * @param tMax epochs from base down to 0, at least 1
+     */
     public CosineSchedule(long tMax) {
         this(tMax, 0, false);
     }
 
-    /** Anneals to etaMin, per epoch. */
+    /**
+     * Anneals to etaMin, per epoch.
+     *
+     * @param tMax epochs from base down to etaMin, at least 1
+     * @param etaMin the lowest rate, finite and at least 0
+     */
     public CosineSchedule(long tMax, double etaMin) {
         this(tMax, etaMin, false);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public CosineSchedule perIteration(boolean on) {
         return new CosineSchedule(tMax, etaMin, on);
     }

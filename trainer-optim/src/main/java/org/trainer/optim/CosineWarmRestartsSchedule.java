@@ -23,18 +23,38 @@ import org.trainer.core.train.LearningRateSchedule;
 public record CosineWarmRestartsSchedule(long t0, long tMult, double etaMin, boolean perIteration)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when t0 &lt; 1, tMult &lt; 1 or etaMin is negative, NaN
+     * or infinite.
+     *
+     * @param t0 length of the first cycle, >= 1
+     * @param tMult growth factor of the cycle length, >= 1
+     * @param etaMin the lowest rate, finite and >= 0
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public CosineWarmRestartsSchedule {
         ScheduleChecks.atLeast("CosineWarmRestartsSchedule", "t0", t0, 1);
         ScheduleChecks.atLeast("CosineWarmRestartsSchedule", "tMult", tMult, 1);
         ScheduleChecks.nonNegative("CosineWarmRestartsSchedule", "etaMin", etaMin);
     }
 
-    /** Restarts per epoch. */
+    /**
+     * Restarts per epoch.
+     *
+     * @param t0 length of the first cycle, at least 1
+     * @param tMult growth factor of the cycle length, at least 1
+     * @param etaMin the lowest rate, finite and at least 0
+     */
     public CosineWarmRestartsSchedule(long t0, long tMult, double etaMin) {
         this(t0, tMult, etaMin, false);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public CosineWarmRestartsSchedule perIteration(boolean on) {
         return new CosineWarmRestartsSchedule(t0, tMult, etaMin, on);
     }

@@ -46,6 +46,19 @@ public record CyclicSchedule(double baseLr, double maxLr, long stepSizeUp, long 
         EXP_RANGE
     }
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when baseLr is negative or not finite, maxLr is below
+     * baseLr or infinite, stepSizeUp &lt; 1, stepSizeDown &lt; 0 or gamma is not finite and positive, and
+     * NullPointerException when mode is null.
+     *
+     * @param baseLr the lowest rate, finite and >= 0
+     * @param maxLr the peak of the first cycle, finite and >= baseLr
+     * @param stepSizeUp u, the steps from baseLr up to the peak, >= 1
+     * @param stepSizeDown d, the steps from the peak back down, >= 0
+     * @param mode how the amplitude changes from cycle to cycle
+     * @param gamma the factor per step of {@link Mode#EXP_RANGE}, finite and > 0 (unused otherwise)
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public CyclicSchedule {
         ScheduleChecks.nonNegative("CyclicSchedule", "baseLr", baseLr);
         if (!(maxLr >= baseLr) || Double.isInfinite(maxLr)) {
@@ -58,22 +71,43 @@ public record CyclicSchedule(double baseLr, double maxLr, long stepSizeUp, long 
         ScheduleChecks.positive("CyclicSchedule", "gamma", gamma);
     }
 
-    /** A triangular cycle, up and down in stepSize steps each, per iteration (torch's defaults otherwise). */
+    /**
+     * A triangular cycle, up and down in stepSize steps each, per iteration (torch's defaults otherwise).
+     *
+     * @param baseLr the lowest rate
+     * @param maxLr the peak rate
+     * @param stepSize the steps up, and the steps down
+     */
     public CyclicSchedule(double baseLr, double maxLr, long stepSize) {
         this(baseLr, maxLr, stepSize, stepSize, Mode.TRIANGULAR, 1.0, true);
     }
 
-    /** This schedule with another mode. */
+    /**
+     * This schedule with another mode.
+     *
+     * @param m the mode
+     * @return the changed schedule
+     */
     public CyclicSchedule mode(Mode m) {
         return new CyclicSchedule(baseLr, maxLr, stepSizeUp, stepSizeDown, m, gamma, perIteration);
     }
 
-    /** This schedule in {@link Mode#EXP_RANGE} with the given gamma. */
+    /**
+     * This schedule in {@link Mode#EXP_RANGE} with the given gamma.
+     *
+     * @param g the factor per step, finite and positive
+     * @return the changed schedule
+     */
     public CyclicSchedule expRange(double g) {
         return new CyclicSchedule(baseLr, maxLr, stepSizeUp, stepSizeDown, Mode.EXP_RANGE, g, perIteration);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public CyclicSchedule perIteration(boolean on) {
         return new CyclicSchedule(baseLr, maxLr, stepSizeUp, stepSizeDown, mode, gamma, on);
     }

@@ -53,29 +53,61 @@ public final class GradientClipping implements Optimizer {
         this.clipValue = clipValue;
     }
 
-    /** {@code inner}, with the L2 norm of all its gradients clipped to maxNorm before each step. */
+    /**
+     * {@code inner}, with the L2 norm of all its gradients clipped to maxNorm before each step.
+     *
+     * @param inner the optimizer to wrap
+     * @param maxNorm the largest norm left unclipped
+     * @return the wrapped optimizer
+     */
     public static GradientClipping byNorm(Optimizer inner, double maxNorm) {
         return byNorm(inner, maxNorm, 2);
     }
 
-    /** {@code inner}, with the p-norm (p = normType) of all its gradients clipped to maxNorm before each step. */
+    /**
+     * {@code inner}, with the p-norm (p = normType) of all its gradients clipped to maxNorm before each step.
+     *
+     * @param inner the optimizer to wrap
+     * @param maxNorm the largest norm left unclipped
+     * @param normType p, positive, or infinity for the largest magnitude
+     * @return the wrapped optimizer
+     */
     public static GradientClipping byNorm(Optimizer inner, double maxNorm, double normType) {
         checkNorm(maxNorm, normType);
         return new GradientClipping(inner, maxNorm, normType, Double.NaN);
     }
 
-    /** {@code inner}, with every gradient element clamped to [-clipValue, clipValue] before each step. */
+    /**
+     * {@code inner}, with every gradient element clamped to [-clipValue, clipValue] before each step.
+     *
+     * @param inner the optimizer to wrap
+     * @param clipValue the largest magnitude of an element
+     * @return the wrapped optimizer
+     */
     public static GradientClipping byValue(Optimizer inner, double clipValue) {
         checkValue(clipValue);
         return new GradientClipping(inner, Double.NaN, 2, clipValue);
     }
 
-    /** Clips the L2 norm of the parameters' gradients to maxNorm; returns the norm before clipping. */
+    /**
+     * Clips the L2 norm of the parameters' gradients to maxNorm; returns the norm before clipping.
+     *
+     * @param parameters the parameters whose gradients are clipped in place
+     * @param maxNorm the largest norm left unclipped
+     * @return the norm before clipping
+     */
     public static double clipGradNorm(Iterable<Parameter> parameters, double maxNorm) {
         return clipGradNorm(parameters, maxNorm, 2, false);
     }
 
-    /** Clips the p-norm (p = normType) of the gradients to maxNorm; returns the norm before clipping. */
+    /**
+     * Clips the p-norm (p = normType) of the gradients to maxNorm; returns the norm before clipping.
+     *
+     * @param parameters the parameters whose gradients are clipped in place
+     * @param maxNorm the largest norm left unclipped
+     * @param normType p, positive, or infinity
+     * @return the norm before clipping
+     */
     public static double clipGradNorm(Iterable<Parameter> parameters, double maxNorm, double normType) {
         return clipGradNorm(parameters, maxNorm, normType, false);
     }
@@ -83,6 +115,7 @@ public final class GradientClipping implements Optimizer {
     /**
      * Clips the p-norm of the gradients, viewed as one vector, to maxNorm, in place.
      *
+     * @param parameters the parameters whose gradients are clipped in place
      * @param maxNorm          the largest norm left unclipped, finite and >= 0
      * @param normType         p > 0, or {@code Double.POSITIVE_INFINITY} for the largest magnitude
      * @param errorIfNonfinite throw instead of scaling by a NaN or zero factor when the norm is inf or NaN
@@ -108,7 +141,12 @@ public final class GradientClipping implements Optimizer {
         return total;
     }
 
-    /** Clamps every gradient element to [-clipValue, clipValue] in place; clipValue is finite and >= 0. */
+    /**
+     * Clamps every gradient element to [-clipValue, clipValue] in place; clipValue is finite and >= 0.
+     *
+     * @param parameters the parameters whose gradients are clamped
+     * @param clipValue the largest magnitude of an element
+     */
     public static void clipGradValue(Iterable<Parameter> parameters, double clipValue) {
         checkValue(clipValue);
         for (Tensor g : grads(parameters)) {
@@ -117,7 +155,13 @@ public final class GradientClipping implements Optimizer {
         }
     }
 
-    /** The p-norm of the parameters' gradients viewed as one vector, without clipping (0 when none has one). */
+    /**
+     * The p-norm of the parameters' gradients viewed as one vector, without clipping (0 when none has one).
+     *
+     * @param parameters the parameters
+     * @param normType p, positive, or infinity
+     * @return the norm
+     */
     public static double gradNorm(Iterable<Parameter> parameters, double normType) {
         checkNormType(normType);
         return norm(grads(parameters), normType);
@@ -196,12 +240,20 @@ public final class GradientClipping implements Optimizer {
         inner.step();
     }
 
-    /** The gradients' norm before clipping at the last step (NaN before the first): what monitors read. */
+    /**
+     * The gradients' norm before clipping at the last step (NaN before the first): what monitors read.
+     *
+     * @return the norm, or NaN
+     */
     public double lastNorm() {
         return lastNorm;
     }
 
-    /** The optimizer whose gradients are clipped. */
+    /**
+     * The optimizer whose gradients are clipped.
+     *
+     * @return the wrapped optimizer
+     */
     public Optimizer inner() {
         return inner;
     }

@@ -20,16 +20,31 @@ import org.trainer.core.train.LearningRateSchedule;
  */
 public record LambdaSchedule(LongToDoubleFunction factor, boolean perIteration) implements LearningRateSchedule {
 
+    /**
+     * Checks that the factor function is given.
+     *
+     * @param factor t -> the factor at step t
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public LambdaSchedule {
         Objects.requireNonNull(factor, "LambdaSchedule: factor must not be null");
     }
 
-    /** Per epoch. */
+    /**
+     * Per epoch.
+     *
+     * @param factor epoch t to the factor at t
+     */
     public LambdaSchedule(LongToDoubleFunction factor) {
         this(factor, false);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public LambdaSchedule perIteration(boolean on) {
         return new LambdaSchedule(factor, on);
     }

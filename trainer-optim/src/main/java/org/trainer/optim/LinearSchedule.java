@@ -26,13 +26,27 @@ import org.trainer.core.train.LearningRateSchedule;
 public record LinearSchedule(double startFactor, double endFactor, long totalIters, boolean perIteration)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when a factor is outside [0, 1] or totalIters &lt; 1.
+     *
+     * @param startFactor the factor at t = 0, in [0, 1]
+     * @param endFactor the factor from t = n on, in [0, 1]
+     * @param totalIters n, the steps the change takes, >= 1
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public LinearSchedule {
         ScheduleChecks.unitInterval("LinearSchedule", "startFactor", startFactor);
         ScheduleChecks.unitInterval("LinearSchedule", "endFactor", endFactor);
         ScheduleChecks.atLeast("LinearSchedule", "totalIters", totalIters, 1);
     }
 
-    /** Per epoch. */
+    /**
+     * Per epoch.
+     *
+     * @param startFactor the factor at t = 0, in [0, 1]
+     * @param endFactor the factor from t = n on, in [0, 1]
+     * @param totalIters n, the epochs the change takes, at least 1
+     */
     public LinearSchedule(double startFactor, double endFactor, long totalIters) {
         this(startFactor, endFactor, totalIters, false);
     }
@@ -42,7 +56,12 @@ public record LinearSchedule(double startFactor, double endFactor, long totalIte
         this(1.0 / 3, 1.0, 5, false);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public LinearSchedule perIteration(boolean on) {
         return new LinearSchedule(startFactor, endFactor, totalIters, on);
     }

@@ -27,6 +27,14 @@ import org.trainer.core.train.LearningRateSchedule;
 public record LinearWarmupSchedule(double startFactor, long warmupSteps, LearningRateSchedule after)
         implements LearningRateSchedule {
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when startFactor is outside [0, 1] or warmupSteps &lt;
+     * 1, and NullPointerException when {@code after} is null.
+     *
+     * @param startFactor the fraction of base at t = 0, in [0, 1]
+     * @param warmupSteps W, >= 1
+     * @param after the schedule from t = W on, evaluated at t - W
+     */
     public LinearWarmupSchedule {
         ScheduleChecks.unitInterval("LinearWarmupSchedule", "startFactor", startFactor);
         ScheduleChecks.atLeast("LinearWarmupSchedule", "warmupSteps", warmupSteps, 1);

@@ -72,6 +72,9 @@ public final class LrFinder {
      * The moving average's weight of the past, in [0, 1); 0.95 by default (torch-lr-finder's; fastai
      * uses 0.98, whose longer memory lags the curve and moves the suggestion to larger rates on short
      * runs); 0 turns smoothing off. Returns this.
+     *
+     * @param b the weight of the past
+     * @return this finder
      */
     public LrFinder smoothing(double b) {
         if (!(b >= 0 && b < 1)) {
@@ -81,7 +84,12 @@ public final class LrFinder {
         return this;
     }
 
-    /** Stop once the smoothed loss exceeds this multiple (finite, > 1) of its minimum; 4 by default. Returns this. */
+    /**
+     * Stop once the smoothed loss exceeds this multiple (finite, > 1) of its minimum; 4 by default. Returns this.
+     *
+     * @param factor the multiple of the minimum
+     * @return this finder
+     */
     public LrFinder divergence(double factor) {
         if (!(factor > 1) || Double.isInfinite(factor)) {
             throw new IllegalArgumentException("LrFinder: divergence must be a finite value > 1, got " + factor);
@@ -93,6 +101,10 @@ public final class LrFinder {
     /**
      * Points left out of the suggestion at the start (where the average is still warming up) and at
      * the end (the divergence); 10 and 5 by default, each >= 0. Returns this.
+     *
+     * @param start points skipped at the start
+     * @param end points skipped at the end
+     * @return this finder
      */
     public LrFinder skip(int start, int end) {
         ScheduleChecks.atLeast("LrFinder", "skipStart", start, 0);
@@ -102,7 +114,12 @@ public final class LrFinder {
         return this;
     }
 
-    /** The rate of step i. */
+    /**
+     * The rate of step i.
+     *
+     * @param i the step, from 0
+     * @return the rate
+     */
     public double learningRate(int i) {
         return startLr * Math.pow(endLr / startLr, (double) i / (steps - 1));
     }
@@ -115,6 +132,7 @@ public final class LrFinder {
      * @param optimizer builds an optimizer over the model's parameters for a given rate, e.g.
      *                  {@code lr -> new SGD(model.parameters(), SGD.options(lr).withMomentum(0.9))}
      * @param data      the training batches; its epoch counter is left alone
+     * @return the rates, losses and suggestion
      */
     public LrFinderResult run(Module model, Loss loss, DoubleFunction<Optimizer> optimizer, DataLoader data) {
         Objects.requireNonNull(model, "LrFinder: model must not be null");

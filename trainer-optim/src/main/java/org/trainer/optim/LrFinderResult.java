@@ -27,32 +27,56 @@ public final class LrFinderResult {
         this.skipEnd = skipEnd;
     }
 
-    /** The rate of each recorded batch, increasing. */
+    /**
+     * The rate of each recorded batch, increasing.
+     *
+     * @return the rates
+     */
     public double[] learningRates() {
         return learningRates.clone();
     }
 
-    /** The loss of each recorded batch (before its update). */
+    /**
+     * The loss of each recorded batch (before its update).
+     *
+     * @return the losses
+     */
     public double[] losses() {
         return losses.clone();
     }
 
-    /** The bias-corrected moving average of the losses. */
+    /**
+     * The bias-corrected moving average of the losses.
+     *
+     * @return the smoothed losses
+     */
     public double[] smoothedLosses() {
         return smoothedLosses.clone();
     }
 
-    /** Number of recorded batches. */
+    /**
+     * Number of recorded batches.
+     *
+     * @return the number of batches
+     */
     public int size() {
         return learningRates.length;
     }
 
-    /** True when the run stopped early because the loss diverged. */
+    /**
+     * True when the run stopped early because the loss diverged.
+     *
+     * @return whether the loss diverged
+     */
     public boolean diverged() {
         return diverged;
     }
 
-    /** The index of the suggested rate in {@link #learningRates()}. */
+    /**
+     * The index of the suggested rate in {@link #learningRates()}.
+     *
+     * @return the index
+     */
     public int suggestionIndex() {
         int n = smoothedLosses.length;
         int from = skipStart;
@@ -74,7 +98,11 @@ public final class LrFinderResult {
         return best;
     }
 
-    /** The suggested learning rate: where the smoothed loss falls fastest. */
+    /**
+     * The suggested learning rate: where the smoothed loss falls fastest.
+     *
+     * @return the rate
+     */
     public double suggestion() {
         return learningRates[suggestionIndex()];
     }
@@ -85,7 +113,12 @@ public final class LrFinderResult {
         return (smoothedLosses[b] - smoothedLosses[a]) / (Math.log(learningRates[b]) - Math.log(learningRates[a]));
     }
 
-    /** A table of about {@code rows} evenly spaced points: rate, loss and smoothed loss. */
+    /**
+     * A table of about {@code rows} evenly spaced points: rate, loss and smoothed loss.
+     *
+     * @param rows about how many rows to print
+     * @return the table: a header line, then one line per row
+     */
     public String summary(int rows) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%12s  %10s  %10s%n", "lr", "loss",
                 "smoothed"));

@@ -28,6 +28,14 @@ public final class MultiStepSchedule implements LearningRateSchedule {
         this(milestones, gamma, false);
     }
 
+    /**
+     * Multiplies the rate by gamma at each milestone, counting steps (perIteration) or epochs; throws
+     * IllegalArgumentException when there is no milestone, a milestone is negative or gamma is not finite and positive.
+     *
+     * @param milestones steps at which the rate is multiplied by gamma, each at least 0
+     * @param gamma finite and positive
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public MultiStepSchedule(long[] milestones, double gamma, boolean perIteration) {
         if (milestones == null || milestones.length == 0) {
             throw new IllegalArgumentException("MultiStepSchedule: milestones must hold at least one step, got "
@@ -46,7 +54,12 @@ public final class MultiStepSchedule implements LearningRateSchedule {
         this.perIteration = perIteration;
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public MultiStepSchedule perIteration(boolean on) {
         return new MultiStepSchedule(milestones, gamma, on);
     }
@@ -77,11 +90,20 @@ public final class MultiStepSchedule implements LearningRateSchedule {
         return perIteration;
     }
 
-    /** The milestones, sorted. */
+    /**
+     * The milestones, sorted.
+     *
+     * @return a copy of the milestones
+     */
     public long[] milestones() {
         return milestones.clone();
     }
 
+    /**
+     * The factor applied at each milestone.
+     *
+     * @return gamma
+     */
     public double gamma() {
         return gamma;
     }

@@ -50,6 +50,19 @@ public record OneCycleSchedule(double maxLr, long totalSteps, double pctStart, A
         LINEAR
     }
 
+    /**
+     * Validates the arguments; throws IllegalArgumentException when maxLr, divFactor or finalDivFactor is not finite
+     * and positive, totalSteps &lt; 1 or pctStart is outside [0, 1], and NullPointerException when anneal is null.
+     *
+     * @param maxLr M, the peak rate, finite and > 0
+     * @param totalSteps n, the length of the cycle, >= 1
+     * @param pctStart p, the fraction of the cycle spent rising, in [0, 1]
+     * @param anneal the shape of each phase
+     * @param divFactor M / I, finite and > 0
+     * @param finalDivFactor I / F, finite and > 0
+     * @param threePhase true to come back down to I before annealing to F (fast.ai's original form)
+     * @param perIteration true when t counts iterations, false when it counts epochs
+     */
     public OneCycleSchedule {
         ScheduleChecks.positive("OneCycleSchedule", "maxLr", maxLr);
         ScheduleChecks.atLeast("OneCycleSchedule", "totalSteps", totalSteps, 1);
@@ -59,27 +72,55 @@ public record OneCycleSchedule(double maxLr, long totalSteps, double pctStart, A
         ScheduleChecks.positive("OneCycleSchedule", "finalDivFactor", finalDivFactor);
     }
 
-    /** torch's defaults: pctStart 0.3, cosine, divFactor 25, finalDivFactor 1e4, two phases, per iteration. */
+    /**
+     * torch's defaults: pctStart 0.3, cosine, divFactor 25, finalDivFactor 1e4, two phases, per iteration.
+     *
+     * @param maxLr the peak rate
+     * @param totalSteps the length of the cycle in iterations
+     */
     public OneCycleSchedule(double maxLr, long totalSteps) {
         this(maxLr, totalSteps, 0.3, Anneal.COS, 25, 1e4, false, true);
     }
 
-    /** A two-phase cosine cycle per iteration. */
+    /**
+     * A two-phase cosine cycle per iteration.
+     *
+     * @param maxLr M, the peak rate
+     * @param totalSteps n, the length of the cycle in iterations
+     * @param pctStart the fraction of the cycle spent rising
+     * @param divFactor M / I
+     * @param finalDivFactor I / F
+     */
     public OneCycleSchedule(double maxLr, long totalSteps, double pctStart, double divFactor, double finalDivFactor) {
         this(maxLr, totalSteps, pctStart, Anneal.COS, divFactor, finalDivFactor, false, true);
     }
 
-    /** This cycle with another phase shape. */
+    /**
+     * This cycle with another phase shape.
+     *
+     * @param a the phase shape
+     * @return the changed schedule
+     */
     public OneCycleSchedule anneal(Anneal a) {
         return new OneCycleSchedule(maxLr, totalSteps, pctStart, a, divFactor, finalDivFactor, threePhase, perIteration);
     }
 
-    /** This cycle in three phases (true) or two (false). */
+    /**
+     * This cycle in three phases (true) or two (false).
+     *
+     * @param on true for three phases
+     * @return the changed schedule
+     */
     public OneCycleSchedule threePhase(boolean on) {
         return new OneCycleSchedule(maxLr, totalSteps, pctStart, anneal, divFactor, finalDivFactor, on, perIteration);
     }
 
-    /** This schedule, with t counting iterations (true) or epochs (false). */
+    /**
+     * This schedule, with t counting iterations (true) or epochs (false).
+     *
+     * @param on true when t counts iterations, false when it counts epochs
+     * @return the changed schedule
+     */
     public OneCycleSchedule perIteration(boolean on) {
         return new OneCycleSchedule(maxLr, totalSteps, pctStart, anneal, divFactor, finalDivFactor, threePhase, on);
     }

@@ -133,7 +133,12 @@ public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
         return new Options(lr, 0.99, 1e-8, 0, 0, false, false);
     }
 
-    /** RMSprop with PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay. */
+    /**
+     * RMSprop with PyTorch's defaults: alpha 0.99, eps 1e-8, no momentum, not centered, no weight decay.
+     *
+     * @param parameters the parameters to update
+     * @param lr the learning rate
+     */
     public RMSprop(List<Parameter> parameters, double lr) {
         this(List.of(OptimizerGroup.from(new ParameterGroup(parameters, lr, 0), options(lr))));
     }

@@ -87,6 +87,9 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
     /**
      * A builder with torch's defaults: monitor "val_loss", mode MIN, factor 0.1, patience 10,
      * threshold 1e-4 (REL), cooldown 0, minLr 0, eps 1e-8.
+     *
+     * @param optimizer the optimizer whose rates are lowered
+     * @return a builder
      */
     public static Builder builder(Optimizer optimizer) {
         return new Builder(Objects.requireNonNull(optimizer, "ReduceLrOnPlateau: optimizer must not be null"));
@@ -103,6 +106,9 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
     /**
      * Records one epoch's value of the figure and lowers the rates when it has not improved for more
      * than {@code patience} epochs. Returns true when a rate was lowered.
+     *
+     * @param metric the epoch's value of the figure
+     * @return whether a rate was lowered
      */
     public boolean step(double metric) {
         steps++;
@@ -153,26 +159,47 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
         step(value);
     }
 
-    /** The best value of the figure so far (+-inf before the first step). */
+    /**
+     * The best value of the figure so far (+-inf before the first step).
+     *
+     * @return the best value
+     */
     public double best() {
         return best;
     }
 
-    /** Epochs since the last improvement that count towards patience. */
+    /**
+     * Epochs since the last improvement that count towards patience.
+     *
+     * @return the bad epochs
+     */
     public int badEpochs() {
         return badEpochs;
     }
 
-    /** Whether the next steps are in the cooldown after a reduction. */
+    /**
+     * Whether the next steps are in the cooldown after a reduction.
+     *
+     * @return whether in cooldown
+     */
     public boolean inCooldown() {
         return cooldownCounter > 0;
     }
 
-    /** Number of {@link #step(double)} calls since construction or {@link #reset()}. */
+    /**
+     * Number of {@link #step(double)} calls since construction or {@link #reset()}.
+     *
+     * @return the number of steps
+     */
     public long steps() {
         return steps;
     }
 
+    /**
+     * The name of the watched figure in the epoch logs (e.g. "val_loss").
+     *
+     * @return the figure's name
+     */
     public String monitor() {
         return monitor;
     }
@@ -219,7 +246,12 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             this.optimizer = optimizer;
         }
 
-        /** The name of the figure in the epoch logs, e.g. "val_loss" or "val_accuracy". */
+        /**
+         * The name of the figure in the epoch logs, e.g. "val_loss" or "val_accuracy".
+         *
+         * @param name the figure's name
+         * @return this builder
+         */
         public Builder monitor(String name) {
             if (name == null || name.isEmpty()) {
                 throw new IllegalArgumentException("ReduceLrOnPlateau: monitor must be a figure's name, got '"
@@ -229,12 +261,23 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
+        /**
+         * Whether lower (MIN) or higher (MAX) values of the figure are better. Returns this.
+         *
+         * @param m MIN or MAX
+         * @return this builder
+         */
         public Builder mode(Mode m) {
             this.mode = Objects.requireNonNull(m, "ReduceLrOnPlateau: mode must not be null");
             return this;
         }
 
-        /** new lr = lr * factor, 0 &lt; factor &lt; 1. */
+        /**
+         * new lr = lr * factor, 0 &lt; factor &lt; 1.
+         *
+         * @param f the factor
+         * @return this builder
+         */
         public Builder factor(double f) {
             if (!(f > 0 && f < 1)) {
                 throw new IllegalArgumentException("ReduceLrOnPlateau: factor must be in (0, 1), got " + f);
@@ -243,7 +286,12 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
-        /** Epochs without improvement that are tolerated before a reduction, >= 0. */
+        /**
+         * Epochs without improvement that are tolerated before a reduction, >= 0.
+         *
+         * @param p the tolerated epochs
+         * @return this builder
+         */
         public Builder patience(int p) {
             if (p < 0) {
                 throw new IllegalArgumentException("ReduceLrOnPlateau: patience must be >= 0, got " + p);
@@ -252,7 +300,13 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
-        /** The margin an improvement must beat, finite and >= 0, read as {@code thresholdMode} says. */
+        /**
+         * The margin an improvement must beat, finite and >= 0, read as {@code thresholdMode} says.
+         *
+         * @param t the margin
+         * @param tm REL or ABS
+         * @return this builder
+         */
         public Builder threshold(double t, ThresholdMode tm) {
             ScheduleChecks.nonNegative("ReduceLrOnPlateau", "threshold", t);
             this.threshold = t;
@@ -260,7 +314,12 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
-        /** Epochs after a reduction during which bad epochs are not counted, >= 0. */
+        /**
+         * Epochs after a reduction during which bad epochs are not counted, >= 0.
+         *
+         * @param c the cooldown epochs
+         * @return this builder
+         */
         public Builder cooldown(int c) {
             if (c < 0) {
                 throw new IllegalArgumentException("ReduceLrOnPlateau: cooldown must be >= 0, got " + c);
@@ -269,7 +328,12 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
-        /** The lowest rate: one value for every group, or one per group; each finite and >= 0. */
+        /**
+         * The lowest rate: one value for every group, or one per group; each finite and >= 0.
+         *
+         * @param lrs one rate, or one per group
+         * @return this builder
+         */
         public Builder minLr(double... lrs) {
             if (lrs == null || lrs.length == 0) {
                 throw new IllegalArgumentException("ReduceLrOnPlateau: minLr must hold at least one value");
@@ -281,13 +345,23 @@ public final class ReduceLrOnPlateau implements Callback, Stateful {
             return this;
         }
 
-        /** A reduction smaller than eps (finite, >= 0) is skipped. */
+        /**
+         * A reduction smaller than eps (finite, >= 0) is skipped.
+         *
+         * @param e the smallest reduction applied
+         * @return this builder
+         */
         public Builder eps(double e) {
             ScheduleChecks.nonNegative("ReduceLrOnPlateau", "eps", e);
             this.eps = e;
             return this;
         }
 
+        /**
+         * The scheduler over the builder's optimizer.
+         *
+         * @return the scheduler
+         */
         public ReduceLrOnPlateau build() {
             return new ReduceLrOnPlateau(this);
         }

@@ -73,12 +73,20 @@ public final class SequentialSchedule implements LearningRateSchedule {
         return schedules.get(0).perIteration();
     }
 
-    /** The parts, in order. */
+    /**
+     * The parts, in order.
+     *
+     * @return the parts
+     */
     public List<LearningRateSchedule> schedules() {
         return schedules;
     }
 
-    /** The milestones, m_1 .. m_k. */
+    /**
+     * The milestones, m_1 .. m_k.
+     *
+     * @return a copy of the milestones
+     */
     public long[] milestones() {
         return milestones.clone();
     }

@@ -47,26 +47,48 @@ public final class RunReport {
         this.history = history;
     }
 
-    /** A report of {@code history} under {@code title}; the diagnosis defaults to {@link Diagnosis#of(History)}. */
+    /**
+     * A report of {@code history} under {@code title}; the diagnosis defaults to {@link Diagnosis#of(History)}.
+     *
+     * @param title the report's title
+     * @param history the run's history
+     * @return the report
+     */
     public static RunReport of(String title, History history) {
         Objects.requireNonNull(title, "RunReport: title is null");
         Objects.requireNonNull(history, "RunReport: history is null");
         return new RunReport(title, history);
     }
 
-    /** The profiler's figures, shown in the profile section (without them the section says how to get them). */
+    /**
+     * The profiler's figures, shown in the profile section (without them the section says how to get them).
+     *
+     * @param p the figures
+     * @return this report
+     */
     public RunReport profile(ProfileReport p) {
         this.profile = Objects.requireNonNull(p, "RunReport: profile is null");
         return this;
     }
 
-    /** A diagnosis to show instead of the default one of the history. */
+    /**
+     * A diagnosis to show instead of the default one of the history.
+     *
+     * @param d the diagnosis
+     * @return this report
+     */
     public RunReport diagnosis(Diagnosis d) {
         this.diagnosis = Objects.requireNonNull(d, "RunReport: diagnosis is null");
         return this;
     }
 
-    /** A setting shown in the summary, e.g. ("optimizer", "SGD, lr 0.02, momentum 0.9"). */
+    /**
+     * A setting shown in the summary, e.g. ("optimizer", "SGD, lr 0.02, momentum 0.9").
+     *
+     * @param name the setting's name
+     * @param value its value
+     * @return this report
+     */
     public RunReport setting(String name, String value) {
         settings.put(Objects.requireNonNull(name, "RunReport: setting name is null"), String.valueOf(value));
         return this;
@@ -76,6 +98,8 @@ public final class RunReport {
      * Writes the report to {@code file} atomically (a temporary file beside it, forced to disk, then
      * renamed over it), creating the directories; returns the absolute path.
      *
+     * @param file the HTML file
+     * @return the absolute path
      * @throws java.io.UncheckedIOException if the file cannot be written; an existing file is then unchanged
      */
     public Path write(Path file) {
@@ -88,7 +112,11 @@ public final class RunReport {
         return file.toAbsolutePath();
     }
 
-    /** The whole report as HTML (well-formed as XML too, so that any XML parser reads it). */
+    /**
+     * The whole report as HTML (well-formed as XML too, so that any XML parser reads it).
+     *
+     * @return the HTML
+     */
     public String toHtml() {
         Diagnosis d = diagnosis != null ? diagnosis : Diagnosis.of(history);
         StringBuilder sb = new StringBuilder(1 << 16);

@@ -20,6 +20,13 @@ import org.trainer.hpo.TrialPruned;
 @FunctionalInterface
 public interface RemoteObjective extends Serializable {
 
+    /**
+     * Trains with the trial's hyperparameters on an executor and returns the objective value.
+     *
+     * @param trial the trial
+     * @return the objective value
+     * @throws Exception anything training throws: the task fails and the trial is retried or recorded FAILED
+     */
     double evaluate(RemoteTrial trial) throws Exception;
 
     /**
@@ -27,6 +34,8 @@ public interface RemoteObjective extends Serializable {
      * a {@link org.trainer.hpo.ThreadPoolTrialExecutor}) and see the live trial through a
      * {@link RemoteTrial} whose {@link RemoteTrial#attempt()} is 0. Handy to debug a remote objective
      * without Spark, or to compare the two executors.
+     *
+     * @return the in-process objective
      */
     default Objective toObjective() {
         RemoteObjective self = this;

@@ -16,6 +16,12 @@ public final class RemotePruningCallback implements Callback {
     private final RemoteTrial trial;
     private final String metric;
 
+    /**
+     * Reports {@code metric} of each epoch to {@code trial}.
+     *
+     * @param trial the trial
+     * @param metric the figure, e.g. "val_accuracy"
+     */
     public RemotePruningCallback(RemoteTrial trial, String metric) {
         this.trial = Objects.requireNonNull(trial, "RemotePruningCallback: trial");
         this.metric = Objects.requireNonNull(metric, "RemotePruningCallback: metric");

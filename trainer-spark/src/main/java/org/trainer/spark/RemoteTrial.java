@@ -9,10 +9,18 @@ import java.util.Map;
  */
 public interface RemoteTrial {
 
-    /** The trial's number in its study, from 0. */
+    /**
+     * The trial's number in its study, from 0.
+     *
+     * @return the number
+     */
     int number();
 
-    /** The trial's own seed (seed the model, data order and dropout from it). */
+    /**
+     * The trial's own seed (seed the model, data order and dropout from it).
+     *
+     * @return the seed
+     */
     long seed();
 
     /**
@@ -21,10 +29,16 @@ public interface RemoteTrial {
      * first report of each step. Spark's own retries of a task inside one job
      * ({@code spark.task.maxFailures}) keep this number; {@code TaskContext.get().attemptNumber()}
      * counts those.
+     *
+     * @return the attempt, from 0
      */
     int attempt();
 
-    /** The hyperparameters, by name, in the study's declared order (Double, Integer or a category). */
+    /**
+     * The hyperparameters, by name, in the study's declared order (Double, Integer or a category).
+     *
+     * @return the values by name
+     */
     Map<String, Object> params();
 
     /**
@@ -32,6 +46,8 @@ public interface RemoteTrial {
      * it and answers whether its pruner says to stop; that answer is what {@link #shouldPrune()}
      * returns until the next report. Blocks for one round trip.
      *
+     * @param step the step
+     * @param value the objective's value there
      * @throws java.io.UncheckedIOException if the coordinator cannot be reached (the task fails)
      */
     void report(int step, double value);
@@ -40,6 +56,8 @@ public interface RemoteTrial {
      * Whether the coordinator's pruner said to stop at the last {@link #report} (false before the
      * first report). Once true it stays true; the objective should then return or throw
      * {@link org.trainer.hpo.TrialPruned}.
+     *
+     * @return whether to stop
      */
     boolean shouldPrune();
 }

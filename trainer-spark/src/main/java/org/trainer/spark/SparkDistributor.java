@@ -72,22 +72,38 @@ public final class SparkDistributor {
         this.maxAttempts = b.maxAttempts;
     }
 
-    /** A builder with 1 process, a 30-minute timeout and 3 attempts. */
+    /**
+     * A builder with 1 process, a 30-minute timeout and 3 attempts.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The number of ranks each job runs. */
+    /**
+     * The number of ranks each job runs.
+     *
+     * @return the number of ranks
+     */
     public int numProcesses() {
         return numProcesses;
     }
 
-    /** How long a rank waits for the others (rendezvous and each collective operation). */
+    /**
+     * How long a rank waits for the others (rendezvous and each collective operation).
+     *
+     * @return the timeout
+     */
     public Duration timeout() {
         return timeout;
     }
 
-    /** How many attempts of a job a context created here allows (the first one included). */
+    /**
+     * How many attempts of a job a context created here allows (the first one included).
+     *
+     * @return the attempts
+     */
     public int maxAttempts() {
         return maxAttempts;
     }
@@ -97,6 +113,9 @@ public final class SparkDistributor {
      * (and stops) a Spark context when none was given and none is active. The calling thread's job
      * description (a Spark local property) names the job while it runs and is restored afterwards.
      *
+     * @param <R> the result type
+     * @param fn the function every rank runs
+     * @return rank 0's result
      * @throws IllegalArgumentException if numProcesses exceeds the context's task slots (a barrier
      *         stage needs them all at once; Spark would otherwise wait for slots)
      * @throws SparkDistributorException if the job fails on every attempt; its message carries the
@@ -279,6 +298,8 @@ public final class SparkDistributor {
         /**
          * The number of ranks (barrier tasks), one task slot each.
          *
+         * @param n the number of ranks
+         * @return this builder
          * @throws IllegalArgumentException if n &lt; 1
          */
         public Builder numProcesses(int n) {
@@ -289,13 +310,23 @@ public final class SparkDistributor {
             return this;
         }
 
-        /** Runs the ranks on this context (never stopped by the distributor). */
+        /**
+         * Runs the ranks on this context (never stopped by the distributor).
+         *
+         * @param sc the context
+         * @return this builder
+         */
         public Builder sparkContext(SparkContext sc) {
             this.sparkContext = Objects.requireNonNull(sc, "sparkContext");
             return this;
         }
 
-        /** Runs the ranks on this context (never stopped by the distributor). */
+        /**
+         * Runs the ranks on this context (never stopped by the distributor).
+         *
+         * @param jsc the context
+         * @return this builder
+         */
         public Builder sparkContext(JavaSparkContext jsc) {
             return sparkContext(Objects.requireNonNull(jsc, "sparkContext").sc());
         }
@@ -304,6 +335,8 @@ public final class SparkDistributor {
          * Creates a context with this master URL for each {@link SparkDistributor#run} (e.g.
          * {@code spark://host:7077} or {@code local[4,3]}) and stops it afterwards.
          *
+         * @param masterUrl the master URL
+         * @return this builder
          * @throws IllegalArgumentException if the URL is blank
          */
         public Builder master(String masterUrl) {
@@ -320,6 +353,8 @@ public final class SparkDistributor {
          * How long a rank waits for the others in the rendezvous and in each collective operation,
          * and how long {@link SparkDistributor#run} waits for a cluster's task slots.
          *
+         * @param timeout the timeout
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder timeout(Duration timeout) {
@@ -335,6 +370,8 @@ public final class SparkDistributor {
          * How many times a context created by the distributor runs the job (the first attempt
          * included) before {@link SparkDistributor#run} fails.
          *
+         * @param n the attempts
+         * @return this builder
          * @throws IllegalArgumentException if n &lt; 1
          */
         public Builder maxAttempts(int n) {
@@ -348,6 +385,7 @@ public final class SparkDistributor {
         /**
          * The distributor.
          *
+         * @return the distributor
          * @throws IllegalStateException if both a context and a master URL were given
          */
         public SparkDistributor build() {

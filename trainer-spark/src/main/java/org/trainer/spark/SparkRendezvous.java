@@ -24,7 +24,11 @@ import org.trainer.distributed.Rendezvous;
 public final class SparkRendezvous implements Rendezvous {
     private final BarrierTaskContext context;
 
-    /** The rendezvous of the barrier task that {@code context} belongs to. */
+    /**
+     * The rendezvous of the barrier task that {@code context} belongs to.
+     *
+     * @param context the barrier task's context
+     */
     public SparkRendezvous(BarrierTaskContext context) {
         this.context = Objects.requireNonNull(context, "context");
     }

@@ -157,7 +157,12 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 retries, tokens.fromSparkSecret() ? "spark.authenticate.secret" : "a fresh per-executor key");
     }
 
-    /** A builder for {@code objective}: parallelism 1, 1 retry, no timeout. */
+    /**
+     * A builder for {@code objective}: parallelism 1, 1 retry, no timeout.
+     *
+     * @param objective the objective the trials run
+     * @return a builder
+     */
     public static Builder builder(RemoteObjective objective) {
         return new Builder(objective);
     }
@@ -168,12 +173,20 @@ public final class SparkTrialExecutor implements TrialExecutor {
         return parallelism;
     }
 
-    /** How many times a failed trial is run again. */
+    /**
+     * How many times a failed trial is run again.
+     *
+     * @return the retries
+     */
     public int retries() {
         return retries;
     }
 
-    /** The Spark context the trials run on. */
+    /**
+     * The Spark context the trials run on.
+     *
+     * @return the context
+     */
     public SparkContext sparkContext() {
         return sc;
     }
@@ -393,13 +406,23 @@ public final class SparkTrialExecutor implements TrialExecutor {
             this.objective = Objects.requireNonNull(objective, "SparkTrialExecutor.builder: objective");
         }
 
-        /** Runs the trials on this context (never stopped by the executor). */
+        /**
+         * Runs the trials on this context (never stopped by the executor).
+         *
+         * @param sc the context
+         * @return this builder
+         */
         public Builder sparkContext(SparkContext sc) {
             this.sparkContext = Objects.requireNonNull(sc, "SparkTrialExecutor.Builder.sparkContext: sc");
             return this;
         }
 
-        /** Runs the trials on this context (never stopped by the executor). */
+        /**
+         * Runs the trials on this context (never stopped by the executor).
+         *
+         * @param jsc the context
+         * @return this builder
+         */
         public Builder sparkContext(JavaSparkContext jsc) {
             return sparkContext(Objects.requireNonNull(jsc, "SparkTrialExecutor.Builder.sparkContext: jsc").sc());
         }
@@ -408,6 +431,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
          * Creates a context with this master URL (e.g. {@code spark://host:7077} or {@code local[4]}),
          * stopped by {@link SparkTrialExecutor#close()}.
          *
+         * @param masterUrl the master URL
+         * @return this builder
          * @throws IllegalArgumentException if the URL is blank
          */
         public Builder master(String masterUrl) {
@@ -423,6 +448,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
         /**
          * How many trials run at once, each one Spark task (default 1).
          *
+         * @param n trials at once
+         * @return this builder
          * @throws IllegalArgumentException if n &lt; 1
          */
         public Builder parallelism(int n) {
@@ -436,6 +463,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
         /**
          * How many times a trial whose task failed is run again as a new Spark job (default 1).
          *
+         * @param n the retries
+         * @return this builder
          * @throws IllegalArgumentException if n &lt; 0
          */
         public Builder retries(int n) {
@@ -450,6 +479,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
          * How long a trial may run, its retries included; past it the trial's job is cancelled and
          * the trial fails (default: no limit).
          *
+         * @param timeout the longest a trial may run
+         * @return this builder
          * @throws IllegalArgumentException if not positive
          */
         public Builder timeout(Duration timeout) {
@@ -464,6 +495,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
         /**
          * Starts the executor: resolves (or creates) the Spark context and starts the report endpoint.
          *
+         * @return the executor
          * @throws IllegalStateException if both a context and a master URL were given, or the context is stopped
          */
         public SparkTrialExecutor build() {

@@ -18,6 +18,11 @@ import org.trainer.core.Device;
  */
 public interface Backend {
 
+    /**
+     * The device whose memory this backend's storages live in.
+     *
+     * @return the device
+     */
     Device device();
 
     /**
@@ -60,23 +65,53 @@ public interface Backend {
     /**
      * Bytes of device memory this backend holds for live storages, or -1 where it does not apply
      * (the default: the CPU backend's storages are ordinary Java arrays, counted in the heap).
+     *
+     * @return the bytes, or -1
      */
     default long deviceMemoryUsed() {
         return -1;
     }
 
-    /** The device's total memory in bytes, or -1 where it does not apply (the default). */
+    /**
+     * The device's total memory in bytes, or -1 where it does not apply (the default).
+     *
+     * @return the bytes, or -1
+     */
     default long deviceMemoryTotal() {
         return -1;
     }
 
-    /** A zero-filled storage of {@code size} elements. */
+    /**
+     * A zero-filled storage of {@code size} elements.
+     *
+     * @param dtype the element type
+     * @param size the number of elements
+     * @return the storage
+     */
     Storage allocate(DType dtype, int size);
 
+    /**
+     * A float32 storage holding a copy of {@code data}.
+     *
+     * @param data the elements
+     * @return the storage
+     */
     Storage fromArray(float[] data);
 
+    /**
+     * A float64 storage holding a copy of {@code data}.
+     *
+     * @param data the elements
+     * @return the storage
+     */
     Storage fromArray(double[] data);
 
+    /**
+     * An int32 storage holding a copy of {@code data}.
+     *
+     * @param data the elements
+     * @return the storage
+     */
     Storage fromArray(int[] data);
 
     /**
@@ -85,6 +120,8 @@ public interface Backend {
      * with at least {@code s.size()} elements remaining. A backend of another device reads host data
      * this way straight into its transfer buffers. The default goes through a host array.
      *
+     * @param s the storage to read
+     * @param dst the buffer written
      * @throws IllegalArgumentException if the buffer's type does not match the dtype or it has too little room
      */
     default void read(Storage s, Buffer dst) {
@@ -102,6 +139,8 @@ public interface Backend {
      * gradient summed over ranks, say) goes back into a storage without a tensor in between. The
      * default stages through a host array and {@link #copyWhole}.
      *
+     * @param s the storage overwritten
+     * @param src the buffer read
      * @throws IllegalArgumentException if the buffer's type does not match the dtype or it has too few elements
      */
     default void write(Storage s, Buffer src) {
@@ -132,6 +171,9 @@ public interface Backend {
      * default reads {@code src} into a host array, uploads it and copies; backends override it to
      * write {@code dst} directly (the CPU backend reads into its array, the CUDA backend stages
      * through pinned host memory and copies asynchronously).
+     *
+     * @param src a storage of another backend
+     * @param dst a storage of this backend, overwritten
      */
     default void copyFrom(Storage src, Storage dst) {
         Transfers.checkCopy(src, dst);
@@ -143,52 +185,145 @@ public interface Backend {
         copyWhole(staged, dst);
     }
 
-    /** Copies the elements to the host, converted to float. */
+    /**
+     * Copies the elements to the host, converted to float.
+     *
+     * @param s the storage
+     * @return the elements
+     */
     float[] toFloatArray(Storage s);
 
-    /** Copies the elements to the host, converted to double. */
+    /**
+     * Copies the elements to the host, converted to double.
+     *
+     * @param s the storage
+     * @return the elements
+     */
     double[] toDoubleArray(Storage s);
 
-    /** Copies the elements to the host, converted to int (floats truncated toward zero). */
+    /**
+     * Copies the elements to the host, converted to int (floats truncated toward zero).
+     *
+     * @param s the storage
+     * @return the elements
+     */
     int[] toIntArray(Storage s);
 
-    /** A new storage with the elements of {@code s} converted to {@code dtype}. */
+    /**
+     * A new storage with the elements of {@code s} converted to {@code dtype}.
+     *
+     * @param s the storage
+     * @param dtype the target type
+     * @return the converted storage
+     */
     Storage cast(Storage s, DType dtype);
 
     /**
      * Writes the elements of {@code src} converted to {@code dst}'s dtype into {@code dst} (same size),
      * so that the output can come from a step's recycled memory. The default casts into a new
      * storage and copies; backends override it to write in place.
+     *
+     * @param src the storage read
+     * @param dst the storage overwritten
      */
     default void castInto(Storage src, Storage dst) {
         copyWhole(cast(src, dst.dtype()), dst);
     }
 
+    /**
+     * Sets every element of {@code s} to {@code value} (converted to its dtype).
+     *
+     * @param s the storage overwritten
+     * @param value the value
+     */
     void fill(Storage s, double value);
 
     /**
      * Strided copy: for every index i of {@code shape}, dst[dstOffset + i.dstStrides] =
      * src[srcOffset + i.srcStrides]. Serves permute, slicing, concatenation and broadcast
      * materialisation. Both storages have the same dtype.
+     *
+     * @param src the storage read
+     * @param srcOffset the first element read
+     * @param srcStrides src's stride per axis of shape, in elements
+     * @param dst the storage written
+     * @param dstOffset the first element written
+     * @param dstStrides dst's stride per axis of shape, in elements
+     * @param shape the shape of the copied block
      */
     void copy(Storage src, int srcOffset, int[] srcStrides, Storage dst, int dstOffset, int[] dstStrides, int[] shape);
 
-    /** y = op(x, p) elementwise; x and y have the same size and may be the same storage. */
+    /**
+     * y = op(x, p) elementwise; x and y have the same size and may be the same storage.
+     *
+     * @param op the function
+     * @param p its scalar parameter
+     * @param x the input
+     * @param y the output
+     */
     void unary(UnaryOp op, double p, Storage x, Storage y);
 
-    /** gx = gy * op'(x) elementwise, where y = op(x). */
+    /**
+     * gx = gy * op'(x) elementwise, where y = op(x).
+     *
+     * @param op the function
+     * @param p its scalar parameter
+     * @param x the forward input
+     * @param y the forward output
+     * @param gy the output's gradient
+     * @param gx the input's gradient, overwritten
+     */
     void unaryBackward(UnaryOp op, double p, Storage x, Storage y, Storage gy, Storage gx);
 
-    /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape (all the same rank). */
+    /**
+     * out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape (all the same rank).
+     *
+     * @param op the function
+     * @param a the left operand
+     * @param aShape its shape
+     * @param b the right operand
+     * @param bShape its shape
+     * @param out the output
+     * @param outShape its shape
+     */
     void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape);
 
-    /** out = cond != 0 ? a : b, broadcast as {@link #binary}. */
+    /**
+     * out = cond != 0 ? a : b, broadcast as {@link #binary}.
+     *
+     * @param cond the condition
+     * @param condShape its shape
+     * @param a the values where it holds
+     * @param aShape their shape
+     * @param b the values elsewhere
+     * @param bShape their shape
+     * @param out the output
+     * @param outShape its shape
+     */
     void where(Storage cond, int[] condShape, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape);
 
-    /** Reduces x viewed as [outer, n, inner] along the middle axis into out [outer, inner]; n > 0. */
+    /**
+     * Reduces x viewed as [outer, n, inner] along the middle axis into out [outer, inner]; n > 0.
+     *
+     * @param op SUM, MAX or MIN
+     * @param x the input
+     * @param outer the product of the axes before the reduced one
+     * @param n the reduced axis's size
+     * @param inner the product of the axes after it
+     * @param out the output
+     */
     void reduce(ReduceOp op, Storage x, int outer, int n, int inner, Storage out);
 
-    /** Index (int32) of the max (or min) along the middle axis of x viewed as [outer, n, inner]; first on ties. */
+    /**
+     * Index (int32) of the max (or min) along the middle axis of x viewed as [outer, n, inner]; first on ties.
+     *
+     * @param max true for the max, false for the min
+     * @param x the input
+     * @param outer the product of the axes before the searched one
+     * @param n the searched axis's size
+     * @param inner the product of the axes after it
+     * @param out the int32 output
+     */
     void argReduce(boolean max, Storage x, int outer, int n, int inner, Storage out);
 
     /**
@@ -197,6 +332,20 @@ public interface Backend {
      * {@code transB}) and c[i] [m, n]. Matrix i of each operand starts at i times its batch stride;
      * a stride of 0 broadcasts one matrix of a or b over the batch, and a C stride of 0 sums all the
      * batch's products into one C (after overwriting it with the first unless {@code accumulate}).
+     *
+     * @param transA whether each a[i] is stored transposed
+     * @param transB whether each b[i] is stored transposed
+     * @param batch the number of products
+     * @param m the rows of c[i]
+     * @param n the columns of c[i]
+     * @param k the inner dimension
+     * @param a the left matrices
+     * @param aBatchStride elements between a[i] and a[i + 1]
+     * @param b the right matrices
+     * @param bBatchStride elements between b[i] and b[i + 1]
+     * @param c the products
+     * @param cBatchStride elements between c[i] and c[i + 1]
+     * @param accumulate whether to add to c instead of overwriting it
      */
     void matmul(boolean transA, boolean transB, int batch, int m, int n, int k,
                 Storage a, int aBatchStride, Storage b, int bBatchStride, Storage c, int cBatchStride,
@@ -207,6 +356,12 @@ public interface Backend {
      * {@code loss[i] = -logP[i * c + labels[i]]} for i &lt; n, from log-probabilities logP [n, c] and
      * int32 labels [n]. A label outside [0, c) is an error where the backend can raise one (the
      * CPU's names its position) and a NaN loss where it cannot (a GPU kernel).
+     *
+     * @param logP the log-probabilities [n, c]
+     * @param labels the int32 labels [n]
+     * @param n the number of samples
+     * @param c the number of classes
+     * @param loss the losses [n], overwritten
      */
     void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss);
 
@@ -216,19 +371,58 @@ public interface Backend {
      * g_i is {@code gLoss[i] * scale} for a gradient of every sample's loss (n elements) and
      * {@code gLoss[0] * scale} for the gradient of their scaled sum (one element: a mean's scale is
      * 1 / n), the product rounded to the dtype as a multiplication in it would be.
+     *
+     * @param logP the forward's log-probabilities [n, c]
+     * @param labels the int32 labels [n]
+     * @param gLoss the loss's gradient, n elements or one
+     * @param scale the factor applied to gLoss
+     * @param n the number of samples
+     * @param c the number of classes
+     * @param gx the logits' gradient [n, c], overwritten
      */
     void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, double scale, int n, int c, Storage gx);
 
-    /** (Log-)softmax of x viewed as [outer, n, inner] along the middle axis. */
+    /**
+     * (Log-)softmax of x viewed as [outer, n, inner] along the middle axis.
+     *
+     * @param log whether to compute the log-softmax
+     * @param x the input
+     * @param outer the product of the axes before the softmax axis
+     * @param n the softmax axis's size
+     * @param inner the product of the axes after it
+     * @param y the output
+     */
     void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y);
 
-    /** Gradient of (log-)softmax given its output y and the output's gradient gy. */
+    /**
+     * Gradient of (log-)softmax given its output y and the output's gradient gy.
+     *
+     * @param log whether the forward was the log-softmax
+     * @param y the forward's output
+     * @param gy the output's gradient
+     * @param outer the product of the axes before the softmax axis
+     * @param n the softmax axis's size
+     * @param inner the product of the axes after it
+     * @param gx the input's gradient, overwritten
+     */
     void softmaxBackward(boolean log, Storage y, Storage gy, int outer, int n, int inner, Storage gx);
 
-    /** Unfolds x [N, C, H, W] into columns [C*KH*KW, N*OH*OW] (zero padding). */
+    /**
+     * Unfolds x [N, C, H, W] into columns [C*KH*KW, N*OH*OW] (zero padding).
+     *
+     * @param x the input
+     * @param g the geometry
+     * @param col the columns, overwritten
+     */
     void im2col(Storage x, ConvGeometry g, Storage col);
 
-    /** Adjoint of {@link #im2col}: accumulates columns back into gx [N, C, H, W], which it overwrites. */
+    /**
+     * Adjoint of {@link #im2col}: accumulates columns back into gx [N, C, H, W], which it overwrites.
+     *
+     * @param col the columns
+     * @param g the geometry
+     * @param gx the input's gradient, overwritten
+     */
     void col2im(Storage col, ConvGeometry g, Storage gx);
 
     /**
@@ -237,6 +431,14 @@ public interface Backend {
      * writing nothing, when this backend has no fused path for these storages; the caller then uses
      * {@link #im2col} and {@link #matmul}. A backend that returns true here for some storages must
      * also return true from {@link #conv2dBackward} for them.
+     *
+     * @param x the input
+     * @param w the kernels
+     * @param bias the bias, or null
+     * @param g the geometry
+     * @param oc the output channels
+     * @param y the output
+     * @return whether this backend computed it
      */
     default boolean conv2d(Storage x, Storage w, Storage bias, ConvGeometry g, int oc, Storage y) {
         return false;
@@ -246,6 +448,16 @@ public interface Backend {
      * Backward of the fused {@link #conv2d}: from the output gradient gy [N, OC, OH, OW], overwrites
      * gx [N, C, H, W], gw [OC, C, KH, KW] and gb [OC]; each is skipped when null. Returns false,
      * writing nothing, when this backend has no fused path for these storages.
+     *
+     * @param x the forward's input
+     * @param w the kernels
+     * @param gy the output's gradient
+     * @param g the geometry
+     * @param oc the output channels
+     * @param gx the input's gradient, or null
+     * @param gw the kernels' gradient, or null
+     * @param gb the bias's gradient, or null
+     * @return whether this backend computed it
      */
     default boolean conv2dBackward(Storage x, Storage w, Storage gy, ConvGeometry g, int oc, Storage gx, Storage gw,
                                    Storage gb) {
@@ -269,6 +481,20 @@ public interface Backend {
      * no fused path for these storages; the caller then composes each step from {@link #matmul},
      * {@link #unary} and {@link #binary}. A backend that returns true here for some storages must
      * also return true from {@link #lstmBackward} for them.
+     *
+     * @param steps T
+     * @param n the batch size N
+     * @param hidden H
+     * @param reverse whether the steps run from T - 1 down to 0
+     * @param xProj [T, N, 4H]
+     * @param wHh [4H, H]
+     * @param bHh [4H], or null
+     * @param h0 [N, H]
+     * @param c0 [N, H]
+     * @param out [T + 1, N, H], overwritten
+     * @param cs [T, N, H], overwritten
+     * @param gates [T, N, 4H], overwritten
+     * @return whether this backend computed it
      */
     default boolean lstmForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
                                 Storage h0, Storage c0, Storage out, Storage cs, Storage gates) {
@@ -280,6 +506,26 @@ public interface Backend {
      * gradient of out. Overwrites gxProj [T, N, 4H] (the gradient of z at every step, which is that
      * of xProj), and gw [4H, H], gb [4H], gh0 and gc0 [N, H] unless null; dh and dc are [N, H]
      * scratch. Returns false, writing nothing, when this backend has no fused path.
+     *
+     * @param steps T
+     * @param n the batch size N
+     * @param hidden H
+     * @param reverse as in the forward
+     * @param wHh [4H, H]
+     * @param h0 [N, H]
+     * @param c0 [N, H]
+     * @param out the forward's out
+     * @param cs the forward's cs
+     * @param gates the forward's gates
+     * @param gOut [T + 1, N, H]
+     * @param gxProj [T, N, 4H], overwritten
+     * @param gw [4H, H], or null
+     * @param gb [4H], or null
+     * @param gh0 [N, H], or null
+     * @param gc0 [N, H], or null
+     * @param dh [N, H] scratch
+     * @param dc [N, H] scratch
+     * @return whether this backend computed it
      */
     default boolean lstmBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage c0,
                                  Storage out, Storage cs, Storage gates, Storage gOut, Storage gxProj, Storage gw,
@@ -287,29 +533,80 @@ public interface Backend {
         return false;
     }
 
-    /** Max pooling; writes the flat input index of each maximum (int32) into argmax. */
+    /**
+     * Max pooling; writes the flat input index of each maximum (int32) into argmax.
+     *
+     * @param x the input
+     * @param g the geometry
+     * @param y the output
+     * @param argmax the int32 indices, overwritten
+     */
     void maxPool2d(Storage x, ConvGeometry g, Storage y, Storage argmax);
 
-    /** Routes gy back through the recorded argmax into gx, which it overwrites. */
+    /**
+     * Routes gy back through the recorded argmax into gx, which it overwrites.
+     *
+     * @param gy the output's gradient
+     * @param argmax the forward's indices
+     * @param g the geometry
+     * @param gx the input's gradient, overwritten
+     */
     void maxPool2dBackward(Storage gy, Storage argmax, ConvGeometry g, Storage gx);
 
-    /** Average pooling; padded cells count in the divisor (PyTorch's count_include_pad=True). */
+    /**
+     * Average pooling; padded cells count in the divisor (PyTorch's count_include_pad=True).
+     *
+     * @param x the input
+     * @param g the geometry
+     * @param y the output
+     */
     void avgPool2d(Storage x, ConvGeometry g, Storage y);
 
+    /**
+     * Spreads each gy evenly over its window (padded cells included) into gx, which it overwrites.
+     *
+     * @param gy the output's gradient
+     * @param g the geometry
+     * @param gx the input's gradient, overwritten
+     */
     void avgPool2dBackward(Storage gy, ConvGeometry g, Storage gx);
 
     /**
      * Gathers slices along the middle axis: out[o, j, i] = x[o, index[j], i] for x viewed as
      * [outer, n, inner] and index (int32) of length m. Indices are validated by the caller.
+     *
+     * @param x the input
+     * @param outer the product of the axes before the indexed one
+     * @param n the indexed axis's size
+     * @param inner the product of the axes after it
+     * @param index the int32 indices
+     * @param m the number of indices
+     * @param out the output [outer, m, inner]
      */
     void indexSelect(Storage x, int outer, int n, int inner, Storage index, int m, Storage out);
 
-    /** Adjoint of {@link #indexSelect}: gx[o, index[j], i] += gy[o, j, i]; gx is overwritten first. */
+    /**
+     * Adjoint of {@link #indexSelect}: gx[o, index[j], i] += gy[o, j, i]; gx is overwritten first.
+     *
+     * @param gy the output's gradient [outer, m, inner]
+     * @param outer the product of the axes before the indexed one
+     * @param n the indexed axis's size
+     * @param inner the product of the axes after it
+     * @param index the int32 indices
+     * @param m the number of indices
+     * @param gx the input's gradient, overwritten
+     */
     void indexAdd(Storage gy, int outer, int n, int inner, Storage index, int m, Storage gx);
 
     /**
      * Fills s with counter-based random numbers: element i depends only on (seed, i), so results
      * are the same for any thread count. Uniform in [a, b) or normal with mean a and deviation b.
+     *
+     * @param s the storage overwritten
+     * @param normal true for normal, false for uniform
+     * @param a the lower bound or the mean
+     * @param b the upper bound or the deviation
+     * @param seed the seed
      */
     void random(Storage s, boolean normal, double a, double b, long seed);
 
@@ -318,6 +615,16 @@ public interface Backend {
      * with momentum, buf = g' on the first step, else momentum * buf + (1 - dampening) * g', and the
      * direction is g' + momentum * buf (Nesterov) or buf; without momentum (buf null) it is g'.
      * Finally w -= lr * direction. Writes w and buf.
+     *
+     * @param w the parameter
+     * @param g its gradient
+     * @param buf the momentum buffer, or null
+     * @param lr the learning rate
+     * @param momentum the momentum
+     * @param dampening the dampening
+     * @param weightDecay the L2 coefficient
+     * @param nesterov whether to use Nesterov momentum
+     * @param firstStep whether this is the buffer's first step
      */
     void sgdStep(Storage w, Storage g, Storage buf, double lr, double momentum, double dampening, double weightDecay,
                  boolean nesterov, boolean firstStep);
@@ -336,6 +643,19 @@ public interface Backend {
      * Writes w, m, v and vMax. The default composes the update from {@link #unary}, {@link #binary}
      * and {@link #copy} with temporaries (about fifteen passes over memory); a backend overrides it
      * with a single pass.
+     *
+     * @param w the parameter
+     * @param g its gradient
+     * @param m the first moment
+     * @param v the second moment
+     * @param vMax the running maximum of v, or null
+     * @param lr the learning rate
+     * @param beta1 the first moment's decay
+     * @param beta2 the second moment's decay
+     * @param eps added to the denominator
+     * @param weightDecay the weight decay
+     * @param decoupled true for AdamW, false for Adam
+     * @param step t, from 1
      */
     default void adamStep(Storage w, Storage g, Storage m, Storage v, Storage vMax, double lr, double beta1,
                           double beta2, double eps, double weightDecay, boolean decoupled, long step) {
@@ -378,6 +698,15 @@ public interface Backend {
      * turn, bit for bit, which is what the default does; a backend overrides it to update many
      * parameters per pass (multi-tensor apply). Writes every w[i] and buf[i].
      *
+     * @param w the parameters
+     * @param g their gradients
+     * @param buf their momentum buffers, or null
+     * @param lr the learning rate
+     * @param momentum the momentum
+     * @param dampening the dampening
+     * @param weightDecay the L2 coefficient
+     * @param nesterov whether to use Nesterov momentum
+     * @param firstStep whether this is the buffers' first step
      * @throws IllegalArgumentException if g or buf differ from w in length, an entry is null or differs
      *         from its w in dtype or size, or a written storage appears twice ({@link GroupSteps})
      */
@@ -399,6 +728,18 @@ public interface Backend {
      * turn, bit for bit, which is what the default does; a backend overrides it to update many
      * parameters per pass (multi-tensor apply). Writes every w[i], m[i], v[i] and vMax[i].
      *
+     * @param w the parameters
+     * @param g their gradients
+     * @param m their first moments
+     * @param v their second moments
+     * @param vMax their running maxima of v, or null
+     * @param lr the learning rate
+     * @param beta1 the first moment's decay
+     * @param beta2 the second moment's decay
+     * @param eps added to the denominator
+     * @param weightDecay the weight decay
+     * @param decoupled true for AdamW, false for Adam
+     * @param step t, from 1
      * @throws IllegalArgumentException if g, m, v or vMax differ from w in length, an entry is null or
      *         differs from its w in dtype or size, or a written storage appears twice ({@link GroupSteps})
      */
@@ -423,6 +764,17 @@ public interface Backend {
      * </pre>
      * Writes w, squareAvg, gradAvg and buf. The default composes the update from primitives; a
      * backend overrides it with a single pass.
+     *
+     * @param w the parameter
+     * @param g its gradient
+     * @param squareAvg sq
+     * @param gradAvg ga, or null when not centered
+     * @param buf the momentum buffer, or null
+     * @param lr the learning rate
+     * @param alpha the averages' decay
+     * @param eps added to the denominator
+     * @param weightDecay the L2 coefficient
+     * @param momentum the momentum
      */
     default void rmspropStep(Storage w, Storage g, Storage squareAvg, Storage gradAvg, Storage buf, double lr,
                              double alpha, double eps, double weightDecay, double momentum) {
@@ -468,6 +820,15 @@ public interface Backend {
      * </pre>
      * Writes w and sum. The default composes the update from primitives; a backend overrides it
      * with a single pass.
+     *
+     * @param w the parameter
+     * @param g its gradient
+     * @param sum the sum of squares
+     * @param lr the learning rate
+     * @param lrDecay the learning-rate decay
+     * @param eps added to the denominator
+     * @param weightDecay the L2 coefficient
+     * @param step t, from 1
      */
     default void adagradStep(Storage w, Storage g, Storage sum, double lr, double lrDecay, double eps,
                              double weightDecay, long step) {

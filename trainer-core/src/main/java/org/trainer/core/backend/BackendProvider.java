@@ -7,15 +7,32 @@ package org.trainer.core.backend;
  */
 public interface BackendProvider {
 
-    /** The device type this provider serves, e.g. "cpu" or "cuda". */
+    /**
+     * The device type this provider serves, e.g. "cpu" or "cuda".
+     *
+     * @return the device type
+     */
     String type();
 
-    /** Whether a device of this type can be used here; when not, {@link #unavailableReason()} says why. */
+    /**
+     * Whether a device of this type can be used here; when not, {@link #unavailableReason()} says why.
+     *
+     * @return whether a device is usable
+     */
     boolean isAvailable();
 
-    /** Why the provider is unavailable, or an empty string when it is available. */
+    /**
+     * Why the provider is unavailable, or an empty string when it is available.
+     *
+     * @return the reason, or ""
+     */
     String unavailableReason();
 
-    /** The backend for the device with this index. */
+    /**
+     * The backend for the device with this index.
+     *
+     * @param index the device's index
+     * @return the backend
+     */
     Backend create(int index);
 }

@@ -13,17 +13,31 @@ public final class Backends {
     private Backends() {
     }
 
-    /** The backend for {@code device}; fails naming the device type and the reason when none is usable. */
+    /**
+     * The backend for {@code device}; fails naming the device type and the reason when none is usable.
+     *
+     * @param device the device
+     * @return its backend
+     */
     public static Backend get(Device device) {
         return BACKENDS.computeIfAbsent(device, Backends::create);
     }
 
-    /** The default backend: the CPU. */
+    /**
+     * The default backend: the CPU.
+     *
+     * @return the CPU backend
+     */
     public static Backend cpu() {
         return get(Device.CPU);
     }
 
-    /** The provider for a device type, or null when none is on the class path. */
+    /**
+     * The provider for a device type, or null when none is on the class path.
+     *
+     * @param type the device type, e.g. "cuda"
+     * @return the provider, or null
+     */
     public static BackendProvider provider(String type) {
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
             if (p.type().equals(type)) {

@@ -15,7 +15,13 @@ public final class GroupSteps {
     private GroupSteps() {
     }
 
-    /** Refuses arrays of the SGD group step that differ from w in length or hold a null entry. */
+    /**
+     * Refuses arrays of the SGD group step that differ from w in length or hold a null entry.
+     *
+     * @param w the parameters
+     * @param g their gradients
+     * @param buf their momentum buffers, or null
+     */
     public static void checkSgd(Storage[] w, Storage[] g, Storage[] buf) {
         checkWeights("sgdSteps", w);
         check("sgdSteps", "g", g, w);
@@ -25,7 +31,15 @@ public final class GroupSteps {
         distinct("sgdSteps", w, buf);
     }
 
-    /** Refuses arrays of the Adam group step that differ from w in length or hold a null entry. */
+    /**
+     * Refuses arrays of the Adam group step that differ from w in length or hold a null entry.
+     *
+     * @param w the parameters
+     * @param g their gradients
+     * @param m their first moments
+     * @param v their second moments
+     * @param vMax their maxima, or null
+     */
     public static void checkAdam(Storage[] w, Storage[] g, Storage[] m, Storage[] v, Storage[] vMax) {
         checkWeights("adamSteps", w);
         check("adamSteps", "g", g, w);

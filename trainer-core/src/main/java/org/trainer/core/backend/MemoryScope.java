@@ -38,21 +38,37 @@ public final class MemoryScope implements AutoCloseable {
         this.outer = outer;
     }
 
-    /** Opens a scope on this thread whose storages return to {@code pool} on close. */
+    /**
+     * Opens a scope on this thread whose storages return to {@code pool} on close.
+     *
+     * @param pool the pool that recycles the storages
+     * @return the scope
+     */
     public static MemoryScope open(Pool pool) {
         MemoryScope s = new MemoryScope(pool, CURRENT.get());
         CURRENT.set(s);
         return s;
     }
 
-    /** Suspends pooling on this thread until the returned scope closes: allocations there are ordinary. */
+    /**
+     * Suspends pooling on this thread until the returned scope closes: allocations there are ordinary.
+     *
+     * @return the scope
+     */
     public static MemoryScope persistent() {
         MemoryScope s = new MemoryScope(null, CURRENT.get());
         CURRENT.set(s);
         return s;
     }
 
-    /** A zero-filled storage: from the open scope's pool when there is one, else newly allocated. */
+    /**
+     * A zero-filled storage: from the open scope's pool when there is one, else newly allocated.
+     *
+     * @param backend the backend
+     * @param dtype the element type
+     * @param size the number of elements
+     * @return the storage
+     */
     public static Storage allocate(Backend backend, DType dtype, int size) {
         return allocate(backend, dtype, size, true);
     }
@@ -60,6 +76,11 @@ public final class MemoryScope implements AutoCloseable {
     /**
      * A storage whose contents are unspecified (zeros when new, a previous step's values when
      * recycled), for an output that the caller overwrites entirely: recycling then skips a fill.
+     *
+     * @param backend the backend
+     * @param dtype the element type
+     * @param size the number of elements
+     * @return the storage
      */
     public static Storage allocateForOverwrite(Backend backend, DType dtype, int size) {
         return allocate(backend, dtype, size, false);
@@ -88,6 +109,9 @@ public final class MemoryScope implements AutoCloseable {
      * before. How a gradient computed in a step becomes a parameter's gradient without a copy.
      * Returns false, changing nothing, when no pooling scope is open or {@code keep} is not its own.
      *
+     * @param keep the storage taken out of the scope
+     * @param giveBack the storage handed to the scope
+     * @return whether the exchange took place
      * @throws IllegalArgumentException if {@code giveBack} differs from {@code keep} in backend, dtype or size
      */
     public static boolean exchange(Storage keep, Storage giveBack) {
@@ -114,12 +138,20 @@ public final class MemoryScope implements AutoCloseable {
         return false;
     }
 
-    /** Turns the NaN filling of released step memory on or off (see the class comment); for debugging. */
+    /**
+     * Turns the NaN filling of released step memory on or off (see the class comment); for debugging.
+     *
+     * @param on whether to fill with NaN
+     */
     public static void setPoison(boolean on) {
         poison = on;
     }
 
-    /** Whether released step memory is filled with NaN. */
+    /**
+     * Whether released step memory is filled with NaN.
+     *
+     * @return whether poisoning is on
+     */
     public static boolean poison() {
         return poison;
     }
@@ -127,6 +159,9 @@ public final class MemoryScope implements AutoCloseable {
     /**
      * Whether {@code s} is memory of a pooling scope open on this thread: memory that the next step
      * reuses, which nothing that outlives the step (a module's buffer, a parameter) may hold.
+     *
+     * @param s a storage
+     * @return whether it is step memory
      */
     public static boolean isStepMemory(Storage s) {
         for (MemoryScope m = CURRENT.get(); m != null; m = m.outer) {
@@ -185,12 +220,20 @@ public final class MemoryScope implements AutoCloseable {
             bytes += (long) s.size() * s.dtype().bytes();
         }
 
-        /** Bytes held for reuse. */
+        /**
+         * Bytes held for reuse.
+         *
+         * @return the bytes
+         */
         public long bytes() {
             return bytes;
         }
 
-        /** Allocations the pool could not serve (new memory); flat in a steady state. */
+        /**
+         * Allocations the pool could not serve (new memory); flat in a steady state.
+         *
+         * @return the misses
+         */
         public long misses() {
             return misses;
         }

@@ -7,7 +7,12 @@ public final class SpecialFunctions {
     private SpecialFunctions() {
     }
 
-    /** The error function erf(x) = 2/sqrt(pi) * integral from 0 to x of e^(-t^2) dt. */
+    /**
+     * The error function erf(x) = 2/sqrt(pi) * integral from 0 to x of e^(-t^2) dt.
+     *
+     * @param x the argument
+     * @return erf(x)
+     */
     public static double erf(double x) {
         if (Double.isNaN(x)) {
             return x;

@@ -7,10 +7,24 @@ import org.trainer.core.DType;
  * storage; backends see only storages and the sizes passed to each primitive.
  */
 public interface Storage {
+    /**
+     * The element type.
+     *
+     * @return the dtype
+     */
     DType dtype();
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the number of elements
+     */
     int size();
 
+    /**
+     * The backend that allocated this storage and runs ops on it.
+     *
+     * @return the backend
+     */
     Backend backend();
 }

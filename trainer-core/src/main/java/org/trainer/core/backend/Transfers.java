@@ -10,12 +10,24 @@ public final class Transfers {
     private Transfers() {
     }
 
-    /** Refuses a buffer whose element type does not match the storage's dtype or that has too little room. */
+    /**
+     * Refuses a buffer whose element type does not match the storage's dtype or that has too little room.
+     *
+     * @param s the storage
+     * @param dst the buffer
+     */
     public static void checkBuffer(Storage s, Buffer dst) {
         checkBuffer("read", "dst", s, dst);
     }
 
-    /** {@link #checkBuffer(Storage, Buffer)} for {@code op}'s buffer argument named {@code argument}. */
+    /**
+     * {@link #checkBuffer(Storage, Buffer)} for {@code op}'s buffer argument named {@code argument}.
+     *
+     * @param op the operation's name, for the message
+     * @param argument the argument's name, for the message
+     * @param s the storage
+     * @param dst the buffer
+     */
     public static void checkBuffer(String op, String argument, Storage s, Buffer dst) {
         Class<? extends Buffer> expected = switch (s.dtype()) {
             case FLOAT32 -> FloatBuffer.class;
@@ -32,7 +44,12 @@ public final class Transfers {
         }
     }
 
-    /** Refuses a copy between storages of different dtypes or sizes. */
+    /**
+     * Refuses a copy between storages of different dtypes or sizes.
+     *
+     * @param src the source
+     * @param dst the destination
+     */
     public static void checkCopy(Storage src, Storage dst) {
         if (src.dtype() != dst.dtype() || src.size() != dst.size()) {
             throw new IllegalArgumentException("copyFrom: src is " + src.size() + " x " + src.dtype() + ", dst is "

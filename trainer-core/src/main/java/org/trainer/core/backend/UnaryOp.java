@@ -6,22 +6,27 @@ package org.trainer.core.backend;
  * the reference definition; backends may compute the same values with faster loops.
  */
 public enum UnaryOp {
+    /** -x. */
     NEG {
         public double apply(double x, double p) { return -x; }
         public double derivative(double x, double y, double p) { return -1; }
     },
+    /** e^x. */
     EXP {
         public double apply(double x, double p) { return Math.exp(x); }
         public double derivative(double x, double y, double p) { return y; }
     },
+    /** The natural logarithm ln x. */
     LOG {
         public double apply(double x, double p) { return Math.log(x); }
         public double derivative(double x, double y, double p) { return 1 / x; }
     },
+    /** The square root of x. */
     SQRT {
         public double apply(double x, double p) { return Math.sqrt(x); }
         public double derivative(double x, double y, double p) { return 0.5 / y; }
     },
+    /** |x| (derivative sign(x), 0 at 0). */
     ABS {
         public double apply(double x, double p) { return Math.abs(x); }
         public double derivative(double x, double y, double p) { return Math.signum(x); }
@@ -36,6 +41,7 @@ public enum UnaryOp {
         public double apply(double x, double p) { return 1 / x; }
         public double derivative(double x, double y, double p) { return -y * y; }
     },
+    /** max(x, 0) (derivative 0 at 0, as PyTorch). */
     RELU {
         public double apply(double x, double p) { return x > 0 ? x : 0; }
         public double derivative(double x, double y, double p) { return x > 0 ? 1 : 0; }
@@ -45,6 +51,7 @@ public enum UnaryOp {
         public double apply(double x, double p) { return x > 0 ? x : p * x; }
         public double derivative(double x, double y, double p) { return x > 0 ? 1 : p; }
     },
+    /** 1 / (1 + e^-x), computed without overflow for either sign. */
     SIGMOID {
         public double apply(double x, double p) {
             // Split on the sign so that exp never overflows.
@@ -56,6 +63,7 @@ public enum UnaryOp {
         }
         public double derivative(double x, double y, double p) { return y * (1 - y); }
     },
+    /** The hyperbolic tangent. */
     TANH {
         public double apply(double x, double p) { return Math.tanh(x); }
         public double derivative(double x, double y, double p) { return 1 - y * y; }
@@ -95,9 +103,22 @@ public enum UnaryOp {
         public double derivative(double x, double y, double p) { return 1; }
     };
 
-    /** y = f(x). */
+    /**
+     * y = f(x).
+     *
+     * @param x the input
+     * @param p the scalar parameter
+     * @return f(x)
+     */
     public abstract double apply(double x, double p);
 
-    /** dy/dx given x and y = f(x). */
+    /**
+     * dy/dx given x and y = f(x).
+     *
+     * @param x the input
+     * @param y f(x)
+     * @param p the scalar parameter
+     * @return dy/dx
+     */
     public abstract double derivative(double x, double y, double p);
 }

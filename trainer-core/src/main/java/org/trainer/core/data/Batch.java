@@ -14,7 +14,12 @@ import org.trainer.core.Tensor;
  */
 public record Batch(Tensor features, Tensor targets) {
 
-    /** Validates that both tensors exist and hold the same number of samples. */
+    /**
+     * Validates that both tensors exist and hold the same number of samples.
+     *
+     * @param features the inputs, [B, ...]
+     * @param targets the targets, [B, ...]
+     */
     public Batch {
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(targets, "targets");
@@ -29,7 +34,11 @@ public record Batch(Tensor features, Tensor targets) {
         }
     }
 
-    /** The number of samples B (the size of axis 0). */
+    /**
+     * The number of samples B (the size of axis 0).
+     *
+     * @return B
+     */
     public int size() {
         return features.size(0);
     }

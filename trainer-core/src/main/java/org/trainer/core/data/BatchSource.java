@@ -11,7 +11,12 @@ package org.trainer.core.data;
  */
 public interface BatchSource {
 
-    /** The batches of epoch {@code epoch} (0-based), in order. */
+    /**
+     * The batches of epoch {@code epoch} (0-based), in order.
+     *
+     * @param epoch the epoch, from 0
+     * @return the batches
+     */
     BatchIterator iterator(int epoch);
 
     /**
@@ -20,6 +25,9 @@ public interface BatchSource {
      * exactly the batches it had not reached. This default reads and drops the skipped batches;
      * a source that can skip without reading overrides it.
      *
+     * @param epoch the epoch, from 0
+     * @param fromBatch the first batch to yield, from 0
+     * @return the remaining batches
      * @throws IllegalArgumentException if fromBatch is negative or the epoch has fewer batches
      */
     default BatchIterator iterator(int epoch, int fromBatch) {
@@ -41,12 +49,16 @@ public interface BatchSource {
     /**
      * Iterations per epoch, or -1 when the source cannot know it before reading (a stream of
      * unknown length).
+     *
+     * @return the iterations per epoch, or -1
      */
     int batchesPerEpoch();
 
     /**
      * Whether the batches are augmented (randomly altered training data). Evaluation refuses such a
      * source: validation and test figures must come from the data as it is.
+     *
+     * @return whether the batches are augmented
      */
     default boolean augments() {
         return false;

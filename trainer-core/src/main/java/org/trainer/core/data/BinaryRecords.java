@@ -43,13 +43,25 @@ public final class BinaryRecords implements RecordFormat {
         this.order = order;
     }
 
-    /** Records of {@code featureCount} features and one class label (int32 targets [B]). */
+    /**
+     * Records of {@code featureCount} features and one class label (int32 targets [B]).
+     *
+     * @param featureCount float32 features per record
+     * @param sources the sources, read in order
+     * @return the format
+     */
     public static BinaryRecords classes(int featureCount, RecordSource... sources) {
         return new BinaryRecords(SourceSequence.checked(sources), new int[] {checkFeatures(featureCount)}, 1, true,
                 ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** {@link #classes(int, RecordSource...)} over files. */
+    /**
+     * {@link #classes(int, RecordSource...)} over files.
+     *
+     * @param featureCount float32 features per record
+     * @param files the files, read in order
+     * @return the format
+     */
     public static BinaryRecords classes(int featureCount, Path... files) {
         return classes(featureCount, SourceSequence.files(files));
     }
@@ -57,6 +69,11 @@ public final class BinaryRecords implements RecordFormat {
     /**
      * Records of {@code featureCount} features and {@code targetCount} real-valued targets (float32
      * targets [B] when targetCount is 1, else [B, targetCount]).
+     *
+     * @param featureCount float32 features per record
+     * @param targetCount float32 targets per record
+     * @param sources the sources, read in order
+     * @return the format
      */
     public static BinaryRecords regression(int featureCount, int targetCount, RecordSource... sources) {
         if (targetCount < 1) {
@@ -66,7 +83,14 @@ public final class BinaryRecords implements RecordFormat {
                 false, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** {@link #regression(int, int, RecordSource...)} over files. */
+    /**
+     * {@link #regression(int, int, RecordSource...)} over files.
+     *
+     * @param featureCount float32 features per record
+     * @param targetCount float32 targets per record
+     * @param files the files, read in order
+     * @return the format
+     */
     public static BinaryRecords regression(int featureCount, int targetCount, Path... files) {
         return regression(featureCount, targetCount, SourceSequence.files(files));
     }
@@ -74,6 +98,9 @@ public final class BinaryRecords implements RecordFormat {
     /**
      * The shape of one record's features, e.g. [1, 28, 28] for images stored row-major; its
      * product must equal the feature count.
+     *
+     * @param shape the shape of one record's features
+     * @return the changed format
      */
     public BinaryRecords withFeatureShape(int... shape) {
         int[] s = Shapes.check("BinaryRecords.withFeatureShape", shape);
@@ -84,7 +111,12 @@ public final class BinaryRecords implements RecordFormat {
         return new BinaryRecords(sources, s, targetCount, classes, order);
     }
 
-    /** The byte order of the values, little-endian by default. */
+    /**
+     * The byte order of the values, little-endian by default.
+     *
+     * @param order the byte order
+     * @return the changed format
+     */
     public BinaryRecords withByteOrder(ByteOrder order) {
         if (order == null) {
             throw new IllegalArgumentException("BinaryRecords: byte order must be BIG_ENDIAN or LITTLE_ENDIAN, got null");
@@ -92,7 +124,11 @@ public final class BinaryRecords implements RecordFormat {
         return new BinaryRecords(sources, featureShape, targetCount, classes, order);
     }
 
-    /** Bytes per record: 4 x (features + targets). */
+    /**
+     * Bytes per record: 4 x (features + targets).
+     *
+     * @return the bytes per record
+     */
     public int recordBytes() {
         return 4 * (featureCount() + targetCount);
     }

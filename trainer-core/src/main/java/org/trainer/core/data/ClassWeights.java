@@ -14,6 +14,9 @@ public final class ClassWeights {
     /**
      * How many labels name each class 0..numClasses-1.
      *
+     * @param labels the class labels
+     * @param numClasses the number of classes k
+     * @return k counts
      * @throws IllegalArgumentException if numClasses &lt; 1 or a label is outside [0, numClasses),
      *     naming its position
      */
@@ -27,6 +30,9 @@ public final class ClassWeights {
      * total weight n / k, as if the classes were equally frequent: a class half as frequent weighs
      * twice as much.
      *
+     * @param labels the class labels
+     * @param numClasses the number of classes k
+     * @return k weights
      * @throws IllegalArgumentException if a label is outside [0, numClasses), or a class has no
      *     label (its weight would be infinite)
      */
@@ -44,7 +50,12 @@ public final class ClassWeights {
         return w;
     }
 
-    /** The weights as float32, the form {@link org.trainer.core.loss.CrossEntropyLoss#withWeights} takes. */
+    /**
+     * The weights as float32, the form {@link org.trainer.core.loss.CrossEntropyLoss#withWeights} takes.
+     *
+     * @param weights the weights
+     * @return the same weights as floats
+     */
     public static float[] asFloats(double[] weights) {
         Objects.requireNonNull(weights, "weights");
         float[] f = new float[weights.length];

@@ -66,17 +66,30 @@ public final class CsvReader {
     /**
      * A reader whose column {@code labelColumn} (0-based; negative counts from the end, -1 being
      * the last) holds class labels. No header, comma-separated.
+     *
+     * @param labelColumn the label's column
+     * @return the reader
      */
     public static CsvReader classes(int labelColumn) {
         return new CsvReader(labelColumn, Target.CLASS, false, ',');
     }
 
-    /** A reader whose column {@code labelColumn} (as in {@link #classes(int)}) holds float targets. */
+    /**
+     * A reader whose column {@code labelColumn} (as in {@link #classes(int)}) holds float targets.
+     *
+     * @param labelColumn the target's column
+     * @return the reader
+     */
     public static CsvReader regression(int labelColumn) {
         return new CsvReader(labelColumn, Target.REGRESSION, false, ',');
     }
 
-    /** Whether the first non-blank line holds column names rather than data. */
+    /**
+     * Whether the first non-blank line holds column names rather than data.
+     *
+     * @param header whether there is a header line
+     * @return the changed reader
+     */
     public CsvReader withHeader(boolean header) {
         return new CsvReader(labelColumn, target, header, delimiter, numClasses);
     }
@@ -84,6 +97,9 @@ public final class CsvReader {
     /**
      * Declares the classes 0..numClasses-1: a label of numClasses or more is refused with its line
      * and column, before any training (without this, any non-negative integer is a class).
+     *
+     * @param numClasses the number of classes
+     * @return the changed reader
      */
     public CsvReader withClasses(int numClasses) {
         if (target != Target.CLASS) {
@@ -95,12 +111,23 @@ public final class CsvReader {
         return new CsvReader(labelColumn, target, header, delimiter, numClasses);
     }
 
-    /** The field separator, ',' by default (e.g. ';' or '\t'). */
+    /**
+     * The field separator, ',' by default (e.g. ';' or '\t').
+     *
+     * @param delimiter the separator
+     * @return the changed reader
+     */
     public CsvReader withDelimiter(char delimiter) {
         return new CsvReader(labelColumn, target, header, delimiter, numClasses);
     }
 
-    /** Reads a file, gunzipping it if it starts with the gzip magic bytes. Errors name the file. */
+    /**
+     * Reads a file, gunzipping it if it starts with the gzip magic bytes. Errors name the file.
+     *
+     * @param file the CSV file, gzipped or not
+     * @return features float32 [N, F] and targets (int32 [N] for classes, float32 [N] for regression)
+     * @throws IOException if the file cannot be read or its CSV syntax is broken (naming the line)
+     */
     public TensorDataset read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
@@ -111,6 +138,11 @@ public final class CsvReader {
      * Reads a stream (gzipped or not) to its end and closes it, which also frees the native
      * inflater of a gzipped one; {@code source} names it in error messages (a file name or
      * resource path).
+     *
+     * @param in the CSV bytes
+     * @param source the name for error messages
+     * @return features float32 [N, F] and targets (int32 [N] for classes, float32 [N] for regression)
+     * @throws IOException if the stream cannot be read or its CSV syntax is broken (naming the line)
      */
     public TensorDataset read(InputStream in, String source) throws IOException {
         Reader reader = CsvText.utf8(Gzip.maybeDecompress(in));

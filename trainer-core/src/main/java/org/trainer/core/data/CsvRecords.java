@@ -46,32 +46,64 @@ public final class CsvRecords implements RecordFormat {
     /**
      * Rows whose column {@code labelColumn} (0-based; negative counts from the end, -1 being the
      * last) holds class labels. No header, comma-separated.
+     *
+     * @param labelColumn the label's column
+     * @param sources the sources, read in order
+     * @return the format
      */
     public static CsvRecords classes(int labelColumn, RecordSource... sources) {
         return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',');
     }
 
-    /** {@link #classes(int, RecordSource...)} over files. */
+    /**
+     * {@link #classes(int, RecordSource...)} over files.
+     *
+     * @param labelColumn the label's column
+     * @param files the files, read in order
+     * @return the format
+     */
     public static CsvRecords classes(int labelColumn, Path... files) {
         return classes(labelColumn, SourceSequence.files(files));
     }
 
-    /** Rows whose column {@code labelColumn} (as in {@link #classes(int, RecordSource...)}) holds float targets. */
+    /**
+     * Rows whose column {@code labelColumn} (as in {@link #classes(int, RecordSource...)}) holds float targets.
+     *
+     * @param labelColumn the target's column
+     * @param sources the sources, read in order
+     * @return the format
+     */
     public static CsvRecords regression(int labelColumn, RecordSource... sources) {
         return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',');
     }
 
-    /** {@link #regression(int, RecordSource...)} over files. */
+    /**
+     * {@link #regression(int, RecordSource...)} over files.
+     *
+     * @param labelColumn the target's column
+     * @param files the files, read in order
+     * @return the format
+     */
     public static CsvRecords regression(int labelColumn, Path... files) {
         return regression(labelColumn, SourceSequence.files(files));
     }
 
-    /** Whether the first non-blank line of each source holds column names rather than data. */
+    /**
+     * Whether the first non-blank line of each source holds column names rather than data.
+     *
+     * @param header whether each source starts with a header line
+     * @return the changed format
+     */
     public CsvRecords withHeader(boolean header) {
         return new CsvRecords(sources, labelColumn, target, header, delimiter);
     }
 
-    /** The field separator, ',' by default (e.g. ';' or '\t'). */
+    /**
+     * The field separator, ',' by default (e.g. ';' or '\t').
+     *
+     * @param delimiter the separator
+     * @return the changed format
+     */
     public CsvRecords withDelimiter(char delimiter) {
         return new CsvRecords(sources, labelColumn, target, header, delimiter);
     }

@@ -24,6 +24,9 @@ public final class DataChecks {
      * [0, numClasses).
      *
      * @param source names the data in messages (a file name, "train", ...)
+     * @param data the dataset to check
+     * @param numClasses the number of classes
+     * @return {@code data}
      * @throws IllegalArgumentException naming the source, the sample and the feature (or the label
      *     and the classes expected)
      */
@@ -52,6 +55,9 @@ public final class DataChecks {
     /**
      * A regression dataset: every feature and every target finite.
      *
+     * @param source names the data in messages
+     * @param data the dataset to check
+     * @return {@code data}
      * @throws IllegalArgumentException naming the source, the sample and the feature or target
      */
     public static TensorDataset regression(String source, TensorDataset data) {
@@ -68,6 +74,7 @@ public final class DataChecks {
      *
      * @param source the name for the message, e.g. the dataset's or the caller's ("Smote")
      * @param what   what the values are, e.g. "feature" or "target"
+     * @param t the values to check
      */
     public static void finite(String source, String what, Tensor t) {
         if (!t.dtype().isFloating()) {

@@ -74,15 +74,30 @@ public final class DataLoader extends EpochCounter {
         this.augmentation = new AugmentPipeline(b.sampleTransforms, b.batchTransforms);
     }
 
-    /** A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch. */
+    /**
+     * A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch.
+     *
+     * @param dataset the samples to load
+     * @return a builder over {@code dataset}
+     */
     public static Builder builder(Dataset dataset) {
         return new Builder(Objects.requireNonNull(dataset, "dataset"));
     }
 
+    /**
+     * The dataset the batches are drawn from.
+     *
+     * @return the dataset
+     */
     public Dataset dataset() {
         return dataset;
     }
 
+    /**
+     * The number of samples per batch (the last batch of an epoch may be smaller unless dropLast).
+     *
+     * @return the batch size B
+     */
     public int batchSize() {
         return batchSize;
     }
@@ -147,7 +162,12 @@ public final class DataLoader extends EpochCounter {
         return open(plan, e, fromBatch);
     }
 
-    /** The sample indices of every batch of epoch {@code e}, in order: what the iterator will fetch. */
+    /**
+     * The sample indices of every batch of epoch {@code e}, in order: what the iterator will fetch.
+     *
+     * @param e the epoch, from 0
+     * @return one array of sample indices per batch
+     */
     public int[][] plan(int e) {
         if (e < 0) {
             throw new IllegalArgumentException("plan: epoch must be >= 0, got " + e);
@@ -203,7 +223,12 @@ public final class DataLoader extends EpochCounter {
             this.dataset = dataset;
         }
 
-        /** Samples per batch B, at least 1. */
+        /**
+         * Samples per batch B, at least 1.
+         *
+         * @param batchSize samples per batch, at least 1
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
@@ -212,19 +237,34 @@ public final class DataLoader extends EpochCounter {
             return this;
         }
 
-        /** Whether each epoch visits the samples in a fresh seeded random order. */
+        /**
+         * Whether each epoch visits the samples in a fresh seeded random order.
+         *
+         * @param shuffle whether to shuffle each epoch
+         * @return this builder
+         */
         public Builder shuffle(boolean shuffle) {
             this.shuffle = shuffle;
             return this;
         }
 
-        /** The seed of the shuffle; with the epoch it fixes the order completely. */
+        /**
+         * The seed of the shuffle; with the epoch it fixes the order completely.
+         *
+         * @param seed the seed of the shuffle and the augmentations
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Whether to skip the final batch of an epoch when it has fewer than B samples. */
+        /**
+         * Whether to skip the final batch of an epoch when it has fewer than B samples.
+         *
+         * @param dropLast whether to skip a short final batch
+         * @return this builder
+         */
         public Builder dropLast(boolean dropLast) {
             this.dropLast = dropLast;
             return this;
@@ -233,6 +273,9 @@ public final class DataLoader extends EpochCounter {
         /**
          * Batches built ahead on a background thread (or on the {@link #workers(int) workers});
          * 0 without workers builds each one on the caller's thread.
+         *
+         * @param prefetch batches built ahead, at least 0
+         * @return this builder
          */
         public Builder prefetch(int prefetch) {
             if (prefetch < 0) {
@@ -245,6 +288,9 @@ public final class DataLoader extends EpochCounter {
         /**
          * The order of each epoch's samples, in place of plain or shuffled order; its length sets the
          * epoch's length. Cannot be combined with {@code shuffle(true)}.
+         *
+         * @param sampler the sampler that orders each epoch's samples
+         * @return this builder
          */
         public Builder sampler(Sampler sampler) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
@@ -254,6 +300,9 @@ public final class DataLoader extends EpochCounter {
         /**
          * Background threads that load and augment batches in parallel; 0 (the default) uses one
          * when {@code prefetch} is positive and none otherwise. The batches do not depend on it.
+         *
+         * @param workers background threads, at least 0
+         * @return this builder
          */
         public Builder workers(int workers) {
             if (workers < 0) {
@@ -267,6 +316,9 @@ public final class DataLoader extends EpochCounter {
          * Per-sample transforms applied, in order, to the features of every training sample
          * (appended to any added before). The seed ({@link #seed(long)}) drives them. A loader with
          * transforms {@linkplain DataLoader#augments() augments} and evaluation refuses it.
+         *
+         * @param transforms the per-sample transforms to append
+         * @return this builder
          */
         public Builder augment(Transform... transforms) {
             for (int i = 0; i < transforms.length; i++) {
@@ -280,6 +332,9 @@ public final class DataLoader extends EpochCounter {
          * Batch-level transforms (e.g. {@link org.trainer.core.data.augment.Mixup},
          * {@link org.trainer.core.data.augment.CutMix}) applied, in order, to each batch after the
          * per-sample ones (appended to any added before).
+         *
+         * @param transforms the batch transforms to append
+         * @return this builder
          */
         public Builder augmentBatches(BatchTransform... transforms) {
             for (int i = 0; i < transforms.length; i++) {
@@ -289,6 +344,11 @@ public final class DataLoader extends EpochCounter {
             return this;
         }
 
+        /**
+         * The loader; throws IllegalArgumentException when both {@code shuffle(true)} and a sampler were set.
+         *
+         * @return the loader
+         */
         public DataLoader build() {
             if (sampler != null && shuffle) {
                 throw new IllegalArgumentException("DataLoader: shuffle(true) and sampler(" + sampler + ") both set the"

@@ -10,18 +10,29 @@ package org.trainer.core.data;
  */
 public interface Dataset {
 
-    /** The number of samples N. */
+    /**
+     * The number of samples N.
+     *
+     * @return N
+     */
     int size();
 
     /**
      * The samples at {@code indices}, in that order, stacked along a new axis 0: row j of the
      * result is sample {@code indices[j]}. Indices may repeat; an empty array gives an empty batch.
      *
+     * @param indices sample indices
+     * @return the samples
      * @throws IllegalArgumentException if an index is outside [0, size())
      */
     Batch get(int[] indices);
 
-    /** The one sample at {@code index}, as a batch of size 1 (features [1, ...]). */
+    /**
+     * The one sample at {@code index}, as a batch of size 1 (features [1, ...]).
+     *
+     * @param index a sample index
+     * @return the sample
+     */
     default Batch get(int index) {
         return get(new int[] {index});
     }

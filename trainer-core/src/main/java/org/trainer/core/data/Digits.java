@@ -31,6 +31,7 @@ public final class Digits {
      * All samples: features float32 [1797, 64] in [0, 1] (pixel / 16), labels int32 [1797] in 0..9,
      * in the order of the file.
      *
+     * @return the dataset
      * @throws UncheckedIOException if the resource cannot be read (a broken jar)
      */
     public static TensorDataset load() {

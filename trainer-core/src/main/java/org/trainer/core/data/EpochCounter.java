@@ -17,12 +17,20 @@ abstract class EpochCounter implements Iterable<Batch>, BatchSource {
         return (int) Math.min(batches, Integer.MAX_VALUE);
     }
 
-    /** The epoch that the next {@link #iterator()} call will serve. */
+    /**
+     * The epoch that the next {@link #iterator()} call will serve.
+     *
+     * @return the epoch
+     */
     public final int epoch() {
         return epoch;
     }
 
-    /** Sets the epoch that the next {@link #iterator()} call will serve (0 for the first). */
+    /**
+     * Sets the epoch that the next {@link #iterator()} call will serve (0 for the first).
+     *
+     * @param epoch the epoch, from 0
+     */
     public final void setEpoch(int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("setEpoch: epoch must be >= 0, got " + epoch);

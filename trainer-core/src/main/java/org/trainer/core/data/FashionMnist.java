@@ -39,13 +39,21 @@ public record FashionMnist(TensorDataset train, TensorDataset test) {
     /**
      * Reads the four files from {@code dir}.
      *
+     * @param dir the directory of the files
+     * @return the training and test sets
      * @throws IOException if a file is missing or malformed, or images and labels disagree
      */
     public static FashionMnist load(Path dir) throws IOException {
         return new FashionMnist(split(dir, FILES.get(0), FILES.get(1)), split(dir, FILES.get(2), FILES.get(3)));
     }
 
-    /** Reads the directory that {@link #locate(String[])} finds. */
+    /**
+     * Reads the directory that {@link #locate(String[])} finds.
+     *
+     * @param args a program's arguments
+     * @return the training and test sets
+     * @throws IOException if a file is missing or malformed
+     */
     public static FashionMnist load(String[] args) throws IOException {
         return load(locate(args));
     }
@@ -56,6 +64,8 @@ public record FashionMnist(TensorDataset train, TensorDataset test) {
      * in (1) or (2) that lacks a file is an error, not a reason to look further: a typo should not
      * silently pick other data.
      *
+     * @param args a program's arguments
+     * @return the directory
      * @throws IllegalStateException naming the directory, the missing files and how to get them
      */
     public static Path locate(String[] args) {

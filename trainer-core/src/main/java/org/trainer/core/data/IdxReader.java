@@ -32,6 +32,11 @@ public final class IdxReader {
     /**
      * The file as a float32 tensor of the shape in its header, e.g. [60000, 28, 28]: each byte v
      * becomes v / 255 (in [0, 1]) when {@code scaleToUnit}, else v (in [0, 255]).
+     *
+     * @param file an IDX file of unsigned bytes, gzipped or not
+     * @param scaleToUnit whether to divide by 255
+     * @return the images
+     * @throws IOException if the file cannot be read or is not a valid IDX file of unsigned bytes
      */
     public static Tensor readImages(Path file, boolean scaleToUnit) throws IOException {
         Raw raw = read(file);
@@ -43,7 +48,13 @@ public final class IdxReader {
         return Tensor.fromArray(v, raw.shape);
     }
 
-    /** The file as an int32 tensor of the shape in its header, e.g. labels [60000] with values 0 to 255. */
+    /**
+     * The file as an int32 tensor of the shape in its header, e.g. labels [60000] with values 0 to 255.
+     *
+     * @param file an IDX file of unsigned bytes, gzipped or not
+     * @return the labels
+     * @throws IOException if the file cannot be read or is not a valid IDX file of unsigned bytes
+     */
     public static Tensor readLabels(Path file) throws IOException {
         Raw raw = read(file);
         int[] v = new int[raw.data.length];

@@ -37,12 +37,26 @@ public final class IdxRecords implements RecordFormat {
         this.scaleToUnit = scaleToUnit;
     }
 
-    /** Images (rank at least 2: [N, rows, cols, ...]) and their labels ([N]). */
+    /**
+     * Images (rank at least 2: [N, rows, cols, ...]) and their labels ([N]).
+     *
+     * @param images the images file
+     * @param labels the labels file
+     * @param scaleToUnit whether to divide the pixels by 255
+     * @return the format
+     */
     public static IdxRecords of(RecordSource images, RecordSource labels, boolean scaleToUnit) {
         return new IdxRecords(images, labels, scaleToUnit);
     }
 
-    /** {@link #of(RecordSource, RecordSource, boolean)} over two files. */
+    /**
+     * {@link #of(RecordSource, RecordSource, boolean)} over two files.
+     *
+     * @param images the images file
+     * @param labels the labels file
+     * @param scaleToUnit whether to divide the pixels by 255
+     * @return the format
+     */
     public static IdxRecords of(Path images, Path labels, boolean scaleToUnit) {
         return of(RecordSource.of(images), RecordSource.of(labels), scaleToUnit);
     }

@@ -25,7 +25,12 @@ public final class Normalize {
     private final Tensor mean;
     private final Tensor std;
 
-    /** One mean and std for every element. */
+    /**
+     * One mean and std for every element.
+     *
+     * @param mean the mean
+     * @param std the standard deviation
+     */
     public Normalize(double mean, double std) {
         this(Tensor.scalar(mean), Tensor.scalar(std));
         check(this.mean, this.std);
@@ -40,6 +45,9 @@ public final class Normalize {
      * Constants of any shape that broadcasts against the data, e.g. [C, 1, 1] for per-channel
      * image statistics.
      *
+     * @param mean the means
+     * @param std the standard deviations, of the mean's shape
+     * @return the transform
      * @throws IllegalArgumentException if the shapes differ, a mean is not finite, or a std is not finite and positive
      */
     public static Normalize of(Tensor mean, Tensor std) {
@@ -72,6 +80,9 @@ public final class Normalize {
      * against x (and against batches of it). Accumulates in float64, so a constant column comes out
      * exactly constant.
      *
+     * @param x the data, e.g. the training features
+     * @param axes the axes to reduce over, e.g. 0 for per-feature statistics of [N, F]
+     * @return the transform
      * @throws IllegalArgumentException if no axis is given, an axis repeats or is out of range, the
      *                                  reduction is empty, or x holds NaN or infinity
      */
@@ -90,17 +101,30 @@ public final class Normalize {
         return new Normalize(Tensor.fromArray(m.mean, m.keptShape).to(dtype), Tensor.fromArray(std, m.keptShape).to(dtype));
     }
 
-    /** The mean, shaped to broadcast against the data. */
+    /**
+     * The mean, shaped to broadcast against the data.
+     *
+     * @return the mean
+     */
     public Tensor mean() {
         return mean;
     }
 
-    /** The std (1 where the fitted data was constant), shaped like {@link #mean()}. */
+    /**
+     * The std (1 where the fitted data was constant), shaped like {@link #mean()}.
+     *
+     * @return the std
+     */
     public Tensor std() {
         return std;
     }
 
-    /** (x - mean) / std, in x's dtype (float32 for int32 x); not recorded for autograd. */
+    /**
+     * (x - mean) / std, in x's dtype (float32 for int32 x); not recorded for autograd.
+     *
+     * @param x the data
+     * @return the standardised data
+     */
     public Tensor apply(Tensor x) {
         DType dtype = floating(x.dtype());
         try (GradMode off = Tensor.noGrad()) {
@@ -112,7 +136,12 @@ public final class Normalize {
         return dtype == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
     }
 
-    /** The dataset with its features standardised and its targets unchanged. */
+    /**
+     * The dataset with its features standardised and its targets unchanged.
+     *
+     * @param data the dataset
+     * @return the standardised dataset
+     */
     public TensorDataset apply(TensorDataset data) {
         return new TensorDataset(apply(data.features()), data.targets());
     }

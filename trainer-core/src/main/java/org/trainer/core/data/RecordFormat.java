@@ -10,13 +10,19 @@ import java.io.IOException;
  */
 public interface RecordFormat {
 
-    /** A new pass over every record, from the first; the caller closes it. */
+    /**
+     * A new pass over every record, from the first; the caller closes it.
+     *
+     * @return the reader
+     * @throws IOException if a source cannot be opened
+     */
     RecordReader open() throws IOException;
 
     /**
      * The number of records of a pass when the format knows it without reading the data (an IDX
      * header states it), else -1.
      *
+     * @return the number of records, or -1
      * @throws java.io.UncheckedIOException if reading what states the count fails
      */
     default long recordCount() {
@@ -28,7 +34,9 @@ public interface RecordFormat {
      * [N, ...featureShape], targets [N, ...targetShape] of the reader's target type. Errors are the
      * reader's.
      *
+     * @return the dataset
      * @throws IllegalArgumentException if the records do not fit in one tensor
+     * @throws IOException if a source cannot be read
      */
     default TensorDataset readAll() throws IOException {
         return AllRecords.read(this);

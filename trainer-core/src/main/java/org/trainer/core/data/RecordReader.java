@@ -18,20 +18,37 @@ import org.trainer.core.DType;
  */
 public interface RecordReader extends Closeable {
 
-    /** The shape of one record's features, e.g. [F] or [28, 28]: a batch's features are [B, ...this]. */
+    /**
+     * The shape of one record's features, e.g. [F] or [28, 28]: a batch's features are [B, ...this].
+     *
+     * @return the shape
+     */
     int[] featureShape();
 
-    /** The shape of one record's target: [] for one value per record (a batch's targets are [B]), else [T, ...]. */
+    /**
+     * The shape of one record's target: [] for one value per record (a batch's targets are [B]), else [T, ...].
+     *
+     * @return the shape
+     */
     int[] targetShape();
 
-    /** {@link DType#INT32} for class labels, {@link DType#FLOAT32} for real-valued targets. */
+    /**
+     * {@link DType#INT32} for class labels, {@link DType#FLOAT32} for real-valued targets.
+     *
+     * @return INT32 or FLOAT32
+     */
     DType targetType();
 
     /**
      * Reads the next record: its features into {@code features[featureOffset ...]} and its target
      * values into {@code targets[targetOffset ...]}.
      *
+     * @param features receives the features
+     * @param featureOffset where the features start
+     * @param targets receives the target values (class labels as whole numbers)
+     * @param targetOffset where the target values start
      * @return false, writing nothing, when the pass has no more records
+     * @throws IOException if the source cannot be read or a record is malformed
      */
     boolean read(float[] features, int featureOffset, float[] targets, int targetOffset) throws IOException;
 }

@@ -13,19 +13,39 @@ import java.util.Objects;
  */
 public interface RecordSource {
 
-    /** The name used in error messages: a file name, a URL, a description of the stream. */
+    /**
+     * The name used in error messages: a file name, a URL, a description of the stream.
+     *
+     * @return the name
+     */
     String name();
 
-    /** A new stream positioned at the first byte; the caller closes it. */
+    /**
+     * A new stream positioned at the first byte; the caller closes it.
+     *
+     * @return the stream
+     * @throws IOException if the source cannot be opened
+     */
     InputStream open() throws IOException;
 
     /** Opens a new {@link InputStream} on each call, e.g. {@code () -> url.openStream()}. */
     @FunctionalInterface
     interface Opener {
+        /**
+         * Opens a new stream over the source's bytes from the start.
+         *
+         * @return the stream
+         * @throws IOException if the source cannot be opened
+         */
         InputStream open() throws IOException;
     }
 
-    /** A file, opened anew at each pass; its path names it. */
+    /**
+     * A file, opened anew at each pass; its path names it.
+     *
+     * @param file the file
+     * @return the source
+     */
     static RecordSource of(Path file) {
         Objects.requireNonNull(file, "file");
         return of(file.toString(), () -> Files.newInputStream(file));
@@ -35,6 +55,10 @@ public interface RecordSource {
      * A stream opened by {@code opener} at each pass. The opener must give the same bytes each
      * time (a pass is a function of the epoch only); a one-shot stream, such as standard input,
      * serves a single epoch.
+     *
+     * @param name the name for error messages
+     * @param opener opens the stream
+     * @return the source
      */
     static RecordSource of(String name, Opener opener) {
         Objects.requireNonNull(name, "name");

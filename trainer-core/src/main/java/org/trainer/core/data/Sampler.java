@@ -12,9 +12,18 @@ package org.trainer.core.data;
  */
 public interface Sampler {
 
-    /** The sample indices of epoch {@code epoch} (0-based), in the order to visit them. */
+    /**
+     * The sample indices of epoch {@code epoch} (0-based), in the order to visit them.
+     *
+     * @param epoch the epoch, from 0
+     * @return {@link #length()} indices
+     */
     int[] indices(int epoch);
 
-    /** The number of indices every epoch holds. */
+    /**
+     * The number of indices every epoch holds.
+     *
+     * @return the indices per epoch
+     */
     int length();
 }

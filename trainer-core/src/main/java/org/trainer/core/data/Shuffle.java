@@ -12,6 +12,10 @@ public final class Shuffle {
      * keeps epochs of nearby seeds unrelated. The result depends on nothing else (no global state,
      * no JDK version), so a run resumed at epoch e sees the same order as one that never stopped.
      *
+     * @param n the number of elements
+     * @param seed the seed
+     * @param epoch the epoch
+     * @return the permutation
      * @throws IllegalArgumentException if n is negative
      */
     public static int[] permutation(int n, long seed, int epoch) {
@@ -29,7 +33,12 @@ public final class Shuffle {
         return p;
     }
 
-    /** 0, 1, ..., n-1. */
+    /**
+     * 0, 1, ..., n-1.
+     *
+     * @param n the number of elements
+     * @return the identity permutation
+     */
     public static int[] identity(int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {

@@ -52,20 +52,39 @@ public final class StreamingLoader extends EpochCounter {
         this.recordCount = recordCount;
     }
 
-    /** A builder with batch size 1, no shuffle buffer, seed 0, no drop-last and no prefetch. */
+    /**
+     * A builder with batch size 1, no shuffle buffer, seed 0, no drop-last and no prefetch.
+     *
+     * @param format the records to stream
+     * @return a builder
+     */
     public static Builder builder(RecordFormat format) {
         return new Builder(Objects.requireNonNull(format, "format"));
     }
 
+    /**
+     * The format that reads records from the sources.
+     *
+     * @return the format
+     */
     public RecordFormat format() {
         return format;
     }
 
+    /**
+     * The number of records per batch.
+     *
+     * @return B
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** The number of records of an epoch, or -1 when it is not known before reading. */
+    /**
+     * The number of records of an epoch, or -1 when it is not known before reading.
+     *
+     * @return the count, or -1
+     */
     public long recordCount() {
         return recordCount;
     }
@@ -124,7 +143,12 @@ public final class StreamingLoader extends EpochCounter {
             this.format = format;
         }
 
-        /** Records per batch B, at least 1. */
+        /**
+         * Records per batch B, at least 1.
+         *
+         * @param batchSize records per batch, at least 1
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("StreamingLoader: batchSize must be >= 1, got " + batchSize);
@@ -136,6 +160,9 @@ public final class StreamingLoader extends EpochCounter {
         /**
          * Records held by the bounded shuffle buffer, K; 0 (the default) or 1 keeps the source
          * order. Memory grows with K; randomness too (K >= N is a full shuffle).
+         *
+         * @param records the buffer size K, at least 0
+         * @return this builder
          */
         public Builder shuffleBuffer(int records) {
             if (records < 0) {
@@ -146,19 +173,34 @@ public final class StreamingLoader extends EpochCounter {
             return this;
         }
 
-        /** The seed of the shuffle; with the epoch it fixes the order completely. */
+        /**
+         * The seed of the shuffle; with the epoch it fixes the order completely.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Whether to skip the final batch of an epoch when it has fewer than B records. */
+        /**
+         * Whether to skip the final batch of an epoch when it has fewer than B records.
+         *
+         * @param dropLast whether to skip a short final batch
+         * @return this builder
+         */
         public Builder dropLast(boolean dropLast) {
             this.dropLast = dropLast;
             return this;
         }
 
-        /** Batches decoded ahead on a background thread; 0 decodes each one on the caller's thread. */
+        /**
+         * Batches decoded ahead on a background thread; 0 decodes each one on the caller's thread.
+         *
+         * @param prefetch batches decoded ahead, at least 0
+         * @return this builder
+         */
         public Builder prefetch(int prefetch) {
             if (prefetch < 0) {
                 throw new IllegalArgumentException("StreamingLoader: prefetch must be >= 0 batches, got " + prefetch);
@@ -170,6 +212,9 @@ public final class StreamingLoader extends EpochCounter {
         /**
          * The number of records of every pass, when the format cannot know it (CSV, binary), so
          * that {@link StreamingLoader#batchesPerEpoch()} is known; each epoch checks it.
+         *
+         * @param records the records of every pass
+         * @return this builder
          */
         public Builder recordCount(long records) {
             if (records < 0) {
@@ -180,6 +225,7 @@ public final class StreamingLoader extends EpochCounter {
         }
 
         /**
+         * @return the loader
          * @throws IllegalArgumentException if a stated record count differs from the format's
          * @throws UncheckedIOException if the format fails to read its count (e.g. an IDX header)
          */

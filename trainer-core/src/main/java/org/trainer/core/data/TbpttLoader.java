@@ -67,25 +67,47 @@ public final class TbpttLoader implements Iterable<Batch> {
         this.streamLength = tokens.length / batchSize;
     }
 
-    /** The number of windows per pass: ceil((L - 1) / T). */
+    /**
+     * The number of windows per pass: ceil((L - 1) / T).
+     *
+     * @return the number of windows
+     */
     public int size() {
         return (streamLength - 1 + window - 1) / window;
     }
 
-    /** L, the tokens per stream. */
+    /**
+     * L, the tokens per stream.
+     *
+     * @return L
+     */
     public int streamLength() {
         return streamLength;
     }
 
-    /** The tokens left off the end of the stream: M - N L. */
+    /**
+     * The tokens left off the end of the stream: M - N L.
+     *
+     * @return the dropped tokens
+     */
     public int droppedTokens() {
         return tokens.length - batchSize * streamLength;
     }
 
+    /**
+     * The number N of parallel streams (the rows of every window).
+     *
+     * @return N
+     */
     public int batchSize() {
         return batchSize;
     }
 
+    /**
+     * The window length T in tokens (the last window may be shorter).
+     *
+     * @return T
+     */
     public int window() {
         return window;
     }
@@ -93,6 +115,8 @@ public final class TbpttLoader implements Iterable<Batch> {
     /**
      * Window k: features and targets, each INT32 [N, len].
      *
+     * @param k the window, from 0
+     * @return the window's batch
      * @throws IllegalArgumentException if k is not in [0, size())
      */
     public Batch batch(int k) {

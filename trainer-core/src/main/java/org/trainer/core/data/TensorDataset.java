@@ -19,6 +19,8 @@ public final class TensorDataset implements Dataset {
     private final Tensor targets;
 
     /**
+     * @param features [N, ...]
+     * @param targets [N, ...]
      * @throws IllegalArgumentException if either tensor is a scalar or their axis-0 sizes differ
      */
     public TensorDataset(Tensor features, Tensor targets) {
@@ -37,12 +39,20 @@ public final class TensorDataset implements Dataset {
         this.targets = targets;
     }
 
-    /** All features, [N, ...]. */
+    /**
+     * All features, [N, ...].
+     *
+     * @return the features
+     */
     public Tensor features() {
         return features;
     }
 
-    /** All targets, [N, ...]. */
+    /**
+     * All targets, [N, ...].
+     *
+     * @return the targets
+     */
     public Tensor targets() {
         return targets;
     }
@@ -64,6 +74,9 @@ public final class TensorDataset implements Dataset {
     /**
      * A new dataset holding copies of the samples at {@code indices}, in that order (indices may
      * repeat). Changing neither dataset affects the other.
+     *
+     * @param indices sample indices
+     * @return the subset
      */
     public TensorDataset subset(int[] indices) {
         Batch b = get(indices);

@@ -35,6 +35,8 @@ public final class WeightedRandomSampler implements Sampler {
      * @param weights one non-negative finite weight per sample, not all zero (copied; need not sum to 1)
      * @param numSamples indices per epoch, at least 1; without replacement at most the number of
      *     positive weights
+     * @param replacement whether a sample may be drawn more than once per epoch
+     * @param seed the seed of the draws
      * @throws IllegalArgumentException naming the first bad weight, or a bad numSamples
      */
     public WeightedRandomSampler(double[] weights, int numSamples, boolean replacement, long seed) {
@@ -76,6 +78,9 @@ public final class WeightedRandomSampler implements Sampler {
      * Per-sample weights w_i = classWeights[labels[i]], e.g. for
      * {@code new WeightedRandomSampler(sampleWeights(labels, ClassWeights.balanced(labels, k)), n, true, seed)}.
      *
+     * @param labels one class label per sample
+     * @param classWeights one weight per class
+     * @return one weight per sample
      * @throws IllegalArgumentException if a label is outside [0, classWeights.length), naming it
      */
     public static double[] sampleWeights(int[] labels, double[] classWeights) {

@@ -36,13 +36,25 @@ public final class AtomicFile {
     /** Writes a file's content to a stream; the stream need not be closed (closing it only flushes). */
     @FunctionalInterface
     public interface Content {
+        /**
+         * Writes the whole content to {@code out}, a stream over the temporary file.
+         *
+         * @param out the stream
+         * @throws IOException if writing fails
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFile() {
     }
 
-    /** Replaces {@code file} with the bytes, atomically and durably; creates missing parent directories. */
+    /**
+     * Replaces {@code file} with the bytes, atomically and durably; creates missing parent directories.
+     *
+     * @param file the target file
+     * @param bytes the content
+     * @throws IOException if the file cannot be written; the old content, if any, is then left in place
+     */
     public static void write(Path file, byte[] bytes) throws IOException {
         if (bytes == null) {
             throw new IllegalArgumentException("AtomicFile.write: bytes is null for " + file);
@@ -53,6 +65,11 @@ public final class AtomicFile {
     /**
      * Replaces {@code file} with what {@code content} writes, atomically and durably; creates missing
      * parent directories. An exception from {@code content} leaves the target as it was.
+     *
+     * @param file the target file
+     * @param content writes the content
+     * @throws IOException if the file cannot be written or {@code content} fails; the old content, if any, is then left
+     *     in place
      */
     public static void write(Path file, Content content) throws IOException {
         if (file == null || content == null) {
@@ -102,6 +119,9 @@ public final class AtomicFile {
     /**
      * Whether {@code fileName} is the name of a temporary file this class writes before its rename:
      * {@code .<target name>.<13 characters 0-9a-z>.tmp}, e.g. {@code .model.safetensors.0k3x9a7b2c1d4.tmp}.
+     *
+     * @param fileName a file name
+     * @return whether it is a temporary file
      */
     public static boolean isTemporary(String fileName) {
         return fileName != null && TEMPORARY.matcher(fileName).matches();
@@ -114,7 +134,9 @@ public final class AtomicFile {
      * is left as it is. Call it only when no other process writes to {@code dir}, e.g. when a job
      * starts: a live writer's temporary file looks the same. A missing directory holds none.
      *
+     * @param dir the directory
      * @return the deleted files, sorted by name
+     * @throws IOException if the directory cannot be listed or a file cannot be deleted
      */
     public static List<Path> removeLeftovers(Path dir) throws IOException {
         if (dir == null) {
@@ -138,6 +160,8 @@ public final class AtomicFile {
     /**
      * Forces a directory's entries (a rename, a new file) to disk, where the platform allows opening
      * a directory (Linux does; elsewhere this is logged and skipped).
+     *
+     * @param dir the directory
      */
     public static void forceDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

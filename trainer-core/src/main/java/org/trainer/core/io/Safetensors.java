@@ -39,7 +39,13 @@ public final class Safetensors {
     private Safetensors() {
     }
 
-    /** Writes a model's state (parameters and buffers) by dotted name. */
+    /**
+     * Writes a model's state (parameters and buffers) by dotted name.
+     *
+     * @param model the model
+     * @param file the target file
+     * @throws IOException if the file cannot be written
+     */
     public static void save(Module model, Path file) throws IOException {
         save(model.stateDict(), Map.of(), file);
     }
@@ -50,6 +56,8 @@ public final class Safetensors {
      * convertible; see {@link Module#loadStateDict}) before any value is written, so on refusal the
      * model is unchanged.
      *
+     * @param model the model, modified
+     * @param file the safetensors file
      * @throws IOException              when the file is not a valid safetensors file (naming the file and the place)
      * @throws IllegalArgumentException when the file does not fit the model (naming the file and the entry)
      */
@@ -62,7 +70,14 @@ public final class Safetensors {
         }
     }
 
-    /** Writes tensors (float32, float64 or int32) and string metadata atomically. */
+    /**
+     * Writes tensors (float32, float64 or int32) and string metadata atomically.
+     *
+     * @param tensors the tensors by name
+     * @param metadata the metadata
+     * @param file the target file
+     * @throws IOException if the file cannot be written
+     */
     public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         long offset = 0;
@@ -149,6 +164,10 @@ public final class Safetensors {
      * object other than padding spaces); an entry without a string dtype, an integer shape and two
      * integer data_offsets; an unknown dtype; offsets outside the data, reversed, overlapping or
      * leaving a hole; a shape whose size does not match its offsets.
+     *
+     * @param file the safetensors file
+     * @return the tensors by name
+     * @throws IOException if the file cannot be read or is malformed
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);

@@ -95,12 +95,20 @@ public final class Hyperparameter {
         return bound == null ? null : type == Type.INTEGER ? (Number) (long) (double) bound : bound;
     }
 
-    /** The inclusive lower bound (Long or Double), or null. */
+    /**
+     * The inclusive lower bound (Long or Double), or null.
+     *
+     * @return the lower bound, or null
+     */
     public Number min() {
         return min;
     }
 
-    /** The inclusive upper bound (Long or Double), or null. */
+    /**
+     * The inclusive upper bound (Long or Double), or null.
+     *
+     * @return the upper bound, or null
+     */
     public Number max() {
         return max;
     }
@@ -127,29 +135,56 @@ public final class Hyperparameter {
         return n instanceof Double && d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : n.toString();
     }
 
+    /**
+     * The name, as it appears in {@code hyperparameters.json}.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The value type.
+     *
+     * @return the type
+     */
     public Type type() {
         return type;
     }
 
-    /** The default (Long, Double, Boolean or String), or null when the hyperparameter is required. */
+    /**
+     * The default (Long, Double, Boolean or String), or null when the hyperparameter is required.
+     *
+     * @return the default, or null
+     */
     public Object defaultValue() {
         return defaultValue;
     }
 
+    /**
+     * Whether the job fails when the value is missing (there is no default).
+     *
+     * @return whether the value is required
+     */
     public boolean required() {
         return defaultValue == null;
     }
 
-    /** The allowed values of a choice; empty for the other types. */
+    /**
+     * The allowed values of a choice; empty for the other types.
+     *
+     * @return the choices
+     */
     public List<String> choices() {
         return choices;
     }
 
-    /** What a value must be, for messages: "an integer", "an integer >= 1", "one of [sgd, adam]". */
+    /**
+     * What a value must be, for messages: "an integer", "an integer >= 1", "one of [sgd, adam]".
+     *
+     * @return the description
+     */
     public String expected() {
         String range = range();
         return type == Type.CHOICE ? "one of " + choices : range.isEmpty() ? type.expected : type.expected + " " + range;
@@ -160,6 +195,8 @@ public final class Hyperparameter {
      * array or object) to the declared type: Long, Double, Boolean or String, within the declared
      * bounds.
      *
+     * @param raw the JSON value
+     * @return the typed value
      * @throws JobConfigurationException naming the hyperparameter, the value and what was expected:
      *                                   for a value out of bounds, {@code batch_size = -32, expected >= 1}
      */

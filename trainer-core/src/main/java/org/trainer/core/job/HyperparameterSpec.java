@@ -29,37 +29,76 @@ import java.util.Map;
 public final class HyperparameterSpec {
     private final Map<String, Hyperparameter> declared = new LinkedHashMap<>();
 
-    /** An integer (held as a long) with a default. Returns this. */
+    /**
+     * An integer (held as a long) with a default. Returns this.
+     *
+     * @param name the name
+     * @param defaultValue the default
+     * @return this spec
+     */
     public HyperparameterSpec integer(String name, long defaultValue) {
         return add(new Hyperparameter(name, Hyperparameter.Type.INTEGER, defaultValue, null));
     }
 
-    /** A required integer. Returns this. */
+    /**
+     * A required integer. Returns this.
+     *
+     * @param name the name
+     * @return this spec
+     */
     public HyperparameterSpec integer(String name) {
         return add(new Hyperparameter(name, Hyperparameter.Type.INTEGER, null, null));
     }
 
-    /** A finite floating-point number with a default. Returns this. */
+    /**
+     * A finite floating-point number with a default. Returns this.
+     *
+     * @param name the name
+     * @param defaultValue the default
+     * @return this spec
+     */
     public HyperparameterSpec number(String name, double defaultValue) {
         return add(new Hyperparameter(name, Hyperparameter.Type.NUMBER, defaultValue, null));
     }
 
-    /** A required finite number. Returns this. */
+    /**
+     * A required finite number. Returns this.
+     *
+     * @param name the name
+     * @return this spec
+     */
     public HyperparameterSpec number(String name) {
         return add(new Hyperparameter(name, Hyperparameter.Type.NUMBER, null, null));
     }
 
-    /** A boolean with a default. Returns this. */
+    /**
+     * A boolean with a default. Returns this.
+     *
+     * @param name the name
+     * @param defaultValue the default
+     * @return this spec
+     */
     public HyperparameterSpec bool(String name, boolean defaultValue) {
         return add(new Hyperparameter(name, Hyperparameter.Type.BOOLEAN, defaultValue, null));
     }
 
-    /** A required boolean. Returns this. */
+    /**
+     * A required boolean. Returns this.
+     *
+     * @param name the name
+     * @return this spec
+     */
     public HyperparameterSpec bool(String name) {
         return add(new Hyperparameter(name, Hyperparameter.Type.BOOLEAN, null, null));
     }
 
-    /** A free-form string with a default. Returns this. */
+    /**
+     * A free-form string with a default. Returns this.
+     *
+     * @param name the name
+     * @param defaultValue the default
+     * @return this spec
+     */
     public HyperparameterSpec string(String name, String defaultValue) {
         if (defaultValue == null) {
             throw new IllegalArgumentException("HyperparameterSpec: default of '" + name
@@ -68,12 +107,24 @@ public final class HyperparameterSpec {
         return add(new Hyperparameter(name, Hyperparameter.Type.STRING, defaultValue, null));
     }
 
-    /** A required free-form string. Returns this. */
+    /**
+     * A required free-form string. Returns this.
+     *
+     * @param name the name
+     * @return this spec
+     */
     public HyperparameterSpec string(String name) {
         return add(new Hyperparameter(name, Hyperparameter.Type.STRING, null, null));
     }
 
-    /** One of a fixed set of strings; {@code defaultValue} null makes it required. Returns this. */
+    /**
+     * One of a fixed set of strings; {@code defaultValue} null makes it required. Returns this.
+     *
+     * @param name the name
+     * @param defaultValue the default, or null
+     * @param choices the allowed values
+     * @return this spec
+     */
     public HyperparameterSpec choice(String name, String defaultValue, String... choices) {
         return add(new Hyperparameter(name, Hyperparameter.Type.CHOICE, defaultValue, Arrays.asList(choices)));
     }
@@ -81,6 +132,12 @@ public final class HyperparameterSpec {
     /**
      * One of an enum's constants, by name (as {@code Enum.name()} spells it); read it with
      * {@link Hyperparameters#getEnum}. {@code defaultValue} null makes it required. Returns this.
+     *
+     * @param <E> the enum
+     * @param name the name
+     * @param type the enum's class
+     * @param defaultValue the default, or null
+     * @return this spec
      */
     public <E extends Enum<E>> HyperparameterSpec enumeration(String name, Class<E> type, E defaultValue) {
         if (type == null) {
@@ -95,19 +152,36 @@ public final class HyperparameterSpec {
      * a value below it fails the job with e.g. {@code hyperparameters.json: batch_size = -32,
      * expected >= 1}. Refused (IllegalArgumentException): an undeclared name, another type, a
      * non-integral bound of an integer, a bound that excludes the default. Returns this.
+     *
+     * @param name a declared integer or number
+     * @param min the lower bound
+     * @return this spec
      */
     public HyperparameterSpec atLeast(String name, double min) {
         Hyperparameter h = declaration(name);
         return replace(h.withBounds(min, h.max() == null ? null : h.max().doubleValue()));
     }
 
-    /** An inclusive upper bound, as {@link #atLeast}. Returns this. */
+    /**
+     * An inclusive upper bound, as {@link #atLeast}. Returns this.
+     *
+     * @param name a declared integer or number
+     * @param max the upper bound
+     * @return this spec
+     */
     public HyperparameterSpec atMost(String name, double max) {
         Hyperparameter h = declaration(name);
         return replace(h.withBounds(h.min() == null ? null : h.min().doubleValue(), max));
     }
 
-    /** Inclusive bounds on both sides, as {@link #atLeast}; min &gt; max is refused. Returns this. */
+    /**
+     * Inclusive bounds on both sides, as {@link #atLeast}; min &gt; max is refused. Returns this.
+     *
+     * @param name a declared integer or number
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return this spec
+     */
     public HyperparameterSpec between(String name, double min, double max) {
         return replace(declaration(name).withBounds(min, max));
     }
@@ -133,7 +207,11 @@ public final class HyperparameterSpec {
         return this;
     }
 
-    /** The declarations, by name, in declaration order. */
+    /**
+     * The declarations, by name, in declaration order.
+     *
+     * @return the declarations
+     */
     public Map<String, Hyperparameter> declared() {
         return Collections.unmodifiableMap(declared);
     }
@@ -142,6 +220,8 @@ public final class HyperparameterSpec {
      * Parses raw values (as read from JSON: String, Long, BigInteger, Double, Boolean, null, List, Map)
      * into typed hyperparameters; absent ones take their defaults.
      *
+     * @param raw the values by name
+     * @return the hyperparameters
      * @throws JobConfigurationException for an unknown name, an ill-typed value or a missing required one
      */
     public Hyperparameters parse(Map<String, ?> raw) {
@@ -168,6 +248,10 @@ public final class HyperparameterSpec {
     /**
      * Reads and parses {@code hyperparameters.json}: a JSON object of name to value. A missing file
      * means no values are set (every default applies).
+     *
+     * @param file the hyperparameters file
+     * @return the hyperparameters
+     * @throws IOException if the file exists but cannot be read
      */
     public Hyperparameters parse(Path file) throws IOException {
         if (!Files.exists(file)) {

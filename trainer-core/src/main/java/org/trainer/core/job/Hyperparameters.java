@@ -21,7 +21,12 @@ public final class Hyperparameters {
         this.given = Set.copyOf(given);
     }
 
-    /** An integer hyperparameter that must fit an int. */
+    /**
+     * An integer hyperparameter that must fit an int.
+     *
+     * @param name the hyperparameter's name
+     * @return the value
+     */
     public int getInt(String name) {
         long v = getLong(name);
         if (v != (int) v) {
@@ -30,19 +35,42 @@ public final class Hyperparameters {
         return (int) v;
     }
 
+    /**
+     * An integer hyperparameter; throws IllegalArgumentException when it was not declared or is of another type.
+     *
+     * @param name the hyperparameter's name
+     * @return the value
+     */
     public long getLong(String name) {
         return (Long) typed(name, Hyperparameter.Type.INTEGER);
     }
 
+    /**
+     * A number hyperparameter; throws IllegalArgumentException when it was not declared or is of another type.
+     *
+     * @param name the hyperparameter's name
+     * @return the value
+     */
     public double getDouble(String name) {
         return (Double) typed(name, Hyperparameter.Type.NUMBER);
     }
 
+    /**
+     * A boolean hyperparameter; throws IllegalArgumentException when it was not declared or is of another type.
+     *
+     * @param name the hyperparameter's name
+     * @return the value
+     */
     public boolean getBoolean(String name) {
         return (Boolean) typed(name, Hyperparameter.Type.BOOLEAN);
     }
 
-    /** A string or choice hyperparameter. */
+    /**
+     * A string or choice hyperparameter.
+     *
+     * @param name the hyperparameter's name
+     * @return the value
+     */
     public String getString(String name) {
         Hyperparameter h = declaration(name);
         if (h.type() != Hyperparameter.Type.STRING && h.type() != Hyperparameter.Type.CHOICE) {
@@ -55,6 +83,10 @@ public final class Hyperparameters {
      * A hyperparameter declared with {@link HyperparameterSpec#enumeration}, as the constant of
      * {@code type} it names.
      *
+     * @param <E> the enum
+     * @param name the hyperparameter's name
+     * @param type the enum's class
+     * @return the constant
      * @throws IllegalArgumentException when it is not a choice, or names no constant of {@code type}
      */
     public <E extends Enum<E>> E getEnum(String name, Class<E> type) {
@@ -72,13 +104,22 @@ public final class Hyperparameters {
                 + type.getName());
     }
 
-    /** Whether hyperparameters.json set the value (false: the default applies). */
+    /**
+     * Whether hyperparameters.json set the value (false: the default applies).
+     *
+     * @param name the hyperparameter's name
+     * @return whether the file set it
+     */
     public boolean isSet(String name) {
         declaration(name);
         return given.contains(name);
     }
 
-    /** Every value (Long, Double, Boolean or String) by name, in declaration order. */
+    /**
+     * Every value (Long, Double, Boolean or String) by name, in declaration order.
+     *
+     * @return the values by name
+     */
     public Map<String, Object> asMap() {
         return values;
     }

@@ -7,10 +7,21 @@ package org.trainer.core.job;
 public final class JobConfigurationException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A configuration error described by {@code message}.
+     *
+     * @param message what is wrong
+     */
     public JobConfigurationException(String message) {
         super(message);
     }
 
+    /**
+     * A configuration error described by {@code message}, caused by {@code cause}.
+     *
+     * @param message what is wrong
+     * @param cause the underlying error
+     */
     public JobConfigurationException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -34,20 +34,40 @@ public final class JobContext {
         this.channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
     }
 
+    /**
+     * The job's validated hyperparameters.
+     *
+     * @return the hyperparameters
+     */
     public Hyperparameters hyperparameters() {
         return hyperparameters;
     }
 
-    /** The data channels present (input/data/&lt;name&gt;), by name. */
+    /**
+     * The data channels present (input/data/&lt;name&gt;), by name.
+     *
+     * @return the channels' folders by name
+     */
     public Map<String, Path> channels() {
         return channels;
     }
 
+    /**
+     * Whether the data channel input/data/&lt;name&gt; is present.
+     *
+     * @param name the channel's name
+     * @return whether it is present
+     */
     public boolean hasChannel(String name) {
         return channels.containsKey(name);
     }
 
-    /** The folder of a channel, which must exist. */
+    /**
+     * The folder of a channel, which must exist.
+     *
+     * @param name the channel's name
+     * @return its folder
+     */
     public Path channel(String name) {
         Path p = channels.get(name);
         if (p == null) {
@@ -60,27 +80,46 @@ public final class JobContext {
     /**
      * The artifact to start from, for incremental training or fine-tuning: the "model" channel, when
      * the job has one (its folder must hold model.safetensors).
+     *
+     * @return the artifact, or empty
      */
     public Optional<ModelArtifact> initialModel() {
         Path p = channels.get(JobDirectory.MODEL_CHANNEL);
         return p == null ? Optional.empty() : Optional.of(ModelArtifact.open(p));
     }
 
+    /**
+     * The job's directory.
+     *
+     * @return the directory
+     */
     public JobDirectory directory() {
         return dir;
     }
 
-    /** model/: where the final artifacts go. */
+    /**
+     * model/: where the final artifacts go.
+     *
+     * @return model/
+     */
     public Path modelDir() {
         return dir.modelDir();
     }
 
-    /** output/data/: metrics, history and any other outputs. */
+    /**
+     * output/data/: metrics, history and any other outputs.
+     *
+     * @return output/data/
+     */
     public Path outputDataDir() {
         return dir.outputDataDir();
     }
 
-    /** checkpoints/: kept across restarts of the job; where its checkpoints go. */
+    /**
+     * checkpoints/: kept across restarts of the job; where its checkpoints go.
+     *
+     * @return checkpoints/
+     */
     public Path checkpointDir() {
         return dir.checkpointDir();
     }
@@ -89,17 +128,32 @@ public final class JobContext {
      * Checkpoint settings over checkpoints/ (each epoch, the last 3 kept, until changed), for
      * {@code trainer.checkpoints(ctx.checkpointing().build())}: a job run again over the same
      * directory after a crash or a kill then resumes from its newest good checkpoint.
+     *
+     * @return the settings' builder
      */
     public Checkpointing.Builder checkpointing() {
         return Checkpointing.builder(checkpointDir());
     }
 
-    /** Saves the final model (and the optimizer's state, when not null) to model/. */
+    /**
+     * Saves the final model (and the optimizer's state, when not null) to model/.
+     *
+     * @param model the trained model
+     * @param optimizer its optimizer, or null
+     * @return the saved artifact
+     * @throws IOException if the files cannot be written
+     */
     public ModelArtifact saveModel(Module model, Optimizer optimizer) throws IOException {
         return ModelArtifact.save(modelDir(), model, optimizer);
     }
 
-    /** Records a final figure (e.g. "val_accuracy") and rewrites output/data/metrics.json. */
+    /**
+     * Records a final figure (e.g. "val_accuracy") and rewrites output/data/metrics.json.
+     *
+     * @param name the figure's name
+     * @param value its value
+     * @throws IOException if metrics.json cannot be written
+     */
     public synchronized void reportMetric(String name, double value) throws IOException {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("reportMetric: name must be non-empty, got '" + name + "'");
@@ -108,12 +162,21 @@ public final class JobContext {
         JsonFiles.writeObject(outputDataDir().resolve("metrics.json"), metrics);
     }
 
-    /** The figures reported so far. */
+    /**
+     * The figures reported so far.
+     *
+     * @return the figures by name
+     */
     public synchronized Map<String, Double> metrics() {
         return Map.copyOf(metrics);
     }
 
-    /** Writes a fit's per-epoch figures to output/data/history.json: {"loss": [...], "val_loss": [...]}. */
+    /**
+     * Writes a fit's per-epoch figures to output/data/history.json: {"loss": [...], "val_loss": [...]}.
+     *
+     * @param history the fit's history
+     * @throws IOException if history.json cannot be written
+     */
     public void recordHistory(History history) throws IOException {
         Files.createDirectories(outputDataDir());
         JsonFiles.write(outputDataDir().resolve("history.json"), g -> {
@@ -132,6 +195,9 @@ public final class JobContext {
     /**
      * Writes the findings of the rules that watched a fit to output/data/findings.json, atomically:
      * {"findings": [{"rule", "severity", "epoch", "iteration", "message", "values": {...}}, ...]}.
+     *
+     * @param history the fit's history
+     * @throws IOException if findings.json cannot be written
      */
     public synchronized void recordFindings(History history) throws IOException {
         List<Finding> findings = history.findings();

@@ -9,9 +9,18 @@ package org.trainer.core.job;
  */
 public interface JobDefinition {
 
-    /** The hyperparameters this job accepts, with their types and defaults. */
+    /**
+     * The hyperparameters this job accepts, with their types and defaults.
+     *
+     * @return the declarations
+     */
     HyperparameterSpec hyperparameters();
 
-    /** Trains; writes the final model with {@link JobContext#saveModel}. */
+    /**
+     * Trains; writes the final model with {@link JobContext#saveModel}.
+     *
+     * @param context the job's inputs and outputs
+     * @throws Exception anything training throws: the job fails and output/failure holds the message
+     */
     void train(JobContext context) throws Exception;
 }

@@ -13,15 +13,35 @@ import java.util.Map;
  */
 public record JobResult(JobDirectory directory, int exitCode, String failure, Map<String, Double> metrics) {
 
+    /**
+     * Copies the metrics.
+     *
+     * @param directory the job's directory
+     * @param exitCode the exit code
+     * @param failure the failure message, or null
+     * @param metrics the reported figures
+     */
     public JobResult {
         metrics = Map.copyOf(metrics);
     }
 
+    /**
+     * Whether the job exited with 0 and left no failure message.
+     *
+     * @return whether the job succeeded
+     */
     public boolean succeeded() {
         return exitCode == 0 && failure == null;
     }
 
-    /** Reads what a finished job left in its directory. */
+    /**
+     * Reads what a finished job left in its directory.
+     *
+     * @param dir the job's directory
+     * @param exitCode the exit code
+     * @return the result
+     * @throws IOException if output/failure or metrics.json cannot be read
+     */
     public static JobResult read(JobDirectory dir, int exitCode) throws IOException {
         String failure = Files.exists(dir.failureFile())
                 ? Files.readString(dir.failureFile(), StandardCharsets.UTF_8) : null;

@@ -17,6 +17,13 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Runs the job: {@code args} are the job directory and the definition class name.
+     *
+     * @param args the job directory and the definition class name
+     * @throws Exception if the job directory cannot be written (an I/O error); a failing job exits with its code
+     *     instead
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
             System.err.println("usage: java -cp CLASSPATH " + Main.class.getName() + " <job-dir> <definition-class>");

@@ -17,7 +17,9 @@ import org.trainer.core.train.Optimizer;
  * optimizer's moments.
  */
 public final class ModelArtifact {
+    /** The file name of the model's state. */
     public static final String WEIGHTS = "model.safetensors";
+    /** The file name of the optimizer's state. */
     public static final String OPTIMIZER = "optimizer.safetensors";
 
     private final Path dir;
@@ -26,7 +28,15 @@ public final class ModelArtifact {
         this.dir = dir;
     }
 
-    /** Writes the model's state and, when {@code optimizer} is not null, its state; each file atomically. */
+    /**
+     * Writes the model's state and, when {@code optimizer} is not null, its state; each file atomically.
+     *
+     * @param dir the artifact's directory
+     * @param model the model
+     * @param optimizer its optimizer, or null
+     * @return the artifact
+     * @throws IOException if a file cannot be written
+     */
     public static ModelArtifact save(Path dir, Module model, Optimizer optimizer) throws IOException {
         if (model == null) {
             throw new IllegalArgumentException("ModelArtifact.save: model is null");
@@ -39,7 +49,12 @@ public final class ModelArtifact {
         return new ModelArtifact(dir);
     }
 
-    /** An artifact directory written by {@link #save}; it must hold model.safetensors. */
+    /**
+     * An artifact directory written by {@link #save}; it must hold model.safetensors.
+     *
+     * @param dir the artifact's directory
+     * @return the artifact
+     */
     public static ModelArtifact open(Path dir) {
         if (!Files.isRegularFile(dir.resolve(WEIGHTS))) {
             throw new JobConfigurationException("model artifact " + dir + " has no " + WEIGHTS);
@@ -47,25 +62,50 @@ public final class ModelArtifact {
         return new ModelArtifact(dir);
     }
 
+    /**
+     * The directory holding the files.
+     *
+     * @return the directory
+     */
     public Path dir() {
         return dir;
     }
 
-    /** The saved model state by dotted name. */
+    /**
+     * The saved model state by dotted name.
+     *
+     * @return the state
+     * @throws IOException if model.safetensors cannot be read
+     */
     public Map<String, Tensor> weights() throws IOException {
         return Safetensors.read(dir.resolve(WEIGHTS));
     }
 
-    /** Loads the saved state into a model of the same architecture (every name and shape must match). */
+    /**
+     * Loads the saved state into a model of the same architecture (every name and shape must match).
+     *
+     * @param model the model, modified
+     * @throws IOException if model.safetensors cannot be read
+     */
     public void loadInto(Module model) throws IOException {
         model.loadStateDict(weights(), true);
     }
 
+    /**
+     * Whether the artifact holds the optimizer's state.
+     *
+     * @return whether there is an optimizer state
+     */
     public boolean hasOptimizerState() {
         return Files.isRegularFile(dir.resolve(OPTIMIZER));
     }
 
-    /** Restores the saved optimizer state into an optimizer over the same parameters, in the same order. */
+    /**
+     * Restores the saved optimizer state into an optimizer over the same parameters, in the same order.
+     *
+     * @param optimizer the optimizer, modified
+     * @throws IOException if optimizer.safetensors cannot be read
+     */
     public void loadOptimizerState(Optimizer optimizer) throws IOException {
         if (!hasOptimizerState()) {
             throw new JobConfigurationException("model artifact " + dir + " has no " + OPTIMIZER);

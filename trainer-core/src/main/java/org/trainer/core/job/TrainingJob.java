@@ -56,10 +56,20 @@ public final class TrainingJob {
 
     private final JobDirectory dir;
 
+    /**
+     * A job over the directory at {@code root}.
+     *
+     * @param root the job's directory
+     */
     public TrainingJob(Path root) {
         this.dir = JobDirectory.of(root);
     }
 
+    /**
+     * The job's directory.
+     *
+     * @return the directory
+     */
     public JobDirectory directory() {
         return dir;
     }
@@ -69,6 +79,10 @@ public final class TrainingJob {
      * {@code output/failure} and returned with exit code 1.
      * A previous attempt's {@code output/failure}, {@code metrics.json} and {@code history.json} are
      * removed first, so the result holds only what this attempt reported.
+     *
+     * @param definition the job
+     * @return how it ended
+     * @throws IOException if the job directory cannot be prepared or read
      */
     public JobResult run(JobDefinition definition) throws IOException {
         if (definition == null) {
@@ -108,7 +122,12 @@ public final class TrainingJob {
      * ({@link #PARENT_PID_ENV}), halts within about half a second. As {@link #run}, it first removes the previous attempt's
      * failure, metrics.json and history.json.
      *
+     * @param definitionClass the {@link JobDefinition} class's name
      * @param jvmArgs arguments for the child JVM, e.g. {@code -Xmx1g}; see {@link #defaultJvmArgs()}
+     * @param timeout the longest the child may run
+     * @return how it ended
+     * @throws IOException if the child cannot be started or the job directory cannot be read
+     * @throws InterruptedException if this thread is interrupted while waiting (the child is then killed)
      */
     public JobResult runInChildJvm(String definitionClass, List<String> jvmArgs, Duration timeout)
             throws IOException, InterruptedException {
@@ -189,6 +208,11 @@ public final class TrainingJob {
     /**
      * The command that runs a definition in a child JVM: this JVM's {@code java} executable, its
      * class path, the given JVM arguments, then {@code org.trainer.core.job.Main <jobDir> <definitionClass>}.
+     *
+     * @param jobDir the job's directory
+     * @param definitionClass the {@link JobDefinition} class's name
+     * @param jvmArgs the child's JVM arguments
+     * @return the command
      */
     public static List<String> childCommand(Path jobDir, String definitionClass, List<String> jvmArgs) {
         if (definitionClass == null || definitionClass.isBlank()) {
@@ -208,7 +232,11 @@ public final class TrainingJob {
         return cmd;
     }
 
-    /** JVM arguments that carry this JVM's setup to a child: the Vector API module when this JVM has it. */
+    /**
+     * JVM arguments that carry this JVM's setup to a child: the Vector API module when this JVM has it.
+     *
+     * @return the arguments
+     */
     public static List<String> defaultJvmArgs() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
                 ? List.of("--add-modules=jdk.incubator.vector") : List.of();

@@ -22,15 +22,30 @@ public final class BinaryCrossEntropyWithLogitsLoss implements Loss {
         this(Reduction.MEAN);
     }
 
+    /**
+     * The loss with this reduction.
+     *
+     * @param reduction MEAN, SUM or NONE
+     */
     public BinaryCrossEntropyWithLogitsLoss(Reduction reduction) {
         this.reduction = Reduction.check("BinaryCrossEntropyWithLogitsLoss", reduction);
     }
 
-    /** The same loss with another reduction. */
+    /**
+     * The same loss with another reduction.
+     *
+     * @param r MEAN, SUM or NONE
+     * @return the new loss
+     */
     public BinaryCrossEntropyWithLogitsLoss withReduction(Reduction r) {
         return new BinaryCrossEntropyWithLogitsLoss(r);
     }
 
+    /**
+     * How the per-element losses are reduced.
+     *
+     * @return the reduction
+     */
     public Reduction reduction() {
         return reduction;
     }

@@ -75,6 +75,9 @@ public final class CrossEntropyLoss implements Loss {
     /**
      * The same loss with a weight per class (copied; length must equal C when computed). Weights must
      * be finite and non-negative; null removes them.
+     *
+     * @param classWeights one weight per class, or null
+     * @return the new loss
      */
     public CrossEntropyLoss withWeights(float[] classWeights) {
         if (classWeights == null) {
@@ -92,7 +95,12 @@ public final class CrossEntropyLoss implements Loss {
         return new CrossEntropyLoss(classWeights.clone(), labelSmoothing, reduction, ignoreIndex);
     }
 
-    /** The same loss with label smoothing eps in [0, 1) (0 turns it off). */
+    /**
+     * The same loss with label smoothing eps in [0, 1) (0 turns it off).
+     *
+     * @param eps the smoothing, in [0, 1)
+     * @return the new loss
+     */
     public CrossEntropyLoss withLabelSmoothing(double eps) {
         if (!(eps >= 0 && eps < 1)) {
             throw new IllegalArgumentException(NAME + ": labelSmoothing must be in [0, 1), got " + eps);
@@ -100,7 +108,12 @@ public final class CrossEntropyLoss implements Loss {
         return new CrossEntropyLoss(weights, eps, reduction, ignoreIndex);
     }
 
-    /** The same loss with another reduction. */
+    /**
+     * The same loss with another reduction.
+     *
+     * @param r MEAN, SUM or NONE
+     * @return the new loss
+     */
     public CrossEntropyLoss withReduction(Reduction r) {
         return new CrossEntropyLoss(weights, labelSmoothing, Reduction.check(NAME, r), ignoreIndex);
     }
@@ -109,30 +122,55 @@ public final class CrossEntropyLoss implements Loss {
      * The same loss skipping every sample whose integer label is {@code index} (e.g. the padding
      * label of a batch of sequences; PyTorch's usual choice is -100). Soft targets have no labels
      * and ignore nothing.
+     *
+     * @param index the label to skip
+     * @return the new loss
      */
     public CrossEntropyLoss withIgnoreIndex(int index) {
         return new CrossEntropyLoss(weights, labelSmoothing, reduction, index);
     }
 
-    /** The same loss counting every label. */
+    /**
+     * The same loss counting every label.
+     *
+     * @return the new loss
+     */
     public CrossEntropyLoss withoutIgnoreIndex() {
         return new CrossEntropyLoss(weights, labelSmoothing, reduction, null);
     }
 
-    /** The ignored label, if one is set. */
+    /**
+     * The ignored label, if one is set.
+     *
+     * @return the ignored label, or empty
+     */
     public java.util.OptionalInt ignoreIndex() {
         return ignoreIndex == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(ignoreIndex);
     }
 
-    /** A copy of the class weights, or null when there are none. */
+    /**
+     * A copy of the class weights, or null when there are none.
+     *
+     * @return the weights, or null
+     */
     public float[] weights() {
         return weights == null ? null : weights.clone();
     }
 
+    /**
+     * The label smoothing epsilon in [0, 1) (0 for none).
+     *
+     * @return epsilon
+     */
     public double labelSmoothing() {
         return labelSmoothing;
     }
 
+    /**
+     * How the per-sample losses are reduced.
+     *
+     * @return the reduction
+     */
     public Reduction reduction() {
         return reduction;
     }

@@ -21,10 +21,22 @@ public final class HuberLoss implements Loss {
         this(1.0);
     }
 
+    /**
+     * The loss with this threshold delta and the mean over elements.
+     *
+     * @param delta the threshold, positive and finite
+     */
     public HuberLoss(double delta) {
         this(delta, Reduction.MEAN);
     }
 
+    /**
+     * The loss with this threshold delta and reduction; throws IllegalArgumentException unless delta is positive and
+     * finite.
+     *
+     * @param delta the threshold, positive and finite
+     * @param reduction MEAN, SUM or NONE
+     */
     public HuberLoss(double delta, Reduction reduction) {
         if (!(delta > 0) || Double.isInfinite(delta)) {
             throw new IllegalArgumentException("HuberLoss: delta must be positive and finite, got " + delta);
@@ -33,20 +45,40 @@ public final class HuberLoss implements Loss {
         this.reduction = Reduction.check("HuberLoss", reduction);
     }
 
-    /** The same loss with another reduction. */
+    /**
+     * The same loss with another reduction.
+     *
+     * @param r MEAN, SUM or NONE
+     * @return the new loss
+     */
     public HuberLoss withReduction(Reduction r) {
         return new HuberLoss(delta, r);
     }
 
-    /** The same loss with another delta. */
+    /**
+     * The same loss with another delta.
+     *
+     * @param d the threshold, positive and finite
+     * @return the new loss
+     */
     public HuberLoss withDelta(double d) {
         return new HuberLoss(d, reduction);
     }
 
+    /**
+     * The threshold between the quadratic and the linear part.
+     *
+     * @return delta
+     */
     public double delta() {
         return delta;
     }
 
+    /**
+     * How the per-element losses are reduced.
+     *
+     * @return the reduction
+     */
     public Reduction reduction() {
         return reduction;
     }

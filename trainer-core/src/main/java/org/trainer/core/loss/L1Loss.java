@@ -14,15 +14,30 @@ public final class L1Loss implements Loss {
         this(Reduction.MEAN);
     }
 
+    /**
+     * The loss with this reduction.
+     *
+     * @param reduction MEAN, SUM or NONE
+     */
     public L1Loss(Reduction reduction) {
         this.reduction = Reduction.check("L1Loss", reduction);
     }
 
-    /** The same loss with another reduction. */
+    /**
+     * The same loss with another reduction.
+     *
+     * @param r MEAN, SUM or NONE
+     * @return the new loss
+     */
     public L1Loss withReduction(Reduction r) {
         return new L1Loss(r);
     }
 
+    /**
+     * How the per-element losses are reduced.
+     *
+     * @return the reduction
+     */
     public Reduction reduction() {
         return reduction;
     }

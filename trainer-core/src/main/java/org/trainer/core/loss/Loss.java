@@ -13,6 +13,12 @@ import org.trainer.core.Tensor;
  */
 @FunctionalInterface
 public interface Loss {
-    /** The loss of {@code prediction} against {@code target}; neither argument is modified. */
+    /**
+     * The loss of {@code prediction} against {@code target}; neither argument is modified.
+     *
+     * @param prediction the model's output for a batch
+     * @param target the batch's targets, as the loss expects them
+     * @return the loss: a 0-d tensor under MEAN or SUM, one value per sample or element under NONE
+     */
     Tensor compute(Tensor prediction, Tensor target);
 }

@@ -14,15 +14,30 @@ public final class MseLoss implements Loss {
         this(Reduction.MEAN);
     }
 
+    /**
+     * The loss with this reduction.
+     *
+     * @param reduction MEAN, SUM or NONE
+     */
     public MseLoss(Reduction reduction) {
         this.reduction = Reduction.check("MseLoss", reduction);
     }
 
-    /** The same loss with another reduction. */
+    /**
+     * The same loss with another reduction.
+     *
+     * @param r MEAN, SUM or NONE
+     * @return the new loss
+     */
     public MseLoss withReduction(Reduction r) {
         return new MseLoss(r);
     }
 
+    /**
+     * How the per-element losses are reduced.
+     *
+     * @return the reduction
+     */
     public Reduction reduction() {
         return reduction;
     }

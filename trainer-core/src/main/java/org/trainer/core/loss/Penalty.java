@@ -36,17 +36,36 @@ public final class Penalty {
         this.parameters = List.copyOf(parameters);
     }
 
-    /** l1 times the sum of absolute values. */
+    /**
+     * l1 times the sum of absolute values.
+     *
+     * @param l1 the coefficient, finite and at least 0
+     * @param parameters the penalised parameters
+     * @return the penalty
+     */
     public static Penalty l1(double l1, List<Parameter> parameters) {
         return new Penalty(l1, 0, parameters);
     }
 
-    /** l2 times the sum of squares. */
+    /**
+     * l2 times the sum of squares.
+     *
+     * @param l2 the coefficient, finite and at least 0
+     * @param parameters the penalised parameters
+     * @return the penalty
+     */
     public static Penalty l2(double l2, List<Parameter> parameters) {
         return new Penalty(0, l2, parameters);
     }
 
-    /** Both terms (elastic net). */
+    /**
+     * Both terms (elastic net).
+     *
+     * @param l1 the L1 coefficient, finite and at least 0
+     * @param l2 the L2 coefficient, finite and at least 0
+     * @param parameters the penalised parameters
+     * @return the penalty
+     */
     public static Penalty l1l2(double l1, double l2, List<Parameter> parameters) {
         return new Penalty(l1, l2, parameters);
     }
@@ -54,6 +73,9 @@ public final class Penalty {
     /**
      * The weights of a model that a penalty usually covers: parameters named "weight" (or ending in
      * ".weight") of rank 2 or more, i.e. dense and convolution kernels, not biases or normalisation scales.
+     *
+     * @param model the model
+     * @return its kernels, in registration order
      */
     public static List<Parameter> weights(Module model) {
         List<Parameter> out = new ArrayList<>();
@@ -66,7 +88,12 @@ public final class Penalty {
         return out;
     }
 
-    /** The penalty of one tensor: l1 sum |w| + l2 sum w^2, a 0-d tensor recorded for autograd. */
+    /**
+     * The penalty of one tensor: l1 sum |w| + l2 sum w^2, a 0-d tensor recorded for autograd.
+     *
+     * @param w the values to penalise
+     * @return the penalty of {@code w}
+     */
     public Tensor of(Tensor w) {
         Tensor p = null;
         if (l1 != 0) {
@@ -79,7 +106,11 @@ public final class Penalty {
         return p == null ? w.sum().mul(0) : p;
     }
 
-    /** The penalty over every chosen parameter's current value. */
+    /**
+     * The penalty over every chosen parameter's current value.
+     *
+     * @return the penalty, a 0-d tensor recorded for autograd
+     */
     public Tensor compute() {
         Tensor total = null;
         for (Parameter p : parameters) {
@@ -89,6 +120,11 @@ public final class Penalty {
         return total;
     }
 
+    /**
+     * The penalised parameters.
+     *
+     * @return the parameters
+     */
     public List<Parameter> parameters() {
         return parameters;
     }

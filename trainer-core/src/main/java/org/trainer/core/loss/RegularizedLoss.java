@@ -14,6 +14,13 @@ public final class RegularizedLoss implements Loss {
     private final Loss base;
     private final List<Penalty> penalties;
 
+    /**
+     * The base loss plus these penalties; throws IllegalArgumentException when the base loss is null or no penalty is
+     * given.
+     *
+     * @param base the data loss, reducing to a scalar
+     * @param penalties at least one penalty
+     */
     public RegularizedLoss(Loss base, Penalty... penalties) {
         if (base == null) {
             throw new IllegalArgumentException("RegularizedLoss: base loss is null");
@@ -38,11 +45,20 @@ public final class RegularizedLoss implements Loss {
         return l;
     }
 
-    /** The loss without its penalties. */
+    /**
+     * The loss without its penalties.
+     *
+     * @return the base loss
+     */
     public Loss base() {
         return base;
     }
 
+    /**
+     * The penalties added to the base loss.
+     *
+     * @return the penalties
+     */
     public List<Penalty> penalties() {
         return penalties;
     }

@@ -29,6 +29,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
     private final int numClasses;
     private final long[][] counts;
 
+    /**
+     * An empty matrix for labels 0 .. numClasses - 1.
+     *
+     * @param numClasses the number of classes, at least 1
+     */
     public ConfusionMatrix(int numClasses) {
         this(numClasses, "ConfusionMatrix");
     }
@@ -40,6 +45,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
         this.counts = new long[numClasses][numClasses];
     }
 
+    /**
+     * The number of classes k (the matrix is k x k).
+     *
+     * @return k
+     */
     public int numClasses() {
         return numClasses;
     }
@@ -106,7 +116,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
         }
     }
 
-    /** A copy of the counts, rows = true class, columns = predicted class. */
+    /**
+     * A copy of the counts, rows = true class, columns = predicted class.
+     *
+     * @return the k x k counts
+     */
     public int[][] matrix() {
         int[][] m = new int[numClasses][numClasses];
         for (int t = 0; t < numClasses; t++) {
@@ -117,7 +131,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
         return m;
     }
 
-    /** The number of samples seen. */
+    /**
+     * The number of samples seen.
+     *
+     * @return the number of samples
+     */
     public long total() {
         long total = 0;
         for (long[] row : counts) {
@@ -128,7 +146,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
         return total;
     }
 
-    /** Precision of each class, 0 where the class was never predicted. */
+    /**
+     * Precision of each class, 0 where the class was never predicted.
+     *
+     * @return k values
+     */
     public double[] precisionPerClass() {
         double[] out = new double[numClasses];
         for (int c = 0; c < numClasses; c++) {
@@ -137,7 +159,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
         return out;
     }
 
-    /** Recall of each class, 0 where the class has no true samples. */
+    /**
+     * Recall of each class, 0 where the class has no true samples.
+     *
+     * @return k values
+     */
     public double[] recallPerClass() {
         double[] out = new double[numClasses];
         for (int c = 0; c < numClasses; c++) {
@@ -146,7 +172,11 @@ public final class ConfusionMatrix implements Metric, Stateful {
         return out;
     }
 
-    /** F1 of each class, 2 tp / (2 tp + fp + fn), 0 where that denominator is 0. */
+    /**
+     * F1 of each class, 2 tp / (2 tp + fp + fn), 0 where that denominator is 0.
+     *
+     * @return k values
+     */
     public double[] f1PerClass() {
         double[] out = new double[numClasses];
         for (int c = 0; c < numClasses; c++) {
@@ -156,17 +186,29 @@ public final class ConfusionMatrix implements Metric, Stateful {
         return out;
     }
 
-    /** Macro-averaged precision over the classes present in labels or predictions. */
+    /**
+     * Macro-averaged precision over the classes present in labels or predictions.
+     *
+     * @return the macro average, NaN without samples
+     */
     public double macroPrecision() {
         return macro(precisionPerClass());
     }
 
-    /** Macro-averaged recall over the classes present in labels or predictions. */
+    /**
+     * Macro-averaged recall over the classes present in labels or predictions.
+     *
+     * @return the macro average, NaN without samples
+     */
     public double macroRecall() {
         return macro(recallPerClass());
     }
 
-    /** Macro-averaged F1 (the mean of the per-class F1, not the F1 of the means). */
+    /**
+     * Macro-averaged F1 (the mean of the per-class F1, not the F1 of the means).
+     *
+     * @return the macro average, NaN without samples
+     */
     public double macroF1() {
         return macro(f1PerClass());
     }

@@ -10,6 +10,11 @@ package org.trainer.core.metrics;
  */
 public final class F1Score extends MacroAveraged {
 
+    /**
+     * The macro-averaged F1 score over labels 0 .. numClasses - 1.
+     *
+     * @param numClasses the number of classes
+     */
     public F1Score(int numClasses) {
         super(numClasses);
     }

@@ -18,13 +18,26 @@ import org.trainer.core.Tensor;
  * epoch without batches.
  */
 public interface Metric {
-    /** The key under which the value is reported, such as "accuracy" or "val_" + name(). */
+    /**
+     * The key under which the value is reported, such as "accuracy" or "val_" + name().
+     *
+     * @return the name
+     */
     String name();
 
-    /** Folds one batch in. Neither tensor is modified. */
+    /**
+     * Folds one batch in. Neither tensor is modified.
+     *
+     * @param prediction the model's output for the batch
+     * @param target the batch's targets
+     */
     void update(Tensor prediction, Tensor target);
 
-    /** The value over all batches folded in since the last reset (NaN when there were none). */
+    /**
+     * The value over all batches folded in since the last reset (NaN when there were none).
+     *
+     * @return the value
+     */
     double compute();
 
     /** Forgets every batch seen. */

@@ -9,6 +9,11 @@ package org.trainer.core.metrics;
  */
 public final class Precision extends MacroAveraged {
 
+    /**
+     * The macro-averaged precision over labels 0 .. numClasses - 1.
+     *
+     * @param numClasses the number of classes
+     */
     public Precision(int numClasses) {
         super(numClasses);
     }

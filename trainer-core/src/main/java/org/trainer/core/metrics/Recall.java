@@ -9,6 +9,11 @@ package org.trainer.core.metrics;
  */
 public final class Recall extends MacroAveraged {
 
+    /**
+     * The macro-averaged recall over labels 0 .. numClasses - 1.
+     *
+     * @param numClasses the number of classes
+     */
     public Recall(int numClasses) {
         super(numClasses);
     }

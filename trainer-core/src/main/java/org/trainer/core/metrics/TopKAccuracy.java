@@ -11,6 +11,11 @@ import org.trainer.core.Tensor;
 public final class TopKAccuracy extends HitRate {
     private final int k;
 
+    /**
+     * The fraction of samples whose label is among the k highest scores; throws IllegalArgumentException when k &lt; 1.
+     *
+     * @param k the number of highest scores that count, at least 1
+     */
     public TopKAccuracy(int k) {
         if (k < 1) {
             throw new IllegalArgumentException("TopKAccuracy: k must be >= 1, got " + k);
@@ -18,6 +23,11 @@ public final class TopKAccuracy extends HitRate {
         this.k = k;
     }
 
+    /**
+     * How many of the highest scores count as a hit.
+     *
+     * @return k
+     */
     public int k() {
         return k;
     }

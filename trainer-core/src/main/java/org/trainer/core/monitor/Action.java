@@ -14,10 +14,19 @@ import org.trainer.core.train.TrainingContext;
 @FunctionalInterface
 public interface Action {
 
-    /** Acts on one finding. */
+    /**
+     * Acts on one finding.
+     *
+     * @param finding what a rule found
+     * @param ctx the run
+     */
     void act(Finding finding, TrainingContext ctx);
 
-    /** Logs the finding through slf4j at its severity (INFO, WARN or ERROR); the default action. */
+    /**
+     * Logs the finding through slf4j at its severity (INFO, WARN or ERROR); the default action.
+     *
+     * @return the action
+     */
     static Action log() {
         return (f, ctx) -> {
             Logger log = LoggerFactory.getLogger(Monitor.class);
@@ -32,12 +41,21 @@ public interface Action {
         };
     }
 
-    /** Stops training: {@link TrainingContext#requestStop()}, effective after the current batch. */
+    /**
+     * Stops training: {@link TrainingContext#requestStop()}, effective after the current batch.
+     *
+     * @return the action
+     */
     static Action stop() {
         return (f, ctx) -> ctx.requestStop();
     }
 
-    /** Hands the finding to user code. */
+    /**
+     * Hands the finding to user code.
+     *
+     * @param user receives each finding
+     * @return the action
+     */
     static Action call(Consumer<Finding> user) {
         if (user == null) {
             throw new IllegalArgumentException("Action.call: user must not be null");

@@ -21,6 +21,13 @@ public final class DeadRelu extends StreakRule {
         this(0.5, 2);
     }
 
+    /**
+     * Reports when the dead fraction reaches {@code maxDeadFraction} in (0, 1] on {@code patience} (at least 1) sampled
+     * steps in a row.
+     *
+     * @param maxDeadFraction the dead fraction that counts
+     * @param patience sampled steps in a row
+     */
     public DeadRelu(double maxDeadFraction, int patience) {
         if (!(maxDeadFraction > 0 && maxDeadFraction <= 1)) {
             throw new IllegalArgumentException("DeadRelu: maxDeadFraction must be in (0, 1], got " + maxDeadFraction);

@@ -67,20 +67,41 @@ public final class Diagnosis {
         this.problems = List.copyOf(problems);
     }
 
-    /** Diagnoses a run from its history and the findings recorded in it. */
+    /**
+     * Diagnoses a run from its history and the findings recorded in it.
+     *
+     * @param history the run's history
+     * @return the diagnosis
+     */
     public static Diagnosis of(History history) {
         return new Diagnosis(new Analysis(history).run());
     }
 
-    /** Every symptom found, the most serious first (NaN, oscillation, no progress, ...); empty for a healthy run. */
+    /**
+     * Every symptom found, the most serious first (NaN, oscillation, no progress, ...); empty for a healthy run.
+     *
+     * @return the problems
+     */
     public List<Problem> problems() {
         return problems;
     }
 
+    /**
+     * Whether the diagnosis names this symptom.
+     *
+     * @param symptom the symptom
+     * @return whether it was found
+     */
     public boolean has(Symptom symptom) {
         return find(symptom).isPresent();
     }
 
+    /**
+     * The problem with this symptom, if the diagnosis names it.
+     *
+     * @param symptom the symptom
+     * @return the problem, or empty
+     */
     public Optional<Problem> find(Symptom symptom) {
         return problems.stream().filter(p -> p.symptom() == symptom).findFirst();
     }

@@ -14,11 +14,23 @@ import java.util.Map;
  */
 public record EpochFigures(int epoch, long iteration, Map<String, Double> logs) {
 
+    /**
+     * Keeps an unmodifiable copy of the logs, in their order.
+     *
+     * @param epoch the epoch, 0-based
+     * @param iteration optimizer steps taken so far
+     * @param logs the epoch's figures by name
+     */
     public EpochFigures {
         logs = Collections.unmodifiableMap(new LinkedHashMap<>(logs));
     }
 
-    /** A figure, or NaN when the epoch has none by that name. */
+    /**
+     * A figure, or NaN when the epoch has none by that name.
+     *
+     * @param name the figure's name
+     * @return the value, or NaN
+     */
     public double get(String name) {
         Double v = logs.get(name);
         return v == null ? Double.NaN : v;

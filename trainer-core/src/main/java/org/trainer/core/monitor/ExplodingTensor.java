@@ -19,6 +19,11 @@ public final class ExplodingTensor extends StreakRule {
         this(1e4);
     }
 
+    /**
+     * Reports values larger in magnitude than {@code maxAbs} (positive), or not finite.
+     *
+     * @param maxAbs the largest magnitude allowed
+     */
     public ExplodingTensor(double maxAbs) {
         if (!(maxAbs > 0)) {
             throw new IllegalArgumentException("ExplodingTensor: maxAbs must be > 0, got " + maxAbs);

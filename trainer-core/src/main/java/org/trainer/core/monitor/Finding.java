@@ -19,6 +19,16 @@ import java.util.Objects;
 public record Finding(String rule, Severity severity, int epoch, long iteration, String message,
                       Map<String, Double> values) {
 
+    /**
+     * Checks the fields are given and keeps an unmodifiable copy of the values.
+     *
+     * @param rule the rule's name, e.g. "VanishingGradient"
+     * @param severity how serious
+     * @param epoch the epoch it was found in, 0-based
+     * @param iteration the optimizer step it was found at (steps taken so far in the fit)
+     * @param message what was seen and what to do, in one or two sentences
+     * @param values the figures behind it (e.g. "grad_norm/0.weight" -> 3.2e-9), in a stable order
+     */
     public Finding {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(severity, "severity");

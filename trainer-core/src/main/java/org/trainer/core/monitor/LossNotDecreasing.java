@@ -24,6 +24,12 @@ public final class LossNotDecreasing implements Rule {
         this(3, 1e-3);
     }
 
+    /**
+     * Reports after {@code patience} (at least 1) epochs without a relative improvement of {@code minDelta} in [0, 1).
+     *
+     * @param patience epochs in a row
+     * @param minDelta the relative improvement that counts
+     */
     public LossNotDecreasing(int patience, double minDelta) {
         StreakRule.checkPatience("LossNotDecreasing", patience);
         if (!(minDelta >= 0 && minDelta < 1)) {

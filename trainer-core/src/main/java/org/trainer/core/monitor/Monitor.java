@@ -80,16 +80,29 @@ public final class Monitor implements Callback, Stateful {
         this.job = b.job;
     }
 
+    /**
+     * A builder with the defaults; add at least one rule.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Steps between samples. */
+    /**
+     * Steps between samples.
+     *
+     * @return the interval
+     */
     public int every() {
         return every;
     }
 
-    /** The rules, in the order they run. */
+    /**
+     * The rules, in the order they run.
+     *
+     * @return the rules
+     */
     public List<Rule> rules() {
         return rules;
     }
@@ -300,7 +313,12 @@ public final class Monitor implements Callback, Stateful {
         private Builder() {
         }
 
-        /** Samples one step in {@code n} (default {@value Monitor#DEFAULT_EVERY}). Returns this. */
+        /**
+         * Samples one step in {@code n} (default {@value Monitor#DEFAULT_EVERY}). Returns this.
+         *
+         * @param n steps between samples
+         * @return this builder
+         */
         public Builder every(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("Monitor: every must be >= 1, got " + n);
@@ -309,7 +327,12 @@ public final class Monitor implements Callback, Stateful {
             return this;
         }
 
-        /** Adds rules whose findings are logged ({@link Action#log()}). Returns this. */
+        /**
+         * Adds rules whose findings are logged ({@link Action#log()}). Returns this.
+         *
+         * @param rs the rules
+         * @return this builder
+         */
         public Builder rules(Rule... rs) {
             for (Rule r : rs) {
                 rule(r, Action.log());
@@ -317,7 +340,13 @@ public final class Monitor implements Callback, Stateful {
             return this;
         }
 
-        /** Adds a rule with the actions to take on each of its findings (none: only recorded). Returns this. */
+        /**
+         * Adds a rule with the actions to take on each of its findings (none: only recorded). Returns this.
+         *
+         * @param r the rule
+         * @param as the actions
+         * @return this builder
+         */
         public Builder rule(Rule r, Action... as) {
             if (r == null) {
                 throw new IllegalArgumentException("Monitor: rule must not be null");
@@ -341,12 +370,20 @@ public final class Monitor implements Callback, Stateful {
         /**
          * Rewrites the job's output/data/findings.json whenever findings are added, so a job that
          * dies later still leaves them behind. Returns this.
+         *
+         * @param jobContext the job
+         * @return this builder
          */
         public Builder writeTo(JobContext jobContext) {
             this.job = jobContext;
             return this;
         }
 
+        /**
+         * The monitor; throws IllegalArgumentException when no rule was added.
+         *
+         * @return the monitor
+         */
         public Monitor build() {
             if (rules.isEmpty()) {
                 throw new IllegalArgumentException("Monitor: no rules; add some with rules(...) or rule(...)");

@@ -27,6 +27,13 @@ public final class Overfit implements Rule {
         this(3, 0);
     }
 
+    /**
+     * Reports after {@code patience} (at least 1) epochs with "val_loss" more than {@code minDelta} (at least 0) above
+     * its best.
+     *
+     * @param patience epochs in a row
+     * @param minDelta the margin above the best
+     */
     public Overfit(int patience, double minDelta) {
         StreakRule.checkPatience("Overfit", patience);
         if (!(minDelta >= 0)) {

@@ -28,6 +28,15 @@ public final class Overtraining implements Rule {
         this("val_accuracy", true, 3, 0);
     }
 
+    /**
+     * Reports after {@code patience} (at least 1) epochs with {@code metric} worse than its best by more than {@code
+     * minDelta} (at least 0).
+     *
+     * @param metric the validation figure, e.g. "val_accuracy"
+     * @param higherIsBetter whether larger values are better
+     * @param patience epochs in a row
+     * @param minDelta the margin below the best
+     */
     public Overtraining(String metric, boolean higherIsBetter, int patience, double minDelta) {
         if (metric == null || metric.isEmpty()) {
             throw new IllegalArgumentException("Overtraining: metric must be a figure's name, got '" + metric + "'");

@@ -24,7 +24,11 @@ public enum Phase {
         this.label = label;
     }
 
-    /** A short name for tables and charts, e.g. "data wait". */
+    /**
+     * A short name for tables and charts, e.g. "data wait".
+     *
+     * @return the label
+     */
     public String label() {
         return label;
     }

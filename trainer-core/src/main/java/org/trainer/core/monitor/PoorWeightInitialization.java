@@ -26,6 +26,12 @@ public final class PoorWeightInitialization implements Rule {
         this(0.1, 10);
     }
 
+    /**
+     * Accepts scales in [minScale, maxScale], with 0 &lt; minScale &lt; maxScale.
+     *
+     * @param minScale the smallest scale accepted
+     * @param maxScale the largest scale accepted
+     */
     public PoorWeightInitialization(double minScale, double maxScale) {
         if (!(minScale > 0 && maxScale > minScale)) {
             throw new IllegalArgumentException("PoorWeightInitialization: need 0 < minScale < maxScale, got "

@@ -14,6 +14,15 @@ import java.util.Objects;
  * @param expected true when the symptom is normal for the setup (nothing to fix)
  */
 public record Problem(Symptom symptom, String evidence, List<String> causes, List<String> fixes, boolean expected) {
+    /**
+     * Checks the symptom and evidence are given and copies the lists.
+     *
+     * @param symptom what was seen
+     * @param evidence the figures behind it, in a sentence
+     * @param causes likely causes, most likely first
+     * @param fixes what to try, in the order of the causes
+     * @param expected true when the symptom is normal for the setup (nothing to fix)
+     */
     public Problem {
         Objects.requireNonNull(symptom, "symptom");
         Objects.requireNonNull(evidence, "evidence");

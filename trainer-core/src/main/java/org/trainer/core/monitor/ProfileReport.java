@@ -57,11 +57,49 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
     /** Memory at its peak above this share of the maximum risks running out. */
     public static final double MEMORY_THRESHOLD = 0.90;
 
+    /**
+     * Keeps an unmodifiable copy of the phases.
+     *
+     * @param steps profiled steps (skipped and timed ones excluded)
+     * @param samples training samples in those steps
+     * @param totalNanos the sum of all phases over all steps (the profiled step time)
+     * @param phases per-phase figures, every {@link Phase} present
+     * @param stepP50Nanos the median step time
+     * @param stepP95Nanos the 95th-percentile step time
+     * @param samplesPerSecond samples / (totalNanos / 1e9)
+     * @param heapUsed heap bytes in use when the report was made
+     * @param heapPeak the most heap in use at the end of a step
+     * @param heapMax the heap's limit (-Xmx)
+     * @param deviceMemoryUsed device bytes held by live storages, -1 on the CPU
+     * @param deviceMemoryPeak the most device bytes at the end of a step, -1 on the CPU
+     * @param deviceMemoryTotal the device's memory, -1 on the CPU
+     * @param device the device the model trained on, e.g. "cpu" or "cuda:0"
+     * @param timedSteps steps timed on the device's clock; 0 on a backend without one (the CPU)
+     * @param deviceBusyNanosPerStep the mean time the device spent executing work in a timed step, in nanoseconds; NaN
+     *     without a timed step
+     */
     public ProfileReport {
         phases = Collections.unmodifiableMap(new EnumMap<>(phases));
     }
 
-    /** A report without device timing: no timed step. */
+    /**
+     * A report without device timing: no timed step.
+     *
+     * @param steps profiled steps (skipped and timed ones excluded)
+     * @param samples training samples in those steps
+     * @param totalNanos the sum of all phases over all steps (the profiled step time)
+     * @param phases per-phase figures, every {@link Phase} present
+     * @param stepP50Nanos the median step time
+     * @param stepP95Nanos the 95th-percentile step time
+     * @param samplesPerSecond samples / (totalNanos / 1e9)
+     * @param heapUsed heap bytes in use when the report was made
+     * @param heapPeak the most heap in use at the end of a step
+     * @param heapMax the heap's limit (-Xmx)
+     * @param deviceMemoryUsed device bytes held by live storages, -1 on the CPU
+     * @param deviceMemoryPeak the most device bytes at the end of a step, -1 on the CPU
+     * @param deviceMemoryTotal the device's memory, -1 on the CPU
+     * @param device the device the model trained on, e.g. "cpu" or "cuda:0"
+     */
     public ProfileReport(int steps, long samples, long totalNanos, Map<Phase, PhaseStats> phases, long stepP50Nanos,
                          long stepP95Nanos, double samplesPerSecond, long heapUsed, long heapPeak, long heapMax,
                          long deviceMemoryUsed, long deviceMemoryPeak, long deviceMemoryTotal, String device) {
@@ -69,12 +107,21 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
                 heapMax, deviceMemoryUsed, deviceMemoryPeak, deviceMemoryTotal, device, 0, Double.NaN);
     }
 
-    /** True when the model trained on a device with its own memory (a GPU), where device figures apply. */
+    /**
+     * True when the model trained on a device with its own memory (a GPU), where device figures apply.
+     *
+     * @return whether the model trained on a device
+     */
     public boolean onDevice() {
         return deviceMemoryTotal >= 0;
     }
 
-    /** The share of the step time in {@code phase}, in [0, 1]. */
+    /**
+     * The share of the step time in {@code phase}, in [0, 1].
+     *
+     * @param phase the phase
+     * @return its share
+     */
     public double fraction(Phase phase) {
         return phases.get(phase).fraction();
     }
@@ -82,6 +129,8 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
     /**
      * True when {@link #deviceBusyFraction()} is measured on the device's clock: at least one step
      * was timed there and at least one was not (the untimed ones give the step's wall time).
+     *
+     * @return whether the busy fraction was measured
      */
     public boolean deviceBusyMeasured() {
         return timedSteps > 0 && steps > 0 && totalNanos > 0 && !Double.isNaN(deviceBusyNanosPerStep);
@@ -102,6 +151,8 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
      * over the step: the trainer waits for the device at the end of every profiled step, so the
      * device cannot have been busy outside those phases, and it is counted busy inside them (an
      * upper bound: the host's time to queue kernels counts as busy).
+     *
+     * @return the busy fraction
      */
     public double deviceBusyFraction() {
         if (deviceBusyMeasured()) {
@@ -113,7 +164,11 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
         return fraction(Phase.FORWARD) + fraction(Phase.BACKWARD) + fraction(Phase.OPTIMIZER) + fraction(Phase.SYNC);
     }
 
-    /** How {@link #deviceBusyFraction()} was found, for reports: measured on how many steps, or estimated. */
+    /**
+     * How {@link #deviceBusyFraction()} was found, for reports: measured on how many steps, or estimated.
+     *
+     * @return the description
+     */
     public String deviceBusySource() {
         if (deviceBusyMeasured()) {
             return "measured on the device's clock in " + timedSteps + " timed step" + (timedSteps == 1 ? "" : "s");
@@ -121,7 +176,11 @@ public record ProfileReport(int steps, long samples, long totalNanos, Map<Phase,
         return onDevice() ? "at most: estimated from the host's phases" : "not applicable";
     }
 
-    /** What to change, from the split and the memory figures; empty when no threshold is crossed. */
+    /**
+     * What to change, from the split and the memory figures; empty when no threshold is crossed.
+     *
+     * @return the recommendations
+     */
     public List<Recommendation> recommendations() {
         List<Recommendation> out = new ArrayList<>();
         if (steps == 0) {

@@ -60,6 +60,8 @@ public final class Profiler {
      * A profiler that leaves out the first {@code skipSteps} steps of the fit, whose times are
      * dominated by the JIT compiler warming up and by first allocations, and times every
      * {@value #DEFAULT_TIMING_INTERVAL}th profiled step on the device.
+     *
+     * @param skipSteps the steps left out at the start
      */
     public Profiler(int skipSteps) {
         this(skipSteps, DEFAULT_TIMING_INTERVAL);
@@ -72,6 +74,8 @@ public final class Profiler {
      * only estimated from the host. A smaller interval measures more steps and leaves fewer in the
      * split; 1 leaves none, so at least 2 is needed for a measured busy share.
      *
+     * @param skipSteps the steps left out at the start
+     * @param timingInterval the interval between steps timed on the device, 0 for none
      * @throws IllegalArgumentException if {@code skipSteps} or {@code timingInterval} is negative
      */
     public Profiler(int skipSteps, int timingInterval) {
@@ -89,14 +93,22 @@ public final class Profiler {
         }
     }
 
-    /** Called by the trainer when a fit starts, with the backend the model's parameters live on. */
+    /**
+     * Called by the trainer when a fit starts, with the backend the model's parameters live on.
+     *
+     * @param backend the model's backend
+     */
     public void begin(Backend backend) {
         abandonStep();
         this.backend = backend;
         Arrays.fill(current, 0);
     }
 
-    /** The backend of the fit being profiled, or null before {@link #begin}. */
+    /**
+     * The backend of the fit being profiled, or null before {@link #begin}.
+     *
+     * @return the backend, or null
+     */
     public Backend backend() {
         return backend;
     }
@@ -112,6 +124,8 @@ public final class Profiler {
      * Called by the trainer where a step may start (before it asks the loader for the batch), with
      * {@link #endStep} or {@link #abandonStep} to follow: starts the device timing when this step is
      * to be timed. Returns {@link System#nanoTime()} after that, the start of the step's first phase.
+     *
+     * @return the step's start, in {@link System#nanoTime()} units
      */
     public long beginStep() {
         abandonStep();
@@ -141,17 +155,30 @@ public final class Profiler {
         }
     }
 
-    /** Whether the current step is timed on the device's clock (its host times then stay out of the split). */
+    /**
+     * Whether the current step is timed on the device's clock (its host times then stay out of the split).
+     *
+     * @return whether the step is timed on the device
+     */
     public boolean timingStep() {
         return timing;
     }
 
-    /** Adds {@code nanos} to the current step's time in {@code phase}; called by the trainer. */
+    /**
+     * Adds {@code nanos} to the current step's time in {@code phase}; called by the trainer.
+     *
+     * @param phase the phase
+     * @param nanos the time spent in it
+     */
     public void record(Phase phase, long nanos) {
         current[phase.ordinal()] += nanos;
     }
 
-    /** Closes the current step, which trained on {@code batchSize} samples; called by the trainer. */
+    /**
+     * Closes the current step, which trained on {@code batchSize} samples; called by the trainer.
+     *
+     * @param batchSize the step's samples
+     */
     public void endStep(int batchSize) {
         if (skipped < skipSteps) {
             skipped++;
@@ -192,17 +219,29 @@ public final class Profiler {
         }
     }
 
-    /** Number of steps profiled so far (skipped and timed ones excluded). */
+    /**
+     * Number of steps profiled so far (skipped and timed ones excluded).
+     *
+     * @return the profiled steps
+     */
     public int steps() {
         return steps;
     }
 
-    /** Number of steps timed on the device's clock so far. */
+    /**
+     * Number of steps timed on the device's clock so far.
+     *
+     * @return the timed steps
+     */
     public int timedSteps() {
         return timedSteps;
     }
 
-    /** The interval between steps timed on the device's clock; 0 when none is. */
+    /**
+     * The interval between steps timed on the device's clock; 0 when none is.
+     *
+     * @return the interval
+     */
     public int timingInterval() {
         return timingInterval;
     }
@@ -220,7 +259,11 @@ public final class Profiler {
         Arrays.fill(current, 0);
     }
 
-    /** The figures so far: the split, throughput, memory and recommendations. */
+    /**
+     * The figures so far: the split, throughput, memory and recommendations.
+     *
+     * @return the report
+     */
     public ProfileReport report() {
         long all = 0;
         for (int p = 0; p < nanos.length; p++) {

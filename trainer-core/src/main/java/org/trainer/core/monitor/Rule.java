@@ -15,25 +15,47 @@ import org.trainer.core.Tensor;
  */
 public interface Rule {
 
-    /** The rule's name, as in its findings, e.g. "VanishingGradient". */
+    /**
+     * The rule's name, as in its findings, e.g. "VanishingGradient".
+     *
+     * @return the name
+     */
     String name();
 
-    /** Judges one sampled step; returns what it found (usually nothing). */
+    /**
+     * Judges one sampled step; returns what it found (usually nothing).
+     *
+     * @param s the sampled step
+     * @return the findings
+     */
     default List<Finding> onStep(Snapshot s) {
         return List.of();
     }
 
-    /** Judges one finished epoch; returns what it found (usually nothing). */
+    /**
+     * Judges one finished epoch; returns what it found (usually nothing).
+     *
+     * @param e the epoch's figures
+     * @return the findings
+     */
     default List<Finding> onEpoch(EpochFigures e) {
         return List.of();
     }
 
-    /** The rule's state, as copies; empty for a rule without any. */
+    /**
+     * The rule's state, as copies; empty for a rule without any.
+     *
+     * @return the state
+     */
     default Map<String, Tensor> stateDict() {
         return Map.of();
     }
 
-    /** Restores a state from {@link #stateDict()}. */
+    /**
+     * Restores a state from {@link #stateDict()}.
+     *
+     * @param state a state from {@link #stateDict()}
+     */
     default void loadStateDict(Map<String, Tensor> state) {
         if (!state.isEmpty()) {
             throw new IllegalArgumentException(name() + ".loadStateDict: this rule keeps no state, got "

@@ -21,6 +21,13 @@ public final class SaturatedActivation extends StreakRule {
         this(0.5, 2);
     }
 
+    /**
+     * Reports when the saturated fraction reaches {@code maxSaturatedFraction} in (0, 1] on {@code patience} (at least
+     * 1) sampled steps in a row.
+     *
+     * @param maxSaturatedFraction the saturated fraction that counts
+     * @param patience sampled steps in a row
+     */
     public SaturatedActivation(double maxSaturatedFraction, int patience) {
         if (!(maxSaturatedFraction > 0 && maxSaturatedFraction <= 1)) {
             throw new IllegalArgumentException("SaturatedActivation: maxSaturatedFraction must be in (0, 1], got "

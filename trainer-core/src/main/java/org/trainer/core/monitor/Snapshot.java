@@ -17,6 +17,16 @@ import java.util.List;
 public record Snapshot(int epoch, long iteration, double loss, List<ParameterStats> parameters,
                        List<ActivationStats> activations) {
 
+    /**
+     * Copies the lists.
+     *
+     * @param epoch the epoch of the step, 0-based
+     * @param iteration optimizer steps taken so far, this one included
+     * @param loss the step's training loss
+     * @param parameters one entry per trainable parameter, in the model's order
+     * @param activations one entry per watched activation layer (ReLU, sigmoid, tanh), in the order the forward pass
+     *     ran them; empty when the model has none
+     */
     public Snapshot {
         parameters = List.copyOf(parameters);
         activations = List.copyOf(activations);
@@ -41,12 +51,20 @@ public record Snapshot(int epoch, long iteration, double loss, List<ParameterSta
                                  double weightStd, double gradNorm, double updateNorm, double maxAbs,
                                  long nonFinite) {
 
-        /** ||g|| / sqrt(numel): the root mean square of the gradient, comparable across layer sizes. */
+        /**
+         * ||g|| / sqrt(numel): the root mean square of the gradient, comparable across layer sizes.
+         *
+         * @return the root mean square
+         */
         public double gradRms() {
             return gradNorm / Math.sqrt(numel);
         }
 
-        /** Whether this is a weight matrix or kernel (2 or more axes) rather than a bias or scale. */
+        /**
+         * Whether this is a weight matrix or kernel (2 or more axes) rather than a bias or scale.
+         *
+         * @return whether this is a weight
+         */
         public boolean isWeight() {
             return fanIn > 0;
         }

@@ -23,7 +23,11 @@ public enum Symptom {
         this.label = label;
     }
 
-    /** The symptom in words, e.g. "loss not decreasing". */
+    /**
+     * The symptom in words, e.g. "loss not decreasing".
+     *
+     * @return the label
+     */
     public String label() {
         return label;
     }

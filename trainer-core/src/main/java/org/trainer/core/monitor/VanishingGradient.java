@@ -22,6 +22,14 @@ public final class VanishingGradient extends StreakRule {
         this(1e-3, 1e-8, 2);
     }
 
+    /**
+     * Reports when min r / max r falls below {@code maxRatio} in (0, 1) or every r below {@code minRms} (at least 0),
+     * on {@code patience} (at least 1) sampled steps in a row.
+     *
+     * @param maxRatio the smallest ratio min r / max r accepted
+     * @param minRms the smallest r accepted when every layer is below it
+     * @param patience sampled steps in a row
+     */
     public VanishingGradient(double maxRatio, double minRms, int patience) {
         if (!(maxRatio > 0 && maxRatio < 1)) {
             throw new IllegalArgumentException("VanishingGradient: maxRatio must be in (0, 1), got " + maxRatio);

@@ -23,6 +23,14 @@ public final class WeightUpdateRatio extends StreakRule {
         this(1e-5, 1e-1, 3);
     }
 
+    /**
+     * Reports ratios outside [minRatio, maxRatio] (0 &lt;= minRatio &lt; maxRatio) on {@code patience} (at least 1)
+     * sampled steps in a row.
+     *
+     * @param minRatio the smallest ratio accepted
+     * @param maxRatio the largest ratio accepted
+     * @param patience sampled steps in a row
+     */
     public WeightUpdateRatio(double minRatio, double maxRatio, int patience) {
         if (!(minRatio >= 0 && maxRatio > minRatio)) {
             throw new IllegalArgumentException("WeightUpdateRatio: need 0 <= minRatio < maxRatio, got " + minRatio

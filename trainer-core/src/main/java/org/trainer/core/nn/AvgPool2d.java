@@ -8,10 +8,23 @@ public final class AvgPool2d extends Module {
     private final int stride;
     private final int padding;
 
+    /**
+     * Square windows of {@code kernel} x {@code kernel}, stride {@code kernel}, no padding.
+     *
+     * @param kernel the window size, at least 1
+     */
     public AvgPool2d(int kernel) {
         this(kernel, kernel, 0);
     }
 
+    /**
+     * Square windows of {@code kernel} x {@code kernel} with this stride and zero padding on each side (the padding
+     * counts in the divisor).
+     *
+     * @param kernel the window size, at least 1
+     * @param stride the step between windows
+     * @param padding the zeros added on every side
+     */
     public AvgPool2d(int kernel, int stride, int padding) {
         this.kernel = kernel;
         this.stride = stride;

@@ -17,6 +17,16 @@ public class BatchNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * Batch normalisation of {@code features} channels (axis 1) with {@code spatialAxes} axes after it; eps is added to
+     * the variance, momentum weighs the new batch in the running statistics. Throws IllegalArgumentException when
+     * features &lt; 1, momentum is outside [0, 1] or eps is not positive.
+     *
+     * @param features the number of channels C
+     * @param spatialAxes 0 for [N, C], 2 for [N, C, H, W]
+     * @param eps added to the variance, positive
+     * @param momentum the weight of the new batch in the running statistics, in [0, 1]
+     */
     protected BatchNorm(int features, int spatialAxes, double eps, double momentum) {
         if (features < 1) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": features must be >= 1, got " + features);
@@ -71,10 +81,22 @@ public class BatchNorm extends Module {
                 .add(bias.value().reshape(bshape));
     }
 
+    /**
+     * The running mean per channel [C] used in evaluation mode (a buffer, saved with the weights as {@code
+     * running_mean}).
+     *
+     * @return the running mean [C]
+     */
     public Tensor runningMean() {
         return buffer("running_mean");
     }
 
+    /**
+     * The running variance per channel [C] used in evaluation mode (a buffer, saved with the weights as {@code
+     * running_var}).
+     *
+     * @return the running variance [C]
+     */
     public Tensor runningVar() {
         return buffer("running_var");
     }

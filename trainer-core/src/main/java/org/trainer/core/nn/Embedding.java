@@ -19,16 +19,32 @@ public final class Embedding extends Module {
     /** The padding row, normalized to [0, count), or -1 when there is none. */
     private final int paddingIdx;
 
+    /**
+     * A table of {@code count} vectors of size {@code dim}, without a padding row, seeded from {@link Seeds}.
+     *
+     * @param count the number of rows (the vocabulary size)
+     * @param dim the size of each vector
+     */
     public Embedding(int count, int dim) {
         this(count, dim, Seeds.next());
     }
 
+    /**
+     * A table of {@code count} vectors of size {@code dim}, without a padding row, drawn from this seed.
+     *
+     * @param count the number of rows (the vocabulary size)
+     * @param dim the size of each vector
+     * @param seed the seed of the initial weights
+     */
     public Embedding(int count, int dim, long seed) {
         this(count, dim, null, seed);
     }
 
     /**
+     * @param count the number of rows, at least 1
+     * @param dim the size of each vector, at least 1
      * @param paddingIdx the padding row in [-count, count), or null for none
+     * @param seed the seed of the initial weights
      */
     public Embedding(int count, int dim, Integer paddingIdx, long seed) {
         if (count < 1 || dim < 1) {
@@ -73,11 +89,20 @@ public final class Embedding extends Module {
         return rows.reshape(out);
     }
 
+    /**
+     * The table [count, dim].
+     *
+     * @return the table
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** The padding row (normalized to [0, count)), if there is one. */
+    /**
+     * The padding row (normalized to [0, count)), if there is one.
+     *
+     * @return the padding row, or empty
+     */
     public OptionalInt paddingIdx() {
         return paddingIdx < 0 ? OptionalInt.empty() : OptionalInt.of(paddingIdx);
     }

@@ -15,15 +15,35 @@ import org.trainer.core.Tensor;
  * the original paper. Shapes, names, lengths and states are described in {@link RecurrentLayer}.
  */
 public final class GRU extends RecurrentLayer {
-    /** One layer, PyTorch's defaults, seeded from {@link Seeds}. */
+    /**
+     * One layer, PyTorch's defaults, seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     */
     public GRU(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, RecurrentOptions.defaults());
     }
 
+    /**
+     * A GRU with these options, seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     * @param options layers, bias, batch-first, dropout and directions
+     */
     public GRU(int inputSize, int hiddenSize, RecurrentOptions options) {
         this(inputSize, hiddenSize, options, Seeds.next());
     }
 
+    /**
+     * A GRU with these options whose initial weights are drawn from this seed.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     * @param options layers, bias, batch-first, dropout and directions
+     * @param seed the seed of the initial weights
+     */
     public GRU(int inputSize, int hiddenSize, RecurrentOptions options, long seed) {
         super("GRU", inputSize, hiddenSize, 3, options, seed);
     }

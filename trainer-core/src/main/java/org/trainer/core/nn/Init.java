@@ -28,25 +28,52 @@ public final class Init {
         return r;
     }
 
-    /** U(a, b). */
+    /**
+     * U(a, b).
+     *
+     * @param a the lower bound
+     * @param b the upper bound
+     * @return the initializer
+     */
     public static Initializer uniform(double a, double b) {
         return (shape, seed) -> Tensor.random(DType.FLOAT32, false, a, b, seed, shape);
     }
 
-    /** N(mean, std^2). */
+    /**
+     * N(mean, std^2).
+     *
+     * @param mean the mean
+     * @param std the standard deviation
+     * @return the initializer
+     */
     public static Initializer normal(double mean, double std) {
         return (shape, seed) -> Tensor.random(DType.FLOAT32, true, mean, std, seed, shape);
     }
 
+    /**
+     * All zeros (float32).
+     *
+     * @return the initializer
+     */
     public static Initializer zeros() {
         return (shape, seed) -> Tensor.zeros(shape);
     }
 
+    /**
+     * All ones (float32).
+     *
+     * @return the initializer
+     */
     public static Initializer ones() {
         return (shape, seed) -> Tensor.ones(shape);
     }
 
-    /** Glorot/Xavier uniform: U(-b, b) with b = gain * sqrt(6 / (fanIn + fanOut)). */
+    /**
+     * Glorot/Xavier uniform: U(-b, b) with b = gain * sqrt(6 / (fanIn + fanOut)).
+     *
+     * @param gain the scale for the activation (1 for linear or sigmoid)
+     * @return the initializer
+     */
     public static Initializer xavierUniform(double gain) {
         return (shape, seed) -> {
             double b = gain * Math.sqrt(6.0 / (fanIn(shape) + fanOut(shape)));
@@ -54,12 +81,21 @@ public final class Init {
         };
     }
 
-    /** Glorot/Xavier normal: N(0, s^2) with s = gain * sqrt(2 / (fanIn + fanOut)). */
+    /**
+     * Glorot/Xavier normal: N(0, s^2) with s = gain * sqrt(2 / (fanIn + fanOut)).
+     *
+     * @param gain the scale for the activation (1 for linear or sigmoid)
+     * @return the initializer
+     */
     public static Initializer xavierNormal(double gain) {
         return (shape, seed) -> normal(0, gain * Math.sqrt(2.0 / (fanIn(shape) + fanOut(shape)))).create(shape, seed);
     }
 
-    /** He/Kaiming uniform for ReLU: U(-b, b) with b = sqrt(2) * sqrt(3 / fanIn). */
+    /**
+     * He/Kaiming uniform for ReLU: U(-b, b) with b = sqrt(2) * sqrt(3 / fanIn).
+     *
+     * @return the initializer
+     */
     public static Initializer kaimingUniform() {
         return (shape, seed) -> {
             double b = Math.sqrt(2) * Math.sqrt(3.0 / fanIn(shape));
@@ -67,12 +103,20 @@ public final class Init {
         };
     }
 
-    /** He/Kaiming normal for ReLU: N(0, s^2) with s = sqrt(2 / fanIn). */
+    /**
+     * He/Kaiming normal for ReLU: N(0, s^2) with s = sqrt(2 / fanIn).
+     *
+     * @return the initializer
+     */
     public static Initializer kaimingNormal() {
         return (shape, seed) -> normal(0, Math.sqrt(2.0 / fanIn(shape))).create(shape, seed);
     }
 
-    /** LeCun uniform: U(-b, b) with b = sqrt(3 / fanIn). */
+    /**
+     * LeCun uniform: U(-b, b) with b = sqrt(3 / fanIn).
+     *
+     * @return the initializer
+     */
     public static Initializer lecunUniform() {
         return (shape, seed) -> {
             double b = Math.sqrt(3.0 / fanIn(shape));
@@ -80,7 +124,11 @@ public final class Init {
         };
     }
 
-    /** LeCun normal: N(0, s^2) with s = sqrt(1 / fanIn). */
+    /**
+     * LeCun normal: N(0, s^2) with s = sqrt(1 / fanIn).
+     *
+     * @return the initializer
+     */
     public static Initializer lecunNormal() {
         return (shape, seed) -> normal(0, Math.sqrt(1.0 / fanIn(shape))).create(shape, seed);
     }

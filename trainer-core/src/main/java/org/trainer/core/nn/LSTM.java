@@ -18,15 +18,35 @@ import org.trainer.core.ops.LstmRecurrence;
  * states hold both h and c.
  */
 public final class LSTM extends RecurrentLayer {
-    /** One layer, PyTorch's defaults, seeded from {@link Seeds}. */
+    /**
+     * One layer, PyTorch's defaults, seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     */
     public LSTM(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, RecurrentOptions.defaults());
     }
 
+    /**
+     * An LSTM with these options, seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     * @param options layers, bias, batch-first, dropout and directions
+     */
     public LSTM(int inputSize, int hiddenSize, RecurrentOptions options) {
         this(inputSize, hiddenSize, options, Seeds.next());
     }
 
+    /**
+     * An LSTM with these options whose initial weights are drawn from this seed.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     * @param options layers, bias, batch-first, dropout and directions
+     * @param seed the seed of the initial weights
+     */
     public LSTM(int inputSize, int hiddenSize, RecurrentOptions options, long seed) {
         super("LSTM", inputSize, hiddenSize, 4, options, seed);
     }

@@ -14,10 +14,22 @@ public final class LayerNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * Normalises over the trailing axes of this shape with eps 1e-5 (PyTorch's default).
+     *
+     * @param normalizedShape the sizes of the trailing axes to normalise over
+     */
     public LayerNorm(int... normalizedShape) {
         this(normalizedShape, 1e-5);
     }
 
+    /**
+     * Normalises over the trailing axes of this shape, adding eps to the variance; weight starts at ones and bias at
+     * zeros, both of this shape.
+     *
+     * @param normalizedShape the sizes of the trailing axes to normalise over, each at least 1
+     * @param eps added to the variance
+     */
     public LayerNorm(int[] normalizedShape, double eps) {
         if (normalizedShape.length == 0 || Arrays.stream(normalizedShape).anyMatch(d -> d < 1)) {
             throw new IllegalArgumentException("LayerNorm: normalizedShape must be non-empty sizes >= 1, got "

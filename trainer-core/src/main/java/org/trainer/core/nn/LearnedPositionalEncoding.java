@@ -34,7 +34,7 @@ public final class LearnedPositionalEncoding extends Module {
     }
 
     /**
-     * @param x [N, T, dModel] with T <= maxLen, of the table's dtype
+     * @param x [N, T, dModel] with T &lt;= maxLen, of the table's dtype
      * @return dropout(x + E[0..T-1]), [N, T, dModel]
      */
     @Override
@@ -43,6 +43,11 @@ public final class LearnedPositionalEncoding extends Module {
         return dropout.forward(x.add(embedding.weight().value().narrow(0, 0, t)));
     }
 
+    /**
+     * The learned table [maxLen, dModel] (registered as {@code embedding}).
+     *
+     * @return the table's embedding
+     */
     public Embedding embedding() {
         return embedding;
     }

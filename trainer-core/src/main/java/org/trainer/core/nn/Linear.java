@@ -9,14 +9,23 @@ public final class Linear extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** PyTorch's default initialisation, seeded from {@link Seeds}. */
+    /**
+     * PyTorch's default initialisation, seeded from {@link Seeds}.
+     *
+     * @param in input features
+     * @param out output features
+     */
     public Linear(int in, int out) {
         this(in, out, true, null, Seeds.next());
     }
 
     /**
+     * @param in input features, at least 1
+     * @param out output features, at least 1
+     * @param bias whether the layer has a bias
      * @param weightInit the weight initializer, or null for PyTorch's default U(+-1/sqrt(in))
      *                   (the bias always takes that default)
+     * @param seed the seed of the initial weights
      */
     public Linear(int in, int out, boolean bias, Initializer weightInit, long seed) {
         if (in < 1 || out < 1) {
@@ -35,10 +44,20 @@ public final class Linear extends Module {
         return x.linear(weight.value(), bias == null ? null : bias.value());
     }
 
+    /**
+     * The weight [out, in] (PyTorch's layout).
+     *
+     * @return the weight
+     */
     public Parameter weight() {
         return weight;
     }
 
+    /**
+     * The bias [out], or null when the layer has none.
+     *
+     * @return the bias, or null
+     */
     public Parameter bias() {
         return bias;
     }

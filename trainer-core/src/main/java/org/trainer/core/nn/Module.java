@@ -24,13 +24,21 @@ public abstract class Module {
     private final List<BiConsumer<Module, Tensor>> forwardHooks = new CopyOnWriteArrayList<>();
     private boolean training = true;
 
-    /** Computes the module's output. */
+    /**
+     * Computes the module's output.
+     *
+     * @param input the input batch
+     * @return the output batch
+     */
     public abstract Tensor forward(Tensor input);
 
     /**
      * Runs {@link #forward} and then this module's forward hooks on its output, in the order they
      * were added. Containers ({@link Sequential}) run their sub-modules this way, so hooks see every
      * layer's output; a module called directly through {@code forward} runs no hooks.
+     *
+     * @param input the input batch
+     * @return the output of {@link #forward}
      */
     public final Tensor apply(Tensor input) {
         Tensor out = forward(input);
@@ -46,6 +54,9 @@ public abstract class Module {
      * Adds a hook that sees this module and its output after each {@link #apply}, e.g. to watch
      * activation statistics. A hook must not change the output; it runs on the thread of the forward
      * pass, so it should be cheap when it has nothing to do. Returns a handle that removes it.
+     *
+     * @param hook called with this module and its output
+     * @return a handle whose {@code close()} removes the hook
      */
     public final HookHandle addForwardHook(BiConsumer<Module, Tensor> hook) {
         if (hook == null) {
@@ -62,7 +73,13 @@ public abstract class Module {
         void close();
     }
 
-    /** Registers a parameter under a name unique within this module. Returns it. */
+    /**
+     * Registers a parameter under a name unique within this module. Returns it.
+     *
+     * @param name the parameter's name, without dots
+     * @param p the parameter
+     * @return {@code p}
+     */
     protected final Parameter registerParameter(String name, Parameter p) {
         checkName(name);
         parameters.put(name, p);
@@ -72,6 +89,8 @@ public abstract class Module {
     /**
      * Registers (or replaces) a buffer.
      *
+     * @param name the buffer's name, without dots
+     * @param value the buffer's value
      * @throws IllegalArgumentException if {@code value} lives in the memory of the open training step
      *                                  ({@link MemoryScope#isStepMemory}), which the next step reuses
      */
@@ -87,18 +106,36 @@ public abstract class Module {
         buffers.put(name, value);
     }
 
+    /**
+     * The buffer registered under this name, or null if there is none.
+     *
+     * @param name the buffer's name
+     * @return the buffer's value, or null
+     */
     protected final Tensor buffer(String name) {
         return buffers.get(name);
     }
 
-    /** Registers a sub-module. Returns it. */
+    /**
+     * Registers a sub-module. Returns it.
+     *
+     * @param <M> the sub-module's type
+     * @param name the sub-module's name, without dots
+     * @param m the sub-module
+     * @return {@code m}
+     */
     protected final <M extends Module> M registerModule(String name, M m) {
         checkName(name);
         children.put(name, m);
         return m;
     }
 
-    /** Replaces a registered sub-module, e.g. a new head for transfer learning. */
+    /**
+     * Replaces a registered sub-module, e.g. a new head for transfer learning.
+     *
+     * @param name the name of a registered sub-module (IllegalArgumentException if there is none)
+     * @param m the new sub-module
+     */
     public final void replaceModule(String name, Module m) {
         if (!children.containsKey(name)) {
             throw new IllegalArgumentException("replaceModule: no sub-module named '" + name + "'; have "
@@ -117,12 +154,20 @@ public abstract class Module {
         }
     }
 
-    /** Direct sub-modules by name, in registration order. */
+    /**
+     * Direct sub-modules by name, in registration order.
+     *
+     * @return the direct sub-modules by name
+     */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+    /**
+     * Every parameter of this module and its descendants, by dotted name, in registration order.
+     *
+     * @return the parameters by dotted name
+     */
     public Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         collectParameters("", out);
@@ -134,17 +179,29 @@ public abstract class Module {
         children.forEach((n, m) -> m.collectParameters(prefix + n + ".", out));
     }
 
-    /** Every parameter, in the order of {@link #namedParameters()}. */
+    /**
+     * Every parameter, in the order of {@link #namedParameters()}.
+     *
+     * @return the parameters
+     */
     public List<Parameter> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Number of trainable scalars. */
+    /**
+     * Number of trainable scalars.
+     *
+     * @return the number of scalars of the trainable parameters
+     */
     public long parameterCount() {
         return parameters().stream().filter(Parameter::isTrainable).mapToLong(Parameter::numel).sum();
     }
 
-    /** Parameters and buffers by dotted name: what a checkpoint or a safetensors file holds. */
+    /**
+     * Parameters and buffers by dotted name: what a checkpoint or a safetensors file holds.
+     *
+     * @return the parameters' and buffers' values by dotted name
+     */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collectState("", out);
@@ -167,6 +224,9 @@ public abstract class Module {
      * for an integer buffer (its values would be truncated). Integer entries for floating ones are
      * converted, as PyTorch's {@code copy_} does. Without {@code strict}, absent and extra names are
      * skipped. Modified: the parameters and buffers named in the state (replaced by copies).
+     *
+     * @param state values by dotted name, e.g. read from a safetensors file
+     * @param strict whether the names must match exactly
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Slot> slots = new LinkedHashMap<>();
@@ -236,13 +296,21 @@ public abstract class Module {
         children.forEach((n, m) -> m.collectSlots(prefix + n + ".", out));
     }
 
-    /** Training mode (dropout active, batch statistics). Applies to all descendants. Returns this. */
+    /**
+     * Training mode (dropout active, batch statistics). Applies to all descendants. Returns this.
+     *
+     * @return this module
+     */
     public Module train() {
         setTraining(true);
         return this;
     }
 
-    /** Evaluation mode (dropout off, running statistics). Applies to all descendants. Returns this. */
+    /**
+     * Evaluation mode (dropout off, running statistics). Applies to all descendants. Returns this.
+     *
+     * @return this module
+     */
     public Module eval() {
         setTraining(false);
         return this;
@@ -253,11 +321,21 @@ public abstract class Module {
         children.values().forEach(m -> m.setTraining(value));
     }
 
+    /**
+     * Whether the module is in training mode (see {@link #train()} and {@link #eval()}).
+     *
+     * @return true in training mode, false in evaluation mode
+     */
     public boolean isTraining() {
         return training;
     }
 
-    /** Moves every parameter and buffer of this module and its descendants to a device. Returns this. */
+    /**
+     * Moves every parameter and buffer of this module and its descendants to a device. Returns this.
+     *
+     * @param device the target device
+     * @return this module
+     */
     public Module to(org.trainer.core.Device device) {
         parameters.values().forEach(p -> p.to(device));
         try (MemoryScope keep = MemoryScope.persistent()) {
@@ -273,6 +351,8 @@ public abstract class Module {
      * stay as they are. Optimizers built before the conversion still hold the old values: build them
      * after it. Returns this.
      *
+     * @param dtype FLOAT32 or FLOAT64
+     * @return this module
      * @throws IllegalArgumentException if dtype is not floating
      */
     public Module to(org.trainer.core.DType dtype) {
@@ -297,6 +377,10 @@ public abstract class Module {
      * parameter, "features" (or "features.") everything under the sub-module "features", and
      * "head.weight" that one parameter. Whole path segments match: "1" does not reach "10.weight".
      * Returns how many parameters were set.
+     *
+     * @param prefix a module path or dotted parameter name; "" for every parameter
+     * @param trainable true to unfreeze, false to freeze
+     * @return the number of parameters set
      */
     public int setTrainable(String prefix, boolean trainable) {
         int n = 0;
@@ -328,7 +412,11 @@ public abstract class Module {
         return sb.append(')').toString();
     }
 
-    /** The layer's settings for {@link #toString()}, e.g. "in=784, out=10". */
+    /**
+     * The layer's settings for {@link #toString()}, e.g. "in=784, out=10".
+     *
+     * @return the settings, or "" when there are none
+     */
     protected String describe() {
         return "";
     }

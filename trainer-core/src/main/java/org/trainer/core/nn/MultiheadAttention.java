@@ -37,13 +37,22 @@ public final class MultiheadAttention extends Module {
     private final Linear outProj;
     private final Dropout dropout;
 
-    /** No dropout, with biases, seeded from {@link Seeds}. */
+    /**
+     * No dropout, with biases, seeded from {@link Seeds}.
+     *
+     * @param embedDim the model dimension E, a multiple of numHeads
+     * @param numHeads the number of heads H
+     */
     public MultiheadAttention(int embedDim, int numHeads) {
         this(embedDim, numHeads, 0, true, Seeds.next());
     }
 
     /**
+     * @param embedDim the model dimension E, a multiple of numHeads
+     * @param numHeads the number of heads H
      * @param dropout probability in [0, 1) of dropping an attention weight in training
+     * @param bias whether the projections have biases
+     * @param seed the seed of the initial weights and the dropout masks
      * @throws IllegalArgumentException if embedDim is not a positive multiple of numHeads
      */
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, long seed) {
@@ -75,10 +84,14 @@ public final class MultiheadAttention extends Module {
     /**
      * Attention of query [N, L, E] over key and value [N, S, E].
      *
+     * @param query [N, L, E]
+     * @param key [N, S, E]
+     * @param value [N, S, E]
      * @param keyPaddingMask null, or [N, S]: INT32 non-zero hides a key, floating is added to its scores
      * @param attnMask       null, or [L, S] or [N * numHeads, L, S], INT32 or floating as keyPaddingMask
      * @param needWeights    whether to return the attention weights
      * @param averageWeights average the weights over the heads ([N, L, S]) rather than per head
+     * @return the output [N, L, E] and, when asked for, the attention weights
      * @throws IllegalArgumentException naming the argument when a shape or dtype does not fit
      */
     public AttentionOutput forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask,
@@ -119,6 +132,9 @@ public final class MultiheadAttention extends Module {
     /**
      * An INT32 [length, length] mask, 1 above the diagonal, that hides from each query the positions
      * after it (PyTorch's {@code generate_square_subsequent_mask} as a bool mask).
+     *
+     * @param length the sequence length, at least 1
+     * @return the mask
      */
     public static Tensor causalMask(int length) {
         if (length < 1) {
@@ -171,10 +187,20 @@ public final class MultiheadAttention extends Module {
         return shape;
     }
 
+    /**
+     * The model dimension E of queries, keys, values and the output.
+     *
+     * @return E
+     */
     public int embedDim() {
         return embedDim;
     }
 
+    /**
+     * The number of heads (each of size embedDim / numHeads).
+     *
+     * @return H
+     */
     public int numHeads() {
         return numHeads;
     }

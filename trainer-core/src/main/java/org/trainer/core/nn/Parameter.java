@@ -11,21 +11,38 @@ public final class Parameter {
     private Tensor value;
     private boolean trainable = true;
 
+    /**
+     * A trainable parameter holding {@code initial} detached from any graph and marked as requiring gradients.
+     *
+     * @param initial the initial value (floating)
+     */
     public Parameter(Tensor initial) {
         this.value = initial.detach().requiresGrad(true);
     }
 
-    /** The current value (a leaf tensor). */
+    /**
+     * The current value (a leaf tensor).
+     *
+     * @return the value
+     */
     public Tensor value() {
         return value;
     }
 
-    /** The accumulated gradient, or null before the first backward pass. */
+    /**
+     * The accumulated gradient, or null before the first backward pass.
+     *
+     * @return the gradient, or null
+     */
     public Tensor grad() {
         return value.grad();
     }
 
-    /** Replaces the value (same shape), e.g. when loading weights; the gradient is dropped. */
+    /**
+     * Replaces the value (same shape), e.g. when loading weights; the gradient is dropped.
+     *
+     * @param newValue the new value, of the same shape (IllegalArgumentException otherwise)
+     */
     public void set(Tensor newValue) {
         if (!java.util.Arrays.equals(newValue.shape(), value.shape())) {
             throw new IllegalArgumentException("Parameter.set: shape " + java.util.Arrays.toString(newValue.shape())
@@ -38,7 +55,11 @@ public final class Parameter {
         }
     }
 
-    /** Moves the value to a device (a no-op when it is there); the gradient is dropped. */
+    /**
+     * Moves the value to a device (a no-op when it is there); the gradient is dropped.
+     *
+     * @param device the target device
+     */
     public void to(org.trainer.core.Device device) {
         if (!value.device().equals(device)) {
             try (MemoryScope keep = MemoryScope.persistent()) {
@@ -51,6 +72,7 @@ public final class Parameter {
      * Converts the value to a floating dtype (a no-op when it has it), e.g. float64 for a gradient
      * check or a reference comparison; the gradient is dropped.
      *
+     * @param dtype FLOAT32 or FLOAT64
      * @throws IllegalArgumentException if dtype is not floating
      */
     public void to(org.trainer.core.DType dtype) {
@@ -64,20 +86,35 @@ public final class Parameter {
         }
     }
 
+    /**
+     * Whether the parameter gets gradients and updates (false once frozen).
+     *
+     * @return whether the parameter is trainable
+     */
     public boolean isTrainable() {
         return trainable;
     }
 
-    /** Freezes (false) or unfreezes (true) the parameter: a frozen one gets no gradient. */
+    /**
+     * Freezes (false) or unfreezes (true) the parameter: a frozen one gets no gradient.
+     *
+     * @param trainable false to freeze, true to unfreeze
+     */
     public void setTrainable(boolean trainable) {
         this.trainable = trainable;
         value.requiresGrad(trainable);
     }
 
+    /**
+     * The number of elements of the value.
+     *
+     * @return the number of elements
+     */
     public int numel() {
         return value.numel();
     }
 
+    /** Clears the gradient of the value (see {@link Tensor#zeroGrad()}). */
     public void zeroGrad() {
         value.zeroGrad();
     }

@@ -18,15 +18,38 @@ public final class RNN extends RecurrentLayer {
 
     private final Nonlinearity nonlinearity;
 
-    /** One tanh layer, PyTorch's defaults, seeded from {@link Seeds}. */
+    /**
+     * One tanh layer, PyTorch's defaults, seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     */
     public RNN(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, Nonlinearity.TANH, RecurrentOptions.defaults());
     }
 
+    /**
+     * An Elman RNN with this activation and these options, seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     * @param nonlinearity TANH or RELU
+     * @param options layers, bias, batch-first, dropout and directions
+     */
     public RNN(int inputSize, int hiddenSize, Nonlinearity nonlinearity, RecurrentOptions options) {
         this(inputSize, hiddenSize, nonlinearity, options, Seeds.next());
     }
 
+    /**
+     * An Elman RNN with this activation and these options whose initial weights are drawn from this seed; throws
+     * IllegalArgumentException if the activation is null.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the hidden state size H
+     * @param nonlinearity TANH or RELU
+     * @param options layers, bias, batch-first, dropout and directions
+     * @param seed the seed of the initial weights
+     */
     public RNN(int inputSize, int hiddenSize, Nonlinearity nonlinearity, RecurrentOptions options, long seed) {
         super("RNN", inputSize, hiddenSize, 1, options, seed);
         if (nonlinearity == null) {
@@ -35,6 +58,11 @@ public final class RNN extends RecurrentLayer {
         this.nonlinearity = nonlinearity;
     }
 
+    /**
+     * The activation of the recurrence.
+     *
+     * @return TANH or RELU
+     */
     public Nonlinearity nonlinearity() {
         return nonlinearity;
     }

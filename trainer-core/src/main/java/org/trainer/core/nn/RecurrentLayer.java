@@ -23,7 +23,7 @@ import org.trainer.core.Tensor;
  * recurrence as one fused op where the backend has one (the CPU's does), with the same math.
  *
  * <p><b>Variable lengths</b> (PyTorch's packed sequences): given lengths L_n in [1, T], step t of
- * sample n is real when t < L_n. At padded steps the state is left unchanged and the output is
+ * sample n is real when t &lt; L_n. At padded steps the state is left unchanged and the output is
  * zero, so the forward direction's final state is the state after step L_n - 1 and the backward
  * direction starts from the initial state at step L_n - 1, exactly as
  * {@code pack_padded_sequence(..., enforce_sorted=False)} followed by {@code pad_packed_sequence}.
@@ -107,7 +107,13 @@ public abstract class RecurrentLayer extends Module {
         return forward(input, null, null).output();
     }
 
-    /** The output sequence and final states from given initial states and full-length sequences. */
+    /**
+     * The output sequence and final states from given initial states and full-length sequences.
+     *
+     * @param input [N, T, inputSize] with batchFirst, else [T, N, inputSize]
+     * @param initial null (zero states) or the initial h (and c for an LSTM), each [layers * D, N, H]
+     * @return the output sequence and the final states
+     */
     public RecurrentOutput forward(Tensor input, RecurrentState initial) {
         return forward(input, null, initial);
     }
@@ -316,19 +322,38 @@ public abstract class RecurrentLayer extends Module {
         return masks;
     }
 
+    /**
+     * The number of input features per step.
+     *
+     * @return the input features per step
+     */
     public int inputSize() {
         return inputSize;
     }
 
+    /**
+     * The hidden state size H per direction.
+     *
+     * @return H
+     */
     public int hiddenSize() {
         return hiddenSize;
     }
 
+    /**
+     * The layer's options (layers, bias, batch-first, dropout, directions).
+     *
+     * @return the options
+     */
     public RecurrentOptions options() {
         return options;
     }
 
-    /** The seed the initial weights were drawn from. */
+    /**
+     * The seed the initial weights were drawn from.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }

@@ -10,7 +10,11 @@ import org.trainer.core.Tensor;
  * of the forward direction is the one after each sequence's last real step.
  */
 public record RecurrentOutput(Tensor output, Tensor h, Tensor c) {
-    /** The final state, ready to pass as the initial state of the next chunk of a sequence. */
+    /**
+     * The final state, ready to pass as the initial state of the next chunk of a sequence.
+     *
+     * @return h and c as a state
+     */
     public RecurrentState state() {
         return new RecurrentState(h, c);
     }

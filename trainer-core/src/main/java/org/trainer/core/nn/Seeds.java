@@ -43,20 +43,33 @@ public final class Seeds {
     private Seeds() {
     }
 
-    /** Sets this thread's seed and restarts its sequence. */
+    /**
+     * Sets this thread's seed and restarts its sequence.
+     *
+     * @param seed the new seed
+     */
     public static void set(long seed) {
         Sequence s = SEQUENCE.get();
         s.base = seed;
         s.counter = 0;
     }
 
-    /** The next seed of this thread's sequence. */
+    /**
+     * The next seed of this thread's sequence.
+     *
+     * @return the seed
+     */
     public static long next() {
         Sequence s = SEQUENCE.get();
         return mix(s.base + GAMMA * ++s.counter);
     }
 
-    /** A well-mixed seed derived from another (SplitMix64's finaliser). */
+    /**
+     * A well-mixed seed derived from another (SplitMix64's finaliser).
+     *
+     * @param z any value
+     * @return the mixed seed
+     */
     public static long mix(long z) {
         return SplitMix64.mix64(z);
     }

@@ -7,13 +7,23 @@ import org.trainer.core.Tensor;
  * {@link Module#apply}, so its forward hooks see its output.
  */
 public final class Sequential extends Module {
+    /**
+     * A chain of these modules, registered as "0", "1", ... in order.
+     *
+     * @param modules the modules, in order
+     */
     public Sequential(Module... modules) {
         for (Module m : modules) {
             add(m);
         }
     }
 
-    /** Appends a module. Returns this. */
+    /**
+     * Appends a module. Returns this.
+     *
+     * @param m the module to append
+     * @return this container
+     */
     public Sequential add(Module m) {
         registerModule(String.valueOf(size()), m);
         return this;
@@ -28,11 +38,21 @@ public final class Sequential extends Module {
         return h;
     }
 
+    /**
+     * The number of modules in the chain.
+     *
+     * @return the number of modules
+     */
     public int size() {
         return children().size();
     }
 
-    /** The i-th module (as currently registered, so replaced heads are seen). */
+    /**
+     * The i-th module (as currently registered, so replaced heads are seen).
+     *
+     * @param i the position, from 0
+     * @return the module, or null when there is none
+     */
     public Module get(int i) {
         return children().get(String.valueOf(i));
     }

@@ -48,13 +48,17 @@ public final class SinusoidalPositionalEncoding extends Module {
         }
     }
 
-    /** The table P [maxLen, dModel] in float64. */
+    /**
+     * The table P [maxLen, dModel] in float64.
+     *
+     * @return a copy of the table
+     */
     public Tensor table() {
         return Tensor.fromArray(table.clone(), maxLen, dModel);
     }
 
     /**
-     * @param x [N, T, dModel] with T <= maxLen
+     * @param x [N, T, dModel] with T &lt;= maxLen
      * @return dropout(x + P[0..T-1]), [N, T, dModel]
      */
     @Override

@@ -21,9 +21,9 @@ public final class TransformerEncoder extends Module {
 
     /**
      * @param layer     the prototype block (not itself part of the stack; its weights are copied)
-     * @param numLayers L >= 1
+     * @param numLayers L &gt;= 1
      * @param norm      a final normalisation, or null for none
-     * @throws IllegalArgumentException if layer is null or numLayers < 1
+     * @throws IllegalArgumentException if layer is null or numLayers &lt; 1
      */
     public TransformerEncoder(TransformerEncoderLayer layer, int numLayers, LayerNorm norm) {
         if (layer == null) {
@@ -59,7 +59,12 @@ public final class TransformerEncoder extends Module {
         return norm == null ? x : norm.apply(x);
     }
 
-    /** Block k of the stack. */
+    /**
+     * Block k of the stack.
+     *
+     * @param k the block's index, in [0, numLayers)
+     * @return the block
+     */
     public TransformerEncoderLayer layer(int k) {
         if (k < 0 || k >= layers.size()) {
             throw new IllegalArgumentException("TransformerEncoder: layer index must be in [0, " + layers.size()
@@ -68,6 +73,11 @@ public final class TransformerEncoder extends Module {
         return (TransformerEncoderLayer) layers.get(k);
     }
 
+    /**
+     * The number of blocks L in the stack.
+     *
+     * @return L
+     */
     public int numLayers() {
         return layers.size();
     }

@@ -61,7 +61,12 @@ public final class TransformerEncoderLayer extends Module {
     private final Dropout dropout2;
     private final Activation activation;
 
-    /** PyTorch's defaults: feed-forward 2048, dropout 0.1, ReLU, post-norm, eps 1e-5; seeded from {@link Seeds}. */
+    /**
+     * PyTorch's defaults: feed-forward 2048, dropout 0.1, ReLU, post-norm, eps 1e-5; seeded from {@link Seeds}.
+     *
+     * @param dModel the model dimension d, a multiple of numHeads
+     * @param numHeads the number of attention heads
+     */
     public TransformerEncoderLayer(int dModel, int numHeads) {
         this(dModel, numHeads, 2048, 0.1, FeedForwardActivation.RELU, false, 1e-5, Seeds.next());
     }
@@ -122,6 +127,9 @@ public final class TransformerEncoderLayer extends Module {
      * A layer with this one's settings and a copy of its current weights (same dtype and device),
      * whose dropout masks come from {@code seed} instead: what PyTorch's {@code TransformerEncoder}
      * does with {@code copy.deepcopy}, except that the copies do not share dropout masks.
+     *
+     * @param seed the seed of the copy's dropout masks
+     * @return the copy
      */
     public TransformerEncoderLayer copy(long seed) {
         TransformerEncoderLayer c = new TransformerEncoderLayer(dModel, numHeads, dimFeedforward, dropoutP,
@@ -172,31 +180,65 @@ public final class TransformerEncoderLayer extends Module {
         return dropout2.forward(linear2.apply(dropout.forward(activation.apply(linear1.apply(x)))));
     }
 
+    /**
+     * The model dimension d.
+     *
+     * @return d
+     */
     public int dModel() {
         return dModel;
     }
 
+    /**
+     * The number of attention heads.
+     *
+     * @return the number of heads
+     */
     public int numHeads() {
         return numHeads;
     }
 
+    /**
+     * The hidden size F of the feed-forward network.
+     *
+     * @return F
+     */
     public int dimFeedforward() {
         return dimFeedforward;
     }
 
+    /**
+     * The dropout probability (of the residual branches, the feed-forward network and the attention weights).
+     *
+     * @return the dropout probability
+     */
     public double dropout() {
         return dropoutP;
     }
 
+    /**
+     * The activation of the feed-forward network.
+     *
+     * @return the activation
+     */
     public FeedForwardActivation activation() {
         return activationKind;
     }
 
+    /**
+     * True for pre-norm, false for post-norm (see the class comment).
+     *
+     * @return whether the block is pre-norm
+     */
     public boolean normFirst() {
         return normFirst;
     }
 
-    /** The seed the initial weights and dropout masks were drawn from. */
+    /**
+     * The seed the initial weights and dropout masks were drawn from.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }

@@ -9,6 +9,16 @@ public final class ArgReduce {
     private ArgReduce() {
     }
 
+    /**
+     * Index (int32) of the largest ({@code max}) or smallest element along {@code axis} of a floating tensor; the first
+     * one on ties.
+     *
+     * @param max true for argmax, false for argmin
+     * @param x the tensor
+     * @param axis the axis to search
+     * @param keepDims whether to keep it with size 1
+     * @return the indices
+     */
     public static Tensor apply(boolean max, Tensor x, int axis, boolean keepDims) {
         String name = max ? "argmax" : "argmin";
         Ops.floating(name, x);

@@ -19,6 +19,14 @@ public final class Arithmetic extends Function {
         this.b = b;
     }
 
+    /**
+     * op(a, b) with broadcasting, recorded for autograd; a must be floating and b compatible with it.
+     *
+     * @param op the operation
+     * @param a the left operand
+     * @param b the right operand
+     * @return the result
+     */
     public static Tensor apply(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase();
         Ops.floating(name, a);

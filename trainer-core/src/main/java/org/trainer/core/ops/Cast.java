@@ -13,6 +13,13 @@ public final class Cast extends Function {
         this.from = x.dtype();
     }
 
+    /**
+     * x converted to {@code to}; recorded for autograd when {@code to} is floating.
+     *
+     * @param x the tensor
+     * @param to the target dtype
+     * @return the converted tensor
+     */
     public static Tensor apply(Tensor x, DType to) {
         Tensor out = Ops.empty(x.backend(), to, x.shape());
         x.backend().castInto(x.storage(), out.storage());

@@ -18,6 +18,14 @@ public final class Concat extends Function {
         }
     }
 
+    /**
+     * The tensors joined along {@code axis}; throws IllegalArgumentException when none is given or the other sizes
+     * differ.
+     *
+     * @param axis the axis
+     * @param tensors the tensors
+     * @return the joined tensor
+     */
     public static Tensor apply(int axis, Tensor... tensors) {
         if (tensors.length == 0) {
             throw new IllegalArgumentException("concat: expected at least one tensor");

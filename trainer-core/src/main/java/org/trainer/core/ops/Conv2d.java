@@ -33,6 +33,18 @@ public final class Conv2d extends Function {
         this.oc = oc;
     }
 
+    /**
+     * x [N, C, H, W] convolved with w [OC, C, KH, KW] plus an optional bias [OC], with per-axis (height, width) stride,
+     * padding and dilation: [N, OC, OH, OW].
+     *
+     * @param x the input
+     * @param w the kernels
+     * @param bias the bias, or null
+     * @param stride {height, width} steps
+     * @param padding {height, width} zeros on each side
+     * @param dilation {height, width} spacing of kernel taps
+     * @return the output
+     */
     public static Tensor apply(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding, int[] dilation) {
         Ops.floating("conv2d", x);
         Ops.compatible("conv2d", x, w);

@@ -15,6 +15,13 @@ public final class Expand extends Function {
         this.from = x.shape();
     }
 
+    /**
+     * x broadcast to {@code target} and materialised.
+     *
+     * @param x the tensor
+     * @param target the shape to reach
+     * @return the broadcast copy
+     */
     public static Tensor apply(Tensor x, int[] target) {
         int[] shape = x.shape();
         Shapes.check("broadcastTo", target);

@@ -20,6 +20,14 @@ public final class IndexSelect extends Function {
         this.inner = inner;
     }
 
+    /**
+     * The slices of x along {@code axis} at the int32 indices of a rank-1 {@code index}, in order.
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @param index the int32 indices
+     * @return the selected slices
+     */
     public static Tensor apply(Tensor x, int axis, Tensor index) {
         int[] shape = x.shape();
         int a = Shapes.axis("indexSelect", axis, shape.length);

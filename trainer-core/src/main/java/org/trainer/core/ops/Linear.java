@@ -29,6 +29,14 @@ public final class Linear extends Function {
         this.out = out;
     }
 
+    /**
+     * x [..., in] W^T + b for W [out, in] and an optional b [out]: [..., out].
+     *
+     * @param x the input
+     * @param weight W
+     * @param bias b, or null
+     * @return the output
+     */
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias) {
         Ops.floating("linear", x);
         Ops.compatible("linear", x, weight);

@@ -58,6 +58,7 @@ public final class LstmRecurrence extends Function {
      * @param h0     [N, H]
      * @param c0     [N, H]
      * @param reverse whether the steps run from T-1 down to 0
+     * @return the packed outputs, or null
      * @throws IllegalArgumentException naming the argument whose shape, dtype or device does not fit
      */
     public static Tensor apply(Tensor xProj, Tensor weight, Tensor bias, Tensor h0, Tensor c0, boolean reverse) {

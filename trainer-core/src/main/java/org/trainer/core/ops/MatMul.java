@@ -34,6 +34,13 @@ public final class MatMul extends Function {
         this.bStride = bStride;
     }
 
+    /**
+     * The batched matrix product [..., m, k] x [..., k, n] -&gt; [..., m, n].
+     *
+     * @param a the left matrices
+     * @param b the right matrices
+     * @return the products
+     */
     public static Tensor apply(Tensor a, Tensor b) {
         Ops.floating("matmul", a);
         Ops.compatible("matmul", a, b);

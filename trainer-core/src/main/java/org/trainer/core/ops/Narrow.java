@@ -17,6 +17,16 @@ public final class Narrow extends Function {
         this.start = start;
     }
 
+    /**
+     * Elements start .. start + length - 1 along {@code axis}, copied; throws IllegalArgumentException when the range
+     * leaves the axis.
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @param start the first index
+     * @param length the number of indices
+     * @return the copy
+     */
     public static Tensor apply(Tensor x, int axis, int start, int length) {
         int[] shape = x.shape();
         int a = Shapes.axis("narrow", axis, shape.length);

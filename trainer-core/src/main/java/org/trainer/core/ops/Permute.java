@@ -13,6 +13,13 @@ public final class Permute extends Function {
         this.inverse = inverse;
     }
 
+    /**
+     * x with result axis i taken from axis perm[i]; perm must name every axis once.
+     *
+     * @param x the tensor
+     * @param perm the permutation
+     * @return the reordered copy
+     */
     public static Tensor apply(Tensor x, int[] perm) {
         int[] shape = x.shape();
         if (perm.length != shape.length) {

@@ -19,6 +19,16 @@ public final class Pool2d extends Function {
         this.argmax = argmax;
     }
 
+    /**
+     * Max pooling of x [N, C, H, W] with per-axis (height, width) kernel, stride, padding and dilation.
+     *
+     * @param x the input
+     * @param kernel {height, width} window
+     * @param stride {height, width} steps
+     * @param padding {height, width} padding
+     * @param dilation {height, width} spacing
+     * @return the pooled tensor
+     */
     public static Tensor max(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         ConvGeometry g = geometry("maxPool2d", x, kernel, stride, padding, dilation);
         int[] out = {g.n(), g.c(), g.outH(), g.outW()};
@@ -28,6 +38,16 @@ public final class Pool2d extends Function {
         return new Pool2d(x, g, idx).record(y);
     }
 
+    /**
+     * Average pooling of x [N, C, H, W] with per-axis (height, width) kernel, stride and padding; padded cells count in
+     * the divisor.
+     *
+     * @param x the input
+     * @param kernel {height, width} window
+     * @param stride {height, width} steps
+     * @param padding {height, width} zeros
+     * @return the pooled tensor
+     */
     public static Tensor avg(Tensor x, int[] kernel, int[] stride, int[] padding) {
         ConvGeometry g = geometry("avgPool2d", x, kernel, stride, padding, new int[] {1, 1});
         Tensor y = Ops.empty(x.backend(), x.dtype(), new int[] {g.n(), g.c(), g.outH(), g.outW()});

@@ -21,6 +21,15 @@ public final class Reduce extends Function {
         this.keptShape = keptShape;
     }
 
+    /**
+     * op over {@code axes} of a floating tensor; keepDims keeps them with size 1, else they are removed.
+     *
+     * @param op SUM, MAX or MIN
+     * @param x the tensor
+     * @param axes the axes
+     * @param keepDims whether to keep them with size 1
+     * @return the reduction
+     */
     public static Tensor apply(ReduceOp op, Tensor x, int[] axes, boolean keepDims) {
         String name = op.name().toLowerCase();
         Ops.floating(name, x);

@@ -13,6 +13,13 @@ public final class Reshape extends Function {
         this.from = x.shape();
     }
 
+    /**
+     * A view of x with this shape (one size may be -1, inferred); the number of elements must not change.
+     *
+     * @param x the tensor
+     * @param shape the new shape
+     * @return the view
+     */
     public static Tensor apply(Tensor x, int[] shape) {
         int[] target = shape.clone();
         int infer = -1;

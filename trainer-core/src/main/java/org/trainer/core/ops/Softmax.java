@@ -23,6 +23,14 @@ public final class Softmax extends Function {
         this.inner = inner;
     }
 
+    /**
+     * Softmax (or log-softmax with {@code log}) of a floating tensor along {@code axis}.
+     *
+     * @param x the tensor
+     * @param axis the axis
+     * @param log whether to return the log-softmax
+     * @return the result
+     */
     public static Tensor apply(Tensor x, int axis, boolean log) {
         String name = log ? "logSoftmax" : "softmax";
         Ops.floating(name, x);

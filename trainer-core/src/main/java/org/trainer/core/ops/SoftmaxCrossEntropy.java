@@ -35,6 +35,9 @@ public final class SoftmaxCrossEntropy extends Function {
     /**
      * The loss of each sample, -log softmax(logits)[i, labels[i]], shape [N].
      *
+     * @param logits [N, C]
+     * @param labels int32 [N]
+     * @return the losses [N]
      * @throws IllegalArgumentException if logits are not floating [N, C], labels not int32 [N] on the
      *         same device, or (labels on the CPU) a label is outside [0, C)
      */
@@ -48,6 +51,10 @@ public final class SoftmaxCrossEntropy extends Function {
      * sum with 1. Computed as the sum of the per-sample losses, then scaled, as the composed form
      * rounds it; its backward is the one pass of {@link #apply}'s, fed the scalar's gradient.
      *
+     * @param logits [N, C]
+     * @param labels int32 [N]
+     * @param scale the factor of the sum
+     * @return the scalar loss
      * @throws IllegalArgumentException as {@link #apply}, and for logits without samples
      */
     public static Tensor reduced(Tensor logits, Tensor labels, double scale) {

@@ -17,6 +17,14 @@ public final class Where extends Function {
         this.b = b;
     }
 
+    /**
+     * cond != 0 ? a : b elementwise, all three broadcast; cond may have any dtype and must be on a's device.
+     *
+     * @param cond the condition
+     * @param a the values where it holds
+     * @param b the values elsewhere
+     * @return the selection
+     */
     public static Tensor apply(Tensor cond, Tensor a, Tensor b) {
         Ops.compatible("where", a, b);
         if (!cond.device().equals(a.device())) {

@@ -201,21 +201,38 @@ public final class EarlyStopping implements Callback, Stateful {
         }
     }
 
-    /** The best value of the monitored figure so far (infinite before the first epoch). */
+    /**
+     * The best value of the monitored figure so far (infinite before the first epoch).
+     *
+     * @return the best value
+     */
     public double best() {
         return best;
     }
 
-    /** The 0-based epoch of the best value, or -1 before the first epoch. */
+    /**
+     * The 0-based epoch of the best value, or -1 before the first epoch.
+     *
+     * @return the epoch, or -1
+     */
     public int bestEpoch() {
         return bestEpoch;
     }
 
-    /** The 0-based epoch after which training was stopped, or -1 when it ran every epoch. */
+    /**
+     * The 0-based epoch after which training was stopped, or -1 when it ran every epoch.
+     *
+     * @return the epoch, or -1
+     */
     public int stoppedEpoch() {
         return stoppedEpoch;
     }
 
+    /**
+     * The name of the watched figure in the epoch logs (e.g. "val_loss").
+     *
+     * @return the figure's name
+     */
     public String monitor() {
         return monitor;
     }

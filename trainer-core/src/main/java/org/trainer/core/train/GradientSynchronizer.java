@@ -10,6 +10,8 @@ public interface GradientSynchronizer {
     /**
      * Until the returned scope is closed, backward passes accumulate gradients locally without
      * synchronizing them; the first backward pass after it synchronizes the whole accumulated sum.
+     *
+     * @return the scope; close it to synchronize again
      */
     Scope noSync();
 

@@ -18,7 +18,11 @@ public final class History {
     private final List<Double> stepLosses = new ArrayList<>();
     private final List<Finding> findings = new ArrayList<>();
 
-    /** Appends one epoch's figures. */
+    /**
+     * Appends one epoch's figures.
+     *
+     * @param logs the figures by name
+     */
     public void addEpoch(Map<String, Double> logs) {
         int n = epochCount();
         for (Map.Entry<String, Double> e : logs.entrySet()) {
@@ -34,12 +38,21 @@ public final class History {
         stepLosses.add(loss);
     }
 
-    /** Number of completed epochs. */
+    /**
+     * Number of completed epochs.
+     *
+     * @return the number of epochs
+     */
     public int epochCount() {
         return epochs.values().stream().mapToInt(List::size).max().orElse(0);
     }
 
-    /** The series of one figure, one value per epoch. */
+    /**
+     * The series of one figure, one value per epoch.
+     *
+     * @param name the figure, e.g. "val_loss"
+     * @return its values, one per epoch
+     */
     public List<Double> get(String name) {
         List<Double> s = epochs.get(name);
         if (s == null) {
@@ -48,29 +61,51 @@ public final class History {
         return Collections.unmodifiableList(s);
     }
 
-    /** The last epoch's value of a figure. */
+    /**
+     * The last epoch's value of a figure.
+     *
+     * @param name the figure, e.g. "val_loss"
+     * @return its last value
+     */
     public double last(String name) {
         List<Double> s = get(name);
         return s.get(s.size() - 1);
     }
 
+    /**
+     * Every per-epoch series by name, in the order the names first appeared (unmodifiable).
+     *
+     * @return the series
+     */
     public Map<String, List<Double>> all() {
         return Collections.unmodifiableMap(epochs);
     }
 
-    /** The loss of every step, when the trainer records them. */
+    /**
+     * The loss of every step, when the trainer records them.
+     *
+     * @return the losses, empty unless recorded
+     */
     public List<Double> stepLosses() {
         return Collections.unmodifiableList(stepLosses);
     }
 
-    /** Records what a rule watching the run found. Thread-safe: rules may run off the training thread. */
+    /**
+     * Records what a rule watching the run found. Thread-safe: rules may run off the training thread.
+     *
+     * @param finding the finding
+     */
     public void addFinding(Finding finding) {
         synchronized (findings) {
             findings.add(Objects.requireNonNull(finding, "finding"));
         }
     }
 
-    /** The findings of the rules watching the run, in the order they were recorded. */
+    /**
+     * The findings of the rules watching the run, in the order they were recorded.
+     *
+     * @return the findings
+     */
     public List<Finding> findings() {
         synchronized (findings) {
             return List.copyOf(findings);

@@ -8,10 +8,20 @@ package org.trainer.core.train;
 @FunctionalInterface
 public interface LearningRateSchedule {
 
-    /** The learning rate at step t (t = 0 before the first update). */
+    /**
+     * The learning rate at step t (t = 0 before the first update).
+     *
+     * @param base the group's initial learning rate
+     * @param t the iteration or epoch, from 0
+     * @return the learning rate
+     */
     double learningRate(double base, long t);
 
-    /** True when t counts iterations, false when it counts epochs (the default). */
+    /**
+     * True when t counts iterations, false when it counts epochs (the default).
+     *
+     * @return whether t counts iterations
+     */
     default boolean perIteration() {
         return false;
     }

@@ -19,7 +19,11 @@ public final class MaxNormConstraint implements Callback {
     private final double maxNorm;
     private final List<Parameter> parameters;
 
-    /** @param parameters the constrained weights, e.g. {@code Penalty.weights(model)} */
+    /**
+     * @param parameters the constrained weights, e.g. {@code Penalty.weights(model)}
+     *
+     * @param maxNorm the largest norm c a slice may keep
+     */
     public MaxNormConstraint(double maxNorm, List<Parameter> parameters) {
         if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
             throw new IllegalArgumentException("MaxNormConstraint: maxNorm must be a finite value > 0, got " + maxNorm);
@@ -36,7 +40,12 @@ public final class MaxNormConstraint implements Callback {
         parameters.forEach(p -> apply(p, maxNorm));
     }
 
-    /** Rescales, in place, every slice of the parameter along axis 0 whose L2 norm exceeds maxNorm. */
+    /**
+     * Rescales, in place, every slice of the parameter along axis 0 whose L2 norm exceeds maxNorm.
+     *
+     * @param p the parameter, modified in place
+     * @param maxNorm the largest norm c
+     */
     public static void apply(Parameter p, double maxNorm) {
         Tensor w = p.value();
         if (w.rank() < 1) {
@@ -52,6 +61,11 @@ public final class MaxNormConstraint implements Callback {
         }
     }
 
+    /**
+     * The largest L2 norm c a slice may keep.
+     *
+     * @return c
+     */
     public double maxNorm() {
         return maxNorm;
     }

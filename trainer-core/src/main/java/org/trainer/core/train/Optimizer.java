@@ -14,16 +14,26 @@ public interface Optimizer {
     /** Applies one update to every trainable parameter with a gradient. */
     void step();
 
-    /** The parameter groups, each with its own learning rate. */
+    /**
+     * The parameter groups, each with its own learning rate.
+     *
+     * @return the groups, in order
+     */
     List<ParameterGroup> groups();
 
     /**
      * The optimizer's state (moments, step counts, current learning rates) by name, as copies: what a
      * checkpoint saves so that a resumed run continues exactly.
+     *
+     * @return the state by name
      */
     Map<String, Tensor> stateDict();
 
-    /** Restores a state saved by {@link #stateDict()}; refuses a state that does not fit, changing nothing. */
+    /**
+     * Restores a state saved by {@link #stateDict()}; refuses a state that does not fit, changing nothing.
+     *
+     * @param state a state from {@link #stateDict()} of an optimizer over the same parameters
+     */
     void loadStateDict(Map<String, Tensor> state);
 
     /** Zeroes the gradients of every parameter this optimizer updates. */
@@ -33,7 +43,12 @@ public interface Optimizer {
         }
     }
 
-    /** Sets every group's learning rate from its initial rate through a schedule at step t. */
+    /**
+     * Sets every group's learning rate from its initial rate through a schedule at step t.
+     *
+     * @param schedule the schedule
+     * @param t the iteration or epoch, from 0
+     */
     default void applySchedule(LearningRateSchedule schedule, long t) {
         for (ParameterGroup g : groups()) {
             g.setLearningRate(schedule.learningRate(g.initialLearningRate(), t));

@@ -56,30 +56,58 @@ public final class Trainer {
     private Profiler profiler;
     private int accumulation = 1;
 
-    /** Metrics to compute on training and validation data (a fresh instance for each). Returns this. */
+    /**
+     * Metrics to compute on training and validation data (a fresh instance for each). Returns this.
+     *
+     * @param suppliers each makes a new instance of one metric (e.g. {@code Accuracy::new})
+     * @return this trainer
+     */
     @SafeVarargs
     public final Trainer metrics(Supplier<Metric>... suppliers) {
         metrics.addAll(List.of(suppliers));
         return this;
     }
 
+    /**
+     * Adds callbacks, run in the order added. Returns this.
+     *
+     * @param cs the callbacks to add
+     * @return this trainer
+     */
     public Trainer callbacks(Callback... cs) {
         callbacks.addAll(List.of(cs));
         return this;
     }
 
+    /**
+     * Sets the learning-rate schedule, applied before each step or each epoch as the schedule declares ({@link
+     * LearningRateSchedule#perIteration()}). Returns this.
+     *
+     * @param s the schedule, or null for a constant learning rate
+     * @return this trainer
+     */
     public Trainer schedule(LearningRateSchedule s) {
         this.schedule = s;
         return this;
     }
 
-    /** Keep the loss of every step in {@link History#stepLosses()}. */
+    /**
+     * Keep the loss of every step in {@link History#stepLosses()}.
+     *
+     * @param on whether to record the loss of every step
+     * @return this trainer
+     */
     public Trainer recordStepLosses(boolean on) {
         this.recordStepLosses = on;
         return this;
     }
 
-    /** A console progress bar per epoch (batches, loss, samples/s, ETA); off by default. */
+    /**
+     * A console progress bar per epoch (batches, loss, samples/s, ETA); off by default.
+     *
+     * @param on whether to show the bar
+     * @return this trainer
+     */
     public Trainer progressBar(boolean on) {
         this.progressBar = on;
         return this;
@@ -91,6 +119,9 @@ public final class Trainer {
      * off. Mid-epoch checkpoints (everySteps &gt; 0) need every metric to be
      * {@link org.trainer.core.train.checkpoint.Stateful} (the built-in ones are); callbacks that are
      * Stateful are saved and restored too. Returns this.
+     *
+     * @param c when and where to write checkpoints, or null for none
+     * @return this trainer
      */
     public Trainer checkpoints(Checkpointing c) {
         this.checkpointing = c;
@@ -102,6 +133,9 @@ public final class Trainer {
      * optimizer, device sync, other), samples memory and, on a device with a clock, times a sample of
      * the steps there ({@link Profiler}); null turns it off. Without a profiler the loop reads no
      * clock. Returns this.
+     *
+     * @param p the profiler that collects the timings, or null for none
+     * @return this trainer
      */
     public Trainer profiler(Profiler p) {
         this.profiler = p;
@@ -119,6 +153,8 @@ public final class Trainer {
      * batches, and a step checkpoint is written only after an optimizer step. Default 1 (a step per
      * batch). Returns this.
      *
+     * @param k batches per optimizer step, at least 1
+     * @return this trainer
      * @throws IllegalArgumentException if k &lt; 1
      */
     public Trainer accumulateGradients(int k) {
@@ -138,6 +174,13 @@ public final class Trainer {
      * restored after them. A writing run holds the checkpoint directory's {@link
      * org.trainer.core.train.checkpoint.CheckpointLock} until fit returns or throws.
      *
+     * @param model the model to train, updated in place
+     * @param loss the loss of a batch's outputs against its targets
+     * @param optimizer the optimizer over the model's parameters
+     * @param train the training batches
+     * @param validation the validation batches, evaluated after each epoch, or null for none
+     * @param epochs the total number of epochs, at least 0 (a resumed run counts the epochs done before)
+     * @return the per-epoch figures of the run
      * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
      * @throws IllegalStateException    when another writer holds the checkpoint directory, or when it holds
      *                                  checkpoints and every one is damaged (listing each and why) under
@@ -340,6 +383,10 @@ public final class Trainer {
      * The mean loss per sample and the metrics over a loader, in evaluation mode and without
      * recording gradients; the model's mode is restored afterwards.
      *
+     * @param model the model to evaluate
+     * @param loss the loss to average
+     * @param data the batches to evaluate on
+     * @return "loss" and each metric's figure, by name
      * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
      */
     public Map<String, Double> evaluate(Module model, Loss loss, BatchSource data) {
@@ -380,6 +427,9 @@ public final class Trainer {
      * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode,
      * on the device of the model's parameters.
      *
+     * @param model the model to run
+     * @param data the batches to run it on (their targets are not used)
+     * @return the outputs of all batches, [N, ...] for the loader's N samples
      * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
      */
     public static Tensor predict(Module model, BatchSource data) {

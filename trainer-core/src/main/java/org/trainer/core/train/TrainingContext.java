@@ -22,38 +22,74 @@ public final class TrainingContext {
         this.batchesPerEpoch = batchesPerEpoch;
     }
 
+    /**
+     * The model being trained.
+     *
+     * @return the model
+     */
     public Module model() {
         return model;
     }
 
+    /**
+     * The optimizer of the run.
+     *
+     * @return the optimizer
+     */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /**
+     * The figures of the epochs finished so far.
+     *
+     * @return the history
+     */
     public History history() {
         return history;
     }
 
-    /** Number of epochs asked for. */
+    /**
+     * Number of epochs asked for.
+     *
+     * @return the number of epochs of the run
+     */
     public int epochs() {
         return epochs;
     }
 
-    /** Iterations per epoch: ceil(N / batch), or floor with drop-last; -1 for a stream of unknown length. */
+    /**
+     * Iterations per epoch: ceil(N / batch), or floor with drop-last; -1 for a stream of unknown length.
+     *
+     * @return the iterations per epoch, or -1
+     */
     public int batchesPerEpoch() {
         return batchesPerEpoch;
     }
 
-    /** The current epoch, 0-based. */
+    /**
+     * The current epoch, 0-based.
+     *
+     * @return the epoch
+     */
     public int epoch() {
         return epoch;
     }
 
-    /** Optimizer steps taken so far over the whole fit. */
+    /**
+     * Optimizer steps taken so far over the whole fit.
+     *
+     * @return the optimizer steps taken
+     */
     public long iteration() {
         return iteration;
     }
 
+    /**
+     * The number of training samples processed since the run began (counted across resumes).
+     *
+     * @return the samples processed
+     */
     public long samplesSeen() {
         return samplesSeen;
     }
@@ -63,6 +99,11 @@ public final class TrainingContext {
         stopRequested = true;
     }
 
+    /**
+     * Whether a callback asked the trainer to stop.
+     *
+     * @return whether a stop was requested
+     */
     public boolean stopRequested() {
         return stopRequested;
     }

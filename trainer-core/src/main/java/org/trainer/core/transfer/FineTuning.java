@@ -29,12 +29,22 @@ public final class FineTuning {
     /**
      * Freezes everything under each path; returns how many parameters. Each path must match something;
      * all are checked before anything changes, so a bad path leaves the model as it was.
+     *
+     * @param model the model
+     * @param paths module paths or dotted parameter names
+     * @return the number of parameters frozen
      */
     public static int freeze(Module model, String... paths) {
         return set(model, false, "freeze", paths);
     }
 
-    /** Unfreezes everything under each path, as {@link #freeze} freezes; returns how many parameters. */
+    /**
+     * Unfreezes everything under each path, as {@link #freeze} freezes; returns how many parameters.
+     *
+     * @param model the model
+     * @param paths module paths or dotted parameter names
+     * @return the number of parameters unfrozen
+     */
     public static int unfreeze(Module model, String... paths) {
         return set(model, true, "unfreeze", paths);
     }
@@ -42,6 +52,10 @@ public final class FineTuning {
     /**
      * Freezes the whole model, then unfreezes the paths (e.g. the new head): feature extraction.
      * The paths are checked first: a bad one leaves the model as it was.
+     *
+     * @param model the model
+     * @param paths the paths left trainable
+     * @return the number of parameters unfrozen under the paths
      */
     public static int freezeAllBut(Module model, String... paths) {
         validate(model, "freezeAllBut", paths);
@@ -76,6 +90,9 @@ public final class FineTuning {
     /**
      * The layers: the paths of the modules that own parameters directly, from the input to the output
      * (registration order), e.g. [features.0, features.1, features.4, head].
+     *
+     * @param model the model
+     * @return the layers' paths
      */
     public static List<String> layers(Module model) {
         return new ArrayList<>(byLayer(model).keySet());
@@ -93,6 +110,10 @@ public final class FineTuning {
     /**
      * Unfreezes the top {@code count} layers (those nearest the output, see {@link #layers}), leaving
      * the others as they are: "unfreeze from the top". Returns the unfrozen layers' paths.
+     *
+     * @param model the model
+     * @param count the number of layers
+     * @return the unfrozen layers' paths
      */
     public static List<String> unfreezeTop(Module model, int count) {
         Map<String, List<Parameter>> layers = byLayer(model);
@@ -106,7 +127,12 @@ public final class FineTuning {
         return List.copyOf(top);
     }
 
-    /** The dotted names of the trainable parameters. */
+    /**
+     * The dotted names of the trainable parameters.
+     *
+     * @param model the model
+     * @return the names
+     */
     public static List<String> trainable(Module model) {
         List<String> out = new ArrayList<>();
         model.namedParameters().forEach((n, p) -> {
@@ -121,6 +147,11 @@ public final class FineTuning {
      * Replaces the sub-module at a dotted path ("head", "classifier.1") with another, e.g. a new head
      * with another output size; returns the module replaced. The new module's parameters are trainable
      * as constructed; build the optimizer after replacing.
+     *
+     * @param model the model
+     * @param path the dotted path
+     * @param replacement the new module
+     * @return the old module
      */
     public static Module replace(Module model, String path, Module replacement) {
         check(path, "replace");

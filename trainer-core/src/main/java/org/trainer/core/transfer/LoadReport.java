@@ -8,18 +8,33 @@ import java.util.List;
  */
 public record LoadReport(List<String> loaded, List<String> missing, List<String> unexpected) {
 
+    /**
+     * Copies the lists.
+     *
+     * @param loaded the model entries loaded
+     * @param missing the model entries the source lacks
+     * @param unexpected the source entries the model lacks
+     */
     public LoadReport {
         loaded = List.copyOf(loaded);
         missing = List.copyOf(missing);
         unexpected = List.copyOf(unexpected);
     }
 
-    /** Whether every model entry was loaded and every source entry used. */
+    /**
+     * Whether every model entry was loaded and every source entry used.
+     *
+     * @return whether the load was complete
+     */
     public boolean complete() {
         return missing.isEmpty() && unexpected.isEmpty();
     }
 
-    /** Throws unless {@link #complete()}; returns this. */
+    /**
+     * Throws unless {@link #complete()}; returns this.
+     *
+     * @return this report
+     */
     public LoadReport requireComplete() {
         if (!complete()) {
             throw new IllegalArgumentException("PretrainedWeights: missing " + missing + ", unexpected " + unexpected);

@@ -37,27 +37,53 @@ public final class NameMap {
 
     private final List<Rule> rules = new ArrayList<>();
 
-    /** No rules: every name passes through. */
+    /**
+     * No rules: every name passes through.
+     *
+     * @return the map
+     */
     public static NameMap identity() {
         return new NameMap();
     }
 
-    /** One exact name to another. Returns this. */
+    /**
+     * One exact name to another. Returns this.
+     *
+     * @param from the source name
+     * @param to the model name
+     * @return this map
+     */
     public NameMap rename(String from, String to) {
         return add(Kind.RENAME, from, to);
     }
 
-    /** Names starting with {@code from} get {@code to} in its place ("features." -> "body."). Returns this. */
+    /**
+     * Names starting with {@code from} get {@code to} in its place ("features." -> "body."). Returns this.
+     *
+     * @param from the source prefix
+     * @param to the model prefix
+     * @return this map
+     */
     public NameMap prefix(String from, String to) {
         return add(Kind.PREFIX, from, to);
     }
 
-    /** Leaves out the entries whose names start with the prefix (e.g. an old head). Returns this. */
+    /**
+     * Leaves out the entries whose names start with the prefix (e.g. an old head). Returns this.
+     *
+     * @param prefix the prefix
+     * @return this map
+     */
     public NameMap drop(String prefix) {
         return add(Kind.DROP_PREFIX, prefix, null);
     }
 
-    /** Leaves out the entries whose names end with the suffix. Returns this. */
+    /**
+     * Leaves out the entries whose names end with the suffix. Returns this.
+     *
+     * @param suffix the suffix
+     * @return this map
+     */
     public NameMap dropSuffix(String suffix) {
         return add(Kind.DROP_SUFFIX, suffix, null);
     }
@@ -76,6 +102,8 @@ public final class NameMap {
     /**
      * The state under the new names, in the source's order; the tensors are shared, not copied.
      *
+     * @param source the weights by name
+     * @return the renamed weights
      * @throws IllegalArgumentException when two names map to one, or a rename or prefix rule matched nothing
      */
     public Map<String, Tensor> apply(Map<String, Tensor> source) {

@@ -34,6 +34,12 @@ public final class ParameterGroups {
         this.model = model;
     }
 
+    /**
+     * Starts the groups of this model's parameters; throws IllegalArgumentException when the model is null.
+     *
+     * @param model the model
+     * @return the groups' builder
+     */
     public static ParameterGroups of(Module model) {
         if (model == null) {
             throw new IllegalArgumentException("ParameterGroups: model is null");
@@ -41,12 +47,25 @@ public final class ParameterGroups {
         return new ParameterGroups(model);
     }
 
-    /** A group of the parameters under a path, without weight decay. Returns this. */
+    /**
+     * A group of the parameters under a path, without weight decay. Returns this.
+     *
+     * @param path a module path
+     * @param lr the learning rate
+     * @return this builder
+     */
     public ParameterGroups add(String path, double lr) {
         return add(path, lr, 0);
     }
 
-    /** A group of the parameters under a path. Returns this. */
+    /**
+     * A group of the parameters under a path. Returns this.
+     *
+     * @param path a module path
+     * @param lr the learning rate
+     * @param weightDecay the weight decay
+     * @return this builder
+     */
     public ParameterGroups add(String path, double lr, double weightDecay) {
         if (path == null) {
             throw new IllegalArgumentException("ParameterGroups.add: path is null");
@@ -55,17 +74,33 @@ public final class ParameterGroups {
         return this;
     }
 
-    /** The group of every parameter no path matched, without weight decay. Returns this. */
+    /**
+     * The group of every parameter no path matched, without weight decay. Returns this.
+     *
+     * @param lr the learning rate
+     * @return this builder
+     */
     public ParameterGroups rest(double lr) {
         return rest(lr, 0);
     }
 
+    /**
+     * The group of every parameter no earlier path matched, with this learning rate and weight decay. Returns this.
+     *
+     * @param lr the learning rate
+     * @param weightDecay the weight decay
+     * @return this builder
+     */
     public ParameterGroups rest(double lr, double weightDecay) {
         rest = new Spec("", lr, weightDecay);
         return this;
     }
 
-    /** The groups, in the order added (the rest last); each path must match at least one parameter. */
+    /**
+     * The groups, in the order added (the rest last); each path must match at least one parameter.
+     *
+     * @return the groups
+     */
     public List<ParameterGroup> build() {
         Map<Spec, List<Parameter>> members = new LinkedHashMap<>();
         specs.forEach(s -> members.put(s, new ArrayList<>()));

@@ -28,6 +28,12 @@ public final class PretrainedWeights {
     /**
      * Reads a safetensors file and loads it through the name map; on refusal (a bad file, a shape
      * that differs) the model is unchanged and the message names the file.
+     *
+     * @param model the model, modified
+     * @param file the safetensors file
+     * @param names how the file's names map to the model's
+     * @return what was loaded
+     * @throws IOException if the file cannot be read or is not a valid safetensors file
      */
     public static LoadReport load(Module model, Path file, NameMap names) throws IOException {
         Map<String, Tensor> source = Safetensors.read(file);
@@ -42,6 +48,10 @@ public final class PretrainedWeights {
      * Loads the entries the renamed source shares with the model's state dict; nothing is changed when
      * a shape differs.
      *
+     * @param model the model, modified
+     * @param source the weights by name
+     * @param names how the source's names map to the model's
+     * @return what was loaded
      * @throws IllegalArgumentException when a shared entry's shape differs (naming both names and shapes)
      */
     public static LoadReport load(Module model, Map<String, Tensor> source, NameMap names) {

@@ -31,7 +31,14 @@ public final class LocalPipeline {
     private LocalPipeline() {
     }
 
-    /** {@link #run(int, Duration, DistributedFunction)} with {@link LocalCollective#DEFAULT_TIMEOUT}. */
+    /**
+     * {@link #run(int, Duration, DistributedFunction)} with {@link LocalCollective#DEFAULT_TIMEOUT}.
+     *
+     * @param <R> the result type
+     * @param stages the number of stages
+     * @param stage the function each stage runs
+     * @return each rank's result, by rank
+     */
     public static <R> List<R> run(int stages, DistributedFunction<R> stage) {
         return run(stages, LocalCollective.DEFAULT_TIMEOUT, stage);
     }
@@ -42,6 +49,11 @@ public final class LocalPipeline {
      * being rank s's. Each rank's collective is closed when its function returns or throws, so a
      * failing stage makes the others fail at once instead of waiting for the timeout.
      *
+     * @param <R> the result type
+     * @param stages the number of stages
+     * @param timeout the longest wait for a peer
+     * @param stage the function each stage runs
+     * @return each rank's result, by rank
      * @throws IllegalArgumentException if stages &lt; 1 or the timeout is not positive
      * @throws RuntimeException the failure of a stage, as it was thrown (a checked exception wrapped in
      *         an {@link IllegalStateException} naming the stage): the first, in rank order, that is not

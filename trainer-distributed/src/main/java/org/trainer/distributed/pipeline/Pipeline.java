@@ -101,40 +101,75 @@ public final class Pipeline {
         this.name = name;
     }
 
-    /** A builder for this rank's pipeline stage; rank s of {@code collective} runs stage s. */
+    /**
+     * A builder for this rank's pipeline stage; rank s of {@code collective} runs stage s.
+     *
+     * @param collective the stages' collective
+     * @return a builder
+     */
     public static Builder builder(Collective collective) {
         return new Builder(collective);
     }
 
-    /** The modules this rank runs: give their {@code parameters()} to this rank's optimizer. */
+    /**
+     * The modules this rank runs: give their {@code parameters()} to this rank's optimizer.
+     *
+     * @return this rank's modules
+     */
     public Module stage() {
         return module;
     }
 
-    /** This rank's stage index, 0 to {@link #stages()} - 1 (the collective's rank). */
+    /**
+     * This rank's stage index, 0 to {@link #stages()} - 1 (the collective's rank).
+     *
+     * @return the stage index
+     */
     public int stageIndex() {
         return stage;
     }
 
-    /** The number of stages S (the collective's world size). */
+    /**
+     * The number of stages S (the collective's world size).
+     *
+     * @return S
+     */
     public int stages() {
         return stages;
     }
 
-    /** The most micro-batches M a mini-batch is split into. */
+    /**
+     * The most micro-batches M a mini-batch is split into.
+     *
+     * @return M
+     */
     public int microBatches() {
         return microBatches;
     }
 
-    /** Where this stage's modules and activations live. */
+    /**
+     * Where this stage's modules and activations live.
+     *
+     * @return the device
+     */
     public Device device() {
         return device;
     }
 
+    /**
+     * Whether this rank holds the first stage (the only one that reads features).
+     *
+     * @return whether this is the first stage
+     */
     public boolean isFirst() {
         return stage == 0;
     }
 
+    /**
+     * Whether this rank holds the last stage (the only one that reads targets and computes the loss).
+     *
+     * @return whether this is the last stage
+     */
     public boolean isLast() {
         return stage == stages - 1;
     }
@@ -150,6 +185,7 @@ public final class Pipeline {
      * @param targets  the mini-batch's targets, n rows; read on the last stage only (may be null elsewhere)
      * @param loss     a mean-reduced loss; read on the last stage only (may be null elsewhere)
      * @param optimizer this rank's optimizer over {@link #stage()}'s parameters
+     * @return the mini-batch's loss
      * @throws IllegalArgumentException if a required argument is missing or the shapes disagree
      * @throws org.trainer.distributed.CollectiveException if another rank failed or was lost
      */
@@ -248,6 +284,7 @@ public final class Pipeline {
      * mode afterwards.
      *
      * @param features the inputs, [n, ...]; read on stage 0 only (may be null elsewhere)
+     * @return the output on the last rank, null elsewhere
      */
     public Tensor predict(Tensor features) {
         try {
@@ -306,6 +343,11 @@ public final class Pipeline {
      * between may pass null. Stage 0's source decides how many batches an epoch has; a last stage
      * whose source ends earlier or later is refused.
      *
+     * @param data the batches
+     * @param loss the loss, used on the last stage
+     * @param optimizer this stage's optimizer
+     * @param epochs the number of epochs
+     * @return the mean loss of each epoch
      * @throws IllegalArgumentException if epochs &lt; 0 or a required source is missing or disagrees
      */
     public double[] fit(BatchSource data, Loss loss, Optimizer optimizer, int epochs) {
@@ -439,7 +481,9 @@ public final class Pipeline {
          * {@code model}, with p_{-1} = 0 and p_{S-1} = model.size(). Every rank passes the same
          * model structure and split points; each runs only its slice. Returns this.
          *
+         * @param model the whole model
          * @param splitPoints S - 1 strictly increasing indices into the children, each in [1, model.size() - 1]
+         * @return this builder
          */
         public Builder model(Sequential model, int... splitPoints) {
             this.model = Objects.requireNonNull(model, "model");
@@ -451,6 +495,9 @@ public final class Pipeline {
         /**
          * This rank's modules only, when each rank builds just its own part of the model (so that no
          * rank holds the whole model in memory). Returns this.
+         *
+         * @param modules this rank's modules
+         * @return this builder
          */
         public Builder stage(Module modules) {
             this.stageModule = Objects.requireNonNull(modules, "modules");
@@ -459,7 +506,12 @@ public final class Pipeline {
             return this;
         }
 
-        /** The most micro-batches M per mini-batch (default 1: no pipelining, only the split). Returns this. */
+        /**
+         * The most micro-batches M per mini-batch (default 1: no pipelining, only the split). Returns this.
+         *
+         * @param m micro-batches per mini-batch, at least 1
+         * @return this builder
+         */
         public Builder microBatches(int m) {
             if (m < 1) {
                 throw new IllegalArgumentException("Pipeline.Builder: microBatches must be >= 1, got " + m);
@@ -471,6 +523,9 @@ public final class Pipeline {
         /**
          * The device this rank's stage runs on: {@link #build()} moves its modules there (default:
          * where its first parameter is, the CPU for a stage without parameters). Returns this.
+         *
+         * @param d the device
+         * @return this builder
          */
         public Builder device(Device d) {
             this.device = Objects.requireNonNull(d, "device");
@@ -481,6 +536,7 @@ public final class Pipeline {
          * Builds this rank's pipeline and moves its stage to the device. Communicates with no other
          * rank. Build the optimizer afterwards, over {@link Pipeline#stage()}'s parameters.
          *
+         * @return the pipeline
          * @throws IllegalArgumentException if the split points are not strictly increasing, leave a
          *         stage empty, or make a number of stages other than the collective's world size
          * @throws IllegalStateException if neither {@link #model} nor {@link #stage} was given

@@ -35,6 +35,7 @@ public final class GaussianProcess {
      *
      * @param x     n points of equal dimension D (the hyperparameters' length-scale count)
      * @param y     n values
+     * @param hyper the kernel's hyperparameters
      * @throws IllegalArgumentException on mismatched sizes or non-finite values
      * @throws IllegalStateException    when K stays numerically singular even with the largest jitter
      */
@@ -141,19 +142,38 @@ public final class GaussianProcess {
         return k;
     }
 
+    /**
+     * The number n of observations.
+     *
+     * @return n
+     */
     public int size() {
         return y.length;
     }
 
+    /**
+     * The input dimension D.
+     *
+     * @return D
+     */
     public int dimension() {
         return invL2.length;
     }
 
+    /**
+     * The fixed hyperparameters the model was conditioned with.
+     *
+     * @return the hyperparameters
+     */
     public GpHyperparameters hyperparameters() {
         return hyper;
     }
 
-    /** log p(y | X, hyperparameters) = -1/2 y^T K^-1 y - 1/2 log det K - n/2 log(2 pi). */
+    /**
+     * log p(y | X, hyperparameters) = -1/2 y^T K^-1 y - 1/2 log det K - n/2 log(2 pi).
+     *
+     * @return the log marginal likelihood
+     */
     public double logMarginalLikelihood() {
         double fit = 0;
         for (int i = 0; i < y.length; i++) {
@@ -162,7 +182,11 @@ public final class GaussianProcess {
         return -0.5 * fit - 0.5 * logDet - 0.5 * y.length * LOG_2PI;
     }
 
-    /** log det K (with noise and jitter). */
+    /**
+     * log det K (with noise and jitter).
+     *
+     * @return log det K
+     */
     public double logDeterminant() {
         return logDet;
     }
@@ -174,7 +198,12 @@ public final class GaussianProcess {
         }
     }
 
-    /** The posterior mean of the latent function at {@code point}. */
+    /**
+     * The posterior mean of the latent function at {@code point}.
+     *
+     * @param point a point of dimension D
+     * @return the mean
+     */
     public double mean(double[] point) {
         double[] k = new double[x.length];
         crossCovariance(point, k);
@@ -185,7 +214,12 @@ public final class GaussianProcess {
         return m;
     }
 
-    /** The posterior variance of the latent function at {@code point} (noise not included), >= 0. */
+    /**
+     * The posterior variance of the latent function at {@code point} (noise not included), >= 0.
+     *
+     * @param point a point of dimension D
+     * @return the variance
+     */
     public double variance(double[] point) {
         double[] k = new double[x.length];
         crossCovariance(point, k);

@@ -78,6 +78,11 @@ public final class GaussianProcessSampler implements Sampler {
         this.failed = b.failed;
     }
 
+    /**
+     * A builder with the defaults.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -230,13 +235,23 @@ public final class GaussianProcessSampler implements Sampler {
         private Builder() {
         }
 
-        /** The acquisition function; default {@link Acquisition#LOG_EI}. */
+        /**
+         * The acquisition function; default {@link Acquisition#LOG_EI}.
+         *
+         * @param acquisition the acquisition function
+         * @return this builder
+         */
         public Builder acquisition(Acquisition acquisition) {
             this.acquisition = Objects.requireNonNull(acquisition, "GaussianProcessSampler.Builder.acquisition: acquisition");
             return this;
         }
 
-        /** UCB with exploration weight beta (-mu + sqrt(beta) sigma); beta must be finite and &gt;= 0. */
+        /**
+         * UCB with exploration weight beta (-mu + sqrt(beta) sigma); beta must be finite and &gt;= 0.
+         *
+         * @param beta the exploration weight
+         * @return this builder
+         */
         public Builder ucb(double beta) {
             if (!(beta >= 0) || !Double.isFinite(beta)) {
                 throw new IllegalArgumentException("GaussianProcessSampler: beta must be finite and >= 0, got " + beta);
@@ -249,6 +264,9 @@ public final class GaussianProcessSampler implements Sampler {
         /**
          * How many COMPLETE trials are drawn uniformly at random before the model is used (at least
          * 2 in effect); default min(10, max(5, 2 d)) for d parameters.
+         *
+         * @param initialPoints the random trials before the model
+         * @return this builder
          */
         public Builder initialPoints(int initialPoints) {
             if (initialPoints < 1) {
@@ -258,7 +276,12 @@ public final class GaussianProcessSampler implements Sampler {
             return this;
         }
 
-        /** Starts of the hyperparameter fit (the best optimum wins); default 2. */
+        /**
+         * Starts of the hyperparameter fit (the best optimum wins); default 2.
+         *
+         * @param fitRestarts the starts of the fit
+         * @return this builder
+         */
         public Builder fitRestarts(int fitRestarts) {
             if (fitRestarts < 1) {
                 throw new IllegalArgumentException("GaussianProcessSampler: fitRestarts must be >= 1, got " + fitRestarts);
@@ -267,7 +290,13 @@ public final class GaussianProcessSampler implements Sampler {
             return this;
         }
 
-        /** Local searches of the acquisition, from the best candidates (uniform and near the incumbents, alternately); default 6. */
+        /**
+         * Local searches of the acquisition, from the best candidates (uniform and near the incumbents, alternately);
+         * default 6.
+         *
+         * @param acquisitionRestarts the local searches
+         * @return this builder
+         */
         public Builder acquisitionRestarts(int acquisitionRestarts) {
             if (acquisitionRestarts < 0) {
                 throw new IllegalArgumentException("GaussianProcessSampler: acquisitionRestarts must be >= 0, got " + acquisitionRestarts);
@@ -276,7 +305,12 @@ public final class GaussianProcessSampler implements Sampler {
             return this;
         }
 
-        /** Candidate points scored before the local searches; default 1024. */
+        /**
+         * Candidate points scored before the local searches; default 1024.
+         *
+         * @param candidates the candidate points
+         * @return this builder
+         */
         public Builder candidates(int candidates) {
             if (candidates < 1) {
                 throw new IllegalArgumentException("GaussianProcessSampler: candidates must be >= 1, got " + candidates);
@@ -285,18 +319,33 @@ public final class GaussianProcessSampler implements Sampler {
             return this;
         }
 
-        /** How RUNNING trials enter the model; default {@link PendingStrategy#KRIGING_BELIEVER}. */
+        /**
+         * How RUNNING trials enter the model; default {@link PendingStrategy#KRIGING_BELIEVER}.
+         *
+         * @param pending the strategy
+         * @return this builder
+         */
         public Builder pendingStrategy(PendingStrategy pending) {
             this.pending = Objects.requireNonNull(pending, "GaussianProcessSampler.Builder.pendingStrategy: pending");
             return this;
         }
 
-        /** What FAILED trials teach the model; default {@link FailedTrialPolicy#SKIP}. */
+        /**
+         * What FAILED trials teach the model; default {@link FailedTrialPolicy#SKIP}.
+         *
+         * @param failed the policy
+         * @return this builder
+         */
         public Builder failedTrials(FailedTrialPolicy failed) {
             this.failed = Objects.requireNonNull(failed, "GaussianProcessSampler.Builder.failedTrials: failed");
             return this;
         }
 
+        /**
+         * The sampler.
+         *
+         * @return the sampler
+         */
         public GaussianProcessSampler build() {
             return new GaussianProcessSampler(this);
         }

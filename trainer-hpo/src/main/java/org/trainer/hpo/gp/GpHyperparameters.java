@@ -6,10 +6,21 @@ import java.util.Arrays;
  * The hyperparameters of a {@link GaussianProcess}: one Matern 5/2 length scale per input
  * dimension, the signal variance s and the noise variance (added to the kernel's diagonal).
  *
- * @throws IllegalArgumentException when a value is not finite and positive
+ * @param lengthScales   one length scale l_d per input dimension (copied)
+ * @param signalVariance the signal variance s
+ * @param noiseVariance  the noise variance added to the kernel's diagonal
  */
 public record GpHyperparameters(double[] lengthScales, double signalVariance, double noiseVariance) {
 
+    /**
+     * Validates the values and copies the length scales.
+     *
+     * @param lengthScales one length scale per input dimension
+     * @param signalVariance the signal variance
+     * @param noiseVariance the noise variance
+     * @throws IllegalArgumentException when a length scale or the signal variance is not finite and positive, or the
+     *                                  noise variance is not finite and non-negative
+     */
     public GpHyperparameters {
         lengthScales = lengthScales.clone();
         for (int d = 0; d < lengthScales.length; d++) {
@@ -26,6 +37,11 @@ public record GpHyperparameters(double[] lengthScales, double signalVariance, do
         }
     }
 
+    /**
+     * The length scale of each input dimension (a copy).
+     *
+     * @return the length scales
+     */
     @Override
     public double[] lengthScales() {
         return lengthScales.clone();

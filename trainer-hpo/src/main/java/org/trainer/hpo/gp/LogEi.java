@@ -31,7 +31,12 @@ public final class LogEi {
     private LogEi() {
     }
 
-    /** log h(z), h(z) = phi(z) + z Phi(z), accurate for every finite z. */
+    /**
+     * log h(z), h(z) = phi(z) + z Phi(z), accurate for every finite z.
+     *
+     * @param z the argument
+     * @return log h(z)
+     */
     public static double logH(double z) {
         if (z > -1) {
             return Math.log(phi(z) + z * cdf(z));
@@ -46,7 +51,12 @@ public final class LogEi {
         return -0.5 * z * z - LOG_2PI_HALF + Math.log(series);
     }
 
-    /** d log h / dz = Phi(z) / h(z) (positive; about -z for very negative z). */
+    /**
+     * d log h / dz = Phi(z) / h(z) (positive; about -z for very negative z).
+     *
+     * @param z the argument
+     * @return the derivative
+     */
     public static double dLogH(double z) {
         if (z < -100) {
             // Phi / h = |z| (1 - w + 3w^2 - 15w^3 + 105w^4) / (1 - 3w + 15w^2 - 105w^3 + 945w^4), w = 1/z^2:
@@ -59,7 +69,12 @@ public final class LogEi {
         return Math.exp(logCdf(z) - logH(z));
     }
 
-    /** log Phi(z), the log of the standard normal CDF, accurate far into the lower tail. */
+    /**
+     * log Phi(z), the log of the standard normal CDF, accurate far into the lower tail.
+     *
+     * @param z the argument
+     * @return log Phi(z)
+     */
     public static double logCdf(double z) {
         if (z < -1) {
             double a = -z / SQRT2;
@@ -68,7 +83,12 @@ public final class LogEi {
         return Math.log(cdf(z));
     }
 
-    /** The standard normal CDF Phi(z) = erfc(-z / sqrt2) / 2. */
+    /**
+     * The standard normal CDF Phi(z) = erfc(-z / sqrt2) / 2.
+     *
+     * @param z the argument
+     * @return Phi(z)
+     */
     public static double cdf(double z) {
         double x = -z / SQRT2;
         if (x >= 0) {
@@ -77,7 +97,12 @@ public final class LogEi {
         return 1 - 0.5 * erfcx(-x) * Math.exp(-x * x);
     }
 
-    /** The standard normal density. */
+    /**
+     * The standard normal density.
+     *
+     * @param z the argument
+     * @return phi(z)
+     */
     public static double phi(double z) {
         return Math.exp(-0.5 * z * z - LOG_2PI_HALF);
     }

@@ -22,14 +22,29 @@ public final class Parallel {
     /** A body that processes the half-open range [start, end). */
     @FunctionalInterface
     public interface RangeBody {
+        /**
+         * Processes the indices start (included) to end (excluded).
+         *
+         * @param start the first index
+         * @param end the index after the last
+         */
         void run(int start, int end);
     }
 
+    /**
+     * The number of worker threads the CPU kernels split their work over.
+     *
+     * @return the number of threads
+     */
     public static int threads() {
         return threads;
     }
 
-    /** Sets the number of worker threads (1 runs everything on the calling thread). */
+    /**
+     * Sets the number of worker threads (1 runs everything on the calling thread).
+     *
+     * @param n the number of threads, at least 1
+     */
     public static synchronized void setThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("setThreads: n must be >= 1, got " + n);
@@ -45,6 +60,10 @@ public final class Parallel {
     /**
      * Runs {@code body} over [0, n) split into at most {@link #threads()} contiguous chunks of at
      * least {@code minChunk} items; returns when all chunks are done.
+     *
+     * @param n the number of items
+     * @param minChunk the fewest items per chunk
+     * @param body processes one chunk
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
         ForkJoinPool p = pool;

@@ -106,7 +106,11 @@ public final class Sgemm {
         return !transA && transB && k >= 1024 && k >= 4L * Math.max(m, n) && (long) m * n <= DOT_MAX_OUTPUTS;
     }
 
-    /** A short description of the active micro-kernel, e.g. for benchmark reports. */
+    /**
+     * A short description of the active micro-kernel, e.g. for benchmark reports.
+     *
+     * @return the description
+     */
     public static String kernelName() {
         return kernel().name();
     }
@@ -122,8 +126,11 @@ public final class Sgemm {
      * @param k          columns of op(A), rows of op(B); with k = 0, C is zeroed (or left as is
      *                   when accumulating)
      * @param a          A, read from {@code aOff}, m*k elements, row-major
+     * @param aOff       the offset of A in its array
      * @param b          B, read from {@code bOff}, k*n elements, row-major
+     * @param bOff       the offset of B in its array
      * @param c          C, [m, n] row-major from {@code cOff}; the only argument modified
+     * @param cOff       the offset of C in its array
      * @param accumulate add the product to C instead of overwriting it
      * @throws IllegalArgumentException if a size or offset is negative or an array is too short
      */

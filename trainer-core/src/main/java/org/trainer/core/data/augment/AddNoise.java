@@ -14,6 +14,13 @@ public final class AddNoise implements Transform {
     private final double minSnrDb;
     private final double maxSnrDb;
 
+    /**
+     * Noise at a signal-to-noise ratio in [minSnrDb, maxSnrDb] decibels; throws IllegalArgumentException when a bound
+     * is not finite or minSnrDb &gt; maxSnrDb.
+     *
+     * @param minSnrDb the lowest signal-to-noise ratio, in dB
+     * @param maxSnrDb the highest signal-to-noise ratio, in dB
+     */
     public AddNoise(double minSnrDb, double maxSnrDb) {
         if (!Double.isFinite(minSnrDb) || !Double.isFinite(maxSnrDb) || minSnrDb > maxSnrDb) {
             throw new IllegalArgumentException("AddNoise: SNR range must be finite with min <= max, got [" + minSnrDb

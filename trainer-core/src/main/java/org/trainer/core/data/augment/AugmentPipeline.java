@@ -21,12 +21,22 @@ public final class AugmentPipeline {
     private final List<Transform> sampleTransforms;
     private final List<BatchTransform> batchTransforms;
 
+    /**
+     * A pipeline of these transforms (both lists are copied; either may be empty).
+     *
+     * @param sampleTransforms the per-sample transforms, in order
+     * @param batchTransforms the batch transforms, in order
+     */
     public AugmentPipeline(List<Transform> sampleTransforms, List<BatchTransform> batchTransforms) {
         this.sampleTransforms = List.copyOf(Objects.requireNonNull(sampleTransforms, "sampleTransforms"));
         this.batchTransforms = List.copyOf(Objects.requireNonNull(batchTransforms, "batchTransforms"));
     }
 
-    /** Whether there is nothing to apply. */
+    /**
+     * Whether there is nothing to apply.
+     *
+     * @return whether both lists are empty
+     */
     public boolean isEmpty() {
         return sampleTransforms.isEmpty() && batchTransforms.isEmpty();
     }
@@ -39,6 +49,7 @@ public final class AugmentPipeline {
      * @param epoch         the epoch (0-based)
      * @param batchIndex    the batch's number in the epoch
      * @param firstPosition the epoch position of the batch's first sample
+     * @return the augmented batch
      */
     public Batch apply(Batch batch, long seed, int epoch, int batchIndex, long firstPosition) {
         // Augmentation is data preparation: never part of a graph, whatever thread runs it.

@@ -22,17 +22,35 @@ public final class AugmentRandom {
 
     private final SplitMix64 bits;
 
-    /** A stream seeded directly (tests, or a transform used outside a loader). */
+    /**
+     * A stream seeded directly (tests, or a transform used outside a loader).
+     *
+     * @param seed the seed
+     */
     public AugmentRandom(long seed) {
         this.bits = new SplitMix64(seed);
     }
 
-    /** The stream of the sample at {@code position} (0-based, in the epoch's order) of epoch {@code epoch}. */
+    /**
+     * The stream of the sample at {@code position} (0-based, in the epoch's order) of epoch {@code epoch}.
+     *
+     * @param seed the loader's seed
+     * @param epoch the epoch
+     * @param position the sample's position in the epoch
+     * @return the stream
+     */
     public static AugmentRandom forSample(long seed, int epoch, long position) {
         return new AugmentRandom(key(seed, epoch, position, SAMPLE_DOMAIN));
     }
 
-    /** The stream of batch number {@code batch} of epoch {@code epoch}, for batch-level transforms. */
+    /**
+     * The stream of batch number {@code batch} of epoch {@code epoch}, for batch-level transforms.
+     *
+     * @param seed the loader's seed
+     * @param epoch the epoch
+     * @param batch the batch's number in the epoch
+     * @return the stream
+     */
     public static AugmentRandom forBatch(long seed, int epoch, int batch) {
         return new AugmentRandom(key(seed, epoch, batch, BATCH_DOMAIN));
     }
@@ -47,17 +65,32 @@ public final class AugmentRandom {
         return SplitMix64.mix64(base + index);
     }
 
-    /** 64 uniformly random bits. */
+    /**
+     * 64 uniformly random bits.
+     *
+     * @return the bits
+     */
     public long nextLong() {
         return bits.nextLong();
     }
 
-    /** Uniform in [0, bound), without modulo bias. */
+    /**
+     * Uniform in [0, bound), without modulo bias.
+     *
+     * @param bound the bound, positive
+     * @return the value
+     */
     public int nextInt(int bound) {
         return bits.nextInt(bound);
     }
 
-    /** Uniform in [lo, hi], both included. */
+    /**
+     * Uniform in [lo, hi], both included.
+     *
+     * @param lo the smallest value
+     * @param hi the largest value
+     * @return the value
+     */
     public int nextInt(int lo, int hi) {
         if (hi < lo) {
             throw new IllegalArgumentException("nextInt: hi must be >= lo, got lo " + lo + ", hi " + hi);
@@ -65,22 +98,41 @@ public final class AugmentRandom {
         return lo + bits.nextInt(hi - lo + 1);
     }
 
-    /** Uniform in [0, 1) with 53 random bits. */
+    /**
+     * Uniform in [0, 1) with 53 random bits.
+     *
+     * @return the value
+     */
     public double nextDouble() {
         return (bits.nextLong() >>> 11) * 0x1.0p-53;
     }
 
-    /** Uniform in [a, b). */
+    /**
+     * Uniform in [a, b).
+     *
+     * @param a the lower bound
+     * @param b the upper bound
+     * @return the value
+     */
     public double uniform(double a, double b) {
         return a + (b - a) * nextDouble();
     }
 
-    /** True with probability p (p <= 0: never; p >= 1: always); draws one number either way. */
+    /**
+     * True with probability p (p &lt;= 0: never; p &gt;= 1: always); draws one number either way.
+     *
+     * @param p the probability of true
+     * @return the draw
+     */
     public boolean nextBoolean(double p) {
         return nextDouble() < p;
     }
 
-    /** Standard normal by Box-Muller: sqrt(-2 ln u1) cos(2 pi u2), u1 in (0, 1]. Two draws. */
+    /**
+     * Standard normal by Box-Muller: sqrt(-2 ln u1) cos(2 pi u2), u1 in (0, 1]. Two draws.
+     *
+     * @return the value
+     */
     public double nextGaussian() {
         double u1 = 1.0 - nextDouble();
         double u2 = nextDouble();
@@ -90,6 +142,9 @@ public final class AugmentRandom {
     /**
      * Gamma(shape, 1) by Marsaglia and Tsang's squeeze method (2000); for shape &lt; 1 it draws
      * Gamma(shape + 1) and multiplies by u^(1/shape).
+     *
+     * @param shape the shape, positive
+     * @return the value
      */
     public double gamma(double shape) {
         if (!(shape > 0) || Double.isInfinite(shape)) {
@@ -119,6 +174,10 @@ public final class AugmentRandom {
      * Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). For tiny shapes both can underflow
      * to 0; as a and b tend to 0 Beta(a, b) tends to a coin that gives 1 with probability a / (a + b)
      * and 0 otherwise, so such a coin decides then.
+     *
+     * @param a the first shape, positive
+     * @param b the second shape, positive
+     * @return the value, in [0, 1]
      */
     public double beta(double a, double b) {
         double x = gamma(a);

@@ -15,6 +15,12 @@ import org.trainer.core.data.Batch;
 @FunctionalInterface
 public interface BatchTransform {
 
-    /** The augmented batch (same number of samples). */
+    /**
+     * The augmented batch (same number of samples).
+     *
+     * @param batch the batch, not modified
+     * @param random the batch's own stream
+     * @return the augmented batch
+     */
     Batch apply(Batch batch, AugmentRandom random);
 }

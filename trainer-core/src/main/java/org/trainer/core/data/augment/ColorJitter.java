@@ -21,6 +21,13 @@ public final class ColorJitter implements Transform {
     private final double lo;
     private final double hi;
 
+    /**
+     * Jitters of this strength for images in [0, 1]; throws IllegalArgumentException when either is negative, NaN or
+     * infinite.
+     *
+     * @param brightness the brightness jitter, at least 0
+     * @param contrast the contrast jitter, at least 0
+     */
     public ColorJitter(double brightness, double contrast) {
         this(check("brightness", brightness), check("contrast", contrast), 0, 1);
     }
@@ -39,7 +46,13 @@ public final class ColorJitter implements Transform {
         return v;
     }
 
-    /** The same jitter clamping to [lo, hi] instead of [0, 1]. */
+    /**
+     * The same jitter clamping to [lo, hi] instead of [0, 1].
+     *
+     * @param lo the lowest value
+     * @param hi the highest value
+     * @return the new jitter
+     */
     public ColorJitter withRange(double lo, double hi) {
         if (!(lo < hi) || Double.isInfinite(lo) || Double.isInfinite(hi)) {
             throw new IllegalArgumentException("ColorJitter: range must be finite with lo < hi, got [" + lo + ", " + hi
@@ -66,7 +79,15 @@ public final class ColorJitter implements Transform {
         return x;
     }
 
-    /** clamp(factor x, lo, hi), elementwise (torchvision's {@code adjust_brightness} for lo = 0, hi = 1). */
+    /**
+     * clamp(factor x, lo, hi), elementwise (torchvision's {@code adjust_brightness} for lo = 0, hi = 1).
+     *
+     * @param image the image
+     * @param factor the brightness factor
+     * @param lo the lowest value
+     * @param hi the highest value
+     * @return the adjusted image
+     */
     public static Tensor adjustBrightness(Tensor image, double factor, double lo, double hi) {
         Images.dims("ColorJitter", image);
         checkFactor(factor);
@@ -80,6 +101,12 @@ public final class ColorJitter implements Transform {
     /**
      * clamp(factor x + (1 - factor) m, lo, hi) with m the mean grey level (torchvision's
      * {@code adjust_contrast} for lo = 0, hi = 1).
+     *
+     * @param image the image
+     * @param factor the contrast factor
+     * @param lo the lowest value
+     * @param hi the highest value
+     * @return the adjusted image
      */
     public static Tensor adjustContrast(Tensor image, double factor, double lo, double hi) {
         int[] d = Images.dims("ColorJitter", image);

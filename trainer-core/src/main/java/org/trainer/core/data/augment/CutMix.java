@@ -23,7 +23,12 @@ public final class CutMix implements BatchTransform {
     private final double alpha;
     private final int numClasses;
 
-    /** alpha: the Beta distribution's parameter (1.0 in the paper: lambda uniform). */
+    /**
+     * alpha: the Beta distribution's parameter (1.0 in the paper: lambda uniform).
+     *
+     * @param alpha the Beta distribution's parameter
+     * @param numClasses the number of classes of the soft targets
+     */
     public CutMix(double alpha, int numClasses) {
         this.alpha = SoftLabels.checkAlpha("CutMix", alpha);
         this.numClasses = SoftLabels.checkClasses("CutMix", numClasses);
@@ -51,6 +56,15 @@ public final class CutMix implements BatchTransform {
     /**
      * The batch with rows [top, top + height) and columns [left, left + width) of every image taken
      * from its partner, and labels weighted by area: 1 - height width / (H W) on its own.
+     *
+     * @param batch images [B, C, H, W] or [B, H, W] with their labels
+     * @param top the first row of the box
+     * @param left the first column of the box
+     * @param height the box's height
+     * @param width the box's width
+     * @param partner for each sample, the sample whose box it receives
+     * @param numClasses the number of classes
+     * @return the mixed batch, with float32 targets [B, numClasses]
      */
     public static Batch paste(Batch batch, int top, int left, int height, int width, int[] partner, int numClasses) {
         SoftLabels.checkBatch("CutMix", batch, partner);

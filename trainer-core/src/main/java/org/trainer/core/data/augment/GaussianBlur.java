@@ -16,11 +16,23 @@ public final class GaussianBlur implements Transform {
     private final double sigmaMin;
     private final double sigmaMax;
 
-    /** torchvision's default sigma range [0.1, 2.0]. */
+    /**
+     * torchvision's default sigma range [0.1, 2.0].
+     *
+     * @param kernelSize the kernel size, odd
+     */
     public GaussianBlur(int kernelSize) {
         this(kernelSize, 0.1, 2.0);
     }
 
+    /**
+     * A blur with a kernel of this (odd) size and sigma in [sigmaMin, sigmaMax]; throws IllegalArgumentException unless
+     * 0 &lt; sigmaMin &lt;= sigmaMax &lt; infinity and the kernel size is odd and at least 1.
+     *
+     * @param kernelSize the kernel size, odd
+     * @param sigmaMin the smallest sigma
+     * @param sigmaMax the largest sigma
+     */
     public GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax) {
         checkKernel(kernelSize);
         if (!(sigmaMin > 0) || !(sigmaMax >= sigmaMin) || Double.isInfinite(sigmaMax)) {
@@ -44,7 +56,13 @@ public final class GaussianBlur implements Transform {
         return blur(image, kernelSize, random.uniform(sigmaMin, sigmaMax));
     }
 
-    /** The normalised 1-D kernel g of length k (see the class comment). */
+    /**
+     * The normalised 1-D kernel g of length k (see the class comment).
+     *
+     * @param kernelSize k, odd
+     * @param sigma the standard deviation
+     * @return the k weights
+     */
     public static double[] kernel(int kernelSize, double sigma) {
         checkKernel(kernelSize);
         if (!(sigma > 0) || Double.isInfinite(sigma)) {
@@ -64,7 +82,14 @@ public final class GaussianBlur implements Transform {
         return g;
     }
 
-    /** The image blurred with a k x k kernel of this sigma (a new tensor). */
+    /**
+     * The image blurred with a k x k kernel of this sigma (a new tensor).
+     *
+     * @param image the image
+     * @param kernelSize k, odd
+     * @param sigma the standard deviation
+     * @return the blurred image
+     */
     public static Tensor blur(Tensor image, int kernelSize, double sigma) {
         int[] d = Images.dims("GaussianBlur", image);
         int h = d[1];

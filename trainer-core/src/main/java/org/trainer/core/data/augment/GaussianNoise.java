@@ -11,6 +11,11 @@ import org.trainer.core.Tensor;
 public final class GaussianNoise implements Transform {
     private final double std;
 
+    /**
+     * Noise of this standard deviation; throws IllegalArgumentException when std is negative, NaN or infinite.
+     *
+     * @param std the noise's standard deviation
+     */
     public GaussianNoise(double std) {
         if (!(std >= 0) || Double.isInfinite(std)) {
             throw new IllegalArgumentException("GaussianNoise: std must be finite and >= 0, got " + std);

@@ -14,6 +14,11 @@ public final class HorizontalFlip implements Transform {
         this(0.5);
     }
 
+    /**
+     * Flips with probability p in [0, 1].
+     *
+     * @param p the probability of a flip
+     */
     public HorizontalFlip(double p) {
         Images.checkProbability("HorizontalFlip", p);
         this.p = p;
@@ -25,7 +30,12 @@ public final class HorizontalFlip implements Transform {
         return random.nextBoolean(p) ? flip(image) : image;
     }
 
-    /** The image mirrored left to right (a new tensor). */
+    /**
+     * The image mirrored left to right (a new tensor).
+     *
+     * @param image the image
+     * @return the mirrored image
+     */
     public static Tensor flip(Tensor image) {
         int[] d = Images.dims("HorizontalFlip", image);
         int h = d[1];

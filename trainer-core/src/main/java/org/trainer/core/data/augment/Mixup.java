@@ -18,7 +18,12 @@ public final class Mixup implements BatchTransform {
     private final double alpha;
     private final int numClasses;
 
-    /** alpha: the Beta distribution's parameter (0.2 to 0.4 is usual for images). */
+    /**
+     * alpha: the Beta distribution's parameter (0.2 to 0.4 is usual for images).
+     *
+     * @param alpha the Beta distribution's parameter
+     * @param numClasses the number of classes of the soft targets
+     */
     public Mixup(double alpha, int numClasses) {
         this.alpha = SoftLabels.checkAlpha("Mixup", alpha);
         this.numClasses = SoftLabels.checkClasses("Mixup", numClasses);
@@ -31,7 +36,15 @@ public final class Mixup implements BatchTransform {
         return mix(batch, lambda, partner, numClasses);
     }
 
-    /** The batch mixed with weight lambda on each sample and 1 - lambda on its partner. */
+    /**
+     * The batch mixed with weight lambda on each sample and 1 - lambda on its partner.
+     *
+     * @param batch the batch, with class labels or probabilities
+     * @param lambda the weight of each sample itself
+     * @param partner for each sample, the sample mixed into it
+     * @param numClasses the number of classes
+     * @return the mixed batch, with float32 targets [B, numClasses]
+     */
     public static Batch mix(Batch batch, double lambda, int[] partner, int numClasses) {
         SoftLabels.checkBatch("Mixup", batch, partner);
         if (!(lambda >= 0 && lambda <= 1)) {

@@ -15,11 +15,26 @@ public final class RandomCrop implements Transform {
     private final int padding;
     private final double fill;
 
-    /** A crop of the given size after padding with zeros. */
+    /**
+     * A crop of the given size after padding with zeros.
+     *
+     * @param height the crop's height
+     * @param width the crop's width
+     * @param padding the zero pixels added on every side
+     */
     public RandomCrop(int height, int width, int padding) {
         this(height, width, padding, 0);
     }
 
+    /**
+     * Crops of {@code height} x {@code width} after padding every side with {@code padding} pixels of {@code fill};
+     * throws IllegalArgumentException when a size is below 1 or the padding negative.
+     *
+     * @param height the crop's height
+     * @param width the crop's width
+     * @param padding the pixels added on every side
+     * @param fill the value of the added pixels
+     */
     public RandomCrop(int height, int width, int padding, double fill) {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("RandomCrop: height and width must be >= 1, got " + height + " x "
@@ -55,6 +70,15 @@ public final class RandomCrop implements Transform {
     /**
      * The window [top, top + height) x [left, left + width) of the image padded by {@code padding}
      * pixels of {@code fill} on every side (coordinates in the padded image).
+     *
+     * @param image the image
+     * @param padding the pixels added on every side
+     * @param fill the value of the added pixels
+     * @param top the window's first row
+     * @param left the window's first column
+     * @param height the window's height
+     * @param width the window's width
+     * @return the window
      */
     public static Tensor crop(Tensor image, int padding, double fill, int top, int left, int height, int width) {
         int[] d = Images.dims("RandomCrop", image);

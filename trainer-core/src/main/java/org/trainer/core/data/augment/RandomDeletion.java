@@ -11,6 +11,12 @@ public final class RandomDeletion implements Transform {
     private final double p;
     private final int padId;
 
+    /**
+     * Deletes each word with probability p in [0, 1]; {@code padId} is the padding token.
+     *
+     * @param p the probability of deleting a word
+     * @param padId the padding token
+     */
     public RandomDeletion(double p, int padId) {
         Images.checkProbability("RandomDeletion", p);
         this.p = p;

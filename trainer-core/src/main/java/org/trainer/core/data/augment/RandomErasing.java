@@ -26,6 +26,19 @@ public final class RandomErasing implements Transform {
         this(0.5, 0.02, 0.33, 0.3, 3.3, 0);
     }
 
+    /**
+     * Erases with probability p a rectangle of area fraction in [scaleMin, scaleMax] and aspect ratio in [ratioMin,
+     * ratioMax], setting it to {@code value} (torchvision's defaults are 0.02, 0.33, 0.3, 3.3, 0); throws
+     * IllegalArgumentException unless 0 &lt; scaleMin &lt;= scaleMax &lt;= 1 and 0 &lt; ratioMin &lt;= ratioMax &lt;
+     * infinity.
+     *
+     * @param p the probability of erasing
+     * @param scaleMin the smallest area fraction
+     * @param scaleMax the largest area fraction
+     * @param ratioMin the smallest aspect ratio
+     * @param ratioMax the largest aspect ratio
+     * @param value the value of the erased pixels
+     */
     public RandomErasing(double p, double scaleMin, double scaleMax, double ratioMin, double ratioMax, double value) {
         Images.checkProbability("RandomErasing", p);
         if (!(scaleMin > 0) || !(scaleMax >= scaleMin) || scaleMax > 1) {
@@ -50,6 +63,10 @@ public final class RandomErasing implements Transform {
     /**
      * Cutout: always erases a square of {@code side} x {@code side} pixels (area fraction side^2 /
      * (H W) for an image of {@code imageSide} x {@code imageSide}) placed inside the image, to 0.
+     *
+     * @param side the square's side, in pixels
+     * @param imageSide the images' side, in pixels
+     * @return the transform
      */
     public static RandomErasing cutout(int side, int imageSide) {
         if (side < 1 || side >= imageSide) {
@@ -85,7 +102,17 @@ public final class RandomErasing implements Transform {
         return image;
     }
 
-    /** The image with rows [top, top + height) and columns [left, left + width) of every channel set to value. */
+    /**
+     * The image with rows [top, top + height) and columns [left, left + width) of every channel set to value.
+     *
+     * @param image the image
+     * @param top the rectangle's first row
+     * @param left the rectangle's first column
+     * @param height the rectangle's height
+     * @param width the rectangle's width
+     * @param value the value written
+     * @return the erased image
+     */
     public static Tensor erase(Tensor image, int top, int left, int height, int width, double value) {
         int[] d = Images.dims("RandomErasing", image);
         int h = d[1];

@@ -13,10 +13,21 @@ public final class RandomFeatureMask implements Transform {
     private final double p;
     private final double fill;
 
+    /**
+     * Masks each value with probability p, replacing it by 0.
+     *
+     * @param p the probability of masking a value
+     */
     public RandomFeatureMask(double p) {
         this(p, 0);
     }
 
+    /**
+     * Masks each value with probability p in [0, 1], replacing it by {@code fill} (finite).
+     *
+     * @param p the probability of masking a value
+     * @param fill the value written
+     */
     public RandomFeatureMask(double p, double fill) {
         Images.checkProbability("RandomFeatureMask", p);
         if (!Double.isFinite(fill)) {

@@ -15,6 +15,14 @@ public final class RandomInsertion implements Transform {
     private final double alpha;
     private final int padId;
 
+    /**
+     * Insertions drawn from this synonym map (token id to synonym ids), alpha in [0, 1]; {@code padId} is the padding
+     * token.
+     *
+     * @param synonyms token id to synonym ids
+     * @param alpha the fraction of the length to insert
+     * @param padId the padding token
+     */
     public RandomInsertion(Map<Integer, int[]> synonyms, double alpha, int padId) {
         this.synonyms = Tokens.synonyms("RandomInsertion", synonyms, padId);
         this.alpha = Tokens.checkAlpha("RandomInsertion", alpha);

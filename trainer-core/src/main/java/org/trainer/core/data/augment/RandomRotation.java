@@ -29,11 +29,23 @@ public final class RandomRotation implements Transform {
     private final Interpolation interpolation;
     private final double fill;
 
-    /** Angles in [-degrees, degrees], bilinear, fill 0. */
+    /**
+     * Angles in [-degrees, degrees], bilinear, fill 0.
+     *
+     * @param degrees the largest angle, in degrees
+     */
     public RandomRotation(double degrees) {
         this(degrees, Interpolation.BILINEAR, 0);
     }
 
+    /**
+     * Angles in [-degrees, degrees] read with this interpolation, with {@code fill} outside the image; throws
+     * IllegalArgumentException when degrees is negative or not finite, interpolation is null or fill is not finite.
+     *
+     * @param degrees the largest angle, in degrees
+     * @param interpolation NEAREST or BILINEAR
+     * @param fill the value outside the image
+     */
     public RandomRotation(double degrees, Interpolation interpolation, double fill) {
         if (!(degrees >= 0) || Double.isInfinite(degrees)) {
             throw new IllegalArgumentException("RandomRotation: degrees must be finite and >= 0, got " + degrees);
@@ -55,7 +67,15 @@ public final class RandomRotation implements Transform {
         return rotate(image, random.uniform(-degrees, degrees), interpolation, fill);
     }
 
-    /** The image rotated by {@code angle} degrees counter-clockwise about its centre (a new tensor). */
+    /**
+     * The image rotated by {@code angle} degrees counter-clockwise about its centre (a new tensor).
+     *
+     * @param image the image
+     * @param angle the angle, in degrees
+     * @param interpolation NEAREST or BILINEAR
+     * @param fill the value outside the image
+     * @return the rotated image
+     */
     public static Tensor rotate(Tensor image, double angle, Interpolation interpolation, double fill) {
         int[] d = Images.dims("RandomRotation", image);
         if (!Double.isFinite(angle)) {

@@ -11,6 +11,12 @@ public final class RandomSwap implements Transform {
     private final double alpha;
     private final int padId;
 
+    /**
+     * Swaps max(1, floor(alpha len)) times, alpha in [0, 1]; {@code padId} is the padding token.
+     *
+     * @param alpha the fraction of the length to swap
+     * @param padId the padding token
+     */
     public RandomSwap(double alpha, int padId) {
         this.alpha = Tokens.checkAlpha("RandomSwap", alpha);
         this.padId = padId;

@@ -48,7 +48,11 @@ public final class Smote {
         this.seed = seed;
     }
 
-    /** k = {@value #DEFAULT_K}. */
+    /**
+     * k = {@value #DEFAULT_K}.
+     *
+     * @param seed the seed of the draws
+     */
     public Smote(long seed) {
         this(DEFAULT_K, seed);
     }
@@ -58,6 +62,8 @@ public final class Smote {
      * smaller class c gets (max count - n_c) synthetic samples. A class with no samples stays
      * absent (there is nothing to interpolate).
      *
+     * @param train the training set, features [N, F] and int32 labels [N]
+     * @return the balanced training set
      * @throws IllegalArgumentException if the data is not [N, F] finite float32 features with int32 [N]
      *     labels, or a class to oversample has k or fewer samples
      */
@@ -74,6 +80,10 @@ public final class Smote {
     /**
      * {@link #balance(TensorDataset)} applied to the training part of a split: only the samples
      * at {@code split.train()} are read, so no validation or test sample can leak into training.
+     *
+     * @param all the whole dataset
+     * @param split the split whose training part is balanced
+     * @return the balanced training set
      */
     public TensorDataset balance(TensorDataset all, Split split) {
         Objects.requireNonNull(split, "split");
@@ -83,6 +93,10 @@ public final class Smote {
     /**
      * A new training set with {@code count} synthetic samples of class {@code label} added.
      *
+     * @param train the training set
+     * @param label the class to add samples to
+     * @param count the number of synthetic samples
+     * @return the enlarged training set
      * @throws IllegalArgumentException if count &lt; 0, or the class has k or fewer samples
      */
     public TensorDataset oversample(TensorDataset train, int label, int count) {

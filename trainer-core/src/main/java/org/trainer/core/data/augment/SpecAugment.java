@@ -18,11 +18,28 @@ public final class SpecAugment implements Transform {
     private final int maxTimeWidth;
     private final double value;
 
-    /** Masks set to 0. */
+    /**
+     * Masks set to 0.
+     *
+     * @param freqMasks the number of frequency masks
+     * @param maxFreqWidth the widest frequency mask
+     * @param timeMasks the number of time masks
+     * @param maxTimeWidth the widest time mask
+     */
     public SpecAugment(int freqMasks, int maxFreqWidth, int timeMasks, int maxTimeWidth) {
         this(freqMasks, maxFreqWidth, timeMasks, maxTimeWidth, 0);
     }
 
+    /**
+     * This many frequency and time masks of at most these widths, set to {@code value}; throws IllegalArgumentException
+     * when a count or width is negative or the value is not finite.
+     *
+     * @param freqMasks the number of frequency masks
+     * @param maxFreqWidth the widest frequency mask
+     * @param timeMasks the number of time masks
+     * @param maxTimeWidth the widest time mask
+     * @param value the value written
+     */
     public SpecAugment(int freqMasks, int maxFreqWidth, int timeMasks, int maxTimeWidth, double value) {
         if (freqMasks < 0 || maxFreqWidth < 0 || timeMasks < 0 || maxTimeWidth < 0) {
             throw new IllegalArgumentException("SpecAugment: mask counts and widths must be >= 0, got freqMasks "
@@ -57,6 +74,13 @@ public final class SpecAugment implements Transform {
     /**
      * The spectrogram with {@code width} consecutive rows (axis 0: frequency) or columns (axis 1:
      * time) from {@code start} set to value, in every channel.
+     *
+     * @param spectrogram [F, T] or [channels, F, T]
+     * @param axis 0 for frequency, 1 for time
+     * @param start the first masked row or column
+     * @param width the number masked
+     * @param value the value written
+     * @return the masked spectrogram
      */
     public static Tensor mask(Tensor spectrogram, int axis, int start, int width, double value) {
         int[] d = dims(spectrogram);

@@ -17,6 +17,14 @@ public final class SynonymReplacement implements Transform {
     private final double alpha;
     private final int padId;
 
+    /**
+     * Replacements drawn from this synonym map (token id to synonym ids), alpha in [0, 1]; {@code padId} is the padding
+     * token.
+     *
+     * @param synonyms token id to synonym ids
+     * @param alpha the fraction of the length to replace
+     * @param padId the padding token
+     */
     public SynonymReplacement(Map<Integer, int[]> synonyms, double alpha, int padId) {
         this.synonyms = Tokens.synonyms("SynonymReplacement", synonyms, padId);
         this.alpha = Tokens.checkAlpha("SynonymReplacement", alpha);

@@ -11,6 +11,13 @@ public final class TimeShift implements Transform {
     private final int maxShift;
     private final boolean rollover;
 
+    /**
+     * Shifts of up to {@code maxShift} samples either way, circular with {@code rollover}; throws
+     * IllegalArgumentException when maxShift is negative.
+     *
+     * @param maxShift the largest shift, in samples
+     * @param rollover whether the shift is circular
+     */
     public TimeShift(int maxShift, boolean rollover) {
         if (maxShift < 0) {
             throw new IllegalArgumentException("TimeShift: maxShift must be >= 0 samples, got " + maxShift);
@@ -25,7 +32,14 @@ public final class TimeShift implements Transform {
         return shift(wave, random.nextInt(-maxShift, maxShift), rollover);
     }
 
-    /** The waveform shifted by {@code shift} samples (see the class comment). */
+    /**
+     * The waveform shifted by {@code shift} samples (see the class comment).
+     *
+     * @param wave the waveform
+     * @param shift the shift in samples; positive delays
+     * @param rollover whether the shift is circular
+     * @return the shifted waveform
+     */
     public static Tensor shift(Tensor wave, int shift, boolean rollover) {
         int[] d = Waveforms.dims("TimeShift", wave);
         int n = d[1];

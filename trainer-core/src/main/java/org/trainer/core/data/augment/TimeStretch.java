@@ -19,11 +19,24 @@ public final class TimeStretch implements Transform {
     private final double maxRate;
     private final boolean keepLength;
 
-    /** Rates in [minRate, maxRate], length kept. */
+    /**
+     * Rates in [minRate, maxRate], length kept.
+     *
+     * @param minRate the lowest rate
+     * @param maxRate the highest rate
+     */
     public TimeStretch(double minRate, double maxRate) {
         this(minRate, maxRate, true);
     }
 
+    /**
+     * Rates in [minRate, maxRate], cut or padded back to the input length with {@code keepLength}; throws
+     * IllegalArgumentException unless 0 &lt; minRate &lt;= maxRate &lt; infinity.
+     *
+     * @param minRate the lowest rate
+     * @param maxRate the highest rate
+     * @param keepLength whether to keep the input length
+     */
     public TimeStretch(double minRate, double maxRate, boolean keepLength) {
         if (!(minRate > 0) || !(maxRate >= minRate) || Double.isInfinite(maxRate)) {
             throw new IllegalArgumentException("TimeStretch: rates must satisfy 0 < minRate <= maxRate < inf, got ["
@@ -41,7 +54,13 @@ public final class TimeStretch implements Transform {
         return keepLength ? fit(out, d[1]) : out;
     }
 
-    /** The waveform resampled at rate r: round(L / r) samples (at least 1 for L >= 1). */
+    /**
+     * The waveform resampled at rate r: round(L / r) samples (at least 1 for L >= 1).
+     *
+     * @param wave the waveform
+     * @param rate the rate r
+     * @return the resampled waveform
+     */
     public static Tensor stretch(Tensor wave, double rate) {
         int[] d = Waveforms.dims("TimeStretch", wave);
         if (!(rate > 0) || Double.isInfinite(rate)) {

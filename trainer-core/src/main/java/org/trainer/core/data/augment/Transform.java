@@ -25,12 +25,16 @@ public interface Transform {
      *
      * @param sample the features of one sample, without the batch axis (e.g. [C, H, W])
      * @param random this sample's own stream (see {@link AugmentRandom})
+     * @return the augmented features; {@code sample} itself is not modified
      */
     Tensor apply(Tensor sample, AugmentRandom random);
 
     /**
      * This transform applied with probability p, else the sample unchanged (torchvision's
      * {@code RandomApply}). The coin is drawn first, from the same stream.
+     *
+     * @param p the probability of applying it, in [0, 1]
+     * @return the transform
      */
     default Transform withProbability(double p) {
         if (!(p >= 0 && p <= 1)) {
@@ -50,7 +54,12 @@ public interface Transform {
         };
     }
 
-    /** The transforms applied one after another, all drawing from the one stream. */
+    /**
+     * The transforms applied one after another, all drawing from the one stream.
+     *
+     * @param transforms the transforms, in order
+     * @return the composed transform
+     */
     static Transform compose(Transform... transforms) {
         List<Transform> ts = List.of(transforms);
         ts.forEach(t -> Objects.requireNonNull(t, "transforms"));

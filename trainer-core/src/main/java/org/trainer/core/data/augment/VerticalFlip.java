@@ -14,6 +14,11 @@ public final class VerticalFlip implements Transform {
         this(0.5);
     }
 
+    /**
+     * Flips with probability p in [0, 1].
+     *
+     * @param p the probability of a flip
+     */
     public VerticalFlip(double p) {
         Images.checkProbability("VerticalFlip", p);
         this.p = p;
@@ -25,7 +30,12 @@ public final class VerticalFlip implements Transform {
         return random.nextBoolean(p) ? flip(image) : image;
     }
 
-    /** The image mirrored top to bottom (a new tensor). */
+    /**
+     * The image mirrored top to bottom (a new tensor).
+     *
+     * @param image the image
+     * @return the mirrored image
+     */
     public static Tensor flip(Tensor image) {
         int[] d = Images.dims("VerticalFlip", image);
         int h = d[1];

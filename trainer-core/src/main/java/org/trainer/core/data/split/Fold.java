@@ -14,17 +14,33 @@ import org.trainer.core.data.TensorDataset;
  */
 public record Fold(int[] train, int[] validation) {
 
+    /**
+     * Checks that both index arrays are given (they are kept, not copied).
+     *
+     * @param train the indices to train on
+     * @param validation the indices to score on
+     */
     public Fold {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(validation, "validation");
     }
 
-    /** The training samples of {@code data}, copied in the order of {@link #train()}. */
+    /**
+     * The training samples of {@code data}, copied in the order of {@link #train()}.
+     *
+     * @param data the dataset
+     * @return the training samples
+     */
     public TensorDataset trainSet(TensorDataset data) {
         return data.subset(train);
     }
 
-    /** The validation samples of {@code data}, copied in the order of {@link #validation()}. */
+    /**
+     * The validation samples of {@code data}, copied in the order of {@link #validation()}.
+     *
+     * @param data the dataset
+     * @return the validation samples
+     */
     public TensorDataset validationSet(TensorDataset data) {
         return data.subset(validation);
     }

@@ -15,13 +15,26 @@ public final class KFold {
     private KFold() {
     }
 
-    /** Plain k-fold in sample order: validation fold j is a contiguous block of samples. */
+    /**
+     * Plain k-fold in sample order: validation fold j is a contiguous block of samples.
+     *
+     * @param n the number of samples
+     * @param k the number of folds
+     * @return the k folds
+     */
     public static List<Fold> split(int n, int k) {
         checkK("KFold.split", n, k);
         return folds(assign(Shuffle.identity(n), n, k), k);
     }
 
-    /** Plain k-fold after a seeded shuffle ({@link Shuffle#permutation permutation(n, seed, 0)}). */
+    /**
+     * Plain k-fold after a seeded shuffle ({@link Shuffle#permutation permutation(n, seed, 0)}).
+     *
+     * @param n the number of samples
+     * @param k the number of folds
+     * @param seed the seed of the shuffle
+     * @return the k folds
+     */
     public static List<Fold> split(int n, int k, long seed) {
         checkK("KFold.split", n, k);
         return folds(assign(Shuffle.permutation(n, seed, 0), n, k), k);
@@ -33,6 +46,10 @@ public final class KFold {
      * floor or ceil of n_c / k samples of each class c (its share to within one sample), and the
      * fold sizes differ by at most one.
      *
+     * @param labels one class label per sample
+     * @param k the number of folds
+     * @param seed the seed of the shuffle
+     * @return the k folds
      * @throws IllegalArgumentException if k &lt; 2, or a class has fewer than k samples: some fold
      *     would then lack the class, which is an error rather than a silent imbalance
      */

@@ -17,13 +17,21 @@ import org.trainer.core.data.Shuffle;
 public final class Splits {
     /** The default fractions: 70% train, 15% validation, 15% test. */
     public static final double TRAIN = 0.70;
+    /** The default validation fraction. */
     public static final double VALIDATION = 0.15;
+    /** The default test fraction. */
     public static final double TEST = 0.15;
 
     private Splits() {
     }
 
-    /** {@link #random(int, double, double, double, long)} with 70/15/15. */
+    /**
+     * {@link #random(int, double, double, double, long)} with 70/15/15.
+     *
+     * @param n the number of samples
+     * @param seed the seed of the shuffle
+     * @return the split
+     */
     public static Split random(int n, long seed) {
         return random(n, TRAIN, VALIDATION, TEST, seed);
     }
@@ -33,6 +41,12 @@ public final class Splits {
      * permutation(n, seed, 0)} in turn go to train, validation and test. Each part's indices are
      * in ascending order.
      *
+     * @param n the number of samples
+     * @param train the training fraction
+     * @param validation the validation fraction
+     * @param test the test fraction
+     * @param seed the seed of the shuffle
+     * @return the split
      * @throws IllegalArgumentException if n &lt; 1, the fractions are invalid, or n is too small to
      *     give every part with a non-zero fraction at least one sample
      */
@@ -50,7 +64,13 @@ public final class Splits {
         return new Split(parts[0], parts[1], parts[2]);
     }
 
-    /** {@link #stratified(int[], double, double, double, long)} with 70/15/15. */
+    /**
+     * {@link #stratified(int[], double, double, double, long)} with 70/15/15.
+     *
+     * @param labels one class label per sample
+     * @param seed the seed of the shuffle
+     * @return the split
+     */
     public static Split stratified(int[] labels, long seed) {
         return stratified(labels, TRAIN, VALIDATION, TEST, seed);
     }
@@ -61,6 +81,12 @@ public final class Splits {
      * remainder), so every part holds each class to within one sample of its exact share. Each
      * part's indices are in ascending order. Labels may be any ints; each distinct value is a class.
      *
+     * @param labels one class label per sample
+     * @param train the training fraction
+     * @param validation the validation fraction
+     * @param test the test fraction
+     * @param seed the seed of the shuffle
+     * @return the split
      * @throws IllegalArgumentException if the fractions are invalid, or a class has too few samples
      *     to put at least one in every part with a non-zero fraction (n_c x fraction &lt; 1 for some
      *     part): a stratified split cannot keep such a class's share, and saying so beats a part
@@ -100,6 +126,11 @@ public final class Splits {
      * [0, a), validation [a, b), test [b, n), so every validation sample comes after every training
      * sample and every test sample after both. No shuffling, no seed.
      *
+     * @param n the number of samples
+     * @param train the training fraction
+     * @param validation the validation fraction
+     * @param test the test fraction
+     * @return the split
      * @throws IllegalArgumentException if n &lt; 1, the fractions are invalid, or a part with a
      *     non-zero fraction would be empty
      */
@@ -120,6 +151,11 @@ public final class Splits {
      * part. Hence every validation time is strictly after every training time, and every test time
      * strictly after every validation time. Each part lists its samples in time order.
      *
+     * @param times one time per sample, finite
+     * @param train the training fraction
+     * @param validation the validation fraction
+     * @param test the test fraction
+     * @return the split
      * @throws IllegalArgumentException if a time is NaN or infinite (naming the sample), the
      *     fractions are invalid, or keeping equal times together leaves a part with a non-zero
      *     fraction empty

@@ -46,12 +46,23 @@ public final class WalkForward {
         this.gap = gap;
     }
 
-    /** An expanding window: each fold trains on every sample before its cut (less the gap). */
+    /**
+     * An expanding window: each fold trains on every sample before its cut (less the gap).
+     *
+     * @param folds the number of folds
+     * @return the scheme
+     */
     public static WalkForward expanding(int folds) {
         return new WalkForward(folds, 0, 0, 0);
     }
 
-    /** A sliding window: each fold trains on at most the last {@code trainSize} samples before its cut. */
+    /**
+     * A sliding window: each fold trains on at most the last {@code trainSize} samples before its cut.
+     *
+     * @param folds the number of folds
+     * @param trainSize the most samples a fold trains on
+     * @return the scheme
+     */
     public static WalkForward sliding(int folds, int trainSize) {
         if (trainSize < 1) {
             throw new IllegalArgumentException("WalkForward: trainSize must be >= 1 sample, got " + trainSize);
@@ -59,7 +70,12 @@ public final class WalkForward {
         return new WalkForward(folds, trainSize, 0, 0);
     }
 
-    /** Samples per validation block, at least 1 (default floor(n / (folds + 1))). */
+    /**
+     * Samples per validation block, at least 1 (default floor(n / (folds + 1))).
+     *
+     * @param validationSize samples per validation block
+     * @return the changed scheme
+     */
     public WalkForward withValidationSize(int validationSize) {
         if (validationSize < 1) {
             throw new IllegalArgumentException("WalkForward: validationSize must be >= 1 sample, got "
@@ -68,7 +84,12 @@ public final class WalkForward {
         return new WalkForward(folds, trainSize, validationSize, gap);
     }
 
-    /** Samples left out between the end of training and the start of validation, at least 0. */
+    /**
+     * Samples left out between the end of training and the start of validation, at least 0.
+     *
+     * @param gap samples left out
+     * @return the changed scheme
+     */
     public WalkForward withGap(int gap) {
         return new WalkForward(folds, trainSize, validationSize, gap);
     }
@@ -76,6 +97,8 @@ public final class WalkForward {
     /**
      * The folds over samples 0..n-1, taken to be in time order.
      *
+     * @param n the number of samples
+     * @return the folds, in time order
      * @throws IllegalArgumentException if n is too small for the folds, validation size and gap
      *     (the first fold would have no training sample)
      */
@@ -100,6 +123,8 @@ public final class WalkForward {
      * The folds over samples ordered by {@code times}: {@link #split(int)} on the time order, mapped
      * back to sample indices (each fold lists its samples in time order).
      *
+     * @param times one time per sample
+     * @return the folds, in time order
      * @throws IllegalArgumentException if a time is NaN or infinite, or two samples share a time
      *     (naming both): a walk-forward fold must not train and validate on the same time point
      */

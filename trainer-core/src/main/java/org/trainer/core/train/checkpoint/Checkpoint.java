@@ -40,6 +40,13 @@ public final class Checkpoint {
     /**
      * A checkpoint at a position, with its contents.
      *
+     * @param epoch the epoch of the next batch to train
+     * @param batch the next batch to train within that epoch
+     * @param iteration optimizer steps taken before
+     * @param samplesSeen training samples seen before
+     * @param model the model's state dict
+     * @param optimizer the optimizer's state dict
+     * @param state the run's other numbers
      * @param info values must be String, Integer, Long, Boolean or nested maps of the same
      * @throws IllegalArgumentException for a negative position
      */
@@ -67,52 +74,92 @@ public final class Checkpoint {
         this.path = path;
     }
 
-    /** The epoch of the next batch to train, 0-based. */
+    /**
+     * The epoch of the next batch to train, 0-based.
+     *
+     * @return the epoch
+     */
     public int epoch() {
         return epoch;
     }
 
-    /** The index, within {@link #epoch()}, of the next batch to train: 0 at an epoch boundary. */
+    /**
+     * The index, within {@link #epoch()}, of the next batch to train: 0 at an epoch boundary.
+     *
+     * @return the batch index
+     */
     public int batch() {
         return batch;
     }
 
-    /** Optimizer steps taken before this checkpoint. */
+    /**
+     * Optimizer steps taken before this checkpoint.
+     *
+     * @return the steps taken
+     */
     public long iteration() {
         return iteration;
     }
 
-    /** Training samples seen before this checkpoint. */
+    /**
+     * Training samples seen before this checkpoint.
+     *
+     * @return the samples seen
+     */
     public long samplesSeen() {
         return samplesSeen;
     }
 
-    /** The model's parameters and buffers by dotted name. */
+    /**
+     * The model's parameters and buffers by dotted name.
+     *
+     * @return the model's state
+     */
     public Map<String, Tensor> model() {
         return model;
     }
 
-    /** The optimizer's state dict. */
+    /**
+     * The optimizer's state dict.
+     *
+     * @return the optimizer's state
+     */
     public Map<String, Tensor> optimizer() {
         return optimizer;
     }
 
-    /** The run's other numbers (history, partial sums, metric and callback states). */
+    /**
+     * The run's other numbers (history, partial sums, metric and callback states).
+     *
+     * @return the run's state
+     */
     public Map<String, Tensor> state() {
         return state;
     }
 
-    /** Strings, whole numbers (Long once read back), booleans and nested maps of the same. */
+    /**
+     * Strings, whole numbers (Long once read back), booleans and nested maps of the same.
+     *
+     * @return the info
+     */
     public Map<String, Object> info() {
         return info;
     }
 
-    /** The version of the library that wrote the checkpoint ("unknown" outside a built jar). */
+    /**
+     * The version of the library that wrote the checkpoint ("unknown" outside a built jar).
+     *
+     * @return the version
+     */
     public String libraryVersion() {
         return libraryVersion;
     }
 
-    /** The directory the checkpoint was read from or written to; empty for one only in memory. */
+    /**
+     * The directory the checkpoint was read from or written to; empty for one only in memory.
+     *
+     * @return the directory, or empty
+     */
     public Optional<Path> path() {
         return Optional.ofNullable(path);
     }

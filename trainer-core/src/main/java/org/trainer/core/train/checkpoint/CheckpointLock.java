@@ -60,6 +60,8 @@ public final class CheckpointLock implements AutoCloseable {
     /**
      * Takes the directory (creating it if absent) for this process's writes.
      *
+     * @param directory the checkpoint directory
+     * @return the lock; close it to release the directory
      * @throws IllegalStateException naming the directory and the owner's pid and host when another
      *                               writer, in this JVM or another process, holds it
      */
@@ -204,6 +206,11 @@ public final class CheckpointLock implements AutoCloseable {
         return h;
     }
 
+    /**
+     * The locked checkpoint directory.
+     *
+     * @return the directory
+     */
     public Path directory() {
         return directory;
     }

@@ -72,7 +72,11 @@ public final class CheckpointStore {
 
     private final Path directory;
 
-    /** A store over a directory, which need not exist yet (the first write creates it). */
+    /**
+     * A store over a directory, which need not exist yet (the first write creates it).
+     *
+     * @param directory the checkpoint directory
+     */
     public CheckpointStore(Path directory) {
         if (directory == null) {
             throw new IllegalArgumentException("CheckpointStore: directory must not be null");
@@ -80,6 +84,11 @@ public final class CheckpointStore {
         this.directory = directory;
     }
 
+    /**
+     * The directory holding the checkpoints.
+     *
+     * @return the directory
+     */
     public Path directory() {
         return directory;
     }
@@ -91,6 +100,10 @@ public final class CheckpointStore {
     /**
      * Writes a checkpoint atomically under {@code epoch-EEEEE-batch-BBBBBBB} and returns its
      * directory. On failure nothing is left under the final name.
+     *
+     * @param c the checkpoint
+     * @return the checkpoint's directory
+     * @throws IOException if the checkpoint cannot be written
      */
     public Path write(Checkpoint c) throws IOException {
         Files.createDirectories(directory);
@@ -172,7 +185,12 @@ public final class CheckpointStore {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** The checkpoint directories by position, oldest first (by name only: not verified). */
+    /**
+     * The checkpoint directories by position, oldest first (by name only: not verified).
+     *
+     * @return the directories, oldest first
+     * @throws IOException if the directory cannot be listed
+     */
     public List<Path> list() throws IOException {
         if (!Files.isDirectory(directory)) {
             return List.of();
@@ -196,6 +214,9 @@ public final class CheckpointStore {
     /**
      * The newest checkpoint that verifies, or empty when there is none. Each newer one that is refused
      * is logged at WARN with the reason.
+     *
+     * @return the newest good checkpoint, or empty
+     * @throws IOException if the directory cannot be listed
      */
     public Optional<Checkpoint> latest() throws IOException {
         return latest(new ArrayList<>());
@@ -206,6 +227,10 @@ public final class CheckpointStore {
      * refused is logged at WARN and added to {@code refused} (newest first), so that a caller can
      * tell an empty directory from one whose every checkpoint is damaged. Modifies only
      * {@code refused}.
+     *
+     * @param refused receives the refused checkpoints
+     * @return the newest good checkpoint, or empty
+     * @throws IOException if the directory cannot be listed
      */
     public Optional<Checkpoint> latest(List<CorruptCheckpointException> refused) throws IOException {
         List<Path> all = list();
@@ -224,6 +249,8 @@ public final class CheckpointStore {
     /**
      * Reads a checkpoint directory, verifying every file's SHA-256 first.
      *
+     * @param dir a checkpoint directory
+     * @return the checkpoint
      * @throws CorruptCheckpointException when a file is missing, truncated, altered or unreadable
      */
     public static Checkpoint read(Path dir) throws CorruptCheckpointException {
@@ -314,7 +341,12 @@ public final class CheckpointStore {
         return l;
     }
 
-    /** Deletes all but the newest {@code k} checkpoints (k >= 1); each is renamed aside before it is deleted. */
+    /**
+     * Deletes all but the newest {@code k} checkpoints (k >= 1); each is renamed aside before it is deleted.
+     *
+     * @param k the number to keep, at least 1
+     * @throws IOException if a checkpoint cannot be removed
+     */
     public void keepLast(int k) throws IOException {
         if (k < 1) {
             throw new IllegalArgumentException("keepLast: k must be >= 1, got " + k);
@@ -327,7 +359,12 @@ public final class CheckpointStore {
         }
     }
 
-    /** Removes the temporaries ({@code .tmp-*}) that interrupted writes left behind; returns how many. */
+    /**
+     * Removes the temporaries ({@code .tmp-*}) that interrupted writes left behind; returns how many.
+     *
+     * @return the number removed
+     * @throws IOException if a temporary cannot be removed
+     */
     public int removeTemporaries() throws IOException {
         if (!Files.isDirectory(directory)) {
             return 0;

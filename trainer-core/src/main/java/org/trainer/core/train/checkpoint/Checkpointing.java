@@ -48,24 +48,48 @@ public final class Checkpointing {
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
 
-    /** Settings writing into {@code directory}: by default after each epoch, keeping the last 3. */
+    /**
+     * Settings writing into {@code directory}: by default after each epoch, keeping the last 3.
+     *
+     * @param directory the checkpoint directory
+     * @return a builder
+     */
     public static Builder builder(Path directory) {
         return new Builder(Objects.requireNonNull(directory, "Checkpointing: directory must not be null"));
     }
 
+    /**
+     * The directory checkpoints are written to and resumed from.
+     *
+     * @return the directory
+     */
     public Path directory() {
         return directory;
     }
 
-    /** Steps between checkpoints; 0 for none within epochs. */
+    /**
+     * Steps between checkpoints; 0 for none within epochs.
+     *
+     * @return the steps between checkpoints, or 0
+     */
     public int everySteps() {
         return everySteps;
     }
 
+    /**
+     * Whether a checkpoint is written after each epoch.
+     *
+     * @return whether epochs end with a checkpoint
+     */
     public boolean everyEpoch() {
         return everyEpoch;
     }
 
+    /**
+     * How many of the newest checkpoints are kept after each write.
+     *
+     * @return the number kept
+     */
     public int keepLast() {
         return keepLast;
     }
@@ -74,22 +98,36 @@ public final class Checkpointing {
      * Whether this process writes checkpoints (true by default), or only resumes from those another
      * process writes: in a data-parallel job every rank resumes from the directory, and rank 0 alone
      * writes to it.
+     *
+     * @return whether this process writes
      */
     public boolean writes() {
         return writes;
     }
 
-    /** What fit does when every checkpoint of the directory is damaged; {@link AllDamaged#FAIL} by default. */
+    /**
+     * What fit does when every checkpoint of the directory is damaged; {@link AllDamaged#FAIL} by default.
+     *
+     * @return the policy
+     */
     public AllDamaged onAllDamaged() {
         return allDamaged;
     }
 
-    /** The caller's key-value pairs, recorded in each checkpoint's info under "metadata". */
+    /**
+     * The caller's key-value pairs, recorded in each checkpoint's info under "metadata".
+     *
+     * @return the pairs
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** The store over {@link #directory()}. */
+    /**
+     * The store over {@link #directory()}.
+     *
+     * @return the store
+     */
     public CheckpointStore store() {
         return new CheckpointStore(directory);
     }
@@ -114,7 +152,12 @@ public final class Checkpointing {
             this.directory = directory;
         }
 
-        /** A checkpoint after every n-th optimizer step (n >= 1), or 0 for none within epochs. */
+        /**
+         * A checkpoint after every n-th optimizer step (n >= 1), or 0 for none within epochs.
+         *
+         * @param n steps between checkpoints, or 0
+         * @return this builder
+         */
         public Builder everySteps(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("Checkpointing: everySteps must be >= 0 (0 = off), got " + n);
@@ -123,13 +166,23 @@ public final class Checkpointing {
             return this;
         }
 
-        /** A checkpoint at the end of each epoch (on by default). */
+        /**
+         * A checkpoint at the end of each epoch (on by default).
+         *
+         * @param on whether to write after each epoch
+         * @return this builder
+         */
         public Builder everyEpoch(boolean on) {
             this.everyEpoch = on;
             return this;
         }
 
-        /** How many checkpoints to keep, newest first, at least 1. */
+        /**
+         * How many checkpoints to keep, newest first, at least 1.
+         *
+         * @param k checkpoints to keep, at least 1
+         * @return this builder
+         */
         public Builder keepLast(int k) {
             if (k < 1) {
                 throw new IllegalArgumentException("Checkpointing: keepLast must be >= 1, got " + k);
@@ -144,6 +197,9 @@ public final class Checkpointing {
          * fit still resumes from the directory's newest good checkpoint but takes no lock and never
          * writes, moves or deletes anything there: the setting of the ranks other than 0 of a
          * data-parallel job, which share rank 0's directory.
+         *
+         * @param on whether this process writes
+         * @return this builder
          */
         public Builder writes(boolean on) {
             this.writes = on;
@@ -155,13 +211,22 @@ public final class Checkpointing {
          * each and why ({@link AllDamaged#FAIL}, the default, so that a run never silently loses its
          * progress), or train from the start ({@link AllDamaged#START_OVER}). An empty or absent
          * directory always trains from the start.
+         *
+         * @param policy FAIL or START_OVER
+         * @return this builder
          */
         public Builder onAllDamaged(AllDamaged policy) {
             this.allDamaged = Objects.requireNonNull(policy, "Checkpointing: onAllDamaged must not be null");
             return this;
         }
 
-        /** A key-value pair to record in every checkpoint (e.g. the run's name or configuration). */
+        /**
+         * A key-value pair to record in every checkpoint (e.g. the run's name or configuration).
+         *
+         * @param key the key
+         * @param value the value
+         * @return this builder
+         */
         public Builder metadata(String key, String value) {
             if (key == null || key.isEmpty() || value == null) {
                 throw new IllegalArgumentException("Checkpointing: metadata needs a non-empty key and a value, got '"
@@ -171,7 +236,11 @@ public final class Checkpointing {
             return this;
         }
 
-        /** @throws IllegalArgumentException when neither everySteps nor everyEpoch would ever write one */
+        /**
+         * @throws IllegalArgumentException when neither everySteps nor everyEpoch would ever write one
+         *
+         * @return the settings
+         */
         public Checkpointing build() {
             if (everySteps == 0 && !everyEpoch) {
                 throw new IllegalArgumentException("Checkpointing: everySteps is 0 and everyEpoch is false, so no "

@@ -16,12 +16,22 @@ public final class StateEntries {
     private StateEntries() {
     }
 
-    /** A float64 scalar (exact for any double, and for whole numbers up to 2^53). */
+    /**
+     * A float64 scalar (exact for any double, and for whole numbers up to 2^53).
+     *
+     * @param v the value
+     * @return the 0-d tensor
+     */
     public static Tensor scalar(double v) {
         return Tensor.full(DType.FLOAT64, v);
     }
 
-    /** A float64 vector holding the values. */
+    /**
+     * A float64 vector holding the values.
+     *
+     * @param v the values
+     * @return the rank-1 tensor
+     */
     public static Tensor vector(double... v) {
         return Tensor.fromArray(v.clone(), v.length);
     }
@@ -29,6 +39,9 @@ public final class StateEntries {
     /**
      * Checks that a state holds exactly the given keys.
      *
+     * @param owner the name errors start with
+     * @param state the state
+     * @param keys the expected keys
      * @throws IllegalArgumentException naming the missing and unexpected keys
      */
     public static void expectKeys(String owner, Map<String, Tensor> state, Set<String> keys) {
@@ -42,7 +55,15 @@ public final class StateEntries {
         }
     }
 
-    /** The values of an entry, which must have the given shape. */
+    /**
+     * The values of an entry, which must have the given shape.
+     *
+     * @param owner the name errors start with
+     * @param state the state
+     * @param key the entry
+     * @param shape its expected shape
+     * @return the values
+     */
     public static double[] read(String owner, Map<String, Tensor> state, String key, int... shape) {
         Tensor t = state.get(key);
         if (t == null) {
@@ -55,7 +76,14 @@ public final class StateEntries {
         return t.toDoubleArray();
     }
 
-    /** A scalar entry. */
+    /**
+     * A scalar entry.
+     *
+     * @param owner the name errors start with
+     * @param state the state
+     * @param key the entry
+     * @return the value
+     */
     public static double readScalar(String owner, Map<String, Tensor> state, String key) {
         Tensor t = state.get(key);
         if (t != null && t.numel() == 1) {
@@ -65,7 +93,14 @@ public final class StateEntries {
         throw new AssertionError();
     }
 
-    /** A scalar entry holding a whole number in [0, 2^53]. */
+    /**
+     * A scalar entry holding a whole number in [0, 2^53].
+     *
+     * @param owner the name errors start with
+     * @param state the state
+     * @param key the entry
+     * @return the count
+     */
     public static long readCount(String owner, Map<String, Tensor> state, String key) {
         double v = readScalar(owner, state, key);
         if (!(v >= 0 && v == Math.rint(v) && v <= 0x1p53)) {

@@ -17,9 +17,17 @@ import org.trainer.core.Tensor;
  */
 public interface Stateful {
 
-    /** The state by name, as copies. */
+    /**
+     * The state by name, as copies.
+     *
+     * @return the state
+     */
     Map<String, Tensor> stateDict();
 
-    /** Restores a state from {@link #stateDict()}. */
+    /**
+     * Restores a state from {@link #stateDict()}.
+     *
+     * @param state a state from {@link #stateDict()}
+     */
     void loadStateDict(Map<String, Tensor> state);
 }
