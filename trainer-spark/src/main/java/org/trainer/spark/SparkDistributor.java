@@ -7,7 +7,9 @@ import java.io.ObjectInputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -63,8 +65,10 @@ public final class SparkDistributor {
     private final String master;
     private final Duration timeout;
     private final int maxAttempts;
+    private final Map<String, String> settings;
 
     private SparkDistributor(Builder b) {
+        this.settings = Map.copyOf(b.settings);
         this.numProcesses = b.numProcesses;
         this.sparkContext = b.sparkContext;
         this.master = b.master;
@@ -114,6 +118,10 @@ public final class SparkDistributor {
             scala.Option<SparkContext> active = SparkContext$.MODULE$.getActive();
             if (active.isDefined()) {
                 sc = active.get();
+                if (!settings.isEmpty()) {
+                    LOG.warn("running on the active Spark context, which keeps its own settings: {} are not applied",
+                            settings.keySet());
+                }
             } else {
                 sc = new SparkContext(conf("local[" + numProcesses + "," + maxAttempts + "]"));
                 owned = true;
@@ -235,6 +243,7 @@ public final class SparkDistributor {
             conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1");
         }
+        settings.forEach(conf::set);
         return conf;
     }
 
@@ -272,6 +281,7 @@ public final class SparkDistributor {
         private String master;
         private Duration timeout = Duration.ofMinutes(30);
         private int maxAttempts = 3;
+        private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -346,14 +356,39 @@ public final class SparkDistributor {
         }
 
         /**
+         * A Spark setting of the contexts the distributor creates (from {@link #master} or the
+         * embedded one), as spark-submit's {@code --conf key=value}: e.g. {@code spark.jars},
+         * {@code spark.executor.memory}. Applied last, so it overrides the distributor's own
+         * defaults. A context given with {@link #sparkContext} or found active keeps its settings.
+         *
+         * @throws IllegalArgumentException if the key does not start with "spark." or the value is null
+         */
+        public Builder config(String key, String value) {
+            if (key == null || !key.startsWith("spark.") || key.length() == "spark.".length()) {
+                throw new IllegalArgumentException("SparkDistributor.config: key must be a Spark setting"
+                        + " (\"spark.<name>\"), got " + (key == null ? "null" : "\"" + key + "\""));
+            }
+            if (value == null) {
+                throw new IllegalArgumentException("SparkDistributor.config: value of " + key + " must not be null");
+            }
+            settings.put(key, value);
+            return this;
+        }
+
+        /**
          * The distributor.
          *
-         * @throws IllegalStateException if both a context and a master URL were given
+         * @throws IllegalStateException if both a context and a master URL were given, or a context
+         *         and settings for the contexts created here (it would not take them)
          */
         public SparkDistributor build() {
             if (sparkContext != null && master != null) {
                 throw new IllegalStateException("SparkDistributor: give either sparkContext or master, not both"
                         + " (master " + master + ")");
+            }
+            if (sparkContext != null && !settings.isEmpty()) {
+                throw new IllegalStateException("SparkDistributor: config " + settings.keySet() + " applies to the"
+                        + " contexts the distributor creates, not to the given sparkContext; set them on its SparkConf");
             }
             return new SparkDistributor(this);
         }
