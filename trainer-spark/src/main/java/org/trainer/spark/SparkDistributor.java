@@ -41,7 +41,8 @@ import scala.reflect.ClassTag$;
  * <p>Rank r is the stage's partition r; {@link DistributedContext#attempt()} is the stage's attempt
  * number, 0 the first. A task that throws fails the stage attempt; Spark then runs every rank again
  * with the attempt counted up (up to {@code maxAttempts} in all), which is how a job resumes from the
- * checkpoint its rank 0 wrote. The stage is a shuffle-map stage feeding a one-partition result, since
+ * checkpoint its rank 0 wrote (on a cluster, where a rank may land on a machine without that
+ * checkpoint: {@link DistributedContext#checkpoints}, whose ranks resume from rank 0's choice). The stage is a shuffle-map stage feeding a one-partition result, since
  * Spark retries a failed barrier stage only of that kind.
  *
  * <p>The Spark context is, in order: the one given to the builder; one created from the builder's
