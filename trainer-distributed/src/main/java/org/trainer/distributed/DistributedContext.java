@@ -1,6 +1,9 @@
 package org.trainer.distributed;
 
+import java.nio.file.Path;
 import java.util.Objects;
+
+import org.trainer.core.train.checkpoint.Checkpointing;
 
 /**
  * What one rank of a distributed job is told when a launcher starts it: its rank, how many ranks
@@ -71,6 +74,17 @@ public final class DistributedContext {
      */
     public boolean isLeader() {
         return rank == 0;
+    }
+
+    /**
+     * Checkpoint settings for this rank of a data-parallel job: rank 0 alone writes into
+     * {@code directory}, and every rank resumes from the checkpoint rank 0 chooses
+     * ({@link LeaderResume}), whether or not its own {@code directory} (on its own machine) holds it.
+     * Add the schedule and build:
+     * {@code trainer.checkpoints(ctx.checkpoints(dir).everySteps(500).build())}.
+     */
+    public Checkpointing.Builder checkpoints(Path directory) {
+        return Checkpointing.builder(directory).writes(isLeader()).resumeFrom(new LeaderResume(collective));
     }
 
     @Override

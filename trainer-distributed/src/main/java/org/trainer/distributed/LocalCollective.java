@@ -6,9 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -272,20 +271,21 @@ public final class LocalCollective implements Collective {
     private void await(String what) {
         group.arrivals.incrementAndGet(rank);
         try {
-            group.barrier.await(group.timeout.toNanos(), TimeUnit.NANOSECONDS);
+            int phase = group.phaser.arrive();
+            int next = phase < 0 ? phase
+                    : group.phaser.awaitAdvanceInterruptibly(phase, group.timeout.toNanos(), TimeUnit.NANOSECONDS);
+            // Negative: terminated, the phase number with the sign bit set. A phase past this rank's
+            // means every rank arrived before the group failed (e.g. a rank that finished left it).
+            if (phase < 0 || (next < 0 && (next & Integer.MAX_VALUE) == phase)) {
+                // The group failed before every rank arrived; fail() recorded why first.
+                String failure = group.failure;
+                throw new CollectiveException(what + " on rank " + rank + ": "
+                        + (failure == null ? "rank(s) " + group.missing() + " did not reach " + what : failure));
+            }
         } catch (TimeoutException e) {
             List<Integer> missing = group.missing();
             group.fail("rank(s) " + missing + " did not reach " + what + " within " + group.timeout);
             throw new CollectiveException(what + " on rank " + rank + ": " + group.failure, e);
-        } catch (BrokenBarrierException e) {
-            // A rank whose wait timed out breaks the barrier before it records why: give it a moment.
-            long until = System.nanoTime() + 1_000_000_000L;
-            while (group.failure == null && System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
-            String failure = group.failure;
-            throw new CollectiveException(what + " on rank " + rank + ": "
-                    + (failure == null ? "rank(s) " + group.missing() + " did not reach " + what : failure), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.fail("rank " + rank + " was interrupted in " + what);
@@ -330,13 +330,14 @@ public final class LocalCollective implements Collective {
         }
     }
 
-    /** The state the ranks share: one slot each, a barrier, and a mailbox per ordered pair. */
+    /** The state the ranks share: one slot each, a phaser, and a mailbox per ordered pair. */
     private static final class Group {
         final int world;
         final Duration timeout;
         final Slot[] slots;
         final AtomicLongArray arrivals;
-        final CyclicBarrier barrier;
+        /** Terminated when the group fails, so that a rank arriving afterwards fails at once instead of waiting. */
+        final Phaser phaser;
         final BlockingQueue<Object>[][] mailboxes;
         volatile String failure;
         private int open;
@@ -347,7 +348,7 @@ public final class LocalCollective implements Collective {
             this.timeout = timeout;
             this.slots = new Slot[world];
             this.arrivals = new AtomicLongArray(world);
-            this.barrier = new CyclicBarrier(world);
+            this.phaser = new Phaser(world);
             this.mailboxes = new BlockingQueue[world][world];
             for (BlockingQueue<Object>[] row : mailboxes) {
                 for (int j = 0; j < world; j++) {
@@ -376,7 +377,7 @@ public final class LocalCollective implements Collective {
             if (failure == null) {
                 failure = why;
             }
-            barrier.reset();
+            phaser.forceTermination();
         }
 
         synchronized void left(int rank) {

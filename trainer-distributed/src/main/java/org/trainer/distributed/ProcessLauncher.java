@@ -37,7 +37,8 @@ import org.trainer.core.io.AtomicFile;
  * are then killed; the attempt's failure names each rank's exit code and last error line. With
  * {@code maxAttempts} &gt; 1 the whole job then starts again, attempt number counting up
  * ({@link DistributedContext#attempt()}), so a job that checkpoints (rank 0 writing, the others
- * reading: {@code Checkpointing.Builder.writes}) resumes where its newest checkpoint left it.
+ * reading: {@code Checkpointing.Builder.writes}, or {@link DistributedContext#checkpoints}, which
+ * also makes every rank resume from rank 0's choice) resumes where its newest checkpoint left it.
  * Ranks exit when the launcher's process dies, so no rank outlives it.
  *
  * <p>Each rank's standard output and error go to {@code attempt-<a>/rank-<r>.log} in the work

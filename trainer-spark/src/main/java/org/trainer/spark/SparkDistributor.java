@@ -7,7 +7,9 @@ import java.io.ObjectInputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +41,8 @@ import scala.reflect.ClassTag$;
  * <p>Rank r is the stage's partition r; {@link DistributedContext#attempt()} is the stage's attempt
  * number, 0 the first. A task that throws fails the stage attempt; Spark then runs every rank again
  * with the attempt counted up (up to {@code maxAttempts} in all), which is how a job resumes from the
- * checkpoint its rank 0 wrote. The stage is a shuffle-map stage feeding a one-partition result, since
+ * checkpoint its rank 0 wrote (on a cluster, where a rank may land on a machine without that
+ * checkpoint: {@link DistributedContext#checkpoints}, whose ranks resume from rank 0's choice). The stage is a shuffle-map stage feeding a one-partition result, since
  * Spark retries a failed barrier stage only of that kind.
  *
  * <p>The Spark context is, in order: the one given to the builder; one created from the builder's
@@ -63,8 +66,10 @@ public final class SparkDistributor {
     private final String master;
     private final Duration timeout;
     private final int maxAttempts;
+    private final Map<String, String> settings;
 
     private SparkDistributor(Builder b) {
+        this.settings = Map.copyOf(b.settings);
         this.numProcesses = b.numProcesses;
         this.sparkContext = b.sparkContext;
         this.master = b.master;
@@ -133,6 +138,10 @@ public final class SparkDistributor {
             scala.Option<SparkContext> active = SparkContext$.MODULE$.getActive();
             if (active.isDefined()) {
                 sc = active.get();
+                if (!settings.isEmpty()) {
+                    LOG.warn("running on the active Spark context, which keeps its own settings: {} are not applied",
+                            settings.keySet());
+                }
             } else {
                 sc = new SparkContext(conf("local[" + numProcesses + "," + maxAttempts + "]"));
                 owned = true;
@@ -254,6 +263,7 @@ public final class SparkDistributor {
             conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1");
         }
+        settings.forEach(conf::set);
         return conf;
     }
 
@@ -291,6 +301,7 @@ public final class SparkDistributor {
         private String master;
         private Duration timeout = Duration.ofMinutes(30);
         private int maxAttempts = 3;
+        private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -383,15 +394,40 @@ public final class SparkDistributor {
         }
 
         /**
+         * A Spark setting of the contexts the distributor creates (from {@link #master} or the
+         * embedded one), as spark-submit's {@code --conf key=value}: e.g. {@code spark.jars},
+         * {@code spark.executor.memory}. Applied last, so it overrides the distributor's own
+         * defaults. A context given with {@link #sparkContext} or found active keeps its settings.
+         *
+         * @throws IllegalArgumentException if the key does not start with "spark." or the value is null
+         */
+        public Builder config(String key, String value) {
+            if (key == null || !key.startsWith("spark.") || key.length() == "spark.".length()) {
+                throw new IllegalArgumentException("SparkDistributor.config: key must be a Spark setting"
+                        + " (\"spark.<name>\"), got " + (key == null ? "null" : "\"" + key + "\""));
+            }
+            if (value == null) {
+                throw new IllegalArgumentException("SparkDistributor.config: value of " + key + " must not be null");
+            }
+            settings.put(key, value);
+            return this;
+        }
+
+        /**
          * The distributor.
          *
          * @return the distributor
-         * @throws IllegalStateException if both a context and a master URL were given
+         * @throws IllegalStateException if both a context and a master URL were given, or a context
+         *         and settings for the contexts created here (it would not take them)
          */
         public SparkDistributor build() {
             if (sparkContext != null && master != null) {
                 throw new IllegalStateException("SparkDistributor: give either sparkContext or master, not both"
                         + " (master " + master + ")");
+            }
+            if (sparkContext != null && !settings.isEmpty()) {
+                throw new IllegalStateException("SparkDistributor: config " + settings.keySet() + " applies to the"
+                        + " contexts the distributor creates, not to the given sparkContext; set them on its SparkConf");
             }
             return new SparkDistributor(this);
         }

@@ -27,6 +27,19 @@ class SparkDistributorBuilderTest {
     }
 
     @Test
+    void refusesASparkSettingThatIsNotOneNamingIt() {
+        assertEquals("SparkDistributor.config: key must be a Spark setting (\"spark.<name>\"), got \"executor.memory\"",
+                assertThrows(IllegalArgumentException.class,
+                        () -> SparkDistributor.builder().config("executor.memory", "1g")).getMessage());
+        assertEquals("SparkDistributor.config: key must be a Spark setting (\"spark.<name>\"), got null",
+                assertThrows(IllegalArgumentException.class, () -> SparkDistributor.builder().config(null, "1g"))
+                        .getMessage());
+        assertEquals("SparkDistributor.config: value of spark.executor.memory must not be null",
+                assertThrows(IllegalArgumentException.class,
+                        () -> SparkDistributor.builder().config("spark.executor.memory", null)).getMessage());
+    }
+
+    @Test
     void keepsTheSettings() {
         SparkDistributor d = SparkDistributor.builder().numProcesses(4).timeout(Duration.ofSeconds(9)).maxAttempts(2)
                 .build();

@@ -11,7 +11,7 @@ import org.trainer.distributed.ReduceOp;
 
 /**
  * With no context given and none active, the distributor runs in an embedded local[N] one, or in one
- * of the given master URL, and stops it.
+ * of the given master URL with the given settings, and stops it.
  */
 class SparkDistributorEmbeddedTest {
 
@@ -34,9 +34,12 @@ class SparkDistributorEmbeddedTest {
     @Test
     void aMasterUrlGetsAContextOfItsOwnForTheRun() {
         assertFalse(SparkContext$.MODULE$.getActive().isDefined(), "no context may be active before this test");
-        String master = SparkDistributor.builder().numProcesses(2).master("local[2,2]").timeout(Duration.ofSeconds(60))
-                .build().run(ctx -> org.apache.spark.SparkEnv.get().conf().get("spark.master"));
-        assertEquals("local[2,2]", master);
+        String seen = SparkDistributor.builder().numProcesses(2).master("local[2,2]").timeout(Duration.ofSeconds(60))
+                .config("spark.trainer.example", "given").build().run(ctx -> {
+                    org.apache.spark.SparkConf conf = org.apache.spark.SparkEnv.get().conf();
+                    return conf.get("spark.master") + " " + conf.get("spark.trainer.example");
+                });
+        assertEquals("local[2,2] given", seen);
         assertFalse(SparkContext$.MODULE$.getActive().isDefined(), "the run's context must be stopped");
     }
 }

@@ -172,6 +172,14 @@ class SparkTrainingTest {
     }
 
     @Test
+    void settingsForContextsCreatedHereAreRefusedWithAGivenContext() {
+        SparkDistributor.Builder b = SparkDistributor.builder().sparkContext(sc).config("spark.executor.memory", "1g");
+        assertEquals("SparkDistributor: config [spark.executor.memory] applies to the contexts the distributor creates,"
+                + " not to the given sparkContext; set them on its SparkConf",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, b::build).getMessage());
+    }
+
+    @Test
     void twoSparkTasksTrainAsOneProcessWithTheirBatchesTogether() {
         Map<String, double[]> expected = single();
         Run run = twoRanks().run(ctx -> rank(ctx, null, new Probe(ctx, -1, -1, -1)));

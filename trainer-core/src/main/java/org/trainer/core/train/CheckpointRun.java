@@ -202,7 +202,8 @@ final class CheckpointRun {
     // ---------------------------------------------------------------- resuming
 
     /**
-     * Restores the newest good checkpoint, if any: model, optimizer, dropout counters, history and
+     * Restores the checkpoint the policy's {@link org.trainer.core.train.checkpoint.ResumeSource}
+     * chooses (by default the newest good one), if any: model, optimizer, dropout counters, history and
      * position; callback states wait for {@link #restoreCallbacks()}. Returns the epoch in progress
      * for a mid-epoch checkpoint, else null.
      *
@@ -222,7 +223,7 @@ final class CheckpointRun {
             if (removed > 0) {
                 LOG.info("removed {} temporaries of interrupted checkpoint writes in {}", removed, store.directory());
             }
-            found = store.latest(refused);
+            found = policy.resumeSource().choose(store, refused);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoints: cannot read " + store.directory(), e);
         }

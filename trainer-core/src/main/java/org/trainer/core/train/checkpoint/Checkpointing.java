@@ -37,8 +37,10 @@ public final class Checkpointing {
     private final int keepLast;
     private final Map<String, String> metadata;
     private final boolean writes;
+    private final ResumeSource resumeSource;
 
     private Checkpointing(Builder b) {
+        this.resumeSource = b.resumeSource;
         this.writes = b.writes;
         this.allDamaged = b.allDamaged;
         this.directory = b.directory;
@@ -106,6 +108,15 @@ public final class Checkpointing {
     }
 
     /**
+     * What chooses the checkpoint fit resumes from; {@link ResumeSource#NEWEST} by default.
+     *
+     * @return the source
+     */
+    public ResumeSource resumeSource() {
+        return resumeSource;
+    }
+
+    /**
      * What fit does when every checkpoint of the directory is damaged; {@link AllDamaged#FAIL} by default.
      *
      * @return the policy
@@ -147,6 +158,7 @@ public final class Checkpointing {
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private boolean writes = true;
         private AllDamaged allDamaged = AllDamaged.FAIL;
+        private ResumeSource resumeSource = ResumeSource.NEWEST;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -217,6 +229,19 @@ public final class Checkpointing {
          */
         public Builder onAllDamaged(AllDamaged policy) {
             this.allDamaged = Objects.requireNonNull(policy, "Checkpointing: onAllDamaged must not be null");
+            return this;
+        }
+
+        /**
+         * What chooses the checkpoint fit resumes from: the newest good one of the directory
+         * ({@link ResumeSource#NEWEST}, the default), or e.g. the one rank 0 of a data-parallel job
+         * chose, so that ranks with different directories resume from the same step.
+         *
+         * @param source what chooses
+         * @return this builder
+         */
+        public Builder resumeFrom(ResumeSource source) {
+            this.resumeSource = Objects.requireNonNull(source, "Checkpointing: resumeFrom must not be null");
             return this;
         }
 
