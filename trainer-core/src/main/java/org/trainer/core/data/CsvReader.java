@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Objects;
@@ -102,7 +101,7 @@ public final class CsvReader {
 
     /** Reads a file, gunzipping it if it starts with the gzip magic bytes. Errors name the file. */
     public TensorDataset read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = FileStreams.open(file)) {
             return read(in, file.toString());
         }
     }

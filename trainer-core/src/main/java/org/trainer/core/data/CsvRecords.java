@@ -79,7 +79,13 @@ public final class CsvRecords implements RecordFormat {
     /** Opens the first source and reads up to its first data row, which fixes the column count. */
     @Override
     public RecordReader open() throws IOException {
-        Reader r = new Reader();
+        return open(0);
+    }
+
+    /** {@link #open()} over the sources' bytes of {@code epoch}. */
+    @Override
+    public RecordReader open(int epoch) throws IOException {
+        Reader r = new Reader(epoch);
         try {
             r.start();
             return r;
@@ -96,7 +102,7 @@ public final class CsvRecords implements RecordFormat {
     }
 
     private final class Reader implements RecordReader {
-        private final SourceSequence files = new SourceSequence(sources);
+        private final SourceSequence files;
         private final CSVFormat csv = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false)
                 .setTrim(true).get();
         private CSVParser parser;
@@ -110,6 +116,10 @@ public final class CsvRecords implements RecordFormat {
         private long peekedLine;
         private long record;
         private long line;
+
+        Reader(int epoch) {
+            this.files = new SourceSequence(sources, epoch);
+        }
 
         void start() throws IOException {
             if (!nextRow()) {

@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.ZipException;
@@ -57,7 +56,7 @@ public final class IdxReader {
     }
 
     private static Raw read(Path file) throws IOException {
-        try (InputStream in = Gzip.maybeDecompress(Files.newInputStream(file))) {
+        try (InputStream in = Gzip.maybeDecompress(FileStreams.open(file))) {
             return read(file, new DataInputStream(in));
         } catch (ZipException | EOFException e) {
             // A truncated or damaged gzip member surfaces from the inflater, whatever field was being read.

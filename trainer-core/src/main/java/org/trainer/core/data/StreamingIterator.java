@@ -60,6 +60,11 @@ final class StreamingIterator implements BatchIterator {
                 throw new IllegalArgumentException(name + ": targetType must be INT32 or FLOAT32, got " + type);
             }
             this.classes = type == DType.INT32;
+            long stated = reader.recordCount();
+            if (expectedCount >= 0 && stated >= 0 && stated != expectedCount) {
+                throw new IllegalStateException(name + ": states " + stated + " records, expected " + expectedCount
+                        + " (recordCount); the source changed or the count is wrong");
+            }
             this.featureSize = Shapes.numel(Shapes.check("StreamingLoader featureShape", featureShape));
             this.targetSize = Shapes.numel(Shapes.check("StreamingLoader targetShape", targetShape));
             if ((long) batchSize * featureSize > Integer.MAX_VALUE - 8L) {

@@ -94,7 +94,7 @@ public final class StreamingLoader extends EpochCounter {
         }
         RecordReader reader;
         try {
-            reader = format.open();
+            reader = format.open(e);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex.getMessage(), ex);
         }
@@ -180,16 +180,15 @@ public final class StreamingLoader extends EpochCounter {
         }
 
         /**
-         * @throws IllegalArgumentException if a stated record count differs from the format's
+         * The loader. Without a {@link #recordCount(long) stated count} it asks the format for
+         * its count ({@link RecordFormat#recordCount()}, e.g. from an IDX header); with one it
+         * reads nothing here, and each epoch checks the count against what its pass states and
+         * holds.
+         *
          * @throws UncheckedIOException if the format fails to read its count (e.g. an IDX header)
          */
         public StreamingLoader build() {
-            long known = format.recordCount();
-            if (recordCount >= 0 && known >= 0 && recordCount != known) {
-                throw new IllegalArgumentException("StreamingLoader: recordCount " + recordCount + " differs from the "
-                        + known + " records that " + format + " states");
-            }
-            return new StreamingLoader(this, recordCount >= 0 ? recordCount : known);
+            return new StreamingLoader(this, recordCount >= 0 ? recordCount : format.recordCount());
         }
     }
 }
