@@ -20,6 +20,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trainer.core.DType;
+import org.trainer.core.data.augment.HorizontalFlip;
+import org.trainer.core.data.augment.RandomCrop;
+import org.trainer.core.data.augment.Transform;
 
 /**
  * Every record format read from named pipes (FIFOs) through the same API as files: one epoch per
@@ -170,5 +173,36 @@ class PipeModeTest {
                 }
             }
         }
+    }
+
+    @Test
+    void augmentedNormalizedPipesEqualTheAugmentedInMemoryLoaderEpochByEpoch() throws Exception {
+        int n = 700;
+        Path images = write("aug_images", idx(new int[] {n, 8, 8}, pattern(n * 64)), true);
+        Path labels = write("aug_labels", idx(new int[] {n}, pattern(n)), false);
+        Normalize normalize = new Normalize(0.3, 0.25);
+        Transform[] augment = {new RandomCrop(8, 8, 2), new HorizontalFlip()};
+        TensorDataset memory = normalize.apply(
+                new TensorDataset(IdxReader.readImages(images, true), IdxReader.readLabels(labels)));
+        DataLoader fileMode = DataLoader.builder(memory).batchSize(64).seed(5).augment(augment).build();
+        Path pipes = Files.createDirectories(dir.resolve("aug"));
+        StreamingLoader pipeMode = null;
+        for (int e = 0; e < 2; e++) {
+            Fifos.Writer wi = Fifos.feedFromProcess(Fifos.make(pipes.resolve("images_" + e)), images);
+            Fifos.Writer wl = Fifos.feed(Fifos.make(pipes.resolve("labels_" + e)), Fifos.bytes(labels));
+            if (pipeMode == null) {
+                pipeMode = StreamingLoader.builder(IdxRecords.of(RecordSource.perEpoch(pipes.resolve("images")),
+                        RecordSource.perEpoch(pipes.resolve("labels")), true)).batchSize(64).seed(5)
+                        .normalize(normalize).augment(augment).prefetch(2).build();
+                assertTrue(pipeMode.augments(), "evaluation must refuse it");
+            }
+            assertEquals(11, assertSameBatches(fileMode, pipeMode, e));
+            wi.await();
+            wl.await();
+        }
+        StreamingLoader plain = StreamingLoader.builder(IdxRecords.of(images, labels, true)).batchSize(64)
+                .normalize(normalize).build();
+        assertFalse(plain.augments(), "normalization alone is no augmentation");
+        assertSameBatches(DataLoader.builder(memory).batchSize(64).build(), plain, 0);
     }
 }
