@@ -33,14 +33,16 @@ public final class CsvRecords implements RecordFormat {
     private final CsvReader.Target target;
     private final boolean header;
     private final char delimiter;
+    private final int workers;
 
     private CsvRecords(List<RecordSource> sources, int labelColumn, CsvReader.Target target, boolean header,
-                       char delimiter) {
+                       char delimiter, int workers) {
         this.sources = sources;
         this.labelColumn = labelColumn;
         this.target = target;
         this.header = header;
         this.delimiter = delimiter;
+        this.workers = workers;
     }
 
     /**
@@ -48,7 +50,7 @@ public final class CsvRecords implements RecordFormat {
      * last) holds class labels. No header, comma-separated.
      */
     public static CsvRecords classes(int labelColumn, RecordSource... sources) {
-        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',');
+        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',', 0);
     }
 
     /** {@link #classes(int, RecordSource...)} over files. */
@@ -58,7 +60,7 @@ public final class CsvRecords implements RecordFormat {
 
     /** Rows whose column {@code labelColumn} (as in {@link #classes(int, RecordSource...)}) holds float targets. */
     public static CsvRecords regression(int labelColumn, RecordSource... sources) {
-        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',');
+        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',', 0);
     }
 
     /** {@link #regression(int, RecordSource...)} over files. */
@@ -68,12 +70,29 @@ public final class CsvRecords implements RecordFormat {
 
     /** Whether the first non-blank line of each source holds column names rather than data. */
     public CsvRecords withHeader(boolean header) {
-        return new CsvRecords(sources, labelColumn, target, header, delimiter);
+        return new CsvRecords(sources, labelColumn, target, header, delimiter, workers);
     }
 
     /** The field separator, ',' by default (e.g. ';' or '\t'). */
     public CsvRecords withDelimiter(char delimiter) {
-        return new CsvRecords(sources, labelColumn, target, header, delimiter);
+        return new CsvRecords(sources, labelColumn, target, header, delimiter, workers);
+    }
+
+    /**
+     * Decode threads: 0 (the default) parses on the reading thread; n &gt;= 1 cuts the text into
+     * chunks of whole lines that n daemon threads parse, delivered in order: the records, values
+     * and errors are those of 0 workers (a quoted field may not span lines), at several times the
+     * rows per second.
+     */
+    public CsvRecords withWorkers(int workers) {
+        if (workers < 0) {
+            throw new IllegalArgumentException("CsvRecords: workers must be >= 0 threads, got " + workers);
+        }
+        return new CsvRecords(sources, labelColumn, target, header, delimiter, workers);
+    }
+
+    private CSVFormat format() {
+        return CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false).setTrim(true).get();
     }
 
     /** Opens the first source and reads up to its first data row, which fixes the column count. */
@@ -85,6 +104,17 @@ public final class CsvRecords implements RecordFormat {
     /** {@link #open()} over the sources' bytes of {@code epoch}. */
     @Override
     public RecordReader open(int epoch) throws IOException {
+        if (workers > 0) {
+            CsvParallelReader r = new CsvParallelReader(sources, epoch, labelColumn, target == CsvReader.Target.CLASS,
+                    header, delimiter, format(), workers);
+            try {
+                r.start();
+                return r;
+            } catch (IOException | RuntimeException e) {
+                r.close();
+                throw e;
+            }
+        }
         Reader r = new Reader(epoch);
         try {
             r.start();
@@ -98,13 +128,13 @@ public final class CsvRecords implements RecordFormat {
     @Override
     public String toString() {
         return "CsvRecords(" + SourceSequence.describe(sources) + ", " + target + " label column " + labelColumn
-                + ", header " + header + ", delimiter '" + delimiter + "')";
+                + ", header " + header + ", delimiter '" + delimiter + "'" + (workers > 0 ? ", workers " + workers : "")
+                + ")";
     }
 
     private final class Reader implements RecordReader {
         private final SourceSequence files;
-        private final CSVFormat csv = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false)
-                .setTrim(true).get();
+        private final CSVFormat csv = format();
         private CSVParser parser;
         private Iterator<CSVRecord> rows;
         private long endOfPrevious;

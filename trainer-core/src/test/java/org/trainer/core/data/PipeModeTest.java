@@ -128,9 +128,9 @@ class PipeModeTest {
         }
     }
 
-    /** The three formats over per-epoch sources made by {@code source(name)}: CSV, binary and IDX. */
-    private static List<RecordFormat> formats(Function<String, RecordSource> source) {
-        return List.of(CsvRecords.classes(-1, source.apply("csv")),
+    /** The three formats over per-epoch sources made by {@code source(name)}: CSV (with csvWorkers), binary and IDX. */
+    private static List<RecordFormat> formats(Function<String, RecordSource> source, int csvWorkers) {
+        return List.of(CsvRecords.classes(-1, source.apply("csv")).withWorkers(csvWorkers),
                 BinaryRecords.classes(2, source.apply("bin")),
                 IdxRecords.of(source.apply("images"), source.apply("labels"), false));
     }
@@ -149,8 +149,9 @@ class PipeModeTest {
                     Arrays.copyOfRange(pattern(600 + 3 * e), 3 * e, 600 + 3 * e)), e == 0));
         }
         Files.createDirectories(dir.resolve("pipes"));
-        List<RecordFormat> fileMode = formats(name -> RecordSource.perEpoch(dir.resolve(name)));
-        List<RecordFormat> pipeMode = formats(name -> RecordSource.perEpoch(dir.resolve("pipes").resolve(name)));
+        List<RecordFormat> fileMode = formats(name -> RecordSource.perEpoch(dir.resolve(name)), 0);
+        List<RecordFormat> pipeMode = formats(name -> RecordSource.perEpoch(dir.resolve("pipes").resolve(name)),
+                2);
         for (int f = 0; f < fileMode.size(); f++) {
             StreamingLoader expected = loader(fileMode.get(f), b -> b.shuffleBuffer(50).seed(9));
             StreamingLoader actual = null;
