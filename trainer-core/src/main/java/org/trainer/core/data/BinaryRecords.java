@@ -22,9 +22,9 @@ import org.trainer.core.Shapes;
  * <p>Bad data is refused: a source whose length is not a whole number of records fails with an
  * {@link IOException} naming the source, the truncated record (1-based) and the bytes expected and
  * found, and a failing read (a damaged gzip stream, an I/O error) with one naming the source and
- * the record being read; a NaN or infinite value, or a class label that is not a non-negative integer, fails with
- * an {@link IllegalArgumentException} naming the source, the record and the value's column
- * (1-based, features first, then targets).
+ * the record being read; a NaN or infinite value, or a class label that is not a non-negative
+ * integer, fails with an {@link IllegalArgumentException} naming the source, the record and the
+ * value's column (1-based, features first, then targets).
  *
  * <p>Instances are immutable; {@code with...} methods return modified copies.
  */
@@ -192,7 +192,8 @@ public final class BinaryRecords implements RecordFormat {
                 throw new IOException(files.name() + ": corrupt or truncated gzip stream in record " + (record + 1)
                         + ": " + e.getMessage(), e);
             } catch (IOException e) {
-                throw new IOException(files.name() + ": reading record " + (record + 1) + " failed: " + e.getMessage(), e);
+                throw new IOException(files.name() + ": reading record " + (record + 1) + " failed: " + e.getMessage(),
+                        e);
             }
         }
 

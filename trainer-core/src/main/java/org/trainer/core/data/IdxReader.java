@@ -60,8 +60,8 @@ public final class IdxReader {
             decode(file, in, shape, storage, scale);
             Tensor t = Tensor.wrap(storage, shape);
             if (in.read() != -1) {
-                throw new IOException(file + ": trailing bytes after the " + Shapes.numel(shape) + " data bytes of shape "
-                        + Arrays.toString(shape) + ": the header does not describe this file");
+                throw new IOException(file + ": trailing bytes after the " + Shapes.numel(shape)
+                        + " data bytes of shape " + Arrays.toString(shape) + ": the header does not describe this file");
             }
             return t;
         } catch (ZipException | EOFException e) {
@@ -120,8 +120,8 @@ public final class IdxReader {
             if (n < want) {
                 long got = (long) at + n;
                 long perRecord = size / shape[0];
-                throw new IOException(file + ": " + cutShort(got / perRecord + 1, shape[0], 4L + 4L * shape.length + got,
-                        perRecord, got % perRecord) + "; shape " + Arrays.toString(shape));
+                throw new IOException(file + ": " + cutShort(got / perRecord + 1, shape[0],
+                        4L + 4L * shape.length + got, perRecord, got % perRecord) + "; shape " + Arrays.toString(shape));
             }
             for (int k = 0; k < n; k++) {
                 if (floats) {

@@ -33,7 +33,7 @@ public interface RecordSource {
         return open();
     }
 
-    /** The name of the bytes of epoch {@code epoch}, for error messages: {@link #name()} unless they differ by epoch. */
+    /** The name of the bytes of epoch {@code epoch}, for messages: {@link #name()} unless they differ by epoch. */
     default String name(int epoch) {
         return name();
     }

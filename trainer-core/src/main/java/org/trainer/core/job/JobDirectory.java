@@ -97,7 +97,10 @@ public final class JobDirectory {
         }
     }
 
-    /** Whether {@code name} is a pipe channel: input/data/&lt;name&gt; is no folder, and a FIFO &lt;name&gt;_&lt;epoch&gt; exists. */
+    /**
+     * Whether {@code name} is a pipe channel: input/data/&lt;name&gt; is no folder, and a FIFO
+     * &lt;name&gt;_&lt;epoch&gt; exists.
+     */
     public boolean isPipeChannel(String name) throws IOException {
         Path folder = channel(name);
         if (Files.isDirectory(folder) || !Files.isDirectory(dataDir())) {
@@ -111,7 +114,7 @@ public final class JobDirectory {
         }
     }
 
-    /** The named pipe of a pipe channel for one epoch: input/data/&lt;name&gt;_&lt;epoch&gt; (which may not exist yet). */
+    /** A pipe channel's named pipe for one epoch: input/data/&lt;name&gt;_&lt;epoch&gt; (which may not exist yet). */
     public Path pipe(String name, int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("JobDirectory: epoch must be >= 0, got " + epoch);
