@@ -21,9 +21,10 @@ import org.trainer.core.Shapes;
  *
  * <p>Bad data is refused: a source whose length is not a whole number of records fails with an
  * {@link IOException} naming the source, the truncated record (1-based) and the bytes expected and
- * found; a NaN or infinite value, or a class label that is not a non-negative integer, fails with
- * an {@link IllegalArgumentException} naming the source, the record and the value's column
- * (1-based, features first, then targets).
+ * found, and a failing read (a damaged gzip stream, an I/O error) with one naming the source and
+ * the record being read; a NaN or infinite value, or a class label that is not a non-negative
+ * integer, fails with an {@link IllegalArgumentException} naming the source, the record and the
+ * value's column (1-based, features first, then targets).
  *
  * <p>Instances are immutable; {@code with...} methods return modified copies.
  */
@@ -147,7 +148,13 @@ public final class BinaryRecords implements RecordFormat {
 
     @Override
     public RecordReader open() throws IOException {
-        return new Reader();
+        return open(0);
+    }
+
+    /** A pass over the sources' bytes of {@code epoch}; the first source opens at the first read. */
+    @Override
+    public RecordReader open(int epoch) throws IOException {
+        return new Reader(epoch);
     }
 
     @Override
@@ -157,13 +164,17 @@ public final class BinaryRecords implements RecordFormat {
     }
 
     private final class Reader implements RecordReader {
-        private final SourceSequence files = new SourceSequence(sources);
+        private final SourceSequence files;
         private final byte[] bytes = new byte[recordBytes()];
         private final FloatBuffer values = ByteBuffer.wrap(bytes).order(order).asFloatBuffer();
         private final int features = featureCount();
         private boolean open;
         private boolean ended;
         private long record;
+
+        Reader(int epoch) {
+            this.files = new SourceSequence(sources, epoch);
+        }
 
         @Override
         public int[] featureShape() {
@@ -216,6 +227,9 @@ public final class BinaryRecords implements RecordFormat {
             } catch (ZipException | EOFException e) {
                 throw new IOException(files.name() + ": corrupt or truncated gzip stream in record " + (record + 1)
                         + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new IOException(files.name() + ": reading record " + (record + 1) + " failed: " + e.getMessage(),
+                        e);
             }
         }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Objects;
@@ -129,7 +128,7 @@ public final class CsvReader {
      * @throws IOException if the file cannot be read or its CSV syntax is broken (naming the line)
      */
     public TensorDataset read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = FileStreams.open(file)) {
             return read(in, file.toString());
         }
     }

@@ -33,14 +33,16 @@ public final class CsvRecords implements RecordFormat {
     private final CsvReader.Target target;
     private final boolean header;
     private final char delimiter;
+    private final int workers;
 
     private CsvRecords(List<RecordSource> sources, int labelColumn, CsvReader.Target target, boolean header,
-                       char delimiter) {
+                       char delimiter, int workers) {
         this.sources = sources;
         this.labelColumn = labelColumn;
         this.target = target;
         this.header = header;
         this.delimiter = delimiter;
+        this.workers = workers;
     }
 
     /**
@@ -52,7 +54,7 @@ public final class CsvRecords implements RecordFormat {
      * @return the format
      */
     public static CsvRecords classes(int labelColumn, RecordSource... sources) {
-        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',');
+        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',', 0);
     }
 
     /**
@@ -74,7 +76,7 @@ public final class CsvRecords implements RecordFormat {
      * @return the format
      */
     public static CsvRecords regression(int labelColumn, RecordSource... sources) {
-        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',');
+        return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',', 0);
     }
 
     /**
@@ -95,7 +97,7 @@ public final class CsvRecords implements RecordFormat {
      * @return the changed format
      */
     public CsvRecords withHeader(boolean header) {
-        return new CsvRecords(sources, labelColumn, target, header, delimiter);
+        return new CsvRecords(sources, labelColumn, target, header, delimiter, workers);
     }
 
     /**
@@ -105,13 +107,47 @@ public final class CsvRecords implements RecordFormat {
      * @return the changed format
      */
     public CsvRecords withDelimiter(char delimiter) {
-        return new CsvRecords(sources, labelColumn, target, header, delimiter);
+        return new CsvRecords(sources, labelColumn, target, header, delimiter, workers);
+    }
+
+    /**
+     * Decode threads: 0 (the default) parses on the reading thread; n &gt;= 1 cuts the text into
+     * chunks of whole lines that n daemon threads parse, delivered in order: the records, values
+     * and errors are those of 0 workers (a quoted field may not span lines), at several times the
+     * rows per second.
+     */
+    public CsvRecords withWorkers(int workers) {
+        if (workers < 0) {
+            throw new IllegalArgumentException("CsvRecords: workers must be >= 0 threads, got " + workers);
+        }
+        return new CsvRecords(sources, labelColumn, target, header, delimiter, workers);
+    }
+
+    private CSVFormat format() {
+        return CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false).setTrim(true).get();
     }
 
     /** Opens the first source and reads up to its first data row, which fixes the column count. */
     @Override
     public RecordReader open() throws IOException {
-        Reader r = new Reader();
+        return open(0);
+    }
+
+    /** {@link #open()} over the sources' bytes of {@code epoch}. */
+    @Override
+    public RecordReader open(int epoch) throws IOException {
+        if (workers > 0) {
+            CsvParallelReader r = new CsvParallelReader(sources, epoch, labelColumn, target == CsvReader.Target.CLASS,
+                    header, delimiter, format(), workers);
+            try {
+                r.start();
+                return r;
+            } catch (IOException | RuntimeException e) {
+                r.close();
+                throw e;
+            }
+        }
+        Reader r = new Reader(epoch);
         try {
             r.start();
             return r;
@@ -124,13 +160,13 @@ public final class CsvRecords implements RecordFormat {
     @Override
     public String toString() {
         return "CsvRecords(" + SourceSequence.describe(sources) + ", " + target + " label column " + labelColumn
-                + ", header " + header + ", delimiter '" + delimiter + "')";
+                + ", header " + header + ", delimiter '" + delimiter + "'" + (workers > 0 ? ", workers " + workers : "")
+                + ")";
     }
 
     private final class Reader implements RecordReader {
-        private final SourceSequence files = new SourceSequence(sources);
-        private final CSVFormat csv = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false)
-                .setTrim(true).get();
+        private final SourceSequence files;
+        private final CSVFormat csv = format();
         private CSVParser parser;
         private Iterator<CSVRecord> rows;
         private long endOfPrevious;
@@ -142,6 +178,10 @@ public final class CsvRecords implements RecordFormat {
         private long peekedLine;
         private long record;
         private long line;
+
+        Reader(int epoch) {
+            this.files = new SourceSequence(sources, epoch);
+        }
 
         void start() throws IOException {
             if (!nextRow()) {

@@ -1,15 +1,20 @@
 package org.trainer.core.data;
 
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.ZipException;
 
+import org.trainer.core.DType;
+import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Backends;
+import org.trainer.core.backend.Storage;
 
 /**
  * Reads IDX files, the format of MNIST and Fashion-MNIST, plain or gzipped (detected by the gzip
@@ -29,23 +34,17 @@ public final class IdxReader {
     private IdxReader() {
     }
 
+    /** Bytes decoded per step: the data goes from the stream into the tensor's storage through this window. */
+    private static final int CHUNK = 1 << 16;
+
     /**
      * The file as a float32 tensor of the shape in its header, e.g. [60000, 28, 28]: each byte v
-     * becomes v / 255 (in [0, 1]) when {@code scaleToUnit}, else v (in [0, 255]).
-     *
-     * @param file an IDX file of unsigned bytes, gzipped or not
-     * @param scaleToUnit whether to divide by 255
-     * @return the images
-     * @throws IOException if the file cannot be read or is not a valid IDX file of unsigned bytes
+     * becomes v / 255 (in [0, 1]) when {@code scaleToUnit}, else v (in [0, 255]). The bytes are
+     * decoded straight into the tensor's storage, so the heap holds the tensor and a small window,
+     * never the file's bytes and a second copy besides. A named pipe reads as well as a file.
      */
     public static Tensor readImages(Path file, boolean scaleToUnit) throws IOException {
-        Raw raw = read(file);
-        float scale = scaleToUnit ? 1f / 255f : 1f;
-        float[] v = new float[raw.data.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (raw.data[i] & 0xFF) * scale;
-        }
-        return Tensor.fromArray(v, raw.shape);
+        return read(file, DType.FLOAT32, scaleToUnit ? 1f / 255f : 1f);
     }
 
     /**
@@ -56,27 +55,28 @@ public final class IdxReader {
      * @throws IOException if the file cannot be read or is not a valid IDX file of unsigned bytes
      */
     public static Tensor readLabels(Path file) throws IOException {
-        Raw raw = read(file);
-        int[] v = new int[raw.data.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = raw.data[i] & 0xFF;
-        }
-        return Tensor.fromArray(v, raw.shape);
+        return read(file, DType.INT32, 1f);
     }
 
-    private record Raw(int[] shape, byte[] data) {
-    }
-
-    private static Raw read(Path file) throws IOException {
-        try (InputStream in = Gzip.maybeDecompress(Files.newInputStream(file))) {
-            return read(file, new DataInputStream(in));
+    private static Tensor read(Path file, DType dtype, float scale) throws IOException {
+        try (InputStream in = Gzip.maybeDecompress(FileStreams.open(file))) {
+            int[] shape = header(file, in);
+            // Allocated outside any MemoryScope: a dataset outlives the step that loads it.
+            Storage storage = Backends.cpu().allocate(dtype, Shapes.numel(shape));
+            decode(file, in, shape, storage, scale);
+            Tensor t = Tensor.wrap(storage, shape);
+            if (in.read() != -1) {
+                throw new IOException(file + ": trailing bytes after the " + Shapes.numel(shape)
+                        + " data bytes of shape " + Arrays.toString(shape) + ": the header does not describe this file");
+            }
+            return t;
         } catch (ZipException | EOFException e) {
             // A truncated or damaged gzip member surfaces from the inflater, whatever field was being read.
             throw new IOException(file + ": corrupt or truncated gzip stream: " + e.getMessage(), e);
         }
     }
 
-    private static Raw read(Path file, DataInputStream in) throws IOException {
+    private static int[] header(Path file, InputStream in) throws IOException {
         int magic = readHeaderInt(file, in, "magic number");
         int type = (magic >>> 8) & 0xFF;
         int rank = magic & 0xFF;
@@ -104,18 +104,42 @@ public final class IdxReader {
                         + "... has more than " + (Integer.MAX_VALUE - 8) + " elements, too many for one tensor");
             }
         }
-        byte[] data = in.readNBytes((int) total);
-        if (data.length < total) {
-            long perRecord = total / shape[0];
-            throw new IOException(file + ": " + cutShort(data.length / perRecord + 1, shape[0],
-                    4L + 4L * rank + data.length, perRecord, data.length % perRecord) + "; shape "
-                    + Arrays.toString(shape));
+        return shape;
+    }
+
+    /**
+     * Reads the data bytes into {@code out} (float32: v x scale; int32: v), a window at a time,
+     * copying each window into place with the backend's strided copy.
+     */
+    private static void decode(Path file, InputStream in, int[] shape, Storage out, float scale) throws IOException {
+        int size = out.size();
+        Backend backend = out.backend();
+        byte[] bytes = new byte[Math.max(1, Math.min(CHUNK, size))];
+        boolean floats = out.dtype() == DType.FLOAT32;
+        float[] f = floats ? new float[bytes.length] : null;
+        int[] ints = floats ? null : new int[bytes.length];
+        Storage window = backend.allocate(out.dtype(), bytes.length);
+        int[] unit = {1};
+        for (int at = 0; at < size; ) {
+            int want = Math.min(bytes.length, size - at);
+            int n = in.readNBytes(bytes, 0, want);
+            if (n < want) {
+                long got = (long) at + n;
+                long perRecord = size / shape[0];
+                throw new IOException(file + ": " + cutShort(got / perRecord + 1, shape[0],
+                        4L + 4L * shape.length + got, perRecord, got % perRecord) + "; shape " + Arrays.toString(shape));
+            }
+            for (int k = 0; k < n; k++) {
+                if (floats) {
+                    f[k] = (bytes[k] & 0xFF) * scale;
+                } else {
+                    ints[k] = bytes[k] & 0xFF;
+                }
+            }
+            backend.write(window, floats ? FloatBuffer.wrap(f) : IntBuffer.wrap(ints));
+            backend.copy(window, 0, unit, out, at, unit, new int[] {n});
+            at += n;
         }
-        if (in.read() != -1) {
-            throw new IOException(file + ": trailing bytes after the " + total + " data bytes of shape "
-                    + Arrays.toString(shape) + ": the header does not describe this file");
-        }
-        return new Raw(shape, data);
     }
 
     /**
@@ -128,7 +152,7 @@ public final class IdxReader {
                 + needs + " bytes, got " + got + ")";
     }
 
-    private static int readHeaderInt(Path file, DataInputStream in, String what) throws IOException {
+    private static int readHeaderInt(Path file, InputStream in, String what) throws IOException {
         byte[] b = in.readNBytes(4);
         if (b.length < 4) {
             throw new IOException(file + ": truncated header: expected 4 bytes for the " + what + ", got " + b.length);

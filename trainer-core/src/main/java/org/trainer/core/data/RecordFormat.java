@@ -19,8 +19,18 @@ public interface RecordFormat {
     RecordReader open() throws IOException;
 
     /**
+     * A new pass over the records of epoch {@code epoch}; the caller closes it. The library's
+     * formats hand the epoch to their {@link RecordSource}s (per-epoch pipes); a format whose
+     * records do not depend on the epoch reads them as {@link #open()} does.
+     */
+    default RecordReader open(int epoch) throws IOException {
+        return open();
+    }
+
+    /**
      * The number of records of a pass when the format knows it without reading the data (an IDX
-     * header states it), else -1.
+     * header states it), else -1. A {@link StreamingLoader} asks only when its builder was given
+     * no count.
      *
      * @return the number of records, or -1
      * @throws java.io.UncheckedIOException if reading what states the count fails

@@ -40,6 +40,14 @@ public interface RecordReader extends Closeable {
     DType targetType();
 
     /**
+     * The number of records this pass states before they are read (an IDX header), else -1. A
+     * {@link StreamingLoader} given a count checks it here, before the first batch.
+     */
+    default long recordCount() {
+        return -1;
+    }
+
+    /**
      * Reads the next record: its features into {@code features[featureOffset ...]} and its target
      * values into {@code targets[targetOffset ...]}.
      *

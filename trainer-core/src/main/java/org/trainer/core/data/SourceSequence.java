@@ -8,15 +8,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-/** The sources of a pass, opened one after another (gunzipped when they start with the gzip magic). */
+/**
+ * The sources of a pass, opened one after another (gunzipped when they start with the gzip magic),
+ * each with the bytes of the pass's epoch.
+ */
 final class SourceSequence implements Closeable {
     private final List<RecordSource> sources;
+    private final int epoch;
     private int next;
     private RecordSource current;
     private InputStream in;
 
-    SourceSequence(List<RecordSource> sources) {
+    SourceSequence(List<RecordSource> sources, int epoch) {
         this.sources = sources;
+        this.epoch = epoch;
     }
 
     /** Closes the current source and opens the next; false when none is left. */
@@ -26,14 +31,19 @@ final class SourceSequence implements Closeable {
             return false;
         }
         current = sources.get(next++);
-        InputStream raw = current.open();
+        in = open(current, epoch);
+        return true;
+    }
+
+    /** The bytes of {@code source} for {@code epoch}, decompressed; failures name the source. */
+    static InputStream open(RecordSource source, int epoch) throws IOException {
+        InputStream raw = source.open(epoch);
         try {
-            in = Gzip.maybeDecompress(raw);
+            return Gzip.maybeDecompress(raw);
         } catch (IOException | RuntimeException e) {
             raw.close();
-            throw new IOException(current.name() + ": " + e.getMessage(), e);
+            throw new IOException(source.name(epoch) + ": " + e.getMessage(), e);
         }
-        return true;
     }
 
     /** The open source's decompressed bytes. */
@@ -41,9 +51,9 @@ final class SourceSequence implements Closeable {
         return in;
     }
 
-    /** The open source's name, for messages. */
+    /** The open source's name for this epoch, for messages. */
     String name() {
-        return current.name();
+        return current.name(epoch);
     }
 
     @Override

@@ -35,7 +35,9 @@ final class StreamingIterator implements BatchIterator {
     private final ShuffleBuffer buffer;
     private final float[] batchFeatures;
     private final float[] batchTargets;
+    private final Prepare prepare;
     private Batch pending;
+    private int built;
     private long emitted;
     private boolean done;
 
@@ -43,11 +45,13 @@ final class StreamingIterator implements BatchIterator {
      * Takes ownership of {@code reader}: it is closed here, also when this constructor throws.
      *
      * @param expectedCount the number of records the pass must hold, or -1 when unknown
+     * @param prepare       what is done to each batch once packed (normalization, augmentation)
      */
     StreamingIterator(String name, RecordReader reader, int batchSize, boolean dropLast, int shuffleBuffer,
-                      long seed, int epoch, long expectedCount) {
+                      long seed, int epoch, long expectedCount, Prepare prepare) {
         this.name = name;
         this.reader = reader;
+        this.prepare = prepare;
         this.cleanable = WorkerFailure.CLEANER.register(this, new Closer(reader));
         try {
             this.batchSize = batchSize;
@@ -60,6 +64,11 @@ final class StreamingIterator implements BatchIterator {
                 throw new IllegalArgumentException(name + ": targetType must be INT32 or FLOAT32, got " + type);
             }
             this.classes = type == DType.INT32;
+            long stated = reader.recordCount();
+            if (expectedCount >= 0 && stated >= 0 && stated != expectedCount) {
+                throw new IllegalStateException(name + ": states " + stated + " records, expected " + expectedCount
+                        + " (recordCount); the source changed or the count is wrong");
+            }
             this.featureSize = Shapes.numel(Shapes.check("StreamingLoader featureShape", featureShape));
             this.targetSize = Shapes.numel(Shapes.check("StreamingLoader targetShape", targetShape));
             if ((long) batchSize * featureSize > Integer.MAX_VALUE - 8L) {
@@ -146,7 +155,13 @@ final class StreamingIterator implements BatchIterator {
         }
         float[] x = n == batchSize ? batchFeatures : Arrays.copyOf(batchFeatures, n * featureSize);
         float[] y = n == batchSize ? batchTargets : Arrays.copyOf(batchTargets, n * targetSize);
-        return batch(n, x, featureShape, y, targetShape, classes);
+        return prepare.apply(batch(n, x, featureShape, y, targetShape, classes), built++);
+    }
+
+    /** What is done to batch {@code index} of the pass once it is packed. */
+    @FunctionalInterface
+    interface Prepare {
+        Batch apply(Batch batch, int index);
     }
 
     /**

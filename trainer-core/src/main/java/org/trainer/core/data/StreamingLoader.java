@@ -2,7 +2,13 @@ package org.trainer.core.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+
+import org.trainer.core.data.augment.AugmentPipeline;
+import org.trainer.core.data.augment.BatchTransform;
+import org.trainer.core.data.augment.Transform;
 
 /**
  * Streams batches from a {@link RecordFormat}, re-reading its sources every epoch ("pipe mode"):
@@ -29,6 +35,16 @@ import java.util.Objects;
  * and packs up to k batches ahead of the trainer; the batches are identical to those of
  * {@code prefetch(0)}, and errors arrive at the batch that failed.
  *
+ * <p><b>Normalization and augmentation.</b> {@link Builder#normalize(Normalize)} standardises the
+ * features of every batch; {@link Builder#augment(Transform...)} and
+ * {@link Builder#augmentBatches(BatchTransform...)} then apply the library's augmentation as a
+ * {@link DataLoader} does ({@link AugmentPipeline}): the record at position p of epoch e (its place
+ * in the epoch's order, from 0) draws from a stream keyed by (seed, e, p) alone, so the batches are
+ * a pure function of (data, seed, e), with or without prefetch. A loader that streams the same
+ * records in the same order as a {@code DataLoader} over {@code normalize.apply(dataset)} with
+ * the same transforms and seed gives bitwise the same batches. A loader that augments reports
+ * {@link #augments()}, and evaluation refuses it: augment training data only.
+ *
  * <p><b>Errors.</b> A malformed record fails the epoch with an {@link IllegalArgumentException},
  * a damaged or unreadable source with an {@link UncheckedIOException}, each naming the source, the
  * record number and, for a value, the column. Opening the sources fails at {@link #iterator(int)}.
@@ -41,6 +57,8 @@ public final class StreamingLoader extends EpochCounter {
     private final boolean dropLast;
     private final int prefetch;
     private final long recordCount;
+    private final Normalize normalize;
+    private final AugmentPipeline augmentation;
 
     private StreamingLoader(Builder b, long recordCount) {
         this.format = b.format;
@@ -50,6 +68,8 @@ public final class StreamingLoader extends EpochCounter {
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
         this.recordCount = recordCount;
+        this.normalize = b.normalize;
+        this.augmentation = new AugmentPipeline(b.sampleTransforms, b.batchTransforms);
     }
 
     /**
@@ -113,20 +133,33 @@ public final class StreamingLoader extends EpochCounter {
         }
         RecordReader reader;
         try {
-            reader = format.open();
+            reader = format.open(e);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex.getMessage(), ex);
         }
         StreamingIterator it = new StreamingIterator(format.toString(), reader, batchSize, dropLast, shuffleBuffer,
-                seed, e, recordCount);
+                seed, e, recordCount, (batch, index) -> prepare(batch, e, index));
         return prefetch == 0 ? it : new BackgroundIterator(it, prefetch);
+    }
+
+    /** Whether the batches are augmented: evaluation refuses such a loader. */
+    @Override
+    public boolean augments() {
+        return !augmentation.isEmpty();
+    }
+
+    /** Batch {@code index} of epoch {@code epoch} normalized, then augmented. */
+    private Batch prepare(Batch batch, int epoch, int index) {
+        Batch out = normalize == null ? batch : new Batch(normalize.apply(batch.features()), batch.targets());
+        return augmentation.isEmpty() ? out : augmentation.apply(out, seed, epoch, index, (long) index * batchSize);
     }
 
     @Override
     public String toString() {
         return "StreamingLoader(" + format + ", " + (recordCount < 0 ? "unknown count" : recordCount + " records")
                 + ", batchSize " + batchSize + ", shuffleBuffer " + shuffleBuffer + ", seed " + seed + ", dropLast "
-                + dropLast + ", prefetch " + prefetch + ")";
+                + dropLast + ", prefetch " + prefetch + (normalize == null ? "" : ", " + normalize)
+                + (augments() ? ", " + augmentation : "") + ")";
     }
 
     /** Options for a {@link StreamingLoader}; each setter validates its argument at once. */
@@ -138,6 +171,9 @@ public final class StreamingLoader extends EpochCounter {
         private boolean dropLast;
         private int prefetch;
         private long recordCount = -1;
+        private Normalize normalize;
+        private final List<Transform> sampleTransforms = new ArrayList<>();
+        private final List<BatchTransform> batchTransforms = new ArrayList<>();
 
         private Builder(RecordFormat format) {
             this.format = format;
@@ -225,17 +261,47 @@ public final class StreamingLoader extends EpochCounter {
         }
 
         /**
-         * @return the loader
-         * @throws IllegalArgumentException if a stated record count differs from the format's
+         * Standardises every batch's features, {@code (x - mean) / std}, before any augmentation;
+         * for training and evaluation alike (it is not random).
+         */
+        public Builder normalize(Normalize normalize) {
+            this.normalize = Objects.requireNonNull(normalize, "StreamingLoader: normalize is null");
+            return this;
+        }
+
+        /**
+         * Per-sample transforms applied, in order, to the features of every record (appended to
+         * any added before), after normalization; the seed ({@link #seed(long)}) drives them. A
+         * loader with transforms {@linkplain StreamingLoader#augments() augments} and evaluation
+         * refuses it.
+         */
+        public Builder augment(Transform... transforms) {
+            for (int i = 0; i < transforms.length; i++) {
+                Objects.requireNonNull(transforms[i], "StreamingLoader: augment: transforms[" + i + "] is null");
+            }
+            sampleTransforms.addAll(List.of(transforms));
+            return this;
+        }
+
+        /** Batch-level transforms (Mixup, CutMix) applied, in order, after the per-sample ones. */
+        public Builder augmentBatches(BatchTransform... transforms) {
+            for (int i = 0; i < transforms.length; i++) {
+                Objects.requireNonNull(transforms[i], "StreamingLoader: augmentBatches: transforms[" + i + "] is null");
+            }
+            batchTransforms.addAll(List.of(transforms));
+            return this;
+        }
+
+        /**
+         * The loader. Without a {@link #recordCount(long) stated count} it asks the format for
+         * its count ({@link RecordFormat#recordCount()}, e.g. from an IDX header); with one it
+         * reads nothing here, and each epoch checks the count against what its pass states and
+         * holds.
+         *
          * @throws UncheckedIOException if the format fails to read its count (e.g. an IDX header)
          */
         public StreamingLoader build() {
-            long known = format.recordCount();
-            if (recordCount >= 0 && known >= 0 && recordCount != known) {
-                throw new IllegalArgumentException("StreamingLoader: recordCount " + recordCount + " differs from the "
-                        + known + " records that " + format + " states");
-            }
-            return new StreamingLoader(this, recordCount >= 0 ? recordCount : known);
+            return new StreamingLoader(this, recordCount >= 0 ? recordCount : format.recordCount());
         }
     }
 }

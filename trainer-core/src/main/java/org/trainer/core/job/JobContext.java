@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.trainer.core.data.RecordSource;
 import org.trainer.core.monitor.Finding;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.History;
@@ -44,30 +45,39 @@ public final class JobContext {
     }
 
     /**
-     * The data channels present (input/data/&lt;name&gt;), by name.
-     *
-     * @return the channels' folders by name
+     * The data channels present, by name: folders input/data/&lt;name&gt;, and pipe channels
+     * (named pipes input/data/&lt;name&gt;_&lt;epoch&gt;), which map to the prefix input/data/&lt;name&gt;;
+     * see {@link JobDirectory#channels()} and {@link #records(String)}.
      */
     public Map<String, Path> channels() {
         return channels;
     }
 
+    /** Whether a channel present is a pipe channel (named pipes per epoch) rather than a folder. */
+    public boolean isPipeChannel(String name) {
+        return !Files.isDirectory(channel(name));
+    }
+
     /**
-     * Whether the data channel input/data/&lt;name&gt; is present.
+     * The bytes of a pipe channel, epoch by epoch: epoch e reads the named pipe
+     * input/data/&lt;name&gt;_&lt;e&gt;, for a streaming format (CSV, binary, IDX records) under a
+     * {@code StreamingLoader}, which tells each pass its epoch.
      *
-     * @param name the channel's name
-     * @return whether it is present
+     * @throws JobConfigurationException if there is no such channel, or it is a folder
      */
+    public RecordSource records(String name) {
+        if (!isPipeChannel(name)) {
+            throw new JobConfigurationException("channel '" + name + "' is a folder (" + channel(name)
+                    + "), not a pipe channel; read its files instead");
+        }
+        return RecordSource.perEpoch(channel(name));
+    }
+
     public boolean hasChannel(String name) {
         return channels.containsKey(name);
     }
 
-    /**
-     * The folder of a channel, which must exist.
-     *
-     * @param name the channel's name
-     * @return its folder
-     */
+    /** The folder of a channel, which must exist (for a pipe channel, the prefix of its pipes). */
     public Path channel(String name) {
         Path p = channels.get(name);
         if (p == null) {

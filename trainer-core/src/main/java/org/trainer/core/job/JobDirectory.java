@@ -3,8 +3,11 @@ package org.trainer.core.job;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -14,6 +17,7 @@ import java.util.stream.Stream;
  *   input/config/hyperparameters.json   the hyperparameters: a JSON object of name to value
  *   input/data/&lt;channel&gt;/               one folder per data channel ("train", "validation", ...);
  *                                       the channel "model" holds an earlier artifact to start from
+ *   input/data/&lt;channel&gt;_&lt;epoch&gt;         or, in pipe mode, one named pipe (FIFO) per epoch
  *   model/                              the final artifacts (model.safetensors, optimizer.safetensors)
  *   output/data/                        metrics.json, history.json and anything else the job writes
  *   output/failure                      the error message, when the job fails
@@ -24,6 +28,9 @@ import java.util.stream.Stream;
 public final class JobDirectory {
     /** The channel that holds an earlier model artifact, for incremental training (SageMaker's name). */
     public static final String MODEL_CHANNEL = "model";
+
+    /** A pipe channel's per-epoch file name: the channel, an underscore, the epoch. */
+    private static final Pattern PIPE = Pattern.compile("(.+)_(\\d+)");
 
     private final Path root;
 
@@ -86,26 +93,68 @@ public final class JobDirectory {
     }
 
     /**
-     * The channels present: every folder under input/data, by name, sorted.
-     *
-     * @return the channels' folders by name
-     * @throws IOException if input/data cannot be listed
+     * The channels present, by name, sorted: every folder under input/data, and every pipe channel.
+     * A pipe channel is a named pipe (FIFO) {@code <name>_<epoch>} (SageMaker's pipe mode creates
+     * {@code train_0}, then {@code train_1}, ...); it maps to {@code input/data/<name>}, the
+     * prefix that {@link org.trainer.core.data.RecordSource#perEpoch(Path)} appends the epoch to,
+     * which is not itself a file. A folder of the same name wins over pipes.
      */
     public Map<String, Path> channels() throws IOException {
         Map<String, Path> out = new TreeMap<>();
         if (Files.isDirectory(dataDir())) {
             try (Stream<Path> s = Files.list(dataDir())) {
-                s.filter(Files::isDirectory).forEach(p -> out.put(p.getFileName().toString(), p));
+                s.forEach(p -> addChannel(out, p));
             }
         }
         return out;
     }
 
+    private void addChannel(Map<String, Path> out, Path p) {
+        String file = p.getFileName().toString();
+        if (Files.isDirectory(p)) {
+            out.put(file, p);
+            return;
+        }
+        Matcher m = PIPE.matcher(file);
+        if (m.matches() && isPipe(p)) {
+            out.putIfAbsent(m.group(1), dataDir().resolve(m.group(1)));
+        }
+    }
+
     /**
-     * model/: the final artifacts.
-     *
-     * @return the folder
+     * Whether {@code name} is a pipe channel: input/data/&lt;name&gt; is no folder, and a FIFO
+     * &lt;name&gt;_&lt;epoch&gt; exists.
      */
+    public boolean isPipeChannel(String name) throws IOException {
+        Path folder = channel(name);
+        if (Files.isDirectory(folder) || !Files.isDirectory(dataDir())) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dataDir())) {
+            return s.anyMatch(p -> {
+                Matcher m = PIPE.matcher(p.getFileName().toString());
+                return m.matches() && m.group(1).equals(name) && isPipe(p);
+            });
+        }
+    }
+
+    /** A pipe channel's named pipe for one epoch: input/data/&lt;name&gt;_&lt;epoch&gt; (which may not exist yet). */
+    public Path pipe(String name, int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("JobDirectory: epoch must be >= 0, got " + epoch);
+        }
+        return dataDir().resolve(channel(name).getFileName() + "_" + epoch);
+    }
+
+    /** A FIFO (or another special file a writer streams into): neither a folder nor a regular file. */
+    private static boolean isPipe(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).isOther();
+        } catch (IOException e) {
+            return false; // gone since it was listed
+        }
+    }
+
     public Path modelDir() {
         return root.resolve("model");
     }

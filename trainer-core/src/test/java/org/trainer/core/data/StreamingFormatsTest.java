@@ -207,6 +207,42 @@ class StreamingFormatsTest {
                         .getMessage());
     }
 
+    /** A source that gives {@code good} bytes, then fails as a pipe read can ("Illegal seek"). */
+    private static RecordSource failingAfter(String name, byte[] good) {
+        return RecordSource.of(name, () -> new java.io.InputStream() {
+            private int at;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (at == good.length) {
+                    throw new IOException("Illegal seek");
+                }
+                int n = Math.min(len, good.length - at);
+                System.arraycopy(good, at, b, off, n);
+                at += n;
+                return n;
+            }
+        });
+    }
+
+    @Test
+    void readFailuresNameTheSourceAndTheRecord() {
+        assertEquals("b.bin: reading record 3 failed: Illegal seek", error(UncheckedIOException.class,
+                BinaryRecords.classes(2, failingAfter("b.bin", RecordBytes.numbered(2)))));
+        byte[] twoImages = Arrays.copyOf(idx(new int[] {3, 2, 2}, pattern(12)), 16 + 8);
+        assertEquals("images: reading record 3 failed: Illegal seek", error(UncheckedIOException.class,
+                IdxRecords.of(failingAfter("images", twoImages), bytes("labels", idx(new int[] {3}, pattern(3))), true)));
+        assertEquals("labels: reading the header failed: Illegal seek", error(UncheckedIOException.class,
+                IdxRecords.of(bytes("images", idx(new int[] {3, 2, 2}, pattern(12))), failingAfter("labels",
+                        new byte[] {0, 0, 8}), true)));
+    }
+
     @Test
     void idxPairsStreamTheSameBatchesAsIdxReaderAndStateTheirCount() throws IOException {
         byte[] labels = new byte[50];
