@@ -139,6 +139,9 @@ public final class Trainer {
      * org.trainer.core.train.checkpoint.CheckpointLock} until fit returns or throws.
      *
      * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
+     * @throws org.trainer.core.train.checkpoint.TrainingStoppedException when the checkpoints'
+     *                                  {@link org.trainer.core.train.checkpoint.StopRequest} was made: after
+     *                                  the current step, with a checkpoint of that moment written
      * @throws IllegalStateException    when another writer holds the checkpoint directory, or when it holds
      *                                  checkpoints and every one is damaged (listing each and why) under
      *                                  {@link org.trainer.core.train.checkpoint.Checkpointing.AllDamaged#FAIL}
@@ -194,6 +197,7 @@ public final class Trainer {
                 }
                 if (run != null) {
                     run.afterEpoch(ctx);
+                    run.stopIfRequested(ctx, null);
                 }
             }
             all.forEach(c -> c.onTrainEnd(ctx));
@@ -280,6 +284,7 @@ public final class Trainer {
                 state.batch = batch;
                 if (run != null && stepNow) {
                     run.afterBatch(ctx, state);
+                    run.stopIfRequested(ctx, state);
                 }
                 if (profiler != null) {
                     t = lap(Phase.OTHER, t);
