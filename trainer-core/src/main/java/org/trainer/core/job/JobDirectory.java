@@ -12,11 +12,15 @@ import java.util.stream.Stream;
  * {@code /opt/ml}:
  * <pre>
  *   input/config/hyperparameters.json   the hyperparameters: a JSON object of name to value
+ *   input/config/job.json               stopping conditions, grace period, durable checkpoint copy
+ *                                       ({@link JobConfiguration}; optional)
  *   input/data/&lt;channel&gt;/               one folder per data channel ("train", "validation", ...);
  *                                       the channel "model" holds an earlier artifact to start from
  *   model/                              the final artifacts (model.safetensors, optimizer.safetensors)
  *   output/data/                        metrics.json, history.json and anything else the job writes
  *   output/failure                      the error message, when the job fails
+ *   output/status.json                  {"status": "Training" | "Completed" | "Failed" | "Interrupted" |
+ *                                       "MaxRuntimeExceeded", ...}: where the job stands (see {@link TrainingJob})
  *   output/job.log                      the child JVM's stdout and stderr, when run as a child
  *   checkpoints/                        checkpoints, kept across restarts of the job
  * </pre>
@@ -45,6 +49,11 @@ public final class JobDirectory {
 
     public Path hyperparametersFile() {
         return root.resolve("input/config/hyperparameters.json");
+    }
+
+    /** input/config/job.json: how the service runs the job ({@link JobConfiguration}). */
+    public Path jobConfigurationFile() {
+        return root.resolve("input/config/job.json");
     }
 
     /** input/data: the parent of the channels. */
@@ -88,6 +97,11 @@ public final class JobDirectory {
         return root.resolve("output/failure");
     }
 
+    /** output/status.json: the job's status, rewritten atomically as it changes. */
+    public Path statusFile() {
+        return root.resolve("output/status.json");
+    }
+
     public Path logFile() {
         return root.resolve("output/job.log");
     }
@@ -99,6 +113,12 @@ public final class JobDirectory {
     /** Writes input/config/hyperparameters.json atomically (numbers, booleans and strings as JSON). */
     public JobDirectory writeHyperparameters(Map<String, ?> values) throws IOException {
         JsonFiles.writeObject(hyperparametersFile(), values);
+        return this;
+    }
+
+    /** Writes input/config/job.json atomically. */
+    public JobDirectory writeJobConfiguration(JobConfiguration configuration) throws IOException {
+        JsonFiles.writeObject(jobConfigurationFile(), configuration.toMap());
         return this;
     }
 

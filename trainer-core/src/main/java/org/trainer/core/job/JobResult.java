@@ -17,8 +17,29 @@ public record JobResult(JobDirectory directory, int exitCode, String failure, Ma
         metrics = Map.copyOf(metrics);
     }
 
+    /** How a job ended, by its exit code. */
+    public enum Status {
+        /** Exit 0. */
+        COMPLETED,
+        /** Stopped on an interruption notice with its state in a checkpoint ({@link TrainingJob#INTERRUPTED}). */
+        INTERRUPTED,
+        /** Stopped past max_run, its last checkpoint's model in model/ ({@link TrainingJob#MAX_RUNTIME_EXCEEDED}). */
+        MAX_RUNTIME_EXCEEDED,
+        /** Any other exit code. */
+        FAILED
+    }
+
     public boolean succeeded() {
         return exitCode == 0 && failure == null;
+    }
+
+    /** The status the exit code gives: an interrupted job and one past max_run have not failed. */
+    public Status status() {
+        if (succeeded()) {
+            return Status.COMPLETED;
+        }
+        return exitCode == TrainingJob.INTERRUPTED ? Status.INTERRUPTED
+                : exitCode == TrainingJob.MAX_RUNTIME_EXCEEDED ? Status.MAX_RUNTIME_EXCEEDED : Status.FAILED;
     }
 
     /** Reads what a finished job left in its directory. */
