@@ -33,10 +33,16 @@ public record JobResult(JobDirectory directory, int exitCode, String failure, Ma
         return exitCode == 0 && failure == null;
     }
 
-    /** The status the exit code gives: an interrupted job and one past max_run have not failed. */
+    /**
+     * The status the exit code gives: an interrupted job and one past max_run have not failed; a job
+     * with an {@code output/failure} has.
+     */
     public Status status() {
         if (succeeded()) {
             return Status.COMPLETED;
+        }
+        if (failure != null) {
+            return Status.FAILED;
         }
         return exitCode == TrainingJob.INTERRUPTED ? Status.INTERRUPTED
                 : exitCode == TrainingJob.MAX_RUNTIME_EXCEEDED ? Status.MAX_RUNTIME_EXCEEDED : Status.FAILED;

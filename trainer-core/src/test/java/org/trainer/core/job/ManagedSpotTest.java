@@ -270,6 +270,8 @@ class ManagedSpotTest {
         assertEquals(JobResult.Status.MAX_RUNTIME_EXCEEDED, r.status(), r.failure());
         assertEquals(TrainingJob.MAX_RUNTIME_EXCEEDED, r.exitCode());
         assertNull(r.failure(), "a stop, not a failure");
+        assertEquals(JobResult.Status.FAILED, new JobResult(dir, TrainingJob.MAX_RUNTIME_EXCEEDED, "the JVM exited with "
+                + "code 4 without writing output/failure", Map.of()).status(), "exit 4 with a failure is a failure");
         Map<String, Object> status = JsonFiles.readObject(dir.statusFile());
         assertEquals("MaxRuntimeExceeded", status.get("status"));
         assertEquals("model/", status.get("artifact"));
