@@ -247,17 +247,14 @@ class ManagedSpotTest {
         assertTrue(stoppedAt > 0, "attempt 1 trained: " + starts);
         assertTrue(starts.get(starts.size() - 1) >= stoppedAt, "after SIGKILL, from a checkpoint copied while the job "
                 + "ran: " + starts);
-        List<String> kept = new DirectoryCheckpointLocationView(durable).names();
+        List<String> kept = names(durable);
         assertFalse(kept.isEmpty());
-        assertEquals(new CheckpointStore(dir.checkpointDir()).list().stream().map(p -> p.getFileName().toString())
-                .toList(), kept, "the durable copy holds what the local directory keeps");
+        assertEquals(names(dir.checkpointDir()), kept, "the durable copy holds what the local directory keeps");
     }
 
-    /** The names a directory location lists, oldest first. */
-    private record DirectoryCheckpointLocationView(Path root) {
-        List<String> names() throws IOException {
-            return new CheckpointStore(root).list().stream().map(p -> p.getFileName().toString()).toList();
-        }
+    /** The checkpoints a directory holds, oldest first. */
+    private static List<String> names(Path dir) throws IOException {
+        return new CheckpointStore(dir).list().stream().map(p -> p.getFileName().toString()).toList();
     }
 
     @Test

@@ -41,7 +41,7 @@ public class SpotJob implements JobDefinition {
     public HyperparameterSpec hyperparameters() {
         return new HyperparameterSpec()
                 .integer("epochs", 15).atLeast("epochs", 1)
-                .integer("step_millis", 15).atLeast("step_millis", 0)
+                .integer("step_millis", 10).atLeast("step_millis", 0)
                 .integer("slow_step", -1)
                 .integer("slow_millis", 0).atLeast("slow_millis", 0);
     }
