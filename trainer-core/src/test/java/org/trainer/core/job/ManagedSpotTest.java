@@ -319,6 +319,26 @@ class ManagedSpotTest {
         assertThrows(JobConfigurationException.class, runner::run);
     }
 
+    /** max_run counts the training seconds of every attempt: the restart stops itself early. */
+    @Test
+    void maxRunCountsEveryAttempt(@TempDir Path root) throws Exception {
+        JobDirectory dir = job(root.resolve("job"), Map.of(), new JobConfiguration(
+                java.util.Optional.of(Duration.ofSeconds(3)), java.util.Optional.empty(), GRACE,
+                java.util.Optional.empty()));
+        SpotRun run = ManagedSpotRunner.builder(dir.root(), SpotJob.class.getName())
+                .interruptions(List.of(Interruption.notice(Duration.ofMillis(300), Duration.ofSeconds(30))))
+                .build().run();
+        assertEquals(SpotRun.Status.MAX_RUNTIME_EXCEEDED, run.status(), log(dir));
+        assertEquals(2, run.attempts().size());
+        SpotRun.Attempt second = run.attempts().get(1);
+        assertEquals(TrainingJob.MAX_RUNTIME_EXCEEDED, second.exitCode());
+        assertEquals("MaxRuntimeExceeded", second.status().get("status"));
+        // 300 steps of at least 10 ms do not fit in 3 s with two JVM starts: the stop came from max_run.
+        assertTrue(((Number) second.status().get("iteration")).longValue() < 15 * SpotJob.STEPS_PER_EPOCH);
+        assertTrue(run.trainingSeconds() >= 3, run.summary());
+        ModelArtifact.open(dir.modelDir()).loadInto(SpotJob.model());
+    }
+
     @Test
     void pastMaxWaitTheRunnerGivesUp(@TempDir Path root) throws Exception {
         JobDirectory dir = job(root.resolve("job"), Map.of(), new JobConfiguration(
