@@ -9,16 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.trainer.core.job.Interruption;
+import org.trainer.core.job.JobConfiguration;
 import org.trainer.core.job.JobDirectory;
 import org.trainer.core.job.JobResult;
+import org.trainer.core.job.ManagedSpotRunner;
+import org.trainer.core.job.SpotRun;
 import org.trainer.core.job.TrainingJob;
 
 /**
@@ -38,7 +45,8 @@ import org.trainer.core.job.TrainingJob;
  * ({@code output/data/metrics.json}). A job that fails (non-zero exit, killed past its time
  * limit, no such metric) completes the trial exceptionally with the job's {@code output/failure}
  * text. A trial re-run after a crash of the tuner reuses its directory, so a job that
- * checkpoints resumes where it stopped.
+ * checkpoints resumes where it stopped. With {@link Builder#spot} each trial is a managed-spot job
+ * ({@link ManagedSpotRunner}): interrupted, it resumes from its checkpoint and is not counted as failed.
  *
  * <p>The job receives the trial's parameters when it starts and reports only when it ends: the
  * study must declare its ranges (a define-by-run trial holds no parameters yet), and trials are
@@ -63,6 +71,9 @@ public final class JobTrialExecutor implements TrialExecutor {
     private final int parallelism;
     private final Duration timeout;
     private final List<String> jvmArgs;
+    private final IntFunction<List<Interruption>> spotInterruptions;
+    private final Duration capacityWait;
+    private final Map<Integer, SpotRun> spotRuns = new ConcurrentHashMap<>();
     private final ExecutorService pool;
 
     private JobTrialExecutor(Builder b, int parallelism) {
@@ -74,6 +85,8 @@ public final class JobTrialExecutor implements TrialExecutor {
         this.jvmArgs = b.jvmArgs;
         this.parallelism = parallelism;
         this.timeout = b.timeout;
+        this.spotInterruptions = b.spotInterruptions;
+        this.capacityWait = b.capacityWait;
         int id = POOLS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(parallelism, r -> {
@@ -103,6 +116,8 @@ public final class JobTrialExecutor implements TrialExecutor {
         private String metric;
         private Duration timeout;
         private List<String> jvmArgs = TrainingJob.defaultJvmArgs();
+        private IntFunction<List<Interruption>> spotInterruptions;
+        private Duration capacityWait = Duration.ZERO;
 
         private Builder(Path root, String definitionClass) {
             this.root = Objects.requireNonNull(root, "JobTrialExecutor.builder: root");
@@ -183,11 +198,24 @@ public final class JobTrialExecutor implements TrialExecutor {
         }
 
         /**
-         * An executor running {@code parallelism} jobs at once (&gt;= 1).
-         *
-         * @param parallelism jobs at once
-         * @return the executor
+         * Runs each trial as a managed-spot job ({@link ManagedSpotRunner}): trial n's job gets the
+         * interruptions {@code interruptionsOfTrial.apply(n)} and, after each, is started again after
+         * the simulated {@code capacityWait}; it resumes from its checkpoint, and an interrupted trial
+         * is not a failed one. The timeout becomes the job's max_run ({@code input/config/job.json},
+         * written for each trial): a job stopped past it fails its trial. The job must checkpoint
+         * ({@code ctx.checkpointing()}) to lose nothing on an interruption.
          */
+        public Builder spot(IntFunction<List<Interruption>> interruptionsOfTrial, Duration capacityWait) {
+            this.spotInterruptions = Objects.requireNonNull(interruptionsOfTrial,
+                    "JobTrialExecutor.Builder.spot: interruptionsOfTrial");
+            if (capacityWait == null || capacityWait.isNegative()) {
+                throw new IllegalArgumentException("JobTrialExecutor: capacityWait must be >= 0, got " + capacityWait);
+            }
+            this.capacityWait = capacityWait;
+            return this;
+        }
+
+        /** An executor running {@code parallelism} jobs at once (&gt;= 1). */
         public JobTrialExecutor build(int parallelism) {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("JobTrialExecutor: parallelism must be >= 1, got " + parallelism);
@@ -263,7 +291,8 @@ public final class JobTrialExecutor implements TrialExecutor {
                 Files.createSymbolicLink(link, c.getValue().toAbsolutePath());
             }
         }
-        JobResult r = new TrainingJob(dir.root()).runInChildJvm(definitionClass, jvmArgs, timeout);
+        JobResult r = spotInterruptions == null ? new TrainingJob(dir.root()).runInChildJvm(definitionClass, jvmArgs, timeout)
+                : runSpot(trial.number(), dir);
         if (!r.succeeded()) {
             throw new IllegalStateException("trial " + trial.number() + ": job " + dir.root().getFileName()
                     + " failed (exit code " + r.exitCode() + "): " + r.failure().strip());
@@ -274,6 +303,29 @@ public final class JobTrialExecutor implements TrialExecutor {
                     + " reported no '" + metric + "' among " + r.metrics().keySet());
         }
         return v;
+    }
+
+    /** Runs a trial's job under a {@link ManagedSpotRunner}; returns what its last attempt left. */
+    private JobResult runSpot(int number, JobDirectory dir) throws IOException, InterruptedException {
+        dir.writeJobConfiguration(new JobConfiguration(Optional.of(timeout), Optional.empty(),
+                JobConfiguration.DEFAULT_GRACE_PERIOD, Optional.empty()));
+        List<Interruption> planned = spotInterruptions.apply(number);
+        SpotRun run = ManagedSpotRunner.builder(dir.root(), definitionClass).jvmArgs(jvmArgs)
+                .interruptions(planned == null ? List.of() : planned).capacityWait(capacityWait).build().run();
+        spotRuns.put(number, run);
+        if (run.status() == SpotRun.Status.MAX_RUNTIME_EXCEEDED) {
+            throw new IllegalStateException("trial " + number + ": job " + dir.root().getFileName() + " ran past its "
+                    + "limit of " + timeout + " of training (MaxRuntimeExceeded)");
+        }
+        return run.last();
+    }
+
+    /**
+     * What managed-spot training reported of trial {@code number} (attempts, interruptions, training
+     * and billable seconds), once it ran with {@link Builder#spot}; empty otherwise.
+     */
+    public Optional<SpotRun> spotRun(int number) {
+        return Optional.ofNullable(spotRuns.get(number));
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.trainer.core.nn.Module;
 import org.trainer.core.train.History;
 import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.checkpoint.Checkpointing;
+import org.trainer.core.train.checkpoint.StopRequest;
 
 /**
  * What a running {@link JobDefinition} sees: its typed hyperparameters, its data channels and the
@@ -28,8 +29,14 @@ public final class JobContext {
     private final Hyperparameters hyperparameters;
     private final Map<String, Path> channels;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
+    private final StopRequest stopRequest;
 
     JobContext(JobDirectory dir, Hyperparameters hyperparameters, Map<String, Path> channels) {
+        this(dir, hyperparameters, channels, new StopRequest());
+    }
+
+    JobContext(JobDirectory dir, Hyperparameters hyperparameters, Map<String, Path> channels, StopRequest stop) {
+        this.stopRequest = stop;
         this.dir = dir;
         this.hyperparameters = hyperparameters;
         this.channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
@@ -137,12 +144,20 @@ public final class JobContext {
     /**
      * Checkpoint settings over checkpoints/ (each epoch, the last 3 kept, until changed), for
      * {@code trainer.checkpoints(ctx.checkpointing().build())}: a job run again over the same
-     * directory after a crash or a kill then resumes from its newest good checkpoint.
-     *
-     * @return the settings' builder
+     * directory after a crash or a kill then resumes from its newest good checkpoint. They carry the
+     * job's {@link #stopRequest()}, so that an interruption notice or the end of max_run makes the
+     * fit checkpoint after its current step and stop.
      */
     public Checkpointing.Builder checkpointing() {
-        return Checkpointing.builder(checkpointDir());
+        return Checkpointing.builder(checkpointDir()).stopRequest(stopRequest);
+    }
+
+    /**
+     * The request that the job's fit checkpoint and stop: made on the interruption notice (SIGTERM)
+     * or when max_run runs out; a job that trains without {@link #checkpointing()} may poll it.
+     */
+    public StopRequest stopRequest() {
+        return stopRequest;
     }
 
     /**

@@ -15,12 +15,16 @@ import java.util.stream.Stream;
  * {@code /opt/ml}:
  * <pre>
  *   input/config/hyperparameters.json   the hyperparameters: a JSON object of name to value
+ *   input/config/job.json               stopping conditions, grace period, durable checkpoint copy
+ *                                       ({@link JobConfiguration}; optional)
  *   input/data/&lt;channel&gt;/               one folder per data channel ("train", "validation", ...);
  *                                       the channel "model" holds an earlier artifact to start from
  *   input/data/&lt;channel&gt;_&lt;epoch&gt;         or, in pipe mode, one named pipe (FIFO) per epoch
  *   model/                              the final artifacts (model.safetensors, optimizer.safetensors)
  *   output/data/                        metrics.json, history.json and anything else the job writes
  *   output/failure                      the error message, when the job fails
+ *   output/status.json                  {"status": "Training" | "Completed" | "Failed" | "Interrupted" |
+ *                                       "MaxRuntimeExceeded", ...}: where the job stands (see {@link TrainingJob})
  *   output/job.log                      the child JVM's stdout and stderr, when run as a child
  *   checkpoints/                        checkpoints, kept across restarts of the job
  * </pre>
@@ -69,11 +73,12 @@ public final class JobDirectory {
         return root.resolve("input/config/hyperparameters.json");
     }
 
-    /**
-     * input/data: the parent of the channels.
-     *
-     * @return the folder
-     */
+    /** input/config/job.json: how the service runs the job ({@link JobConfiguration}). */
+    public Path jobConfigurationFile() {
+        return root.resolve("input/config/job.json");
+    }
+
+    /** input/data: the parent of the channels. */
     public Path dataDir() {
         return root.resolve("input/data");
     }
@@ -186,11 +191,11 @@ public final class JobDirectory {
         return root.resolve("output/failure");
     }
 
-    /**
-     * output/job.log: the child JVM's stdout and stderr.
-     *
-     * @return the file
-     */
+    /** output/status.json: the job's status, rewritten atomically as it changes. */
+    public Path statusFile() {
+        return root.resolve("output/status.json");
+    }
+
     public Path logFile() {
         return root.resolve("output/job.log");
     }
@@ -213,6 +218,12 @@ public final class JobDirectory {
      */
     public JobDirectory writeHyperparameters(Map<String, ?> values) throws IOException {
         JsonFiles.writeObject(hyperparametersFile(), values);
+        return this;
+    }
+
+    /** Writes input/config/job.json atomically. */
+    public JobDirectory writeJobConfiguration(JobConfiguration configuration) throws IOException {
+        JsonFiles.writeObject(jobConfigurationFile(), configuration.toMap());
         return this;
     }
 

@@ -25,23 +25,38 @@ public record JobResult(JobDirectory directory, int exitCode, String failure, Ma
         metrics = Map.copyOf(metrics);
     }
 
-    /**
-     * Whether the job exited with 0 and left no failure message.
-     *
-     * @return whether the job succeeded
-     */
+    /** How a job ended, by its exit code. */
+    public enum Status {
+        /** Exit 0. */
+        COMPLETED,
+        /** Stopped on an interruption notice with its state in a checkpoint ({@link TrainingJob#INTERRUPTED}). */
+        INTERRUPTED,
+        /** Stopped past max_run, its last checkpoint's model in model/ ({@link TrainingJob#MAX_RUNTIME_EXCEEDED}). */
+        MAX_RUNTIME_EXCEEDED,
+        /** Any other exit code. */
+        FAILED
+    }
+
     public boolean succeeded() {
         return exitCode == 0 && failure == null;
     }
 
     /**
-     * Reads what a finished job left in its directory.
-     *
-     * @param dir the job's directory
-     * @param exitCode the exit code
-     * @return the result
-     * @throws IOException if output/failure or metrics.json cannot be read
+     * The status the exit code gives: an interrupted job and one past max_run have not failed; a job
+     * with an {@code output/failure} has.
      */
+    public Status status() {
+        if (succeeded()) {
+            return Status.COMPLETED;
+        }
+        if (failure != null) {
+            return Status.FAILED;
+        }
+        return exitCode == TrainingJob.INTERRUPTED ? Status.INTERRUPTED
+                : exitCode == TrainingJob.MAX_RUNTIME_EXCEEDED ? Status.MAX_RUNTIME_EXCEEDED : Status.FAILED;
+    }
+
+    /** Reads what a finished job left in its directory. */
     public static JobResult read(JobDirectory dir, int exitCode) throws IOException {
         String failure = Files.exists(dir.failureFile())
                 ? Files.readString(dir.failureFile(), StandardCharsets.UTF_8) : null;

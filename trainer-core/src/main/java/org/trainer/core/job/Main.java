@@ -3,12 +3,21 @@ package org.trainer.core.job;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.trainer.core.train.checkpoint.StopRequest;
+
 /**
  * Runs one training job in this JVM and exits with its code:
  * {@code java -cp ... org.trainer.core.job.Main <job-dir> <definition-class>}, where the class
  * implements {@link JobDefinition} and has a public no-argument constructor. Exit 0: success;
  * 1: the job failed ({@code output/failure} says why); 2: wrong arguments (nothing written);
- * 3: the parent process named by {@link TrainingJob#PARENT_PID_ENV} is gone (nothing more written).
+ * 3: the parent process named by {@link TrainingJob#PARENT_PID_ENV} is gone (nothing more written);
+ * 4: stopped past max_run ({@link TrainingJob#MAX_RUNTIME_EXCEEDED}); 75: stopped on an
+ * interruption notice ({@link TrainingJob#INTERRUPTED}; run it again to go on).
+ *
+ * <p>SIGTERM is the interruption notice ({@link TerminationNotice}): the job's fit checkpoints after
+ * its current step and the JVM exits with 75 within the grace period of {@code job.json}; a second
+ * SIGTERM, or the grace period running out, halts it at once with 75, leaving the newest periodic
+ * checkpoint to resume from. {@code output/status.json} says which.
  */
 public final class Main {
     /** Exit code of a child JVM whose parent is gone. */
@@ -50,7 +59,15 @@ public final class Main {
             System.exit(TrainingJob.FAILED);
             return;
         }
-        System.exit(job.run(definition).exitCode());
+        JobConfiguration config;
+        try {
+            config = JobConfiguration.read(job.directory());
+        } catch (JobConfigurationException e) {
+            config = JobConfiguration.defaults(); // the job's run refuses it, writing output/failure
+        }
+        StopRequest stop = new StopRequest();
+        TerminationNotice.install(stop, config.gracePeriod(), job::cutShort);
+        System.exit(job.run(definition, stop).exitCode());
     }
 
     static JobDefinition instantiate(String className) {

@@ -49,12 +49,15 @@ public final class ModelArtifact {
         return new ModelArtifact(dir);
     }
 
-    /**
-     * An artifact directory written by {@link #save}; it must hold model.safetensors.
-     *
-     * @param dir the artifact's directory
-     * @return the artifact
-     */
+    /** Writes a model's and an optimizer's state dicts (a checkpoint's, for one) as {@link #save} does. */
+    static ModelArtifact save(Path dir, Map<String, Tensor> model, Map<String, Tensor> optimizer) throws IOException {
+        Files.createDirectories(dir);
+        Safetensors.save(model, Map.of("format", "trainer-model"), dir.resolve(WEIGHTS));
+        Safetensors.save(optimizer, Map.of("format", "trainer-optimizer"), dir.resolve(OPTIMIZER));
+        return new ModelArtifact(dir);
+    }
+
+    /** An artifact directory written by {@link #save}; it must hold model.safetensors. */
     public static ModelArtifact open(Path dir) {
         if (!Files.isRegularFile(dir.resolve(WEIGHTS))) {
             throw new JobConfigurationException("model artifact " + dir + " has no " + WEIGHTS);

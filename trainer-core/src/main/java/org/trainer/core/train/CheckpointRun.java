@@ -2,6 +2,7 @@ package org.trainer.core.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +28,8 @@ import org.trainer.core.train.checkpoint.Checkpointing;
 import org.trainer.core.train.checkpoint.CorruptCheckpointException;
 import org.trainer.core.train.checkpoint.StateEntries;
 import org.trainer.core.train.checkpoint.Stateful;
+import org.trainer.core.train.checkpoint.StopRequest;
+import org.trainer.core.train.checkpoint.TrainingStoppedException;
 
 /**
  * The checkpoints of one {@link Trainer#fit}: what goes into them and how a run is put back.
@@ -67,6 +70,11 @@ final class CheckpointRun {
     private final Map<String, Dropout> dropouts = new LinkedHashMap<>();
     private Map<Integer, Map<String, Tensor>> pendingCallbackStates;
     private CheckpointLock lock;
+    /** Whether every metric is Stateful, so that a stop may checkpoint mid-epoch. */
+    private final boolean midEpochStop;
+    /** The checkpoint written last and its position (epoch, batch), so that a stop there reuses it. */
+    private Path lastWritten;
+    private long lastWrittenPosition = -1;
 
     CheckpointRun(Checkpointing policy, Module model, Optimizer optimizer, Loss loss, BatchSource train, int epochs,
                   List<Callback> callbacks, List<Metric> metrics, LearningRateSchedule schedule) {
@@ -78,6 +86,7 @@ final class CheckpointRun {
         this.batchesPerEpoch = train.batchesPerEpoch();
         collectDropouts("", model);
         Map<String, Object> metricNames = new LinkedHashMap<>();
+        this.midEpochStop = metrics.stream().allMatch(m -> m instanceof Stateful);
         for (int i = 0; i < metrics.size(); i++) {
             Metric m = metrics.get(i);
             if (policy.everySteps() > 0 && !(m instanceof Stateful)) {
@@ -121,9 +130,34 @@ final class CheckpointRun {
         }
     }
 
-    private void write(TrainingContext ctx, int epoch, int batch, EpochState s) {
-        if (!policy.writes()) {
+    /**
+     * After a step's checkpoint (or an epoch's, with {@code s} null): when a stop was requested,
+     * writes a checkpoint of this moment (unless the one just written is of it) and throws.
+     *
+     * @throws TrainingStoppedException when the policy's {@link StopRequest} was made
+     */
+    void stopIfRequested(TrainingContext ctx, EpochState s) {
+        StopRequest request = policy.stopRequest();
+        if (request == null || !request.isRequested() || s != null && !midEpochStop) {
             return;
+        }
+        Path written = null;
+        if (policy.writes()) {
+            int epoch = s == null ? ctx.epoch() + 1 : ctx.epoch();
+            int batch = s == null ? 0 : s.batch;
+            written = lastWritten != null && lastWrittenPosition == position(epoch, batch) ? lastWritten
+                    : write(ctx, epoch, batch, s);
+        }
+        long now = System.nanoTime();
+        String reason = request.reason().orElseThrow();
+        LOG.info("stop requested ({}): checkpoint {} written {} ms after the request", reason, written,
+                (now - request.requestedAtNanos()) / 1_000_000);
+        throw new TrainingStoppedException(reason, written, ctx.iteration(), now);
+    }
+
+    private Path write(TrainingContext ctx, int epoch, int batch, EpochState s) {
+        if (!policy.writes()) {
+            return null;
         }
         Map<String, Tensor> state = new LinkedHashMap<>();
         History h = ctx.history();
@@ -162,11 +196,18 @@ final class CheckpointRun {
         Checkpoint c = new Checkpoint(epoch, batch, ctx.iteration(), ctx.samplesSeen(), model.stateDict(),
                 optimizer.stateDict(), state, info);
         try {
-            store.write(c);
+            Path written = store.write(c);
             store.keepLast(policy.keepLast());
+            lastWritten = written;
+            lastWrittenPosition = position(epoch, batch);
+            return written;
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoints: could not write " + c + " into " + store.directory(), e);
         }
+    }
+
+    private static long position(int epoch, int batch) {
+        return (long) epoch << 32 | batch;
     }
 
     /** Each finding's words and whole numbers into info; its values, which need not be whole, into the state. */

@@ -182,6 +182,9 @@ public final class Trainer {
      * @param epochs the total number of epochs, at least 0 (a resumed run counts the epochs done before)
      * @return the per-epoch figures of the run
      * @throws IllegalArgumentException if {@code validation} augments its batches ({@link BatchSource#augments()})
+     * @throws org.trainer.core.train.checkpoint.TrainingStoppedException when the checkpoints'
+     *                                  {@link org.trainer.core.train.checkpoint.StopRequest} was made: after
+     *                                  the current step, with a checkpoint of that moment written
      * @throws IllegalStateException    when another writer holds the checkpoint directory, or when it holds
      *                                  checkpoints and every one is damaged (listing each and why) under
      *                                  {@link org.trainer.core.train.checkpoint.Checkpointing.AllDamaged#FAIL}
@@ -237,6 +240,7 @@ public final class Trainer {
                 }
                 if (run != null) {
                     run.afterEpoch(ctx);
+                    run.stopIfRequested(ctx, null);
                 }
             }
             all.forEach(c -> c.onTrainEnd(ctx));
@@ -323,6 +327,7 @@ public final class Trainer {
                 state.batch = batch;
                 if (run != null && stepNow) {
                     run.afterBatch(ctx, state);
+                    run.stopIfRequested(ctx, state);
                 }
                 if (profiler != null) {
                     t = lap(Phase.OTHER, t);

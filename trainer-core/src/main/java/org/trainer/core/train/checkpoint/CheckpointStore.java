@@ -204,9 +204,19 @@ public final class CheckpointStore {
     }
 
     private static long order(Path p) {
-        Matcher m = NAME.matcher(p.getFileName().toString());
+        return order(p.getFileName().toString());
+    }
+
+    /** Whether a file name is a checkpoint's, {@code epoch-EEEEE-batch-BBBBBBB}. */
+    static boolean isCheckpointName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
+    /** A checkpoint name's position as one number: names sort by it, oldest first. */
+    static long order(String name) {
+        Matcher m = NAME.matcher(name);
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a checkpoint name: " + p);
+            throw new IllegalArgumentException("not a checkpoint name: " + name);
         }
         return Long.parseLong(m.group(1)) * 1_000_000_000L + Long.parseLong(m.group(2));
     }
@@ -379,7 +389,7 @@ public final class CheckpointStore {
         return temps.size();
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

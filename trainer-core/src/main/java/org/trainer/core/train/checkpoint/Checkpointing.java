@@ -38,9 +38,11 @@ public final class Checkpointing {
     private final Map<String, String> metadata;
     private final boolean writes;
     private final ResumeSource resumeSource;
+    private final StopRequest stopRequest;
 
     private Checkpointing(Builder b) {
         this.resumeSource = b.resumeSource;
+        this.stopRequest = b.stopRequest;
         this.writes = b.writes;
         this.allDamaged = b.allDamaged;
         this.directory = b.directory;
@@ -134,11 +136,12 @@ public final class Checkpointing {
         return metadata;
     }
 
-    /**
-     * The store over {@link #directory()}.
-     *
-     * @return the store
-     */
+    /** The request that makes fit checkpoint and stop, or null when there is none. */
+    public StopRequest stopRequest() {
+        return stopRequest;
+    }
+
+    /** The store over {@link #directory()}. */
     public CheckpointStore store() {
         return new CheckpointStore(directory);
     }
@@ -159,6 +162,7 @@ public final class Checkpointing {
         private boolean writes = true;
         private AllDamaged allDamaged = AllDamaged.FAIL;
         private ResumeSource resumeSource = ResumeSource.NEWEST;
+        private StopRequest stopRequest;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -229,6 +233,17 @@ public final class Checkpointing {
          */
         public Builder onAllDamaged(AllDamaged policy) {
             this.allDamaged = Objects.requireNonNull(policy, "Checkpointing: onAllDamaged must not be null");
+            return this;
+        }
+
+        /**
+         * A request that another thread may make while fit runs (null: none, the default): fit then
+         * finishes the current optimizer step, writes a checkpoint of that moment at once (or reuses
+         * the one just written there) and throws {@link TrainingStoppedException}. Mid-epoch this
+         * needs every metric to be {@link Stateful}; otherwise the stop waits for the epoch's end.
+         */
+        public Builder stopRequest(StopRequest request) {
+            this.stopRequest = request;
             return this;
         }
 
