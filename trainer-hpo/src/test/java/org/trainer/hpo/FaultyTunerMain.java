@@ -11,10 +11,13 @@ import org.trainer.core.job.TrainingJob;
 /**
  * The tuner JVM of {@link TuningJobFaultsTest}: a journaled random-search tuning job whose trials
  * run {@link CheckpointingTrialJob} as child JVMs, two at a time. Arguments: the root (journal in
- * {@code journal/}, trials in {@code trials/}, data in {@code data/}), maxJobs, the trials' step_ms.
+ * {@code journal/}, trials in {@code trials/}, data in {@code data/}), maxJobs, the trials' step_ms;
+ * while the file {@value #PAUSE} exists in the root, the trials' training stands still.
  * Run again over the same root, it resumes the study.
  */
 public final class FaultyTunerMain {
+    /** While a file of this name exists in the root, the trials' training stands still. */
+    static final String PAUSE = "pause";
     private FaultyTunerMain() {
     }
 
@@ -30,7 +33,8 @@ public final class FaultyTunerMain {
                 .journal(root.resolve("journal")).build();
         TuningResult r = job.runWith(slots -> JobTrialExecutor.builder(root.resolve("trials"),
                         CheckpointingTrialJob.class.getName()).channel("train", root.resolve("data"))
-                .hyperparameters(Map.of("step_ms", stepMillis)).metric("loss").timeout(Duration.ofMinutes(5))
+                .hyperparameters(Map.of("step_ms", stepMillis, "pause_file", root.resolve(PAUSE).toString()))
+                .metric("loss").timeout(Duration.ofMinutes(5))
                 .jvmArgs(jvm).build(slots));
         System.out.println("best " + r.bestTrial().map(FrozenTrial::value).orElse(null));
     }

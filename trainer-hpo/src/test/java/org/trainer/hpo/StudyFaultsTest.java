@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -174,6 +173,5 @@ class StudyFaultsTest {
         assertTrue(finishedAtKills.size() < TRIALS, "the kills came before the end");
         assertEquals(expected.stream().mapToDouble(FrozenTrial::value).min().orElseThrow(),
                 actual.stream().mapToDouble(FrozenTrial::value).min().orElseThrow(), "the best value");
-        LOG.debug("trials: {}", actual.stream().map(t -> t.number() + "=" + t.value()).collect(Collectors.joining(", ")));
     }
 }

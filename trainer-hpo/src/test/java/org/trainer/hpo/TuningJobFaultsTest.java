@@ -29,7 +29,8 @@ import org.trainer.core.job.TrainingJob;
  * A tuning job whose trials run as child JVMs ({@link FaultyTunerMain}), killed with SIGKILL at
  * random moments (while trials train, right after a trial finished, or while the tuner starts)
  * and started again each time. After every kill no process of the job survives: neither the
- * tuner's descendants nor any process whose command line names the job's directory. At the end
+ * tuner's descendants nor any process whose command line names the job's directory (the trials
+ * are paused at the kill, so that one left running could not end by itself meanwhile). At the end
  * no trial failed, every trial finished before a kill kept its value and was not run again, and
  * every trial's parameters and value are those of an uninterrupted job with the same seed.
  * The CI form kills 3 times; {@code -Dtrainer.faults.long=true} runs the long form (12 kills).
@@ -192,7 +193,7 @@ class TuningJobFaultsTest {
                     moment = "right after trial " + (finishedBefore) + "+ finished";
                 }
                 default -> {
-                    long delay = random.nextInt(2500);
+                    long delay = random.nextInt(1500);
                     Thread.sleep(delay);
                     moment = delay + " ms after the tuner started";
                 }
@@ -205,10 +206,13 @@ class TuningJobFaultsTest {
             if (!descendants.isEmpty()) {
                 killsWithTrialsRunning++;
             }
+            // From now on the trials stand still: a trial JVM that outlived its tuner would stay, not end by itself.
+            Path pause = Files.createFile(root.resolve(FaultyTunerMain.PAUSE));
             tuner.destroyForcibly();
             assertTrue(tuner.waitFor(30, TimeUnit.SECONDS), "the killed tuner did not end");
             kills++;
             assertNoSurvivors(descendants, marker);
+            Files.delete(pause);
             for (FrozenTrial t : finished(root).values()) {
                 kept.putIfAbsent(t.number(), t);
                 attemptsWhenFinished.putIfAbsent(t.number(), attempts(root, t.number()));

@@ -43,7 +43,7 @@ import org.trainer.core.train.checkpoint.CheckpointStore;
  * while a checkpoint is being written and one while an artifact is being written to
  * {@code model/}, and started again each time: it ends with the very bytes of an uninterrupted
  * run (model, optimizer, summary, history, metrics and every kept checkpoint file) and leaves no
- * temporary file and no lock behind;</li>
+ * temporary file (nor those that earlier versions named otherwise) and no lock behind;</li>
  * <li>a second job writing to the same checkpoint directory while the first runs is refused with
  * an error naming the directory and the first job's pid, and the first ends as if alone.</li>
  * </ul>
@@ -121,6 +121,11 @@ class TrainingJobFaultsTest {
 
     /** Waits until {@code condition} holds, or fails once the job ends or the time is up. */
     private static void await(Process p, Path root, String what, IoCondition condition) throws Exception {
+        await(p, root, what, condition, false);
+    }
+
+    /** As {@link #await(Process, Path, String, IoCondition)}; {@code spin}: look again at once, to catch a short moment. */
+    private static void await(Process p, Path root, String what, IoCondition condition, boolean spin) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_S);
         while (!condition.holds()) {
             if (!p.isAlive()) {
@@ -130,7 +135,11 @@ class TrainingJobFaultsTest {
                 p.destroyForcibly().waitFor();
                 fail("no " + what + " within " + CHILD_TIMEOUT_S + " s; the log:\n" + log(root));
             }
-            Thread.onSpinWait();
+            if (spin) {
+                Thread.onSpinWait();
+            } else {
+                Thread.sleep(1);
+            }
         }
     }
 
@@ -160,7 +169,7 @@ class TrainingJobFaultsTest {
             switch (kills % 3) {
                 case 0 -> {
                     // Any moment: starting, taking the lock, cleaning up, resuming, training, writing.
-                    long delay = random.nextInt(2500);
+                    long delay = random.nextInt(1500);
                     moment = "after " + delay + " ms";
                     if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
                         fail("the job ended (exit code " + p.exitValue() + ") before kill " + (kills + 1)
@@ -170,7 +179,7 @@ class TrainingJobFaultsTest {
                 case 1 -> {
                     // Inside a checkpoint write, once this run has written one of its own (so that every round moves on).
                     await(p, root, "new checkpoint", () -> !before.containsAll(names(ckpt, "epoch-")));
-                    await(p, root, "checkpoint write", () -> !names(ckpt, ".tmp-").isEmpty());
+                    await(p, root, "checkpoint write", () -> !names(ckpt, ".tmp-").isEmpty(), true);
                     moment = "during a checkpoint write";
                 }
                 default -> {
@@ -208,8 +217,15 @@ class TrainingJobFaultsTest {
         assertTrue(leftAtKill.stream().anyMatch(n -> n.startsWith("model/.summary.txt.")), leftAtKill.toString());
         LOG.info("kill {} (during the write of model/summary.txt): temporaries {}", kills, leftAtKill);
 
+        // And the temporaries that earlier versions named otherwise (Files.createTempFile), as if killed there too.
+        List<Path> earlier = List.of(Files.createTempFile(dir.modelDir(), "model.safetensors", ".tmp"),
+                Files.createTempFile(dir.modelDir(), ".optimizer.safetensors", ".tmp"),
+                Files.createTempFile(dir.outputDataDir(), ".metrics.json", ".tmp"));
         prepare(root, 0, "");
         awaitSuccess(start(root), root);
+        for (Path e : earlier) {
+            assertFalse(Files.exists(e), e + " is left");
+        }
         LOG.info("training job: {} kills ({} inside checkpoint writes, 1 inside an artifact write), then a clean end",
                 kills, duringCheckpointWrites);
         assertTrue(log(root).contains("resuming from"), "the runs resumed from checkpoints");
