@@ -133,8 +133,10 @@ class TuningJobFaultsTest {
             }
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);
-        String described = alive.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
-                .collect(Collectors.joining("\n"));
+        // The pid and the command's end (main class, job directory): the class path would drown them.
+        String described = alive.stream().map(p -> p.pid() + " ..." + p.info().arguments()
+                .map(a -> " " + String.join(" ", Arrays.asList(a).subList(Math.max(0, a.length - 3), a.length)))
+                .orElse("?")).collect(Collectors.joining("\n"));
         alive.forEach(ProcessHandle::destroyForcibly);
         fail(alive.size() + " process(es) of the killed tuning job still run " + ORPHAN_GRACE_S + " s later:\n"
                 + described);
