@@ -40,8 +40,11 @@ public final class Journal implements Closeable {
     private final Path file;
     private final FileChannel channel;
     private final List<JsonNode> events;
-    /** The files that journals of this JVM hold open (real paths), so that a shared open can refuse them. */
-    private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The journals of this JVM by the real path of their file, so that a shared open can refuse them
+     * and a read goes through their channel.
+     */
+    private static final java.util.Map<Path, Journal> OPEN_HERE = new java.util.concurrent.ConcurrentHashMap<>();
     private Path realPath;
 
     private Journal(Path file, FileChannel channel, List<JsonNode> events) {
@@ -97,7 +100,9 @@ public final class Journal implements Closeable {
                 throw new IllegalStateException("Journal: " + file + " is already open for writing by another study;"
                         + " close that study first");
             }
-            byte[] bytes = Files.readAllBytes(file);
+            // Through the locked channel: opening and closing another descriptor of the file would
+            // free this process's lock on it (POSIX record locks), letting a second writer in.
+            byte[] bytes = readAll(ch);
             int good = lastNewline(bytes) + 1;
             List<JsonNode> events = parse(file, bytes, good);
             validate.accept(events); // immutable, and it keeps each event's line for the validator's messages
@@ -105,7 +110,7 @@ public final class Journal implements Closeable {
             ch.position(good);
             Journal j = new Journal(file, ch, events);
             j.realPath = file.toRealPath();
-            OPEN_HERE.add(j.realPath);
+            OPEN_HERE.put(j.realPath, j);
             ok = true;
             return j;
         } catch (IOException e) {
@@ -124,7 +129,7 @@ public final class Journal implements Closeable {
     /** Whether a journal of this JVM holds {@code file} open (for writing, alone). */
     static boolean isOpenHere(Path file) {
         try {
-            return Files.exists(file) && OPEN_HERE.contains(file.toRealPath());
+            return Files.exists(file) && OPEN_HERE.containsKey(file.toRealPath());
         } catch (IOException e) {
             return false;
         }
@@ -141,11 +146,22 @@ public final class Journal implements Closeable {
             throw new IllegalArgumentException("Journal: no journal file at " + file);
         }
         try {
-            byte[] bytes = SharedJournal.readAll(file);
+            // A journal of this JVM is read through its own channel, for the reason given in open.
+            Journal here = OPEN_HERE.get(file.toRealPath());
+            byte[] bytes = here != null ? readAll(here.channel) : SharedJournal.readAll(file);
             return parse(file, bytes, lastNewline(bytes) + 1);
         } catch (IOException e) {
             throw new UncheckedIOException("Journal: cannot read " + file, e);
         }
+    }
+
+    /** The whole file through an open channel, which stays open (and keeps its position). */
+    private static byte[] readAll(FileChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(ch.size()));
+        while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+            // read until full
+        }
+        return java.util.Arrays.copyOf(buf.array(), buf.position());
     }
 
     private static int lastNewline(byte[] bytes) {
@@ -206,7 +222,7 @@ public final class Journal implements Closeable {
     @Override
     public synchronized void close() {
         if (realPath != null) {
-            OPEN_HERE.remove(realPath);
+            OPEN_HERE.remove(realPath, this);
         }
         try {
             channel.close();

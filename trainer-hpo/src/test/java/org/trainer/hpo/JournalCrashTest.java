@@ -42,6 +42,26 @@ class JournalCrashTest {
         return Files.exists(log) ? Files.readAllLines(log).size() : 0;
     }
 
+    /**
+     * One writer per journal across processes: the OS lock an open journal takes stays held while
+     * it is open, also after the journal was read (in open, and by Study.load in the same process):
+     * a descriptor of the file opened and closed again in this process would free that lock.
+     */
+    @Test
+    void aJournalOpenHereIsRefusedToAStudyInAnotherProcess() throws Exception {
+        Path journal = dir.resolve("held.jsonl");
+        try (Study s = Study.builder().name("crash").direction(Direction.MINIMIZE).seed(4)
+                .space(SearchSpace.builder().add("x", FloatRange.linear(-1, 1)).build()).journal(journal).build()) {
+            s.optimize(t -> 1.0, 1);
+            assertEquals(1, Study.load(journal).size());
+            Process other = start(journal, dir.resolve("runs.log"));
+            assertTrue(other.waitFor(60, TimeUnit.SECONDS), "the other study did not end");
+            String out = Files.readString(dir.resolve("child.out"));
+            assertTrue(other.exitValue() != 0 && out.contains("already open for writing"), out);
+            assertEquals(1, Study.load(journal).size(), "the other process wrote nothing");
+        }
+    }
+
     @Test
     void killedAndRestartedStudyKeepsFinishedTrialsAndReRunsTheRunningOne() throws Exception {
         Path journal = dir.resolve("crash.jsonl");

@@ -32,6 +32,15 @@ public final class AtomicFile {
     /** Characters of the random part of a temporary name: an unsigned long in base 36. */
     private static final int RANDOM_CHARS = 13;
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-z]{" + RANDOM_CHARS + "}\\.tmp");
+    /**
+     * The names that earlier versions gave their temporary files, through {@code Files.createTempFile}
+     * (prefix, an unsigned long in decimal, ".tmp"): {@code .<target name><digits>.tmp} for JSON
+     * writes and the first AtomicFile, {@code <target name><digits>.tmp} for safetensors writes. A
+     * killed write of those versions left them in a job's directories. At least 10 digits: a random
+     * unsigned long has fewer with a chance of 2^-34, and a person's file rarely has as many.
+     */
+    private static final Pattern EARLIER_TEMPORARY =
+            Pattern.compile("\\..+[0-9]{10,20}\\.tmp|.+\\.safetensors[0-9]{10,20}\\.tmp");
 
     /** Writes a file's content to a stream; the stream need not be closed (closing it only flushes). */
     @FunctionalInterface
@@ -118,13 +127,17 @@ public final class AtomicFile {
 
     /**
      * Whether {@code fileName} is the name of a temporary file this class writes before its rename:
-     * {@code .<target name>.<13 characters 0-9a-z>.tmp}, e.g. {@code .model.safetensors.0k3x9a7b2c1d4.tmp}.
+     * {@code .<target name>.<13 characters 0-9a-z>.tmp}, e.g. {@code .model.safetensors.0k3x9a7b2c1d4.tmp};
+     * or the name that earlier versions of this library gave such a file: {@code .<target name><10 to
+     * 20 digits>.tmp} (e.g. {@code .metrics.json8074128334410675225.tmp}) or, for safetensors files,
+     * {@code <name>.safetensors<10 to 20 digits>.tmp} (e.g. {@code model.safetensors3412705926187340561.tmp}).
      *
      * @param fileName a file name
      * @return whether it is a temporary file
      */
     public static boolean isTemporary(String fileName) {
-        return fileName != null && TEMPORARY.matcher(fileName).matches();
+        return fileName != null
+                && (TEMPORARY.matcher(fileName).matches() || EARLIER_TEMPORARY.matcher(fileName).matches());
     }
 
     /**

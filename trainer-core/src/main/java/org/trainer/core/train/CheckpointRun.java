@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -173,18 +174,23 @@ final class CheckpointRun {
             state.put("epoch.lr", StateEntries.scalar(s.lr));
             for (int i = 0; i < s.metrics.size(); i++) {
                 String prefix = METRIC + i + ".";
-                ((Stateful) s.metrics.get(i)).stateDict().forEach((k, v) -> state.put(prefix + k, v));
+                sorted(((Stateful) s.metrics.get(i)).stateDict()).forEach((k, v) -> state.put(prefix + k, v));
             }
         }
         for (int i = 0; i < callbacks.size(); i++) {
             if (callbacks.get(i) instanceof Stateful st) {
                 String prefix = CALLBACK + i + ".";
-                st.stateDict().forEach((k, v) -> state.put(prefix + k, v));
+                sorted(st.stateDict()).forEach((k, v) -> state.put(prefix + k, v));
             }
         }
         Map<String, Object> findings = findingsInfo(h.findings(), state);
         Map<String, Object> rng = new LinkedHashMap<>();
-        dropouts.forEach((path, d) -> rng.put(path, Map.of("seed", d.seed(), "calls", d.calls())));
+        dropouts.forEach((path, d) -> {
+            Map<String, Object> counter = new LinkedHashMap<>();
+            counter.put("seed", d.seed());
+            counter.put("calls", d.calls());
+            rng.put(path, counter);
+        });
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("dropout", rng);
         info.put("stop_requested", ctx.stopRequested());
@@ -208,6 +214,14 @@ final class CheckpointRun {
 
     private static long position(int epoch, int batch) {
         return (long) epoch << 32 | batch;
+    }
+
+    /**
+     * A state dict in name order: a Stateful may return a {@code Map.of}, whose order changes from one
+     * JVM to the next, and a checkpoint's bytes (and checksums) must not.
+     */
+    private static Map<String, Tensor> sorted(Map<String, Tensor> stateDict) {
+        return new TreeMap<>(stateDict);
     }
 
     /** Each finding's words and whole numbers into info; its values, which need not be whole, into the state. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -89,6 +90,35 @@ class AtomicFileTest {
                 ".model.safetensors.0k3x9a7b2c1d4.tmp.bak", "..0k3x9a7b2c1d4.tmp", ".0k3x9a7b2c1d4.tmp")) {
             assertFalse(AtomicFile.isTemporary(other), other);
         }
+    }
+
+    /**
+     * Before AtomicFile's own names, temporaries were made by {@code Files.createTempFile}: with the
+     * prefix {@code "." + name} (JSON writes, the first AtomicFile) or {@code name} (safetensors
+     * writes). Names made that way, by the JDK itself, are recognised and removed; look-alikes with
+     * too few digits or another ending are not.
+     */
+    @Test
+    void theTemporariesOfEarlierVersionsAreRecognisedAndRemoved(@TempDir Path dir) throws IOException {
+        List<String> earlier = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            for (String prefix : List.of(".metrics.json", ".history.json", ".model.safetensors", "model.safetensors",
+                    "optimizer.safetensors")) {
+                earlier.add(Files.createTempFile(dir, prefix, ".tmp").getFileName().toString());
+            }
+        }
+        for (String name : earlier) {
+            assertTrue(AtomicFile.isTemporary(name), name);
+        }
+        List<String> others = List.of("model.safetensors.tmp", "metrics.json8074128334410675225.tmp",
+                ".metrics.json12345678.tmp", "model.safetensors123456789.tmp", ".metrics.json8074128334410675225.tmp.1",
+                "model.safetensors8074128334410675225.bak", "notes2026120701.tmp");
+        for (String other : others) {
+            assertFalse(AtomicFile.isTemporary(other), other);
+            Files.writeString(dir.resolve(other), "a person's file");
+        }
+        assertEquals(earlier.size(), AtomicFile.removeLeftovers(dir).size());
+        assertEquals(others.stream().sorted().toList(), names(dir));
     }
 
     @Test

@@ -9,9 +9,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -47,14 +49,20 @@ public final class CheckpointLock implements AutoCloseable {
     private final Path key;
     private final Path file;
     private final FileChannel channel;
+    /** The file as opened by name to check it is the one locked; kept open, since closing it would free the lock. */
+    private final FileChannel named;
     private final String record;
+    private final Object fileKey;
 
-    private CheckpointLock(Path directory, Path key, Path file, FileChannel channel, String record) {
+    private CheckpointLock(Path directory, Path key, Path file, FileChannel channel, FileChannel named, String record,
+                           Object fileKey) {
         this.directory = directory;
         this.key = key;
         this.file = file;
         this.channel = channel;
+        this.named = named;
         this.record = record;
+        this.fileKey = fileKey;
     }
 
     /**
@@ -141,17 +149,28 @@ public final class CheckpointLock implements AutoCloseable {
                 ch.write(b, b.position());
             }
             ch.force(false);
-            String underName;
+            // The file now under the name must be the one locked. It is read through a channel of its own
+            // that stays open while the lock is held: the operating system (POSIX record locks) frees all
+            // of a process's locks on a file when the process closes any descriptor of it, so a read that
+            // opened and closed the file here would silently give the lock up.
+            FileChannel named;
             try {
-                underName = Files.readString(file, StandardCharsets.UTF_8);
+                named = FileChannel.open(file, StandardOpenOption.READ);
             } catch (NoSuchFileException e) {
-                underName = "";
-            }
-            if (!underName.equals(record)) {
                 return null; // closed below, releasing the lock on the orphaned file
             }
-            ok = true;
-            return new CheckpointLock(directory, key, file, ch, record);
+            try {
+                if (!readAll(named).equals(record)) {
+                    return null; // both closed, releasing the lock on the orphaned file
+                }
+                CheckpointLock taken = new CheckpointLock(directory, key, file, ch, named, record, fileKey(file));
+                ok = true;
+                return taken;
+            } finally {
+                if (!ok) {
+                    named.close();
+                }
+            }
         } finally {
             if (!ok) {
                 ch.close();
@@ -164,6 +183,24 @@ public final class CheckpointLock implements AutoCloseable {
         public String toString() {
             return "pid " + pid + " on " + host;
         }
+    }
+
+    /** The whole content of a small file, read through an open channel (which stays open). */
+    private static String readAll(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size > 4096) {
+            return "";
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) size);
+        while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
+            // read until full
+        }
+        return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+    }
+
+    /** The identity of the file under a name (device and inode on Unix), or null where the platform has none. */
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     /** The owner a lock file records, or null when it records none (empty: free). */
@@ -216,13 +253,16 @@ public final class CheckpointLock implements AutoCloseable {
     }
 
     /**
-     * Deletes the lock file (while still holding its lock, and only when it still holds this run's
-     * record) and releases the lock; the directory may then be taken by another writer.
+     * Deletes the lock file (while still holding its lock, and only when the file under the name is
+     * still this run's) and releases the lock; the directory may then be taken by another writer.
      */
     @Override
     public void close() {
         try {
-            if (channel.isOpen() && Files.readString(file, StandardCharsets.UTF_8).equals(record)) {
+            // Identified without opening it: closing another descriptor of it would free the lock early.
+            boolean ours = fileKey != null ? fileKey.equals(fileKey(file))
+                    : Files.readString(file, StandardCharsets.UTF_8).equals(record);
+            if (channel.isOpen() && ours) {
                 Files.delete(file);
             }
         } catch (NoSuchFileException e) {
@@ -231,6 +271,7 @@ public final class CheckpointLock implements AutoCloseable {
             throw new UncheckedIOException("checkpoints: cannot release " + file, e);
         } finally {
             try {
+                named.close();
                 channel.close(); // releases the OS lock
             } catch (IOException e) {
                 LOG.warn("checkpoints: cannot close {}", file, e);

@@ -1,6 +1,7 @@
 package org.trainer.core.train.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +9,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,12 @@ class CheckpointLockTest {
             var e = assertThrows(IllegalStateException.class, () -> CheckpointLock.acquire(dir));
             assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
             assertTrue(e.getMessage().contains("pid " + child.pid()), e.getMessage());
+            // Refused by the operating system's lock itself, not only by the recorded pid: the holder must not
+            // have freed it by closing another descriptor of the file (POSIX locks go with any close).
+            assertTrue(e.getMessage().contains("is being written by another process"), e.getMessage());
+            try (FileChannel ch = FileChannel.open(dir.resolve(CheckpointLock.FILE), StandardOpenOption.WRITE)) {
+                assertNull(ch.tryLock(), "the holder's OS lock is held");
+            }
         } finally {
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
