@@ -24,9 +24,10 @@ import org.trainer.core.train.TrainingContext;
 import org.trainer.core.train.checkpoint.Stateful;
 
 /**
- * Watches a run with {@link Rule}s: a {@link Callback} that, every {@code every} optimizer steps,
- * samples what the rules need into an immutable {@link Snapshot} and hands it to one background
- * thread that runs the rules in order; finished epochs' figures go the same way.
+ * Watches a run with {@link Rule}s: a {@link Callback} that hands every step's loss to the rules,
+ * and every {@code every} optimizer steps samples what the rules need into an immutable
+ * {@link Snapshot} and hands it to one background thread that runs the rules in order; finished
+ * epochs' figures go the same way.
  *
  * <pre>{@code
  * Monitor monitor = Monitor.builder().every(100)

@@ -19,7 +19,9 @@ abstract class StreakRule implements Rule {
     /** Records whether the condition holds now; true exactly when its streak reaches {@code patience}. */
     final boolean hit(String key, boolean condition, int patience) {
         if (!condition) {
-            counts.remove(key);
+            if (!counts.isEmpty()) { // the common case, a clear condition with no streak, touches no map
+                counts.remove(key);
+            }
             return false;
         }
         long c = counts.merge(key, 1L, Long::sum);
