@@ -11,9 +11,11 @@ import org.trainer.core.train.checkpoint.StateEntries;
 /**
  * The run diverges. On every step ({@link #onLoss}): the loss is NaN or infinite, or it exploded,
  * exceeding {@code lossFactor} (default 10) times the larger of its running mean and its starting
- * level (both over finite losses: the mean of the first {@value #START_STEPS} steps starts the
- * running mean, an exponential average with weight {@value #MEAN_WEIGHT} per step, and stays the
- * starting level), so a loss that fell a thousandfold is not judged against its noise alone. On
+ * level, from the second step on. Both are over the finite losses before this one: the starting
+ * level is the mean of the first {@value #START_STEPS} steps (of those so far, before then), the
+ * running mean starts there and then moves as an exponential average with weight
+ * {@value #MEAN_WEIGHT} per step; so a run that diverges at step 2 is caught at step 2, and a loss
+ * that fell a thousandfold is not judged against its own noise alone. On
  * sampled steps: a NaN or infinite value in a weight, a gradient or an activation, or a weight or
  * gradient larger in magnitude than {@code maxAbs} (default 1e4). Each is reported as ERROR once per
  * streak (again only after the values have come back): pair it with {@link Action#stop()}, which then
@@ -71,7 +73,7 @@ public final class ExplodingTensor extends StreakRule {
             return List.of();
         }
         double reference = Math.max(lossMean, lossStart);
-        boolean exploded = lossSteps >= START_STEPS && reference > 0 && loss > lossFactor * reference;
+        boolean exploded = lossSteps >= 1 && reference > 0 && loss > lossFactor * reference;
         track(loss);
         if (!hit("loss_exploded", exploded, 1)) {
             return List.of();

@@ -52,6 +52,16 @@ class CheapSignalsTest {
     }
 
     @Test
+    void aRunThatDivergesAtStepTwoIsFoundAtStepTwo() {
+        ExplodingTensor r = new ExplodingTensor();
+        assertEquals(List.of(), r.onLoss(0, 1, 2.3));
+        List<Finding> found = r.onLoss(0, 2, 6e9);
+        assertEquals(1, found.size());
+        assertEquals(2, found.get(0).iteration());
+        assertTrue(found.get(0).message().startsWith("the loss exploded to 6.000e+09 at step 2"), found.get(0)::message);
+    }
+
+    @Test
     void aLossFarBelowItsStartIsNotJudgedAgainstItsNoise() {
         ExplodingTensor r = new ExplodingTensor();
         List<Finding> found = new ArrayList<>();
