@@ -162,11 +162,12 @@ public final class Diagnosis {
                     double lastFinite = i == 0 ? Double.NaN : loss.get(i - 1);
                     double first = loss.get(0);
                     boolean grew = i > 1 && Math.abs(lastFinite) > 10 * Math.abs(first);
+                    List<Cause> causes = nanCauses(grew);
                     out.add(new Problem(Symptom.LOSS_NAN, String.format("the %s loss is %s at %s %d of %d;"
                                     + " the loss before was %.4g (the first %.4g)%s", unit.startsWith("epoch") ? unit
                                     : "training", loss.get(i), unit.startsWith("epoch") ? "epoch" : "step", i + 1,
                                     loss.size(), lastFinite, first, lr()),
-                            causeList(nanCauses(grew)), fixList(nanCauses(grew)), false));
+                            causeList(causes), fixList(causes), false));
                     return true;
                 }
             }

@@ -255,4 +255,21 @@ class DiagnosisTest {
         assertEquals(Symptom.LOSS_OSCILLATING, p.symptom(), p::toString);
         assertTrue(p.causes().get(0).startsWith("the learning rate is too high"), p::toString);
     }
+
+    @Test
+    void aNanLossNamesTheHugeInitializationFirstAndEveryCauseHasItsFix() {
+        History h = new History();
+        double[] loss = {1e5, 3e7, Double.NaN};
+        for (double v : loss) {
+            h.addEpoch(Map.of("loss", v));
+        }
+        h.addFinding(new Finding("PoorWeightInitialization", Finding.Severity.WARNING, 0, 1,
+                "0.weight starts with std 10", Map.of("std/0.weight", 10.0, "scale/0.weight", 80.0)));
+        h.addFinding(new Finding("ExplodingTensor", Finding.Severity.ERROR, 0, 5, "|value| reached 3e+07",
+                Map.of("max_abs/0.weight", 3e7)));
+        Problem p = Diagnosis.of(h).find(Symptom.LOSS_NAN).orElseThrow();
+        assertTrue(p.causes().get(0).startsWith("the initialization: weights far too large"), p::toString);
+        assertTrue(p.causes().get(1).startsWith("exploding gradients"), p::toString);
+        assertEquals(p.causes().size(), p.fixes().size(), p::toString);
+    }
 }
