@@ -263,4 +263,20 @@ class MonitorRulesTest {
         }
         assertEquals(List.of(), found, "the issue's quick-start figures: +0.8% loss, 5 of 359 samples");
     }
+
+    @Test
+    void aConvergedLossThatLevelsOffIsNoStall() {
+        LossNotDecreasing rule = new LossNotDecreasing();
+        List<Finding> found = new ArrayList<>();
+        double[] loss = {1.51, 0.32, 0.18, 0.10, 0.061, 0.042, 0.040, 0.043, 0.046, 0.046, 0.041};
+        for (int e = 0; e < loss.length; e++) {
+            found.addAll(rule.onEpoch(new EpochFigures(e, 10L * e, java.util.Map.of("loss", loss[e]))));
+        }
+        assertEquals(List.of(), found, "fell 38-fold, then noise");
+        LossNotDecreasing stuck = new LossNotDecreasing();
+        for (int e = 0; e < 5; e++) {
+            found.addAll(stuck.onEpoch(new EpochFigures(e, 10L * e, java.util.Map.of("loss", e == 0 ? 2.4 : 1.3))));
+        }
+        assertEquals(1, found.size(), "a plateau at half the first loss is a stall: " + found);
+    }
 }
