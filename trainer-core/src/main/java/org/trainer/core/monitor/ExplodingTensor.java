@@ -157,9 +157,11 @@ public final class ExplodingTensor extends StreakRule {
                         + "streak.<key> and " + LOSS_KEYS + ")");
             }
         }
-        double mean = StateEntries.readScalar(name(), state, "loss_mean");
-        double start = StateEntries.readScalar(name(), state, "loss_start");
-        long steps = StateEntries.readCount(name(), state, "loss_steps");
+        // A state saved before the loss was tracked has none of its keys: the loss starts afresh.
+        boolean old = LOSS_KEYS.stream().noneMatch(state::containsKey);
+        double mean = old ? 0 : StateEntries.readScalar(name(), state, "loss_mean");
+        double start = old ? 0 : StateEntries.readScalar(name(), state, "loss_start");
+        long steps = old ? 0 : StateEntries.readCount(name(), state, "loss_steps");
         super.loadStateDict(state);
         lossMean = mean;
         lossStart = start;

@@ -104,12 +104,15 @@ public final class Overfit implements Rule {
                 "first_loss", StateEntries.scalar(firstLoss), "since", StateEntries.scalar(since));
     }
 
+    /** Restores a state; one saved before "first_loss" was kept restarts that figure from the next epoch. */
     @Override
     public void loadStateDict(Map<String, Tensor> state) {
-        StateEntries.expectKeys(name(), state, Set.of("best_val", "loss_at_best", "first_loss", "since"));
+        boolean old = !state.containsKey("first_loss");
+        StateEntries.expectKeys(name(), state, old ? Set.of("best_val", "loss_at_best", "since")
+                : Set.of("best_val", "loss_at_best", "first_loss", "since"));
         double b = StateEntries.readScalar(name(), state, "best_val");
         double l = StateEntries.readScalar(name(), state, "loss_at_best");
-        double f = StateEntries.readScalar(name(), state, "first_loss");
+        double f = old ? Double.NaN : StateEntries.readScalar(name(), state, "first_loss");
         since = StateEntries.readCount(name(), state, "since");
         bestVal = b;
         lossAtBest = l;

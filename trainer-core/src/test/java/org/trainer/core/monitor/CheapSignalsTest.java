@@ -82,4 +82,20 @@ class CheapSignalsTest {
         b.loadStateDict(a.stateDict());
         assertEquals(1, b.onLoss(0, 9, 25.0).size(), "the restored rule judges against the saved level 2.0");
     }
+
+    @Test
+    void statesSavedBeforeTheNewFiguresStillLoad() {
+        ExplodingTensor exploding = new ExplodingTensor();
+        exploding.loadStateDict(java.util.Map.of("streak.magnitude", org.trainer.core.train.checkpoint.StateEntries.scalar(1)));
+        assertEquals("1.0", String.valueOf(exploding.stateDict().get("streak.magnitude").item()));
+        Overfit overfit = new Overfit();
+        overfit.loadStateDict(java.util.Map.of("best_val", org.trainer.core.train.checkpoint.StateEntries.scalar(0.5),
+                "loss_at_best", org.trainer.core.train.checkpoint.StateEntries.scalar(0.4),
+                "since", org.trainer.core.train.checkpoint.StateEntries.scalar(0)));
+        assertEquals(0.5, overfit.stateDict().get("best_val").item());
+        LossNotDecreasing stall = new LossNotDecreasing();
+        stall.loadStateDict(java.util.Map.of("best", org.trainer.core.train.checkpoint.StateEntries.scalar(2.0),
+                "since", org.trainer.core.train.checkpoint.StateEntries.scalar(1)));
+        assertEquals(1.0, stall.stateDict().get("since").item());
+    }
 }
