@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,18 +199,34 @@ public final class RunReport {
             sb.append("<figure>").append(Html.img(Charts.png(Charts.timeline(history, findings)),
                     "rule findings marked on the training loss")).append("</figure>\n");
         }
-        sb.append("<table>\n<tr><th>epoch</th><th>step</th><th>severity</th><th>rule</th><th>message</th>"
-                + "<th>figures</th></tr>\n");
-        for (Finding f : findings) {
+        sb.append("<p>Findings with the same rule, severity and message are one row, with their count; the epoch,"
+                + " step and figures are the first one's.</p>\n");
+        sb.append("<table>\n<tr><th>epoch</th><th>step</th><th>count</th><th>severity</th><th>rule</th>"
+                + "<th>message</th><th>figures</th></tr>\n");
+        for (List<Finding> group : grouped(findings)) {
+            Finding f = group.get(0);
             StringBuilder values = new StringBuilder();
             f.values().forEach((k, v) -> values.append(values.length() == 0 ? "" : ", ").append(k).append(" = ")
                     .append(fmt(v)));
+            String steps = group.size() == 1 ? "" : " (also at " + String.join(", ", group.subList(1,
+                    Math.min(group.size(), MAX_STEPS_LISTED + 1)).stream().map(x -> Long.toString(x.iteration()))
+                    .toList()) + (group.size() > MAX_STEPS_LISTED + 1 ? ", ..." : "") + ")";
             sb.append("<tr class=\"").append(f.severity().name().toLowerCase()).append("\"><td>").append(f.epoch() + 1)
-                    .append("</td><td>").append(f.iteration()).append("</td><td>").append(f.severity())
+                    .append("</td><td>").append(f.iteration()).append(escape(steps)).append("</td><td>")
+                    .append(group.size()).append("</td><td>").append(f.severity())
                     .append("</td><td>").append(escape(f.rule())).append("</td><td>").append(escape(f.message()))
                     .append("</td><td>").append(escape(values.toString())).append("</td></tr>\n");
         }
         sb.append("</table>\n</section>\n");
+    }
+
+    /** The findings grouped by (rule, severity, message), groups in order of their first finding. */
+    static List<List<Finding>> grouped(List<Finding> findings) {
+        Map<List<Object>, List<Finding>> groups = new LinkedHashMap<>();
+        for (Finding f : findings) {
+            groups.computeIfAbsent(List.of(f.rule(), f.severity(), f.message()), k -> new ArrayList<>()).add(f);
+        }
+        return new ArrayList<>(groups.values());
     }
 
     private void profile(StringBuilder sb) {
@@ -222,7 +239,7 @@ public final class RunReport {
         ProfileReport p = profile;
         sb.append("<p>").append(escape(String.format("%d steps on %s, %.1f samples/s; step time median %.2f ms,"
                 + " 95th percentile %.2f ms.", p.steps(), p.device(), p.samplesPerSecond(), p.stepP50Nanos() / 1e6,
-                p.stepP95Nanos() / 1e6))).append("</p>\n");
+                p.stepP95Nanos() / 1e6))).append(' ').append(escape(stepsLeftOut(p))).append("</p>\n");
         sb.append("<figure>").append(Html.img(Charts.png(Charts.profile(p)), "share of the step time per phase"))
                 .append("</figure>\n");
         sb.append("<table>\n<tr><th>phase</th><th>total ms</th><th>mean ms</th><th>p50 ms</th><th>p95 ms</th>"
@@ -260,6 +277,20 @@ public final class RunReport {
         sb.append("</section>\n");
     }
 
+    /** Why the profiled steps are fewer than the steps trained. */
+    private String stepsLeftOut(ProfileReport p) {
+        int recorded = history.stepLosses().size();
+        int other = recorded - p.steps() - p.timedSteps();
+        String timed = p.timedSteps() == 0 ? "" : String.format("; %d more were timed on the device's clock and are"
+                + " left out of the split", p.timedSteps());
+        if (recorded == 0 || other < 0) {
+            return "The profiler leaves out the first steps of a fit (warm-up: JIT compilation, first allocations)"
+                    + timed + ".";
+        }
+        return String.format("Of the %d steps trained (\"steps recorded\" in the summary), the profiler skipped the"
+                + " first %d as warm-up (JIT compilation, first allocations)%s.", recorded, other, timed);
+    }
+
     private static void diagnosis(StringBuilder sb, Diagnosis d) {
         sb.append("<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n");
         if (d.problems().isEmpty()) {
@@ -286,6 +317,8 @@ public final class RunReport {
     }
 
     private static final double MIB = 1024.0 * 1024.0;
+    /** Steps of a group's later findings listed in its row. */
+    private static final int MAX_STEPS_LISTED = 8;
 
     private static final String STYLE = "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}"
             + "h1{border-bottom:2px solid #1f77b4}h2{margin-top:2em;border-bottom:1px solid #ccc}"

@@ -113,6 +113,7 @@ class RunReportTest {
         // Loss and accuracy curves, learning rate, the findings timeline and the profile split.
         assertEquals(5, doc.getElementsByTagName("img").getLength());
         assertTrue(html.contains("data wait"), "the profile table");
+        assertTrue(html.contains("the profiler skipped the first 5 as warm-up"), "the steps left out are explained");
         // The run used heavy dropout: the diagnosis names it and calls it expected.
         assertTrue(html.contains("validation better than training (expected)"), html);
         assertTrue(html.contains("Likely causes:") && html.contains("Fixes:"));
@@ -187,5 +188,20 @@ class RunReportTest {
         assertTrue(html.contains("No rule reported anything"), html);
         assertEquals("RunReport: title is null",
                 assertThrows(NullPointerException.class, () -> RunReport.of(null, history)).getMessage());
+    }
+
+    @Test
+    void identicalFindingsAreOneRowWithTheirCount() {
+        History h = new History();
+        h.addEpoch(Map.of("loss", 1.0));
+        for (int i = 0; i < 6; i++) {
+            h.addFinding(new Finding("DeadRelu", Finding.Severity.WARNING, 0, 10 + i, "ReLU 1 is dead", Map.of()));
+        }
+        h.addFinding(new Finding("DeadRelu", Finding.Severity.WARNING, 0, 30, "ReLU 3 is dead", Map.of()));
+        String all = RunReport.of("grouped", h).toHtml();
+        String html = all.substring(all.indexOf("<section id=\"findings\">"), all.indexOf("<section id=\"profile\">"));
+        assertEquals(1, html.split("ReLU 1 is dead", -1).length - 1, "one row for the six: " + html);
+        assertTrue(html.contains("<td>10 (also at 11, 12, 13, 14, 15)</td><td>6</td>"), html);
+        assertTrue(html.contains("<td>30</td><td>1</td>"), html);
     }
 }

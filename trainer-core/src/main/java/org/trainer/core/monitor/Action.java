@@ -8,8 +8,8 @@ import org.trainer.core.train.TrainingContext;
 
 /**
  * What a {@link Monitor} does with a rule's finding, besides recording it in the history. Actions
- * run on the training thread, at the monitor's next drain point (the next sampled step, the end of
- * the epoch or of training), so where a run stops does not depend on thread timing.
+ * run on the training thread at the end of the step (or epoch) whose figures the rule judged, so
+ * where a run stops does not depend on thread timing.
  */
 @FunctionalInterface
 public interface Action {
@@ -42,9 +42,8 @@ public interface Action {
     }
 
     /**
-     * Stops training: {@link TrainingContext#requestStop()}, effective after the current batch.
-     *
-     * @return the action
+     * Stops training: {@link TrainingContext#requestStop()}; no further step is taken after the one
+     * whose figures raised the finding (after the epoch, for an epoch rule).
      */
     static Action stop() {
         return (f, ctx) -> ctx.requestStop();

@@ -24,9 +24,10 @@ import org.trainer.core.train.TrainingContext;
 import org.trainer.core.train.checkpoint.Stateful;
 
 /**
- * Watches a run with {@link Rule}s: a {@link Callback} that, every {@code every} optimizer steps,
- * samples what the rules need into an immutable {@link Snapshot} and hands it to one background
- * thread that runs the rules in order; finished epochs' figures go the same way.
+ * Watches a run with {@link Rule}s: a {@link Callback} that hands every step's loss to the rules,
+ * and every {@code every} optimizer steps samples what the rules need into an immutable
+ * {@link Snapshot} and hands it to one background thread that runs the rules in order; finished
+ * epochs' figures go the same way.
  *
  * <pre>{@code
  * Monitor monitor = Monitor.builder().every(100)
@@ -46,11 +47,16 @@ import org.trainer.core.train.checkpoint.Stateful;
  * fraction of zeros, of dead units and of saturated outputs (through forward hooks that do nothing
  * on other steps). Nothing is copied on the other steps.
  *
- * <p><b>When findings land.</b> The training thread collects the rule thread's results at fixed
- * points: the next sampled step, the end of each epoch, the end of training and a checkpoint (see
- * {@link #stateDict()}). There each finding is added to the {@link org.trainer.core.train.History}
- * and its rule's actions run, in training order; so the findings and the step a
- * {@link Action#stop()} takes effect at are the same on every run with the same seed.
+ * <p><b>Every step.</b> Each step's loss goes to every rule's {@link Rule#onLoss} on the training
+ * thread (cheap signals: a NaN or infinite loss, a loss exploded against its running mean), so a run
+ * that diverges is caught at the step it does, whatever {@code every} is.
+ *
+ * <p><b>When findings land.</b> At the end of the step or epoch that found them: on a sampled step
+ * the training thread waits for the rule thread's result (the rules read small figures only; the
+ * sampling itself is the cost), so each finding is added to the {@link org.trainer.core.train.History}
+ * and its rule's actions run, in training order, before the next step begins. A
+ * {@link Action#stop()} ends the run after the step that found the problem, and the findings and the
+ * step a run stops at are the same on every run with the same seed.
  *
  * <p><b>Checkpoints.</b> The monitor is {@link Stateful}: its rules' states (best values, patience
  * counters) are saved and restored; the findings themselves travel with the history.
@@ -147,6 +153,12 @@ public final class Monitor implements Callback, Stateful {
 
     @Override
     public void onBatchEnd(TrainingContext c, int batch, double loss) {
+        for (int i = 0; i < rules.size(); i++) {
+            List<Finding> found = rules.get(i).onLoss(c.epoch(), c.iteration(), loss);
+            if (!found.isEmpty()) {
+                record(found);
+            }
+        }
         if (!sampling) {
             return;
         }
@@ -163,8 +175,8 @@ public final class Monitor implements Callback, Stateful {
         before.clear();
         Snapshot s = new Snapshot(c.epoch(), c.iteration(), loss, params, new ArrayList<>(activations.values()));
         activations.clear();
-        drain();
         submit(rule -> rule.onStep(s));
+        drain();
     }
 
     @Override
@@ -220,9 +232,8 @@ public final class Monitor implements Callback, Stateful {
         }));
     }
 
-    /** Waits for every result handed to the rule thread, records the findings and runs their actions. */
+    /** Waits for every result handed to the rule thread and records its findings. */
     private void drain() {
-        boolean any = false;
         while (!pending.isEmpty()) {
             List<Finding> found;
             try {
@@ -235,15 +246,21 @@ public final class Monitor implements Callback, Stateful {
                 throw new IllegalStateException("Monitor: a rule failed: " + e.getCause(), e.getCause());
             }
             pending.poll();
-            for (Finding f : found) {
-                ctx.history().addFinding(f);
-                any = true;
-                for (Action a : actionsOf(f.rule())) {
-                    a.act(f, ctx);
-                }
+            if (!found.isEmpty()) {
+                record(found);
             }
         }
-        if (any && job != null) {
+    }
+
+    /** Adds the findings to the history, runs their rules' actions and rewrites the job's findings. */
+    private void record(List<Finding> found) {
+        for (Finding f : found) {
+            ctx.history().addFinding(f);
+            for (Action a : actionsOf(f.rule())) {
+                a.act(f, ctx);
+            }
+        }
+        if (job != null) {
             try {
                 job.recordFindings(ctx.history());
             } catch (IOException e) {

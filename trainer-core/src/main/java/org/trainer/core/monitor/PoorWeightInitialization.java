@@ -10,8 +10,9 @@ import org.trainer.core.train.checkpoint.StateEntries;
 
 /**
  * Weights that start badly: judged once, on the first sampled step, from the weights that step
- * used. A weight tensor (2 or more axes) whose values are all equal (all zero, say) keeps its units
- * identical for ever: ERROR. Otherwise its scale s = std(w) * sqrt(fanIn), which is about 0.6 for
+ * used. A weight tensor (2 or more axes) whose values are all equal (all zero, say): ERROR; its
+ * units stay identical for ever when their biases are equal too (or absent), and are told apart only
+ * through their biases otherwise. Otherwise its scale s = std(w) * sqrt(fanIn), which is about 0.6 for
  * PyTorch's default, 1 for LeCun and 1.4 for Kaiming initialization, must lie in
  * [{@code minScale}, {@code maxScale}] (default [0.1, 10]); outside it the signal shrinks or grows
  * layer after layer: WARNING. Biases and norm scales are not judged.
@@ -62,9 +63,10 @@ public final class PoorWeightInitialization implements Rule {
             values.put("std/" + p.name(), p.weightStd());
             if (p.weightStd() == 0) {
                 out.add(new Finding(name(), Finding.Severity.ERROR, s.epoch(), s.iteration(), String.format(
-                        "all %d weights of %s equal %.3g: its units get the same gradient and stay identical; "
-                                + "initialize with random values (Init.kaimingNormal, Init.xavierUniform, ...)",
-                        p.numel(), p.name(), p.weightMean()), values));
+                        "all %d weights of %s equal %.3g: %s; initialize with random values (Init.kaimingNormal, "
+                                + "Init.xavierUniform, ...)", p.numel(), p.name(), p.weightMean(),
+                        biasesDiffer(s, p) ? "its units differ only through their biases, so they learn nearly the "
+                                + "same features" : "its units get the same gradient and stay identical"), values));
                 continue;
             }
             double scale = p.weightStd() * Math.sqrt(p.fanIn());
@@ -78,6 +80,18 @@ public final class PoorWeightInitialization implements Rule {
             }
         }
         return out;
+    }
+
+    /** Whether the bias beside a weight ("x.weight" and "x.bias") has values that differ. */
+    private static boolean biasesDiffer(Snapshot s, Snapshot.ParameterStats weight) {
+        String n = weight.name();
+        String bias = n.endsWith("weight") ? n.substring(0, n.length() - "weight".length()) + "bias" : null;
+        for (Snapshot.ParameterStats p : s.parameters()) {
+            if (p.name().equals(bias)) {
+                return p.weightStd() > 0;
+            }
+        }
+        return false;
     }
 
     @Override

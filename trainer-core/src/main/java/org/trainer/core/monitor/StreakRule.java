@@ -9,7 +9,8 @@ import org.trainer.core.train.checkpoint.StateEntries;
 /**
  * A rule that counts consecutive sampled steps on which a condition held, per key (a layer's
  * name): it reports a condition once, when it has held {@code patience} times in a row, and again
- * only after it has cleared. The counts are the rule's whole state, saved for a checkpoint.
+ * only after it has cleared. The counts are saved for a checkpoint; a subclass with more state
+ * adds its own entries to {@link #stateDict()} under names that do not start with "streak.".
  */
 abstract class StreakRule implements Rule {
     private static final String PREFIX = "streak.";
@@ -18,7 +19,9 @@ abstract class StreakRule implements Rule {
     /** Records whether the condition holds now; true exactly when its streak reaches {@code patience}. */
     final boolean hit(String key, boolean condition, int patience) {
         if (!condition) {
-            counts.remove(key);
+            if (!counts.isEmpty()) { // the common case, a clear condition with no streak, touches no map
+                counts.remove(key);
+            }
             return false;
         }
         long c = counts.merge(key, 1L, Long::sum);
@@ -26,15 +29,15 @@ abstract class StreakRule implements Rule {
     }
 
     @Override
-    public final Map<String, Tensor> stateDict() {
+    public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         counts.forEach((k, v) -> out.put(PREFIX + k, StateEntries.scalar(v)));
         return out;
     }
 
-    /** Restores the counts from entries named "streak.&lt;key&gt;". */
+    /** Restores the counts from entries named "streak.&lt;key&gt;"; other entries are left to a subclass. */
     @Override
-    public final void loadStateDict(Map<String, Tensor> state) {
+    public void loadStateDict(Map<String, Tensor> state) {
         String owner = name();
         Map<String, Long> loaded = new LinkedHashMap<>();
         for (String k : state.keySet()) {

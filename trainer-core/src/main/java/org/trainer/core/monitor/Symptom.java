@@ -15,7 +15,11 @@ public enum Symptom {
     /** The loss has levelled off high, on training and validation alike. */
     UNDERFITTING("underfitting"),
     /** Validation loss below training loss. */
-    VALIDATION_BETTER_THAN_TRAINING("validation better than training");
+    VALIDATION_BETTER_THAN_TRAINING("validation better than training"),
+    /** Part of the model does not learn (no gradient, not updated, dead or saturated units) while the loss may look fine. */
+    LAYER_NOT_LEARNING("part of the model does not learn"),
+    /** The weights started at a poor scale, or all equal. */
+    POOR_INITIALIZATION("poor initialization");
 
     private final String label;
 

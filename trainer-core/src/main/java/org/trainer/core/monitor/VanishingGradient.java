@@ -75,12 +75,18 @@ public final class VanishingGradient extends StreakRule {
         values.put("grad_rms/" + lo.name(), lo.gradRms());
         values.put("grad_rms/" + hi.name(), hi.gradRms());
         values.put("ratio", ratio);
-        String message = allSmall
-                ? String.format("every layer's gradient is below %.1e (largest %.2e in %s): the network has "
-                        + "stopped learning; check the initialization and the activations", minRms, hi.gradRms(), hi.name())
-                : String.format("the gradient of %s is %.1e times that of %s (limit %.0e): the early layers "
-                        + "barely learn; prefer ReLU-like activations, a better initialization or normalization layers",
-                        lo.name(), ratio, hi.name(), maxRatio);
+        String message;
+        if (hi.gradRms() == 0) {
+            message = "every layer's gradient is exactly 0: nothing reaches the weights (every ReLU dead, a detached "
+                    + "output or a loss that ignores the model); check the activations and the loss";
+        } else if (allSmall) {
+            message = String.format("every layer's gradient is below %.1e (largest %.2e in %s): the network has "
+                    + "stopped learning; check the initialization and the activations", minRms, hi.gradRms(), hi.name());
+        } else {
+            message = String.format("the gradient of %s is %.1e times that of %s (limit %.0e): the early layers "
+                    + "barely learn; prefer ReLU-like activations, a better initialization or normalization layers",
+                    lo.name(), ratio, hi.name(), maxRatio);
+        }
         return List.of(new Finding(name(), Finding.Severity.WARNING, s.epoch(), s.iteration(), message, values));
     }
 }

@@ -1,6 +1,7 @@
 package org.trainer.core.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -161,11 +162,114 @@ class DiagnosisTest {
     void anOverfitFindingAloneReportsOverfitting() {
         History h = new History();
         for (int e = 0; e < 4; e++) {
-            h.addEpoch(Map.of("loss", 1.0 / (e + 1), "val_loss", 1.0 / (e + 1) + 0.01));
+            h.addEpoch(Map.of("loss", 1.0 / (e + 1), "val_loss", e == 1 ? 0.5 : 0.52));
         }
         h.addFinding(new Finding("Overfit", Finding.Severity.WARNING, 3, 40, "validation/training ratio 1.5",
                 Map.of("ratio", 1.5)));
         Problem p = Diagnosis.of(h).find(Symptom.OVERFITTING).orElseThrow();
         assertTrue(p.evidence().contains("Overfit: validation/training ratio 1.5"), p::toString);
+    }
+
+    private static Finding overfitFinding(int epoch) {
+        return new Finding("Overfit", Finding.Severity.WARNING, epoch, 10L * epoch, "the validation loss has risen",
+                Map.of("val_loss", 0.6));
+    }
+
+    @Test
+    void noOverfittingWhileTheBestValidationLossIsTheLastEpochs() {
+        History h = new History();
+        for (int e = 0; e < 6; e++) {
+            h.addEpoch(Map.of("loss", 1.0 / (e + 1), "val_loss", e == 2 ? 0.6 : 0.7 - 0.05 * e));
+        }
+        h.addFinding(overfitFinding(5));
+        assertFalse(Diagnosis.of(h).has(Symptom.OVERFITTING), () -> Diagnosis.of(h).toString());
+    }
+
+    @Test
+    void noOverfittingOnADivergedRun() {
+        History h = new History();
+        double[] loss = {2.3, 1.0, 0.5, 3.0, 40.0, Double.NaN};
+        double[] val = {2.2, 0.9, 0.6, 2.9, 35.0, Double.NaN};
+        for (int e = 0; e < loss.length; e++) {
+            h.addEpoch(Map.of("loss", loss[e], "val_loss", val[e]));
+        }
+        h.addFinding(overfitFinding(4));
+        Diagnosis d = Diagnosis.of(h);
+        assertEquals(Set.of(Symptom.LOSS_NAN), symptoms(h), d::toString);
+    }
+
+    @Test
+    void deadReluFindingIsNamedFirstForAFlatLossAndReluIsNotAdvisedForIt() {
+        Seeds.set(1);
+        History h = DigitsRuns.fit(mlp(64), DigitsRuns.train(1300), 0, 0, 32, 4);
+        h.addFinding(new Finding("DeadRelu", Finding.Severity.WARNING, 0, 11, "100% of the units of ReLU 1 output 0",
+                Map.of("dead_fraction/1", 1.0)));
+        h.addFinding(new Finding("VanishingGradient", Finding.Severity.WARNING, 0, 11,
+                "every layer's gradient is exactly 0", Map.of("ratio", 0.0)));
+        Problem p = Diagnosis.of(h).find(Symptom.LOSS_NOT_DECREASING).orElseThrow();
+        assertTrue(p.causes().get(0).startsWith("dead ReLUs (100% of the units"), p::toString);
+        assertTrue(p.fixes().stream().noneMatch(f -> f.startsWith("ReLU-family")), p::toString);
+    }
+
+    @Test
+    void hugeInitialWeightsAreNamedInsteadOfTheLearningRate() {
+        History h = new History();
+        for (int e = 0; e < 6; e++) {
+            h.addEpoch(Map.of("loss", 1.2e5 / Math.pow(1.2, e)));
+        }
+        h.addFinding(new Finding("PoorWeightInitialization", Finding.Severity.WARNING, 0, 1,
+                "0.weight starts with std 10", Map.of("std/0.weight", 10.0, "scale/0.weight", 80.0)));
+        Problem p = Diagnosis.of(h).problems().get(0);
+        assertTrue(p.causes().get(0).startsWith("the initialization: weights far too large"), p::toString);
+        assertTrue(p.fixes().get(0).contains("will not help"), p::toString);
+    }
+
+    @Test
+    void labelsThatDoNotMatchTheInputsComeBeforeALowLearningRate() {
+        History h = new History();
+        for (int e = 0; e < 5; e++) {
+            h.addEpoch(Map.of("loss", 2.30 - 0.01 * e, "val_loss", 2.30 + 0.005 * e));
+        }
+        Problem p = Diagnosis.of(h).problems().get(0);
+        assertTrue(p.causes().get(0).startsWith("the labels do not match the inputs"), p::toString);
+    }
+
+    @Test
+    void aSlowButSharedFallIsALowLearningRateNotALabelMismatch() {
+        History h = new History();
+        for (int e = 0; e < 5; e++) {
+            h.addEpoch(Map.of("loss", 2.30 - 0.01 * e, "val_loss", 2.31 - 0.01 * e));
+        }
+        Problem p = Diagnosis.of(h).problems().get(0);
+        assertTrue(p.causes().get(0).startsWith("a learning rate on the low side"), p::toString);
+        assertTrue(p.causes().stream().noneMatch(c -> c.startsWith("the labels")), p::toString);
+    }
+
+    @Test
+    void aRunStoppedAtOnceByAnExplodedLossIsDiagnosedFromTheFinding() {
+        History h = new History();
+        h.addEpoch(Map.of("loss", 5.0));
+        h.addFinding(new Finding("ExplodingTensor", Finding.Severity.ERROR, 0, 3, "the loss exploded to 400",
+                Map.of("loss", 400.0, "loss_running_mean", 2.3)));
+        Problem p = Diagnosis.of(h).problems().get(0);
+        assertEquals(Symptom.LOSS_OSCILLATING, p.symptom(), p::toString);
+        assertTrue(p.causes().get(0).startsWith("the learning rate is too high"), p::toString);
+    }
+
+    @Test
+    void aNanLossNamesTheHugeInitializationFirstAndEveryCauseHasItsFix() {
+        History h = new History();
+        double[] loss = {1e5, 3e7, Double.NaN};
+        for (double v : loss) {
+            h.addEpoch(Map.of("loss", v));
+        }
+        h.addFinding(new Finding("PoorWeightInitialization", Finding.Severity.WARNING, 0, 1,
+                "0.weight starts with std 10", Map.of("std/0.weight", 10.0, "scale/0.weight", 80.0)));
+        h.addFinding(new Finding("ExplodingTensor", Finding.Severity.ERROR, 0, 5, "|value| reached 3e+07",
+                Map.of("max_abs/0.weight", 3e7)));
+        Problem p = Diagnosis.of(h).find(Symptom.LOSS_NAN).orElseThrow();
+        assertTrue(p.causes().get(0).startsWith("the initialization: weights far too large"), p::toString);
+        assertTrue(p.causes().get(1).startsWith("exploding gradients"), p::toString);
+        assertEquals(p.causes().size(), p.fixes().size(), p::toString);
     }
 }

@@ -207,4 +207,76 @@ class MonitorRulesTest {
         assertTrue(overfit.get(0).values().get("loss") < overfit.get(0).values().get("loss_at_best"));
         assertTrue(overfit.get(0).values().get("val_loss") > overfit.get(0).values().get("best_val_loss"));
     }
+
+    /** A 260k-weight MLP on 60 digits, 40% of them with a wrong label: caught within a few epochs of the start. */
+    @Test
+    void overfittingOnSixtyNoisySamplesIsCaughtSoonAfterItStarts() {
+        Seeds.set(3);
+        Sequential model = new Sequential(new Linear(64, 256), new Activation.ReLU(), new Linear(256, 256),
+                new Activation.ReLU(), new Linear(256, 10));
+        TensorDataset clean = part(0, 60);
+        int[] y = clean.targets().toIntArray();
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < y.length; i++) {
+            if (r.nextDouble() < 0.4) {
+                y[i] = (y[i] + 1 + r.nextInt(9)) % 10;
+            }
+        }
+        TensorDataset noisy = new TensorDataset(clean.features(), Tensor.fromArray(y, y.length));
+        History h = fit(model, 0.05, 0.9, noisy, part(100, 600), 10, 20, monitor(100, new Overfit(), new Overtraining()));
+        List<Double> val = h.get("val_loss");
+        int best = val.indexOf(val.stream().min(Double::compare).orElseThrow());
+        List<Finding> overfit = of(h, "Overfit");
+        assertEquals(1, overfit.size(), () -> h + "" + h.findings());
+        assertTrue(overfit.get(0).epoch() <= best + 5, () -> "validation loss lowest at epoch " + best + ", found at "
+                + overfit.get(0).epoch() + "\n" + h);
+    }
+
+    @Test
+    void noOverfittingReportedAtChanceAccuracy() {
+        Overfit overfit = new Overfit();
+        Overtraining overtraining = new Overtraining();
+        List<Finding> found = new ArrayList<>();
+        for (int e = 0; e < 10; e++) {
+            // Nothing learned: both accuracies near 0.1; validation loss up 20% while the training loss creeps down.
+            java.util.Map<String, Double> logs = java.util.Map.of("loss", 2.30 - 0.01 * e, "val_loss",
+                    e == 0 ? 2.30 : 2.76, "accuracy", 0.11, "val_accuracy", e == 0 ? 0.14 : 0.09);
+            EpochFigures f = new EpochFigures(e, 10L * e, logs);
+            found.addAll(overfit.onEpoch(f));
+            found.addAll(overtraining.onEpoch(f));
+        }
+        assertEquals(List.of(), found);
+    }
+
+    @Test
+    void noiseOfAFewValidationSamplesIsTolerated() {
+        Overfit overfit = new Overfit();
+        Overtraining overtraining = new Overtraining();
+        List<Finding> found = new ArrayList<>();
+        double[] val = {0.30, 0.12, 0.0422, 0.0425, 0.0424, 0.0425, 0.0426};
+        double[] valAcc = {0.90, 0.95, 0.9749, 0.9610, 0.9638, 0.9610, 0.9666};
+        for (int e = 0; e < val.length; e++) {
+            EpochFigures f = new EpochFigures(e, 10L * e, java.util.Map.of("loss", 0.5 / (e + 1), "val_loss", val[e],
+                    "accuracy", 0.99, "val_accuracy", valAcc[e]));
+            found.addAll(overfit.onEpoch(f));
+            found.addAll(overtraining.onEpoch(f));
+        }
+        assertEquals(List.of(), found, "the issue's quick-start figures: +0.8% loss, 5 of 359 samples");
+    }
+
+    @Test
+    void aConvergedLossThatLevelsOffIsNoStall() {
+        LossNotDecreasing rule = new LossNotDecreasing();
+        List<Finding> found = new ArrayList<>();
+        double[] loss = {1.51, 0.32, 0.18, 0.10, 0.061, 0.042, 0.040, 0.043, 0.046, 0.046, 0.041};
+        for (int e = 0; e < loss.length; e++) {
+            found.addAll(rule.onEpoch(new EpochFigures(e, 10L * e, java.util.Map.of("loss", loss[e]))));
+        }
+        assertEquals(List.of(), found, "fell 38-fold, then noise");
+        LossNotDecreasing stuck = new LossNotDecreasing();
+        for (int e = 0; e < 5; e++) {
+            found.addAll(stuck.onEpoch(new EpochFigures(e, 10L * e, java.util.Map.of("loss", e == 0 ? 2.4 : 1.3))));
+        }
+        assertEquals(1, found.size(), "a plateau at half the first loss is a stall: " + found);
+    }
 }

@@ -274,8 +274,8 @@ class MonitorTest {
             fit(small(), 1e-8, 3, m, count);
             stops.add(count.last);
         }
-        // Found at step 5 (the third sample in a row), acted on at the next sample, step 7.
-        assertEquals(List.of(7L, 7L), stops);
+        // Found at step 5 (the third sample in a row) and acted on at once: no step after it.
+        assertEquals(List.of(5L, 5L), stops);
     }
 
     static final class StepCount implements Callback {
