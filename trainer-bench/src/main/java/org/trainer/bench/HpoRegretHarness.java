@@ -19,6 +19,7 @@ import org.trainer.hpo.Sampler;
 import org.trainer.hpo.SearchSpace;
 import org.trainer.hpo.TrialState;
 import org.trainer.hpo.gp.GaussianProcessSampler;
+import org.trainer.hpo.gp.OutputWarping;
 
 /**
  * The simple regret of the Gaussian-process sampler on {@link HpoTestFunctions#battery()}, against
@@ -31,7 +32,8 @@ import org.trainer.hpo.gp.GaussianProcessSampler;
  * budget; for our samplers also the share of proposals after the initial design that put every
  * numeric parameter at an end of its range ("corners"). Per-seed regrets go to stderr.
  *
- * <p>Options: {@code --seeds 10 --budget 50 --only NAME --no-peer}. A harness for a person to
+ * <p>Options: {@code --seeds 10 --budget 50 --only NAME --no-peer --no-random}, and
+ * {@code --ablation} for the GP without its output warping too. A harness for a person to
  * read, not a test: nothing fails when a target is missed.
  */
 public final class HpoRegretHarness {
@@ -123,19 +125,29 @@ public final class HpoRegretHarness {
         int budget = 50;
         String only = null;
         boolean peer = true;
+        boolean random = true;
+        boolean ablation = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--budget" -> budget = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--no-peer" -> peer = false;
+                case "--no-random" -> random = false;
+                case "--ablation" -> ablation = true;
                 default -> throw new IllegalArgumentException("HpoRegretHarness: unknown option " + args[i]
-                        + "; expected --seeds N, --budget N, --only NAME or --no-peer");
+                        + "; expected --seeds N, --budget N, --only NAME, --no-peer, --no-random or --ablation");
             }
         }
         Map<String, Sampler> samplers = new LinkedHashMap<>();
         samplers.put("GP (log EI)", new GaussianProcessSampler());
-        samplers.put("random", new UniformSampler());
+        if (ablation) {
+            samplers.put("GP, no output warping",
+                    GaussianProcessSampler.builder().outputWarping(OutputWarping.NONE).build());
+        }
+        if (random) {
+            samplers.put("random", new UniformSampler());
+        }
         List<HpoTestFunctions.Problem> problems = new ArrayList<>();
         for (HpoTestFunctions.Problem p : HpoTestFunctions.battery()) {
             if (only == null || p.name().equals(only)) {

@@ -22,7 +22,9 @@ import org.trainer.hpo.TrialState;
  * <ol>
  *   <li>encodes the COMPLETE trials' parameters into the unit cube, each parameter in its own
  *       scaling, categoricals one-hot ({@link SpaceEncoding}), and their objective values as
- *       losses ({@link Direction#toLoss}), standardized to mean 0 and variance 1;</li>
+ *       losses ({@link Direction#toLoss}), warped by a power transform fitted to them when they
+ *       span orders of magnitude ({@link OutputWarping}) and standardized to mean 0 and variance
+ *       1;</li>
  *   <li>while fewer than {@code initialPoints} trials are COMPLETE, returns a uniform random point
  *       instead (the initial design);</li>
  *   <li>fits a zero-mean GP with a Matern 5/2 kernel, one length scale per column, signal and
@@ -61,6 +63,7 @@ public final class GaussianProcessSampler implements Sampler {
     private final int candidates;
     private final PendingStrategy pending;
     private final FailedTrialPolicy failed;
+    private final OutputWarping outputWarping;
 
     /** Log EI, min(10, max(5, 2 d)) initial random points, kriging believer, failed trials skipped. */
     public GaussianProcessSampler() {
@@ -76,6 +79,7 @@ public final class GaussianProcessSampler implements Sampler {
         this.candidates = b.candidates;
         this.pending = b.pending;
         this.failed = b.failed;
+        this.outputWarping = b.outputWarping;
     }
 
     public static Builder builder() {
@@ -91,6 +95,9 @@ public final class GaussianProcessSampler implements Sampler {
             throw new IllegalArgumentException("GaussianProcessSampler: the search space must not be empty");
         }
         SpaceEncoding enc = new SpaceEncoding(space);
+        if (enc.columns() == 0) {
+            return enc.decode(new double[0]); // every parameter fixed: nothing to search
+        }
         SplittableRandom rng = new SplittableRandom(seed);
 
         List<double[]> xs = new ArrayList<>();
@@ -120,42 +127,27 @@ public final class GaussianProcessSampler implements Sampler {
             return enc.decode(enc.random(rng));
         }
 
-        // Standardize: mean 0, variance 1 (a constant set of losses keeps scale 1).
-        int n = xs.size();
-        double mean = 0;
-        double worst = Double.NEGATIVE_INFINITY;
-        for (double l : losses) {
-            mean += l;
-            worst = Math.max(worst, l);
-        }
-        mean /= n;
-        double var = 0;
-        for (double l : losses) {
-            var += (l - mean) * (l - mean);
-        }
-        double sd = Math.sqrt(var / n);
-        if (!(sd > 1e-12 * Math.max(1, Math.abs(mean)))) {
-            sd = 1;
-        }
-        List<double[]> fitX = new ArrayList<>(xs);
-        List<Double> fitY = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            double z = (losses.get(i) - mean) / sd;
-            fitY.add(z);
-            best = Math.min(best, z);
-        }
-        if (failed == FailedTrialPolicy.IMPUTE_WORST) {
-            for (double[] u : failedXs) {
-                fitX.add(u);
-                fitY.add((worst - mean) / sd);
+        // Warp and standardize: mean 0, variance 1, the best loss still the lowest. With output warping,
+        // the power transform competes with standardization alone, and the model with the higher
+        // evidence for the losses as observed wins.
+        double[] raw = losses.stream().mapToDouble(Double::doubleValue).toArray();
+        List<PowerTransform> warps = new ArrayList<>();
+        warps.add(PowerTransform.standardization(raw));
+        if (outputWarping == OutputWarping.POWER) {
+            PowerTransform power = PowerTransform.fit(raw);
+            if (power.lambda() < 1) {
+                warps.add(power);
             }
         }
-        double[][] x = fitX.toArray(double[][]::new);
-        double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
-
         try {
-            return propose(enc, x, y, xs.size(), best, worst, mean, sd, pendingXs, rng);
+            Model model = null;
+            for (PowerTransform warp : warps) {
+                Model m = fit(warp, raw, xs, failedXs);
+                if (model == null || m.evidence > model.evidence) {
+                    model = m;
+                }
+            }
+            return propose(enc, model, xs.size(), pendingXs, rng);
         } catch (IllegalStateException numericalFailure) {
             // A kernel matrix that no jitter makes positive definite: an unusual, degenerate data set.
             // One random proposal is better than a failed trial; the next call may well succeed.
@@ -165,8 +157,37 @@ public final class GaussianProcessSampler implements Sampler {
         }
     }
 
-    private Map<String, Object> propose(SpaceEncoding enc, double[][] x, double[] y, int n, double best, double worst,
-                                        double mean, double sd, List<double[]> pendingXs, SplittableRandom rng) {
+    /**
+     * A fitted model of the warped losses: the inputs and targets (failed trials' imputed ones
+     * included), the best and worst warped loss, the MAP hyperparameters, and the evidence for the
+     * losses as observed: the log posterior of the hyperparameters plus the log Jacobian of the
+     * warping, so that models of differently warped losses compare.
+     */
+    private record Model(double[][] x, double[] y, double best, double worstZ, GpHyperparameters hyper,
+                         double evidence) {
+    }
+
+    private Model fit(PowerTransform warp, double[] raw, List<double[]> xs, List<double[]> failedXs) {
+        int n = raw.length;
+        double worst = Double.NEGATIVE_INFINITY;
+        List<double[]> fitX = new ArrayList<>(xs);
+        List<Double> fitY = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            double z = warp.apply(raw[i]);
+            fitY.add(z);
+            best = Math.min(best, z);
+            worst = Math.max(worst, raw[i]);
+        }
+        double worstZ = warp.apply(worst);
+        if (failed == FailedTrialPolicy.IMPUTE_WORST) {
+            for (double[] u : failedXs) {
+                fitX.add(u);
+                fitY.add(worstZ);
+            }
+        }
+        double[][] x = fitX.toArray(double[][]::new);
+        double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
         MarginalLikelihood ml = new MarginalLikelihood(x, y);
         double[][] starts = new double[Math.max(1, fitRestarts)][];
         for (int s = 0; s < starts.length; s++) {
@@ -174,6 +195,15 @@ public final class GaussianProcessSampler implements Sampler {
             starts[s] = ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
         }
         GpHyperparameters hyper = ml.fit(starts, 60, x.length >= SCREEN_FIT_STARTS_FROM);
+        return new Model(x, y, best, worstZ, hyper, ml.logPosterior(hyper) + warp.logJacobian(raw));
+    }
+
+    private Map<String, Object> propose(SpaceEncoding enc, Model model, int n, List<double[]> pendingXs,
+                                        SplittableRandom rng) {
+        double[][] x = model.x;
+        double[] y = model.y;
+        double best = model.best;
+        GpHyperparameters hyper = model.hyper;
         GaussianProcess gp = new GaussianProcess(x, y, hyper);
 
         if (!pendingXs.isEmpty() && pending != PendingStrategy.IGNORE) {
@@ -186,7 +216,7 @@ public final class GaussianProcessSampler implements Sampler {
                 px[x.length + j] = u;
                 py[x.length + j] = switch (pending) {
                     case KRIGING_BELIEVER -> gp.mean(u);
-                    case CONSTANT_LIAR_WORST -> (worst - mean) / sd;
+                    case CONSTANT_LIAR_WORST -> model.worstZ;
                     case CONSTANT_LIAR_MEAN -> 0;
                     case IGNORE -> throw new AssertionError();
                 };
@@ -213,7 +243,7 @@ public final class GaussianProcessSampler implements Sampler {
     public String toString() {
         return "GaussianProcessSampler[acquisition=" + acquisition + (acquisition == Acquisition.UCB ? ", beta=" + beta : "")
                 + ", initialPoints=" + (initialPoints > 0 ? initialPoints : "auto") + ", pending=" + pending
-                + ", failed=" + failed + "]";
+                + ", failed=" + failed + ", outputWarping=" + outputWarping + "]";
     }
 
     /** Options of a {@link GaussianProcessSampler}; every one has a default. */
@@ -226,6 +256,7 @@ public final class GaussianProcessSampler implements Sampler {
         private int candidates = 1024;
         private PendingStrategy pending = PendingStrategy.KRIGING_BELIEVER;
         private FailedTrialPolicy failed = FailedTrialPolicy.SKIP;
+        private OutputWarping outputWarping = OutputWarping.POWER;
 
         private Builder() {
         }
@@ -294,6 +325,13 @@ public final class GaussianProcessSampler implements Sampler {
         /** What FAILED trials teach the model; default {@link FailedTrialPolicy#SKIP}. */
         public Builder failedTrials(FailedTrialPolicy failed) {
             this.failed = Objects.requireNonNull(failed, "GaussianProcessSampler.Builder.failedTrials: failed");
+            return this;
+        }
+
+        /** How the losses are transformed before the GP models them; default {@link OutputWarping#POWER}. */
+        public Builder outputWarping(OutputWarping outputWarping) {
+            this.outputWarping = Objects.requireNonNull(outputWarping,
+                    "GaussianProcessSampler.Builder.outputWarping: outputWarping");
             return this;
         }
 

@@ -120,6 +120,18 @@ final class MarginalLikelihood implements Lbfgs.Objective {
         return lml;
     }
 
+    /** log likelihood + log prior at h: the (unnormalized) log posterior that {@link #fit} maximizes. */
+    double logPosterior(GpHyperparameters h) {
+        double[] l = h.lengthScales();
+        double[] theta = new double[dim + 2];
+        for (int d = 0; d < dim; d++) {
+            theta[d] = Math.log(l[d]);
+        }
+        theta[dim] = Math.log(h.signalVariance());
+        theta[dim + 1] = Math.log(Math.max(h.noiseVariance() - NOISE_FLOOR, 1e-300));
+        return logLikelihood(theta, null) + logPrior(theta, null);
+    }
+
     /** The objective to minimize: -(log likelihood + log prior). */
     @Override
     public double valueAndGradient(double[] theta, double[] grad) {
