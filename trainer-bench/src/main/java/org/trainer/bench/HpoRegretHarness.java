@@ -19,6 +19,7 @@ import org.trainer.hpo.Sampler;
 import org.trainer.hpo.SearchSpace;
 import org.trainer.hpo.TrialState;
 import org.trainer.hpo.gp.GaussianProcessSampler;
+import org.trainer.hpo.gp.LengthScalePrior;
 import org.trainer.hpo.gp.OutputWarping;
 
 /**
@@ -33,7 +34,8 @@ import org.trainer.hpo.gp.OutputWarping;
  * numeric parameter at an end of its range ("corners"). Per-seed regrets go to stderr.
  *
  * <p>Options: {@code --seeds 10 --budget 50 --only NAME --no-peer --no-random}, and
- * {@code --ablation} for the GP without its output warping too. A harness for a person to
+ * {@code --ablation} for the GP without its output warping, and with the dimension-scaled
+ * length-scale prior, too. A harness for a person to
  * read, not a test: nothing fails when a target is missed.
  */
 public final class HpoRegretHarness {
@@ -144,6 +146,8 @@ public final class HpoRegretHarness {
         if (ablation) {
             samplers.put("GP, no output warping",
                     GaussianProcessSampler.builder().outputWarping(OutputWarping.NONE).build());
+            samplers.put("GP, dimension-scaled length scales",
+                    GaussianProcessSampler.builder().lengthScalePrior(LengthScalePrior.DIMENSION_SCALED).build());
         }
         if (random) {
             samplers.put("random", new UniformSampler());

@@ -64,6 +64,7 @@ public final class GaussianProcessSampler implements Sampler {
     private final PendingStrategy pending;
     private final FailedTrialPolicy failed;
     private final OutputWarping outputWarping;
+    private final LengthScalePrior lengthScalePrior;
 
     /** Log EI, min(10, max(5, 2 d)) initial random points, kriging believer, failed trials skipped. */
     public GaussianProcessSampler() {
@@ -80,6 +81,7 @@ public final class GaussianProcessSampler implements Sampler {
         this.pending = b.pending;
         this.failed = b.failed;
         this.outputWarping = b.outputWarping;
+        this.lengthScalePrior = b.lengthScalePrior;
     }
 
     public static Builder builder() {
@@ -133,7 +135,7 @@ public final class GaussianProcessSampler implements Sampler {
         double[] raw = losses.stream().mapToDouble(Double::doubleValue).toArray();
         List<PowerTransform> warps = new ArrayList<>();
         warps.add(PowerTransform.standardization(raw));
-        if (outputWarping == OutputWarping.POWER) {
+        if (outputWarping == OutputWarping.POWER && PowerTransform.worthTrying(raw)) {
             PowerTransform power = PowerTransform.fit(raw);
             if (power.lambda() < 1) {
                 warps.add(power);
@@ -188,14 +190,23 @@ public final class GaussianProcessSampler implements Sampler {
         }
         double[][] x = fitX.toArray(double[][]::new);
         double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
-        MarginalLikelihood ml = new MarginalLikelihood(x, y);
+        MarginalLikelihood ml = new MarginalLikelihood(x, y, lengthScalePrior);
         double[][] starts = new double[Math.max(1, fitRestarts)][];
         for (int s = 0; s < starts.length; s++) {
-            // Length scales near the prior's mean, then longer ones (smoother models), then shorter.
-            starts[s] = ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
+            // Length scales at the prior's median, then longer ones (smoother models), then shorter.
+            starts[s] = s == 0 ? ml.startAtPriorMedian() : ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
         }
         GpHyperparameters hyper = ml.fit(starts, 60, x.length >= SCREEN_FIT_STARTS_FROM);
-        return new Model(x, y, best, worstZ, hyper, ml.logPosterior(hyper) + warp.logJacobian(raw));
+        // The power transform's exponent is one more parameter fitted to the losses: Schwarz's
+        // criterion charges it ln(n) / 2, so a warping must earn its keep.
+        double evidence = ml.logPosterior(hyper) + warp.logJacobian(raw) - (warp.lambda() < 1 ? 0.5 * Math.log(n) : 0);
+        // The constant prior mean that maximizes the likelihood under the fitted kernel (generalized
+        // least squares): c = 1^T K^-1 y / 1^T K^-1 1.
+        double c = new GaussianProcess(x, y, hyper).constantMean();
+        for (int i = 0; i < y.length; i++) {
+            y[i] -= c;
+        }
+        return new Model(x, y, best - c, worstZ - c, hyper, evidence);
     }
 
     private Map<String, Object> propose(SpaceEncoding enc, Model model, int n, List<double[]> pendingXs,
@@ -243,7 +254,7 @@ public final class GaussianProcessSampler implements Sampler {
     public String toString() {
         return "GaussianProcessSampler[acquisition=" + acquisition + (acquisition == Acquisition.UCB ? ", beta=" + beta : "")
                 + ", initialPoints=" + (initialPoints > 0 ? initialPoints : "auto") + ", pending=" + pending
-                + ", failed=" + failed + ", outputWarping=" + outputWarping + "]";
+                + ", failed=" + failed + ", outputWarping=" + outputWarping + ", lengthScalePrior=" + lengthScalePrior + "]";
     }
 
     /** Options of a {@link GaussianProcessSampler}; every one has a default. */
@@ -257,6 +268,7 @@ public final class GaussianProcessSampler implements Sampler {
         private PendingStrategy pending = PendingStrategy.KRIGING_BELIEVER;
         private FailedTrialPolicy failed = FailedTrialPolicy.SKIP;
         private OutputWarping outputWarping = OutputWarping.POWER;
+        private LengthScalePrior lengthScalePrior = LengthScalePrior.GAMMA;
 
         private Builder() {
         }
@@ -332,6 +344,13 @@ public final class GaussianProcessSampler implements Sampler {
         public Builder outputWarping(OutputWarping outputWarping) {
             this.outputWarping = Objects.requireNonNull(outputWarping,
                     "GaussianProcessSampler.Builder.outputWarping: outputWarping");
+            return this;
+        }
+
+        /** The prior on each length scale; default {@link LengthScalePrior#GAMMA}. */
+        public Builder lengthScalePrior(LengthScalePrior lengthScalePrior) {
+            this.lengthScalePrior = Objects.requireNonNull(lengthScalePrior,
+                    "GaussianProcessSampler.Builder.lengthScalePrior: lengthScalePrior");
             return this;
         }
 

@@ -38,6 +38,26 @@ final class PowerTransform {
         this.sd = sd;
     }
 
+    /** The ratio of the largest to the smallest loss from which positive losses are worth warping. */
+    static final double POSITIVE_SPAN = 1e3;
+
+    /**
+     * Whether warping the losses is worth a try: positive losses that span at least three orders of
+     * magnitude (max / min &gt;= {@link #POSITIVE_SPAN}), or losses of both signs. Positive losses
+     * within a narrower span (a smooth function near its optimum, an error rate) are modelled as
+     * they are: a log-like transform there sharpens the optimum's basin into a well that a
+     * stationary kernel fits worse.
+     */
+    static boolean worthTrying(double[] losses) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : losses) {
+            min = Math.min(min, l);
+            max = Math.max(max, l);
+        }
+        return !(min > 0) || max >= POSITIVE_SPAN * min;
+    }
+
     /** Standardization alone: (loss - mean) / sd (sd 1 when the losses are constant). */
     static PowerTransform standardization(double[] losses) {
         double m = mean(losses);
