@@ -144,7 +144,7 @@ public final class GaussianProcessSampler implements Sampler {
         try {
             Model model = null;
             for (PowerTransform warp : warps) {
-                Model m = fit(warp, raw, xs, failedXs);
+                Model m = fit(warp, raw, xs, failedXs, enc.categoricalColumns());
                 if (model == null || m.evidence > model.evidence) {
                     model = m;
                 }
@@ -169,7 +169,8 @@ public final class GaussianProcessSampler implements Sampler {
                          double evidence) {
     }
 
-    private Model fit(PowerTransform warp, double[] raw, List<double[]> xs, List<double[]> failedXs) {
+    private Model fit(PowerTransform warp, double[] raw, List<double[]> xs, List<double[]> failedXs,
+                      boolean[] categorical) {
         int n = raw.length;
         double worst = Double.NEGATIVE_INFINITY;
         List<double[]> fitX = new ArrayList<>(xs);
@@ -190,7 +191,7 @@ public final class GaussianProcessSampler implements Sampler {
         }
         double[][] x = fitX.toArray(double[][]::new);
         double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
-        MarginalLikelihood ml = new MarginalLikelihood(x, y, lengthScalePrior);
+        MarginalLikelihood ml = new MarginalLikelihood(x, y, lengthScalePrior, categorical);
         double[][] starts = new double[Math.max(1, fitRestarts)][];
         for (int s = 0; s < starts.length; s++) {
             // Length scales at the prior's median, then longer ones (smoother models), then shorter.

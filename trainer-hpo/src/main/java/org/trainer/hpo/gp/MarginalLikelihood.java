@@ -28,20 +28,35 @@ final class MarginalLikelihood implements Lbfgs.Objective {
     static final double SIGNAL_PRIOR_SCALE = 1.5;
     static final double NOISE_PRIOR_MEAN = Math.log(1e-4);
     static final double NOISE_PRIOR_SCALE = 3;
+    /**
+     * The median of the log-normal prior on a one-hot column's length scale: two choices of a
+     * categorical differ by 1 in each of two columns, so at this scale the model starts from
+     * correlated choices (a loss surface shared across them, as a learning rate's is across
+     * optimizers) and needs evidence to separate them; the numeric prior's short scales would
+     * make every choice a separate function learned from its own trials alone.
+     */
+    static final double CATEGORICAL_LENGTH_MEDIAN = 1.5;
+    static final double CATEGORICAL_LENGTH_SCALE = 1;
     private final double[][] x;
     private final double[] y;
     private final int dim;
     private final LengthScalePrior lengthPrior;
+    private final boolean[] categorical;
 
     MarginalLikelihood(double[][] x, double[] y) {
-        this(x, y, LengthScalePrior.GAMMA);
+        this(x, y, LengthScalePrior.GAMMA, null);
     }
 
-    MarginalLikelihood(double[][] x, double[] y, LengthScalePrior lengthPrior) {
+    /**
+     * @param categorical which columns are one-hot columns of a categorical (null: none); theirs
+     *                    have the {@link #CATEGORICAL_LENGTH_MEDIAN log-normal prior} instead
+     */
+    MarginalLikelihood(double[][] x, double[] y, LengthScalePrior lengthPrior, boolean[] categorical) {
         this.x = x;
         this.y = y;
         this.dim = x.length == 0 ? 0 : x[0].length;
         this.lengthPrior = lengthPrior;
+        this.categorical = categorical;
     }
 
     static GpHyperparameters toHyperparameters(double[] theta) {
@@ -58,6 +73,13 @@ final class MarginalLikelihood implements Lbfgs.Objective {
         double lp = 0;
         double[] derivative = new double[1];
         for (int d = 0; d < dim; d++) {
+            if (categorical != null && categorical[d]) {
+                lp += normal(theta[d], Math.log(CATEGORICAL_LENGTH_MEDIAN), CATEGORICAL_LENGTH_SCALE, grad, d) - theta[d];
+                if (grad != null) {
+                    grad[d] -= 1;
+                }
+                continue;
+            }
             lp += lengthPrior.logDensity(theta[d], dim, derivative);
             if (grad != null) {
                 grad[d] += derivative[0];

@@ -85,6 +85,16 @@ final class SpaceEncoding {
         return n;
     }
 
+    /** Which columns are one-hot columns of a categorical. */
+    boolean[] categoricalColumns() {
+        boolean[] out = new boolean[columns];
+        java.util.Arrays.fill(out, true);
+        for (int c : numericColumns) {
+            out[c] = false;
+        }
+        return out;
+    }
+
     /** The columns of float and integer parameters (the ones a local search moves). */
     int[] numericColumns() {
         return numericColumns.clone();
