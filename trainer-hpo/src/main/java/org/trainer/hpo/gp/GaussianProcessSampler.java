@@ -27,17 +27,22 @@ import org.trainer.hpo.TrialState;
  *       1;</li>
  *   <li>while fewer than {@code initialPoints} trials are COMPLETE, returns a uniform random point
  *       instead (the initial design);</li>
- *   <li>fits a zero-mean GP with a Matern 5/2 kernel, one length scale per column, signal and
- *       noise variances (noise at least 1e-6), by maximizing the log marginal likelihood plus
- *       weak priors (Gamma(3, 6) on each length scale, log-normal on the variances;
- *       {@link MarginalLikelihood}) with L-BFGS from {@code fitRestarts} deterministic starts
- *       (from 64 observations on, only from the most promising of them, which keeps a proposal
- *       at 100 observations within tens of milliseconds);</li>
+ *   <li>fits a GP with a Matern 5/2 kernel, one length scale per column, signal and noise
+ *       variances (noise at least 1e-6), by maximizing the log marginal likelihood plus weak
+ *       priors (by default Gamma(3, 6) on each numeric length scale, log-normal with median 1.5 on
+ *       each one-hot column's, log-normal on the variances; {@link MarginalLikelihood},
+ *       {@link LengthScalePrior}) with L-BFGS from {@code fitRestarts} deterministic starts (from 64
+ *       observations on, only from the most promising of them, which keeps a proposal at 100
+ *       observations within tens of milliseconds); with output warping, a model of the warped
+ *       losses competes with one of the standardized losses, and the higher evidence wins; the
+ *       prior mean is the constant that maximizes the likelihood (generalized least squares);</li>
  *   <li>adds the RUNNING trials' points as pending observations ({@link PendingStrategy}, the
  *       kriging believer by default) so that parallel trials spread out;</li>
  *   <li>maximizes the acquisition ({@link Acquisition}, log expected improvement by default) by
- *       multi-start local search ({@link AcquisitionOptimizer}), rounds integers and picks
- *       categoricals, and decodes the point into values of the ranges.</li>
+ *       multi-start local search ({@link AcquisitionOptimizer}; each of up to 16 combinations of
+ *       categorical choices searched on its own), rounds integers and picks categoricals, and
+ *       decodes the point into values of the ranges; a fixed parameter (low == high) takes no
+ *       column and is not searched.</li>
  * </ol>
  *
  * <p>FAILED trials are skipped, or imputed with the worst observed loss
