@@ -3,7 +3,8 @@ package org.trainer.hpo;
 import java.util.Objects;
 
 /**
- * A continuous range [low, high] with a {@link Scale}.
+ * A continuous range [low, high] with a {@link Scale}. {@code low == high} fixes the parameter to
+ * that value, as Optuna allows: every sampler proposes it, and none searches it.
  *
  * @param low   the smallest value (included)
  * @param high  the largest value (included)
@@ -17,23 +18,23 @@ public record FloatRange(double low, double high, Scale scale) implements Range 
      * @param low the smallest value
      * @param high the largest value
      * @param scale the scaling
-     * @throws IllegalArgumentException when low or high is not finite, low &gt;= high, LOG with
-     *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt; high &lt; 1
+     * @throws IllegalArgumentException when low or high is not finite, low &gt; high, LOG with
+     *         low &lt;= 0, or REVERSE_LOG outside 0 &lt;= low &lt;= high &lt; 1
      */
     public FloatRange {
         Objects.requireNonNull(scale, "FloatRange: scale");
         if (!Double.isFinite(low) || !Double.isFinite(high)) {
             throw new IllegalArgumentException("FloatRange: low and high must be finite, got [" + low + ", " + high + "]");
         }
-        if (low >= high) {
-            throw new IllegalArgumentException("FloatRange: low must be < high, got [" + low + ", " + high + "]");
+        if (low > high) {
+            throw new IllegalArgumentException("FloatRange: low must be <= high, got [" + low + ", " + high + "]");
         }
         if (scale == Scale.LOG && low <= 0) {
             throw new IllegalArgumentException("FloatRange: LOG scaling needs low > 0, got [" + low + ", " + high + "]");
         }
         if (scale == Scale.REVERSE_LOG && (low < 0 || high >= 1)) {
             throw new IllegalArgumentException(
-                    "FloatRange: REVERSE_LOG scaling needs 0 <= low < high < 1, got [" + low + ", " + high + "]");
+                    "FloatRange: REVERSE_LOG scaling needs 0 <= low <= high < 1, got [" + low + ", " + high + "]");
         }
     }
 
@@ -70,9 +71,19 @@ public record FloatRange(double low, double high, Scale scale) implements Range 
         return new FloatRange(low, high, Scale.REVERSE_LOG);
     }
 
+    /** Whether low == high: the parameter has one value. */
+    public boolean isFixed() {
+        return low == high;
+    }
+
+    /** The position in [0, 1]; for a fixed range 0.5 at its value, -inf below and +inf above. */
     @Override
     public double toUnit(Object value) {
-        return scale.toUnit(((Number) value).doubleValue(), low, high);
+        double x = ((Number) value).doubleValue();
+        if (isFixed()) {
+            return x == low ? 0.5 : x < low ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        return scale.toUnit(x, low, high);
     }
 
     @Override

@@ -5,7 +5,9 @@ import java.util.Objects;
 /**
  * An integer range [low, high] (both included) with LINEAR or LOG scaling. {@link #fromUnit}
  * maps u onto the continuous range [low - 0.5, high + 0.5] in the range's scaling and rounds,
- * so every integer owns an equal share of the unit interval (in its scaling).
+ * so every integer owns an equal share of the unit interval (in its scaling). {@code low == high}
+ * fixes the parameter to that value, as Optuna allows: every sampler proposes it, and none
+ * searches it.
  *
  * @param low   the smallest value (included)
  * @param high  the largest value (included)
@@ -19,12 +21,12 @@ public record IntRange(int low, int high, Scale scale) implements Range {
      * @param low the smallest value
      * @param high the largest value
      * @param scale LINEAR or LOG
-     * @throws IllegalArgumentException when low &gt;= high, LOG with low &lt;= 0, or REVERSE_LOG
+     * @throws IllegalArgumentException when low &gt; high, LOG with low &lt;= 0, or REVERSE_LOG
      */
     public IntRange {
         Objects.requireNonNull(scale, "IntRange: scale");
-        if (low >= high) {
-            throw new IllegalArgumentException("IntRange: low must be < high, got [" + low + ", " + high + "]");
+        if (low > high) {
+            throw new IllegalArgumentException("IntRange: low must be <= high, got [" + low + ", " + high + "]");
         }
         if (scale == Scale.LOG && low <= 0) {
             throw new IllegalArgumentException("IntRange: LOG scaling needs low > 0, got [" + low + ", " + high + "]");
@@ -32,6 +34,11 @@ public record IntRange(int low, int high, Scale scale) implements Range {
         if (scale == Scale.REVERSE_LOG) {
             throw new IllegalArgumentException("IntRange: scaling must be LINEAR or LOG, got REVERSE_LOG");
         }
+    }
+
+    /** Whether low == high: the parameter has one value. */
+    public boolean isFixed() {
+        return low == high;
     }
 
     /**

@@ -64,6 +64,26 @@ class SamplerContractTest {
         }
     }
 
+    /** low == high (and a single choice) fixes a parameter, as in Optuna: every sampler proposes that value. */
+    @ParameterizedTest
+    @MethodSource("samplers")
+    void fixedParametersKeepTheirValue(Sampler sampler) {
+        SearchSpace space = SearchSpace.builder()
+                .add("lr", FloatRange.log(0.01, 0.01))
+                .add("momentum", FloatRange.reverseLog(0.9, 0.9))
+                .add("units", IntRange.log(64, 64))
+                .add("x", FloatRange.linear(0, 1))
+                .add("optimizer", CategoricalRange.of("adam"))
+                .build();
+        List<FrozenTrial> trials = new ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            Map<String, Object> p = sampler.sample(space, trials, Direction.MINIMIZE, i);
+            assertEquals(Map.of("lr", 0.01, "momentum", 0.9, "units", 64, "optimizer", "adam", "x", p.get("x")), p,
+                    sampler.toString());
+            trials.add(Trials.complete(i, (Double) p.get("x"), p));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("samplers")
     void legalValuesOfTheRightTypeInDeclarationOrder(Sampler sampler) {

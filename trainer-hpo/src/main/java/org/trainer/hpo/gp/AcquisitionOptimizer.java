@@ -14,11 +14,18 @@ import java.util.SplittableRandom;
  *       alternately), a projected L-BFGS ascent over the numeric columns in [0, 1] with the
  *       analytic gradient of the acquisition (integers relaxed to the continuum, categoricals
  *       held), then snapped onto legal values and scored again;</li>
- *   <li>the best point is then offered every single change of one categorical choice.</li>
+ *   <li>categorical choices: each combination searched on its own when there are few, else a
+ *       local search over single changes of one choice (see {@link #maximize}).</li>
  * </ol>
  * Everything random comes from the caller's generator, so the result is a function of its seed.
  */
 final class AcquisitionOptimizer {
+    /** Up to this many combinations of categorical choices, each is searched on its own. */
+    static final int ENUMERATED_COMBINATIONS = 16;
+    /** The fewest candidates one combination's search scores. */
+    static final int MIN_CANDIDATES = 128;
+    /** The most rounds of the categorical local search (with more combinations than enumerated). */
+    static final int CATEGORICAL_ROUNDS = 3;
     private final Acquisition acquisition;
     private final double beta;
     private final int candidates;
@@ -67,7 +74,7 @@ final class AcquisitionOptimizer {
      * the perturbed ones, alternately (best first within each pool), so that a search always
      * explores away from the incumbents as well as refining near them.
      */
-    private int[] starts(Integer[] order, int nLocal) {
+    private static int[] starts(Integer[] order, int nLocal, int restarts) {
         int total = Math.min(restarts, order.length);
         int[] out = new int[total];
         int k = 0;
@@ -95,31 +102,81 @@ final class AcquisitionOptimizer {
     }
 
     /**
-     * The point (snapped to legal values) that maximizes the acquisition.
+     * The point (snapped to legal values) that maximizes the acquisition. With few combinations
+     * of categorical choices (at most {@link #ENUMERATED_COMBINATIONS}), each combination gets a
+     * search of its own over the numeric columns, with its share of the candidates and of the
+     * local searches (at least {@link #MIN_CANDIDATES} and 2): the acquisition's best point in every
+     * combination competes, so a combination that is better everywhere is found even when the
+     * incumbents lie in another. With more, one search over everything, then a local search over
+     * the categoricals: every change of one choice, its numeric columns optimized again, as long
+     * as that improves the acquisition (at most {@link #CATEGORICAL_ROUNDS} rounds).
      *
      * @param gp       the model of the standardized loss (with any pending points included)
      * @param best     the best standardized loss observed
      * @param incumbents observed points, best first, to search around
      */
     double[] maximize(GaussianProcess gp, double best, List<double[]> incumbents, SpaceEncoding enc, SplittableRandom rng) {
-        int n = gp.size();
-        double[] scratch = new double[n];
+        int combinations = enc.categoricalCombinations();
+        if (combinations > 1 && combinations <= ENUMERATED_COMBINATIONS) {
+            int perCandidates = Math.max(MIN_CANDIDATES, candidates / combinations);
+            int perRestarts = Math.max(2, (restarts + combinations - 1) / combinations);
+            Scored winner = null;
+            for (int c = 0; c < combinations; c++) {
+                Scored s = search(gp, best, incumbents, enc, rng, c, perCandidates, perRestarts);
+                if (winner == null || s.score > winner.score) {
+                    winner = s;
+                }
+            }
+            return winner.point;
+        }
+        Scored winner = search(gp, best, incumbents, enc, rng, -1, candidates, restarts);
+        for (int round = 0; round < CATEGORICAL_ROUNDS; round++) {
+            Scored improved = winner;
+            for (double[] nb : enc.categoricalNeighbours(winner.point)) {
+                Scored s = ascend(gp, best, enc, nb);
+                if (s.score > improved.score) {
+                    improved = s;
+                }
+            }
+            if (improved == winner) {
+                break;
+            }
+            winner = improved;
+        }
+        return winner.point;
+    }
+
+    /** A point and its acquisition value. */
+    private record Scored(double[] point, double score) {
+    }
+
+    /**
+     * Multi-start search: scores {@code count} candidates (half perturbations of the incumbents,
+     * half uniform), then ascends from {@code localSearches} of the best. With
+     * {@code combination >= 0}, every candidate has that combination of categorical choices.
+     */
+    private Scored search(GaussianProcess gp, double best, List<double[]> incumbents, SpaceEncoding enc,
+                          SplittableRandom rng, int combination, int count, int localSearches) {
+        double[] scratch = new double[gp.size()];
         double[] post = new double[2];
-        int nLocal = incumbents.isEmpty() ? 0 : candidates / 2;
-        double[][] pts = new double[candidates][];
-        double[] scores = new double[candidates];
-        for (int c = 0; c < candidates; c++) {
+        int nLocal = incumbents.isEmpty() ? 0 : count / 2;
+        double[][] pts = new double[count][];
+        double[] scores = new double[count];
+        for (int c = 0; c < count; c++) {
             if (c < nLocal) {
                 double[] center = incumbents.get(c % Math.min(incumbents.size(), 5));
                 pts[c] = enc.perturb(center, (c / 5) % 2 == 0 ? 0.1 : 0.01, rng);
             } else {
                 pts[c] = enc.random(rng);
             }
+            if (combination >= 0) {
+                enc.setCombination(pts[c], combination);
+            }
             gp.posterior(pts[c], scratch, post, null, null);
             scores[c] = value(post[0], post[1], best);
         }
-        Integer[] order = new Integer[candidates];
-        for (int i = 0; i < candidates; i++) {
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
             order[i] = i;
         }
         // Best first; NaN last; the index breaks ties, so the order is deterministic.
@@ -127,10 +184,29 @@ final class AcquisitionOptimizer {
             int c = Double.compare(scores[b], scores[a]);
             return c != 0 ? c : Integer.compare(a, b);
         });
-        double[] bestPoint = pts[order[0]].clone();
-        double bestScore = scores[order[0]];
+        Scored winner = new Scored(pts[order[0]].clone(), scores[order[0]]);
+        if (enc.numericColumns().length == 0) {
+            return winner;
+        }
+        for (int start : starts(order, nLocal, localSearches)) {
+            Scored s = ascend(gp, best, enc, pts[start]);
+            if (s.score > winner.score) {
+                winner = s;
+            }
+        }
+        return winner;
+    }
 
+    /**
+     * A projected L-BFGS ascent of the acquisition from {@code from} over the numeric columns in
+     * [0, 1] with its analytic gradient (integers relaxed to the continuum, categoricals held),
+     * then snapped onto legal values and scored again.
+     */
+    private Scored ascend(GaussianProcess gp, double best, SpaceEncoding enc, double[] from) {
         int[] numeric = enc.numericColumns();
+        double[] scratch = new double[gp.size()];
+        double[] post = new double[2];
+        double[] base = from.clone();
         if (numeric.length > 0) {
             Lbfgs lbfgs = new Lbfgs(6, 40, 1e-7, 1e-10);
             double[] lo = new double[numeric.length];
@@ -140,49 +216,33 @@ final class AcquisitionOptimizer {
             double[] gradMean = new double[dim];
             double[] gradVar = new double[dim];
             double[] partials = new double[2];
-            for (int start : starts(order, nLocal)) {
-                double[] base = pts[start].clone();
-                double[] z = new double[numeric.length];
+            double[] z = new double[numeric.length];
+            for (int i = 0; i < numeric.length; i++) {
+                z[i] = base[numeric[i]];
+            }
+            double[] work = base.clone();
+            Lbfgs.Objective negAcq = (zz, g) -> {
                 for (int i = 0; i < numeric.length; i++) {
-                    z[i] = base[numeric[i]];
+                    work[numeric[i]] = zz[i];
                 }
-                double[] work = base.clone();
-                Lbfgs.Objective negAcq = (zz, g) -> {
-                    for (int i = 0; i < numeric.length; i++) {
-                        work[numeric[i]] = zz[i];
-                    }
-                    gp.posterior(work, scratch, post, gradMean, gradVar);
-                    double a = valueAndPartials(post[0], post[1], best, partials);
-                    if (!Double.isFinite(a)) {
-                        return Double.POSITIVE_INFINITY;
-                    }
-                    for (int i = 0; i < numeric.length; i++) {
-                        int col = numeric[i];
-                        g[i] = -(partials[0] * gradMean[col] + partials[1] * gradVar[col]);
-                    }
-                    return -a;
-                };
-                lbfgs.minimize(negAcq, z, lo, hi);
+                gp.posterior(work, scratch, post, gradMean, gradVar);
+                double a = valueAndPartials(post[0], post[1], best, partials);
+                if (!Double.isFinite(a)) {
+                    return Double.POSITIVE_INFINITY;
+                }
                 for (int i = 0; i < numeric.length; i++) {
-                    base[numeric[i]] = z[i];
+                    int col = numeric[i];
+                    g[i] = -(partials[0] * gradMean[col] + partials[1] * gradVar[col]);
                 }
-                enc.snap(base);
-                gp.posterior(base, scratch, post, null, null);
-                double score = value(post[0], post[1], best);
-                if (score > bestScore) {
-                    bestScore = score;
-                    bestPoint = base;
-                }
+                return -a;
+            };
+            lbfgs.minimize(negAcq, z, lo, hi);
+            for (int i = 0; i < numeric.length; i++) {
+                base[numeric[i]] = z[i];
             }
         }
-        for (double[] nb : enc.categoricalNeighbours(bestPoint)) {
-            gp.posterior(nb, scratch, post, null, null);
-            double score = value(post[0], post[1], best);
-            if (score > bestScore) {
-                bestScore = score;
-                bestPoint = nb;
-            }
-        }
-        return bestPoint;
+        enc.snap(base);
+        gp.posterior(base, scratch, post, null, null);
+        return new Scored(base, value(post[0], post[1], best));
     }
 }

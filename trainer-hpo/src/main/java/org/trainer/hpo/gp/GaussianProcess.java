@@ -127,6 +127,23 @@ public final class GaussianProcess {
         return out;
     }
 
+    /**
+     * The constant c that maximizes the likelihood of the targets under this kernel when the prior
+     * mean is c instead of 0: the generalized least-squares estimate 1^T K^-1 y / 1^T K^-1 1.
+     */
+    double constantMean() {
+        DMatrixRMaj inv = inverse();
+        double num = 0; // 1^T K^-1 y = sum of alpha
+        for (double a : alpha) {
+            num += a;
+        }
+        double den = 0;
+        for (double k : inv.data) {
+            den += k;
+        }
+        return den > 0 ? num / den : 0;
+    }
+
     /** k(X, X) for the given points (no noise), s * Matern52(r_ij). */
     static DMatrixRMaj kernelMatrix(double[][] x, double[] invL2, double signal) {
         int n = x.length;

@@ -22,20 +22,27 @@ import org.trainer.hpo.TrialState;
  * <ol>
  *   <li>encodes the COMPLETE trials' parameters into the unit cube, each parameter in its own
  *       scaling, categoricals one-hot ({@link SpaceEncoding}), and their objective values as
- *       losses ({@link Direction#toLoss}), standardized to mean 0 and variance 1;</li>
+ *       losses ({@link Direction#toLoss}), warped by a power transform fitted to them when they
+ *       span orders of magnitude ({@link OutputWarping}) and standardized to mean 0 and variance
+ *       1;</li>
  *   <li>while fewer than {@code initialPoints} trials are COMPLETE, returns a uniform random point
  *       instead (the initial design);</li>
- *   <li>fits a zero-mean GP with a Matern 5/2 kernel, one length scale per column, signal and
- *       noise variances (noise at least 1e-6), by maximizing the log marginal likelihood plus
- *       weak priors (Gamma(3, 6) on each length scale, log-normal on the variances;
- *       {@link MarginalLikelihood}) with L-BFGS from {@code fitRestarts} deterministic starts
- *       (from 64 observations on, only from the most promising of them, which keeps a proposal
- *       at 100 observations within tens of milliseconds);</li>
+ *   <li>fits a GP with a Matern 5/2 kernel, one length scale per column, signal and noise
+ *       variances (noise at least 1e-6), by maximizing the log marginal likelihood plus weak
+ *       priors (by default Gamma(3, 6) on each numeric length scale, log-normal with median 1.5 on
+ *       each one-hot column's, log-normal on the variances; {@link MarginalLikelihood},
+ *       {@link LengthScalePrior}) with L-BFGS from {@code fitRestarts} deterministic starts (from 64
+ *       observations on, only from the most promising of them, which keeps a proposal at 100
+ *       observations within tens of milliseconds); with output warping, a model of the warped
+ *       losses competes with one of the standardized losses, and the higher evidence wins; the
+ *       prior mean is the constant that maximizes the likelihood (generalized least squares);</li>
  *   <li>adds the RUNNING trials' points as pending observations ({@link PendingStrategy}, the
  *       kriging believer by default) so that parallel trials spread out;</li>
  *   <li>maximizes the acquisition ({@link Acquisition}, log expected improvement by default) by
- *       multi-start local search ({@link AcquisitionOptimizer}), rounds integers and picks
- *       categoricals, and decodes the point into values of the ranges.</li>
+ *       multi-start local search ({@link AcquisitionOptimizer}; each of up to 16 combinations of
+ *       categorical choices searched on its own), rounds integers and picks categoricals, and
+ *       decodes the point into values of the ranges; a fixed parameter (low == high) takes no
+ *       column and is not searched.</li>
  * </ol>
  *
  * <p>FAILED trials are skipped, or imputed with the worst observed loss
@@ -61,6 +68,8 @@ public final class GaussianProcessSampler implements Sampler {
     private final int candidates;
     private final PendingStrategy pending;
     private final FailedTrialPolicy failed;
+    private final OutputWarping outputWarping;
+    private final LengthScalePrior lengthScalePrior;
 
     /** Log EI, min(10, max(5, 2 d)) initial random points, kriging believer, failed trials skipped. */
     public GaussianProcessSampler() {
@@ -76,6 +85,8 @@ public final class GaussianProcessSampler implements Sampler {
         this.candidates = b.candidates;
         this.pending = b.pending;
         this.failed = b.failed;
+        this.outputWarping = b.outputWarping;
+        this.lengthScalePrior = b.lengthScalePrior;
     }
 
     /**
@@ -96,6 +107,9 @@ public final class GaussianProcessSampler implements Sampler {
             throw new IllegalArgumentException("GaussianProcessSampler: the search space must not be empty");
         }
         SpaceEncoding enc = new SpaceEncoding(space);
+        if (enc.columns() == 0) {
+            return enc.decode(new double[0]); // every parameter fixed: nothing to search
+        }
         SplittableRandom rng = new SplittableRandom(seed);
 
         List<double[]> xs = new ArrayList<>();
@@ -125,42 +139,27 @@ public final class GaussianProcessSampler implements Sampler {
             return enc.decode(enc.random(rng));
         }
 
-        // Standardize: mean 0, variance 1 (a constant set of losses keeps scale 1).
-        int n = xs.size();
-        double mean = 0;
-        double worst = Double.NEGATIVE_INFINITY;
-        for (double l : losses) {
-            mean += l;
-            worst = Math.max(worst, l);
-        }
-        mean /= n;
-        double var = 0;
-        for (double l : losses) {
-            var += (l - mean) * (l - mean);
-        }
-        double sd = Math.sqrt(var / n);
-        if (!(sd > 1e-12 * Math.max(1, Math.abs(mean)))) {
-            sd = 1;
-        }
-        List<double[]> fitX = new ArrayList<>(xs);
-        List<Double> fitY = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            double z = (losses.get(i) - mean) / sd;
-            fitY.add(z);
-            best = Math.min(best, z);
-        }
-        if (failed == FailedTrialPolicy.IMPUTE_WORST) {
-            for (double[] u : failedXs) {
-                fitX.add(u);
-                fitY.add((worst - mean) / sd);
+        // Warp and standardize: mean 0, variance 1, the best loss still the lowest. With output warping,
+        // the power transform competes with standardization alone, and the model with the higher
+        // evidence for the losses as observed wins.
+        double[] raw = losses.stream().mapToDouble(Double::doubleValue).toArray();
+        List<PowerTransform> warps = new ArrayList<>();
+        warps.add(PowerTransform.standardization(raw));
+        if (outputWarping == OutputWarping.POWER && PowerTransform.worthTrying(raw)) {
+            PowerTransform power = PowerTransform.fit(raw);
+            if (power.lambda() < 1) {
+                warps.add(power);
             }
         }
-        double[][] x = fitX.toArray(double[][]::new);
-        double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
-
         try {
-            return propose(enc, x, y, xs.size(), best, worst, mean, sd, pendingXs, rng);
+            Model model = null;
+            for (PowerTransform warp : warps) {
+                Model m = fit(warp, raw, xs, failedXs, enc.categoricalColumns());
+                if (model == null || m.evidence > model.evidence) {
+                    model = m;
+                }
+            }
+            return propose(enc, model, xs.size(), pendingXs, rng);
         } catch (IllegalStateException numericalFailure) {
             // A kernel matrix that no jitter makes positive definite: an unusual, degenerate data set.
             // One random proposal is better than a failed trial; the next call may well succeed.
@@ -170,15 +169,63 @@ public final class GaussianProcessSampler implements Sampler {
         }
     }
 
-    private Map<String, Object> propose(SpaceEncoding enc, double[][] x, double[] y, int n, double best, double worst,
-                                        double mean, double sd, List<double[]> pendingXs, SplittableRandom rng) {
-        MarginalLikelihood ml = new MarginalLikelihood(x, y);
+    /**
+     * A fitted model of the warped losses: the inputs and targets (failed trials' imputed ones
+     * included), the best and worst warped loss, the MAP hyperparameters, and the evidence for the
+     * losses as observed: the log posterior of the hyperparameters plus the log Jacobian of the
+     * warping, so that models of differently warped losses compare.
+     */
+    private record Model(double[][] x, double[] y, double best, double worstZ, GpHyperparameters hyper,
+                         double evidence) {
+    }
+
+    private Model fit(PowerTransform warp, double[] raw, List<double[]> xs, List<double[]> failedXs,
+                      boolean[] categorical) {
+        int n = raw.length;
+        double worst = Double.NEGATIVE_INFINITY;
+        List<double[]> fitX = new ArrayList<>(xs);
+        List<Double> fitY = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            double z = warp.apply(raw[i]);
+            fitY.add(z);
+            best = Math.min(best, z);
+            worst = Math.max(worst, raw[i]);
+        }
+        double worstZ = warp.apply(worst);
+        if (failed == FailedTrialPolicy.IMPUTE_WORST) {
+            for (double[] u : failedXs) {
+                fitX.add(u);
+                fitY.add(worstZ);
+            }
+        }
+        double[][] x = fitX.toArray(double[][]::new);
+        double[] y = fitY.stream().mapToDouble(Double::doubleValue).toArray();
+        MarginalLikelihood ml = new MarginalLikelihood(x, y, lengthScalePrior, categorical);
         double[][] starts = new double[Math.max(1, fitRestarts)][];
         for (int s = 0; s < starts.length; s++) {
-            // Length scales near the prior's mean, then longer ones (smoother models), then shorter.
-            starts[s] = ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
+            // Length scales at the prior's median, then longer ones (smoother models), then shorter.
+            starts[s] = s == 0 ? ml.startAtPriorMedian() : ml.start(FIT_START_LENGTHS[s % FIT_START_LENGTHS.length]);
         }
         GpHyperparameters hyper = ml.fit(starts, 60, x.length >= SCREEN_FIT_STARTS_FROM);
+        // The power transform's exponent is one more parameter fitted to the losses: Schwarz's
+        // criterion charges it ln(n) / 2, so a warping must earn its keep.
+        double evidence = ml.logPosterior(hyper) + warp.logJacobian(raw) - (warp.lambda() < 1 ? 0.5 * Math.log(n) : 0);
+        // The constant prior mean that maximizes the likelihood under the fitted kernel (generalized
+        // least squares): c = 1^T K^-1 y / 1^T K^-1 1.
+        double c = new GaussianProcess(x, y, hyper).constantMean();
+        for (int i = 0; i < y.length; i++) {
+            y[i] -= c;
+        }
+        return new Model(x, y, best - c, worstZ - c, hyper, evidence);
+    }
+
+    private Map<String, Object> propose(SpaceEncoding enc, Model model, int n, List<double[]> pendingXs,
+                                        SplittableRandom rng) {
+        double[][] x = model.x;
+        double[] y = model.y;
+        double best = model.best;
+        GpHyperparameters hyper = model.hyper;
         GaussianProcess gp = new GaussianProcess(x, y, hyper);
 
         if (!pendingXs.isEmpty() && pending != PendingStrategy.IGNORE) {
@@ -191,7 +238,7 @@ public final class GaussianProcessSampler implements Sampler {
                 px[x.length + j] = u;
                 py[x.length + j] = switch (pending) {
                     case KRIGING_BELIEVER -> gp.mean(u);
-                    case CONSTANT_LIAR_WORST -> (worst - mean) / sd;
+                    case CONSTANT_LIAR_WORST -> model.worstZ;
                     case CONSTANT_LIAR_MEAN -> 0;
                     case IGNORE -> throw new AssertionError();
                 };
@@ -218,7 +265,7 @@ public final class GaussianProcessSampler implements Sampler {
     public String toString() {
         return "GaussianProcessSampler[acquisition=" + acquisition + (acquisition == Acquisition.UCB ? ", beta=" + beta : "")
                 + ", initialPoints=" + (initialPoints > 0 ? initialPoints : "auto") + ", pending=" + pending
-                + ", failed=" + failed + "]";
+                + ", failed=" + failed + ", outputWarping=" + outputWarping + ", lengthScalePrior=" + lengthScalePrior + "]";
     }
 
     /** Options of a {@link GaussianProcessSampler}; every one has a default. */
@@ -231,6 +278,8 @@ public final class GaussianProcessSampler implements Sampler {
         private int candidates = 1024;
         private PendingStrategy pending = PendingStrategy.KRIGING_BELIEVER;
         private FailedTrialPolicy failed = FailedTrialPolicy.SKIP;
+        private OutputWarping outputWarping = OutputWarping.POWER;
+        private LengthScalePrior lengthScalePrior = LengthScalePrior.GAMMA;
 
         private Builder() {
         }
@@ -338,6 +387,20 @@ public final class GaussianProcessSampler implements Sampler {
          */
         public Builder failedTrials(FailedTrialPolicy failed) {
             this.failed = Objects.requireNonNull(failed, "GaussianProcessSampler.Builder.failedTrials: failed");
+            return this;
+        }
+
+        /** How the losses are transformed before the GP models them; default {@link OutputWarping#POWER}. */
+        public Builder outputWarping(OutputWarping outputWarping) {
+            this.outputWarping = Objects.requireNonNull(outputWarping,
+                    "GaussianProcessSampler.Builder.outputWarping: outputWarping");
+            return this;
+        }
+
+        /** The prior on each length scale; default {@link LengthScalePrior#GAMMA}. */
+        public Builder lengthScalePrior(LengthScalePrior lengthScalePrior) {
+            this.lengthScalePrior = Objects.requireNonNull(lengthScalePrior,
+                    "GaussianProcessSampler.Builder.lengthScalePrior: lengthScalePrior");
             return this;
         }
 

@@ -15,11 +15,9 @@ import org.ejml.data.DMatrixRMaj;
  *   dK/d log s     = k(X, X)
  *   dK/d theta_n   = (noise - noiseFloor) I
  * </pre>
- * The prior is independent across coordinates. Each length scale has BoTorch's classic
- * Gamma(3, 6) prior (mode 1/3, mean 1/2 on the unit cube), log p = 2 log l - 6 l, evaluated at l
- * as BoTorch does (no Jacobian for the log coordinate): it keeps a dimension from being declared
- * irrelevant (a huge length scale) on the evidence of a few points, which in the regret harness cost
- * Hartmann-6 most of its runs under a prior centred on long scales. The signal variance's log has
+ * The prior is independent across coordinates. Each length scale has the {@link LengthScalePrior}
+ * chosen (by default BoTorch's classic Gamma(3, 6), mode 1/3 and mean 1/2 on the unit cube, log p
+ * = 2 log l - 6 l), evaluated at l as BoTorch does (no Jacobian for the log coordinate). The signal variance's log has
  * a normal prior at 0 (the outputs are standardized), scale 1.5; the noise's log one at log 1e-4,
  * scale 3: both weak.
  */
@@ -30,18 +28,35 @@ final class MarginalLikelihood implements Lbfgs.Objective {
     static final double SIGNAL_PRIOR_SCALE = 1.5;
     static final double NOISE_PRIOR_MEAN = Math.log(1e-4);
     static final double NOISE_PRIOR_SCALE = 3;
-    /** The Gamma(LENGTH_PRIOR_SHAPE, LENGTH_PRIOR_RATE) prior on each length scale. */
-    static final double LENGTH_PRIOR_SHAPE = 3;
-    static final double LENGTH_PRIOR_RATE = 6;
-
+    /**
+     * The median of the log-normal prior on a one-hot column's length scale: two choices of a
+     * categorical differ by 1 in each of two columns, so at this scale the model starts from
+     * correlated choices (a loss surface shared across them, as a learning rate's is across
+     * optimizers) and needs evidence to separate them; the numeric prior's short scales would
+     * make every choice a separate function learned from its own trials alone.
+     */
+    static final double CATEGORICAL_LENGTH_MEDIAN = 1.5;
+    static final double CATEGORICAL_LENGTH_SCALE = 1;
     private final double[][] x;
     private final double[] y;
     private final int dim;
+    private final LengthScalePrior lengthPrior;
+    private final boolean[] categorical;
 
     MarginalLikelihood(double[][] x, double[] y) {
+        this(x, y, LengthScalePrior.GAMMA, null);
+    }
+
+    /**
+     * @param categorical which columns are one-hot columns of a categorical (null: none); theirs
+     *                    have the {@link #CATEGORICAL_LENGTH_MEDIAN log-normal prior} instead
+     */
+    MarginalLikelihood(double[][] x, double[] y, LengthScalePrior lengthPrior, boolean[] categorical) {
         this.x = x;
         this.y = y;
         this.dim = x.length == 0 ? 0 : x[0].length;
+        this.lengthPrior = lengthPrior;
+        this.categorical = categorical;
     }
 
     static GpHyperparameters toHyperparameters(double[] theta) {
@@ -56,11 +71,18 @@ final class MarginalLikelihood implements Lbfgs.Objective {
     /** The log prior density of theta (up to a constant) and its gradient, added into {@code grad}. */
     double logPrior(double[] theta, double[] grad) {
         double lp = 0;
+        double[] derivative = new double[1];
         for (int d = 0; d < dim; d++) {
-            double l = Math.exp(theta[d]);
-            lp += (LENGTH_PRIOR_SHAPE - 1) * theta[d] - LENGTH_PRIOR_RATE * l;
+            if (categorical != null && categorical[d]) {
+                lp += normal(theta[d], Math.log(CATEGORICAL_LENGTH_MEDIAN), CATEGORICAL_LENGTH_SCALE, grad, d) - theta[d];
+                if (grad != null) {
+                    grad[d] -= 1;
+                }
+                continue;
+            }
+            lp += lengthPrior.logDensity(theta[d], dim, derivative);
             if (grad != null) {
-                grad[d] += (LENGTH_PRIOR_SHAPE - 1) - LENGTH_PRIOR_RATE * l;
+                grad[d] += derivative[0];
             }
         }
         lp += normal(theta[dim], SIGNAL_PRIOR_MEAN, SIGNAL_PRIOR_SCALE, grad, dim);
@@ -118,6 +140,18 @@ final class MarginalLikelihood implements Lbfgs.Objective {
         grad[dim] = signalTerm;
         grad[dim + 1] = 0.5 * trW * Math.exp(theta[dim + 1]);
         return lml;
+    }
+
+    /** log likelihood + log prior at h: the (unnormalized) log posterior that {@link #fit} maximizes. */
+    double logPosterior(GpHyperparameters h) {
+        double[] l = h.lengthScales();
+        double[] theta = new double[dim + 2];
+        for (int d = 0; d < dim; d++) {
+            theta[d] = Math.log(l[d]);
+        }
+        theta[dim] = Math.log(h.signalVariance());
+        theta[dim + 1] = Math.log(Math.max(h.noiseVariance() - NOISE_FLOOR, 1e-300));
+        return logLikelihood(theta, null) + logPrior(theta, null);
     }
 
     /** The objective to minimize: -(log likelihood + log prior). */
@@ -187,6 +221,10 @@ final class MarginalLikelihood implements Lbfgs.Objective {
      * A start with every length scale at {@code lengthScale}, signal variance 1 and noise 1e-3
      * (plus the floor).
      */
+    double[] startAtPriorMedian() {
+        return start(lengthPrior.median(dim));
+    }
+
     double[] start(double lengthScale) {
         double[] t = new double[dim + 2];
         for (int d = 0; d < dim; d++) {

@@ -25,6 +25,10 @@ import org.trainer.hpo.SearchSpace;
  * outside its range keeps its true position outside [0, 1] (the GP extrapolates from it
  * faithfully; proposals stay inside) when that position lies within {@link #OUT_OF_RANGE_MARGIN}
  * of the unit interval, and is dropped beyond.
+ *
+ * <p>A fixed parameter (a numeric range with low == high, a categorical with one choice) has no
+ * column: it is never searched, decodes to its one value, and a point with another value for it
+ * is unusable.
  */
 final class SpaceEncoding {
     /** How far outside [0, 1] a numeric observation may lie and still be used. */
@@ -32,7 +36,7 @@ final class SpaceEncoding {
 
     private final List<String> names = new ArrayList<>();
     private final List<Range> ranges = new ArrayList<>();
-    private final int[] offsets; // first column of each parameter
+    private final int[] offsets; // first column of each parameter; -1 for a fixed one
     private final int columns;
     private final int[] numericColumns;
 
@@ -45,6 +49,10 @@ final class SpaceEncoding {
         int c = 0;
         List<Integer> numeric = new ArrayList<>();
         for (int p = 0; p < ranges.size(); p++) {
+            if (isFixed(ranges.get(p))) {
+                offsets[p] = -1;
+                continue;
+            }
             offsets[p] = c;
             if (ranges.get(p) instanceof CategoricalRange cat) {
                 c += cat.size();
@@ -57,14 +65,34 @@ final class SpaceEncoding {
         numericColumns = numeric.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Whether the range has one value: low == high, or one choice. */
+    static boolean isFixed(Range r) {
+        return r instanceof FloatRange f && f.isFixed() || r instanceof IntRange i && i.isFixed()
+                || r instanceof CategoricalRange c && c.size() == 1;
+    }
+
     /** The number of GP input columns. */
     int columns() {
         return columns;
     }
 
-    /** The number of parameters. */
+    /** The number of parameters searched (the fixed ones left out). */
     int parameters() {
-        return ranges.size();
+        int n = 0;
+        for (int o : offsets) {
+            n += o >= 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Which columns are one-hot columns of a categorical. */
+    boolean[] categoricalColumns() {
+        boolean[] out = new boolean[columns];
+        java.util.Arrays.fill(out, true);
+        for (int c : numericColumns) {
+            out[c] = false;
+        }
+        return out;
     }
 
     /** The columns of float and integer parameters (the ones a local search moves). */
@@ -81,6 +109,15 @@ final class SpaceEncoding {
                 return null;
             }
             Range r = ranges.get(p);
+            if (offsets[p] < 0) {
+                Object fixed = r.fromUnit(0);
+                boolean same = v.equals(fixed)
+                        || v instanceof Number a && fixed instanceof Number b && a.doubleValue() == b.doubleValue();
+                if (!same) {
+                    return null;
+                }
+                continue;
+            }
             if (r instanceof CategoricalRange cat) {
                 if (!cat.contains(v)) {
                     return null;
@@ -116,6 +153,9 @@ final class SpaceEncoding {
         for (int p = 0; p < ranges.size(); p++) {
             Range r = ranges.get(p);
             int o = offsets[p];
+            if (o < 0) {
+                continue;
+            }
             if (r instanceof CategoricalRange cat) {
                 int best = 0;
                 for (int i = 1; i < cat.size(); i++) {
@@ -144,7 +184,9 @@ final class SpaceEncoding {
         for (int p = 0; p < ranges.size(); p++) {
             Range r = ranges.get(p);
             int o = offsets[p];
-            if (r instanceof CategoricalRange cat) {
+            if (o < 0) {
+                out.put(names.get(p), r.fromUnit(0));
+            } else if (r instanceof CategoricalRange cat) {
                 int idx = 0;
                 while (s[o + idx] != 1) {
                     idx++;
@@ -161,6 +203,9 @@ final class SpaceEncoding {
     double[] random(SplittableRandom rng) {
         double[] u = new double[columns];
         for (int p = 0; p < ranges.size(); p++) {
+            if (offsets[p] < 0) {
+                continue;
+            }
             if (ranges.get(p) instanceof CategoricalRange cat) {
                 u[offsets[p] + rng.nextInt(cat.size())] = 1;
             } else {
@@ -179,6 +224,9 @@ final class SpaceEncoding {
         double[] u = center.clone();
         for (int p = 0; p < ranges.size(); p++) {
             int o = offsets[p];
+            if (o < 0) {
+                continue;
+            }
             if (ranges.get(p) instanceof CategoricalRange cat) {
                 if (rng.nextDouble() < 0.2) {
                     java.util.Arrays.fill(u, o, o + cat.size(), 0);
@@ -192,11 +240,42 @@ final class SpaceEncoding {
         return u;
     }
 
+    /**
+     * The number of combinations of categorical choices (the product of the categoricals' sizes; 1
+     * without categoricals), or {@code Integer.MAX_VALUE} when it exceeds that.
+     */
+    int categoricalCombinations() {
+        long product = 1;
+        for (Range r : ranges) {
+            if (r instanceof CategoricalRange cat) {
+                product = Math.min(Integer.MAX_VALUE, product * cat.size());
+            }
+        }
+        return (int) product;
+    }
+
+    /**
+     * Sets u's categorical columns, in place, to combination {@code combination} in
+     * [0, {@link #categoricalCombinations()}): the first categorical's choice is its lowest digit in
+     * the mixed radix of the categoricals' sizes.
+     */
+    void setCombination(double[] u, int combination) {
+        int rest = combination;
+        for (int p = 0; p < ranges.size(); p++) {
+            if (ranges.get(p) instanceof CategoricalRange cat && offsets[p] >= 0) {
+                int o = offsets[p];
+                java.util.Arrays.fill(u, o, o + cat.size(), 0);
+                u[o + rest % cat.size()] = 1;
+                rest /= cat.size();
+            }
+        }
+    }
+
     /** Every point that differs from {@code u} in the choice of exactly one categorical. */
     List<double[]> categoricalNeighbours(double[] u) {
         List<double[]> out = new ArrayList<>();
         for (int p = 0; p < ranges.size(); p++) {
-            if (ranges.get(p) instanceof CategoricalRange cat) {
+            if (ranges.get(p) instanceof CategoricalRange cat && offsets[p] >= 0) {
                 int o = offsets[p];
                 for (int i = 0; i < cat.size(); i++) {
                     if (u[o + i] != 1) {
