@@ -12,11 +12,11 @@ import org.trainer.core.data.Dataset;
 import org.trainer.core.data.Digits;
 import org.trainer.core.data.TensorDataset;
 import org.trainer.core.loss.CrossEntropyLoss;
-import org.trainer.core.monitor.Phase;
 import org.trainer.core.monitor.PhaseStats;
 import org.trainer.core.monitor.ProfileReport;
 import org.trainer.core.monitor.Profiler;
 import org.trainer.core.nn.Module;
+import org.trainer.core.train.Phase;
 import org.trainer.core.train.Trainer;
 import org.trainer.optim.SGD;
 

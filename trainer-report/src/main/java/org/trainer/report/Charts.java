@@ -23,10 +23,10 @@ import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.trainer.core.monitor.Finding;
-import org.trainer.core.monitor.Phase;
 import org.trainer.core.monitor.ProfileReport;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
+import org.trainer.core.train.Phase;
 
 /**
  * The report's charts, drawn with JFreeChart and encoded as PNG. The x axis of every curve is the

@@ -14,13 +14,13 @@ import java.util.Objects;
 
 import org.trainer.core.io.AtomicFile;
 import org.trainer.core.monitor.Diagnosis;
-import org.trainer.core.monitor.Finding;
-import org.trainer.core.monitor.Phase;
-import org.trainer.core.monitor.PhaseStats;
 import org.trainer.core.monitor.Problem;
 import org.trainer.core.monitor.ProfileReport;
 import org.trainer.core.monitor.Recommendation;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
+import org.trainer.core.train.Phase;
+import org.trainer.core.monitor.PhaseStats;
 
 /**
  * One training run as a single self-contained HTML file: a summary, the loss and metric curves

@@ -23,7 +23,7 @@ import org.jfree.chart.plot.Marker;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.junit.jupiter.api.Test;
-import org.trainer.core.monitor.Finding;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
 
 /** The charts' axes and labels on hand-made histories. */

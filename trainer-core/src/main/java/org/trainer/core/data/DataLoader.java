@@ -6,10 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
 
-import org.trainer.core.data.augment.AugmentPipeline;
-import org.trainer.core.data.augment.BatchTransform;
-import org.trainer.core.data.augment.Transform;
-
 /**
  * Splits a dataset into batches, epoch after epoch: the {@code Dataset -> DataLoader -> Trainer}
  * step of the data flow.

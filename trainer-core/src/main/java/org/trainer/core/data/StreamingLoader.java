@@ -6,10 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import org.trainer.core.data.augment.AugmentPipeline;
-import org.trainer.core.data.augment.BatchTransform;
-import org.trainer.core.data.augment.Transform;
-
 /**
  * Streams batches from a {@link RecordFormat}, re-reading its sources every epoch ("pipe mode"):
  * for data that does not fit in memory, or that arrives as a stream. {@link DataLoader} over a

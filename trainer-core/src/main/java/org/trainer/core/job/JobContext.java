@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.trainer.core.data.RecordSource;
-import org.trainer.core.monitor.Finding;
+import org.trainer.core.monitor.FindingsSink;
 import org.trainer.core.nn.Module;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
 import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.checkpoint.Checkpointing;
@@ -24,7 +25,7 @@ import org.trainer.core.train.checkpoint.StopRequest;
  * {@code output/data/findings.json}), rewritten atomically on every report so that a job that dies
  * later still leaves its last figures behind.
  */
-public final class JobContext {
+public final class JobContext implements FindingsSink {
     private final JobDirectory dir;
     private final Hyperparameters hyperparameters;
     private final Map<String, Path> channels;
@@ -224,6 +225,7 @@ public final class JobContext {
      * @param history the fit's history
      * @throws IOException if findings.json cannot be written
      */
+    @Override
     public synchronized void recordFindings(History history) throws IOException {
         List<Finding> findings = history.findings();
         JsonFiles.write(outputDataDir().resolve("findings.json"), g -> {

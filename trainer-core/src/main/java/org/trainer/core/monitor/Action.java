@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.TrainingContext;
 
 /**

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.trainer.core.train.Finding;
+
 /**
  * ReLU units that output 0 for every sample get no gradient and may never recover (a too large
  * learning rate, strongly negative biases). Reports (WARNING) a ReLU layer whose fraction of dead

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
 
 /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.checkpoint.StateEntries;
 
 /**

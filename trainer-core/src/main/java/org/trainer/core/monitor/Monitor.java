@@ -16,10 +16,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.trainer.core.Tensor;
-import org.trainer.core.job.JobContext;
 import org.trainer.core.nn.Module;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.Callback;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.TrainingContext;
 import org.trainer.core.train.checkpoint.Stateful;
 
@@ -69,7 +69,7 @@ public final class Monitor implements Callback, Stateful {
     private final int every;
     private final List<Rule> rules;
     private final List<List<Action>> actions;
-    private final JobContext job;
+    private final FindingsSink job;
 
     private final Deque<Future<List<Finding>>> pending = new ArrayDeque<>();
     private final List<Module.HookHandle> hooks = new ArrayList<>();
@@ -264,7 +264,7 @@ public final class Monitor implements Callback, Stateful {
             try {
                 job.recordFindings(ctx.history());
             } catch (IOException e) {
-                throw new UncheckedIOException("Monitor: could not write the findings to the job's output", e);
+                throw new UncheckedIOException("Monitor: could not write the findings: " + e.getMessage(), e);
             }
         }
     }
@@ -325,7 +325,7 @@ public final class Monitor implements Callback, Stateful {
         private int every = DEFAULT_EVERY;
         private final List<Rule> rules = new ArrayList<>();
         private final List<List<Action>> actions = new ArrayList<>();
-        private JobContext job;
+        private FindingsSink job;
 
         private Builder() {
         }
@@ -385,14 +385,15 @@ public final class Monitor implements Callback, Stateful {
         }
 
         /**
-         * Rewrites the job's output/data/findings.json whenever findings are added, so a job that
-         * dies later still leaves them behind. Returns this.
+         * Rewrites the findings in {@code sink} whenever findings are added, e.g. a training job's
+         * output/data/findings.json ({@code JobContext} is a sink), so a job that dies later still
+         * leaves them behind. Returns this.
          *
-         * @param jobContext the job
+         * @param sink where the findings go
          * @return this builder
          */
-        public Builder writeTo(JobContext jobContext) {
-            this.job = jobContext;
+        public Builder writeTo(FindingsSink sink) {
+            this.job = sink;
             return this;
         }
 

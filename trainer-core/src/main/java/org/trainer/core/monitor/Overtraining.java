@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.checkpoint.StateEntries;
 
 /**

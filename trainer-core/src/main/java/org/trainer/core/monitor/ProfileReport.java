@@ -6,6 +6,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
+import org.trainer.core.train.Phase;
+
 /**
  * What a {@link Profiler} measured over the profiled steps of a fit.
  *

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.train.Phase;
+import org.trainer.core.train.StepTimer;
 
 /**
  * Times every training step of a fit, split into {@link Phase}s, and samples memory; turned on
@@ -30,7 +32,7 @@ import org.trainer.core.backend.Backend;
  * <p>Not thread-safe: one profiler watches one fit at a time. A second fit adds to the figures of
  * the first until {@link #reset()}.
  */
-public final class Profiler {
+public final class Profiler implements StepTimer {
     /** Every this many profiled steps, one is timed on the device's clock, unless told otherwise. */
     public static final int DEFAULT_TIMING_INTERVAL = 10;
 
@@ -98,6 +100,7 @@ public final class Profiler {
      *
      * @param backend the model's backend
      */
+    @Override
     public void begin(Backend backend) {
         abandonStep();
         this.backend = backend;
@@ -114,6 +117,7 @@ public final class Profiler {
     }
 
     /** Waits for the device's queued work (no-op on the CPU); called by the trainer after the optimizer step. */
+    @Override
     public void synchronize() {
         if (backend != null) {
             backend.synchronize();
@@ -127,6 +131,7 @@ public final class Profiler {
      *
      * @return the step's start, in {@link System#nanoTime()} units
      */
+    @Override
     public long beginStep() {
         abandonStep();
         if (backend != null && timingInterval > 0 && skipped >= skipSteps
@@ -142,6 +147,7 @@ public final class Profiler {
      * device timing unrecorded. A failure to end the timing is
      * logged, not thrown, so that it never hides the exception that ended training.
      */
+    @Override
     public void abandonStep() {
         Arrays.fill(current, 0);
         if (!timing) {
@@ -170,6 +176,7 @@ public final class Profiler {
      * @param phase the phase
      * @param nanos the time spent in it
      */
+    @Override
     public void record(Phase phase, long nanos) {
         current[phase.ordinal()] += nanos;
     }
@@ -179,6 +186,7 @@ public final class Profiler {
      *
      * @param batchSize the step's samples
      */
+    @Override
     public void endStep(int batchSize) {
         if (skipped < skipSteps) {
             skipped++;

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.train.Finding;
 
 /**
  * A check a {@link Monitor} runs on what it samples: {@link #onLoss} on every step's loss,

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.trainer.core.train.Finding;
+
 /**
  * Sigmoid or tanh outputs pressed against their bounds, where the slope is nearly 0 and the
  * gradient dies (inputs or weights too large). Reports (WARNING) a layer whose fraction of

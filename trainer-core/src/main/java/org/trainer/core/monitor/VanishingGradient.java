@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.trainer.core.train.Finding;
+
 /**
  * The gradient fades on its way back through the layers, so the early layers stop learning (deep
  * sigmoid or tanh stacks, poor initialization). Looks at the weight tensors' gradient root mean

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.trainer.core.train.Finding;
+
 /**
  * The size of a step against the size of the weights: ||w_after - w_before|| / ||w_before||, about
  * 1e-3 in a healthy run. Reports (WARNING) a weight tensor whose ratio lies outside

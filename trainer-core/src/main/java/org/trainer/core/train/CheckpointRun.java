@@ -19,7 +19,6 @@ import org.trainer.core.Tensor;
 import org.trainer.core.data.BatchSource;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.metrics.Metric;
-import org.trainer.core.monitor.Finding;
 import org.trainer.core.nn.Dropout;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.checkpoint.Checkpoint;

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import org.trainer.core.monitor.Finding;
-
 /**
  * Per-epoch figures of a fit, by name ("loss", "accuracy", "val_loss", "val_accuracy", "lr", ...),
  * the loss of every step when asked for, and the findings of rules watching the run.

@@ -18,8 +18,6 @@ import org.trainer.core.data.BatchIterator;
 import org.trainer.core.data.BatchSource;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.metrics.Metric;
-import org.trainer.core.monitor.Phase;
-import org.trainer.core.monitor.Profiler;
 import org.trainer.core.nn.Module;
 import org.trainer.core.train.checkpoint.Checkpointing;
 
@@ -53,7 +51,7 @@ public final class Trainer {
     private boolean recordStepLosses;
     private boolean progressBar;
     private Checkpointing checkpointing;
-    private Profiler profiler;
+    private StepTimer profiler;
     private int accumulation = 1;
 
     /**
@@ -131,13 +129,13 @@ public final class Trainer {
     /**
      * Times every training step of {@link #fit}, split into phases (data wait, forward, backward,
      * optimizer, device sync, other), samples memory and, on a device with a clock, times a sample of
-     * the steps there ({@link Profiler}); null turns it off. Without a profiler the loop reads no
-     * clock. Returns this.
+     * the steps there (e.g. {@code org.trainer.core.monitor.Profiler}, or any {@link StepTimer});
+     * null turns it off. Without a profiler the loop reads no clock. Returns this.
      *
      * @param p the profiler that collects the timings, or null for none
      * @return this trainer
      */
-    public Trainer profiler(Profiler p) {
+    public Trainer profiler(StepTimer p) {
         this.profiler = p;
         return this;
     }

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.trainer.core.Tensor;
-import org.trainer.core.data.augment.AugmentRandom;
 import org.trainer.core.data.augment.CutMix;
 import org.trainer.core.data.augment.GaussianNoise;
 import org.trainer.core.data.augment.HorizontalFlip;
@@ -24,7 +23,6 @@ import org.trainer.core.data.augment.Mixup;
 import org.trainer.core.data.augment.RandomCrop;
 import org.trainer.core.data.augment.RandomErasing;
 import org.trainer.core.data.augment.RandomRotation;
-import org.trainer.core.data.augment.Transform;
 
 /** A loader with augmentation and worker threads: reproducible, position-keyed, in order, bounded. */
 class DataLoaderAugmentTest {

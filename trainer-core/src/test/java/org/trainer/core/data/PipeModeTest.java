@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.trainer.core.DType;
 import org.trainer.core.data.augment.HorizontalFlip;
 import org.trainer.core.data.augment.RandomCrop;
-import org.trainer.core.data.augment.Transform;
 
 /**
  * Every record format read from named pipes (FIFOs) through the same API as files: one epoch per

@@ -11,6 +11,7 @@ import org.trainer.core.Tensor;
 import org.trainer.core.data.DataLoader;
 import org.trainer.core.data.TensorDataset;
 import org.trainer.core.loss.CrossEntropyLoss;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
 import org.trainer.core.train.MomentumSgd;
 import org.trainer.core.train.Trainer;

@@ -17,6 +17,7 @@ import org.trainer.core.nn.Dropout;
 import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
 import org.trainer.core.train.MomentumSgd;
 import org.trainer.core.train.Trainer;

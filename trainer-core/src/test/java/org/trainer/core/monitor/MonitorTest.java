@@ -24,6 +24,7 @@ import org.trainer.core.nn.Parameter;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.Callback;
+import org.trainer.core.train.Finding;
 import org.trainer.core.train.History;
 import org.trainer.core.train.MomentumSgd;
 import org.trainer.core.train.Trainer;

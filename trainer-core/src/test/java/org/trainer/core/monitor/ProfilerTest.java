@@ -20,6 +20,7 @@ import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
 import org.trainer.core.train.Callback;
 import org.trainer.core.train.MomentumSgd;
+import org.trainer.core.train.Phase;
 import org.trainer.core.train.Trainer;
 import org.trainer.core.train.TrainingContext;
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.trainer.core.train.Finding;
 
 /** The rules' findings name what they saw, on hand-made snapshots, and stay quiet where nothing is wrong. */
 class RuleWordingTest {

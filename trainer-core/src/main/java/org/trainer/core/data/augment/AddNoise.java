@@ -1,6 +1,8 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Adds white Gaussian noise to a waveform [L] or [channels, L] at a signal-to-noise ratio drawn

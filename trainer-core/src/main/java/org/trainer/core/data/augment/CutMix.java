@@ -2,7 +2,9 @@ package org.trainer.core.data.augment;
 
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
 import org.trainer.core.data.Batch;
+import org.trainer.core.data.BatchTransform;
 
 /**
  * CutMix (Yun et al., 2019): a rectangle of each image is replaced by the same rectangle of

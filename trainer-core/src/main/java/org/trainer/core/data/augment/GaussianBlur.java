@@ -1,6 +1,8 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Blurs each channel of an image [C, H, W] or [H, W] with a k x k Gaussian kernel whose sigma is

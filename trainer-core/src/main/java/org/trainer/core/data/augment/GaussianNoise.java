@@ -2,6 +2,8 @@ package org.trainer.core.data.augment;
 
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Gaussian noise injection for tabular features (any floating shape): x'_k = x_k + std z_k with

@@ -1,7 +1,9 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
 import org.trainer.core.data.Batch;
+import org.trainer.core.data.BatchTransform;
 
 /**
  * Mixup (Zhang et al., 2018): each training batch is blended with a shuffled copy of itself.

@@ -1,6 +1,8 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Random erasing (Zhong et al., 2017; torchvision's {@code RandomErasing}): with probability p,

@@ -2,6 +2,8 @@ package org.trainer.core.data.augment;
 
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Random feature masking for tabular features (any floating shape): each value is replaced by

@@ -3,6 +3,8 @@ package org.trainer.core.data.augment;
 import java.util.Map;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * EDA random insertion (Wei and Zou, 2019) on a token sequence [L] (see {@link Tokens}), n =

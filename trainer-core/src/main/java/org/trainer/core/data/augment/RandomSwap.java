@@ -1,6 +1,8 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * EDA random swap (Wei and Zou, 2019) on a token sequence [L] (see {@link Tokens}): n = max(1,

@@ -3,6 +3,7 @@ package org.trainer.core.data.augment;
 import org.trainer.core.DType;
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
 import org.trainer.core.data.Batch;
 
 /** Label handling shared by the mixing transforms: class labels to probability rows, partners. */

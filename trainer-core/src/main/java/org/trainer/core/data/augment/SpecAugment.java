@@ -2,6 +2,8 @@ package org.trainer.core.data.augment;
 
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * SpecAugment's frequency and time masking (Park et al., 2019) on a spectrogram [F, T] or

@@ -5,6 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * EDA synonym replacement (Wei and Zou, 2019) on a token sequence [L] (see {@link Tokens} for the

@@ -1,6 +1,8 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Shifts a waveform [L] or [channels, L] in time by s samples, s uniform in [-maxShift, maxShift]:

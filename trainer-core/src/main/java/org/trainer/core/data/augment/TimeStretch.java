@@ -1,6 +1,8 @@
 package org.trainer.core.data.augment;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 
 /**
  * Speeds a waveform [L] or [channels, L] up or down by resampling, at a rate r drawn uniformly

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.trainer.core.data.AugmentRandom;
 
 /** The distributions of the augmentation stream, and that its keys separate samples, epochs and seeds. */
 class AugmentRandomTest {

@@ -11,6 +11,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
+import org.trainer.core.data.Transform;
 import org.trainer.core.data.augment.RandomRotation.Interpolation;
 
 /** Exact invariants of the image transforms and their random parameters. */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
 import org.trainer.core.data.Batch;
 import org.trainer.core.loss.CrossEntropyLoss;
 import org.trainer.core.metrics.Accuracy;

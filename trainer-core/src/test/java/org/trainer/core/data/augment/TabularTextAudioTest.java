@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.trainer.core.Tensor;
+import org.trainer.core.data.AugmentRandom;
 
 /** Tabular, text (EDA) and audio transforms: exact invariants and the statistics they promise. */
 class TabularTextAudioTest {

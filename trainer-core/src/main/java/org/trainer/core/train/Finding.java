@@ -1,4 +1,4 @@
-package org.trainer.core.monitor;
+package org.trainer.core.train;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.trainer.core.data.augment;
+package org.trainer.core.data;
 
 import org.trainer.core.data.Batch;
 

@@ -1,7 +1,7 @@
-package org.trainer.core.monitor;
+package org.trainer.core.train;
 
 /**
- * The parts a training step is split into by the {@link Profiler}. They are contiguous: each
+ * The parts a training step is split into for a {@link StepTimer} (the profiler). They are contiguous: each
  * starts where the one before ended, so their durations add up to the step's.
  */
 public enum Phase {

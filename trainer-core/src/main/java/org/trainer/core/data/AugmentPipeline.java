@@ -1,4 +1,4 @@
-package org.trainer.core.data.augment;
+package org.trainer.core.data;
 
 import java.util.List;
 import java.util.Objects;
