@@ -1,5 +1,6 @@
 package org.trainer.core.train;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,10 @@ public final class Trainer {
     private final List<Callback> callbacks = new ArrayList<>();
     private LearningRateSchedule schedule;
     private boolean recordStepLosses;
+    private boolean verbose = true;
     private boolean progressBar;
+    private PrintStream console;
+    private boolean terminal;
     private Checkpointing checkpointing;
     private Profiler profiler;
     private int accumulation = 1;
@@ -79,10 +83,55 @@ public final class Trainer {
         return this;
     }
 
-    /** A console progress bar per epoch (batches, loss, samples/s, ETA); off by default. */
+    /**
+     * Whether {@link #fit} prints one line per epoch, as Keras does: the epoch's number, its time,
+     * the mean training loss and metrics, then "val_loss" and the validation metrics
+     * ({@code Epoch 3/20 - 0.41s - loss: 0.2345 - accuracy: 0.9312 - val_loss: 0.2710 - val_accuracy: 0.9220}).
+     * On by default, to standard output (see {@link #console}); false prints nothing, the progress bar
+     * included. Returns this.
+     */
+    public Trainer verbose(boolean on) {
+        this.verbose = on;
+        return this;
+    }
+
+    /**
+     * A progress bar within each epoch (batch i/n, the epoch's running mean loss, samples/s and ETA),
+     * which the epoch's line replaces when it ends; off by default. It is drawn only on a terminal: in
+     * a log file or a CI log ({@link System#console()} absent) there are no {@code \r} frames, only the
+     * epoch lines. One bar serves the whole fit. It needs the optional dependency
+     * {@code me.tongfei:progressbar} on the class path. Returns this.
+     *
+     * @throws IllegalStateException if {@code on} and the progressbar library is not on the class path
+     */
     public Trainer progressBar(boolean on) {
+        if (on) {
+            requireProgressBarLibrary(Trainer.class.getClassLoader());
+        }
         this.progressBar = on;
         return this;
+    }
+
+    /**
+     * Where the epoch lines and the bar go, instead of standard output; {@code terminal} says whether
+     * {@code out} shows a terminal that honours carriage returns (the bar is drawn only there). Null
+     * goes back to standard output, a terminal when the JVM has a console. Returns this.
+     */
+    public Trainer console(PrintStream out, boolean terminal) {
+        this.console = out;
+        this.terminal = terminal;
+        return this;
+    }
+
+    /** The class path must hold the progressbar library for a bar; the error names the dependency to add. */
+    static void requireProgressBarLibrary(ClassLoader loader) {
+        try {
+            Class.forName("me.tongfei.progressbar.ProgressBar", false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("progressBar(true): the progress bar needs the optional dependency"
+                    + " me.tongfei:progressbar (0.10.1), which is not on the class path: add it to the"
+                    + " application's dependencies, or leave the bar off (each epoch still prints a line)", e);
+        }
     }
 
     /**
@@ -151,8 +200,9 @@ public final class Trainer {
         refuseAugmenting("fit", "validation", validation);
         History history = new History();
         List<Callback> all = new ArrayList<>(callbacks);
-        if (progressBar) {
-            all.add(new ProgressBarCallback());
+        ConsoleOutput output = consoleOutput();
+        if (output != null) {
+            all.add(0, output); // first, so that the epoch's line comes before what other callbacks print
         }
         TrainingContext ctx = new TrainingContext(model, optimizer, history, epochs, train.batchesPerEpoch());
         MemoryScope.Pool pool = new MemoryScope.Pool();
@@ -199,10 +249,23 @@ public final class Trainer {
             all.forEach(c -> c.onTrainEnd(ctx));
             return history;
         } finally {
+            if (output != null) {
+                output.close();
+            }
             if (run != null) {
                 run.close(); // the directory's writer lock, held for the whole fit
             }
         }
+    }
+
+    /** The epoch lines (and bar) that this trainer's settings ask for; null when silent. */
+    private ConsoleOutput consoleOutput() {
+        if (!verbose) {
+            return null;
+        }
+        PrintStream out = console != null ? console : System.out;
+        boolean onTerminal = console != null ? terminal : System.console() != null;
+        return new ConsoleOutput(out, progressBar && onTerminal);
     }
 
     private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, BatchSource train,
