@@ -441,14 +441,16 @@ public final class Trainer {
 
     /**
      * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode,
-     * on the device of the model's parameters.
+     * on the device of the model's parameters. Thread-safety as for {@link #predict(Module, Tensor)}.
      *
      * @throws IllegalArgumentException if {@code data} augments its batches ({@link BatchSource#augments()})
      */
     public static Tensor predict(Module model, BatchSource data) {
         refuseAugmenting("predict", "data", data);
         boolean wasTraining = model.isTraining();
-        model.eval();
+        if (wasTraining) {
+            model.eval();
+        }
         Device device = deviceOf(model);
         List<Tensor> outs = new ArrayList<>();
         try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
@@ -464,6 +466,33 @@ public final class Trainer {
             throw new IllegalArgumentException("predict: the loader yielded no batches");
         }
         return outs.size() == 1 ? outs.get(0) : Tensor.concat(0, outs.toArray(new Tensor[0]));
+    }
+
+    /**
+     * The model's output for {@code features} (a batch without targets, e.g. [N, 64] for the digits),
+     * in evaluation mode (dropout off, batch-norm running statistics) and without recording gradients,
+     * on the device of the model's parameters (the features are copied there). One forward pass: for
+     * more samples than fit in memory at once, use {@link #predict(Module, BatchSource)}. A model in
+     * training mode is switched to evaluation mode for the call and back afterwards.
+     *
+     * <p>Thread-safety: a trained model may be shared by threads for inference. Put it in evaluation
+     * mode once ({@code model.eval()}) before sharing it; predict then writes nothing to the model,
+     * and concurrent calls compute what one thread would. (On a model in training mode, predict
+     * switches the mode, a write that concurrent calls would race on.) Training the model while others
+     * predict with it is not safe.
+     */
+    public static Tensor predict(Module model, Tensor features) {
+        boolean wasTraining = model.isTraining();
+        if (wasTraining) {
+            model.eval();
+        }
+        try (GradMode off = Tensor.noGrad()) {
+            return model.apply(features.to(deviceOf(model)));
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
     }
 
     /** Where the model's parameters live (the first one's device); the CPU for a model without any. */
