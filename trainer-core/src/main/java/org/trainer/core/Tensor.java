@@ -126,16 +126,56 @@ public final class Tensor {
         return arange(0, n, 1);
     }
 
+    /**
+     * A CPU tensor of {@code shape} holding a copy of {@code data}, row-major. The dtype follows the
+     * array: {@code float[]} makes float32 (the dtype of training: layers' weights are float32),
+     * {@code double[]} makes float64 and {@code int[]} int32. For float32 from doubles, use
+     * {@link #fromArray(DType, double[], int...)}.
+     *
+     * @throws IllegalArgumentException if a size is negative or the shape's element count differs from the array's
+     */
     public static Tensor fromArray(float[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
     }
 
+    /**
+     * A float64 CPU tensor holding a copy of {@code data} (as {@link #fromArray(float[], int...)}
+     * says). float64 is for gradient checks and numerics; a layer's float32 weights refuse a float64
+     * input, so for training data use {@link #fromArray(DType, double[], int...)} with
+     * {@link DType#FLOAT32}, or {@code .to(DType.FLOAT32)}.
+     */
     public static Tensor fromArray(double[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
     }
 
+    /**
+     * A CPU tensor of a floating {@code dtype} holding {@code data}, row-major: FLOAT32 rounds each
+     * value to the nearest float (as {@code (float) v} does), FLOAT64 keeps it.
+     *
+     * @throws IllegalArgumentException if {@code dtype} is not floating, a size is negative or the
+     *                                  shape's element count differs from the array's
+     */
+    public static Tensor fromArray(DType dtype, double[] data, int... shape) {
+        checkData("fromArray", data.length, shape);
+        switch (dtype) {
+            case FLOAT64 -> {
+                return fromArray(data, shape);
+            }
+            case FLOAT32 -> {
+                float[] f = new float[data.length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) data[i];
+                }
+                return fromArray(f, shape);
+            }
+            default -> throw new IllegalArgumentException("fromArray: dtype " + dtype
+                    + " for double values, expected FLOAT32 or FLOAT64 (use fromArray(int[], shape) for INT32)");
+        }
+    }
+
+    /** An int32 CPU tensor holding a copy of {@code data} (as {@link #fromArray(float[], int...)} says). */
     public static Tensor fromArray(int[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());
