@@ -89,7 +89,7 @@ class DamagedInputCorpusTest {
     // ---- CSV: in memory (CsvReader) and streamed (CsvRecords)
 
     private static Read csv(byte[] content) {
-        return () -> CsvReader.classes(-1).read(new ByteArrayInputStream(content), "d.csv");
+        return () -> CsvReader.classColumn(-1).read(new ByteArrayInputStream(content), "d.csv");
     }
 
     private static Read csvStreamed(byte[] content) {

@@ -101,7 +101,7 @@ class StreamingFormatsTest {
         String csv = randomCsv(61, 1);
         Path plain = Files.writeString(dir.resolve("rows.csv"), csv);
         Path gzipped = IdxFiles.write(dir.resolve("rows.csv.gz"), csv.getBytes(StandardCharsets.UTF_8), true);
-        TensorDataset memory = CsvReader.classes(-1).withHeader(true).read(plain);
+        TensorDataset memory = CsvReader.classColumn(-1).withHeader(true).read(plain);
         for (Path file : new Path[] {plain, gzipped}) {
             assertEquals(16, assertSameBatches(inMemory(memory, 4),
                     streamed(CsvRecords.classes(-1, file).withHeader(true), 4)), file.toString());
@@ -256,7 +256,7 @@ class StreamingFormatsTest {
     void readAllLoadsAnyFormatIntoMemory() throws IOException {
         String csv = randomCsv(150, 2);
         Path file = Files.writeString(dir.resolve("all.csv"), csv);
-        assertSameData(CsvReader.classes(-1).withHeader(true).read(file),
+        assertSameData(CsvReader.classColumn(-1).withHeader(true).read(file),
                 CsvRecords.classes(-1, file).withHeader(true).readAll());
         assertSameData(regressionDataset(300), BinaryRecords.regression(4, 2, bytes("r.bin",
                 regressionRecords(300, ByteOrder.LITTLE_ENDIAN))).withFeatureShape(1, 2, 2).readAll());
