@@ -11,7 +11,7 @@ import me.tongfei.progressbar.ProgressState;
 /**
  * The progress bar of {@link Trainer#progressBar(boolean)}, drawn by the progressbar library (an
  * optional dependency, me.tongfei:progressbar; the only class that touches it): batch i/n, the
- * epoch's running mean loss, samples/s and the ETA, as {@code \r} frames on one line that the
+ * ETA, the epoch's running mean loss and samples/s, as {@code \r} frames on one line that the
  * epoch's line replaces.
  *
  * <p>One bar serves a whole fit: each epoch resets it. The training thread only stores numbers; the
@@ -22,7 +22,7 @@ import me.tongfei.progressbar.ProgressState;
 final class ProgressBarView implements AutoCloseable {
     /** The frame's width when {@code COLUMNS} does not say: fits an 80-column terminal. */
     static final int WIDTH = 79;
-    private static final int BAR = 25;
+    private static final int BAR = 20;
 
     private final PrintStream out;
     private final int epochs;
@@ -98,10 +98,11 @@ final class ProgressBarView implements AutoCloseable {
         } else {
             s.append(done);
         }
-        s.append(String.format(Locale.ROOT, " - loss: %.4f - %.0f samples/s", meanLoss, samples / seconds));
         if (max > 0 && done > 0) {
             s.append(String.format(Locale.ROOT, " - ETA %ds", Math.round((max - done) * seconds / done)));
         }
+        // Least important last: a frame wider than the terminal loses its end.
+        s.append(String.format(Locale.ROOT, " - loss: %.4f - %.0f samples/s", meanLoss, samples / seconds));
         return s.length() > maxLength ? s.substring(0, maxLength) : s.toString();
     }
 
