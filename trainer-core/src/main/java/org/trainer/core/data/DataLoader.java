@@ -9,6 +9,7 @@ import java.util.function.IntFunction;
 import org.trainer.core.data.augment.AugmentPipeline;
 import org.trainer.core.data.augment.BatchTransform;
 import org.trainer.core.data.augment.Transform;
+import org.trainer.core.nn.Seeds;
 
 /**
  * Splits a dataset into batches, epoch after epoch: the {@code Dataset -> DataLoader -> Trainer}
@@ -74,7 +75,7 @@ public final class DataLoader extends EpochCounter {
         this.augmentation = new AugmentPipeline(b.sampleTransforms, b.batchTransforms);
     }
 
-    /** A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch. */
+    /** A builder with batch size 1, no shuffle, the seed of Seeds.dataSeed(), no drop-last and no prefetch. */
     public static Builder builder(Dataset dataset) {
         return new Builder(Objects.requireNonNull(dataset, "dataset"));
     }
@@ -191,7 +192,7 @@ public final class DataLoader extends EpochCounter {
         private final Dataset dataset;
         private int batchSize = 1;
         private boolean shuffle;
-        private long seed;
+        private long seed = Seeds.dataSeed();
         private boolean dropLast;
         private int prefetch;
         private Sampler sampler;
@@ -218,7 +219,10 @@ public final class DataLoader extends EpochCounter {
             return this;
         }
 
-        /** The seed of the shuffle; with the epoch it fixes the order completely. */
+        /**
+         * The seed of the shuffle; with the epoch it fixes the order completely. By default
+         * {@link Seeds#dataSeed()}, which follows {@link Seeds#set(long)} as of the builder's creation.
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

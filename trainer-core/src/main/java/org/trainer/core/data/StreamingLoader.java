@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
 
+import org.trainer.core.nn.Seeds;
+
 /**
  * Streams batches from a {@link RecordFormat}, re-reading its sources every epoch ("pipe mode"):
  * for data that does not fit in memory, or that arrives as a stream. {@link DataLoader} over a
@@ -52,7 +54,7 @@ public final class StreamingLoader extends EpochCounter {
         this.recordCount = recordCount;
     }
 
-    /** A builder with batch size 1, no shuffle buffer, seed 0, no drop-last and no prefetch. */
+    /** A builder with batch size 1, no shuffle buffer, the seed of Seeds.dataSeed(), no drop-last and no prefetch. */
     public static Builder builder(RecordFormat format) {
         return new Builder(Objects.requireNonNull(format, "format"));
     }
@@ -115,7 +117,7 @@ public final class StreamingLoader extends EpochCounter {
         private final RecordFormat format;
         private int batchSize = 1;
         private int shuffleBuffer;
-        private long seed;
+        private long seed = Seeds.dataSeed();
         private boolean dropLast;
         private int prefetch;
         private long recordCount = -1;
@@ -146,7 +148,10 @@ public final class StreamingLoader extends EpochCounter {
             return this;
         }
 
-        /** The seed of the shuffle; with the epoch it fixes the order completely. */
+        /**
+         * The seed of the shuffle; with the epoch it fixes the order completely. By default
+         * {@link Seeds#dataSeed()}, which follows {@link Seeds#set(long)} as of the builder's creation.
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
