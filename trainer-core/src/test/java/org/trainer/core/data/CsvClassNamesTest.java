@@ -12,7 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** Class labels written as names, read as their index among the declared names; and the column-naming factories. */
+/** Class labels written as names, read as their index among the declared names; and the column-naming factories (CsvReader's and CsvRecords'). */
 class CsvClassNamesTest {
     private static final String IRIS = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n"
             + "6.3,3.3, virginica\n4.9,3.0,setosa\n";
@@ -58,5 +58,11 @@ class CsvClassNamesTest {
         assertArrayEquals(read(CsvReader.classColumn(2), csv).targets().toIntArray(),
                 read(CsvReader.classes(2), csv).targets().toIntArray());
         assertArrayEquals(new int[] {0, 2}, read(CsvReader.classes(2), csv).targets().toIntArray());
+        RecordSource source = RecordSource.of("t.csv", () -> new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)));
+        for (RecordFormat format : List.of(CsvRecords.classColumn(2, source), CsvRecords.classes(2, source))) {
+            try (BatchIterator it = StreamingLoader.builder(format).batchSize(2).build().iterator(0)) {
+                assertArrayEquals(new int[] {0, 2}, it.next().targets().toIntArray(), format.toString());
+            }
+        }
     }
 }

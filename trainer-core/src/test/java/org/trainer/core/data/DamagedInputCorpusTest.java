@@ -94,7 +94,7 @@ class DamagedInputCorpusTest {
 
     private static Read csvStreamed(byte[] content) {
         return () -> {
-            RecordFormat f = CsvRecords.classes(-1, RecordSource.of("d.csv", () -> new ByteArrayInputStream(content)));
+            RecordFormat f = CsvRecords.classColumn(-1, RecordSource.of("d.csv", () -> new ByteArrayInputStream(content)));
             drain(f);
         };
     }

@@ -45,7 +45,7 @@ class LoaderSeedTest {
         List<int[]> orders = new ArrayList<>();
         for (long s : new long[] {5, 5, 6}) {
             Seeds.set(s);
-            StreamingLoader loader = StreamingLoader.builder(CsvRecords.classes(1, CSV)).batchSize(64)
+            StreamingLoader loader = StreamingLoader.builder(CsvRecords.classColumn(1, CSV)).batchSize(64)
                     .shuffleBuffer(64).build();
             try (BatchIterator it = loader.iterator(0)) {
                 orders.add(it.next().targets().toIntArray());
