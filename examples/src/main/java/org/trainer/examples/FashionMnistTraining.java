@@ -19,8 +19,8 @@ import org.trainer.report.RunReport;
  * The training recipe the Fashion-MNIST examples share: normalised images, batches of 64 shuffled
  * from seed 1, SGD with momentum 0.9 at learning rate 0.02, ten times smaller from
  * {@code decayEpoch} on; prints the history and the test accuracy and returns the latter. The run is
- * profiled (the first 20 steps, JIT warm-up, left out) and its report written to
- * target/reports/NAME.html. The model trains on the device named by the TRAINER_DEVICE environment
+ * profiled (the first 20 steps, JIT warm-up, left out) and its report written to NAME.html in
+ * {@link Reports#directory()} (examples/target/reports unless told otherwise). The model trains on the device named by the TRAINER_DEVICE environment
  * variable (e.g. "cuda:0", with trainer-cuda on the class path), the CPU by default; the trainer
  * moves the batches there.
  */
@@ -55,7 +55,7 @@ final class FashionMnistTraining {
                 .setting("training", String.format("%d epochs, batches of 64, SGD lr 0.02 momentum 0.9, lr x0.1 from"
                         + " epoch %d", epochs, decayEpoch + 1))
                 .setting("test accuracy", String.format("%.4f", result.get("accuracy")))
-                .write(Path.of("target", "reports", name + ".html"));
+                .write(Reports.directory().resolve(name + ".html"));
         System.out.println("report: " + report);
         return result.get("accuracy");
     }

@@ -199,12 +199,12 @@ public final class Tensor {
     }
 
     /**
-     * A float32 tensor on the CPU holding a copy of {@code data} in row-major order; {@code data.length} must equal the
-     * number of elements of {@code shape}.
+     * A CPU tensor of {@code shape} holding a copy of {@code data}, row-major. The dtype follows the
+     * array: {@code float[]} makes float32 (the dtype of training: layers' weights are float32),
+     * {@code double[]} makes float64 and {@code int[]} int32. For float32 from doubles, use
+     * {@link #fromArray(DType, double[], int...)}.
      *
-     * @param data the elements in row-major order
-     * @param shape the sizes of the axes
-     * @return the new tensor
+     * @throws IllegalArgumentException if a size is negative or the shape's element count differs from the array's
      */
     public static Tensor fromArray(float[] data, int... shape) {
         checkData("fromArray", data.length, shape);
@@ -212,13 +212,10 @@ public final class Tensor {
     }
 
     /**
-     * A <b>float64</b> tensor on the CPU holding a copy of {@code data} in row-major order; {@code data.length} must
-     * equal the number of elements of {@code shape}. The dtype follows the array type: layers hold float32 weights, so
-     * convert with {@code .to(DType.FLOAT32)} (or pass a {@code float[]}) before feeding a model.
-     *
-     * @param data the elements in row-major order
-     * @param shape the sizes of the axes
-     * @return the new float64 tensor
+     * A float64 CPU tensor holding a copy of {@code data} (as {@link #fromArray(float[], int...)}
+     * says). float64 is for gradient checks and numerics; a layer's float32 weights refuse a float64
+     * input, so for training data use {@link #fromArray(DType, double[], int...)} with
+     * {@link DType#FLOAT32}, or {@code .to(DType.FLOAT32)}.
      */
     public static Tensor fromArray(double[] data, int... shape) {
         checkData("fromArray", data.length, shape);
@@ -226,13 +223,31 @@ public final class Tensor {
     }
 
     /**
-     * An int32 tensor on the CPU holding a copy of {@code data} in row-major order (class labels, indices); {@code
-     * data.length} must equal the number of elements of {@code shape}.
+     * A CPU tensor of a floating {@code dtype} holding {@code data}, row-major: FLOAT32 rounds each
+     * value to the nearest float (as {@code (float) v} does), FLOAT64 keeps it.
      *
-     * @param data the elements in row-major order
-     * @param shape the sizes of the axes
-     * @return the new tensor
+     * @throws IllegalArgumentException if {@code dtype} is not floating, a size is negative or the
+     *                                  shape's element count differs from the array's
      */
+    public static Tensor fromArray(DType dtype, double[] data, int... shape) {
+        checkData("fromArray", data.length, shape);
+        switch (dtype) {
+            case FLOAT64 -> {
+                return fromArray(data, shape);
+            }
+            case FLOAT32 -> {
+                float[] f = new float[data.length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) data[i];
+                }
+                return fromArray(f, shape);
+            }
+            default -> throw new IllegalArgumentException("fromArray: dtype " + dtype
+                    + " for double values, expected FLOAT32 or FLOAT64 (use fromArray(int[], shape) for INT32)");
+        }
+    }
+
+    /** An int32 CPU tensor holding a copy of {@code data} (as {@link #fromArray(float[], int...)} says). */
     public static Tensor fromArray(int[] data, int... shape) {
         checkData("fromArray", data.length, shape);
         return new Tensor(Backends.cpu().fromArray(data), shape.clone());

@@ -131,7 +131,9 @@ class TensorTest {
                 () -> Tensor.zeros(1, 3, 8, 8).conv2d(Tensor.zeros(4, 2, 3, 3), null, 1, 0, 1));
         assertEquals("conv2d: input has 3 channels but weight [4, 2, 3, 3] expects 2", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2).add(Tensor.zeros(DType.FLOAT64, 2)));
-        assertEquals("add: dtypes differ: FLOAT32 and FLOAT64 (convert one with to(DType))", e.getMessage());
+        assertEquals("add: dtypes differ: FLOAT32 and FLOAT64 (convert one with to(DType); Tensor.fromArray(double[],"
+                + " ...) makes FLOAT64, Tensor.fromArray(DType.FLOAT32, double[], ...) makes FLOAT32 as layers' weights"
+                + " are)", e.getMessage());
         var s = assertThrows(IllegalStateException.class, () -> Tensor.ones(2).requiresGrad(true).mul(2).backward());
         assertTrue(s.getMessage().startsWith("backward: called on a tensor of shape [2]"), s.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, -1));

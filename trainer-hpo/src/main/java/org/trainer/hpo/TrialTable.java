@@ -1,7 +1,9 @@
 package org.trainer.hpo;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.trainer.core.io.AtomicFile;
 
 /**
@@ -36,39 +40,40 @@ public final class TrialTable {
     }
 
     /**
-     * RFC 4180 CSV, one row per trial; empty cells for absent values.
-     *
-     * @param study the study
-     * @param file the output file
+     * RFC 4180 CSV (commas, double quotes around a cell with a comma, quote or line break, lines
+     * ending in "\n"), one row per trial; empty cells for absent values. Written atomically.
      */
     public static void writeCsv(Study study, Path file) {
         List<FrozenTrial> rows = rows(study);
         List<String> names = paramNames(rows);
-        StringBuilder sb = new StringBuilder("number,state,value");
-        names.forEach(n -> sb.append(',').append(cell(n)));
-        sb.append(",steps,last_step,error\n");
-        for (FrozenTrial t : rows) {
-            sb.append(t.number()).append(',').append(t.state()).append(',').append(t.value() == null ? "" : t.value());
-            for (String n : names) {
-                Object v = t.params().get(n);
-                sb.append(',').append(v == null ? "" : cell(String.valueOf(v)));
-            }
-            sb.append(',').append(t.intermediate().size()).append(',')
-                    .append(t.intermediate().isEmpty() ? "" : t.intermediate().lastKey()).append(',')
-                    .append(t.error() == null ? "" : cell(t.error())).append('\n');
-        }
+        List<String> header = new ArrayList<>(List.of("number", "state", "value"));
+        header.addAll(names);
+        header.addAll(List.of("steps", "last_step", "error"));
+        CSVFormat format = CSVFormat.RFC4180.builder().setRecordSeparator('\n').build();
         try {
-            AtomicFile.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(file, out -> {
+                Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                CSVPrinter csv = new CSVPrinter(w, format);
+                csv.printRecord(header);
+                for (FrozenTrial t : rows) {
+                    csv.printRecord(row(t, names));
+                }
+                csv.flush(); // not closed: AtomicFile owns the stream
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
-    private static String cell(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-            return '"' + s.replace("\"", "\"\"") + '"';
-        }
-        return s;
+    /** A trial's cells, in the header's order; null for an empty cell. */
+    private static List<Object> row(FrozenTrial t, List<String> names) {
+        List<Object> cells = new ArrayList<>(List.of(t.number(), t.state()));
+        cells.add(t.value());
+        names.forEach(n -> cells.add(t.params().get(n)));
+        cells.add(t.intermediate().size());
+        cells.add(t.intermediate().isEmpty() ? null : t.intermediate().lastKey());
+        cells.add(t.error());
+        return cells;
     }
 
     /**

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.commons.csv.CSVFormat;
@@ -18,8 +20,9 @@ import org.trainer.core.Tensor;
  * the target, every other column, in file order, a float32 feature. Parsing (quotes, escapes, line
  * ends) is Apache Commons CSV's; this class adds the numeric checks.
  *
- * <p>Targets are int32 class labels [N] ({@link #classes(int)}: each cell a non-negative integer
- * such as {@code 3} or {@code 3.0}) or float32 values [N] ({@link #regression(int)}). Features are
+ * <p>Targets are int32 class labels [N] ({@link #classColumn(int)}: each cell a non-negative integer
+ * such as {@code 3} or {@code 3.0}, or one of the names given to {@link #withClassNames(String...)},
+ * read as its index) or float32 values [N] ({@link #regression(int)}). Features are
  * [N, F], F being the number of columns less one.
  *
  * <p>A UTF-8 byte-order mark at the start is skipped; bytes that are not UTF-8 are refused with the
@@ -49,36 +52,44 @@ public final class CsvReader {
     private final boolean header;
     private final char delimiter;
     private final int numClasses;
+    private final List<String> classNames; // null: labels are integers
 
     private CsvReader(int labelColumn, Target target, boolean header, char delimiter) {
-        this(labelColumn, target, header, delimiter, 0);
+        this(labelColumn, target, header, delimiter, 0, null);
     }
 
-    private CsvReader(int labelColumn, Target target, boolean header, char delimiter, int numClasses) {
+    private CsvReader(int labelColumn, Target target, boolean header, char delimiter, int numClasses,
+                      List<String> classNames) {
         this.labelColumn = labelColumn;
         this.target = Objects.requireNonNull(target, "target");
         this.header = header;
         this.delimiter = delimiter;
         this.numClasses = numClasses;
+        this.classNames = classNames;
     }
 
     /**
      * A reader whose column {@code labelColumn} (0-based; negative counts from the end, -1 being
-     * the last) holds class labels. No header, comma-separated.
-     *
-     * @param labelColumn the label's column
-     * @return the reader
+     * the last) holds class labels: integers 0, 1, 2, ..., or names declared with
+     * {@link #withClassNames(String...)}. No header, comma-separated. The argument is a column, not a
+     * class count: {@code classColumn(64)} reads the digits' 65 columns with the label last.
      */
-    public static CsvReader classes(int labelColumn) {
+    public static CsvReader classColumn(int labelColumn) {
         return new CsvReader(labelColumn, Target.CLASS, false, ',');
     }
 
     /**
-     * A reader whose column {@code labelColumn} (as in {@link #classes(int)}) holds float targets.
+     * The same as {@link #classColumn(int)}: its argument is the label's column, not a number of classes.
      *
-     * @param labelColumn the target's column
-     * @return the reader
+     * @deprecated the name reads as a class count; use {@link #classColumn(int)} (and
+     *             {@link #withClasses(int)} to declare the class count)
      */
+    @Deprecated
+    public static CsvReader classes(int labelColumn) {
+        return classColumn(labelColumn);
+    }
+
+    /** A reader whose column {@code labelColumn} (as in {@link #classColumn(int)}) holds float targets. */
     public static CsvReader regression(int labelColumn) {
         return new CsvReader(labelColumn, Target.REGRESSION, false, ',');
     }
@@ -90,7 +101,7 @@ public final class CsvReader {
      * @return the changed reader
      */
     public CsvReader withHeader(boolean header) {
-        return new CsvReader(labelColumn, target, header, delimiter, numClasses);
+        return new CsvReader(labelColumn, target, header, delimiter, numClasses, classNames);
     }
 
     /**
@@ -107,7 +118,39 @@ public final class CsvReader {
         if (numClasses < 1) {
             throw new IllegalArgumentException("CsvReader.withClasses: numClasses must be >= 1, got " + numClasses);
         }
-        return new CsvReader(labelColumn, target, header, delimiter, numClasses);
+        return new CsvReader(labelColumn, target, header, delimiter, numClasses, null);
+    }
+
+    /**
+     * Class labels written as names ({@code setosa}, {@code versicolor}, ...): the label cell must be
+     * one of {@code names} (compared exactly, after trimming spaces) and is read as its index in
+     * {@code names}, the label index: the first name is class 0. Declares {@code names.length}
+     * classes; a cell that is no declared name is refused with its line and column.
+     *
+     * @throws IllegalStateException    on a regression reader
+     * @throws IllegalArgumentException if no name is given, or a name is null, blank or given twice
+     */
+    public CsvReader withClassNames(String... names) {
+        if (target != Target.CLASS) {
+            throw new IllegalStateException("CsvReader.withClassNames: a regression reader has no classes");
+        }
+        if (names.length == 0) {
+            throw new IllegalArgumentException("CsvReader.withClassNames: expected at least one name, got none");
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] == null || names[i].isBlank() || list.contains(names[i])) {
+                throw new IllegalArgumentException("CsvReader.withClassNames: name " + i + " is "
+                        + (names[i] == null ? "null" : "'" + names[i] + "'") + ", expected a non-blank name given once");
+            }
+            list.add(names[i]);
+        }
+        return new CsvReader(labelColumn, target, header, delimiter, names.length, List.copyOf(list));
+    }
+
+    /** The declared class names in label order (see {@link #withClassNames}), or an empty list for integer labels. */
+    public List<String> classNames() {
+        return classNames == null ? List.of() : classNames;
     }
 
     /**
@@ -117,7 +160,7 @@ public final class CsvReader {
      * @return the changed reader
      */
     public CsvReader withDelimiter(char delimiter) {
-        return new CsvReader(labelColumn, target, header, delimiter, numClasses);
+        return new CsvReader(labelColumn, target, header, delimiter, numClasses, classNames);
     }
 
     /**
@@ -202,6 +245,10 @@ public final class CsvReader {
         float[] features = new float[columns.featureCount()];
         float label = 0;
         for (int c = 0, f = 0; c < record.size(); c++) {
+            if (c == columns.label() && classNames != null) {
+                label = namedClass(source, line, columns, c, record.get(c));
+                continue;
+            }
             double v = parse(source, line, columns, c, record.get(c));
             if (c == columns.label()) {
                 label = target == Target.CLASS ? checkClass(source, line, columns, c, v) : (float) v;
@@ -227,6 +274,15 @@ public final class CsvReader {
         return (float) v; // exact: integers up to 2^24 are floats
     }
 
+    private float namedClass(String source, long line, CsvColumns columns, int c, String cell) {
+        int index = classNames.indexOf(cell);
+        if (index < 0) {
+            throw cellError(source, line, columns, c, "class label '" + cell + "' is not one of the declared names "
+                    + classNames);
+        }
+        return index;
+    }
+
     private static IllegalArgumentException cellError(String source, long line, CsvColumns columns, int c,
             String what) {
         return new IllegalArgumentException(source + ": line " + line + ", " + columns.describe(c) + ": " + what);
@@ -235,6 +291,7 @@ public final class CsvReader {
     @Override
     public String toString() {
         return "CsvReader(" + target + " label column " + labelColumn + ", header " + header + ", delimiter '"
-                + delimiter + "'" + (numClasses > 0 ? ", " + numClasses + " classes" : "") + ")";
+                + delimiter + "'" + (classNames != null ? ", classes " + classNames
+                : numClasses > 0 ? ", " + numClasses + " classes" : "") + ")";
     }
 }

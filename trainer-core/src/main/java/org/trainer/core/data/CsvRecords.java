@@ -47,34 +47,39 @@ public final class CsvRecords implements RecordFormat {
 
     /**
      * Rows whose column {@code labelColumn} (0-based; negative counts from the end, -1 being the
-     * last) holds class labels. No header, comma-separated.
-     *
-     * @param labelColumn the label's column
-     * @param sources the sources, read in order
-     * @return the format
+     * last) holds class labels. No header, comma-separated. The argument is a column, not a class
+     * count (see {@link CsvReader#classColumn(int)}).
      */
-    public static CsvRecords classes(int labelColumn, RecordSource... sources) {
+    public static CsvRecords classColumn(int labelColumn, RecordSource... sources) {
         return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.CLASS, false, ',', 0);
     }
 
-    /**
-     * {@link #classes(int, RecordSource...)} over files.
-     *
-     * @param labelColumn the label's column
-     * @param files the files, read in order
-     * @return the format
-     */
-    public static CsvRecords classes(int labelColumn, Path... files) {
-        return classes(labelColumn, SourceSequence.files(files));
+    /** {@link #classColumn(int, RecordSource...)} over files. */
+    public static CsvRecords classColumn(int labelColumn, Path... files) {
+        return classColumn(labelColumn, SourceSequence.files(files));
     }
 
     /**
-     * Rows whose column {@code labelColumn} (as in {@link #classes(int, RecordSource...)}) holds float targets.
+     * The same as {@link #classColumn(int, RecordSource...)}.
      *
-     * @param labelColumn the target's column
-     * @param sources the sources, read in order
-     * @return the format
+     * @deprecated the name reads as a class count; use {@link #classColumn(int, RecordSource...)}
      */
+    @Deprecated
+    public static CsvRecords classes(int labelColumn, RecordSource... sources) {
+        return classColumn(labelColumn, sources);
+    }
+
+    /**
+     * The same as {@link #classColumn(int, Path...)}.
+     *
+     * @deprecated the name reads as a class count; use {@link #classColumn(int, Path...)}
+     */
+    @Deprecated
+    public static CsvRecords classes(int labelColumn, Path... files) {
+        return classColumn(labelColumn, files);
+    }
+
+    /** Rows whose column {@code labelColumn} (as in {@link #classColumn(int, RecordSource...)}) holds float targets. */
     public static CsvRecords regression(int labelColumn, RecordSource... sources) {
         return new CsvRecords(SourceSequence.checked(sources), labelColumn, CsvReader.Target.REGRESSION, false, ',', 0);
     }

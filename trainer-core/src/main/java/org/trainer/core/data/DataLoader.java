@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
 
+import org.trainer.core.nn.Seeds;
+
 /**
  * Splits a dataset into batches, epoch after epoch: the {@code Dataset -> DataLoader -> Trainer}
  * step of the data flow.
@@ -70,12 +72,7 @@ public final class DataLoader extends EpochCounter {
         this.augmentation = new AugmentPipeline(b.sampleTransforms, b.batchTransforms);
     }
 
-    /**
-     * A builder with batch size 1, no shuffle, seed 0, no drop-last and no prefetch.
-     *
-     * @param dataset the samples to load
-     * @return a builder over {@code dataset}
-     */
+    /** A builder with batch size 1, no shuffle, the seed of Seeds.dataSeed(), no drop-last and no prefetch. */
     public static Builder builder(Dataset dataset) {
         return new Builder(Objects.requireNonNull(dataset, "dataset"));
     }
@@ -207,7 +204,7 @@ public final class DataLoader extends EpochCounter {
         private final Dataset dataset;
         private int batchSize = 1;
         private boolean shuffle;
-        private long seed;
+        private long seed = Seeds.dataSeed();
         private boolean dropLast;
         private int prefetch;
         private Sampler sampler;
@@ -245,10 +242,8 @@ public final class DataLoader extends EpochCounter {
         }
 
         /**
-         * The seed of the shuffle; with the epoch it fixes the order completely.
-         *
-         * @param seed the seed of the shuffle and the augmentations
-         * @return this builder
+         * The seed of the shuffle; with the epoch it fixes the order completely. By default
+         * {@link Seeds#dataSeed()}, which follows {@link Seeds#set(long)} as of the builder's creation.
          */
         public Builder seed(long seed) {
             this.seed = seed;

@@ -39,7 +39,7 @@ public final class Digits {
             if (in == null) {
                 throw new IOException("resource " + RESOURCE + " missing beside " + Digits.class.getName());
             }
-            TensorDataset raw = CsvReader.classes(FEATURES).read(in, RESOURCE);
+            TensorDataset raw = CsvReader.classColumn(FEATURES).read(in, RESOURCE);
             try (GradMode off = Tensor.noGrad()) {
                 return new TensorDataset(raw.features().div(MAX_PIXEL), raw.targets());
             }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.trainer.core.nn.Seeds;
+
 /**
  * Streams batches from a {@link RecordFormat}, re-reading its sources every epoch ("pipe mode"):
  * for data that does not fit in memory, or that arrives as a stream. {@link DataLoader} over a
@@ -68,12 +70,7 @@ public final class StreamingLoader extends EpochCounter {
         this.augmentation = new AugmentPipeline(b.sampleTransforms, b.batchTransforms);
     }
 
-    /**
-     * A builder with batch size 1, no shuffle buffer, seed 0, no drop-last and no prefetch.
-     *
-     * @param format the records to stream
-     * @return a builder
-     */
+    /** A builder with batch size 1, no shuffle buffer, the seed of Seeds.dataSeed(), no drop-last and no prefetch. */
     public static Builder builder(RecordFormat format) {
         return new Builder(Objects.requireNonNull(format, "format"));
     }
@@ -163,7 +160,7 @@ public final class StreamingLoader extends EpochCounter {
         private final RecordFormat format;
         private int batchSize = 1;
         private int shuffleBuffer;
-        private long seed;
+        private long seed = Seeds.dataSeed();
         private boolean dropLast;
         private int prefetch;
         private long recordCount = -1;
@@ -206,10 +203,8 @@ public final class StreamingLoader extends EpochCounter {
         }
 
         /**
-         * The seed of the shuffle; with the epoch it fixes the order completely.
-         *
-         * @param seed the seed
-         * @return this builder
+         * The seed of the shuffle; with the epoch it fixes the order completely. By default
+         * {@link Seeds#dataSeed()}, which follows {@link Seeds#set(long)} as of the builder's creation.
          */
         public Builder seed(long seed) {
             this.seed = seed;

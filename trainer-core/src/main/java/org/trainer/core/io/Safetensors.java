@@ -6,14 +6,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -71,17 +73,14 @@ public final class Safetensors {
     }
 
     /**
-     * Writes tensors (float32, float64 or int32) and string metadata atomically.
-     *
-     * @param tensors the tensors by name
-     * @param metadata the metadata
-     * @param file the target file
-     * @throws IOException if the file cannot be written
+     * Writes tensors (float32, float64 or int32) and string metadata atomically. A batch-norm counter
+     * ({@code num_batches_tracked}, or a name ending in {@code .num_batches_tracked}) is written as
+     * I64, as PyTorch stores it; other int32 tensors as I32.
      */
     public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         long offset = 0;
-        List<Tensor> order = new ArrayList<>();
+        List<Map.Entry<String, Tensor>> order = new ArrayList<>();
         try (JsonGenerator g = JSON.createGenerator(header)) {
             g.writeStartObject();
             if (!metadata.isEmpty()) {
@@ -96,9 +95,10 @@ public final class Safetensors {
                     throw new IllegalArgumentException("safetensors: '" + METADATA + "' is reserved, not a tensor name");
                 }
                 Tensor t = e.getValue();
-                long bytes = (long) t.numel() * t.dtype().bytes();
+                boolean wide = asInt64(e.getKey(), t);
+                long bytes = (long) t.numel() * (wide ? 8 : t.dtype().bytes());
                 g.writeObjectFieldStart(e.getKey());
-                g.writeStringField("dtype", code(t.dtype()));
+                g.writeStringField("dtype", wide ? "I64" : code(t.dtype()));
                 g.writeArrayFieldStart("shape");
                 for (int d : t.shape()) {
                     g.writeNumber(d);
@@ -110,7 +110,7 @@ public final class Safetensors {
                 g.writeEndArray();
                 g.writeEndObject();
                 offset += bytes;
-                order.add(t);
+                order.add(e);
             }
             g.writeEndObject();
         }
@@ -124,8 +124,8 @@ public final class Safetensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.size());
             writeFully(ch, len.flip());
             writeFully(ch, ByteBuffer.wrap(header.toByteArray()));
-            for (Tensor t : order) {
-                writeFully(ch, encode(t));
+            for (Map.Entry<String, Tensor> e : order) {
+                writeFully(ch, asInt64(e.getKey(), e.getValue()) ? encodeInt64(e.getValue()) : encode(e.getValue()));
             }
         });
     }
@@ -146,6 +146,19 @@ public final class Safetensors {
         return b;
     }
 
+    /** PyTorch keeps batch norm's counter in int64; so does the file, whatever dtype holds it here. */
+    private static boolean asInt64(String name, Tensor t) {
+        return t.dtype() == DType.INT32 && (name.equals("num_batches_tracked") || name.endsWith(".num_batches_tracked"));
+    }
+
+    private static ByteBuffer encodeInt64(Tensor t) {
+        ByteBuffer b = ByteBuffer.allocate(t.numel() * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : t.toIntArray()) {
+            b.putLong(v);
+        }
+        return b.flip();
+    }
+
     private static String code(DType d) {
         return switch (d) {
             case FLOAT32 -> "F32";
@@ -155,8 +168,19 @@ public final class Safetensors {
     }
 
     /**
-     * Reads every tensor of a file, in header order. I64 tensors are read as int32 when they fit.
-     * Nothing is modified.
+     * Reads every tensor of a file, in header order: {@link #read(Path, Predicate)} with every name.
+     */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        return read(file, name -> true);
+    }
+
+    /**
+     * Reads the tensors of a file whose names {@code select} accepts, in header order; the whole
+     * header is checked all the same. Each tensor's bytes are memory-mapped and copied into the
+     * tensor, so the file may be larger than 2 GB and larger than the heap (only the selected tensors
+     * take memory; one tensor holds fewer than 2^31 bytes). Dtypes: F32, F64 and I32 as they are; F16
+     * and BF16 widened to float32 (exactly: every half value is a float value); I64 as int32 when
+     * every value fits. Nothing is modified.
      *
      * <p>Refused with an {@link IOException} that names the file, the place (byte offset or entry)
      * and what was expected: a file shorter than 8 bytes; a header length beyond the file; a header
@@ -169,23 +193,29 @@ public final class Safetensors {
      * @return the tensors by name
      * @throws IOException if the file cannot be read or is malformed
      */
-    public static Map<String, Tensor> read(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        String name = file.toString();
-        if (all.length < 8) {
-            throw new IOException(name + ": not a safetensors file: " + all.length + " bytes, expected at least 8");
+    public static Map<String, Tensor> read(Path file, Predicate<String> select) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(ch, file.toString(), select);
         }
-        ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        long n = buf.getLong(0);
-        if (n < 2 || n > all.length - 8L) {
-            throw new IOException(name + ": header length " + n + " (bytes 0-7) does not fit the file of " + all.length
-                    + " bytes: expected 2 to " + Math.max(2, all.length - 8L) + " (a truncated or not a safetensors file)");
+    }
+
+    private static Map<String, Tensor> read(FileChannel ch, String name, Predicate<String> select) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new IOException(name + ": not a safetensors file: " + size + " bytes, expected at least 8");
         }
-        int dataStart = 8 + (int) n;
-        int dataSize = all.length - dataStart;
+        long n = readAt(ch, 0, 8).getLong(0);
+        long maxHeader = Math.min(size - 8, Integer.MAX_VALUE - 8);
+        if (n < 2 || n > maxHeader) {
+            throw new IOException(name + ": header length " + n + " (bytes 0-7) does not fit the file of " + size
+                    + " bytes: expected 2 to " + Math.max(2, maxHeader) + " (a truncated or not a safetensors file)");
+        }
+        byte[] header = readAt(ch, 8, (int) n).array();
+        long dataStart = 8 + n;
+        long dataSize = size - dataStart;
         Map<String, Tensor> out = new LinkedHashMap<>();
         Map<String, long[]> spans = new LinkedHashMap<>();
-        try (JsonParser p = JSON.createParser(all, 8, (int) n)) {
+        try (JsonParser p = JSON.createParser(header)) {
             expect(p.nextToken() == JsonToken.START_OBJECT, name, "the header (byte 8) is not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.getCurrentName();
@@ -220,7 +250,10 @@ public final class Safetensors {
                         + begin + ", " + end + "], expected 0 <= begin <= end <= " + dataSize
                         + " (the data's size in bytes)");
                 spans.put(key, new long[] {begin, end});
-                out.put(key, decode(buf, dataStart + (int) begin, (int) (end - begin), dtype, shape, name, key));
+                Layout layout = layout(dtype, shape, end - begin, name, key);
+                if (select.test(key)) {
+                    out.put(key, decode(ch, dataStart + begin, layout, name, key));
+                }
             }
             expect(p.currentToken() == JsonToken.END_OBJECT, name, "the header has " + p.currentToken()
                     + " at byte " + (8 + p.getCurrentLocation().getByteOffset()) + ", expected a name or '}'");
@@ -249,6 +282,17 @@ public final class Safetensors {
         return out;
     }
 
+    /** {@code bytes} bytes of the file from {@code position}, little-endian. */
+    private static ByteBuffer readAt(FileChannel ch, long position, int bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            if (ch.read(b, position + b.position()) < 0) {
+                throw new IOException("unexpected end of file at byte " + (position + b.position()));
+            }
+        }
+        return b;
+    }
+
     private static List<Long> longs(JsonParser p, String file, String key, String field) throws IOException {
         expect(p.currentToken() == JsonToken.START_ARRAY, file, "entry '" + key + "' has " + field + " "
                 + p.currentToken() + ", expected an array of integers");
@@ -262,8 +306,12 @@ public final class Safetensors {
         return v;
     }
 
-    private static Tensor decode(ByteBuffer buf, int at, int bytes, String dtype, List<Long> shape, String file,
-                                 String key) throws IOException {
+    /** An entry's checked dtype, shape and element count. */
+    private record Layout(String dtype, int[] shape, int count, int width) {
+    }
+
+    private static Layout layout(String dtype, List<Long> shape, long bytes, String file, String key)
+            throws IOException {
         int[] s = new int[shape.size()];
         long count = 1;
         for (int i = 0; i < s.length; i++) {
@@ -277,20 +325,36 @@ public final class Safetensors {
             }
         }
         int width = switch (dtype) {
+            case "F16", "BF16" -> 2;
             case "F32", "I32" -> 4;
             case "F64", "I64" -> 8;
             default -> throw new IOException(file + ": entry '" + key + "' has dtype " + dtype
-                    + "; supported: F32, F64, I32, I64");
+                    + "; supported: F16, BF16, F32, F64, I32, I64");
         };
-        expect(count <= Integer.MAX_VALUE / width && count * width == bytes, file, "entry '" + key + "' of shape " + shape + " and dtype " + dtype + " needs "
-                + count * width + " bytes, its offsets span " + bytes);
-        ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(at).limit(at + bytes).slice()
-                .order(ByteOrder.LITTLE_ENDIAN);
-        int n = (int) count;
-        switch (dtype) {
+        expect(count <= Integer.MAX_VALUE / width && count * width == bytes, file, "entry '" + key + "' of shape "
+                + shape + " and dtype " + dtype + " needs " + count * width + " bytes, its offsets span " + bytes);
+        return new Layout(dtype, s, (int) count, width);
+    }
+
+    private static Tensor decode(FileChannel ch, long at, Layout l, String file, String key) throws IOException {
+        int n = l.count();
+        int[] s = l.shape();
+        ByteBuffer b = n == 0 ? ByteBuffer.allocate(0)
+                : ch.map(FileChannel.MapMode.READ_ONLY, at, (long) n * l.width());
+        b.order(ByteOrder.LITTLE_ENDIAN);
+        switch (l.dtype()) {
             case "F32" -> {
                 float[] v = new float[n];
                 b.asFloatBuffer().get(v);
+                return Tensor.fromArray(v, s);
+            }
+            case "F16", "BF16" -> {
+                float[] v = new float[n];
+                boolean half = l.dtype().equals("F16");
+                for (int i = 0; i < n; i++) {
+                    short x = b.getShort(2 * i);
+                    v[i] = half ? halfToFloat(x) : Float.intBitsToFloat((x & 0xffff) << 16);
+                }
                 return Tensor.fromArray(v, s);
             }
             case "F64" -> {
@@ -313,6 +377,21 @@ public final class Safetensors {
                 return Tensor.fromArray(v, s);
             }
         }
+    }
+
+    /** IEEE 754 binary16 to float32, exactly (subnormals, infinities and NaN included). */
+    static float halfToFloat(short h) {
+        int sign = (h & 0x8000) << 16;
+        int exponent = (h >>> 10) & 0x1f;
+        int mantissa = h & 0x3ff;
+        if (exponent == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            float m = mantissa * 0x1p-24f; // subnormal (or zero): mantissa x 2^-24
+            return sign == 0 ? m : -m;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
     private static void expect(boolean ok, String file, String what) throws IOException {

@@ -46,7 +46,9 @@ public final class Parameter {
     public void set(Tensor newValue) {
         if (!java.util.Arrays.equals(newValue.shape(), value.shape())) {
             throw new IllegalArgumentException("Parameter.set: shape " + java.util.Arrays.toString(newValue.shape())
-                    + " differs from the parameter's " + java.util.Arrays.toString(value.shape()));
+                    + " differs from the parameter's " + java.util.Arrays.toString(value.shape()) + " (a parameter does"
+                    + " not know its name: load by name with Module.loadStateDict or Safetensors.load, whose errors"
+                    + " name the parameter and the file)");
         }
         // A parameter outlives any training step: its memory never comes from a step's scope.
         try (MemoryScope keep = MemoryScope.persistent()) {

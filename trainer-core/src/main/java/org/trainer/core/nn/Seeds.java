@@ -16,6 +16,8 @@ import org.trainer.core.SplitMix64;
 public final class Seeds {
     private static final long DEFAULT_SEED = 0x7261696e6572L;
     private static final long GAMMA = 0x9e3779b97f4a7c15L;
+    /** Keeps the data seed apart from the layers' sequence built on the same base. */
+    private static final long DATA_SALT = 0x64617461L;
 
     /** One thread's sequence. */
     private static final class Sequence {
@@ -65,11 +67,17 @@ public final class Seeds {
     }
 
     /**
-     * A well-mixed seed derived from another (SplitMix64's finaliser).
-     *
-     * @param z any value
-     * @return the mixed seed
+     * The seed that data loaders built without {@code seed(...)} use on this thread: derived from the
+     * seed last given to {@link #set(long)} here (or inherited, or the default), so that one
+     * {@code Seeds.set} fixes the shuffles and augmentations as well as the weights and dropout. It
+     * does not advance the sequence: building a loader leaves the weights of later layers as they
+     * would be without it. Loaders built after the same {@code set} share it.
      */
+    public static long dataSeed() {
+        return mix(SEQUENCE.get().base ^ DATA_SALT);
+    }
+
+    /** A well-mixed seed derived from another (SplitMix64's finaliser). */
     public static long mix(long z) {
         return SplitMix64.mix64(z);
     }

@@ -33,8 +33,11 @@ final class Ops {
                     + b.device());
         }
         if (a.dtype() != b.dtype()) {
+            boolean doubles = a.dtype() == DType.FLOAT64 || b.dtype() == DType.FLOAT64;
             throw new IllegalArgumentException(op + ": dtypes differ: " + a.dtype() + " and " + b.dtype()
-                    + " (convert one with to(DType))");
+                    + " (convert one with to(DType)" + (doubles ? "; Tensor.fromArray(double[], ...) makes FLOAT64,"
+                    + " Tensor.fromArray(DType.FLOAT32, double[], ...) makes FLOAT32 as layers' weights are" : "")
+                    + ")");
         }
     }
 

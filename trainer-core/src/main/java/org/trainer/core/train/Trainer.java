@@ -1,5 +1,6 @@
 package org.trainer.core.train;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +50,10 @@ public final class Trainer {
     private final List<Callback> callbacks = new ArrayList<>();
     private LearningRateSchedule schedule;
     private boolean recordStepLosses;
+    private boolean verbose = true;
     private boolean progressBar;
+    private PrintStream console;
+    private boolean terminal;
     private Checkpointing checkpointing;
     private StepTimer profiler;
     private int accumulation = 1;
@@ -101,14 +105,54 @@ public final class Trainer {
     }
 
     /**
-     * A console progress bar per epoch (batches, loss, samples/s, ETA); off by default.
+     * Whether {@link #fit} prints one line per epoch, as Keras does: the epoch's number, its time,
+     * the mean training loss and metrics, then "val_loss" and the validation metrics
+     * ({@code Epoch 3/20 - 0.41s - loss: 0.2345 - accuracy: 0.9312 - val_loss: 0.2710 - val_accuracy: 0.9220}).
+     * On by default, to standard output (see {@link #console}); false prints nothing, the progress bar
+     * included. Returns this.
+     */
+    public Trainer verbose(boolean on) {
+        this.verbose = on;
+        return this;
+    }
+
+    /**
+     * A progress bar within each epoch (batch i/n, the epoch's running mean loss, samples/s and ETA),
+     * which the epoch's line replaces when it ends; off by default. It is drawn only on a terminal: in
+     * a log file or a CI log ({@link System#console()} absent) there are no {@code \r} frames, only the
+     * epoch lines. One bar serves the whole fit. It needs the optional dependency
+     * {@code me.tongfei:progressbar} on the class path. Returns this.
      *
-     * @param on whether to show the bar
-     * @return this trainer
+     * @throws IllegalStateException if {@code on} and the progressbar library is not on the class path
      */
     public Trainer progressBar(boolean on) {
+        if (on) {
+            requireProgressBarLibrary(Trainer.class.getClassLoader());
+        }
         this.progressBar = on;
         return this;
+    }
+
+    /**
+     * Where the epoch lines and the bar go, instead of standard output; {@code terminal} says whether
+     * {@code out} shows a terminal that honours carriage returns (the bar is drawn only there). Null
+     * goes back to standard output, a terminal when the JVM has a console. Returns this.
+     */
+    public Trainer console(PrintStream out, boolean terminal) {
+        this.console = out;
+        this.terminal = terminal;
+        return this;
+    }
+
+    /** The class path must hold the progressbar library for a bar; the error names the dependency to add. */
+    static void requireProgressBarLibrary(ClassLoader loader) {
+        try {
+            Class.forName("me.tongfei.progressbar.ProgressBar", false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("progressBar(true): the progress bar needs the optional dependency"
+                    + " me.tongfei:progressbar (0.10.1), which is not on the class path: add it to the"
+                    + " application's dependencies, or leave the bar off (each epoch still prints a line)", e);
+        }
     }
 
     /**
@@ -195,8 +239,9 @@ public final class Trainer {
         refuseAugmenting("fit", "validation", validation);
         History history = new History();
         List<Callback> all = new ArrayList<>(callbacks);
-        if (progressBar) {
-            all.add(new ProgressBarCallback());
+        ConsoleOutput output = consoleOutput();
+        if (output != null) {
+            all.add(0, output); // first, so that the epoch's line comes before what other callbacks print
         }
         TrainingContext ctx = new TrainingContext(model, optimizer, history, epochs, train.batchesPerEpoch());
         MemoryScope.Pool pool = new MemoryScope.Pool();
@@ -244,10 +289,23 @@ public final class Trainer {
             all.forEach(c -> c.onTrainEnd(ctx));
             return history;
         } finally {
+            if (output != null) {
+                output.close();
+            }
             if (run != null) {
                 run.close(); // the directory's writer lock, held for the whole fit
             }
         }
+    }
+
+    /** The epoch lines (and bar) that this trainer's settings ask for; null when silent. */
+    private ConsoleOutput consoleOutput() {
+        if (!verbose) {
+            return null;
+        }
+        PrintStream out = console != null ? console : System.out;
+        boolean onTerminal = console != null ? terminal : System.console() != null;
+        return new ConsoleOutput(out, progressBar && onTerminal);
     }
 
     private Map<String, Double> trainEpoch(Module model, Loss loss, Optimizer optimizer, BatchSource train,
@@ -428,7 +486,7 @@ public final class Trainer {
 
     /**
      * The model's outputs for every batch of a loader, concatenated along axis 0, in evaluation mode,
-     * on the device of the model's parameters.
+     * on the device of the model's parameters. Thread-safety as for {@link #predict(Module, Tensor)}.
      *
      * @param model the model to run
      * @param data the batches to run it on (their targets are not used)
@@ -438,7 +496,9 @@ public final class Trainer {
     public static Tensor predict(Module model, BatchSource data) {
         refuseAugmenting("predict", "data", data);
         boolean wasTraining = model.isTraining();
-        model.eval();
+        if (wasTraining) {
+            model.eval();
+        }
         Device device = deviceOf(model);
         List<Tensor> outs = new ArrayList<>();
         try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
@@ -454,6 +514,33 @@ public final class Trainer {
             throw new IllegalArgumentException("predict: the loader yielded no batches");
         }
         return outs.size() == 1 ? outs.get(0) : Tensor.concat(0, outs.toArray(new Tensor[0]));
+    }
+
+    /**
+     * The model's output for {@code features} (a batch without targets, e.g. [N, 64] for the digits),
+     * in evaluation mode (dropout off, batch-norm running statistics) and without recording gradients,
+     * on the device of the model's parameters (the features are copied there). One forward pass: for
+     * more samples than fit in memory at once, use {@link #predict(Module, BatchSource)}. A model in
+     * training mode is switched to evaluation mode for the call and back afterwards.
+     *
+     * <p>Thread-safety: a trained model may be shared by threads for inference. Put it in evaluation
+     * mode once ({@code model.eval()}) before sharing it; predict then writes nothing to the model,
+     * and concurrent calls compute what one thread would. (On a model in training mode, predict
+     * switches the mode, a write that concurrent calls would race on.) Training the model while others
+     * predict with it is not safe.
+     */
+    public static Tensor predict(Module model, Tensor features) {
+        boolean wasTraining = model.isTraining();
+        if (wasTraining) {
+            model.eval();
+        }
+        try (GradMode off = Tensor.noGrad()) {
+            return model.apply(features.to(deviceOf(model)));
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
     }
 
     /** Where the model's parameters live (the first one's device); the CPU for a model without any. */

@@ -89,12 +89,12 @@ class DamagedInputCorpusTest {
     // ---- CSV: in memory (CsvReader) and streamed (CsvRecords)
 
     private static Read csv(byte[] content) {
-        return () -> CsvReader.classes(-1).read(new ByteArrayInputStream(content), "d.csv");
+        return () -> CsvReader.classColumn(-1).read(new ByteArrayInputStream(content), "d.csv");
     }
 
     private static Read csvStreamed(byte[] content) {
         return () -> {
-            RecordFormat f = CsvRecords.classes(-1, RecordSource.of("d.csv", () -> new ByteArrayInputStream(content)));
+            RecordFormat f = CsvRecords.classColumn(-1, RecordSource.of("d.csv", () -> new ByteArrayInputStream(content)));
             drain(f);
         };
     }

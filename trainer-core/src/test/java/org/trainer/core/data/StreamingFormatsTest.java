@@ -101,10 +101,10 @@ class StreamingFormatsTest {
         String csv = randomCsv(61, 1);
         Path plain = Files.writeString(dir.resolve("rows.csv"), csv);
         Path gzipped = IdxFiles.write(dir.resolve("rows.csv.gz"), csv.getBytes(StandardCharsets.UTF_8), true);
-        TensorDataset memory = CsvReader.classes(-1).withHeader(true).read(plain);
+        TensorDataset memory = CsvReader.classColumn(-1).withHeader(true).read(plain);
         for (Path file : new Path[] {plain, gzipped}) {
             assertEquals(16, assertSameBatches(inMemory(memory, 4),
-                    streamed(CsvRecords.classes(-1, file).withHeader(true), 4)), file.toString());
+                    streamed(CsvRecords.classColumn(-1, file).withHeader(true), 4)), file.toString());
         }
         TensorDataset regression = CsvReader.regression(0).withHeader(true).read(plain);
         assertEquals(DType.FLOAT32, regression.targets().dtype());
@@ -113,7 +113,7 @@ class StreamingFormatsTest {
 
     @Test
     void csvReadsSeveralSourcesEachWithItsHeaderAndOtherDelimiters() throws IOException {
-        StreamingLoader two = streamed(CsvRecords.classes(0, text("a.csv", "y;x1;x2\n1;0.5;2\n"),
+        StreamingLoader two = streamed(CsvRecords.classColumn(0, text("a.csv", "y;x1;x2\n1;0.5;2\n"),
                 text("b.csv", "y;x1;x2\n\n0;-1;3e2\n2;4;5\n")).withHeader(true).withDelimiter(';'), 2);
         TensorDataset memory = new TensorDataset(Tensor.fromArray(new float[] {0.5f, 2, -1, 300, 4, 5}, 3, 2),
                 Tensor.fromArray(new int[] {1, 0, 2}, 3));
@@ -123,27 +123,27 @@ class StreamingFormatsTest {
     @Test
     void csvErrorsNameTheSourceRecordLineAndColumn() {
         assertEquals("t.csv: record 3 (line 4) has 4 columns, expected 3 (as line 1 of t.csv)",
-                error(IllegalArgumentException.class, CsvRecords.classes(-1, text("t.csv", "x,y,c\n1,2,0\n3,4,1\n5,6,7,1\n"))
+                error(IllegalArgumentException.class, CsvRecords.classColumn(-1, text("t.csv", "x,y,c\n1,2,0\n3,4,1\n5,6,7,1\n"))
                         .withHeader(true)));
         assertEquals("t.csv: record 2 (line 2), column 2: not a number: \"abc\"",
-                error(IllegalArgumentException.class, CsvRecords.classes(-1, text("t.csv", "1,2,0\n3,abc,1\n"))));
+                error(IllegalArgumentException.class, CsvRecords.classColumn(-1, text("t.csv", "1,2,0\n3,abc,1\n"))));
         assertEquals("t.csv: record 2 (line 3), column 1 (\"x\"): \"NaN\" is not finite; NaN and infinity are refused",
-                error(IllegalArgumentException.class, CsvRecords.classes(-1, text("t.csv", "x,y,c\n1,2,0\nNaN,4,1\n"))
+                error(IllegalArgumentException.class, CsvRecords.classColumn(-1, text("t.csv", "x,y,c\n1,2,0\nNaN,4,1\n"))
                         .withHeader(true)));
         assertEquals("u.csv: record 1 (line 1), column 2: \"-Infinity\" is not finite; NaN and infinity are refused",
                 error(IllegalArgumentException.class, CsvRecords.regression(0, text("t.csv", "1,2\n"),
                         text("u.csv", "1,-Infinity\n"))));
         assertEquals("t.csv: record 1 (line 1), column 3: class label 1.5 is not an integer from 0 to 16777216",
-                error(IllegalArgumentException.class, CsvRecords.classes(-1, text("t.csv", "1,2,1.5\n"))));
-        String quote = assertThrows(UncheckedIOException.class, () -> drain(CsvRecords.classes(-1,
+                error(IllegalArgumentException.class, CsvRecords.classColumn(-1, text("t.csv", "1,2,1.5\n"))));
+        String quote = assertThrows(UncheckedIOException.class, () -> drain(CsvRecords.classColumn(-1,
                 text("q.csv", "1,2,0\n3,\"4,1\n")))).getMessage();
         assertTrue(quote.startsWith("q.csv: record 2 (near line "), quote);
         assertEquals("t.csv: no data rows after the header",
                 assertThrows(IllegalArgumentException.class,
-                        () -> streamed(CsvRecords.classes(-1, text("t.csv", "x,y\n\n")).withHeader(true), 1).iterator(0))
+                        () -> streamed(CsvRecords.classColumn(-1, text("t.csv", "x,y\n\n")).withHeader(true), 1).iterator(0))
                         .getMessage());
         String missing = assertThrows(UncheckedIOException.class,
-                () -> streamed(CsvRecords.classes(-1, dir.resolve("absent.csv")), 1).iterator(0)).getMessage();
+                () -> streamed(CsvRecords.classColumn(-1, dir.resolve("absent.csv")), 1).iterator(0)).getMessage();
         assertTrue(missing.contains("absent.csv"), missing);
     }
 
@@ -292,8 +292,8 @@ class StreamingFormatsTest {
     void readAllLoadsAnyFormatIntoMemory() throws IOException {
         String csv = randomCsv(150, 2);
         Path file = Files.writeString(dir.resolve("all.csv"), csv);
-        assertSameData(CsvReader.classes(-1).withHeader(true).read(file),
-                CsvRecords.classes(-1, file).withHeader(true).readAll());
+        assertSameData(CsvReader.classColumn(-1).withHeader(true).read(file),
+                CsvRecords.classColumn(-1, file).withHeader(true).readAll());
         assertSameData(regressionDataset(300), BinaryRecords.regression(4, 2, bytes("r.bin",
                 regressionRecords(300, ByteOrder.LITTLE_ENDIAN))).withFeatureShape(1, 2, 2).readAll());
         Path images = IdxFiles.write(dir.resolve("images"), idx(new int[] {70, 2, 3}, pattern(70 * 6)), false);

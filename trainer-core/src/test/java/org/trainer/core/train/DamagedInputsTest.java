@@ -119,8 +119,8 @@ class DamagedInputsTest {
         badUtf8[q] = (byte) 0xC3;
         badUtf8[q + 1] = (byte) 0x28;
         cases.add(file("bad UTF-8 in a name", "not valid", withHeaderBytes(badUtf8)));
-        cases.add(file("unknown dtype", "has dtype F16; supported: F32, F64, I32, I64",
-                withHeader(h -> h.replaceFirst("\"F32\"", "\"F16\""))));
+        cases.add(file("unknown dtype", "has dtype C64; supported: F16, BF16, F32, F64, I32, I64",
+                withHeader(h -> h.replaceFirst("\"F32\"", "\"C64\""))));
         cases.add(file("dtype a number", "has dtype VALUE_NUMBER_INT, expected a string",
                 withHeader(h -> h.replaceFirst("\"F32\"", "32"))));
         cases.add(file("shape a string", "has shape VALUE_STRING, expected an array of integers",

@@ -30,6 +30,11 @@ public final class CpuBackend implements Backend {
      */
     private static final long SMALL_PRODUCT = 1L << 23;
 
+    /** The backend; without the Vector API module it says so once on standard error ({@link VectorSupport}). */
+    public CpuBackend() {
+        VectorSupport.warnIfMissing();
+    }
+
     @Override
     public Device device() {
         return Device.CPU;

@@ -45,7 +45,8 @@ final class CpuLstm {
         static final LstmCellKernel BEST = select();
 
         private static LstmCellKernel select() {
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            if (!VectorSupport.present()) {
+                VectorSupport.warnIfMissing();
                 return new PortableLstmCell();
             }
             try {

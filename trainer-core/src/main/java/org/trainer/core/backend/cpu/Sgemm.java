@@ -60,7 +60,8 @@ public final class Sgemm {
         }
 
         private static SgemmKernel selectBest() {
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            if (!VectorSupport.present()) {
+                VectorSupport.warnIfMissing();
                 LOG.info("jdk.incubator.vector is not available: SGEMM uses the portable kernel, "
                         + "which is many times slower; add --add-modules jdk.incubator.vector to the java command line");
                 return PORTABLE;
