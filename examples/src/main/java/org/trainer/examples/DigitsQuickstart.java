@@ -42,7 +42,7 @@ public final class DigitsQuickstart {
         Sequential model = new Sequential(
                 new Linear(64, 128), new Activation.ReLU(),
                 new Linear(128, 10));
-        SGD optimizer = new SGD(model.parameters(), 0.05, 0.9, 1e-4);
+        SGD optimizer = new SGD(model.parameters(), SGD.options(0.05).withMomentum(0.9).withWeightDecay(1e-4));
         DataLoader trainLoader = DataLoader.builder(train).batchSize(32).shuffle(true).seed(42).build();
         DataLoader testLoader = DataLoader.builder(test).batchSize(256).build();
 
