@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  *   <li>Tensor: {@code org.trainer.core} (Tensor, autograd), {@code backend..}, {@code ops}. One
  *       unit: a tensor calls its backend and its ops, and they make tensors;</li>
  *   <li>Model: {@code nn}, {@code loss}, {@code io} (safetensors, atomic writes);</li>
- *   <li>Data: {@code data}, {@code data.augment}, {@code data.split};</li>
+ *   <li>Data: {@code data}, {@code data.augment}, {@code data.split} (loaders take their default
+ *       seed from {@code nn.Seeds}, the one seed of a run);</li>
  *   <li>State: {@code train.checkpoint}, {@code metrics} (what a checkpoint keeps);</li>
  *   <li>Loop: {@code train} (Trainer, History, findings, the step timer);</li>
  *   <li>Watch: {@code monitor} (rules, profiler, diagnosis), {@code transfer};</li>
@@ -49,7 +50,7 @@ class ArchitectureTest {
                 .whereLayer("Loop").mayOnlyBeAccessedByLayers("Watch", "Job")
                 .whereLayer("State").mayOnlyBeAccessedByLayers("Loop", "Watch", "Job")
                 .whereLayer("Data").mayOnlyBeAccessedByLayers("Loop", "Watch", "Job")
-                .whereLayer("Model").mayOnlyBeAccessedByLayers("State", "Loop", "Watch", "Job")
+                .whereLayer("Model").mayOnlyBeAccessedByLayers("Data", "State", "Loop", "Watch", "Job")
                 .check(core);
     }
 
