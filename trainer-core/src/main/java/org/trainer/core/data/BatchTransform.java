@@ -3,8 +3,9 @@ package org.trainer.core.data;
 import org.trainer.core.data.Batch;
 
 /**
- * A random change to a whole training batch that may mix samples and their labels: {@link Mixup},
- * {@link CutMix}. Attach it with
+ * A random change to a whole training batch that may mix samples and their labels:
+ * {@link org.trainer.core.data.augment.Mixup Mixup}, {@link org.trainer.core.data.augment.CutMix
+ * CutMix}. Attach it with
  * {@link org.trainer.core.data.DataLoader.Builder#augmentBatches(BatchTransform...)}; it runs after
  * the per-sample {@link Transform}s, with the batch's own stream
  * ({@link AugmentRandom#forBatch(long, int, int)}).
