@@ -2,7 +2,12 @@ package org.trainer.core;
 
 /** Element type of a tensor. float32 trains; float64 serves gradient checks; int32 holds indices. */
 public enum DType {
-    FLOAT32(4), FLOAT64(8), INT32(4);
+    /** 32-bit IEEE float: weights, activations and gradients in training. */
+    FLOAT32(4),
+    /** 64-bit IEEE float: gradient checks and numerics that need the precision. */
+    FLOAT64(8),
+    /** 32-bit signed integer: class labels and indices. */
+    INT32(4);
 
     private final int bytes;
 

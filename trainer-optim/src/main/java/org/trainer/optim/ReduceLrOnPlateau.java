@@ -41,10 +41,20 @@ import org.trainer.core.train.checkpoint.Stateful;
 public final class ReduceLrOnPlateau implements Callback, Stateful {
 
     /** Whether lower (MIN, a loss) or higher (MAX, an accuracy) values of the figure are better. */
-    public enum Mode { MIN, MAX }
+    public enum Mode {
+        /** Lower is better (a loss). */
+        MIN,
+        /** Higher is better (an accuracy). */
+        MAX
+    }
 
     /** Whether {@code threshold} is relative to the best value (REL) or an absolute margin (ABS). */
-    public enum ThresholdMode { REL, ABS }
+    public enum ThresholdMode {
+        /** A fraction of the best value. */
+        REL,
+        /** An absolute margin. */
+        ABS
+    }
 
     private final Optimizer optimizer;
     private final String monitor;

@@ -2,5 +2,10 @@ package org.trainer.core.backend;
 
 /** Reductions along one axis. */
 public enum ReduceOp {
-    SUM, MAX, MIN
+    /** The sum of the elements. */
+    SUM,
+    /** The largest element. */
+    MAX,
+    /** The smallest element. */
+    MIN
 }

@@ -14,7 +14,15 @@ public final class Hyperparameter {
 
     /** The value types: INTEGER holds a long, NUMBER a finite double, BOOLEAN, STRING, CHOICE a String. */
     public enum Type {
-        INTEGER("an integer"), NUMBER("a finite number"), BOOLEAN("true or false"), STRING("a string"),
+        /** A whole number (a long). */
+        INTEGER("an integer"),
+        /** A finite number (a double). */
+        NUMBER("a finite number"),
+        /** true or false. */
+        BOOLEAN("true or false"),
+        /** Any string. */
+        STRING("a string"),
+        /** One of a declared list of values. */
         CHOICE("one of the choices");
 
         private final String expected;

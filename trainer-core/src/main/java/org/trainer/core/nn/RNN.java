@@ -13,7 +13,10 @@ import org.trainer.core.Tensor;
 public final class RNN extends RecurrentLayer {
     /** The activation of the Elman recurrence. */
     public enum Nonlinearity {
-        TANH, RELU
+        /** h' = tanh(...), PyTorch's default. */
+        TANH,
+        /** h' = max(0, ...). */
+        RELU
     }
 
     private final Nonlinearity nonlinearity;

@@ -31,7 +31,12 @@ public final class EarlyStopping implements Callback, Stateful {
     private static final Logger LOG = LoggerFactory.getLogger(EarlyStopping.class);
 
     /** Whether smaller (MIN, for losses) or larger (MAX, for accuracies) is better. */
-    public enum Mode { MIN, MAX }
+    public enum Mode {
+        /** Lower is better (a loss). */
+        MIN,
+        /** Higher is better (an accuracy). */
+        MAX
+    }
 
     private final String monitor;
     private final Mode mode;

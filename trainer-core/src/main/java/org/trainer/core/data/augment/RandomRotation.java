@@ -24,7 +24,10 @@ public final class RandomRotation implements Transform {
 
     /** How a source position between pixels is read. */
     public enum Interpolation {
-        NEAREST, BILINEAR
+        /** The value of the nearest source pixel. */
+        NEAREST,
+        /** The bilinear blend of the four source pixels around the point. */
+        BILINEAR
     }
 
     private final double degrees;
