@@ -11,8 +11,11 @@ public enum OutputWarping {
      * A power transform fitted to the losses by maximum likelihood, as HEBO does: Box-Cox when every
      * loss is positive, Yeo-Johnson otherwise, on the losses divided by their standard deviation
      * ({@link PowerTransform}). Its exponent is limited to [-1, 1]: concave transforms only, which
-     * spread out the low (good) end of losses whose large values span orders of magnitude, and
-     * reduce to standardization (exponent 1) when the losses are not skewed that way.
+     * spread out the low (good) end of losses whose large values span orders of magnitude. It is
+     * tried only for losses of both signs or positive ones spanning three orders of magnitude, and
+     * kept only when the GP's evidence for the observed losses (with the transform's Jacobian, less
+     * ln(n) / 2 for the fitted exponent) beats that of the standardized losses; otherwise the losses
+     * are only standardized, as with {@link #NONE}.
      */
     POWER
 }
