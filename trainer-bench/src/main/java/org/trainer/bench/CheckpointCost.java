@@ -18,7 +18,6 @@ import org.trainer.core.nn.Module;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.train.Callback;
 import org.trainer.core.train.Trainer;
-import org.trainer.core.train.TrainingContext;
 import org.trainer.core.train.checkpoint.Checkpoint;
 import org.trainer.core.train.checkpoint.CheckpointStore;
 import org.trainer.core.train.checkpoint.Checkpointing;
@@ -67,7 +66,7 @@ public final class CheckpointCost {
             }
             store.keepLast(2);
         }
-        double write = median(writes);
+        double write = Stats.median(writes);
         int steps = (SAMPLES + BATCH - 1) / BATCH;
         System.out.printf(Locale.ROOT, "MLP 784-512-256-10 (%d parameters), %d samples an epoch, batch %d (%d steps)%n",
                 model.parameterCount(), SAMPLES, BATCH, steps);
@@ -90,33 +89,14 @@ public final class CheckpointCost {
         Seeds.set(1);
         Module model = TrainingModels.MLP.build();
         List<Double> times = new ArrayList<>();
-        Callback clock = new Callback() {
-            long start;
-
-            @Override
-            public void onEpochBegin(TrainingContext t, int epoch) {
-                start = System.nanoTime();
-            }
-
-            @Override
-            public void onEpochEnd(TrainingContext t, int epoch, Map<String, Double> logs) {
-                if (epoch > 0) {
-                    times.add((System.nanoTime() - start) / 1e9);
-                }
-            }
-        };
+        Callback clock = new EpochClock(1, times);
         Trainer trainer = new Trainer().callbacks(clock);
         if (checkpoints != null) {
             trainer.checkpoints(checkpoints);
         }
         trainer.fit(model, new CrossEntropyLoss(), new SGD(model.parameters(), 0.01, 0.9, 0),
                 DataLoader.builder(data).batchSize(BATCH).shuffle(true).seed(1).build(), null, 4);
-        return median(times.stream().mapToDouble(Double::doubleValue).toArray());
+        return Stats.median(times);
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

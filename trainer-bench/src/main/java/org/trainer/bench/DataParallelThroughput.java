@@ -17,7 +17,6 @@ import org.trainer.core.nn.Module;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.train.Callback;
 import org.trainer.core.train.Trainer;
-import org.trainer.core.train.TrainingContext;
 import org.trainer.distributed.DistributedContext;
 import org.trainer.distributed.DistributedDataParallel;
 import org.trainer.distributed.DistributedSampler;
@@ -74,8 +73,8 @@ public final class DataParallelThroughput {
                 .timeout(Duration.ofMinutes(5)).build();
         Epochs parallel = launcher.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, true));
         Epochs alone = launcher.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, false));
-        double s = samples / median(single.seconds());
-        double p = samples / median(parallel.seconds());
+        double s = samples / Stats.median(single.seconds());
+        double p = samples / Stats.median(parallel.seconds());
         System.out.printf(Locale.ROOT, "%s, global batch %d, %d samples an epoch, %d epochs after %d of warm-up%n",
                 model, batch, samples, epochs - warmup, warmup);
         System.out.printf(Locale.ROOT, "  1 process x 2 threads : %8.0f samples/s median (best %.0f)%n", s,
@@ -83,7 +82,7 @@ public final class DataParallelThroughput {
         System.out.printf(Locale.ROOT, "  2 processes x 1 thread: %8.0f samples/s median (best %.0f)%n", p,
                 samples / min(parallel.seconds()));
         System.out.printf(Locale.ROOT, "  2 processes x 1 thread, gradients not averaged: %8.0f samples/s median (best %.0f)%n",
-                samples / median(alone.seconds()), samples / min(alone.seconds()));
+                samples / Stats.median(alone.seconds()), samples / min(alone.seconds()));
         System.out.printf(Locale.ROOT, "  ratio parallel / single: %.2fx%n", p / s);
 
         costModel(model, batch);
@@ -122,21 +121,7 @@ public final class DataParallelThroughput {
             loader.shuffle(true).seed(1);
         }
         List<Double> times = new ArrayList<>();
-        Callback clock = new Callback() {
-            long start;
-
-            @Override
-            public void onEpochBegin(TrainingContext t, int epoch) {
-                start = System.nanoTime();
-            }
-
-            @Override
-            public void onEpochEnd(TrainingContext t, int epoch, Map<String, Double> logs) {
-                if (epoch >= warmup) {
-                    times.add((System.nanoTime() - start) / 1e9);
-                }
-            }
-        };
+        Callback clock = new EpochClock(warmup, times);
         org.trainer.core.train.GradientSynchronizer.Scope local = ddp != null && !communicate ? ddp.noSync() : null;
         new Trainer().callbacks(clock).fit(trained, new CrossEntropyLoss(), new SGD(trained.parameters(), 0.01, 0.9, 0),
                 loader.build(), null, epochs);
@@ -166,14 +151,9 @@ public final class DataParallelThroughput {
                 backward[i] = (System.nanoTime() - mid) / 1e9;
             }
         }
-        return new double[] {median(forward), median(backward)};
+        return new double[] {Stats.median(forward), Stats.median(backward)};
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 
     static double min(double[] v) {
         return Arrays.stream(v).min().orElse(Double.NaN);

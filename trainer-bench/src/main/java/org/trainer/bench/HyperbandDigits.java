@@ -248,12 +248,6 @@ public final class HyperbandDigits {
         return new Outcome(complete == 0 ? Double.NaN : best, testOfBest, trials.size(), complete, used);
     }
 
-    static double median(double[] a) {
-        double[] s = a.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    }
 
     public static void main(String[] args) {
         int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -283,9 +277,9 @@ public final class HyperbandDigits {
         System.out.printf(Locale.ROOT, "| search | median best validation accuracy | min | max | median test accuracy of the best | seeds |%n");
         System.out.println("|---|---|---|---|---|---|");
         for (int k = 0; k < m; k++) {
-            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %d |%n", names[k], median(best[k]),
+            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %d |%n", names[k], Stats.median(best[k]),
                     Arrays.stream(best[k]).min().orElse(Double.NaN), Arrays.stream(best[k]).max().orElse(Double.NaN),
-                    median(test[k]), seeds);
+                    Stats.median(test[k]), seeds);
         }
     }
 }

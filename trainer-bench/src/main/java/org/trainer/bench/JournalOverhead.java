@@ -70,10 +70,6 @@ public final class JournalOverhead {
         return (System.nanoTime() - start) / 1e6 / trials;
     }
 
-    private static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
 
     public static void main(String[] args) throws Exception {
         int trials = 1000;
@@ -131,9 +127,9 @@ public final class JournalOverhead {
             System.out.printf(Locale.ROOT, "%d trials per study, median of %d studies, journals in %s%n%n", trials, reps, dir);
             System.out.println("| coordinator | ms per trial | Optuna / this |");
             System.out.println("|---|---|---|");
-            double peerMedian = optuna.isEmpty() ? Double.NaN : median(optuna);
-            row("ours, shared journal (Study.Builder.sharedJournal)", median(shared), peerMedian);
-            row("ours, exclusive journal (Study.Builder.journal)", median(exclusive), peerMedian);
+            double peerMedian = optuna.isEmpty() ? Double.NaN : Stats.median(optuna);
+            row("ours, shared journal (Study.Builder.sharedJournal)", Stats.median(shared), peerMedian);
+            row("ours, exclusive journal (Study.Builder.journal)", Stats.median(exclusive), peerMedian);
             if (!optuna.isEmpty()) {
                 row("Optuna " + version + ", JournalFileStorage", peerMedian, peerMedian);
             }

@@ -24,9 +24,7 @@ import org.trainer.core.nn.Activation;
 import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Seeds;
 import org.trainer.core.nn.Sequential;
-import org.trainer.core.train.Callback;
 import org.trainer.core.train.Trainer;
-import org.trainer.core.train.TrainingContext;
 import org.trainer.optim.SGD;
 
 /**
@@ -69,7 +67,7 @@ public final class ProgressBarCost {
                 Tensor.fromArray(new int[train.size()], train.size()));
         Map<Setting, double[]> empty = measure("near-empty epochs (45 batches through Linear(1, 1))", tiny,
                 new TensorDataset(Tensor.ones(8, 1), Tensor.fromArray(new int[8], 8)), 1, 10 * EPOCHS, rounds);
-        double epochCpu = median(digits.get(Setting.SILENT));
+        double epochCpu = Stats.median(digits.get(Setting.SILENT));
         for (Setting s : List.of(Setting.CONTROL, Setting.LINES, Setting.BAR)) {
             double cost = pairedDifference(empty, s);
             System.out.printf(Locale.ROOT, "%s costs %.1f us of CPU an epoch (near-empty epochs), %.2f%% of a digits"
@@ -97,14 +95,14 @@ public final class ProgressBarCost {
                 long cpu0 = cpuNanos();
                 fit(s, train, test, features, epochs, times);
                 cpu.get(s)[r] = (cpuNanos() - cpu0) / 1e9 / epochs;
-                wall.get(s)[r] = median(times.stream().mapToDouble(Double::doubleValue).toArray());
+                wall.get(s)[r] = Stats.median(times);
             }
         }
         System.out.printf(Locale.ROOT, "%s, %d rounds x %d epochs per setting%n", title, rounds, epochs);
         for (Setting s : Setting.values()) {
             System.out.printf(Locale.ROOT, "  %-7s median epoch %.3f ms wall, %.3f ms CPU; against silent: %+.2f%% wall,"
                             + " %+.2f%% CPU (medians of paired differences)%n", s.name().toLowerCase(Locale.ROOT),
-                    median(wall.get(s)) * 1e3, median(cpu.get(s)) * 1e3, 100 * pairedShare(wall, s),
+                    Stats.median(wall.get(s)) * 1e3, Stats.median(cpu.get(s)) * 1e3, 100 * pairedShare(wall, s),
                     100 * pairedShare(cpu, s));
         }
         return cpu;
@@ -117,7 +115,7 @@ public final class ProgressBarCost {
         for (int r = 0; r < d.length; r++) {
             d[r] = times.get(s)[r] - silent[r];
         }
-        return median(d);
+        return Stats.median(d);
     }
 
     /** The median over rounds of (setting - silent) / silent. */
@@ -127,7 +125,7 @@ public final class ProgressBarCost {
         for (int r = 0; r < d.length; r++) {
             d[r] = (times.get(s)[r] - silent[r]) / silent[r];
         }
-        return median(d);
+        return Stats.median(d);
     }
 
     /**
@@ -151,27 +149,10 @@ public final class ProgressBarCost {
         Sequential model = features == 1 ? new Sequential(new Linear(1, 1))
                 : new Sequential(new Linear(features, 128), new Activation.ReLU(), new Linear(128, 10));
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-        Trainer trainer = new Trainer().metrics(Accuracy::new).callbacks(new Callback() {
-            long start;
-
-            @Override
-            public void onEpochBegin(TrainingContext ctx, int epoch) {
-                start = System.nanoTime();
-            }
-
-            @Override
-            public void onEpochEnd(TrainingContext ctx, int epoch, Map<String, Double> logs) {
-                times.add((System.nanoTime() - start) / 1e9);
-            }
-        }).verbose(setting == Setting.LINES || setting == Setting.BAR).console(discard, true).progressBar(setting == Setting.BAR);
+        Trainer trainer = new Trainer().metrics(Accuracy::new).callbacks(new EpochClock(0, times)).verbose(setting == Setting.LINES || setting == Setting.BAR).console(discard, true).progressBar(setting == Setting.BAR);
         trainer.fit(model, new CrossEntropyLoss(), new SGD(model.parameters(), 0.05, 0.9, 1e-4),
                 DataLoader.builder(train).batchSize(32).shuffle(true).seed(42).build(),
                 DataLoader.builder(test).batchSize(256).build(), epochs);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }
