@@ -17,11 +17,8 @@ import json
 
 import torch
 
-torch.manual_seed(3)
-x = torch.randn(6, 3, dtype=torch.float64)
-y = torch.randn(6, dtype=torch.float64)
-w1_0 = torch.randn(3, 4, dtype=torch.float64) * 0.5
-w2_0 = torch.randn(4, dtype=torch.float64) * 0.5
+from two_layer_problem import loss_fn, w1_0, w2_0, x, y
+
 
 STEPS = 25
 
@@ -67,10 +64,6 @@ optimizers = {
             {"lr": 0.05, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0}]},
     ]),
 }
-
-
-def loss_fn(w1, w2):
-    return ((torch.tanh(x @ w1) @ w2 - y) ** 2).mean() + 0.1 * (w1 ** 3).sum()
 
 
 def torch_group(params, settings):

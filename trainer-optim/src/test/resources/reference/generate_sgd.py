@@ -11,11 +11,8 @@ import json
 
 import torch
 
-torch.manual_seed(3)
-x = torch.randn(6, 3, dtype=torch.float64)
-y = torch.randn(6, dtype=torch.float64)
-w1_0 = torch.randn(3, 4, dtype=torch.float64) * 0.5
-w2_0 = torch.randn(4, dtype=torch.float64) * 0.5
+from two_layer_problem import loss_fn, w1_0, w2_0, x, y
+
 
 configs = [
     {"name": "plain", "lr": [0.1, 0.05], "momentum": 0.0, "dampening": 0.0, "nesterov": False, "wd": [0.0, 0.0]},
@@ -25,10 +22,6 @@ configs = [
     {"name": "dampenedDecay", "lr": [0.08, 0.08], "momentum": 0.8, "dampening": 0.3, "nesterov": False,
      "wd": [1e-3, 5e-2]},
 ]
-
-
-def loss_fn(w1, w2):
-    return ((torch.tanh(x @ w1) @ w2 - y) ** 2).mean() + 0.1 * (w1 ** 3).sum()
 
 
 out = []
