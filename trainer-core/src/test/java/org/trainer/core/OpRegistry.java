@@ -182,6 +182,8 @@ public final class OpRegistry {
         shapes();
         losses();
         composites();
+        // Fixed from here on: no suite can add to or drop from another suite's cases.
+        OPS.replaceAll((k, o) -> new Op(o.name(), o.covers(), o.apply(), o.reference(), List.copyOf(o.cases())));
     }
 
     private static void unary() {
@@ -445,29 +447,30 @@ public final class OpRegistry {
     private static final float[] CLASS_WEIGHTS = {0.3f, 1.7f, 1f, 2.2f};
 
     private static void losses() {
-        entry("crossEntropy", "loss.CrossEntropyLoss,ops.SoftmaxCrossEntropy", lossApplier("crossEntropy")).losses();
-        entry("bceWithLogits", "loss.BinaryCrossEntropyWithLogitsLoss", lossApplier("bceWithLogits")).losses();
-        entry("mse", "loss.MseLoss", lossApplier("mse")).losses();
-        entry("l1", "loss.L1Loss", lossApplier("l1")).losses();
-        entry("huber", "loss.HuberLoss", lossApplier("huber")).losses();
+        Builder ce = entry("crossEntropy", "loss.CrossEntropyLoss,ops.SoftmaxCrossEntropy", lossApplier("crossEntropy"))
+                .losses();
+        Builder bce = entry("bceWithLogits", "loss.BinaryCrossEntropyWithLogitsLoss", lossApplier("bceWithLogits"))
+                .losses();
+        Builder mse = entry("mse", "loss.MseLoss", lossApplier("mse")).losses();
+        Builder l1 = entry("l1", "loss.L1Loss", lossApplier("l1")).losses();
+        Builder huber = entry("huber", "loss.HuberLoss", lossApplier("huber")).losses();
         for (Reduction r : Reduction.values()) {
             OpParams plain = OpParams.of("reduction", r.name());
             OpParams full = OpParams.of("reduction", r.name(), "weights", CLASS_WEIGHTS, "labelSmoothing", 0.15);
-            add("crossEntropy", "ceLabels_" + r, plain, normalScaled(2, 5, 4), labels(3, 0, 1, 3, 3));
-            add("crossEntropy", "ceLabelsWeightedSmoothed_" + r, full, normalScaled(2, 5, 4), labels(3, 0, 1, 3, 3));
-            add("crossEntropy", "ceProbs_" + r, plain, normalScaled(2, 5, 4), probabilities(5, 4));
-            add("crossEntropy", "ceProbsWeightedSmoothed_" + r, full, normalScaled(2, 5, 4), probabilities(5, 4));
+            ce.grad("ceLabels_" + r, plain, normalScaled(2, 5, 4), labels(3, 0, 1, 3, 3))
+                    .grad("ceLabelsWeightedSmoothed_" + r, full, normalScaled(2, 5, 4), labels(3, 0, 1, 3, 3))
+                    .grad("ceProbs_" + r, plain, normalScaled(2, 5, 4), probabilities(5, 4))
+                    .grad("ceProbsWeightedSmoothed_" + r, full, normalScaled(2, 5, 4), probabilities(5, 4));
             // Logits from -30 to 30 and one exactly 0, where the formula changes branch.
-            add("bceWithLogits", "bce_" + r, plain,
-                    values(new double[] {-30, -4, -0.7, 0, 0.2, 1.5, 6, 30}, 2, 4), uniform(0, 1, 2, 4));
-            add("mse", "mse_" + r, plain, normal(3, 4), normal(3, 4));
+            bce.grad("bce_" + r, plain, values(new double[] {-30, -4, -0.7, 0, 0.2, 1.5, 6, 30}, 2, 4),
+                    uniform(0, 1, 2, 4));
+            mse.grad("mse_" + r, plain, normal(3, 4), normal(3, 4));
             // L1 and Huber: predictions and targets on opposite sides of 0.5, so no difference is near 0.
-            add("l1", "l1_" + r, plain, uniform(0.6, 3, 3, 4), uniform(-2, 0.4, 3, 4));
-            add("huber", "huber_" + r, OpParams.of("reduction", r.name(), "delta", 1.3),
+            l1.grad("l1_" + r, plain, uniform(0.6, 3, 3, 4), uniform(-2, 0.4, 3, 4));
+            huber.grad("huber_" + r, OpParams.of("reduction", r.name(), "delta", 1.3),
                     values(new double[] {0.1, 0.9, 2.0, -1.0, 3.5, 0.2}, 2, 3),
                     values(new double[] {0.6, 0.0, -1.1, 0.5, 0.0, -3.0}, 2, 3));
         }
-        Builder ce = new Builder(OPS.get("crossEntropy"));
         ce.conf("crossEntropy", OpParams.of("reduction", "MEAN"), any(A + 3, 10), index(A + 3, 10))
                 .conf("crossEntropy sum, 1000 classes", OpParams.of("reduction", "SUM"), wide(A + 1, 1000),
                         index(A + 1, 1000))
@@ -475,16 +478,10 @@ public final class OpRegistry {
                         "weights", new float[] {1, 2, 0.5f, 1, 1, 3, 1}, "labelSmoothing", 0.1), any(A + 2, 7),
                         index(A + 2, 7))
                 .conf("crossEntropy probabilities", OpParams.of("reduction", "MEAN"), any(A, 6), probabilities(A, 6));
-        new Builder(OPS.get("bceWithLogits")).conf("bceWithLogits", OpParams.of("reduction", "MEAN"), wide(A, B),
-                uniform(0, 1, A, B));
-        new Builder(OPS.get("mse")).conf("mse", OpParams.of("reduction", "SUM"), any(A, B), any(A, B));
-        new Builder(OPS.get("l1")).conf("l1", OpParams.of("reduction", "NONE"), any(A, B), any(A, B));
-        new Builder(OPS.get("huber")).conf("huber", OpParams.of("reduction", "MEAN", "delta", 0.8), any(A, B),
-                any(A, B));
-    }
-
-    private static void add(String op, String label, OpParams p, OpInput... inputs) {
-        new Builder(OPS.get(op)).grad(label, p, inputs);
+        bce.conf("bceWithLogits", OpParams.of("reduction", "MEAN"), wide(A, B), uniform(0, 1, A, B));
+        mse.conf("mse", OpParams.of("reduction", "SUM"), any(A, B), any(A, B));
+        l1.conf("l1", OpParams.of("reduction", "NONE"), any(A, B), any(A, B));
+        huber.conf("huber", OpParams.of("reduction", "MEAN", "delta", 0.8), any(A, B), any(A, B));
     }
 
     /** The loss of this name, configured by the arguments as the PyTorch fixture records them. */
@@ -545,14 +542,6 @@ public final class OpRegistry {
             this.covers = new LinkedHashSet<>(Arrays.asList(covers.split(",")));
             this.f = f;
             this.cases = new ArrayList<>();
-        }
-
-        Builder(Op existing) {
-            this.name = existing.name();
-            this.covers = existing.covers();
-            this.f = existing.apply();
-            this.cases = existing.cases();
-            this.reference = existing.reference();
         }
 
         /** Its PyTorch reference: cases named {@code name} in reference/ops.json. */
