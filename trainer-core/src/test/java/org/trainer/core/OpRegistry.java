@@ -391,7 +391,7 @@ public final class OpRegistry {
                 .grad(values(new double[] {1, 0, 0, 1, 1, 0}, 2, 3).in(DType.FLOAT32), normal(2, 3), normal(3))
                 .confFn("where", t -> Tensor.where(t[0].gt(0), t[1], t[2]), any(A, B), any(A, B), any(1, B));
         entry("maskedFill", "ops.Where,Tensor.maskedFill", (x, p) -> x[1].maskedFill(x[0].lt(0), p.d("value")))
-                .none("torch's masked_fill is where(mask, value, x), checked through where")
+                .none("not in ops.json: it is where(mask, value, x), and where has its fixture cases")
                 .both("maskedFill", OpParams.of("value", -3), any(A, B).in(DType.FLOAT32), any(A, B));
         entry("dropout", "Tensor.dropout", (x, p) -> x[0].dropout(p.d("p"), p.i("seed")))
                 .none("the mask comes from this library's generator, not torch's")
