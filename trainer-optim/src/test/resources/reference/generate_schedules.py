@@ -9,7 +9,7 @@ ones. ReduceLROnPlateau is driven by a fixed sequence of metric values (stored t
 rates after each step(metric). ScheduleReferenceTest and ReduceLrOnPlateauTest replay the file.
 
 Cases are named by a kind and its parameters; composites (sequential, chained) hold the specs of their
-parts. ScheduleReferenceTest.KINDS builds the Java schedule of each kind, so a new schedule is one
+parts. ScheduleRegistry.KINDS builds the Java schedule of each kind, so a new schedule is one
 branch of make() here, one case, and one row there. CyclicLR and OneCycleLR take one base_lr/max_lr
 for both groups (their Java forms set absolute rates), so both groups follow the same curve.
 

@@ -37,6 +37,34 @@ public final class Fixtures {
         return Tensor.fromArray(v, shape);
     }
 
+    /**
+     * A fixture case's "params" as op arguments: numbers, booleans and strings as they are, arrays
+     * as double arrays, JSON null as absent.
+     */
+    public static OpParams params(JsonNode node) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (node != null) {
+            node.fields().forEachRemaining(e -> {
+                JsonNode v = e.getValue();
+                if (v.isArray()) {
+                    double[] a = new double[v.size()];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = v.get(i).asDouble();
+                    }
+                    m.put(e.getKey(), a);
+                } else if (v.isNumber()) {
+                    m.put(e.getKey(), v.numberValue());
+                } else if (v.isBoolean()) {
+                    m.put(e.getKey(), v.asBoolean());
+                } else if (v.isTextual()) {
+                    m.put(e.getKey(), v.asText());
+                }
+            });
+        }
+        return new OpParams(m);
+    }
+
+    /** The integers of a JSON array. */
     public static int[] ints(JsonNode node) {
         int[] v = new int[node.size()];
         for (int i = 0; i < v.length; i++) {

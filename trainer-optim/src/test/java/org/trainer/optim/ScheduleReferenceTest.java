@@ -36,88 +36,14 @@ import org.trainer.core.train.ParameterGroup;
 /**
  * Every schedule against torch.optim.lr_scheduler (reference/generate_schedules.py): the rate of
  * each of two parameter groups (initial rates 0.1 and 0.05) at each of 200 steps, to 1e-9 relative.
+ * The schedules are built by {@link ScheduleRegistry}; {@link #everyScheduleHasAReferenceCase()}
+ * is its guard.
  */
 class ScheduleReferenceTest {
     static final double TOLERANCE = 1e-9;
 
     static JsonNode fixture() throws IOException {
-        try (InputStream in = ScheduleReferenceTest.class.getResourceAsStream("/reference/schedules.json")) {
-            assertNotNull(in, "reference/schedules.json is missing");
-            return new ObjectMapper().readTree(in);
-        }
-    }
-
-    /**
-     * The registry of schedule kinds: one row per kind of the fixture (generate_schedules.py's
-     * {@code make}), building the Java schedule from the case's parameters. A new schedule adds a row
-     * here and a case there; {@link #everyScheduleHasAReferenceCase()} fails until both exist.
-     */
-    static final Map<String, Function<JsonNode, LearningRateSchedule>> KINDS = new LinkedHashMap<>();
-
-    /** The same functions as generate_schedules.py's LAMBDAS. */
-    static final Map<String, LongToDoubleFunction> LAMBDAS = Map.of(
-            "one", t -> 1.0,
-            "inverseSqrt", t -> 1.0 / Math.sqrt(1.0 + t),
-            "quadraticDecay", t -> Math.pow(1.0 - t / 250.0, 2),
-            "piecewise", t -> t < 10 ? 0.1 : t < 100 ? 1.0 : 0.5,
-            "decay97", t -> 0.97,
-            "harmonic", t -> t / (t + 1.0),
-            "tenthEvery30", t -> t % 30 == 0 ? 0.1 : 1.0);
-
-    static {
-        KINDS.put("constant", p -> new ConstantSchedule());
-        KINDS.put("step", p -> new StepSchedule(p.get("stepSize").asLong(), p.get("gamma").asDouble()));
-        KINDS.put("multistep", p -> new MultiStepSchedule(longs(p.get("milestones")), p.get("gamma").asDouble()));
-        KINDS.put("exponential", p -> new ExponentialSchedule(p.get("gamma").asDouble()));
-        KINDS.put("exponentialRate", p -> ExponentialSchedule.ofRate(p.get("lambda").asDouble()));
-        KINDS.put("cosine", p -> new CosineSchedule(p.get("tMax").asLong(), p.get("etaMin").asDouble()));
-        KINDS.put("cosineRestarts", p -> new CosineWarmRestartsSchedule(p.get("t0").asLong(), p.get("tMult").asLong(),
-                p.get("etaMin").asDouble()));
-        KINDS.put("polynomial", p -> new PolynomialSchedule(p.get("totalIters").asLong(), p.get("power").asDouble()));
-        KINDS.put("warmupCosine", p -> new LinearWarmupSchedule(p.get("startFactor").asDouble(),
-                p.get("warmupSteps").asLong(), new CosineSchedule(p.get("tMax").asLong(), p.get("etaMin").asDouble())));
-        KINDS.put("warmupStep", p -> new LinearWarmupSchedule(p.get("startFactor").asDouble(),
-                p.get("warmupSteps").asLong(), new StepSchedule(p.get("stepSize").asLong(), p.get("gamma").asDouble())));
-        KINDS.put("linear", p -> new LinearSchedule(p.get("startFactor").asDouble(), p.get("endFactor").asDouble(),
-                p.get("totalIters").asLong()));
-        KINDS.put("constantFactor", p -> new ConstantFactorSchedule(p.get("factor").asDouble(),
-                p.get("totalIters").asLong()));
-        KINDS.put("lambda", p -> new LambdaSchedule(LAMBDAS.get(p.get("fn").asText())));
-        KINDS.put("multiplicative", p -> new MultiplicativeSchedule(LAMBDAS.get(p.get("fn").asText())));
-        KINDS.put("cyclic", p -> new CyclicSchedule(p.get("baseLr").asDouble(), p.get("maxLr").asDouble(),
-                p.get("stepSizeUp").asLong(), p.get("stepSizeDown").asLong(),
-                CyclicSchedule.Mode.valueOf(p.get("mode").asText().toUpperCase(Locale.ROOT)), p.get("gamma").asDouble(),
-                false));
-        KINDS.put("oneCycle", p -> new OneCycleSchedule(p.get("maxLr").asDouble(), p.get("totalSteps").asLong(),
-                p.get("pctStart").asDouble(), OneCycleSchedule.Anneal.valueOf(p.get("anneal").asText().toUpperCase(Locale.ROOT)),
-                p.get("divFactor").asDouble(), p.get("finalDivFactor").asDouble(), p.get("threePhase").asBoolean(), false));
-        KINDS.put("sequential", p -> new SequentialSchedule(parts(p.get("schedules")), longs(p.get("milestones"))));
-        KINDS.put("chained", p -> new ChainedSchedule(parts(p.get("schedules"))));
-    }
-
-    static LearningRateSchedule build(String kind, JsonNode p) {
-        Function<JsonNode, LearningRateSchedule> b = KINDS.get(kind);
-        if (b == null) {
-            throw new AssertionError("unknown schedule kind " + kind + "; add it to ScheduleReferenceTest.KINDS");
-        }
-        return b.apply(p);
-    }
-
-    /** The parts of a composite; all per epoch, as torch counts every scheduler's step() alike. */
-    private static List<LearningRateSchedule> parts(JsonNode specs) {
-        List<LearningRateSchedule> out = new ArrayList<>();
-        for (JsonNode s : specs) {
-            out.add(build(s.get("kind").asText(), s.get("params")));
-        }
-        return out;
-    }
-
-    private static long[] longs(JsonNode a) {
-        long[] out = new long[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).asLong();
-        }
-        return out;
+        return ScheduleRegistry.fixture();
     }
 
     static void assertRate(String what, double expected, double actual) {
@@ -134,7 +60,7 @@ class ScheduleReferenceTest {
         for (JsonNode c : root.get("schedules")) {
             String name = c.get("name").asText();
             tests.add(DynamicTest.dynamicTest(name, () -> {
-                LearningRateSchedule s = build(c.get("kind").asText(), c.get("params"));
+                LearningRateSchedule s = ScheduleRegistry.build(c.get("kind").asText(), c.get("params"));
                 // Through the optimizer, as the trainer applies it: each group scales from its initial rate.
                 SGD opt = new SGD(OptimizerGroup.from(List.of(group(root, 0), group(root, 1)),
                         SGD.options(0).withMomentum(0.9)));
@@ -156,7 +82,7 @@ class ScheduleReferenceTest {
     void everyScheduleHasAReferenceCase() throws IOException, URISyntaxException {
         Set<Class<?>> covered = new HashSet<>();
         for (JsonNode c : fixture().get("schedules")) {
-            covered.add(build(c.get("kind").asText(), c.get("params")).getClass());
+            covered.add(ScheduleRegistry.build(c.get("kind").asText(), c.get("params")).getClass());
         }
         List<Class<?>> schedules = scheduleClasses();
         assertTrue(schedules.size() >= 15, "found only " + schedules);
@@ -166,8 +92,8 @@ class ScheduleReferenceTest {
                 missing.add(k.getSimpleName());
             }
         }
-        assertEquals(List.of(), missing, "schedules without a case in reference/schedules.json (add a row to KINDS "
-                + "and a case to generate_schedules.py)");
+        assertEquals(List.of(), missing, "schedules without a case in reference/schedules.json (add a row to "
+                + "ScheduleRegistry.KINDS and a case to generate_schedules.py)");
     }
 
     /** The public, concrete LearningRateSchedule classes of org.trainer.optim, from its compiled classes. */

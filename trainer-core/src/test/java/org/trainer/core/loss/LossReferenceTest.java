@@ -9,13 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.trainer.core.Fixtures;
+import org.trainer.core.OpRegistry;
 import org.trainer.core.Tensor;
 
 /**
@@ -42,32 +43,6 @@ class LossReferenceTest {
         return tests.stream();
     }
 
-    /** The Java loss configured as the fixture's PyTorch call was. */
-    static Loss loss(JsonNode c) {
-        JsonNode p = c.get("params");
-        Reduction r = Reduction.valueOf(p.get("reduction").asText().toUpperCase(Locale.ROOT));
-        return switch (c.get("loss").asText()) {
-            case "crossEntropy" -> {
-                CrossEntropyLoss ce = new CrossEntropyLoss().withReduction(r)
-                        .withLabelSmoothing(p.get("labelSmoothing").asDouble());
-                JsonNode w = p.get("weights");
-                if (w != null && !w.isNull()) {
-                    float[] weights = new float[w.size()];
-                    for (int i = 0; i < weights.length; i++) {
-                        weights[i] = (float) w.get(i).asDouble();
-                    }
-                    ce = ce.withWeights(weights);
-                }
-                yield ce;
-            }
-            case "bceWithLogits" -> new BinaryCrossEntropyWithLogitsLoss(r);
-            case "mse" -> new MseLoss(r);
-            case "l1" -> new L1Loss(r);
-            case "huber" -> new HuberLoss(p.get("delta").asDouble(), r);
-            default -> throw new AssertionError("no Java loss for fixture loss " + c.get("loss").asText());
-        };
-    }
-
     private static void replay(JsonNode c) {
         String name = c.get("name").asText();
         Tensor x = tensor(c.get("prediction")).requiresGrad(true);
@@ -76,7 +51,9 @@ class LossReferenceTest {
         if (targetGrad) {
             y.requiresGrad(true);
         }
-        Tensor out = loss(c).compute(x, y);
+        // The loss as the fixture's PyTorch call configured it, through its OpRegistry entry.
+        Tensor out = OpRegistry.referenced("losses", c.get("loss").asText()).apply()
+                .apply(new Tensor[] {x, y}, Fixtures.params(c.get("params")));
         assertClose(name + " value", tensor(c.get("output")), out);
         out.mul(tensor(c.get("upstream"))).sum().backward();
         assertNotNull(x.grad(), name + ": prediction received no gradient");
