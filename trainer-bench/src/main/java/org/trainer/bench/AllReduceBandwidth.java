@@ -34,7 +34,8 @@ import org.trainer.distributed.TcpCollective;
  * cores):
  * <ol>
  *   <li>raw copy: 16 MB written through one loopback TCP connection by one thread and read by
- *       another, in 1 MiB writes: the bytes per second the transport can do at best here;</li>
+ *       another, in writes of the ring's frame size (256 KiB): the bytes per second the transport can
+ *       do at best here;</li>
  *   <li>{@link TcpCollective#allReduce(float[], int, int, ReduceOp)} of a 16 MB float32 array at W = 2
  *       and 3: algbw = bytes / time and busbw = algbw x 2(W-1)/W (the nccl-tests definition: the
  *       traffic each rank's link carries), and busbw over the raw copy's rate. On loopback every rank
@@ -64,7 +65,8 @@ public final class AllReduceBandwidth {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final int MB16 = 16 << 20;
-    private static final int CHUNK = 1 << 20;
+    /** The ring's frames (the collective's default) and the raw copy's writes: the same size for both. */
+    private static final int CHUNK = TcpCollective.Options.DEFAULT_CHUNK_BYTES;
     /** Each rank's array, allocated once: allocating in the loop would add its zeroing and GC to the CPU time. */
     private static final Map<TcpCollective, float[]> DATA = new ConcurrentHashMap<>();
     private static int maxElements;
@@ -241,8 +243,8 @@ public final class AllReduceBandwidth {
         double rawCpu = cpu[0] / 1e9 / reps;
         double[] rawSorted = seconds[0].clone();
         Arrays.sort(rawSorted);
-        System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (1 MiB writes, from and into byte arrays):"
-                + " best %.1f ms = %.2f GB/s, median %.1f ms = %.2f GB/s; CPU %.1f ms per copy%n", rawSorted[0] * 1e3,
+        System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (%d KiB writes, from and into byte arrays):"
+                + " best %.1f ms = %.2f GB/s, median %.1f ms = %.2f GB/s; CPU %.1f ms per copy%n", CHUNK >> 10, rawSorted[0] * 1e3,
                 MB16 / rawSorted[0] / 1e9, rawSorted[reps / 2] * 1e3, MB16 / rawSorted[reps / 2] / 1e9, rawCpu * 1e3);
         System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 (ranks are threads of this JVM), %d repetitions"
                 + " interleaved with the raw copy's:%n", reps);
