@@ -73,8 +73,10 @@ class SparkStandaloneClusterTest {
 
     @Test
     void twoRanksInExecutorJvmsOfAStandaloneWorkerTrainAsOneProcess() {
+        // The timeout also bounds the wait for the executors' slots: on a loaded machine the Worker took
+        // more than 60 s to start the two executor JVMs.
         SparkDistributor distributor = SparkDistributor.builder().numProcesses(2).master(cluster.url())
-                .timeout(Duration.ofSeconds(60)).maxAttempts(1)
+                .timeout(Duration.ofSeconds(180)).maxAttempts(1)
                 .config("spark.authenticate", "true")
                 .config("spark.authenticate.secret", SECRET)
                 .config("spark.executor.cores", "1")
