@@ -34,7 +34,8 @@ import org.trainer.distributed.TcpCollective;
  * cores):
  * <ol>
  *   <li>raw copy: 16 MB written through one loopback TCP connection by one thread and read by
- *       another, in 1 MiB writes: the bytes per second the transport can do at best here;</li>
+ *       another, in writes of the ring's frame size (256 KiB): the bytes per second the transport can
+ *       do at best here;</li>
  *   <li>{@link TcpCollective#allReduce(float[], int, int, ReduceOp)} of a 16 MB float32 array at W = 2
  *       and 3: algbw = bytes / time and busbw = algbw x 2(W-1)/W (the nccl-tests definition: the
  *       traffic each rank's link carries), and busbw over the raw copy's rate. On loopback every rank
@@ -48,7 +49,9 @@ import org.trainer.distributed.TcpCollective;
  *       model projected to 8, 64 and 256 ranks on 10 and 100 Gb/s links with an assumed per-step
  *       network latency.</li>
  * </ol>
- * The 16 MB rows take at least 10 repetitions (the system counts CPU time in 10 ms ticks), each
+ * With {@code --compare-kib K}, the 16 MB rows are also measured with K KiB frames (and a raw copy
+ * in K KiB writes), interleaved with the default's in every repetition: a comparison of frame
+ * sizes under the same load. The 16 MB rows take at least 10 repetitions (the system counts CPU time in 10 ms ticks), each
  * timing one raw copy and one all-reduce per group back to back, so that a ratio compares
  * workloads that ran under the same background load; the sweep takes {@code --reps}. After one
  * warm-up, best and median are kept; a
@@ -56,7 +59,7 @@ import org.trainer.distributed.TcpCollective;
  * repository root after building:
  * <pre>
  *   java --add-modules=jdk.incubator.vector -Xmx2g -cp trainer-bench/target/benchmarks.jar \
- *       org.trainer.bench.AllReduceBandwidth [--reps 5] [--max-mb 64] [--alpha-us 25]
+ *       org.trainer.bench.AllReduceBandwidth [--reps 5] [--max-mb 64] [--alpha-us 25] [--compare-kib 1024]
  * </pre>
  * A harness that prints numbers for a person to read: nothing fails.
  */
@@ -64,7 +67,8 @@ public final class AllReduceBandwidth {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final int MB16 = 16 << 20;
-    private static final int CHUNK = 1 << 20;
+    /** The ring's frames (the collective's default) and the raw copy's writes: the same size for both. */
+    private static final int CHUNK = TcpCollective.Options.DEFAULT_CHUNK_BYTES;
     /** Each rank's array, allocated once: allocating in the loop would add its zeroing and GC to the CPU time. */
     private static final Map<TcpCollective, float[]> DATA = new ConcurrentHashMap<>();
     private static int maxElements;
@@ -76,14 +80,19 @@ public final class AllReduceBandwidth {
         int reps = 5;
         int maxMb = 64;
         double alphaUs = 25;
+        int compareKib = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--max-mb" -> maxMb = Integer.parseInt(args[++i]);
                 case "--alpha-us" -> alphaUs = Double.parseDouble(args[++i]);
+                case "--compare-kib" -> compareKib = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("AllReduceBandwidth: unknown option " + args[i]
-                        + " (expected --reps, --max-mb or --alpha-us)");
+                        + " (expected --reps, --max-mb, --alpha-us or --compare-kib)");
             }
+        }
+        if (compareKib != 0 && (compareKib < 1 || compareKib > 65536)) {
+            throw new IllegalArgumentException("AllReduceBandwidth: --compare-kib must be in [1, 65536], got " + compareKib);
         }
         System.out.printf(Locale.ROOT, "java %s, %d processors, load average %.1f%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(),
@@ -95,11 +104,20 @@ public final class AllReduceBandwidth {
         Path dir = Files.createTempDirectory("allreduce-rendezvous");
         List<TcpCollective> two = List.of();
         List<TcpCollective> three = List.of();
+        List<TcpCollective> otherTwo = List.of();
+        List<TcpCollective> otherThree = List.of();
         ExecutorService pool = Executors.newFixedThreadPool(5);
-        try (RawCopy raw = new RawCopy(MB16)) {
-            two = connect(2, dir.resolve("two"));
-            three = connect(3, dir.resolve("three"));
-            headline(raw, List.of(two, three), pool, Math.max(reps, 10));
+        int other = compareKib << 10;
+        try (RawCopy raw = new RawCopy(MB16, CHUNK); RawCopy otherRaw = new RawCopy(MB16, other > 0 ? other : CHUNK)) {
+            two = connect(2, dir.resolve("two"), CHUNK);
+            three = connect(3, dir.resolve("three"), CHUNK);
+            List<Setting> settings = new ArrayList<>(List.of(new Setting(CHUNK, raw, List.of(two, three))));
+            if (other > 0) {
+                otherTwo = connect(2, dir.resolve("other-two"), other);
+                otherThree = connect(3, dir.resolve("other-three"), other);
+                settings.add(new Setting(other, otherRaw, List.of(otherTwo, otherThree)));
+            }
+            headline(settings, pool, Math.max(reps, 10));
             for (List<TcpCollective> group : List.of(two, three)) {
                 int world = group.size();
                 for (long bytes = 4 << 10; bytes <= (long) maxMb << 20; bytes *= 4) {
@@ -153,8 +171,9 @@ public final class AllReduceBandwidth {
             }
         } finally {
             pool.shutdownNow();
-            two.forEach(TcpCollective::close);
-            three.forEach(TcpCollective::close);
+            for (List<TcpCollective> g : List.of(two, three, otherTwo, otherThree)) {
+                g.forEach(TcpCollective::close);
+            }
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
@@ -195,9 +214,9 @@ public final class AllReduceBandwidth {
         return bytes >= 1 << 20 ? (bytes >> 20) + " MB" : (bytes >> 10) + " KB";
     }
 
-    private static List<TcpCollective> connect(int world, Path dir) throws Exception {
+    private static List<TcpCollective> connect(int world, Path dir, int frameBytes) throws Exception {
         TcpCollective.Options options = TcpCollective.Options.defaults().withSecret(TcpCollective.Options.newSecret())
-                .withJobId("bench").withTimeout(Duration.ofMinutes(1)).withChunkBytes(CHUNK);
+                .withJobId("bench").withTimeout(Duration.ofMinutes(1)).withChunkBytes(frameBytes);
         String run = UUID.randomUUID().toString();
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
@@ -216,41 +235,56 @@ public final class AllReduceBandwidth {
         }
     }
 
+    /** One frame size: the raw copy in writes of that size, and the groups (W = 2, 3) with frames of that size. */
+    private record Setting(int frameBytes, RawCopy raw, List<List<TcpCollective>> groups) {
+    }
+
     /**
-     * The 16 MB rows: each repetition times one raw copy, then one all-reduce per group, back to back,
-     * so that all see the same background load; the ratios are taken within each repetition, and
-     * their median is reported beside the ratio of the best times. Process CPU time is summed per
-     * workload over the repetitions.
+     * The 16 MB rows: each repetition times, for each setting (frame size), one raw copy, then one
+     * all-reduce per group, back to back, so that all see the same background load; the ratios are
+     * taken within each repetition against the raw copy of the same setting, and their median is
+     * reported beside the ratio of the best times. Process CPU time is summed per workload over the
+     * repetitions.
      */
-    private static void headline(RawCopy raw, List<List<TcpCollective>> groups, ExecutorService pool, int reps)
-            throws Exception {
+    private static void headline(List<Setting> settings, ExecutorService pool, int reps) throws Exception {
         int n = MB16 / 4;
-        int kinds = 1 + groups.size();
-        double[][] seconds = new double[kinds][reps];
-        long[] cpu = new long[kinds];
+        int kinds = 1 + settings.get(0).groups().size();
+        double[][][] seconds = new double[settings.size()][kinds][reps];
+        long[][] cpu = new long[settings.size()][kinds];
         for (int rep = -1; rep < reps; rep++) {
-            for (int w = 0; w < kinds; w++) {
-                long cpu0 = OS.getProcessCpuTime();
-                double t = w == 0 ? raw.once() : allReduce(groups.get(w - 1), pool, n, 1);
-                if (rep >= 0) {
-                    seconds[w][rep] = t;
-                    cpu[w] += OS.getProcessCpuTime() - cpu0;
+            for (int f = 0; f < settings.size(); f++) {
+                Setting st = settings.get(f);
+                for (int w = 0; w < kinds; w++) {
+                    long cpu0 = OS.getProcessCpuTime();
+                    double t = w == 0 ? st.raw().once() : allReduce(st.groups().get(w - 1), pool, n, 1);
+                    if (rep >= 0) {
+                        seconds[f][w][rep] = t;
+                        cpu[f][w] += OS.getProcessCpuTime() - cpu0;
+                    }
                 }
             }
         }
+        for (int f = 0; f < settings.size(); f++) {
+            report(settings.get(f), seconds[f], cpu[f], reps);
+        }
+    }
+
+    private static void report(Setting st, double[][] seconds, long[] cpu, int reps) {
+        int kinds = seconds.length;
         double rawCpu = cpu[0] / 1e9 / reps;
         double[] rawSorted = seconds[0].clone();
         Arrays.sort(rawSorted);
-        System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (1 MiB writes, from and into byte arrays):"
-                + " best %.1f ms = %.2f GB/s, median %.1f ms = %.2f GB/s; CPU %.1f ms per copy%n", rawSorted[0] * 1e3,
-                MB16 / rawSorted[0] / 1e9, rawSorted[reps / 2] * 1e3, MB16 / rawSorted[reps / 2] / 1e9, rawCpu * 1e3);
-        System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 (ranks are threads of this JVM), %d repetitions"
-                + " interleaved with the raw copy's:%n", reps);
+        System.out.printf(Locale.ROOT, "%nraw loopback TCP copy of 16 MB (%d KiB writes, from and into byte arrays):"
+                + " best %.1f ms = %.2f GB/s, median %.1f ms = %.2f GB/s; CPU %.1f ms per copy%n", st.frameBytes() >> 10,
+                rawSorted[0] * 1e3, MB16 / rawSorted[0] / 1e9, rawSorted[reps / 2] * 1e3, MB16 / rawSorted[reps / 2] / 1e9,
+                rawCpu * 1e3);
+        System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 in %d KiB frames (ranks are threads of this JVM),"
+                + " %d repetitions interleaved with the raw copy's:%n", st.frameBytes() >> 10, reps);
         System.out.printf(Locale.ROOT, "| W | best ms | median ms | algbw GB/s | busbw GB/s | busbw / raw copy, best |"
                 + " busbw / raw copy, median of repetitions | CPU ms | socket bytes per CPU s / raw copy's |%n");
         System.out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
         for (int w = 1; w < kinds; w++) {
-            int world = groups.get(w - 1).size();
+            int world = st.groups().get(w - 1).size();
             double factor = 2.0 * (world - 1) / world;
             double[] ratios = new double[reps];
             for (int rep = 0; rep < reps; rep++) {
@@ -298,15 +332,19 @@ public final class AllReduceBandwidth {
     /** One loopback connection, a writer thread and the calling thread as reader. */
     private static final class RawCopy implements AutoCloseable {
         private final int bytes;
+        private final int chunk;
         private final ExecutorService writer = Executors.newSingleThreadExecutor();
         private final ServerSocket server;
         private final Socket out;
         private final Socket in;
-        private final byte[] send = new byte[CHUNK];
-        private final byte[] receive = new byte[CHUNK];
+        private final byte[] send;
+        private final byte[] receive;
 
-        RawCopy(int bytes) throws IOException {
+        RawCopy(int bytes, int chunk) throws IOException {
             this.bytes = bytes;
+            this.chunk = chunk;
+            this.send = new byte[chunk];
+            this.receive = new byte[chunk];
             server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
             out = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
             in = server.accept();
@@ -319,13 +357,13 @@ public final class AllReduceBandwidth {
             InputStream i = in.getInputStream();
             long t0 = System.nanoTime();
             Future<?> w = writer.submit(() -> {
-                for (int sent = 0; sent < bytes; sent += CHUNK) {
-                    o.write(send, 0, Math.min(CHUNK, bytes - sent));
+                for (int sent = 0; sent < bytes; sent += chunk) {
+                    o.write(send, 0, Math.min(chunk, bytes - sent));
                 }
                 return null;
             });
             for (int got = 0; got < bytes; ) {
-                int k = i.read(receive, 0, Math.min(CHUNK, bytes - got));
+                int k = i.read(receive, 0, Math.min(chunk, bytes - got));
                 if (k < 0) {
                     throw new IOException("the raw copy's writer closed early");
                 }

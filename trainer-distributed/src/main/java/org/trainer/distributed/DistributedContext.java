@@ -82,6 +82,16 @@ public final class DistributedContext {
      * ({@link LeaderResume}), whether or not its own {@code directory} (on its own machine) holds it.
      * Add the schedule and build:
      * {@code trainer.checkpoints(ctx.checkpoints(dir).everySteps(500).build())}.
+     *
+     * <p>Storage: rank 0 must find the checkpoints it wrote wherever it runs. When a failed job is
+     * started again (by a launcher, or by Spark retrying the stage) and its rank 0 may land on
+     * another machine, {@code directory} must be on storage every machine sees under the same path
+     * (a shared or network file system); the other ranks may use local disks. A rank 0 that finds
+     * no checkpoint while another rank's {@code directory} holds one fails the job with an error
+     * naming them rather than silently starting afresh.
+     *
+     * @param directory where rank 0 writes checkpoints and every rank looks for them
+     * @return the settings, to complete with a schedule
      */
     public Checkpointing.Builder checkpoints(Path directory) {
         return Checkpointing.builder(directory).writes(isLeader()).resumeFrom(new LeaderResume(collective));

@@ -34,9 +34,10 @@ import org.trainer.core.train.GradientSynchronizer;
  * accumulated the gradient of every parameter of the next bucket in line, the bucket's gradients are
  * copied into one flat array and handed to a communication thread, which all-reduces it while the
  * backward pass goes on with the earlier layers; buckets are reduced in bucket order on every rank,
- * so the ranks' collective calls always match. When the pass ends, buckets not yet sent (those with
- * a parameter the pass did not reach, which counts as a zero gradient) are sent, every reduction is
- * waited for, and the means are written back into the gradients. The sums are the collective's,
+ * so the ranks' collective calls always match. When the pass ends, the thread that ran it waits for
+ * those reductions and then reduces the buckets not yet sent itself: the last bucket (complete only
+ * when nothing of the pass remains to overlap) and those with a parameter the pass did not reach,
+ * which counts as a zero gradient. The means are then written back into the gradients. The sums are the collective's,
  * bitwise the same on every rank, so replicas stay bitwise identical step after step.
  *
  * <p><b>Buffers.</b> In training mode each forward first broadcasts rank 0's buffers (batch-norm
@@ -227,7 +228,9 @@ public final class DistributedDataParallel extends Module implements GradientSyn
         }
         slot.bucket.ready[slot.index] = true;
         slot.bucket.readyCount++;
-        while (nextToSend < buckets.size() && buckets.get(nextToSend).complete()) {
+        // The last bucket is left to endPass: once it is complete no backward work remains to overlap, and
+        // reducing it on this thread spares two thread hand-offs on the step's critical path.
+        while (nextToSend < buckets.size() - 1 && buckets.get(nextToSend).complete()) {
             send(buckets.get(nextToSend++));
         }
     }
@@ -242,36 +245,45 @@ public final class DistributedDataParallel extends Module implements GradientSyn
                     + "step, so the job must be restarted";
             return;
         }
-        while (nextToSend < buckets.size()) {
-            send(buckets.get(nextToSend++));
+        // The buckets still in line are reduced here, after those on the communication thread (whose calls
+        // come first on every rank): nothing is left to overlap them with.
+        for (int i = 0; i < nextToSend; i++) {
+            await(buckets.get(i));
         }
-        for (Bucket b : buckets) {
+        while (nextToSend < buckets.size()) {
+            Bucket b = buckets.get(nextToSend++);
+            b.pack();
             try {
-                b.pending.get();
-            } catch (ExecutionException e) {
-                broken = "averaging gradients failed: " + e.getCause().getMessage();
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new CollectiveException("DistributedDataParallel: averaging gradients failed", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                broken = "interrupted while averaging gradients";
-                throw new CollectiveException("DistributedDataParallel: interrupted while averaging gradients", e);
+                b.reduce(collective);
+            } catch (RuntimeException e) {
+                broken = "averaging gradients failed: " + e.getMessage();
+                throw e;
             }
         }
         buckets.forEach(Bucket::unpack);
     }
 
+    /** Waits for a bucket's reduction on the communication thread; a failure breaks the wrapper. */
+    private void await(Bucket b) {
+        try {
+            b.pending.get();
+        } catch (ExecutionException e) {
+            broken = "averaging gradients failed: " + e.getCause().getMessage();
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new CollectiveException("DistributedDataParallel: averaging gradients failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            broken = "interrupted while averaging gradients";
+            throw new CollectiveException("DistributedDataParallel: interrupted while averaging gradients", e);
+        }
+    }
+
+    /** Packs a bucket and hands its reduction to the communication thread. */
     private void send(Bucket b) {
         b.pack();
-        b.pending = comm.submit(() -> {
-            if (b.dtype == DType.FLOAT64) {
-                collective.allReduce(b.doubles, 0, b.size, ReduceOp.MEAN);
-            } else {
-                collective.allReduce(b.floats, 0, b.size, ReduceOp.MEAN);
-            }
-        });
+        b.pending = comm.submit(() -> b.reduce(collective));
     }
 
     private record Slot(Bucket bucket, int index) {
@@ -321,6 +333,15 @@ public final class DistributedDataParallel extends Module implements GradientSyn
 
         boolean complete() {
             return readyCount == params.size();
+        }
+
+        /** Replaces the packed gradients by their mean over the ranks. */
+        void reduce(Collective collective) {
+            if (dtype == DType.FLOAT64) {
+                collective.allReduce(doubles, 0, size, ReduceOp.MEAN);
+            } else {
+                collective.allReduce(floats, 0, size, ReduceOp.MEAN);
+            }
         }
 
         /** Copies the gradients into the flat array; a parameter the pass did not reach counts as zeros. */

@@ -45,7 +45,14 @@ import org.trainer.core.train.checkpoint.ResumeSource;
  *       store's verification and deletes them.</li>
  * </ol>
  * So every rank resumes from the same step with the same bits, or every rank starts from the
- * beginning, or every rank applies {@code onAllDamaged} to rank 0's damaged directory. A rank whose
+ * beginning, or every rank applies {@code onAllDamaged} to rank 0's damaged directory. When rank 0
+ * holds no checkpoint but another rank's directory does, every rank fails with an
+ * {@link IOException} that names them (a second all-gather): rank 0 then runs on a machine other
+ * than the one where its checkpoints were written (a retried job's rank 0 placed elsewhere), and
+ * starting afresh would throw the job's progress away. Ranks that may run on any machine of a
+ * cluster therefore need the checkpoint directory on storage every machine sees under the same
+ * path (a shared or network file system); with local disks only, a retried job resumes only when
+ * its rank 0 lands where the checkpoints are. A rank whose
  * own newest checkpoint is another one (newer, older or with other contents) says so at WARN and
  * follows rank 0: it never silently diverges. The files travel in one byte array, so a checkpoint
  * must be smaller than 2 GiB to be sent.
@@ -88,7 +95,7 @@ public final class LeaderResume implements ResumeSource {
         String[] got = new String(collective.allGather(decision)[0], StandardCharsets.UTF_8).split("\n", 3);
         switch (got[0]) {
             case NONE -> {
-                warnIfOwnDiffers(store, rank, "none");
+                requireNoneElsewhere(store, rank);
                 return Optional.empty();
             }
             case DAMAGED -> {
@@ -103,6 +110,33 @@ public final class LeaderResume implements ResumeSource {
             }
             default -> throw new IOException("LeaderResume: rank " + rank + " got an unknown choice from rank 0: '"
                     + got[0] + "' (expected " + NONE + ", " + DAMAGED + " or " + CHECKPOINT + ")");
+        }
+    }
+
+    /**
+     * When rank 0 holds no checkpoint, fails on every rank if another rank's directory holds one:
+     * rank 0 then runs where the checkpoints it wrote are not (a retried rank 0 placed on another
+     * machine), and starting afresh would silently throw away the job's progress. Each rank sends
+     * its newest checkpoint (rank 0 its directory), so every rank reaches the same verdict.
+     */
+    private void requireNoneElsewhere(CheckpointStore store, int rank) throws IOException {
+        List<Path> own = store.list();
+        String mine = rank == 0 ? store.directory().toString()
+                : own.isEmpty() ? "" : own.get(own.size() - 1).toString();
+        byte[][] all = collective.allGather(mine.getBytes(StandardCharsets.UTF_8));
+        StringBuilder holders = new StringBuilder();
+        for (int r = 1; r < all.length; r++) {
+            if (all[r].length > 0) {
+                holders.append(holders.length() == 0 ? "" : ", ").append("rank ").append(r).append(" has ")
+                        .append(new String(all[r], StandardCharsets.UTF_8));
+            }
+        }
+        if (holders.length() > 0) {
+            throw new IOException("LeaderResume: rank 0 found no checkpoint in "
+                    + new String(all[0], StandardCharsets.UTF_8) + ", but " + holders + ": rank 0 alone writes"
+                    + " checkpoints, so it must find them wherever it runs. Put the checkpoint directory on storage"
+                    + " every machine sees under the same path (a shared or network file system), or delete the"
+                    + " other ranks' checkpoints to start afresh");
         }
     }
 

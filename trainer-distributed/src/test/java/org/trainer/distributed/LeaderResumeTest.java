@@ -156,15 +156,43 @@ class LeaderResumeTest {
     }
 
     @Test
-    void whenRankZeroHasNoCheckpointNoRankResumesThoughItsOwnDirectoryHasOne() throws Exception {
-        List<Outcome> trained = attempt(dir.resolve("trained"), -1, -1);
-        assertEquals(0, trained.get(0).startStep());
-        List<CheckpointStore> stores = List.of(new CheckpointStore(dir.resolve("nothing")),
-                new CheckpointStore(own(dir.resolve("trained"), 0)));
+    void whenNoRankHasACheckpointEveryRankStartsAfresh() throws Exception {
+        List<CheckpointStore> stores = List.of(new CheckpointStore(dir.resolve("nothing-0")),
+                new CheckpointStore(dir.resolve("nothing-1")));
         List<List<CorruptCheckpointException>> refused = List.of(new ArrayList<>(), new ArrayList<>());
         List<Optional<Checkpoint>> got = choices(stores, refused);
         assertTrue(got.get(0).isEmpty() && got.get(1).isEmpty(), "no rank resumes: " + got);
         assertTrue(refused.get(0).isEmpty() && refused.get(1).isEmpty());
+    }
+
+    /**
+     * A retried job whose rank 0 landed on a machine without the checkpoints (rank 1 runs where
+     * they were written): every rank fails, naming what it found and the storage that is needed,
+     * instead of starting afresh.
+     */
+    @Test
+    void whenRankZeroHasNoCheckpointButAnotherRankHasEveryRankFailsNamingTheStorageNeeded() throws Exception {
+        List<Outcome> trained = attempt(dir.resolve("trained"), -1, -1);
+        assertEquals(0, trained.get(0).startStep());
+        Path nothing = dir.resolve("nothing");
+        Path written = own(dir.resolve("trained"), 0);
+        Path newest = new CheckpointStore(written).list().get(1);
+        List<CheckpointStore> stores = List.of(new CheckpointStore(nothing), new CheckpointStore(written));
+        List<List<CorruptCheckpointException>> refused = List.of(new ArrayList<>(), new ArrayList<>());
+        Exception e = assertThrows(Exception.class, () -> choices(stores, refused));
+        String expected = "LeaderResume: rank 0 found no checkpoint in " + nothing + ", but rank 1 has " + newest
+                + ": rank 0 alone writes checkpoints, so it must find them wherever it runs. Put the checkpoint"
+                + " directory on storage every machine sees under the same path (a shared or network file system),"
+                + " or delete the other ranks' checkpoints to start afresh";
+        assertTrue(String.valueOf(e.getMessage()).contains(expected) || causes(e).contains(expected), causes(e));
+    }
+
+    private static String causes(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c).append('\n');
+        }
+        return all.toString();
     }
 
     @Test

@@ -46,7 +46,9 @@ import scala.reflect.ClassTag$;
  * Spark retries a failed barrier stage only of that kind.
  *
  * <p>The Spark context is, in order: the one given to the builder; one created from the builder's
- * master URL; the active one of this JVM (e.g. under spark-submit); else an embedded
+ * master URL; the active one of this JVM; one created from the {@code spark.*} system properties
+ * when they name a master ({@code spark.master}, which spark-submit sets for the application it
+ * starts, with its {@code --conf} settings); else an embedded
  * {@code local[numProcesses,maxAttempts]} one. Contexts created here are stopped when
  * {@link #run} returns. A context's own retry settings (spark.stage.maxConsecutiveAttempts, and
  * local[N,F] or spark.task.maxFailures) bound the attempts of a context that was not created here.
@@ -59,6 +61,8 @@ public final class SparkDistributor {
     private static final String JOB_DESCRIPTION = "spark.job.description";
     /** How long a failed run waits for Spark's task events before naming the ranks' errors. */
     private static final long EVENT_WAIT_MILLIS = 10_000;
+    /** The system property through which spark-submit hands the application its master URL. */
+    private static final String SUBMITTED_MASTER = "spark.master";
     private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:\\s*,\\s*(\\d+))?])?");
 
     private final int numProcesses;
@@ -143,7 +147,8 @@ public final class SparkDistributor {
                             settings.keySet());
                 }
             } else {
-                sc = new SparkContext(conf("local[" + numProcesses + "," + maxAttempts + "]"));
+                sc = new SparkContext(System.getProperty(SUBMITTED_MASTER) != null ? submittedConf()
+                        : conf("local[" + numProcesses + "," + maxAttempts + "]"));
                 owned = true;
             }
         }
@@ -263,6 +268,19 @@ public final class SparkDistributor {
             conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1");
         }
+        settings.forEach(conf::set);
+        return conf;
+    }
+
+    /**
+     * The settings spark-submit gave the application (system properties, its master among them), with
+     * this distributor's retry settings and name where the application set none, and the builder's
+     * {@link Builder#config} on top.
+     */
+    private SparkConf submittedConf() {
+        SparkConf conf = new SparkConf().setIfMissing("spark.app.name", "trainer-spark")
+                .setIfMissing("spark.stage.maxConsecutiveAttempts", Integer.toString(maxAttempts))
+                .setIfMissing("spark.task.maxFailures", Integer.toString(maxAttempts));
         settings.forEach(conf::set);
         return conf;
     }

@@ -9,9 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
@@ -30,10 +38,14 @@ import java.util.zip.ZipEntry;
  * {@link #close()} kills them.
  */
 final class StandaloneCluster implements AutoCloseable {
+    /** A module's jar as Maven names it: artifact, version, and "-tests" for its test jar. */
+    private static final Pattern MODULE_JAR = Pattern.compile("(trainer-[a-z]+)-\\d[^/]*?(-tests)?\\.jar");
     private final Path home;
     private final int port;
     private final List<Process> daemons = new ArrayList<>();
     private final List<String> applicationJars = new ArrayList<>();
+    /** The trainer's jars by module, "trainer-core" for its classes, "trainer-core:tests" for its test classes. */
+    private final Map<String, Path> moduleJars = new LinkedHashMap<>();
 
     private final List<String> daemonOptions;
 
@@ -80,6 +92,90 @@ final class StandaloneCluster implements AutoCloseable {
         return String.join(",", applicationJars);
     }
 
+    /**
+     * The jar of one trainer module's classes ({@code "trainer-core"}) or test classes
+     * ({@code "trainer-distributed:tests"}), as the build made it or as packed here from its class
+     * directory.
+     */
+    Path moduleJar(String module) {
+        Path jar = moduleJars.get(module);
+        if (jar == null) {
+            throw new IllegalArgumentException("StandaloneCluster.moduleJar: no module " + module
+                    + " on the test class path, expected one of " + moduleJars.keySet());
+        }
+        return jar;
+    }
+
+    /** A third-party jar of the test class path whose file name starts with {@code prefix} (e.g. "commons-csv-"). */
+    static Path classPathJar(String prefix) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path p = Path.of(entry).toAbsolutePath();
+            if (p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".jar")) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("StandaloneCluster.classPathJar: no jar named " + prefix
+                + "* on the test class path");
+    }
+
+    /**
+     * Packs the classes of {@code modules} (names as {@link #moduleJar} takes them) into one
+     * application jar under the installation, as an application's build packs its own code; the
+     * first module's copy of a class wins.
+     */
+    Path applicationJar(String name, String... modules) throws IOException {
+        Path jar = home.resolve("app").resolve(name);
+        Set<String> written = new HashSet<>();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (String module : modules) {
+                try (JarFile in = new JarFile(moduleJar(module).toFile())) {
+                    for (var e : (Iterable<java.util.jar.JarEntry>) in.stream()::iterator) {
+                        if (!e.isDirectory() && !e.getName().equals(JarFile.MANIFEST_NAME) && written.add(e.getName())) {
+                            out.putNextEntry(new ZipEntry(e.getName()));
+                            in.getInputStream(e).transferTo(out);
+                            out.closeEntry();
+                        }
+                    }
+                }
+            }
+        }
+        return jar;
+    }
+
+    /**
+     * Runs Spark's {@code bin/spark-submit} with {@code args} against this installation, as the
+     * script does it: spark-launcher's {@code org.apache.spark.launcher.Main} builds the driver's
+     * command ({@code java} with the installation's jars, the driver's memory and
+     * {@code --driver-java-options}, Spark's Java 17 module options, then
+     * {@code org.apache.spark.deploy.SparkSubmit args}), and that command runs in a JVM of its own,
+     * its output (stdout and stderr) going to {@code log}. The caller waits for it and destroys it.
+     */
+    Process submit(Path log, List<String> args) throws IOException, InterruptedException {
+        List<String> launcher = new ArrayList<>(List.of(java(), "-Xmx128m", "-cp",
+                classPathJar("spark-launcher_").toString(), "org.apache.spark.launcher.Main",
+                "org.apache.spark.deploy.SparkSubmit"));
+        launcher.addAll(args);
+        ProcessBuilder build = sparkEnvironment(new ProcessBuilder(launcher))
+                .redirectError(home.resolve("launcher.log").toFile());
+        Process p = build.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("StandaloneCluster.submit: spark-launcher failed (exit "
+                    + (p.isAlive() ? "none" : p.exitValue()) + "): " + Files.readString(home.resolve("launcher.log")));
+        }
+        // As bin/spark-class reads it: lines to show until a line holding a NUL alone, then the command's
+        // words, each ended by a NUL.
+        String printed = new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        int start = printed.indexOf("\0\n");
+        if (start < 0) {
+            throw new IOException("StandaloneCluster.submit: spark-launcher printed no command: " + printed);
+        }
+        List<String> command = Arrays.stream(printed.substring(start + 2).split("\0"))
+                .filter(w -> !w.isEmpty()).collect(Collectors.toList());
+        Files.write(home.resolve("spark-submit.command"), command);
+        return sparkEnvironment(new ProcessBuilder(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     /** What the daemons and the executors they started wrote (for a failing test's message). */
     String logs() {
         StringBuilder out = new StringBuilder();
@@ -102,9 +198,15 @@ final class StandaloneCluster implements AutoCloseable {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(entry).toAbsolutePath();
             if (Files.isDirectory(p)) {
-                applicationJars.add(pack(p, app.resolve(moduleName(p) + "-" + p.getFileName() + ".jar")).toString());
+                Path jar = pack(p, app.resolve(moduleName(p) + "-" + p.getFileName() + ".jar"));
+                applicationJars.add(jar.toString());
+                moduleJars.put(moduleName(p) + (p.getFileName().toString().equals("test-classes") ? ":tests" : ""), jar);
             } else if (p.getFileName().toString().startsWith("trainer-")) {
                 applicationJars.add(p.toString());
+                Matcher m = MODULE_JAR.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    moduleJars.put(m.group(1) + (m.group(2) != null ? ":tests" : ""), p);
+                }
             } else if (p.toString().endsWith(".jar") && Files.isRegularFile(p)) {
                 Path link = jars.resolve(p.getFileName());
                 if (!Files.exists(link)) {
@@ -133,8 +235,7 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** A daemon JVM on this class path, with the Java 17 flags of this JVM's build and Spark's environment. */
     private Process daemon(String name, String mainClass, String... args) throws IOException {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m"));
         String flags = System.getProperty("trainer.test.jvmFlags");
         if (flags == null || !flags.contains("--add-opens")) {
             throw new IllegalStateException("StandaloneCluster: the build must pass Spark's Java 17 flags as the system"
@@ -145,12 +246,21 @@ final class StandaloneCluster implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DiesWithParent.class.getName(),
                 Long.toString(ProcessHandle.current().pid()), mainClass));
         command.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(home.resolve(name + ".log").toFile());
+        return sparkEnvironment(new ProcessBuilder(command)).redirectErrorStream(true)
+                .redirectOutput(home.resolve(name + ".log").toFile()).start();
+    }
+
+    private static String java() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+
+    /** The environment Spark's scripts give its JVMs: this installation, on the loopback address. */
+    private ProcessBuilder sparkEnvironment(ProcessBuilder pb) {
         pb.environment().put("SPARK_HOME", home.toString());
         pb.environment().put("SPARK_SCALA_VERSION", "2.13");
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return pb.start();
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return pb;
     }
 
     private void awaitMaster(long timeoutNanos) throws IOException {
