@@ -53,9 +53,10 @@ public final class LayerNorm extends Module {
         for (int i = 0; i < k; i++) {
             axes[i] = s.length - k + i;
         }
-        Tensor mean = x.mean(axes, true);
-        Tensor var = x.var(axes, true, 0);
-        return x.sub(mean).div(var.add(eps).sqrt()).mul(weight.value()).add(bias.value());
+        // One mean and one centring serve both the variance and the output.
+        Tensor centred = x.sub(x.mean(axes, true));
+        Tensor var = centred.mul(centred).mean(axes, true);
+        return centred.div(var.add(eps).sqrt()).mul(weight.value()).add(bias.value());
     }
 
     @Override

@@ -156,10 +156,12 @@ public final class MultiheadAttention extends Module {
                     + ", got " + query.dtype() + ", " + key.dtype() + ", " + value.dtype());
         }
         int d = embedDim / numHeads;
-        Tensor q = heads(project(query, 0), n, l, d);
-        Tensor k = heads(project(key, 1), n, s, d);
-        Tensor v = heads(project(value, 2), n, s, d);
-        Tensor scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(2, 3));
+        // The 1/sqrt(d) of the scores scales W_q and b_q ([E, E] and [E]) rather than Q ([N, L, E]),
+        // and K goes straight to [N, H, d, S]: one copy of each fewer, forward and backward.
+        Tensor q = project(query, 0, 1 / Math.sqrt(d)).reshape(n, l, numHeads, d).permute(0, 2, 1, 3);
+        Tensor kT = project(key, 1, 1).reshape(n, s, numHeads, d).permute(0, 2, 3, 1);
+        Tensor v = project(value, 2, 1).reshape(n, s, numHeads, d).permute(0, 2, 1, 3);
+        Tensor scores = q.matmul(kT);
         if (keyPaddingMask != null) {
             scores = mask(scores, "keyPaddingMask", keyPaddingMask, new int[] {n, s}, new int[] {n, 1, 1, s});
         }
@@ -199,18 +201,17 @@ public final class MultiheadAttention extends Module {
 
     /**
      * Input x [.., .., E] (kdim, vdim) projected by block {@code which} (0 query, 1 key, 2 value)
-     * of in_proj, or by the separate weight of that block.
+     * of in_proj, or by the separate weight of that block, times {@code scale}: x (s W)^T + s b.
      */
-    private Tensor project(Tensor x, int which) {
+    private Tensor project(Tensor x, int which, double scale) {
         Tensor w = inProjWeight == null ? separateWeights[which].value()
                 : inProjWeight.value().narrow(0, which * embedDim, embedDim);
         Tensor b = inProjBias == null ? null : inProjBias.value().narrow(0, which * embedDim, embedDim);
+        if (scale != 1) {
+            w = w.mul(scale);
+            b = b == null ? null : b.mul(scale);
+        }
         return x.linear(w, b);
-    }
-
-    /** [N, T, E] -> [N, H, T, d]. */
-    private Tensor heads(Tensor x, int n, int t, int d) {
-        return x.reshape(n, t, numHeads, d).permute(0, 2, 1, 3);
     }
 
     private Tensor mask(Tensor scores, String name, Tensor mask, int[] expected, int[] view) {
