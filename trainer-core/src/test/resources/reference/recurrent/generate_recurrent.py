@@ -22,12 +22,14 @@ Linear -> cross-entropy ignoring the padded steps, with its state dict, loss and
 It also writes lstm.safetensors: a two-layer bidirectional LSTM's float32 state dict in the
 safetensors layout (written by hand below; the layout is an 8-byte little-endian header length, a
 JSON header, then the raw little-endian data), with the float64 outputs of that LSTM in
-lstm_safetensors.json.
+lstm_safetensors.json; and the same for the LSTM with projections (proj_size=4, weight_hr_l{k}) in
+lstm_proj.safetensors and lstm_proj_safetensors.json.
 
 Run from this folder:  /usr/bin/python3 generate_recurrent.py
 To check that a file written by the library loads into PyTorch and gives the reference outputs:
     /usr/bin/python3 generate_recurrent.py --check-library-file FILE
-(RecurrentSafetensorsTest writes such a file to target/recurrent/lstm-from-library.safetensors.)
+(RecurrentSafetensorsTest writes such files to target/recurrent/lstm-from-library.safetensors and
+lstm-proj-from-library.safetensors; the second is checked against lstm_proj_safetensors.json.)
 """
 import json
 import os
@@ -42,6 +44,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from safetensors_layout import read_safetensors, write_safetensors  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
+
+PROJ = 4
 
 CASES = [
     # name, kind, options
@@ -58,6 +62,12 @@ CASES = [
     ("gru_two_layers_bidirectional_lengths", "GRU",
      dict(num_layers=2, bidirectional=True, batch_first=True, initial=True, lengths=True)),
     ("gru_lengths_time_first", "GRU", dict(initial=True, lengths=True)),
+    # LSTMs with projections (proj_size): h and the output are PROJ wide, c stays HID wide.
+    ("lstm_projection_batch_first_initial", "LSTM", dict(proj_size=PROJ, batch_first=True, initial=True)),
+    ("lstm_projection_two_layers_bidirectional_lengths", "LSTM",
+     dict(proj_size=PROJ, num_layers=2, bidirectional=True, initial=True, lengths=True)),
+    ("lstm_projection_no_bias_two_layers_batch_first_lengths", "LSTM",
+     dict(proj_size=PROJ, bias=False, num_layers=2, batch_first=True, lengths=True)),
 ]
 
 IN, HID, T, N = 5, 7, 6, 3
@@ -82,6 +92,8 @@ def build(kind, o, rng):
     layers = o.get("num_layers", 1)
     args = dict(input_size=IN, hidden_size=HID, num_layers=layers, bias=o.get("bias", True),
                 batch_first=o.get("batch_first", False), bidirectional=o.get("bidirectional", False))
+    if o.get("proj_size", 0):
+        args["proj_size"] = o["proj_size"]
     if kind == "RNN":
         m = nn.RNN(nonlinearity=o["nonlinearity"], **args)
     else:
@@ -119,7 +131,7 @@ def case(name, kind, o, seed):
     lengths = torch.tensor(LENGTHS, dtype=torch.int64) if o.get("lengths") else None
     h0 = c0 = None
     if o.get("initial"):
-        h0 = short(rng.standard_normal((layers * d, N, HID)) * 0.5).requires_grad_()
+        h0 = short(rng.standard_normal((layers * d, N, o.get("proj_size", 0) or HID)) * 0.5).requires_grad_()
         if kind == "LSTM":
             c0 = short(rng.standard_normal((layers * d, N, HID)) * 0.5).requires_grad_()
     out, hn, cn = run(kind, m, o, x, lengths, h0, c0)
@@ -133,7 +145,8 @@ def case(name, kind, o, seed):
     loss.backward()
     entry = {
         "kind": kind,
-        "input_size": IN, "hidden_size": HID, "num_layers": layers, "bias": o.get("bias", True),
+        "input_size": IN, "hidden_size": HID, "proj_size": o.get("proj_size", 0), "num_layers": layers,
+        "bias": o.get("bias", True),
         "batch_first": bf, "bidirectional": o.get("bidirectional", False),
         "nonlinearity": o.get("nonlinearity", "tanh"),
         "state": {k: tj(v) for k, v in m.state_dict().items()},
@@ -230,10 +243,10 @@ def tagger_case():
             "logits": tj(logits), "loss": tj(loss), "grads": {k: tj(p.grad) for k, p in m.named_parameters()}}
 
 
-def safetensors_lstm():
-    torch.manual_seed(11)
-    m = nn.LSTM(IN, HID, num_layers=2, bidirectional=True, batch_first=True).float()
-    write_safetensors("lstm.safetensors", m.state_dict())
+def safetensors_lstm(stem="lstm", proj_size=0, seed=11):
+    torch.manual_seed(seed)
+    m = nn.LSTM(IN, HID, num_layers=2, bidirectional=True, batch_first=True, proj_size=proj_size).float()
+    write_safetensors(stem + ".safetensors", m.state_dict())
     m = m.double()
     rng = np.random.default_rng(5)
     x = short(rng.standard_normal((N, T, IN)))
@@ -242,17 +255,19 @@ def safetensors_lstm():
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, (hn, cn) = m(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=T)
-    with open("lstm_safetensors.json", "w") as f:
+    with open(stem + "_safetensors.json", "w") as f:
         json.dump({"torch": torch.__version__, "input": tj(x), "lengths": tj(lengths, "int32"), "output": tj(out),
                    "h_n": tj(hn), "c_n": tj(cn)}, f)
 
 
 def check_library_file(path):
-    """Loads a state dict the library wrote into nn.LSTM (strict) and compares with lstm_safetensors.json."""
+    """Loads a state dict the library wrote into nn.LSTM (strict) and compares with lstm_safetensors.json, or
+    with lstm_proj_safetensors.json where the file holds projections (weight_hr_l0)."""
     state = read_safetensors(path)
-    m = nn.LSTM(IN, HID, num_layers=2, bidirectional=True, batch_first=True).double()
+    proj = state["weight_hr_l0"].shape[0] if "weight_hr_l0" in state else 0
+    m = nn.LSTM(IN, HID, num_layers=2, bidirectional=True, batch_first=True, proj_size=proj).double()
     m.load_state_dict(state, strict=True)
-    with open("lstm_safetensors.json") as f:
+    with open("lstm_proj_safetensors.json" if proj else "lstm_safetensors.json") as f:
         ref = json.load(f)
     x = torch.tensor(ref["input"]["data"]).reshape(ref["input"]["shape"])
     lengths = torch.tensor(ref["lengths"]["data"], dtype=torch.int64)
@@ -279,7 +294,9 @@ def main():
     with open("sequence.json", "w") as f:
         json.dump({"torch": torch.__version__, "cross_entropy": cross_entropy_cases(), "tagger": tagger_case()}, f)
     safetensors_lstm()
-    print("wrote recurrent.json, sequence.json, lstm.safetensors, lstm_safetensors.json")
+    safetensors_lstm("lstm_proj", proj_size=PROJ, seed=12)
+    print("wrote recurrent.json, sequence.json, lstm.safetensors, lstm_safetensors.json, lstm_proj.safetensors, "
+          "lstm_proj_safetensors.json")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,13 @@ import org.trainer.core.ops.LstmRecurrence;
  *   g = tanh   (W_ig x + b_ig + W_hg h + b_hg)
  *   o = sigmoid(W_io x + b_io + W_ho h + b_ho)
  *   c' = f * c + i * g
- *   h' = o * tanh(c')
+ *   h' = o * tanh(c')                     (h' = (o * tanh(c')) W_hr^T with projections)
  * </pre>
- * Shapes, names, lengths and states are described in {@link RecurrentLayer}; the initial and final
- * states hold both h and c.
+ * With projections (projSize P &gt; 0, PyTorch's {@code proj_size}) each layer and direction has
+ * {@code weight_hr_l{k}} [P, H] besides, and h, the output and the next layer's input are P (D*P)
+ * wide while c stays H wide, as in PyTorch's LSTM with projections; such a layer always composes
+ * its steps from smaller ops. Shapes, names, lengths and states are described in
+ * {@link RecurrentLayer}; the initial and final states hold both h and c.
  */
 public final class LSTM extends RecurrentLayer {
     /**
@@ -48,7 +51,34 @@ public final class LSTM extends RecurrentLayer {
      * @param seed the seed of the initial weights
      */
     public LSTM(int inputSize, int hiddenSize, RecurrentOptions options, long seed) {
-        super("LSTM", inputSize, hiddenSize, 4, options, seed);
+        this(inputSize, hiddenSize, 0, options, seed);
+    }
+
+    /**
+     * An LSTM with projections (PyTorch's {@code proj_size}), seeded from {@link Seeds}.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the cell state size H
+     * @param projSize the hidden state size P in [1, H), or 0 for no projections
+     * @param options layers, bias, batch-first, dropout and directions
+     */
+    public LSTM(int inputSize, int hiddenSize, int projSize, RecurrentOptions options) {
+        this(inputSize, hiddenSize, projSize, options, Seeds.next());
+    }
+
+    /**
+     * An LSTM with projections (PyTorch's {@code proj_size}) whose initial weights are drawn from
+     * this seed; weight_hr starts U(-1/sqrt(H), 1/sqrt(H)) as the other weights do.
+     *
+     * @param inputSize the input features per step
+     * @param hiddenSize the cell state size H
+     * @param projSize the hidden state size P in [1, H), or 0 for no projections
+     * @param options layers, bias, batch-first, dropout and directions
+     * @param seed the seed of the initial weights
+     * @throws IllegalArgumentException if projSize is negative or not below hiddenSize
+     */
+    public LSTM(int inputSize, int hiddenSize, int projSize, RecurrentOptions options, long seed) {
+        super("LSTM", inputSize, hiddenSize, projSize, 4, options, seed);
     }
 
     @Override

@@ -53,9 +53,11 @@ public final class LayerNorm extends Module {
         for (int i = 0; i < k; i++) {
             axes[i] = s.length - k + i;
         }
-        Tensor mean = x.mean(axes, true);
-        Tensor var = x.var(axes, true, 0);
-        return x.sub(mean).div(var.add(eps).sqrt()).mul(weight.value()).add(bias.value());
+        // One mean and one centring serve both the variance and the output; the product with
+        // 1/sqrt(var + eps), a statistic per row, backpropagates in fewer full-size passes than a quotient.
+        Tensor centred = x.sub(x.mean(axes, true));
+        Tensor var = centred.mul(centred).mean(axes, true);
+        return centred.mul(var.add(eps).sqrt().reciprocal()).mul(weight.value()).add(bias.value());
     }
 
     @Override

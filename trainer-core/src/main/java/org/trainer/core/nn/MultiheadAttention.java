@@ -7,11 +7,11 @@ import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
 
 /**
- * Multi-head attention, as PyTorch's {@code nn.MultiheadAttention} with {@code batch_first=True}
- * (and kdim = vdim = embedDim). For query [N, L, E], key [N, S, E] and value [N, S, E], with
+ * Multi-head attention, as PyTorch's {@code nn.MultiheadAttention} with {@code batch_first=True}.
+ * For query [N, L, E], key [N, S, kdim] and value [N, S, vdim] (kdim = vdim = E unless given), with
  * heads h = 1..H of size d = E / H:
  * <pre>
- *   Q = query W_q^T + b_q,  K = key W_k^T + b_k,  V = value W_v^T + b_v     (W_q, W_k, W_v: rows of in_proj_weight)
+ *   Q = query W_q^T + b_q,  K = key W_k^T + b_k,  V = value W_v^T + b_v     (W_q [E, E], W_k [E, kdim], W_v [E, vdim])
  *   A_h = softmax(Q_h K_h^T / sqrt(d) + M)                                  [N, L, S] per head
  *   output = concat_h(A_h V_h) W_o^T + b_o                                  (out_proj)
  * </pre>
@@ -24,15 +24,23 @@ import org.trainer.core.Tensor;
  * In training, dropout with probability p acts on A (seeded as {@link Dropout}); the returned weights
  * are those after dropout, as PyTorch returns them.
  *
- * <p>Parameters as PyTorch names them: {@code in_proj_weight} [3E, E] (Xavier-uniform),
- * {@code in_proj_bias} [3E] (zero), {@code out_proj.weight} [E, E] (U(+-1/sqrt(E))) and
- * {@code out_proj.bias} [E] (zero); without bias neither bias exists.
+ * <p>Parameters as PyTorch names them: {@code in_proj_weight} [3E, E] (Xavier-uniform) holding
+ * W_q, W_k and W_v as its row blocks, {@code in_proj_bias} [3E] (zero), {@code out_proj.weight}
+ * [E, E] (U(+-1/sqrt(E))) and {@code out_proj.bias} [E] (zero); without bias neither bias exists.
+ * Where kdim or vdim differs from E, the three weights are separate, as in PyTorch:
+ * {@code q_proj_weight} [E, E], {@code k_proj_weight} [E, kdim] and {@code v_proj_weight}
+ * [E, vdim] (each Xavier-uniform) in place of in_proj_weight; in_proj_bias stays one [3E] vector.
  */
 public final class MultiheadAttention extends Module {
     private static final String NAME = "MultiheadAttention";
     private final int embedDim;
     private final int numHeads;
+    private final int kdim;
+    private final int vdim;
+    /** in_proj_weight, or null where the projections are separate. */
     private final Parameter inProjWeight;
+    /** q_proj_weight, k_proj_weight and v_proj_weight where kdim or vdim differs from E, else null. */
+    private final Parameter[] separateWeights;
     private final Parameter inProjBias;
     private final Linear outProj;
     private final Dropout dropout;
@@ -48,6 +56,8 @@ public final class MultiheadAttention extends Module {
     }
 
     /**
+     * Keys and values of the model dimension (kdim = vdim = embedDim).
+     *
      * @param embedDim the model dimension E, a multiple of numHeads
      * @param numHeads the number of heads H
      * @param dropout probability in [0, 1) of dropping an attention weight in training
@@ -56,6 +66,26 @@ public final class MultiheadAttention extends Module {
      * @throws IllegalArgumentException if embedDim is not a positive multiple of numHeads
      */
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, long seed) {
+        this(embedDim, numHeads, dropout, bias, embedDim, embedDim, seed);
+    }
+
+    /**
+     * Keys of kdim and values of vdim features (PyTorch's {@code kdim} and {@code vdim}); where
+     * either differs from embedDim the in-projection is three separate weights (see the class
+     * comment).
+     *
+     * @param embedDim the model dimension E, a multiple of numHeads
+     * @param numHeads the number of heads H
+     * @param dropout probability in [0, 1) of dropping an attention weight in training
+     * @param bias whether the projections have biases
+     * @param kdim the features of each key, at least 1
+     * @param vdim the features of each value, at least 1
+     * @param seed the seed of the initial weights and the dropout masks
+     * @throws IllegalArgumentException if embedDim is not a positive multiple of numHeads, or kdim or
+     *         vdim is below 1
+     */
+    public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, int kdim, int vdim,
+                              long seed) {
         if (numHeads < 1 || embedDim < 1 || embedDim % numHeads != 0) {
             throw new IllegalArgumentException(NAME + ": embedDim must be a positive multiple of numHeads, got embedDim="
                     + embedDim + ", numHeads=" + numHeads);
@@ -63,10 +93,28 @@ public final class MultiheadAttention extends Module {
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException(NAME + ": dropout must be in [0, 1), got " + dropout);
         }
+        if (kdim < 1 || vdim < 1) {
+            throw new IllegalArgumentException(NAME + ": kdim and vdim must be >= 1, got kdim=" + kdim + ", vdim=" + vdim);
+        }
         this.embedDim = embedDim;
         this.numHeads = numHeads;
-        this.inProjWeight = registerParameter("in_proj_weight",
-                new Parameter(Init.xavierUniform(1).create(new int[] {3 * embedDim, embedDim}, Seeds.mix(seed + 1))));
+        this.kdim = kdim;
+        this.vdim = vdim;
+        Initializer xavier = Init.xavierUniform(1);
+        if (kdim == embedDim && vdim == embedDim) {
+            this.inProjWeight = registerParameter("in_proj_weight",
+                    new Parameter(xavier.create(new int[] {3 * embedDim, embedDim}, Seeds.mix(seed + 1))));
+            this.separateWeights = null;
+        } else {
+            this.inProjWeight = null;
+            this.separateWeights = new Parameter[] {
+                registerParameter("q_proj_weight", new Parameter(xavier.create(new int[] {embedDim, embedDim},
+                        Seeds.mix(seed + 1)))),
+                registerParameter("k_proj_weight", new Parameter(xavier.create(new int[] {embedDim, kdim},
+                        Seeds.mix(seed + 4)))),
+                registerParameter("v_proj_weight", new Parameter(xavier.create(new int[] {embedDim, vdim},
+                        Seeds.mix(seed + 5))))};
+        }
         this.inProjBias = bias ? registerParameter("in_proj_bias", new Parameter(Tensor.zeros(3 * embedDim))) : null;
         this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, null, Seeds.mix(seed + 2)));
         if (bias) {
@@ -82,11 +130,11 @@ public final class MultiheadAttention extends Module {
     }
 
     /**
-     * Attention of query [N, L, E] over key and value [N, S, E].
+     * Attention of query [N, L, E] over key [N, S, kdim] and value [N, S, vdim].
      *
      * @param query [N, L, E]
-     * @param key [N, S, E]
-     * @param value [N, S, E]
+     * @param key [N, S, kdim]
+     * @param value [N, S, vdim]
      * @param keyPaddingMask null, or [N, S]: INT32 non-zero hides a key, floating is added to its scores
      * @param attnMask       null, or [L, S] or [N * numHeads, L, S], INT32 or floating as keyPaddingMask
      * @param needWeights    whether to return the attention weights
@@ -96,22 +144,24 @@ public final class MultiheadAttention extends Module {
      */
     public AttentionOutput forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask,
                                    boolean needWeights, boolean averageWeights) {
-        int[] qs = check("query", query, -1, -1);
+        int[] qs = check("query", query, -1, -1, embedDim);
         int n = qs[0];
         int l = qs[1];
-        int[] ks = check("key", key, n, -1);
+        int[] ks = check("key", key, n, -1, kdim);
         int s = ks[1];
-        check("value", value, n, s);
-        DType own = inProjWeight.value().dtype();
+        check("value", value, n, s, vdim);
+        DType own = outProj.weight().value().dtype();
         if (query.dtype() != own || key.dtype() != own || value.dtype() != own) {
             throw new IllegalArgumentException(NAME + ": query, key and value must have the parameters' dtype " + own
                     + ", got " + query.dtype() + ", " + key.dtype() + ", " + value.dtype());
         }
         int d = embedDim / numHeads;
-        Tensor q = heads(project(query, 0), n, l, d);
-        Tensor k = heads(project(key, 1), n, s, d);
-        Tensor v = heads(project(value, 2), n, s, d);
-        Tensor scores = q.mul(1 / Math.sqrt(d)).matmul(k.transpose(2, 3));
+        // The 1/sqrt(d) of the scores scales W_q and b_q ([E, E] and [E]) rather than Q ([N, L, E]),
+        // and K goes straight to [N, H, d, S]: one copy of each fewer, forward and backward.
+        Tensor q = project(query, 0, 1 / Math.sqrt(d)).reshape(n, l, numHeads, d).permute(0, 2, 1, 3);
+        Tensor kT = project(key, 1, 1).reshape(n, s, numHeads, d).permute(0, 2, 3, 1);
+        Tensor v = project(value, 2, 1).reshape(n, s, numHeads, d).permute(0, 2, 1, 3);
+        Tensor scores = q.matmul(kT);
         if (keyPaddingMask != null) {
             scores = mask(scores, "keyPaddingMask", keyPaddingMask, new int[] {n, s}, new int[] {n, 1, 1, s});
         }
@@ -149,16 +199,19 @@ public final class MultiheadAttention extends Module {
         return Tensor.fromArray(m, length, length);
     }
 
-    /** Input x [.., .., E] projected by block {@code which} (0 query, 1 key, 2 value) of in_proj. */
-    private Tensor project(Tensor x, int which) {
-        Tensor w = inProjWeight.value().narrow(0, which * embedDim, embedDim);
+    /**
+     * Input x [.., .., E] (kdim, vdim) projected by block {@code which} (0 query, 1 key, 2 value)
+     * of in_proj, or by the separate weight of that block, times {@code scale}: x (s W)^T + s b.
+     */
+    private Tensor project(Tensor x, int which, double scale) {
+        Tensor w = inProjWeight == null ? separateWeights[which].value()
+                : inProjWeight.value().narrow(0, which * embedDim, embedDim);
         Tensor b = inProjBias == null ? null : inProjBias.value().narrow(0, which * embedDim, embedDim);
+        if (scale != 1) {
+            w = w.mul(scale);
+            b = b == null ? null : b.mul(scale);
+        }
         return x.linear(w, b);
-    }
-
-    /** [N, T, E] -> [N, H, T, d]. */
-    private Tensor heads(Tensor x, int n, int t, int d) {
-        return x.reshape(n, t, numHeads, d).permute(0, 2, 1, 3);
     }
 
     private Tensor mask(Tensor scores, String name, Tensor mask, int[] expected, int[] view) {
@@ -174,14 +227,14 @@ public final class MultiheadAttention extends Module {
         return scores.add(m.to(scores.dtype()));
     }
 
-    private int[] check(String name, Tensor t, int n, int s) {
+    private int[] check(String name, Tensor t, int n, int s, int features) {
         if (t == null) {
             throw new IllegalArgumentException(NAME + ": " + name + " must not be null");
         }
         int[] shape = t.shape();
-        if (shape.length != 3 || shape[2] != embedDim || (n >= 0 && shape[0] != n) || (s >= 0 && shape[1] != s)) {
+        if (shape.length != 3 || shape[2] != features || (n >= 0 && shape[0] != n) || (s >= 0 && shape[1] != s)) {
             throw new IllegalArgumentException(NAME + ": " + name + " must be [" + (n >= 0 ? n : "N") + ", "
-                    + (s >= 0 ? s : name.equals("query") ? "L" : "S") + ", " + embedDim + "] (batch first), got "
+                    + (s >= 0 ? s : name.equals("query") ? "L" : "S") + ", " + features + "] (batch first), got "
                     + Shapes.str(shape));
         }
         return shape;
@@ -197,6 +250,24 @@ public final class MultiheadAttention extends Module {
     }
 
     /**
+     * The features of each key (PyTorch's {@code kdim}; embedDim unless given).
+     *
+     * @return kdim
+     */
+    public int kdim() {
+        return kdim;
+    }
+
+    /**
+     * The features of each value (PyTorch's {@code vdim}; embedDim unless given).
+     *
+     * @return vdim
+     */
+    public int vdim() {
+        return vdim;
+    }
+
+    /**
      * The number of heads (each of size embedDim / numHeads).
      *
      * @return H
@@ -207,6 +278,7 @@ public final class MultiheadAttention extends Module {
 
     @Override
     protected String describe() {
-        return "embedDim=" + embedDim + ", numHeads=" + numHeads;
+        return "embedDim=" + embedDim + ", numHeads=" + numHeads + (kdim != embedDim ? ", kdim=" + kdim : "")
+                + (vdim != embedDim ? ", vdim=" + vdim : "");
     }
 }

@@ -17,6 +17,11 @@ import org.trainer.core.Tensor;
  * G is the number of gate blocks (1, 4 or 3), in_0 the input size and in_k = D*H above. All start
  * U(-1/sqrt(H), 1/sqrt(H)), as in PyTorch.
  *
+ * <p><b>Projections</b> (an {@link LSTM} with projSize P &gt; 0, PyTorch's {@code proj_size}): each
+ * layer and direction also has {@code weight_hr_l{k}} [P, H], which maps the cell's output to the
+ * hidden state, h_t = (o_t * tanh(c_t)) W_hr^T, so h, the output features per direction and
+ * in_k = D*P above are P wide, weight_hh is [G*H, P], while the cell state c stays H wide.
+ *
  * <p>Per layer and direction, the input projection x W_ih^T + b_ih of all T steps is one matrix
  * product; each step then adds h W_hh^T + b_hh (one product) and applies the cell. The backward
  * direction visits the steps from T-1 down to 0. An LSTM called without lengths runs the
@@ -36,16 +41,31 @@ public abstract class RecurrentLayer extends Module {
     private final int inputSize;
     private final int hiddenSize;
     private final int gates;
+    /** The width of h: projSize where there are projections, else hiddenSize. */
+    private final int stateSize;
     private final RecurrentOptions options;
     private final long seed;
-    /** Per layer * direction: weight_ih, weight_hh, bias_ih, bias_hh (biases null without bias). */
+    /**
+     * Per layer * direction: weight_ih, weight_hh, bias_ih, bias_hh, weight_hr (biases null without
+     * bias, weight_hr null without projections).
+     */
     private final Parameter[][] weights;
     private final Dropout dropout;
 
     RecurrentLayer(String name, int inputSize, int hiddenSize, int gates, RecurrentOptions options, long seed) {
+        this(name, inputSize, hiddenSize, 0, gates, options, seed);
+    }
+
+    /** A layer whose h is projected to projSize features (0: none) by weight_hr. */
+    RecurrentLayer(String name, int inputSize, int hiddenSize, int projSize, int gates, RecurrentOptions options,
+                   long seed) {
         if (inputSize < 1 || hiddenSize < 1) {
             throw new IllegalArgumentException(name + ": inputSize and hiddenSize must be >= 1, got inputSize="
                     + inputSize + ", hiddenSize=" + hiddenSize);
+        }
+        if (projSize < 0 || projSize >= hiddenSize) {
+            throw new IllegalArgumentException(name + ": projSize must be 0 (no projection) or in [1, hiddenSize) = [1, "
+                    + hiddenSize + "), got " + projSize);
         }
         if (options == null) {
             throw new IllegalArgumentException(name + ": options must not be null");
@@ -54,6 +74,7 @@ public abstract class RecurrentLayer extends Module {
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.gates = gates;
+        this.stateSize = projSize > 0 ? projSize : hiddenSize;
         this.options = options;
         this.seed = seed;
         int d = options.directions();
@@ -62,16 +83,20 @@ public abstract class RecurrentLayer extends Module {
         int g = gates * hiddenSize;
         long s = seed;
         for (int layer = 0; layer < options.numLayers(); layer++) {
-            int in = layer == 0 ? inputSize : d * hiddenSize;
+            int in = layer == 0 ? inputSize : d * stateSize;
             for (int dir = 0; dir < d; dir++) {
                 String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
-                Parameter[] w = new Parameter[4];
+                Parameter[] w = new Parameter[5];
                 w[0] = registerParameter("weight_ih" + suffix, new Parameter(init.create(new int[] {g, in}, Seeds.mix(++s))));
-                w[1] = registerParameter("weight_hh" + suffix, new Parameter(init.create(new int[] {g, hiddenSize},
+                w[1] = registerParameter("weight_hh" + suffix, new Parameter(init.create(new int[] {g, stateSize},
                         Seeds.mix(++s))));
                 if (options.bias()) {
                     w[2] = registerParameter("bias_ih" + suffix, new Parameter(init.create(new int[] {g}, Seeds.mix(++s))));
                     w[3] = registerParameter("bias_hh" + suffix, new Parameter(init.create(new int[] {g}, Seeds.mix(++s))));
+                }
+                if (projSize > 0) {
+                    w[4] = registerParameter("weight_hr" + suffix, new Parameter(init.create(
+                            new int[] {projSize, hiddenSize}, Seeds.mix(++s))));
                 }
                 weights[layer * d + dir] = w;
             }
@@ -82,8 +107,8 @@ public abstract class RecurrentLayer extends Module {
 
     /**
      * One step of the cell for a batch of N: {@code xProj} is the step's input projection
-     * x W_ih^T + b_ih [N, G*H]; h [N, H] and c [N, H] (null unless LSTM) the previous state.
-     * Returns the new {h, c} (c null unless LSTM).
+     * x W_ih^T + b_ih [N, G*H]; h [N, H] (or [N, P] with projections) and c [N, H] (null unless
+     * LSTM) the previous state. Returns the new {h, c} (c null unless LSTM), h before the projection.
      */
     abstract Tensor[] cell(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh);
 
@@ -92,7 +117,7 @@ public abstract class RecurrentLayer extends Module {
      * backend have one: from xProj [T, N, G*H] and the initial h and c [N, H], the outputs packed
      * [T + 1, N, H] as {@link org.trainer.core.ops.LstmRecurrence} packs them (rows 0..T-1 the
      * output of each step by time, row T the final c). Null (the default) runs the steps one
-     * {@link #cell} at a time, as a call with lengths always does.
+     * {@link #cell} at a time, as a call with lengths or projections always does.
      */
     Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
         return null;
@@ -112,6 +137,7 @@ public abstract class RecurrentLayer extends Module {
      *
      * @param input [N, T, inputSize] with batchFirst, else [T, N, inputSize]
      * @param initial null (zero states) or the initial h (and c for an LSTM), each [layers * D, N, H]
+     *                (h [layers * D, N, projSize] with projections)
      * @return the output sequence and the final states
      */
     public RecurrentOutput forward(Tensor input, RecurrentState initial) {
@@ -123,11 +149,11 @@ public abstract class RecurrentLayer extends Module {
      *
      * @param input   [N, T, inputSize] with batchFirst, else [T, N, inputSize], of the parameters' dtype;
      *                or one sequence [T, inputSize] (either way), whose output is [T, D*H] and states
-     *                [layers * D, H]
+     *                [layers * D, H] (D*P and P wide where h is, with projections)
      * @param lengths null (every sequence has T steps) or int32 [N] with each length in [1, T]; null
      *                for an unbatched sequence
      * @param initial null (zero states) or the initial h (and c for an LSTM; a null c starts at zero),
-     *                each [layers * D, N, H]
+     *                each [layers * D, N, H]; h is [layers * D, N, projSize] with projections
      * @return the output sequence and the final states (see {@link RecurrentOutput})
      * @throws IllegalArgumentException naming the argument when a shape, dtype or length is wrong
      */
@@ -142,11 +168,10 @@ public abstract class RecurrentLayer extends Module {
         int[] len = checkLengths(lengths, n, steps);
         int d = options.directions();
         int layers = options.numLayers();
-        int[] stateShape = {layers * d, n, hiddenSize};
-        Tensor h0 = initialState("h", initial == null ? null : initial.h(), stateShape, input);
+        Tensor h0 = initialState("h", initial == null ? null : initial.h(), new int[] {layers * d, n, stateSize}, input);
         Tensor c0 = null;
         if (hasCellState()) {
-            c0 = initialState("c", initial == null ? null : initial.c(), stateShape, input);
+            c0 = initialState("c", initial == null ? null : initial.c(), new int[] {layers * d, n, hiddenSize}, input);
         } else if (initial != null && initial.c() != null) {
             throw new IllegalArgumentException(name + ": initial.c must be null (only an LSTM has a cell state), got "
                     + Shapes.str(initial.c().shape()));
@@ -165,9 +190,10 @@ public abstract class RecurrentLayer extends Module {
                 int k = layer * d + dir;
                 Parameter[] w = weights[k];
                 Tensor xProj = layerInput.linear(w[0].value(), bias(w[2]));
-                Tensor h = h0.narrow(0, k, 1).reshape(n, hiddenSize);
+                Tensor h = h0.narrow(0, k, 1).reshape(n, stateSize);
                 Tensor c = c0 == null ? null : c0.narrow(0, k, 1).reshape(n, hiddenSize);
-                Tensor packed = masks == null ? fusedRecurrence(xProj, h, c, w[1].value(), bias(w[3]), dir == 1) : null;
+                Tensor packed = masks == null && w[4] == null
+                        ? fusedRecurrence(xProj, h, c, w[1].value(), bias(w[3]), dir == 1) : null;
                 if (packed != null) {
                     directionOutputs[dir] = packed.narrow(0, 0, steps);
                     hN[k] = packed.narrow(0, dir == 0 ? steps - 1 : 0, 1).reshape(n, hiddenSize);
@@ -180,6 +206,9 @@ public abstract class RecurrentLayer extends Module {
                 for (int s = 0; s < steps; s++) {
                     int t = dir == 0 ? s : steps - 1 - s;
                     Tensor[] next = cell(proj[t].reshape(n, gates * hiddenSize), h, c, w[1].value(), bias(w[3]));
+                    if (w[4] != null) {
+                        next[0] = next[0].linear(w[4].value(), null);
+                    }
                     if (masks == null || masks[t] == null) {
                         h = next[0];
                         c = next[1];
@@ -224,21 +253,23 @@ public abstract class RecurrentLayer extends Module {
         }
         RecurrentState batched = null;
         if (initial != null) {
-            batched = new RecurrentState(unbatchedState("h", initial.h()), unbatchedState("c", initial.c()));
+            batched = new RecurrentState(unbatchedState("h", initial.h(), stateSize),
+                    unbatchedState("c", initial.c(), hiddenSize));
         }
         RecurrentOutput out = forward(input.unsqueeze(options.batchFirst() ? 0 : 1), null, batched);
         return new RecurrentOutput(out.output().squeeze(options.batchFirst() ? 0 : 1), out.h().squeeze(1),
                 out.c() == null ? null : out.c().squeeze(1));
     }
 
-    private Tensor unbatchedState(String which, Tensor state) {
+    private Tensor unbatchedState(String which, Tensor state, int size) {
         if (state == null) {
             return null;
         }
-        int[] shape = {options.numLayers() * options.directions(), hiddenSize};
+        int[] shape = {options.numLayers() * options.directions(), size};
         if (!Arrays.equals(state.shape(), shape)) {
             throw new IllegalArgumentException(name + ": initial." + which + " must be " + Shapes.str(shape)
-                    + " (layers * directions, hiddenSize) for an unbatched input, got " + Shapes.str(state.shape()));
+                    + " (layers * directions, " + sizeName(which) + ") for an unbatched input, got "
+                    + Shapes.str(state.shape()));
         }
         return state.unsqueeze(1);
     }
@@ -292,13 +323,18 @@ public abstract class RecurrentLayer extends Module {
         }
         if (!Arrays.equals(given.shape(), shape)) {
             throw new IllegalArgumentException(name + ": initial." + which + " must be " + Shapes.str(shape)
-                    + " (layers * directions, N, hiddenSize), got " + Shapes.str(given.shape()));
+                    + " (layers * directions, N, " + sizeName(which) + "), got " + Shapes.str(given.shape()));
         }
         if (given.dtype() != input.dtype() || !given.device().equals(input.device())) {
             throw new IllegalArgumentException(name + ": initial." + which + " is " + given.dtype() + " on "
                     + given.device() + ", the input " + input.dtype() + " on " + input.device());
         }
         return given;
+    }
+
+    /** What the last axis of state {@code which} ("h" or "c") is sized by, for messages. */
+    private String sizeName(String which) {
+        return which.equals("h") && stateSize != hiddenSize ? "projSize" : "hiddenSize";
     }
 
     /**
@@ -341,6 +377,16 @@ public abstract class RecurrentLayer extends Module {
     }
 
     /**
+     * The size P of the projected hidden state (PyTorch's {@code proj_size}): 0 where there are no
+     * projections (always, but for an {@link LSTM} built with one), else in [1, hiddenSize).
+     *
+     * @return P, or 0
+     */
+    public int projSize() {
+        return stateSize == hiddenSize ? 0 : stateSize;
+    }
+
+    /**
      * The layer's options (layers, bias, batch-first, dropout, directions).
      *
      * @return the options
@@ -366,7 +412,8 @@ public abstract class RecurrentLayer extends Module {
 
     @Override
     protected String describe() {
-        return inputSize + ", " + hiddenSize + (options.numLayers() > 1 ? ", numLayers=" + options.numLayers() : "")
+        return inputSize + ", " + hiddenSize + (projSize() > 0 ? ", projSize=" + projSize() : "")
+                + (options.numLayers() > 1 ? ", numLayers=" + options.numLayers() : "")
                 + (options.bias() ? "" : ", bias=false") + (options.batchFirst() ? ", batchFirst=true" : "")
                 + (options.dropout() > 0 ? ", dropout=" + options.dropout() : "")
                 + (options.bidirectional() ? ", bidirectional=true" : "");

@@ -6,7 +6,8 @@ import org.trainer.core.Tensor;
 
 /**
  * The hidden state of a recurrent layer: h, and the cell state c for an {@link LSTM} (null for
- * {@link RNN} and {@link GRU}). Each is [numLayers * directions, N, H], indexed as PyTorch does:
+ * {@link RNN} and {@link GRU}). Each is [numLayers * directions, N, H] (h is [.., .., P] for an
+ * LSTM with projections), indexed as PyTorch does:
  * entry {@code layer * directions + direction}, with direction 0 forward and 1 backward.
  */
 public record RecurrentState(Tensor h, Tensor c) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.trainer.core.Fixtures.tensor64;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,11 +24,13 @@ import org.slf4j.LoggerFactory;
 import org.trainer.core.DType;
 import org.trainer.core.GradientCheck;
 import org.trainer.core.Tensor;
+import org.trainer.core.io.Safetensors;
 
 /**
  * MultiheadAttention against PyTorch 1.13 in float64 (reference/attention/generate_attention.py):
  * self- and cross-attention, key padding masks, causal and per-head masks (bool as INT32, and
- * float), weights averaged or per head, with and without biases. Output, weights and the gradients
+ * float), weights averaged or per head, with and without biases, keys and values of other widths
+ * than the model's (kdim, vdim: separate projection weights). Output, weights and the gradients
  * of every parameter and of query, key and value match to 1e-9 relative. Plus a finite-difference
  * check through masks, and the argument errors.
  */
@@ -40,12 +44,13 @@ class MultiheadAttentionReferenceTest {
             Map.Entry<String, JsonNode> e = it.next();
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> check(e.getKey(), e.getValue())));
         }
-        assertEquals(6, tests.size());
+        assertEquals(9, tests.size());
         return tests;
     }
 
     private static void check(String name, JsonNode c) {
-        MultiheadAttention mha = new MultiheadAttention(6, c.get("heads").asInt(), 0, c.get("bias").asBoolean(), 1);
+        MultiheadAttention mha = new MultiheadAttention(6, c.get("heads").asInt(), 0, c.get("bias").asBoolean(),
+                c.path("kdim").asInt(6), c.path("vdim").asInt(6), 1);
         mha.to(DType.FLOAT64);
         var state = RecurrentReferenceTest.state(c.get("state"));
         assertEquals(new ArrayList<>(state.keySet()), new ArrayList<>(mha.stateDict().keySet()), name + ": names");
@@ -93,6 +98,72 @@ class MultiheadAttentionReferenceTest {
             AttentionOutput o = mha.forward(t[0], t[1], t[2], kpm, causal, true, false);
             return Tensor.concat(0, o.output().flatten(), o.weights().flatten());
         }, x, 1e-6, 1e-6);
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferencesWithKdimAndVdim() {
+        MultiheadAttention mha = new MultiheadAttention(4, 2, 0, true, 3, 5, 4);
+        mha.to(DType.FLOAT64);
+        Tensor kpm = Tensor.fromArray(new int[] {0, 0, 1, 0, 0, 0}, 2, 3);
+        Tensor[] x = {Tensor.random(DType.FLOAT64, true, 0, 1, 1, 2, 4, 4),
+                Tensor.random(DType.FLOAT64, true, 0, 1, 2, 2, 3, 3), Tensor.random(DType.FLOAT64, true, 0, 1, 3, 2, 3, 5)};
+        GradientCheck.assertMatches("MultiheadAttention kdim vdim", t -> {
+            AttentionOutput o = mha.forward(t[0], t[1], t[2], kpm, null, true, true);
+            return Tensor.concat(0, o.output().flatten(), o.weights().flatten());
+        }, x, 1e-6, 1e-6);
+    }
+
+    /**
+     * mha_kdim_vdim.safetensors, written from PyTorch's nn.MultiheadAttention(6, 2, kdim=4, vdim=5)
+     * (float32), loads strictly by name and gives PyTorch's float64 output and weights; the file the
+     * library writes back holds the same names, shapes and bytes.
+     */
+    @Test
+    void pyTorchsKdimVdimFileLoadsAndWritesBack() throws Exception {
+        Path file = Path.of(getClass().getResource("/reference/attention/mha_kdim_vdim.safetensors").toURI());
+        JsonNode ref = RecurrentReferenceTest.load("/reference/attention/mha_kdim_vdim_safetensors.json");
+        MultiheadAttention mha = new MultiheadAttention(6, 2, 0, true, 4, 5, 1);
+        Safetensors.load(mha, file);
+        mha.to(DType.FLOAT64);
+        AttentionOutput o = mha.forward(tensor64(ref.get("query")), tensor64(ref.get("key")),
+                tensor64(ref.get("value")), tensor64(ref.get("key_padding_mask")), null, true, true);
+        RecurrentReferenceTest.compare("MultiheadAttention", "safetensors output", tensor64(ref.get("output")),
+                o.output());
+        RecurrentReferenceTest.compare("MultiheadAttention", "safetensors weights", tensor64(ref.get("weights")),
+                o.weights());
+
+        mha.to(DType.FLOAT32);
+        Path ours = Files.createDirectories(Path.of("target", "attention")).resolve("mha-kdim-vdim-from-library.safetensors");
+        Safetensors.save(mha, ours);
+        SafetensorsRoundTrip.assertSameFloat32(Safetensors.read(file), Safetensors.read(ours));
+    }
+
+    /** PyTorch's names, shapes and initialization where kdim or vdim differs from embedDim. */
+    @Test
+    void separateProjectionsWhereKdimOrVdimDiffers() {
+        MultiheadAttention mha = new MultiheadAttention(6, 2, 0, true, 4, 5, 2);
+        Map<String, Tensor> state = mha.stateDict();
+        assertEquals(List.of("q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight",
+                "out_proj.bias"), List.copyOf(state.keySet()));
+        assertArrayEquals(new int[] {6, 6}, state.get("q_proj_weight").shape());
+        assertArrayEquals(new int[] {6, 4}, state.get("k_proj_weight").shape());
+        assertArrayEquals(new int[] {6, 5}, state.get("v_proj_weight").shape());
+        assertArrayEquals(new float[18], state.get("in_proj_bias").toFloatArray());
+        double bound = Math.sqrt(6.0 / (6 + 4));
+        for (float v : state.get("k_proj_weight").toFloatArray()) {
+            assertTrue(Math.abs(v) <= bound);
+        }
+        assertEquals(List.of("q_proj_weight", "k_proj_weight", "v_proj_weight", "out_proj.weight"),
+                List.copyOf(new MultiheadAttention(6, 2, 0, false, 6, 5, 2).stateDict().keySet()));
+        assertEquals(List.of("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"),
+                List.copyOf(new MultiheadAttention(6, 2, 0, true, 6, 6, 2).stateDict().keySet()));
+        AttentionOutput o = mha.forward(Tensor.randn(6, 2, 3, 6), Tensor.randn(7, 2, 4, 4), Tensor.randn(8, 2, 4, 5),
+                null, null, true, true);
+        assertArrayEquals(new int[] {2, 3, 6}, o.output().shape());
+        assertArrayEquals(new int[] {2, 3, 4}, o.weights().shape());
+        assertEquals(4, mha.kdim());
+        assertEquals(5, mha.vdim());
+        assertEquals("embedDim=6, numHeads=2, kdim=4, vdim=5", mha.describe());
     }
 
     @Test
@@ -152,6 +223,16 @@ class MultiheadAttentionReferenceTest {
         assertEquals("MultiheadAttention: value must be [2, 5, 6] (batch first), got [2, 4, 6]",
                 assertThrows(IllegalArgumentException.class,
                         () -> mha.forward(q, k, q, null, null, false, true)).getMessage());
+        MultiheadAttention kv = new MultiheadAttention(6, 2, 0, true, 4, 3, 1);
+        assertEquals("MultiheadAttention: key must be [2, S, 4] (batch first), got [2, 5, 6]",
+                assertThrows(IllegalArgumentException.class, () -> kv.forward(q, k, k, null, null, false, true))
+                        .getMessage());
+        assertEquals("MultiheadAttention: value must be [2, 5, 3] (batch first), got [2, 5, 4]",
+                assertThrows(IllegalArgumentException.class, () -> kv.forward(q, Tensor.zeros(2, 5, 4),
+                        Tensor.zeros(2, 5, 4), null, null, false, true)).getMessage());
+        assertEquals("MultiheadAttention: kdim and vdim must be >= 1, got kdim=0, vdim=6",
+                assertThrows(IllegalArgumentException.class, () -> new MultiheadAttention(6, 2, 0, true, 0, 6, 1))
+                        .getMessage());
         assertEquals("MultiheadAttention: keyPaddingMask must be [2, 5], got [2, 4]",
                 assertThrows(IllegalArgumentException.class, () -> mha.forward(q, k, k,
                         Tensor.fromArray(new int[8], 2, 4), null, false, true)).getMessage());

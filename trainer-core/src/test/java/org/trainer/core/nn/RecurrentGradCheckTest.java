@@ -12,7 +12,8 @@ import org.trainer.core.Tensor;
 
 /**
  * Finite-difference gradient checks of the recurrent layers in float64 on tiny sizes (input 2,
- * hidden 3, T 4, N 3, two bidirectional layers, given initial states, unequal lengths): the
+ * hidden 3, projections to 2 for one LSTM, T 4, N 3, two bidirectional layers, given initial
+ * states, unequal lengths): the
  * gradients of the input and initial states through {@link GradientCheck}, and those of every
  * parameter element by central differences of the same weighted loss.
  */
@@ -37,7 +38,7 @@ class RecurrentGradCheckTest {
         int d = layer.options().directions() * layer.options().numLayers();
         Tensor x = batchFirst ? n(1, 3, 4, 2) : n(1, 4, 3, 2);
         Tensor lengths = Tensor.fromArray(new int[] {2, 4, 3}, 3);
-        Tensor h0 = n(2, d, 3, 3).mul(0.5);
+        Tensor h0 = n(2, d, 3, layer.projSize() > 0 ? layer.projSize() : 3).mul(0.5);
         Tensor c0 = n(3, d, 3, 3).mul(0.5);
         boolean lstm = layer instanceof LSTM;
         Tensor[] inputs = lstm ? new Tensor[] {x, h0, c0} : new Tensor[] {x, h0};
@@ -101,6 +102,16 @@ class RecurrentGradCheckTest {
     @Test
     void lstmBatchFirstWithoutBias() {
         check("LSTM no bias", new LSTM(2, 3, TWO_BIDIRECTIONAL.withBias(false).withBatchFirst(true), 8), true);
+    }
+
+    @Test
+    void lstmWithProjections() {
+        check("LSTM proj", new LSTM(2, 3, 2, TWO_BIDIRECTIONAL, 10), false);
+    }
+
+    @Test
+    void lstmWithProjectionsBatchFirstWithoutBias() {
+        check("LSTM proj no bias", new LSTM(2, 3, 2, TWO_BIDIRECTIONAL.withBias(false).withBatchFirst(true), 11), true);
     }
 
     @Test

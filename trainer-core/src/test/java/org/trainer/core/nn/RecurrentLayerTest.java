@@ -17,7 +17,8 @@ import org.trainer.core.Tensor;
 /**
  * Properties of the recurrent layers that hold without a reference: parameter names, shapes and
  * initial ranges; variable lengths equal running each sequence alone; batch-first equals
- * time-first; dropout between layers; argument errors that name the argument and the value.
+ * time-first; dropout between layers; an LSTM's projections (names and shapes); argument errors
+ * that name the argument and the value.
  */
 class RecurrentLayerTest {
 
@@ -162,6 +163,53 @@ class RecurrentLayerTest {
         RecurrentOutput rest = lstm.forward(x.narrow(0, 4, 2), first.state());
         assertArrayEquals(whole.output().narrow(0, 4, 2).toFloatArray(), rest.output().toFloatArray(), 1e-6f);
         assertArrayEquals(whole.h().toFloatArray(), rest.h().toFloatArray(), 1e-6f);
+    }
+
+    /** PyTorch's proj_size: weight_hr_l{k} [P, H] after each direction's biases; h and the output P wide, c H wide. */
+    @Test
+    void projectionsHavePyTorchsNamesAndShapes() {
+        RecurrentOptions o = RecurrentOptions.defaults().withNumLayers(2).withBidirectional(true).withBatchFirst(true);
+        LSTM lstm = new LSTM(5, 7, 3, o, 4);
+        Map<String, Parameter> p = lstm.namedParameters();
+        assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_hr_l0",
+                "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
+                "weight_hr_l0_reverse", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "weight_hr_l1",
+                "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse",
+                "weight_hr_l1_reverse"), List.copyOf(p.keySet()));
+        assertArrayEquals(new int[] {28, 3}, p.get("weight_hh_l0").value().shape());
+        assertArrayEquals(new int[] {28, 6}, p.get("weight_ih_l1").value().shape());
+        assertArrayEquals(new int[] {3, 7}, p.get("weight_hr_l1_reverse").value().shape());
+        double bound = 1 / Math.sqrt(7);
+        for (float v : p.get("weight_hr_l0").value().toFloatArray()) {
+            assertTrue(v >= -bound && v <= bound, "initial value " + v + " outside +-" + bound);
+        }
+        assertEquals(3, lstm.projSize());
+        assertEquals(0, new LSTM(5, 7, o, 4).projSize());
+        // Without projections the weights drawn are the same as before projections existed.
+        assertArrayEquals(new LSTM(5, 7, o, 4).stateDict().get("weight_ih_l1_reverse").toFloatArray(),
+                new LSTM(5, 7, 0, o, 4).stateDict().get("weight_ih_l1_reverse").toFloatArray());
+
+        RecurrentOutput out = lstm.forward(Tensor.randn(18, 2, 6, 5), Tensor.fromArray(new int[] {6, 3}, 2), null);
+        assertArrayEquals(new int[] {2, 6, 6}, out.output().shape());
+        assertArrayEquals(new int[] {4, 2, 3}, out.h().shape());
+        assertArrayEquals(new int[] {4, 2, 7}, out.c().shape());
+        RecurrentOutput one = lstm.forward(Tensor.randn(19, 6, 5), null,
+                RecurrentState.of(Tensor.randn(20, 4, 3), Tensor.randn(21, 4, 7)));
+        assertArrayEquals(new int[] {6, 6}, one.output().shape());
+        assertArrayEquals(new int[] {4, 3}, one.h().shape());
+        assertArrayEquals(new int[] {4, 7}, one.c().shape());
+        assertEquals("LSTM(5, 7, projSize=3, numLayers=2, batchFirst=true, bidirectional=true)", lstm.toString());
+
+        assertEquals("LSTM: initial.h must be [4, 2, 3] (layers * directions, N, projSize), got [4, 2, 7]",
+                message(() -> lstm.forward(Tensor.zeros(2, 6, 5), RecurrentState.of(Tensor.zeros(4, 2, 7),
+                        Tensor.zeros(4, 2, 7)))));
+        assertEquals("LSTM: initial.h must be [4, 3] (layers * directions, projSize) for an unbatched input, got "
+                + "[4, 7]", message(() -> lstm.forward(Tensor.zeros(6, 5), RecurrentState.of(Tensor.zeros(4, 7),
+                Tensor.zeros(4, 7)))));
+        assertEquals("LSTM: projSize must be 0 (no projection) or in [1, hiddenSize) = [1, 7), got 7",
+                message(() -> new LSTM(5, 7, 7, o)));
+        assertEquals("LSTM: projSize must be 0 (no projection) or in [1, hiddenSize) = [1, 7), got -1",
+                message(() -> new LSTM(5, 7, -1, o)));
     }
 
     private static String message(Runnable r) {

@@ -27,7 +27,8 @@ import org.trainer.core.DType;
 import org.trainer.core.Tensor;
 
 /**
- * RNN, LSTM and GRU against PyTorch 1.13 in float64 (reference/recurrent/generate_recurrent.py):
+ * RNN, LSTM (with and without projections) and GRU against PyTorch 1.13 in float64
+ * (reference/recurrent/generate_recurrent.py):
  * for each case the layer loads PyTorch's state dict by name and must give PyTorch's output, final
  * states, and gradients of every parameter, the input and the initial states, each element within
  * 1e-9 relative (|actual - expected| <= 1e-9 |expected| + 1e-12, the floor for values that cancel
@@ -56,7 +57,7 @@ class RecurrentReferenceTest {
             Map.Entry<String, JsonNode> e = it.next();
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> check(e.getKey(), e.getValue())));
         }
-        assertEquals(10, tests.size(), "cases in recurrent.json");
+        assertEquals(13, tests.size(), "cases in recurrent.json");
         return tests;
     }
 
@@ -69,7 +70,7 @@ class RecurrentReferenceTest {
         return switch (c.get("kind").asText()) {
             case "RNN" -> new RNN(in, hidden, "relu".equals(c.get("nonlinearity").asText()) ? RNN.Nonlinearity.RELU
                     : RNN.Nonlinearity.TANH, o, 1);
-            case "LSTM" -> new LSTM(in, hidden, o, 1);
+            case "LSTM" -> new LSTM(in, hidden, c.path("proj_size").asInt(0), o, 1);
             case "GRU" -> new GRU(in, hidden, o, 1);
             default -> throw new IllegalArgumentException("unknown kind " + c.get("kind"));
         };

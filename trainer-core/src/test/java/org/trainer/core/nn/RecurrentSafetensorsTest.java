@@ -19,19 +19,30 @@ import org.trainer.core.io.Safetensors;
  * (reference/recurrent/generate_recurrent.py), loads strictly by name and gives PyTorch's outputs
  * for a batch of unequal lengths; the file the library writes back holds the same names, shapes and
  * bytes. {@code generate_recurrent.py --check-library-file} loads that file into torch.nn.LSTM.
+ * The same holds for lstm_proj.safetensors, the same LSTM with projections (proj_size 4, the
+ * weight_hr_l{k} of each layer and direction).
  */
 class RecurrentSafetensorsTest {
 
-    private static LSTM lstm() {
-        return new LSTM(5, 7, RecurrentOptions.defaults().withNumLayers(2).withBidirectional(true)
+    private static LSTM lstm(int projSize) {
+        return new LSTM(5, 7, projSize, RecurrentOptions.defaults().withNumLayers(2).withBidirectional(true)
                 .withBatchFirst(true), 1);
     }
 
     @Test
     void pyTorchsFileLoadsAndGivesPyTorchsOutputs() throws Exception {
-        Path file = Path.of(getClass().getResource("/reference/recurrent/lstm.safetensors").toURI());
-        JsonNode ref = RecurrentReferenceTest.load("/reference/recurrent/lstm_safetensors.json");
-        LSTM lstm = lstm();
+        loadsAndGivesPyTorchsOutputs("lstm", 0);
+    }
+
+    @Test
+    void pyTorchsFileWithProjectionsLoadsAndGivesPyTorchsOutputs() throws Exception {
+        loadsAndGivesPyTorchsOutputs("lstm_proj", 4);
+    }
+
+    private void loadsAndGivesPyTorchsOutputs(String stem, int projSize) throws Exception {
+        Path file = Path.of(getClass().getResource("/reference/recurrent/" + stem + ".safetensors").toURI());
+        JsonNode ref = RecurrentReferenceTest.load("/reference/recurrent/" + stem + "_safetensors.json");
+        LSTM lstm = lstm(projSize);
         Safetensors.load(lstm, file);
         Tensor lengths = tensor64(ref.get("lengths"));
 
@@ -49,17 +60,26 @@ class RecurrentSafetensorsTest {
 
     @Test
     void libraryFileHoldsPyTorchsNamesShapesAndBytes() throws Exception {
-        Path pyTorchFile = Path.of(getClass().getResource("/reference/recurrent/lstm.safetensors").toURI());
-        LSTM lstm = lstm();
+        writesBack("lstm", "lstm-from-library", 0);
+    }
+
+    @Test
+    void libraryFileWithProjectionsHoldsPyTorchsNamesShapesAndBytes() throws Exception {
+        writesBack("lstm_proj", "lstm-proj-from-library", 4);
+    }
+
+    private void writesBack(String stem, String written, int projSize) throws Exception {
+        Path pyTorchFile = Path.of(getClass().getResource("/reference/recurrent/" + stem + ".safetensors").toURI());
+        LSTM lstm = lstm(projSize);
         Safetensors.load(lstm, pyTorchFile);
         Path dir = Files.createDirectories(Path.of("target", "recurrent"));
-        Path ours = dir.resolve("lstm-from-library.safetensors");
+        Path ours = dir.resolve(written + ".safetensors");
         Safetensors.save(lstm, ours);
 
         Map<String, Tensor> theirs = Safetensors.read(pyTorchFile);
         Map<String, Tensor> back = Safetensors.read(ours);
         SafetensorsRoundTrip.assertSameFloat32(theirs, back);
-        LSTM reloaded = lstm();
+        LSTM reloaded = lstm(projSize);
         Safetensors.load(reloaded, ours);
         Tensor x = Tensor.randn(3, 3, 6, 5);
         assertArrayEquals(lstm.forward(x).toFloatArray(), reloaded.forward(x).toFloatArray());
