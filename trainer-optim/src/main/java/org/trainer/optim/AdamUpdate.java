@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Fused;
 
 /**
  * The update that {@link Adam} and {@link AdamW} share; they differ only in where the weight decay
@@ -55,6 +56,9 @@ abstract class AdamUpdate extends BufferedOptimizer<Adam.Options> {
         // (one without a gradient skips steps); parameters keep their order.
         StepBatch batch = batch(group, 5);
         Backend b = w.backend();
+        if (b.capability(Fused.Adam.class).isEmpty()) {
+            return false;
+        }
         if (!batch.accepts(b, s.step())) {
             apply(o, lr, batch);
         }
@@ -73,7 +77,7 @@ abstract class AdamUpdate extends BufferedOptimizer<Adam.Options> {
             return;
         }
         try {
-            batch.backend().adamSteps(batch.list(0), batch.list(1), batch.list(2), batch.list(3),
+            batch.backend().capability(Fused.Adam.class).orElseThrow().adamSteps(batch.list(0), batch.list(1), batch.list(2), batch.list(3),
                     o.amsgrad() ? batch.list(4) : null, lr, o.beta1(), o.beta2(), o.eps(), o.weightDecay(),
                     decoupled, batch.key());
         } finally {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.ParameterGroup;
 
@@ -205,6 +206,9 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
         boolean first = o.momentum() != 0 && s.isNew();
         StepBatch batch = batch(group, 3);
         Backend b = w.backend();
+        if (b.capability(Fused.Sgd.class).isEmpty()) {
+            return false;
+        }
         long key = first ? 1 : 0;
         if (!batch.accepts(b, key)) {
             apply(o, lr, batch);
@@ -223,7 +227,7 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
             return;
         }
         try {
-            batch.backend().sgdSteps(batch.list(0), batch.list(1), o.momentum() != 0 ? batch.list(2) : null, lr,
+            batch.backend().capability(Fused.Sgd.class).orElseThrow().sgdSteps(batch.list(0), batch.list(1), o.momentum() != 0 ? batch.list(2) : null, lr,
                     o.momentum(), o.dampening(), o.weightDecay(), o.nesterov(), batch.key() == 1);
         } finally {
             batch.clear();
