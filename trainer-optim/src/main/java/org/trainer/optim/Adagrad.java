@@ -25,7 +25,7 @@ import org.trainer.core.train.ParameterGroup;
  *   new Adagrad(params, Adagrad.options(0.1).withLrDecay(0.01).withInitialAccumulatorValue(0.1))
  * </pre>
  * Each parameter is updated in one pass over its memory
- * ({@link org.trainer.core.backend.Backend#adagradStep}).
+ * ({@link org.trainer.core.backend.Fused.Adagrad#adagradStep}).
  */
 public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
 

@@ -28,7 +28,7 @@ import org.trainer.core.train.ParameterGroup;
  *   new RMSprop(params, RMSprop.options(0.01).withAlpha(0.9).withMomentum(0.5).withCentered(true))
  * </pre>
  * Each parameter is updated in one pass over its memory
- * ({@link org.trainer.core.backend.Backend#rmspropStep}).
+ * ({@link org.trainer.core.backend.Fused.Rmsprop#rmspropStep}).
  */
 public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
 

@@ -17,7 +17,7 @@ import org.trainer.core.backend.Storage;
  * [C*KH*KW, N*OH*OW] (im2col), multiplied by the weight [OC, C*KH*KW], and the result [OC, N, OH*OW]
  * is permuted to [N, OC, OH, OW]. Backward reuses the columns: dW = dY' col^T, dcol = W^T dY',
  * dX = col2im(dcol), db = sum of dY over N, OH, OW. A backend with a fused convolution
- * ({@link Backend#conv2d}) computes the same without the whole-batch columns.
+ * ({@link org.trainer.core.backend.Fused.Conv2d#conv2d}) computes the same without the whole-batch columns.
  */
 public final class Conv2d extends Function {
     private final Tensor input;

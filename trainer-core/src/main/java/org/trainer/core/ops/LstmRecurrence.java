@@ -11,7 +11,7 @@ import org.trainer.core.backend.Fused;
 
 /**
  * The recurrence of one LSTM layer and direction over all T steps as one op, on backends with the
- * fused capability ({@link Backend#lstmForward}); {@code LSTM} composes the steps from smaller ops
+ * fused capability ({@link org.trainer.core.backend.Fused.Lstm#lstmForward}); {@code LSTM} composes the steps from smaller ops
  * elsewhere. Per step t, fed the state (h', c') of the step before it in processing order:
  * <pre>
  *   z = xProj[t] + h' W_hh^T + b_hh;  i, f, o = sigmoid(z_i, z_f, z_o);  g = tanh(z_g)
