@@ -9,8 +9,8 @@ import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.Fused;
-import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.ReduceOp;
+import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.UnaryOp;
 
 /**
