@@ -21,6 +21,7 @@ import org.trainer.core.Device;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.GroupSteps;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
@@ -40,7 +41,8 @@ import org.trainer.core.backend.UnaryOp;
  * them counts all the device's work until it ends. When it is off, each operation pays one
  * volatile read.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Sgd, Fused.Adam,
+        Fused.Rmsprop, Fused.Adagrad {
     private final CudaDevice dev;
     private final Kernels k;
     private final Gemm gemm;
@@ -248,7 +250,11 @@ public final class CudaBackend implements Backend {
         CudaStorage c = cuda(s);
         Transfers.checkBuffer(c, dst);
         if (!dst.hasArray() || dst.arrayOffset() + dst.position() != 0) {
-            Backend.super.read(s, dst);
+            switch (c.dtype()) {
+                case FLOAT32 -> ((FloatBuffer) dst).put(toFloatArray(c));
+                case FLOAT64 -> ((DoubleBuffer) dst).put(toDoubleArray(c));
+                case INT32 -> ((IntBuffer) dst).put(toIntArray(c));
+            }
             return;
         }
         Pointer host = switch (c.dtype()) {
@@ -258,6 +264,32 @@ public final class CudaBackend implements Backend {
         };
         download(c, host);
         dst.position(c.size());
+    }
+
+    /** Uploads the elements into a new storage ({@link #fromArray(float[])} and its siblings), then copies it over {@code s}. */
+    @Override
+    public void write(Storage s, Buffer src) {
+        CudaStorage c = cuda(s);
+        Transfers.checkBuffer("write", "src", c, src);
+        Storage staged = switch (c.dtype()) {
+            case FLOAT32 -> {
+                float[] a = new float[c.size()];
+                ((FloatBuffer) src).get(a);
+                yield fromArray(a);
+            }
+            case FLOAT64 -> {
+                double[] a = new double[c.size()];
+                ((DoubleBuffer) src).get(a);
+                yield fromArray(a);
+            }
+            case INT32 -> {
+                int[] a = new int[c.size()];
+                ((IntBuffer) src).get(a);
+                yield fromArray(a);
+            }
+        };
+        int[] unit = {1};
+        copy(staged, 0, unit, c, 0, unit, new int[] {c.size()});
     }
 
     /** Uploads that went through a pinned buffer so far (the rest copied from pageable memory). */

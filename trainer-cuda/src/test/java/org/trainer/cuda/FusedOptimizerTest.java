@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.Storage;
 
 /**
@@ -42,6 +43,22 @@ class FusedOptimizerTest {
             a[i] = dtype == DType.FLOAT32 ? (float) x : x;
         }
         return a;
+    }
+
+    private static Fused.Sgd sgd(Backend b) {
+        return b.capability(Fused.Sgd.class).orElseThrow();
+    }
+
+    private static Fused.Adam adam(Backend b) {
+        return b.capability(Fused.Adam.class).orElseThrow();
+    }
+
+    private static Fused.Rmsprop rmsprop(Backend b) {
+        return b.capability(Fused.Rmsprop.class).orElseThrow();
+    }
+
+    private static Fused.Adagrad adagrad(Backend b) {
+        return b.capability(Fused.Adagrad.class).orElseThrow();
     }
 
     private static Storage put(Backend be, double[] a, DType dtype) {
@@ -93,8 +110,8 @@ class FusedOptimizerTest {
         double eps = 1e-8;
         for (int t = 1; t <= steps; t++) {
             Storage[] g = p.of(uniform(r, n, -1, 1, dtype));
-            p.cpu.adamStep(w[0], g[0], m[0], v[0], x[0], lr, beta1, beta2, eps, weightDecay, decoupled, t + 2);
-            p.dev.adamStep(w[1], g[1], m[1], v[1], x[1], lr, beta1, beta2, eps, weightDecay, decoupled, t + 2);
+            adam(p.cpu).adamStep(w[0], g[0], m[0], v[0], x[0], lr, beta1, beta2, eps, weightDecay, decoupled, t + 2);
+            adam(p.dev).adamStep(w[1], g[1], m[1], v[1], x[1], lr, beta1, beta2, eps, weightDecay, decoupled, t + 2);
         }
         p.check("w", w);
         p.check("m", m);
@@ -123,8 +140,8 @@ class FusedOptimizerTest {
         double eps = 1e-8;
         for (int t = 1; t <= steps; t++) {
             Storage[] g = p.of(uniform(r, n, -1, 1, dtype));
-            p.cpu.rmspropStep(w[0], g[0], s[0], a[0], b[0], lr, alpha, eps, weightDecay, momentum);
-            p.dev.rmspropStep(w[1], g[1], s[1], a[1], b[1], lr, alpha, eps, weightDecay, momentum);
+            rmsprop(p.cpu).rmspropStep(w[0], g[0], s[0], a[0], b[0], lr, alpha, eps, weightDecay, momentum);
+            rmsprop(p.dev).rmspropStep(w[1], g[1], s[1], a[1], b[1], lr, alpha, eps, weightDecay, momentum);
         }
         p.check("w", w);
         p.check("squareAvg", s);
@@ -141,8 +158,8 @@ class FusedOptimizerTest {
         double eps = 1e-10;
         for (int t = 1; t <= steps; t++) {
             Storage[] g = p.of(uniform(r, n, -1, 1, dtype));
-            p.cpu.adagradStep(w[0], g[0], s[0], lr, lrDecay, eps, weightDecay, t + 3);
-            p.dev.adagradStep(w[1], g[1], s[1], lr, lrDecay, eps, weightDecay, t + 3);
+            adagrad(p.cpu).adagradStep(w[0], g[0], s[0], lr, lrDecay, eps, weightDecay, t + 3);
+            adagrad(p.dev).adagradStep(w[1], g[1], s[1], lr, lrDecay, eps, weightDecay, t + 3);
         }
         p.check("w", w);
         p.check("sum", s);
@@ -207,9 +224,9 @@ class FusedOptimizerTest {
         Backend dev = device();
         for (DType dtype : DTYPES) {
             Storage e = dev.allocate(dtype, 0);
-            dev.adamStep(e, e, e, e, e, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
-            dev.rmspropStep(e, e, e, e, e, 1e-2, 0.99, 1e-8, 0.01, 0.9);
-            dev.adagradStep(e, e, e, 1e-2, 0.1, 1e-10, 0.01, 1);
+            adam(dev).adamStep(e, e, e, e, e, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
+            rmsprop(dev).rmspropStep(e, e, e, e, e, 1e-2, 0.99, 1e-8, 0.01, 0.9);
+            adagrad(dev).adagradStep(e, e, e, 1e-2, 0.1, 1e-10, 0.01, 1);
         }
     }
 
@@ -290,12 +307,12 @@ class FusedOptimizerTest {
         Group p = new Group("sgdSteps momentum=" + momentum + " dampening=" + dampening + " wd=" + weightDecay
                 + " nesterov=" + nesterov + " first=" + firstStep, dtype, 3, 3, seed);
         double lr = 0.05;
-        p.dev.sgdSteps(p.copies[0][0], p.copies[0][1], p.list(0, 2, hasBuf), lr, momentum, dampening, weightDecay,
+        sgd(p.dev).sgdSteps(p.copies[0][0], p.copies[0][1], p.list(0, 2, hasBuf), lr, momentum, dampening, weightDecay,
                 nesterov, firstStep);
         for (int c = 1; c <= 2; c++) {
             Backend b = c == 1 ? p.dev : p.cpu;
             for (int i = 0; i < GROUP_SIZES.length; i++) {
-                b.sgdStep(p.copies[c][0][i], p.copies[c][1][i], hasBuf ? p.copies[c][2][i] : null, lr, momentum,
+                sgd(b).sgdStep(p.copies[c][0][i], p.copies[c][1][i], hasBuf ? p.copies[c][2][i] : null, lr, momentum,
                         dampening, weightDecay, nesterov, firstStep);
             }
         }
@@ -310,12 +327,12 @@ class FusedOptimizerTest {
         double beta1 = 0.9;
         double beta2 = 0.999;
         double eps = 1e-8;
-        p.dev.adamSteps(p.copies[0][0], p.copies[0][1], p.copies[0][2], p.copies[0][3], p.list(0, 4, amsgrad), lr,
+        adam(p.dev).adamSteps(p.copies[0][0], p.copies[0][1], p.copies[0][2], p.copies[0][3], p.list(0, 4, amsgrad), lr,
                 beta1, beta2, eps, weightDecay, decoupled, step);
         for (int c = 1; c <= 2; c++) {
             Backend b = c == 1 ? p.dev : p.cpu;
             for (int i = 0; i < GROUP_SIZES.length; i++) {
-                b.adamStep(p.copies[c][0][i], p.copies[c][1][i], p.copies[c][2][i], p.copies[c][3][i],
+                adam(b).adamStep(p.copies[c][0][i], p.copies[c][1][i], p.copies[c][2][i], p.copies[c][3][i],
                         amsgrad ? p.copies[c][4][i] : null, lr, beta1, beta2, eps, weightDecay, decoupled, step);
             }
         }
@@ -354,12 +371,12 @@ class FusedOptimizerTest {
     void emptyGroupsAndEmptyParametersAreNoOps() {
         Backend dev = device();
         Storage[] none = new Storage[0];
-        dev.sgdSteps(none, none, null, 0.1, 0, 0, 0, false, false);
-        dev.adamSteps(none, none, none, none, none, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
+        sgd(dev).sgdSteps(none, none, null, 0.1, 0, 0, 0, false, false);
+        adam(dev).adamSteps(none, none, none, none, none, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
         for (DType dtype : DTYPES) {
             Storage[] e = {dev.allocate(dtype, 0), dev.allocate(dtype, 0)};
-            dev.sgdSteps(e, e, e, 0.1, 0.9, 0, 0.01, false, true);
-            dev.adamSteps(e, e, e, e, e, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
+            sgd(dev).sgdSteps(e, e, e, 0.1, 0.9, 0, 0.01, false, true);
+            adam(dev).adamSteps(e, e, e, e, e, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1);
         }
     }
 
@@ -373,7 +390,7 @@ class FusedOptimizerTest {
         Storage g0 = dev.fromArray(new float[] {1, 1, 1});
         Storage g1 = Backends.cpu().fromArray(new float[] {1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> dev.sgdSteps(new Storage[] {w0, w1}, new Storage[] {g0, g1}, null, 0.5, 0, 0, 0, false, false));
+                () -> sgd(dev).sgdSteps(new Storage[] {w0, w1}, new Storage[] {g0, g1}, null, 0.5, 0, 0, 0, false, false));
         assertTrue(e.getMessage().contains("storage lives on another device"), e.getMessage());
         assertArrayEquals(new double[] {1, 2, 3}, dev.toDoubleArray(w0));
     }

@@ -1,8 +1,10 @@
 package org.trainer.optim;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.ParameterGroup;
 
@@ -23,7 +25,7 @@ import org.trainer.core.train.ParameterGroup;
  *   new Adagrad(params, Adagrad.options(0.1).withLrDecay(0.01).withInitialAccumulatorValue(0.1))
  * </pre>
  * Each parameter is updated in one pass over its memory
- * ({@link org.trainer.core.backend.Backend#adagradStep}).
+ * ({@link org.trainer.core.backend.Fused.Adagrad#adagradStep}).
  */
 public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
 
@@ -176,8 +178,9 @@ public final class Adagrad extends BufferedOptimizer<Adagrad.Options> {
 
     @Override
     protected boolean fusedUpdate(int group, Options o, double lr, Tensor w, Tensor g, ParameterState s) {
-        w.backend().adagradStep(w.storage(), g.storage(), s.buffer(0).storage(), lr, o.lrDecay(), o.eps(),
-                o.weightDecay(), s.step());
-        return true;
+        Optional<Fused.Adagrad> fused = w.backend().capability(Fused.Adagrad.class);
+        fused.ifPresent(f -> f.adagradStep(w.storage(), g.storage(), s.buffer(0).storage(), lr, o.lrDecay(), o.eps(),
+                o.weightDecay(), s.step()));
+        return fused.isPresent();
     }
 }

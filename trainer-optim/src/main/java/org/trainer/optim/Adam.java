@@ -25,8 +25,8 @@ import org.trainer.core.train.ParameterGroup;
  *   new Adam(List.of(OptimizerGroup.of(body, Adam.options(1e-4)),
  *                    OptimizerGroup.of(head, Adam.options(1e-3).withEps(1e-6))))
  * </pre>
- * Each parameter is updated in one pass over its memory ({@link org.trainer.core.backend.Backend#adamStep}),
- * and the parameters of a group together ({@link org.trainer.core.backend.Backend#adamSteps}).
+ * Each parameter is updated in one pass over its memory ({@link org.trainer.core.backend.Fused.Adam#adamStep}),
+ * and the parameters of a group together ({@link org.trainer.core.backend.Fused.Adam#adamSteps}).
  */
 public final class Adam extends AdamUpdate {
 

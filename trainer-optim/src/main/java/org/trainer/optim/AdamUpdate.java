@@ -4,12 +4,13 @@ import java.util.List;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Fused;
 
 /**
  * The update that {@link Adam} and {@link AdamW} share; they differ only in where the weight decay
  * goes ({@code decoupled}). Each parameter keeps exp_avg (m), exp_avg_sq (v), max_exp_avg_sq where
  * its group uses AMSGrad, and its own step count, as in PyTorch. The parameters of a group that
- * share a backend and a step count are updated in one call ({@link Backend#adamSteps}), which a GPU
+ * share a backend and a step count are updated in one call ({@link Fused.Adam#adamSteps}), which a GPU
  * runs as one launch for many of them.
  */
 abstract class AdamUpdate extends BufferedOptimizer<Adam.Options> {
@@ -55,6 +56,9 @@ abstract class AdamUpdate extends BufferedOptimizer<Adam.Options> {
         // (one without a gradient skips steps); parameters keep their order.
         StepBatch batch = batch(group, 5);
         Backend b = w.backend();
+        if (b.capability(Fused.Adam.class).isEmpty()) {
+            return false;
+        }
         if (!batch.accepts(b, s.step())) {
             apply(o, lr, batch);
         }
@@ -73,7 +77,9 @@ abstract class AdamUpdate extends BufferedOptimizer<Adam.Options> {
             return;
         }
         try {
-            batch.backend().adamSteps(batch.list(0), batch.list(1), batch.list(2), batch.list(3),
+            // a batch holds parameters only of a backend that offers the capability (fusedUpdate)
+            Fused.Adam adam = batch.backend().capability(Fused.Adam.class).orElseThrow();
+            adam.adamSteps(batch.list(0), batch.list(1), batch.list(2), batch.list(3),
                     o.amsgrad() ? batch.list(4) : null, lr, o.beta1(), o.beta2(), o.eps(), o.weightDecay(),
                     decoupled, batch.key());
         } finally {

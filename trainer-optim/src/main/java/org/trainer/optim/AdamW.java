@@ -24,8 +24,8 @@ import org.trainer.core.train.ParameterGroup;
  *   new AdamW(params, AdamW.options(1e-3).withWeightDecay(0.05).withBetas(0.9, 0.95))
  * </pre>
  * Each parameter is updated in one pass over its memory
- * ({@link org.trainer.core.backend.Backend#adamStep}), and the parameters of a group together
- * ({@link org.trainer.core.backend.Backend#adamSteps}).
+ * ({@link org.trainer.core.backend.Fused.Adam#adamStep}), and the parameters of a group together
+ * ({@link org.trainer.core.backend.Fused.Adam#adamSteps}).
  */
 public final class AdamW extends AdamUpdate {
     /** torch.optim.AdamW's default weight decay. */

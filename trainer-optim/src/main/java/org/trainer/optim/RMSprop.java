@@ -2,8 +2,10 @@ package org.trainer.optim;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.ParameterGroup;
 
@@ -26,7 +28,7 @@ import org.trainer.core.train.ParameterGroup;
  *   new RMSprop(params, RMSprop.options(0.01).withAlpha(0.9).withMomentum(0.5).withCentered(true))
  * </pre>
  * Each parameter is updated in one pass over its memory
- * ({@link org.trainer.core.backend.Backend#rmspropStep}).
+ * ({@link org.trainer.core.backend.Fused.Rmsprop#rmspropStep}).
  */
 public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
 
@@ -207,9 +209,13 @@ public final class RMSprop extends BufferedOptimizer<RMSprop.Options> {
 
     @Override
     protected boolean fusedUpdate(int group, Options o, double lr, Tensor w, Tensor g, ParameterState s) {
+        Optional<Fused.Rmsprop> fused = w.backend().capability(Fused.Rmsprop.class);
+        if (fused.isEmpty()) {
+            return false;
+        }
         Tensor buf = o.momentum() > 0 ? s.buffer("momentum_buffer") : null;
         Tensor gradAvg = o.centered() ? s.buffer("grad_avg") : null;
-        w.backend().rmspropStep(w.storage(), g.storage(), s.buffer(0).storage(),
+        fused.get().rmspropStep(w.storage(), g.storage(), s.buffer(0).storage(),
                 gradAvg == null ? null : gradAvg.storage(), buf == null ? null : buf.storage(), lr, o.alpha(),
                 o.eps(), o.weightDecay(), o.momentum());
         return true;

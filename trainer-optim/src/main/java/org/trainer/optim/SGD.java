@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.ParameterGroup;
 
@@ -25,9 +26,9 @@ import org.trainer.core.train.ParameterGroup;
  *   new SGD(List.of(OptimizerGroup.of(body, SGD.options(0.01)),
  *                   OptimizerGroup.of(head, SGD.options(0.1).withMomentum(0.9))))
  * </pre>
- * Each parameter is updated in one pass over its memory ({@link Backend#sgdStep}), and the
+ * Each parameter is updated in one pass over its memory ({@link Fused.Sgd#sgdStep}), and the
  * parameters of a group that share a backend and the first-step flag in one call
- * ({@link Backend#sgdSteps}), which a GPU runs as one launch for many of them.
+ * ({@link Fused.Sgd#sgdSteps}), which a GPU runs as one launch for many of them.
  */
 public final class SGD extends BufferedOptimizer<SGD.Options> {
 
@@ -205,6 +206,9 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
         boolean first = o.momentum() != 0 && s.isNew();
         StepBatch batch = batch(group, 3);
         Backend b = w.backend();
+        if (b.capability(Fused.Sgd.class).isEmpty()) {
+            return false;
+        }
         long key = first ? 1 : 0;
         if (!batch.accepts(b, key)) {
             apply(o, lr, batch);
@@ -223,7 +227,9 @@ public final class SGD extends BufferedOptimizer<SGD.Options> {
             return;
         }
         try {
-            batch.backend().sgdSteps(batch.list(0), batch.list(1), o.momentum() != 0 ? batch.list(2) : null, lr,
+            // a batch holds parameters only of a backend that offers the capability (fusedUpdate)
+            Fused.Sgd sgd = batch.backend().capability(Fused.Sgd.class).orElseThrow();
+            sgd.sgdSteps(batch.list(0), batch.list(1), o.momentum() != 0 ? batch.list(2) : null, lr,
                     o.momentum(), o.dampening(), o.weightDecay(), o.nesterov(), batch.key() == 1);
         } finally {
             batch.clear();

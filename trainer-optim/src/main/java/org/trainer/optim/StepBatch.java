@@ -6,8 +6,8 @@ import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Storage;
 
 /**
- * Parameters of one group gathered for a single group step ({@link Backend#sgdSteps},
- * {@link Backend#adamSteps}): consecutive parameters that live on the same backend and share the
+ * Parameters of one group gathered for a single group step ({@link Fused.Sgd#sgdSteps},
+ * {@link org.trainer.core.backend.Fused.Adam#adamSteps}): consecutive parameters that live on the same backend and share the
  * step's scalars, which a key stands for (SGD's first-step flag, Adam's step count). Each parameter
  * adds its storages, one per list (w, g, then its state buffers). The arrays handed to the backend
  * are kept and reused while the batch keeps its size, so a steady run of steps allocates nothing.

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.Device;
 import org.trainer.core.Tensor;
-import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.TestDevice;
+import org.trainer.core.backend.cpu.CpuBackend;
 import org.trainer.core.nn.Parameter;
 import org.trainer.core.train.Optimizer;
 import org.trainer.core.train.ParameterGroup;
@@ -112,7 +112,7 @@ class GroupStepTest {
                 List.of("sgdSteps n=3 first=false", "sgdSteps n=1 first=false")), calls);
 
         Parameter[] q = parameters(Device.CPU);
-        Backend cpu = Backends.cpu();
+        CpuBackend cpu = (CpuBackend) Backends.cpu();
         List<ParameterGroup> groups = groups(q);
         Storage[] buf = new Storage[q.length];
         for (int t = 1; t <= STEPS; t++) {
@@ -168,7 +168,7 @@ class GroupStepTest {
                         "adamSteps n=1 step=3")), calls, "decoupled=" + decoupled + " amsgrad=" + amsgrad);
 
         Parameter[] q = parameters(Device.CPU);
-        Backend cpu = Backends.cpu();
+        CpuBackend cpu = (CpuBackend) Backends.cpu();
         List<ParameterGroup> groups = groups(q);
         Storage[][] state = new Storage[q.length][];
         long[] steps = new long[q.length];

@@ -4,13 +4,32 @@ import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.util.Optional;
 
 import org.trainer.core.DType;
 import org.trainer.core.Device;
 
 /**
  * The primitives a device implements. Everything above (differentiable ops, layers, training)
- * is written in terms of these, so a new backend implements only this interface.
+ * is written in terms of these, so a new backend implements only the abstract methods here, the
+ * required contract: allocation and host transfer ({@link #allocate}, {@link #read},
+ * {@link #write}), {@link #cast}, {@link #fill}, strided {@link #copy}, elementwise {@link #unary}
+ * (and its derivative) and broadcast {@link #binary} and {@link #where}, {@link #reduce} and
+ * {@link #argReduce}, batched {@link #matmul}, {@link #im2col} and {@link #col2im}, pooling,
+ * {@link #indexSelect} and {@link #indexAdd}, and {@link #random}. The default methods derive
+ * conveniences from these (host arrays, casts into existing storage, moves between devices) and
+ * may be overridden for speed. The abstract {@code BackendConformance} suite in core's test-jar
+ * checks every required primitive against double-precision reference math.
+ *
+ * <p>Fused kernels (softmax, softmax cross-entropy, optimizer steps, direct convolution, the LSTM
+ * recurrence) are not part of the contract: a backend may offer them as {@link Capability
+ * capabilities} (see {@link Fused}), found with {@link #capability}; where it offers none, the
+ * caller composes the same math from the primitives.
+ *
+ * <p>Pooling stays a primitive: max pooling's argmax and average pooling's padded windows would
+ * take an im2col of the whole input (a KH*KW-fold copy) plus an argReduce and an indexAdd to
+ * compose, a memory cost every backend would pay on every pooling layer, while each kernel is a
+ * short loop to write.
  *
  * <p>Storages are contiguous and row-major. A primitive writes only its output storages and never
  * keeps a reference to its arguments. Shapes passed alongside storages are trusted: the tensor
@@ -24,6 +43,20 @@ public interface Backend {
      * @return the device
      */
     Device device();
+
+    /**
+     * The capability {@code type} where this backend offers it: the fused kernels a caller may use
+     * instead of composing the same math from the required primitives. The default offers the
+     * capabilities this backend implements ({@code type.isInstance(this)}); a backend that wraps
+     * another overrides it to forward or withhold them.
+     *
+     * @param type the capability's interface, e.g. {@code Fused.Adam.class}
+     * @param <T> the capability's type
+     * @return the capability, or empty where the caller must use the composed fallback
+     */
+    default <T extends Capability> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
 
     /**
      * Waits until all work queued on the device has finished. Asynchronous devices (a GPU queues
@@ -91,123 +124,154 @@ public interface Backend {
     Storage allocate(DType dtype, int size);
 
     /**
-     * A float32 storage holding a copy of {@code data}.
-     *
-     * @param data the elements
-     * @return the storage
-     */
-    Storage fromArray(float[] data);
-
-    /**
-     * A float64 storage holding a copy of {@code data}.
-     *
-     * @param data the elements
-     * @return the storage
-     */
-    Storage fromArray(double[] data);
-
-    /**
-     * An int32 storage holding a copy of {@code data}.
-     *
-     * @param data the elements
-     * @return the storage
-     */
-    Storage fromArray(int[] data);
-
-    /**
      * Writes the elements of {@code s} into {@code dst} at its position, advancing it: a
      * {@link FloatBuffer} for float32, {@link DoubleBuffer} for float64, {@link IntBuffer} for int32,
-     * with at least {@code s.size()} elements remaining. A backend of another device reads host data
-     * this way straight into its transfer buffers. The default goes through a host array.
+     * with at least {@code s.size()} elements remaining. How every host array leaves the device
+     * ({@link #toFloatArray} and its siblings are built on it), and how a backend of another device
+     * reads host data straight into its transfer buffers.
      *
      * @param s the storage to read
      * @param dst the buffer written
      * @throws IllegalArgumentException if the buffer's type does not match the dtype or it has too little room
      */
-    default void read(Storage s, Buffer dst) {
-        Transfers.checkBuffer(s, dst);
-        switch (s.dtype()) {
-            case FLOAT32 -> ((FloatBuffer) dst).put(toFloatArray(s));
-            case FLOAT64 -> ((DoubleBuffer) dst).put(toDoubleArray(s));
-            case INT32 -> ((IntBuffer) dst).put(toIntArray(s));
-        }
-    }
+    void read(Storage s, Buffer dst);
 
     /**
      * Overwrites the elements of {@code s} with the next {@code s.size()} elements of {@code src},
-     * advancing it: the inverse of {@link #read}, with the same buffer types. How host data (a
-     * gradient summed over ranks, say) goes back into a storage without a tensor in between. The
-     * default stages through a host array and {@link #copyWhole}.
+     * advancing it: the inverse of {@link #read}, with the same buffer types. How every host array
+     * reaches the device ({@link #fromArray(float[])} and its siblings are built on it), and how host
+     * data (a gradient summed over ranks, say) goes back into a storage without a tensor in between.
      *
      * @param s the storage overwritten
      * @param src the buffer read
      * @throws IllegalArgumentException if the buffer's type does not match the dtype or it has too few elements
      */
-    default void write(Storage s, Buffer src) {
-        Transfers.checkBuffer("write", "src", s, src);
-        Storage staged = switch (s.dtype()) {
-            case FLOAT32 -> {
-                float[] a = new float[s.size()];
-                ((FloatBuffer) src).get(a);
-                yield fromArray(a);
-            }
-            case FLOAT64 -> {
-                double[] a = new double[s.size()];
-                ((DoubleBuffer) src).get(a);
-                yield fromArray(a);
-            }
-            case INT32 -> {
-                int[] a = new int[s.size()];
-                ((IntBuffer) src).get(a);
-                yield fromArray(a);
-            }
-        };
-        copyWhole(staged, s);
+    void write(Storage s, Buffer src);
+
+    /**
+     * A float32 storage holding a copy of {@code data}. The default allocates and {@link #write}s.
+     *
+     * @param data the elements
+     * @return the storage
+     */
+    default Storage fromArray(float[] data) {
+        Storage s = allocate(DType.FLOAT32, data.length);
+        write(s, FloatBuffer.wrap(data));
+        return s;
+    }
+
+    /**
+     * A float64 storage holding a copy of {@code data}. The default allocates and {@link #write}s.
+     *
+     * @param data the elements
+     * @return the storage
+     */
+    default Storage fromArray(double[] data) {
+        Storage s = allocate(DType.FLOAT64, data.length);
+        write(s, DoubleBuffer.wrap(data));
+        return s;
+    }
+
+    /**
+     * An int32 storage holding a copy of {@code data}. The default allocates and {@link #write}s.
+     *
+     * @param data the elements
+     * @return the storage
+     */
+    default Storage fromArray(int[] data) {
+        Storage s = allocate(DType.INT32, data.length);
+        write(s, IntBuffer.wrap(data));
+        return s;
     }
 
     /**
      * Overwrites {@code dst}, a storage of this backend, with the elements of {@code src}, a storage
      * of another backend with the same dtype and size: how a tensor moves between devices. The
-     * default reads {@code src} into a host array, uploads it and copies; backends override it to
-     * write {@code dst} directly (the CPU backend reads into its array, the CUDA backend stages
-     * through pinned host memory and copies asynchronously).
+     * default reads {@code src} into a host buffer and writes it; backends override it to skip the
+     * host array (the CUDA backend stages through pinned host memory and copies asynchronously).
      *
      * @param src a storage of another backend
      * @param dst a storage of this backend, overwritten
      */
     default void copyFrom(Storage src, Storage dst) {
         Transfers.checkCopy(src, dst);
-        Storage staged = switch (src.dtype()) {
-            case FLOAT32 -> fromArray(src.backend().toFloatArray(src));
-            case FLOAT64 -> fromArray(src.backend().toDoubleArray(src));
-            case INT32 -> fromArray(src.backend().toIntArray(src));
+        Buffer staged = switch (src.dtype()) {
+            case FLOAT32 -> FloatBuffer.allocate(src.size());
+            case FLOAT64 -> DoubleBuffer.allocate(src.size());
+            case INT32 -> IntBuffer.allocate(src.size());
         };
-        copyWhole(staged, dst);
+        src.backend().read(src, staged);
+        write(dst, staged.flip());
     }
 
     /**
-     * Copies the elements to the host, converted to float.
+     * Copies the elements to the host, converted to float. The default {@link #read}s them.
      *
      * @param s the storage
      * @return the elements
      */
-    float[] toFloatArray(Storage s);
+    default float[] toFloatArray(Storage s) {
+        if (s.dtype() == DType.FLOAT32) {
+            float[] a = new float[s.size()];
+            read(s, FloatBuffer.wrap(a));
+            return a;
+        }
+        double[] d = toDoubleArray(s);
+        float[] a = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            a[i] = (float) d[i];
+        }
+        return a;
+    }
 
     /**
-     * Copies the elements to the host, converted to double.
+     * Copies the elements to the host, converted to double. The default {@link #read}s them.
      *
      * @param s the storage
      * @return the elements
      */
-    double[] toDoubleArray(Storage s);
+    default double[] toDoubleArray(Storage s) {
+        double[] a = new double[s.size()];
+        switch (s.dtype()) {
+            case FLOAT64 -> read(s, DoubleBuffer.wrap(a));
+            case FLOAT32 -> {
+                float[] f = new float[a.length];
+                read(s, FloatBuffer.wrap(f));
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = f[i];
+                }
+            }
+            case INT32 -> {
+                int[] n = new int[a.length];
+                read(s, IntBuffer.wrap(n));
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = n[i];
+                }
+            }
+        }
+        return a;
+    }
 
     /**
-     * Copies the elements to the host, converted to int (floats truncated toward zero).
+     * Copies the elements to the host, converted to int (floats truncated toward zero). The default
+     * {@link #read}s them.
      *
      * @param s the storage
      * @return the elements
      */
-    int[] toIntArray(Storage s);
+    default int[] toIntArray(Storage s) {
+        if (s.dtype() == DType.INT32) {
+            int[] a = new int[s.size()];
+            read(s, IntBuffer.wrap(a));
+            return a;
+        }
+        double[] d = toDoubleArray(s);
+        int[] a = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            a[i] = (int) d[i];
+        }
+        return a;
+    }
 
     /**
      * A new storage with the elements of {@code s} converted to {@code dtype}.
@@ -352,62 +416,6 @@ public interface Backend {
                 boolean accumulate);
 
     /**
-     * Negative log-likelihood of hard labels, the forward half of the fused softmax cross-entropy:
-     * {@code loss[i] = -logP[i * c + labels[i]]} for i &lt; n, from log-probabilities logP [n, c] and
-     * int32 labels [n]. A label outside [0, c) is an error where the backend can raise one (the
-     * CPU's names its position) and a NaN loss where it cannot (a GPU kernel).
-     *
-     * @param logP the log-probabilities [n, c]
-     * @param labels the int32 labels [n]
-     * @param n the number of samples
-     * @param c the number of classes
-     * @param loss the losses [n], overwritten
-     */
-    void nllLoss(Storage logP, Storage labels, int n, int c, Storage loss);
-
-    /**
-     * Gradient of the fused softmax cross-entropy with respect to the logits, from the forward's
-     * log-probabilities: {@code gx[i, j] = g_i * (exp(logP[i, j]) - (j == labels[i] ? 1 : 0))}, where
-     * g_i is {@code gLoss[i] * scale} for a gradient of every sample's loss (n elements) and
-     * {@code gLoss[0] * scale} for the gradient of their scaled sum (one element: a mean's scale is
-     * 1 / n), the product rounded to the dtype as a multiplication in it would be.
-     *
-     * @param logP the forward's log-probabilities [n, c]
-     * @param labels the int32 labels [n]
-     * @param gLoss the loss's gradient, n elements or one
-     * @param scale the factor applied to gLoss
-     * @param n the number of samples
-     * @param c the number of classes
-     * @param gx the logits' gradient [n, c], overwritten
-     */
-    void crossEntropyBackward(Storage logP, Storage labels, Storage gLoss, double scale, int n, int c, Storage gx);
-
-    /**
-     * (Log-)softmax of x viewed as [outer, n, inner] along the middle axis.
-     *
-     * @param log whether to compute the log-softmax
-     * @param x the input
-     * @param outer the product of the axes before the softmax axis
-     * @param n the softmax axis's size
-     * @param inner the product of the axes after it
-     * @param y the output
-     */
-    void softmax(boolean log, Storage x, int outer, int n, int inner, Storage y);
-
-    /**
-     * Gradient of (log-)softmax given its output y and the output's gradient gy.
-     *
-     * @param log whether the forward was the log-softmax
-     * @param y the forward's output
-     * @param gy the output's gradient
-     * @param outer the product of the axes before the softmax axis
-     * @param n the softmax axis's size
-     * @param inner the product of the axes after it
-     * @param gx the input's gradient, overwritten
-     */
-    void softmaxBackward(boolean log, Storage y, Storage gy, int outer, int n, int inner, Storage gx);
-
-    /**
      * Unfolds x [N, C, H, W] into columns [C*KH*KW, N*OH*OW] (zero padding).
      *
      * @param x the input
@@ -424,114 +432,6 @@ public interface Backend {
      * @param gx the input's gradient, overwritten
      */
     void col2im(Storage col, ConvGeometry g, Storage gx);
-
-    /**
-     * Fused 2-D convolution, for backends that have one: y [N, OC, OH, OW] = x [N, C, H, W] convolved
-     * with w [OC, C, KH, KW] (geometry {@code g}), plus bias [OC] unless it is null. Returns false,
-     * writing nothing, when this backend has no fused path for these storages; the caller then uses
-     * {@link #im2col} and {@link #matmul}. A backend that returns true here for some storages must
-     * also return true from {@link #conv2dBackward} for them.
-     *
-     * @param x the input
-     * @param w the kernels
-     * @param bias the bias, or null
-     * @param g the geometry
-     * @param oc the output channels
-     * @param y the output
-     * @return whether this backend computed it
-     */
-    default boolean conv2d(Storage x, Storage w, Storage bias, ConvGeometry g, int oc, Storage y) {
-        return false;
-    }
-
-    /**
-     * Backward of the fused {@link #conv2d}: from the output gradient gy [N, OC, OH, OW], overwrites
-     * gx [N, C, H, W], gw [OC, C, KH, KW] and gb [OC]; each is skipped when null. Returns false,
-     * writing nothing, when this backend has no fused path for these storages.
-     *
-     * @param x the forward's input
-     * @param w the kernels
-     * @param gy the output's gradient
-     * @param g the geometry
-     * @param oc the output channels
-     * @param gx the input's gradient, or null
-     * @param gw the kernels' gradient, or null
-     * @param gb the bias's gradient, or null
-     * @return whether this backend computed it
-     */
-    default boolean conv2dBackward(Storage x, Storage w, Storage gy, ConvGeometry g, int oc, Storage gx, Storage gw,
-                                   Storage gb) {
-        return false;
-    }
-
-    /**
-     * Fused LSTM recurrence over the T steps of one layer and direction, for backends that have one.
-     * With gate blocks i, f, g, o (PyTorch's order) and, for the step at time t, fed the state
-     * (h', c') of the step processed before it (t - 1, or t + 1 when {@code reverse}; h0, c0 for the
-     * first):
-     * <pre>
-     *   z = xProj[t] + h' wHh^T + bHh                        [N, 4H]
-     *   i, f, o = sigmoid(z_i, z_f, z_o),  g = tanh(z_g)
-     *   c = f c' + i g,  h = o tanh(c)
-     * </pre>
-     * Inputs: xProj [T, N, 4H] (the input projection of every step), wHh [4H, H], bHh [4H] or null,
-     * h0 and c0 [N, H]. Overwrites out [T + 1, N, H] (out[t] = h of step t, out[T] = the c of the
-     * last step processed), cs [T, N, H] (c of each step) and gates [T, N, 4H] (i, f, g, o of each
-     * step), which {@link #lstmBackward} reads. Returns false, writing nothing, when this backend has
-     * no fused path for these storages; the caller then composes each step from {@link #matmul},
-     * {@link #unary} and {@link #binary}. A backend that returns true here for some storages must
-     * also return true from {@link #lstmBackward} for them.
-     *
-     * @param steps T
-     * @param n the batch size N
-     * @param hidden H
-     * @param reverse whether the steps run from T - 1 down to 0
-     * @param xProj [T, N, 4H]
-     * @param wHh [4H, H]
-     * @param bHh [4H], or null
-     * @param h0 [N, H]
-     * @param c0 [N, H]
-     * @param out [T + 1, N, H], overwritten
-     * @param cs [T, N, H], overwritten
-     * @param gates [T, N, 4H], overwritten
-     * @return whether this backend computed it
-     */
-    default boolean lstmForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
-                                Storage h0, Storage c0, Storage out, Storage cs, Storage gates) {
-        return false;
-    }
-
-    /**
-     * Backward of {@link #lstmForward}, given its inputs and outputs and gOut [T + 1, N, H], the
-     * gradient of out. Overwrites gxProj [T, N, 4H] (the gradient of z at every step, which is that
-     * of xProj), and gw [4H, H], gb [4H], gh0 and gc0 [N, H] unless null; dh and dc are [N, H]
-     * scratch. Returns false, writing nothing, when this backend has no fused path.
-     *
-     * @param steps T
-     * @param n the batch size N
-     * @param hidden H
-     * @param reverse as in the forward
-     * @param wHh [4H, H]
-     * @param h0 [N, H]
-     * @param c0 [N, H]
-     * @param out the forward's out
-     * @param cs the forward's cs
-     * @param gates the forward's gates
-     * @param gOut [T + 1, N, H]
-     * @param gxProj [T, N, 4H], overwritten
-     * @param gw [4H, H], or null
-     * @param gb [4H], or null
-     * @param gh0 [N, H], or null
-     * @param gc0 [N, H], or null
-     * @param dh [N, H] scratch
-     * @param dc [N, H] scratch
-     * @return whether this backend computed it
-     */
-    default boolean lstmBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage c0,
-                                 Storage out, Storage cs, Storage gates, Storage gOut, Storage gxProj, Storage gw,
-                                 Storage gb, Storage gh0, Storage gc0, Storage dh, Storage dc) {
-        return false;
-    }
 
     /**
      * Max pooling; writes the flat input index of each maximum (int32) into argmax.
@@ -609,258 +509,6 @@ public interface Backend {
      * @param seed the seed
      */
     void random(Storage s, boolean normal, double a, double b, long seed);
-
-    /**
-     * One SGD step over a parameter in a single pass, as torch.optim.SGD: g' = g + weightDecay * w;
-     * with momentum, buf = g' on the first step, else momentum * buf + (1 - dampening) * g', and the
-     * direction is g' + momentum * buf (Nesterov) or buf; without momentum (buf null) it is g'.
-     * Finally w -= lr * direction. Writes w and buf.
-     *
-     * @param w the parameter
-     * @param g its gradient
-     * @param buf the momentum buffer, or null
-     * @param lr the learning rate
-     * @param momentum the momentum
-     * @param dampening the dampening
-     * @param weightDecay the L2 coefficient
-     * @param nesterov whether to use Nesterov momentum
-     * @param firstStep whether this is the buffer's first step
-     */
-    void sgdStep(Storage w, Storage g, Storage buf, double lr, double momentum, double dampening, double weightDecay,
-                 boolean nesterov, boolean firstStep);
-
-    /**
-     * One Adam or AdamW step over a parameter, as torch.optim.Adam / torch.optim.AdamW, with t =
-     * {@code step} (1 on the first step), bias corrections c1 = 1 - beta1^t and c2 = 1 - beta2^t:
-     * <pre>
-     *   w  = w (1 - lr weightDecay)                    (decoupled, AdamW)
-     *   g' = g + weightDecay w                         (otherwise, L2 as Adam; g' = g when decoupled)
-     *   m  = beta1 m + (1 - beta1) g'
-     *   v  = beta2 v + (1 - beta2) g'^2
-     *   vMax = max(vMax, v)                            (AMSGrad, when vMax is not null)
-     *   w  = w - (lr / c1) m / (sqrt(vMax or v) / sqrt(c2) + eps)
-     * </pre>
-     * Writes w, m, v and vMax. The default composes the update from {@link #unary}, {@link #binary}
-     * and {@link #copy} with temporaries (about fifteen passes over memory); a backend overrides it
-     * with a single pass.
-     *
-     * @param w the parameter
-     * @param g its gradient
-     * @param m the first moment
-     * @param v the second moment
-     * @param vMax the running maximum of v, or null
-     * @param lr the learning rate
-     * @param beta1 the first moment's decay
-     * @param beta2 the second moment's decay
-     * @param eps added to the denominator
-     * @param weightDecay the weight decay
-     * @param decoupled true for AdamW, false for Adam
-     * @param step t, from 1
-     */
-    default void adamStep(Storage w, Storage g, Storage m, Storage v, Storage vMax, double lr, double beta1,
-                          double beta2, double eps, double weightDecay, boolean decoupled, long step) {
-        int n = w.size();
-        int[] s = {n};
-        Storage a = allocate(w.dtype(), n);
-        Storage b = allocate(w.dtype(), n);
-        if (weightDecay != 0 && decoupled) {
-            unary(UnaryOp.SCALE, 1 - lr * weightDecay, w, w);
-        }
-        Storage grad = decoupled ? g : withL2(g, w, weightDecay, a);
-        unary(UnaryOp.SCALE, beta1, m, a);
-        unary(UnaryOp.SCALE, 1 - beta1, grad, b);
-        binary(BinaryOp.ADD, a, s, b, s, m, s);
-        binary(BinaryOp.MUL, grad, s, grad, s, a, s);
-        unary(UnaryOp.SCALE, 1 - beta2, a, a);
-        unary(UnaryOp.SCALE, beta2, v, b);
-        binary(BinaryOp.ADD, b, s, a, s, v, s);
-        Storage second = v;
-        if (vMax != null) {
-            binary(BinaryOp.MAX, vMax, s, v, s, a, s);
-            copyWhole(a, vMax);
-            second = vMax;
-        }
-        unary(UnaryOp.SQRT, 0, second, a);
-        unary(UnaryOp.SCALE, 1 / Math.sqrt(1 - Math.pow(beta2, step)), a, a);
-        unary(UnaryOp.SHIFT, eps, a, a);
-        binary(BinaryOp.DIV, m, s, a, s, b, s);
-        unary(UnaryOp.SCALE, -lr / (1 - Math.pow(beta1, step)), b, b);
-        binary(BinaryOp.ADD, w, s, b, s, a, s);
-        copyWhole(a, w);
-    }
-
-    /**
-     * {@link #sgdStep} over the parameters of a group that share every scalar: parameter i is w[i],
-     * with gradient g[i] and momentum buffer buf[i]. Without momentum buf is null as a whole;
-     * otherwise it holds a buffer for every parameter (and {@code firstStep} applies to all of them).
-     * The parameters may differ in size and dtype; no storage may be written by two of them (a backend
-     * may update them all at once). The result is that of calling {@code sgdStep} on each parameter in
-     * turn, bit for bit, which is what the default does; a backend overrides it to update many
-     * parameters per pass (multi-tensor apply). Writes every w[i] and buf[i].
-     *
-     * @param w the parameters
-     * @param g their gradients
-     * @param buf their momentum buffers, or null
-     * @param lr the learning rate
-     * @param momentum the momentum
-     * @param dampening the dampening
-     * @param weightDecay the L2 coefficient
-     * @param nesterov whether to use Nesterov momentum
-     * @param firstStep whether this is the buffers' first step
-     * @throws IllegalArgumentException if g or buf differ from w in length, an entry is null or differs
-     *         from its w in dtype or size, or a written storage appears twice ({@link GroupSteps})
-     */
-    default void sgdSteps(Storage[] w, Storage[] g, Storage[] buf, double lr, double momentum, double dampening,
-                          double weightDecay, boolean nesterov, boolean firstStep) {
-        GroupSteps.checkSgd(w, g, buf);
-        for (int i = 0; i < w.length; i++) {
-            sgdStep(w[i], g[i], buf == null ? null : buf[i], lr, momentum, dampening, weightDecay, nesterov,
-                    firstStep);
-        }
-    }
-
-    /**
-     * {@link #adamStep} over the parameters of a group that share every scalar, the step count
-     * included: parameter i is w[i], with gradient g[i] and moments m[i], v[i] and vMax[i]. Without
-     * AMSGrad vMax is null as a whole; otherwise it holds a maximum for every parameter. The
-     * parameters may differ in size and dtype; no storage may be written by two of them (a backend may
-     * update them all at once). The result is that of calling {@code adamStep} on each parameter in
-     * turn, bit for bit, which is what the default does; a backend overrides it to update many
-     * parameters per pass (multi-tensor apply). Writes every w[i], m[i], v[i] and vMax[i].
-     *
-     * @param w the parameters
-     * @param g their gradients
-     * @param m their first moments
-     * @param v their second moments
-     * @param vMax their running maxima of v, or null
-     * @param lr the learning rate
-     * @param beta1 the first moment's decay
-     * @param beta2 the second moment's decay
-     * @param eps added to the denominator
-     * @param weightDecay the weight decay
-     * @param decoupled true for AdamW, false for Adam
-     * @param step t, from 1
-     * @throws IllegalArgumentException if g, m, v or vMax differ from w in length, an entry is null or
-     *         differs from its w in dtype or size, or a written storage appears twice ({@link GroupSteps})
-     */
-    default void adamSteps(Storage[] w, Storage[] g, Storage[] m, Storage[] v, Storage[] vMax, double lr,
-                           double beta1, double beta2, double eps, double weightDecay, boolean decoupled, long step) {
-        GroupSteps.checkAdam(w, g, m, v, vMax);
-        for (int i = 0; i < w.length; i++) {
-            adamStep(w[i], g[i], m[i], v[i], vMax == null ? null : vMax[i], lr, beta1, beta2, eps, weightDecay,
-                    decoupled, step);
-        }
-    }
-
-    /**
-     * One RMSprop step over a parameter, as torch.optim.RMSprop:
-     * <pre>
-     *   g'  = g + weightDecay w
-     *   sq  = alpha sq + (1 - alpha) g'^2
-     *   ga  = alpha ga + (1 - alpha) g'                 (centered, when gradAvg is not null)
-     *   avg = sqrt(sq - ga^2) + eps   (centered)   or   sqrt(sq) + eps
-     *   buf = momentum buf + g' / avg;  w = w - lr buf  (when buf is not null)
-     *   w   = w - lr g' / avg                           (otherwise)
-     * </pre>
-     * Writes w, squareAvg, gradAvg and buf. The default composes the update from primitives; a
-     * backend overrides it with a single pass.
-     *
-     * @param w the parameter
-     * @param g its gradient
-     * @param squareAvg sq
-     * @param gradAvg ga, or null when not centered
-     * @param buf the momentum buffer, or null
-     * @param lr the learning rate
-     * @param alpha the averages' decay
-     * @param eps added to the denominator
-     * @param weightDecay the L2 coefficient
-     * @param momentum the momentum
-     */
-    default void rmspropStep(Storage w, Storage g, Storage squareAvg, Storage gradAvg, Storage buf, double lr,
-                             double alpha, double eps, double weightDecay, double momentum) {
-        int n = w.size();
-        int[] s = {n};
-        Storage a = allocate(w.dtype(), n);
-        Storage b = allocate(w.dtype(), n);
-        Storage grad = withL2(g, w, weightDecay, a);
-        binary(BinaryOp.MUL, grad, s, grad, s, a, s);
-        unary(UnaryOp.SCALE, 1 - alpha, a, a);
-        unary(UnaryOp.SCALE, alpha, squareAvg, b);
-        binary(BinaryOp.ADD, b, s, a, s, squareAvg, s);
-        if (gradAvg != null) {
-            unary(UnaryOp.SCALE, alpha, gradAvg, a);
-            unary(UnaryOp.SCALE, 1 - alpha, grad, b);
-            binary(BinaryOp.ADD, a, s, b, s, gradAvg, s);
-            binary(BinaryOp.MUL, gradAvg, s, gradAvg, s, a, s);
-            binary(BinaryOp.SUB, squareAvg, s, a, s, b, s);
-            unary(UnaryOp.SQRT, 0, b, a);
-        } else {
-            unary(UnaryOp.SQRT, 0, squareAvg, a);
-        }
-        unary(UnaryOp.SHIFT, eps, a, a);
-        binary(BinaryOp.DIV, grad, s, a, s, b, s);
-        if (buf != null) {
-            unary(UnaryOp.SCALE, momentum, buf, a);
-            binary(BinaryOp.ADD, a, s, b, s, buf, s);
-            unary(UnaryOp.SCALE, -lr, buf, b);
-        } else {
-            unary(UnaryOp.SCALE, -lr, b, b);
-        }
-        binary(BinaryOp.ADD, w, s, b, s, a, s);
-        copyWhole(a, w);
-    }
-
-    /**
-     * One Adagrad step over a parameter, as torch.optim.Adagrad, with t = {@code step} (1 on the
-     * first step):
-     * <pre>
-     *   g'  = g + weightDecay w
-     *   sum = sum + g'^2
-     *   w   = w - lr / (1 + (t - 1) lrDecay) g' / (sqrt(sum) + eps)
-     * </pre>
-     * Writes w and sum. The default composes the update from primitives; a backend overrides it
-     * with a single pass.
-     *
-     * @param w the parameter
-     * @param g its gradient
-     * @param sum the sum of squares
-     * @param lr the learning rate
-     * @param lrDecay the learning-rate decay
-     * @param eps added to the denominator
-     * @param weightDecay the L2 coefficient
-     * @param step t, from 1
-     */
-    default void adagradStep(Storage w, Storage g, Storage sum, double lr, double lrDecay, double eps,
-                             double weightDecay, long step) {
-        int n = w.size();
-        int[] s = {n};
-        Storage a = allocate(w.dtype(), n);
-        Storage b = allocate(w.dtype(), n);
-        Storage grad = withL2(g, w, weightDecay, a);
-        binary(BinaryOp.MUL, grad, s, grad, s, a, s);
-        binary(BinaryOp.ADD, sum, s, a, s, b, s);
-        copyWhole(b, sum);
-        unary(UnaryOp.SQRT, 0, sum, a);
-        unary(UnaryOp.SHIFT, eps, a, a);
-        binary(BinaryOp.DIV, grad, s, a, s, b, s);
-        unary(UnaryOp.SCALE, -lr / (1 + (step - 1) * lrDecay), b, b);
-        binary(BinaryOp.ADD, w, s, b, s, a, s);
-        copyWhole(a, w);
-    }
-
-    // binary() does not promise that its output may alias an input, so the defaults above write
-    // into a temporary and copy it over the state.
-    /** g + weightDecay * w in a new storage (overwriting scratch), or g itself without decay. */
-    private Storage withL2(Storage g, Storage w, double weightDecay, Storage scratch) {
-        if (weightDecay == 0) {
-            return g;
-        }
-        int[] s = {w.size()};
-        Storage grad = allocate(w.dtype(), w.size());
-        unary(UnaryOp.SCALE, weightDecay, w, scratch);
-        binary(BinaryOp.ADD, g, s, scratch, s, grad, s);
-        return grad;
-    }
 
     private void copyWhole(Storage src, Storage dst) {
         int[] unit = {1};

@@ -5,7 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
- * The argument checks of {@link Backend#sgdSteps} and {@link Backend#adamSteps}, shared by every
+ * The argument checks of {@link Fused.Sgd#sgdSteps} and {@link Fused.Adam#adamSteps}, shared by every
  * backend: each array holds one storage per parameter of the group, so all have w's length, and
  * no entry is null; an optional array (momentum buffers, AMSGrad maxima) is null as a whole or full;
  * each parameter's storages have w's dtype and size; and no storage appears twice among those the

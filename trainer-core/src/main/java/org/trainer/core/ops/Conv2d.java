@@ -1,6 +1,7 @@
 package org.trainer.core.ops;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 import org.trainer.core.Function;
 import org.trainer.core.Shapes;
@@ -8,13 +9,15 @@ import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.Fused;
+import org.trainer.core.backend.Storage;
 
 /**
  * 2-D convolution as one matrix product per batch: the input is unfolded into columns
  * [C*KH*KW, N*OH*OW] (im2col), multiplied by the weight [OC, C*KH*KW], and the result [OC, N, OH*OW]
  * is permuted to [N, OC, OH, OW]. Backward reuses the columns: dW = dY' col^T, dcol = W^T dY',
  * dX = col2im(dcol), db = sum of dY over N, OH, OW. A backend with a fused convolution
- * ({@link Backend#conv2d}) computes the same without the whole-batch columns.
+ * ({@link org.trainer.core.backend.Fused.Conv2d#conv2d}) computes the same without the whole-batch columns.
  */
 public final class Conv2d extends Function {
     private final Tensor input;
@@ -80,7 +83,9 @@ public final class Conv2d extends Function {
         Backend be = x.backend();
         int[] out = {g.n(), oc, g.outH(), g.outW()};
         Tensor y = Ops.empty(be, x.dtype(), out);
-        if (be.conv2d(x.storage(), w.storage(), bias == null ? null : bias.storage(), g, oc, y.storage())) {
+        Optional<Fused.Conv2d> fused = be.capability(Fused.Conv2d.class);
+        Storage b = bias == null ? null : bias.storage();
+        if (fused.isPresent() && fused.get().conv2d(x.storage(), w.storage(), b, g, oc, y.storage())) {
             return f.record(y);
         }
         int ckk = g.c() * g.kh() * g.kw();
@@ -107,8 +112,9 @@ public final class Conv2d extends Function {
             Tensor gx = needsGrad(0) ? Ops.empty(be, gy.dtype(), input.shape()) : null;
             Tensor gw = needsGrad(1) ? Ops.empty(be, gy.dtype(), weight.shape()) : null;
             Tensor gb = hasBias && needsGrad(2) ? Ops.empty(be, gy.dtype(), new int[] {oc}) : null;
-            if (be.conv2dBackward(input.storage(), weight.storage(), gy.storage(), g, oc, storage(gx), storage(gw),
-                    storage(gb))) {
+            Optional<Fused.Conv2d> fused = be.capability(Fused.Conv2d.class);
+            if (fused.isPresent() && fused.get().conv2dBackward(input.storage(), weight.storage(), gy.storage(), g, oc,
+                    storage(gx), storage(gw), storage(gb))) {
                 return hasBias ? new Tensor[] {gx, gw, gb} : new Tensor[] {gx, gw};
             }
             throw new IllegalStateException("conv2d: backend " + be + " ran the fused forward but not its backward");

@@ -1,15 +1,17 @@
 package org.trainer.core.ops;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 import org.trainer.core.Function;
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.Fused;
 
 /**
  * The recurrence of one LSTM layer and direction over all T steps as one op, on backends with the
- * fused capability ({@link Backend#lstmForward}); {@code LSTM} composes the steps from smaller ops
+ * fused capability ({@link org.trainer.core.backend.Fused.Lstm#lstmForward}); {@code LSTM} composes the steps from smaller ops
  * elsewhere. Per step t, fed the state (h', c') of the step before it in processing order:
  * <pre>
  *   z = xProj[t] + h' W_hh^T + b_hh;  i, f, o = sigmoid(z_i, z_f, z_o);  g = tanh(z_g)
@@ -86,8 +88,10 @@ public final class LstmRecurrence extends Function {
         f.out = Ops.empty(be, xProj.dtype(), new int[] {t + 1, n, h});
         f.cs = Ops.empty(be, xProj.dtype(), new int[] {t, n, h});
         f.gates = Ops.empty(be, xProj.dtype(), new int[] {t, n, 4 * h});
-        if (!be.lstmForward(t, n, h, reverse, xProj.storage(), weight.storage(), bias == null ? null : bias.storage(),
-                h0.storage(), c0.storage(), f.out.storage(), f.cs.storage(), f.gates.storage())) {
+        Optional<Fused.Lstm> fused = be.capability(Fused.Lstm.class);
+        if (fused.isEmpty() || !fused.get().lstmForward(t, n, h, reverse, xProj.storage(), weight.storage(),
+                bias == null ? null : bias.storage(), h0.storage(), c0.storage(), f.out.storage(), f.cs.storage(),
+                f.gates.storage())) {
             return null;
         }
         return f.record(f.out);
@@ -111,9 +115,10 @@ public final class LstmRecurrence extends Function {
         Tensor gc0 = needsGrad(3 + b) ? Ops.empty(be, g.dtype(), c0.shape()) : null;
         Tensor dh = Ops.empty(be, g.dtype(), h0.shape());
         Tensor dc = Ops.empty(be, g.dtype(), h0.shape());
-        if (!be.lstmBackward(steps, n, hidden, reverse, weight.storage(), h0.storage(), c0.storage(), out.storage(),
-                cs.storage(), gates.storage(), g.storage(), gx.storage(), storage(gw), storage(gb), storage(gh0),
-                storage(gc0), dh.storage(), dc.storage())) {
+        Optional<Fused.Lstm> fused = be.capability(Fused.Lstm.class);
+        if (fused.isEmpty() || !fused.get().lstmBackward(steps, n, hidden, reverse, weight.storage(), h0.storage(),
+                c0.storage(), out.storage(), cs.storage(), gates.storage(), g.storage(), gx.storage(), storage(gw),
+                storage(gb), storage(gh0), storage(gc0), dh.storage(), dc.storage())) {
             throw new IllegalStateException("lstmRecurrence: the " + g.device() + " backend ran the fused forward but "
                     + "has no fused backward");
         }

@@ -1,11 +1,16 @@
 package org.trainer.core.ops;
 
+import java.util.Optional;
+
 import org.trainer.core.DType;
 import org.trainer.core.Function;
 import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backend;
+import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.ReduceOp;
+import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.UnaryOp;
 
 /**
@@ -14,6 +19,11 @@ import org.trainer.core.backend.UnaryOp;
  * dx[i, j] = g[i] (softmax(x)[i, j] - [j == y_i]), instead of the backward of each op of the
  * composed form. On a GPU the per-sample forward is two kernels (the mean or sum {@link #reduced}
  * two more) and the backward one, also for the reduced form.
+ *
+ * <p>The negative log-likelihood and the backward run the backend's {@link Fused.CrossEntropy}
+ * where it offers one. Otherwise they are composed from primitives through a one-hot mask of the
+ * labels, {@code hot[i, j] = (j == labels[i])}: loss[i] = -sum_j where(hot, logP, 0)[i, j], NaN for
+ * a label outside [0, C) (no column matches it), and dx = g (exp(logP) - hot).
  */
 public final class SoftmaxCrossEntropy extends Function {
     private final Tensor labels;
@@ -98,8 +108,14 @@ public final class SoftmaxCrossEntropy extends Function {
         f.logP = Ops.empty(logits.backend(), logits.dtype(), logits.shape());
         f.perSample = Ops.empty(logits.backend(), logits.dtype(), new int[] {n});
         if (n > 0 && c > 0) {
-            logits.backend().softmax(true, logits.storage(), n, c, 1, f.logP.storage());
-            logits.backend().nllLoss(f.logP.storage(), labels.storage(), n, c, f.perSample.storage());
+            Backend b = logits.backend();
+            Softmax.forward(b, true, logits.storage(), n, c, 1, f.logP.storage());
+            Optional<Fused.CrossEntropy> fused = b.capability(Fused.CrossEntropy.class);
+            if (fused.isPresent()) {
+                fused.get().nllLoss(f.logP.storage(), labels.storage(), n, c, f.perSample.storage());
+            } else {
+                composedNll(b, f.logP.storage(), labels.storage(), n, c, f.perSample.storage());
+            }
         }
         return f;
     }
@@ -108,9 +124,60 @@ public final class SoftmaxCrossEntropy extends Function {
     protected Tensor[] backward(Tensor g) {
         Tensor gx = Ops.empty(g.backend(), g.dtype(), new int[] {n, c});
         if (n > 0 && c > 0) {
-            g.backend().crossEntropyBackward(logP.storage(), labels.storage(), g.storage(), scale, n, c, gx.storage());
+            Backend b = g.backend();
+            Optional<Fused.CrossEntropy> fused = b.capability(Fused.CrossEntropy.class);
+            if (fused.isPresent()) {
+                fused.get().crossEntropyBackward(logP.storage(), labels.storage(), g.storage(), scale, n, c,
+                        gx.storage());
+            } else {
+                composedBackward(b, g.storage(), gx.storage());
+            }
         }
         return new Tensor[] {gx};
+    }
+
+    /** The one-hot mask [n, c] of the labels, in the dtype of the log-probabilities. */
+    private static Storage oneHot(Backend b, DType dtype, Storage labels, int n, int c) {
+        double[] columns = new double[c];
+        for (int j = 0; j < c; j++) {
+            columns[j] = j;
+        }
+        Storage iota = b.cast(b.fromArray(columns), dtype);
+        Storage y = b.cast(labels, dtype);
+        Storage hot = b.allocate(dtype, n * c);
+        b.binary(BinaryOp.EQ, y, new int[] {n, 1}, iota, new int[] {1, c}, hot, new int[] {n, c});
+        return hot;
+    }
+
+    /** loss[i] = -logP[i, labels[i]] from primitives; NaN where labels[i] is outside [0, c). */
+    private static void composedNll(Backend b, Storage logP, Storage labels, int n, int c, Storage loss) {
+        int[] nc = {n, c};
+        int[] one = {1, 1};
+        Storage hot = oneHot(b, logP.dtype(), labels, n, c);
+        Storage zero = b.allocate(logP.dtype(), 1);
+        Storage picked = b.allocate(logP.dtype(), n * c);
+        b.where(hot, nc, logP, nc, zero, one, picked, nc);
+        Storage sum = b.allocate(logP.dtype(), n);
+        b.reduce(ReduceOp.SUM, picked, n, c, 1, sum);
+        b.unary(UnaryOp.NEG, 0, sum, sum);
+        Storage hits = b.allocate(logP.dtype(), n);
+        b.reduce(ReduceOp.SUM, hot, n, c, 1, hits);
+        Storage nan = b.allocate(logP.dtype(), 1);
+        b.fill(nan, Double.NaN);
+        b.where(hits, new int[] {n}, sum, new int[] {n}, nan, new int[] {1}, loss, new int[] {n});
+    }
+
+    /** gx = g (exp(logP) - hot) from primitives, g being gLoss * scale per sample (or one for all). */
+    private void composedBackward(Backend b, Storage gLoss, Storage gx) {
+        int[] nc = {n, c};
+        DType dtype = logP.dtype();
+        Storage p = b.allocate(dtype, n * c);
+        b.unary(UnaryOp.EXP, 0, logP.storage(), p);
+        Storage d = b.allocate(dtype, n * c);
+        b.binary(BinaryOp.SUB, p, nc, oneHot(b, dtype, labels.storage(), n, c), nc, d, nc);
+        Storage g = b.allocate(dtype, gLoss.size());
+        b.unary(UnaryOp.SCALE, scale, gLoss, g);
+        b.binary(BinaryOp.MUL, g, gLoss.size() == 1 ? new int[] {1, 1} : new int[] {n, 1}, d, nc, gx, nc);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
+import org.trainer.core.backend.cpu.CpuBackend;
 
 /**
  * The group steps (sgdSteps, adamSteps) against one single-tensor step per parameter, bit for bit,
@@ -16,7 +17,7 @@ import org.trainer.core.DType;
  */
 class GroupStepsTest {
     private static final int[] SIZES = {1, 3, 0, 257, 100_003, 5, 64, 2049};
-    private static final Backend CPU = Backends.cpu();
+    private static final CpuBackend CPU = (CpuBackend) Backends.cpu();
 
     /** Parameter i of list l: sizes from SIZES, float64 for odd i; second moments (l >= 3) non-negative. */
     private static Storage[][] lists(int count, long seed) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +21,8 @@ import org.trainer.core.Device;
  * A second device for tests that move tensors between devices on a machine without a GPU: device
  * type "test", index 0, whose backend runs every primitive on the CPU backend but keeps its own
  * storages, so that the tensor layer sees them as living elsewhere (an operation mixing them with
- * CPU tensors fails exactly as one mixing CPU and GPU tensors does). Registered through
+ * CPU tensors fails exactly as one mixing CPU and GPU tensors does); it offers the CPU's
+ * capabilities, forwarded the same way. Registered through
  * {@code META-INF/services} of the test class path. Its device clock ({@link #CLOCK}) is off unless
  * a test sets it.
  */
@@ -161,6 +163,8 @@ public final class TestDevice implements BackendProvider {
                     return CLOCK.begin();
                 case "endDeviceTiming":
                     return CLOCK.end();
+                case "capability":
+                    return capability(proxy, (Class<?>) args[0]);
                 default:
                     break;
             }
@@ -183,6 +187,18 @@ public final class TestDevice implements BackendProvider {
                 throw e.getCause();
             }
             return out instanceof Storage s ? new TestStorage(s, (Backend) proxy) : out;
+        }
+
+        /**
+         * The CPU's capability of that type, forwarded as the primitives are: its methods unwrap this
+         * device's storages, count their calls and wrap what they return.
+         */
+        private Optional<?> capability(Object proxy, Class<?> type) {
+            if (!type.isInstance(cpu)) {
+                return Optional.empty();
+            }
+            return Optional.of(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                    (p, m, a) -> invoke(proxy, m, a)));
         }
 
         private Object unwrap(Object proxy, Method method, Object arg) {

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.trainer.core.Tensor;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.data.DataLoader;
 import org.trainer.core.data.TensorDataset;
 import org.trainer.core.loss.CrossEntropyLoss;
@@ -32,8 +33,8 @@ class TrainerTest {
                 for (ParameterGroup g : groups) {
                     for (Parameter p : g.parameters()) {
                         if (p.grad() != null) {
-                            p.value().backend().sgdStep(p.value().storage(), p.grad().storage(), null, g.learningRate(),
-                                    0, 0, 0, false, false);
+                            p.value().backend().capability(Fused.Sgd.class).orElseThrow().sgdStep(p.value().storage(),
+                                    p.grad().storage(), null, g.learningRate(), 0, 0, 0, false, false);
                         }
                     }
                 }

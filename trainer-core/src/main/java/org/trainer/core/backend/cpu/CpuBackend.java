@@ -11,6 +11,7 @@ import org.trainer.core.Device;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
 import org.trainer.core.backend.Transfers;
@@ -21,7 +22,8 @@ import org.trainer.core.backend.UnaryOp;
  * the cores ({@link Parallel}). float32 has fast paths; float64 (gradient checks) takes the
  * reference scalar definitions in {@link UnaryOp} and {@link BinaryOp}.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Conv2d, Fused.Lstm,
+        Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
     /**

@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 import org.trainer.core.DType;
 
 /**
- * The CPU's fused LSTM recurrence ({@link org.trainer.core.backend.Backend#lstmForward} and
- * {@link org.trainer.core.backend.Backend#lstmBackward}): per step one product h W_hh^T written
+ * The CPU's fused LSTM recurrence ({@link org.trainer.core.backend.Fused.Lstm#lstmForward} and
+ * {@link org.trainer.core.backend.Fused.Lstm#lstmBackward}): per step one product h W_hh^T written
  * straight into the step's gate rows, then one pass of {@link LstmCellKernel} that adds the input
  * projection and bias, applies the gates and updates c and h. The backward walks the steps in
  * reverse with one pass and one product dz W_hh per step, and computes the weight gradient of all

@@ -185,7 +185,7 @@ final class FloatKernels {
         }
     }
 
-    /** The SGD update of {@link org.trainer.core.backend.Backend#sgdStep} over [k0, k1), in float. */
+    /** The SGD update of {@link org.trainer.core.backend.Fused.Sgd#sgdStep} over [k0, k1), in float. */
     static void sgd(float[] w, float[] g, float[] buf, float lr, float momentum, float dampening, float weightDecay,
                     boolean nesterov, boolean firstStep, int k0, int k1) {
         if (buf == null) {
@@ -249,7 +249,7 @@ final class FloatKernels {
     }
 
     /**
-     * The Adam/AdamW update of {@link org.trainer.core.backend.Backend#adamStep} over [k0, k1), in
+     * The Adam/AdamW update of {@link org.trainer.core.backend.Fused.Adam#adamStep} over [k0, k1), in
      * float: {@code shrink} is 1 - lr * weightDecay for decoupled decay (else 1), {@code l2} the
      * coupled decay (else 0), {@code stepSize} lr / (1 - beta1^t) and {@code c2Sqrt} sqrt(1 - beta2^t).
      */
@@ -283,7 +283,7 @@ final class FloatKernels {
         }
     }
 
-    /** The RMSprop update of {@link org.trainer.core.backend.Backend#rmspropStep} over [k0, k1), in float. */
+    /** The RMSprop update of {@link org.trainer.core.backend.Fused.Rmsprop#rmspropStep} over [k0, k1), in float. */
     static void rmsprop(float[] w, float[] g, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps,
                         float weightDecay, float momentum, int k0, int k1) {
         float keep = 1 - alpha;
@@ -305,7 +305,7 @@ final class FloatKernels {
         }
     }
 
-    /** The Adagrad update of {@link org.trainer.core.backend.Backend#adagradStep} over [k0, k1), in float. */
+    /** The Adagrad update of {@link org.trainer.core.backend.Fused.Adagrad#adagradStep} over [k0, k1), in float. */
     static void adagrad(float[] w, float[] g, float[] sum, float clr, float eps, float weightDecay, int k0, int k1) {
         for (int k = k0; k < k1; k++) {
             float gk = g[k] + weightDecay * w[k];
