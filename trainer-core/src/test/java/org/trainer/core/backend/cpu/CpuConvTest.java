@@ -43,7 +43,17 @@ class CpuConvTest {
         "1, 2, 5, 4, 3, 3, 2, 1, 1, 2, 2, 1, 1",
         "13, 4, 7, 7, 5, 1, 1, 3, 2, 1, 0, 1, 1",
         "17, 1, 40, 40, 3, 5, 5, 1, 1, 2, 2, 1, 1",
+        // The weight gradient read in place (DirectConv): the MNIST CNN's second layer at batch 64,
+        // batch 1 with stride, dilation and OC not a multiple of the tile, odd sizes, and images so
+        // large that a group's output gradient is packed in several passes.
+        "64, 32, 12, 12, 64, 5, 5, 1, 1, 0, 0, 1, 1",
+        "1, 7, 9, 11, 19, 3, 4, 2, 1, 0, 0, 2, 1",
+        "11, 3, 13, 10, 5, 5, 5, 1, 2, 0, 0, 1, 1",
+        "9, 3, 134, 134, 4, 5, 5, 1, 1, 0, 0, 1, 1",
     };
+
+    /** Shapes from this index on must take the in-place weight gradient when the Vector API is loaded. */
+    private static final int FIRST_DIRECT = 7;
 
     @ParameterizedTest(name = "portable={0} threads={1}")
     @CsvSource({"false, 1", "false, 2", "true, 1", "true, 2"})
@@ -73,6 +83,16 @@ class CpuConvTest {
             assertArrayEquals(one.gx, two.gx, shape);
             assertArrayEquals(one.gw, two.gw, shape);
             assertArrayEquals(one.gb, two.gb, shape);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void directWeightGradientCoversItsShapes() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Sgemm.dotKernel() != null, "needs the Vector API");
+        for (int i = 0; i < SHAPES.length; i++) {
+            ConvGeometry g = geometry(SHAPES[i]);
+            boolean direct = DirectConv.kernel(g, CpuConv.DIRECT_MIN_TAPS) != null;
+            assertTrue(direct == (i >= FIRST_DIRECT || i == 2), SHAPES[i] + ": in place = " + direct);
         }
     }
 
