@@ -22,7 +22,8 @@ import org.trainer.core.backend.UnaryOp;
  * <p>When the CPU backend is first created, a daemon thread ({@value #THREAD_NAME}) runs every
  * kernel that a dense or convolutional network's training step uses, through the backend's own
  * entry points, on tiny inputs of its own, {@value #ROUNDS} times: enough calls and loop iterations
- * to cross C2's thresholds, at a few hundred milliseconds of one core. It touches no state but
+ * to cross C2's thresholds, then paced while C2 compiles them (see {@link #run(CpuBackend, int,
+ * boolean)}), at some hundred milliseconds of one core in all. It touches no state but
  * its own arrays and its own thread's buffers, so it cannot change any result; the kernels are
  * pure functions of their arguments. {@code -Dtrainer.warmup=false} turns it off.
  */
@@ -33,9 +34,15 @@ final class KernelWarmUp {
     /**
      * Calls of each kernel. C2 compiles a method after about 5,000 calls, or 600 calls when the
      * calls and loop iterations together pass 15,000 (HotSpot's tiered thresholds, raised while the
-     * compile queue is long); each call here runs loops of 30 or more iterations.
+     * compile queue is long); each call here runs loops of about 24 iterations.
      */
     static final int ROUNDS = 1500;
+    /** Rounds run back to back before pacing starts: enough for most kernels to cross C2's thresholds. */
+    static final int BURST = 60;
+    /** Sleep per round, in multiples of the round's time, after the burst. */
+    static final int PACE = 2;
+    private static final long MIN_PAUSE_NS = 500_000;
+    private static final long MAX_PAUSE_NS = 20_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
 
@@ -65,7 +72,7 @@ final class KernelWarmUp {
     private static void runQuietly(CpuBackend backend) {
         long start = System.nanoTime();
         try {
-            run(backend, ROUNDS);
+            run(backend, ROUNDS, true);
             LOG.debug("kernel warm-up: {} rounds in {} ms", ROUNDS, (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException | Error e) {
             LOG.warn("kernel warm-up stopped: {}", e.toString());
@@ -74,18 +81,41 @@ final class KernelWarmUp {
 
     /** Runs every warmed kernel {@code rounds} times on the calling thread. */
     static void run(CpuBackend backend, int rounds) {
+        run(backend, rounds, false);
+    }
+
+    /**
+     * Runs every warmed kernel {@code rounds} times on the calling thread; when {@code paced}, after
+     * the first {@value #BURST} rounds it sleeps {@value #PACE} times as long as each round took.
+     * By then the kernels have crossed C2's thresholds and wait in its queue; until their compiled
+     * code arrives a round runs the Vector API's fallback, which allocates a few hundred bytes per
+     * vector operation, and running it flat out would only grow the heap (and the process's memory)
+     * and take a core from training. Calls must go on meanwhile: HotSpot drops a queued compilation
+     * of a method that has not run for 50 ms.
+     */
+    static void run(CpuBackend backend, int rounds, boolean paced) {
         Work work = new Work(backend);
         for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
             work.round(r);
+            if (paced && r >= BURST) {
+                long pause = Math.min(MAX_PAUSE_NS, Math.max(MIN_PAUSE_NS, PACE * (System.nanoTime() - start)));
+                try {
+                    Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
     /** The inputs and outputs of one round, allocated once; sizes are small and uneven on purpose. */
     private static final class Work {
-        /** Rows of the dense products: two whole 6-row tiles and an edge. */
-        private static final int M = 14;
+        /** Rows of the dense products: a whole 6-row tile and an edge. */
+        private static final int M = 7;
         /** Inner dimension of the dense products. */
-        private static final int K = 40;
+        private static final int K = 24;
         /** Rows of the product that packs B (more rows than SgemmDriver reads in place). */
         private static final int M_PACKED = SgemmDriver.DIRECT_B_MAX_ROWS + 2;
         /** Inner dimension of that product. */
@@ -134,8 +164,8 @@ final class KernelWarmUp {
 
         Work(CpuBackend be) {
             this.be = be;
-            // Two whole column tiles of the vector kernel and an edge.
-            n = 2 * Sgemm.kernel().nr() + 5;
+            // A whole column tile of the vector kernel and an edge.
+            n = Sgemm.kernel().nr() + 3;
             a = filled(Math.max(M, K) * Math.max(M, K));
             b = filled(K * n);
             c = be.allocate(DType.FLOAT32, Math.max(M, K) * n);
@@ -193,17 +223,19 @@ final class KernelWarmUp {
 
         void round(int r) {
             boolean accumulate = (r & 1) == 1;
-            dense(accumulate);
+            dense(accumulate, r % 4 == 0);
             elementwise(r);
             convolution();
         }
 
         /** A dense layer's three products (forward, input and weight gradients) and the other shapes. */
-        private void dense(boolean accumulate) {
+        private void dense(boolean accumulate, boolean packedRound) {
             be.matmul(false, true, 1, M, n, K, a, 0, b, 0, c, 0, accumulate);
             be.matmul(false, false, 1, M, n, K, a, 0, b, 0, c, 0, accumulate);
             be.matmul(true, false, 1, K, n, M, a, 0, b, 0, c, 0, accumulate);
-            be.matmul(false, false, 1, M_PACKED, n, K_PACKED, big, 0, b, 0, bigOut, 0, accumulate);
+            if (packedRound) {
+                be.matmul(false, false, 1, M_PACKED, n, K_PACKED, big, 0, b, 0, bigOut, 0, accumulate);
+            }
             SgemmDotKernel dot = Sgemm.dotKernel();
             if (dot != null) {
                 // C [5, 6] = A B^T over two segments of k, as a convolution's weight gradient sums images.
