@@ -172,10 +172,15 @@ public final class WarmUp {
         for (int r = 0; r < runs.size(); r++) {
             first100Ratio[r] = steady[r] * Math.min(100, steps) / 1e6 / first100[r];
         }
+        double[] done100 = new double[runs.size()];
+        for (int r = 0; r < runs.size(); r++) {
+            done100[r] = startMs[r] + elapsedMs(runs.get(r), Math.min(100, steps) + 1);
+        }
         System.out.printf(Locale.ROOT, "%s: steady %.2f ms/step; first step %.1f ms (starts %.0f ms after JVM start);"
-                        + " steps 1-100 at %.0f%% of steady speed; 90%% of steady speed from step %.0f, %.0f ms"
-                        + " after the first step%n", name, steadyMs, Stats.median(firstMs), Stats.median(startMs),
-                100 * Stats.median(first100Ratio), Stats.median(settled), Stats.median(settledMs));
+                        + " steps 1-100 at %.0f%% of steady speed, done %.0f ms after JVM start; 90%% of steady"
+                        + " speed from step %.0f, %.0f ms after the first step%n", name, steadyMs,
+                Stats.median(firstMs), Stats.median(startMs), 100 * Stats.median(first100Ratio),
+                Stats.median(done100), Stats.median(settled), Stats.median(settledMs));
         StringBuilder line = new StringBuilder("  ms/step by steps:");
         int lo = 0;
         for (int hi : windowEnds(steps)) {

@@ -366,6 +366,9 @@ public final class CpuBackend implements Backend {
         CpuStorage as = cpu(a);
         CpuStorage bs = cpu(b);
         CpuStorage cs = cpu(c);
+        if ((long) batch * m * n * k >= KernelWarmUp.MIN_WORK) {
+            KernelWarmUp.startOnce(this);
+        }
         if (as.dtype == DType.FLOAT32 && batch > 1 && cBatchStride != 0
                 && (long) m * n * k < SMALL_PRODUCT && Parallel.threads() > 1) {
             // Products too small to split (attention's per-head [64 x 32] x [32 x 64]) would each run
@@ -542,6 +545,7 @@ public final class CpuBackend implements Backend {
         if (xs.f == null) {
             return false;
         }
+        KernelWarmUp.startOnce(this);
         CpuConv.forward(xs.f, cpu(w).f, bias == null ? null : cpu(bias).f, g, oc, cpu(y).f);
         return true;
     }

@@ -3,10 +3,7 @@ package org.trainer.core.backend.cpu;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.BackendProvider;
 
-/**
- * Registers the CPU backend with {@link org.trainer.core.backend.Backends}; always available. The
- * first {@link #create} starts the kernels' warm-up ({@link KernelWarmUp}) on a daemon thread.
- */
+/** Registers the CPU backend with {@link org.trainer.core.backend.Backends}; always available. */
 public final class CpuBackendProvider implements BackendProvider {
     private static final CpuBackend INSTANCE = new CpuBackend();
 
@@ -30,7 +27,6 @@ public final class CpuBackendProvider implements BackendProvider {
         if (index != 0) {
             throw new IllegalArgumentException("cpu backend: device index must be 0, got " + index);
         }
-        KernelWarmUp.startOnce(INSTANCE);
         return INSTANCE;
     }
 }

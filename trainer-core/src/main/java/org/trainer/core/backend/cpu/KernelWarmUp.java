@@ -19,7 +19,8 @@ import org.trainer.core.backend.UnaryOp;
  * per lane operation), some hundred times slower. A training step calls each kernel a few times
  * on large arrays, so left alone the kernels reach C2 only after hundreds of steps.
  *
- * <p>When the CPU backend is first created, a daemon thread ({@value #THREAD_NAME}) runs every
+ * <p>When the CPU backend first runs a product of at least {@value #MIN_WORK} multiply-adds or a
+ * convolution, a daemon thread ({@value #THREAD_NAME}) runs every
  * kernel that a dense or convolutional network's training step uses, through the backend's own
  * entry points, on tiny inputs of its own, {@value #ROUNDS} times: enough calls and loop iterations
  * to cross C2's thresholds, then paced while C2 compiles them (see {@link #run(CpuBackend, int,
@@ -38,13 +39,20 @@ final class KernelWarmUp {
      */
     static final int ROUNDS = 1500;
     /** Rounds run back to back before pacing starts: enough for most kernels to cross C2's thresholds. */
-    static final int BURST = 60;
+    static final int BURST = 100;
     /** Sleep per round, in multiples of the round's time, after the burst. */
     static final int PACE = 2;
     private static final long MIN_PAUSE_NS = 500_000;
     private static final long MAX_PAUSE_NS = 20_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
+
+    /**
+     * Multiply-adds of the first product that starts the warm-up. Smaller models (the digits quick
+     * start's largest product is [256 x 64] x [64 x 128], 2M) train in a few seconds whatever the
+     * compiler does, and the warm-up would only add its heap and compiler memory to theirs.
+     */
+    static final long MIN_WORK = 1L << 22;
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
@@ -58,7 +66,7 @@ final class KernelWarmUp {
      * @param backend the backend whose kernels to run
      */
     static void startOnce(CpuBackend backend) {
-        if ("false".equals(System.getProperty("trainer.warmup")) || !VectorSupport.present()
+        if (STARTED.get() || "false".equals(System.getProperty("trainer.warmup")) || !VectorSupport.present()
                 || !STARTED.compareAndSet(false, true)) {
             return;
         }
@@ -123,6 +131,8 @@ final class KernelWarmUp {
         /** Depth of each of the dot-product kernel's two segments: whole vectors and a scalar tail. */
         private static final int K_DOT = 2 * 16 + 3;
         private static final int CLASSES = 10;
+        /** Rounds that run only the dense products. */
+        private static final int PRODUCTS_FIRST = 40;
 
         private final CpuBackend be;
         private final int n;
@@ -221,11 +231,18 @@ final class KernelWarmUp {
             return v;
         }
 
+        /**
+         * One call of every kernel; in the first {@value #PRODUCTS_FIRST} rounds only the dense
+         * products. The GEMM micro-kernel matters most (the Vector API fallback is slowest there) and
+         * HotSpot raises its compile thresholds while C2's queue is long, so it goes in alone first.
+         */
         void round(int r) {
             boolean accumulate = (r & 1) == 1;
             dense(accumulate, r % 4 == 0);
-            elementwise(r);
-            convolution();
+            if (r >= PRODUCTS_FIRST) {
+                elementwise(r - PRODUCTS_FIRST);
+                convolution();
+            }
         }
 
         /** A dense layer's three products (forward, input and weight gradients) and the other shapes. */
