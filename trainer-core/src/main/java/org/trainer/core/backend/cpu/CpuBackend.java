@@ -50,7 +50,10 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage allocate(DType dtype, int size) {
         return switch (dtype) {
-            case FLOAT32 -> new CpuStorage(this, new float[size]);
+            case FLOAT32 -> {
+                warmUpFor(size);
+                yield new CpuStorage(this, new float[size]);
+            }
             case FLOAT64 -> new CpuStorage(this, new double[size]);
             case INT32 -> new CpuStorage(this, new int[size]);
         };
@@ -58,7 +61,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage fromArray(float[] data) {
+        warmUpFor(data.length);
         return new CpuStorage(this, data.clone());
+    }
+
+    /**
+     * Starts the kernels' warm-up ({@link KernelWarmUp}) for a float32 storage of at least
+     * {@link KernelWarmUp#MIN_STORAGE} elements: a model or data set that size will run products
+     * large enough to need it, and starting when its weights or data are created, before the first
+     * step, gives the compiler a head start.
+     */
+    private void warmUpFor(int size) {
+        if (size >= KernelWarmUp.MIN_STORAGE) {
+            KernelWarmUp.startOnce(this);
+        }
     }
 
     @Override

@@ -17,14 +17,16 @@ import org.trainer.core.backend.UnaryOp;
  * for the Vector API the difference is extreme, because only C2 turns {@code FloatVector} calls into
  * SIMD instructions, and the interpreter and C1 run the API's Java fallback (an array and a lambda
  * per lane operation), some hundred times slower. A training step calls each kernel a few times
- * on large arrays, so left alone the kernels reach C2 only after hundreds of steps.
+ * on large arrays, so left alone the first steps of a large model run mostly in that fallback, and
+ * the kernels called once or twice a step reach C2 only after hundreds of steps.
  *
- * <p>When the CPU backend first runs a product of at least {@value #MIN_WORK} multiply-adds or a
- * convolution, a daemon thread ({@value #THREAD_NAME}) runs every
+ * <p>When the CPU backend first creates a float32 storage of at least {@value #MIN_STORAGE}
+ * elements (a large weight or data set, before the first step), or runs a product of at least
+ * {@value #MIN_WORK} multiply-adds or a convolution, a daemon thread ({@value #THREAD_NAME}) runs every
  * kernel that a dense or convolutional network's training step uses, through the backend's own
  * entry points, on tiny inputs of its own, {@value #ROUNDS} times: enough calls and loop iterations
  * to cross C2's thresholds, then paced while C2 compiles them (see {@link #run(CpuBackend, int,
- * boolean)}), at some hundred milliseconds of one core in all. It touches no state but
+ * boolean)}), so that it takes little of a core from training. It touches no state but
  * its own arrays and its own thread's buffers, so it cannot change any result; the kernels are
  * pure functions of their arguments. {@code -Dtrainer.warmup=false} turns it off.
  */
@@ -53,6 +55,12 @@ final class KernelWarmUp {
      * compiler does, and the warm-up would only add its heap and compiler memory to theirs.
      */
     static final long MIN_WORK = 1L << 22;
+
+    /**
+     * Elements of the first float32 storage that starts the warm-up (1 MiB: a 784 x 512 weight, a
+     * data set of 4,096 MNIST images); the quick start's largest, its whole data set, holds 115,008.
+     */
+    static final int MIN_STORAGE = 1 << 18;
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
