@@ -1,5 +1,7 @@
 package org.trainer.core.backend.cpu;
 
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -22,7 +24,8 @@ import org.trainer.core.backend.UnaryOp;
  *
  * <p>When the CPU backend first creates a float32 storage of at least {@value #MIN_STORAGE}
  * elements (a large weight or data set, before the first step), or runs a product of at least
- * {@value #MIN_WORK} multiply-adds or a convolution, a daemon thread ({@value #THREAD_NAME}) runs every
+ * {@value #MIN_WORK} multiply-adds or a convolution, a daemon thread ({@value #THREAD_NAME},
+ * alone in a fork-join pool of its own, so that every kernel runs on it) runs every
  * kernel that a dense or convolutional network's training step uses, through the backend's own
  * entry points, on tiny inputs of its own, {@value #ROUNDS} times: enough calls and loop iterations
  * to cross C2's thresholds, then paced while C2 compiles them (see {@link #run(CpuBackend, int,
@@ -78,10 +81,17 @@ final class KernelWarmUp {
                 || !STARTED.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(() -> runQuietly(backend), THREAD_NAME);
-        t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
-        t.start();
+        // The thread is the one worker of a pool of its own: Parallel.forRange runs the work of a
+        // thread that is inside a fork-join pool on that thread, so the warm-up never queues work
+        // in the pool that training's parallel kernels use.
+        ForkJoinPool pool = new ForkJoinPool(1, p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName(THREAD_NAME);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        }, null, false);
+        pool.execute(() -> runQuietly(backend));
+        pool.shutdown();
     }
 
     /** {@link #run}, logging instead of throwing: a failed warm-up only leaves the kernels to warm up in training. */
