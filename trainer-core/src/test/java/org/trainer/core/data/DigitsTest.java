@@ -2,9 +2,17 @@ package org.trainer.core.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
+import org.trainer.core.GradMode;
+import org.trainer.core.Tensor;
 
 class DigitsTest {
 
@@ -45,5 +53,33 @@ class DigitsTest {
             expected[i] = pixels[i] / 16f;
         }
         assertArrayEquals(expected, first.features().toFloatArray());
+    }
+
+    @Test
+    void readsTheSameTensorsAsTheGeneralCsvReader() throws IOException {
+        TensorDataset fast = Digits.load();
+        TensorDataset general;
+        try (InputStream in = Digits.class.getResourceAsStream("digits.csv.gz");
+             GradMode off = Tensor.noGrad()) {
+            TensorDataset raw = CsvReader.classColumn(Digits.FEATURES).read(in, "digits.csv.gz");
+            general = new TensorDataset(raw.features().div(16), raw.targets());
+        }
+        assertArrayEquals(general.features().toFloatArray(), fast.features().toFloatArray());
+        assertArrayEquals(general.targets().toIntArray(), fast.targets().toIntArray());
+    }
+
+    @Test
+    void aDamagedTableIsRefusedWithItsLineAndColumn() {
+        String row = "0,".repeat(Digits.FEATURES) + "3\n";
+        byte[] text = (row + row.replaceFirst("0,0,0", "0,17,0")).getBytes(StandardCharsets.US_ASCII);
+        IOException e = assertThrows(IOException.class,
+                () -> Digits.parse(text, new float[Digits.SAMPLES * Digits.FEATURES], new int[Digits.SAMPLES]));
+        assertTrue(e.getMessage().contains("line 2, column 2: expected a pixel count 0..16 and a comma, got '17,0"),
+                e.getMessage());
+        byte[] short1 = row.getBytes(StandardCharsets.US_ASCII);
+        IOException end = assertThrows(IOException.class,
+                () -> Digits.parse(short1, new float[Digits.SAMPLES * Digits.FEATURES], new int[Digits.SAMPLES]));
+        assertTrue(end.getMessage().contains("line 2, column 1") && end.getMessage().contains("the end of the file"),
+                end.getMessage());
     }
 }

@@ -52,7 +52,10 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
     @Override
     public Storage allocate(DType dtype, int size) {
         return switch (dtype) {
-            case FLOAT32 -> new CpuStorage(this, new float[size]);
+            case FLOAT32 -> {
+                warmUpFor(size);
+                yield new CpuStorage(this, new float[size]);
+            }
             case FLOAT64 -> new CpuStorage(this, new double[size]);
             case INT32 -> new CpuStorage(this, new int[size]);
         };
@@ -60,7 +63,20 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
 
     @Override
     public Storage fromArray(float[] data) {
+        warmUpFor(data.length);
         return new CpuStorage(this, data.clone());
+    }
+
+    /**
+     * Starts the kernels' warm-up ({@link KernelWarmUp}) for a float32 storage of at least
+     * {@link KernelWarmUp#MIN_STORAGE} elements: a model or data set that size will run products
+     * large enough to need it, and starting when its weights or data are created, before the first
+     * step, gives the compiler a head start.
+     */
+    private void warmUpFor(int size) {
+        if (size >= KernelWarmUp.MIN_STORAGE) {
+            KernelWarmUp.startOnce(this);
+        }
     }
 
     @Override
@@ -368,6 +384,9 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         CpuStorage as = cpu(a);
         CpuStorage bs = cpu(b);
         CpuStorage cs = cpu(c);
+        if ((long) batch * m * n * k >= KernelWarmUp.MIN_WORK) {
+            KernelWarmUp.startOnce(this);
+        }
         if (as.dtype == DType.FLOAT32 && batch > 1 && cBatchStride != 0
                 && (long) m * n * k < SMALL_PRODUCT && Parallel.threads() > 1) {
             // Products too small to split (attention's per-head [64 x 32] x [32 x 64]) would each run
@@ -544,6 +563,7 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         if (xs.f == null) {
             return false;
         }
+        KernelWarmUp.startOnce(this);
         CpuConv.forward(xs.f, cpu(w).f, bias == null ? null : cpu(bias).f, g, oc, cpu(y).f);
         return true;
     }

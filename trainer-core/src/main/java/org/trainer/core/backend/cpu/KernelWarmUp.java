@@ -1,0 +1,305 @@
+package org.trainer.core.backend.cpu;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.trainer.core.DType;
+import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.ConvGeometry;
+import org.trainer.core.backend.ReduceOp;
+import org.trainer.core.backend.Storage;
+import org.trainer.core.backend.UnaryOp;
+
+/**
+ * Gets the CPU kernels compiled by C2 before training needs them. A fresh JVM runs a method in the
+ * interpreter, then in C1 code, and only after thousands of calls (or loop iterations) in C2 code;
+ * for the Vector API the difference is extreme, because only C2 turns {@code FloatVector} calls into
+ * SIMD instructions, and the interpreter and C1 run the API's Java fallback (an array and a lambda
+ * per lane operation), some hundred times slower. A training step calls each kernel a few times
+ * on large arrays, so left alone the first steps of a large model run mostly in that fallback, and
+ * the kernels called once or twice a step reach C2 only after hundreds of steps.
+ *
+ * <p>When the CPU backend first creates a float32 storage of at least {@value #MIN_STORAGE}
+ * elements (a large weight or data set, before the first step), or runs a product of at least
+ * {@value #MIN_WORK} multiply-adds or a convolution, a daemon thread ({@value #THREAD_NAME},
+ * alone in a fork-join pool of its own, so that every kernel runs on it) runs every
+ * kernel that a dense or convolutional network's training step uses, through the backend's own
+ * entry points, on tiny inputs of its own, {@value #ROUNDS} times: enough calls and loop iterations
+ * to cross C2's thresholds, then paced while C2 compiles them (see {@link #run(CpuBackend, int,
+ * boolean)}), so that it takes little of a core from training. It touches no state but
+ * its own arrays and its own thread's buffers, so it cannot change any result; the kernels are
+ * pure functions of their arguments. {@code -Dtrainer.warmup=false} turns it off.
+ */
+final class KernelWarmUp {
+    /** The warm-up thread's name. */
+    static final String THREAD_NAME = "trainer-kernel-warmup";
+
+    /**
+     * Calls of each kernel. C2 compiles a method after about 5,000 calls, or 600 calls when the
+     * calls and loop iterations together pass 15,000 (HotSpot's tiered thresholds, raised while the
+     * compile queue is long); each call here runs loops of about 24 iterations.
+     */
+    static final int ROUNDS = 1500;
+    /** Rounds run back to back before pacing starts: enough for most kernels to cross C2's thresholds. */
+    static final int BURST = 100;
+    /** Sleep per round, in multiples of the round's time, after the burst. */
+    static final int PACE = 2;
+    private static final long MIN_PAUSE_NS = 500_000;
+    private static final long MAX_PAUSE_NS = 20_000_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
+
+    /**
+     * Multiply-adds of the first product that starts the warm-up. Smaller models (the digits quick
+     * start's largest product is [256 x 64] x [64 x 128], 2M) train in a few seconds whatever the
+     * compiler does, and the warm-up would only add its heap and compiler memory to theirs.
+     */
+    static final long MIN_WORK = 1L << 22;
+
+    /**
+     * Elements of the first float32 storage that starts the warm-up (1 MiB: a 784 x 512 weight, a
+     * data set of 4,096 MNIST images); the quick start's largest, its whole data set, holds 115,008.
+     */
+    static final int MIN_STORAGE = 1 << 18;
+
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    private KernelWarmUp() {
+    }
+
+    /**
+     * Starts the warm-up thread the first time it is called in a JVM where the Vector API is loaded
+     * and {@code trainer.warmup} is not {@code false}; otherwise does nothing.
+     *
+     * @param backend the backend whose kernels to run
+     */
+    static void startOnce(CpuBackend backend) {
+        if (STARTED.get() || "false".equals(System.getProperty("trainer.warmup")) || !VectorSupport.present()
+                || !STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        // The thread is the one worker of a pool of its own: Parallel.forRange runs the work of a
+        // thread that is inside a fork-join pool on that thread, so the warm-up never queues work
+        // in the pool that training's parallel kernels use.
+        ForkJoinPool pool = new ForkJoinPool(1, p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName(THREAD_NAME);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        }, null, false);
+        pool.execute(() -> runQuietly(backend));
+        pool.shutdown();
+    }
+
+    /** {@link #run}, logging instead of throwing: a failed warm-up only leaves the kernels to warm up in training. */
+    private static void runQuietly(CpuBackend backend) {
+        long start = System.nanoTime();
+        try {
+            run(backend, ROUNDS, true);
+            LOG.debug("kernel warm-up: {} rounds in {} ms", ROUNDS, (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("kernel warm-up stopped: {}", e.toString());
+        }
+    }
+
+    /** Runs every warmed kernel {@code rounds} times on the calling thread. */
+    static void run(CpuBackend backend, int rounds) {
+        run(backend, rounds, false);
+    }
+
+    /**
+     * Runs every warmed kernel {@code rounds} times on the calling thread; when {@code paced}, after
+     * the first {@value #BURST} rounds it sleeps {@value #PACE} times as long as each round took.
+     * By then the kernels have crossed C2's thresholds and wait in its queue; until their compiled
+     * code arrives a round runs the Vector API's fallback, which allocates a few hundred bytes per
+     * vector operation, and running it flat out would only grow the heap (and the process's memory)
+     * and take a core from training. Calls must go on meanwhile: HotSpot drops a queued compilation
+     * of a method that has not run for 50 ms.
+     */
+    static void run(CpuBackend backend, int rounds, boolean paced) {
+        Work work = new Work(backend);
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
+            work.round(r);
+            if (paced && r >= BURST) {
+                long pause = Math.min(MAX_PAUSE_NS, Math.max(MIN_PAUSE_NS, PACE * (System.nanoTime() - start)));
+                try {
+                    Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The inputs and outputs of one round, allocated once; sizes are small and uneven on purpose. */
+    private static final class Work {
+        /** Rows of the dense products: a whole 6-row tile and an edge. */
+        private static final int M = 7;
+        /** Inner dimension of the dense products. */
+        private static final int K = 24;
+        /** Rows of the product that packs B (more rows than SgemmDriver reads in place). */
+        private static final int M_PACKED = SgemmDriver.DIRECT_B_MAX_ROWS + 2;
+        /** Inner dimension of that product. */
+        private static final int K_PACKED = 8;
+        /** Depth of each of the dot-product kernel's two segments: whole vectors and a scalar tail. */
+        private static final int K_DOT = 2 * 16 + 3;
+        private static final int CLASSES = 10;
+        /** Rounds that run only the dense products. */
+        private static final int PRODUCTS_FIRST = 40;
+
+        private final CpuBackend be;
+        private final int n;
+        private final Storage a;
+        private final Storage b;
+        private final Storage c;
+        private final Storage big;
+        private final Storage bigOut;
+        private final float[] dotA;
+        private final float[] dotB;
+        private final float[] dotC;
+        private final Storage bias;
+        private final Storage biasGrad;
+        private final Storage act;
+        private final Storage actGrad;
+        private final Storage product;
+        private final Storage logits;
+        private final Storage logP;
+        private final Storage labels;
+        private final Storage loss;
+        private final Storage lossGrad;
+        private final Storage logitsGrad;
+        private final Storage[] w;
+        private final Storage[] g;
+        private final Storage[] m1;
+        private final Storage[] m2;
+        private final ConvGeometry conv;
+        private final ConvGeometry pool;
+        private final Storage image;
+        private final Storage kernels;
+        private final Storage convBias;
+        private final Storage convOut;
+        private final Storage convOutGrad;
+        private final Storage imageGrad;
+        private final Storage kernelsGrad;
+        private final Storage convBiasGrad;
+        private final Storage pooled;
+        private final Storage argmax;
+
+        Work(CpuBackend be) {
+            this.be = be;
+            // A whole column tile of the vector kernel and an edge.
+            n = Sgemm.kernel().nr() + 3;
+            a = filled(Math.max(M, K) * Math.max(M, K));
+            b = filled(K * n);
+            c = be.allocate(DType.FLOAT32, Math.max(M, K) * n);
+            big = filled(M_PACKED * K_PACKED);
+            bigOut = be.allocate(DType.FLOAT32, M_PACKED * n);
+            dotA = values(2 * 5 * K_DOT);
+            dotB = values(2 * 6 * K_DOT);
+            dotC = new float[5 * 6];
+            bias = filled(n);
+            biasGrad = be.allocate(DType.FLOAT32, n);
+            act = be.allocate(DType.FLOAT32, M * n);
+            actGrad = be.allocate(DType.FLOAT32, M * n);
+            product = be.allocate(DType.FLOAT32, M * n);
+            logits = filled(M * CLASSES);
+            logP = be.allocate(DType.FLOAT32, M * CLASSES);
+            int[] y = new int[M];
+            for (int i = 0; i < M; i++) {
+                y[i] = i % CLASSES;
+            }
+            labels = be.fromArray(y);
+            loss = be.allocate(DType.FLOAT32, M);
+            lossGrad = filled(M);
+            logitsGrad = be.allocate(DType.FLOAT32, M * CLASSES);
+            w = new Storage[] {filled(K * n), filled(n)};
+            g = new Storage[] {filled(K * n), filled(n)};
+            m1 = new Storage[] {be.allocate(DType.FLOAT32, K * n), be.allocate(DType.FLOAT32, n)};
+            m2 = new Storage[] {be.allocate(DType.FLOAT32, K * n), be.allocate(DType.FLOAT32, n)};
+            // One 3-channel 12x12 image, 4 kernels of 3x3, then 2x2 max pooling of the 10x10 output.
+            conv = new ConvGeometry(1, 3, 12, 12, 3, 3, 1, 1, 0, 0, 1, 1);
+            pool = new ConvGeometry(1, 4, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1);
+            image = filled(3 * 12 * 12);
+            kernels = filled(4 * 3 * 3 * 3);
+            convBias = filled(4);
+            convOut = be.allocate(DType.FLOAT32, 4 * 10 * 10);
+            convOutGrad = filled(4 * 10 * 10);
+            imageGrad = be.allocate(DType.FLOAT32, 3 * 12 * 12);
+            kernelsGrad = be.allocate(DType.FLOAT32, 4 * 3 * 3 * 3);
+            convBiasGrad = be.allocate(DType.FLOAT32, 4);
+            pooled = be.allocate(DType.FLOAT32, 4 * 5 * 5);
+            argmax = be.allocate(DType.INT32, 4 * 5 * 5);
+        }
+
+        private Storage filled(int size) {
+            return be.fromArray(values(size));
+        }
+
+        /** Values in [-1, 1), from a fixed sequence (no shared random state is touched). */
+        private static float[] values(int size) {
+            float[] v = new float[size];
+            for (int i = 0; i < size; i++) {
+                v[i] = ((i * 37 + 11) % 64) / 32f - 1f;
+            }
+            return v;
+        }
+
+        /**
+         * One call of every kernel; in the first {@value #PRODUCTS_FIRST} rounds only the dense
+         * products. The GEMM micro-kernel matters most (the Vector API fallback is slowest there) and
+         * HotSpot raises its compile thresholds while C2's queue is long, so it goes in alone first.
+         */
+        void round(int r) {
+            boolean accumulate = (r & 1) == 1;
+            dense(accumulate, r % 4 == 0);
+            if (r >= PRODUCTS_FIRST) {
+                elementwise(r - PRODUCTS_FIRST);
+                convolution();
+            }
+        }
+
+        /** A dense layer's three products (forward, input and weight gradients) and the other shapes. */
+        private void dense(boolean accumulate, boolean packedRound) {
+            be.matmul(false, true, 1, M, n, K, a, 0, b, 0, c, 0, accumulate);
+            be.matmul(false, false, 1, M, n, K, a, 0, b, 0, c, 0, accumulate);
+            be.matmul(true, false, 1, K, n, M, a, 0, b, 0, c, 0, accumulate);
+            if (packedRound) {
+                be.matmul(false, false, 1, M_PACKED, n, K_PACKED, big, 0, b, 0, bigOut, 0, accumulate);
+            }
+            SgemmDotKernel dot = Sgemm.dotKernel();
+            if (dot != null) {
+                // C [5, 6] = A B^T over two segments of k, as a convolution's weight gradient sums images.
+                dot.run(5, 6, K_DOT, 2, dotA, 0, K_DOT, 5 * K_DOT, dotB, 0, K_DOT, 6 * K_DOT, dotC, 0, 6,
+                        accumulate, 0, 5, 0, 6);
+            }
+        }
+
+        /** Bias, ReLU, softmax cross-entropy and the optimizer updates, forward and backward. */
+        private void elementwise(int r) {
+            int[] rows = {M, n};
+            be.binary(BinaryOp.ADD, c, rows, bias, new int[] {1, n}, act, rows);
+            be.unary(UnaryOp.RELU, 0, act, act);
+            be.unaryBackward(UnaryOp.RELU, 0, act, act, c, actGrad);
+            be.reduce(ReduceOp.SUM, actGrad, 1, M, n, biasGrad);
+            be.binary(BinaryOp.MUL, act, rows, actGrad, rows, product, rows);
+            be.softmax(true, logits, M, CLASSES, 1, logP);
+            be.nllLoss(logP, labels, M, CLASSES, loss);
+            be.crossEntropyBackward(logP, labels, lossGrad, 1.0 / M, M, CLASSES, logitsGrad);
+            be.sgdSteps(w, g, m1, 1e-3, 0.9, 0, 0, false, r == 0);
+            be.adamSteps(w, g, m1, m2, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, r + 1L);
+        }
+
+        /** A convolution with bias, its backward, and max pooling with its backward. */
+        private void convolution() {
+            be.conv2d(image, kernels, convBias, conv, 4, convOut);
+            be.conv2dBackward(image, kernels, convOutGrad, conv, 4, imageGrad, kernelsGrad, convBiasGrad);
+            be.maxPool2d(convOut, pool, pooled, argmax);
+            be.maxPool2dBackward(pooled, argmax, pool, convOut);
+        }
+    }
+}
