@@ -28,7 +28,8 @@ import org.trainer.core.train.Trainer;
  * </pre>
  *
  * <p>Prints one flat JSON object per line, as peers.py does: {@code "kind": "epoch"} per epoch
- * (1-based number, wall seconds, samples/s, cores busy) and {@code "kind": "step"} (the bare step's
+ * (1-based number, wall seconds, samples/s, cores busy, heap bytes the training thread allocated
+ * per step) and {@code "kind": "step"} (the bare step's
  * best and median ms). {@code --step-reps 0} skips the bare step. The harness {@link PeerHarness}
  * runs it with {@code --only loop}.
  */
@@ -84,14 +85,17 @@ public final class FullLoop {
         DataLoader loader = DataLoader.builder(new TensorDataset(images, Tensor.fromArray(labels, samples)))
                 .batchSize(w.batch).shuffle(true).seed(42).build();
         Sequential model = w.model.build();
+        int steps = loader.batchesPerEpoch();
         List<Double> seconds = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
-        new Trainer().verbose(false).callbacks(new EpochClock(0, seconds, cpu))
+        List<Double> bytes = new ArrayList<>();
+        new Trainer().verbose(false).callbacks(new EpochClock(0, seconds, cpu, bytes))
                 .fit(model, new CrossEntropyLoss(), w.optimizerFactory().apply(model.parameters()), loader, null, epochs);
         for (int e = 0; e < seconds.size(); e++) {
             System.out.printf(Locale.ROOT, "{\"kind\": \"epoch\", \"workload\": \"%s\", \"threads\": %d, \"epoch\": %d,"
-                    + " \"seconds\": %.6f, \"samples_per_s\": %.1f, \"cores\": %.3f}%n", w.workload(), threads, e + 1,
-                    seconds.get(e), samples / seconds.get(e), cpu.get(e) / seconds.get(e));
+                    + " \"seconds\": %.6f, \"samples_per_s\": %.1f, \"cores\": %.3f, \"bytes_per_step\": %.0f}%n",
+                    w.workload(), threads, e + 1, seconds.get(e), samples / seconds.get(e), cpu.get(e) / seconds.get(e),
+                    bytes.get(e) / steps);
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.Locale;
  * from the second half of the run on (epochs 6-10 of 10, never before epoch 5). Ratios are ours /
  * peer, above 1 when ours is faster. <b>loop/step</b> is our loop's time per step at steady state
  * over our bare step ({@link TrainingStep}, best of the repetitions, in the same JVM after the loop):
- * the per-step cost of everything outside forward, backward and update, plus the fresh batch.
+ * the per-step cost of everything outside forward, backward and update, plus the fresh batch; with
+ * the heap bytes that our training thread allocated per step in those epochs.
  */
 final class LoopComparison {
     private final int epochs;
@@ -32,7 +33,7 @@ final class LoopComparison {
     }
 
     /** One process's run of one workload: samples/s of each epoch, cores busy, and the bare step (ours only). */
-    record Run(String who, double[] perSecond, double[] cores, double stepMs) {
+    record Run(String who, double[] perSecond, double[] cores, double[] bytesPerStep, double stepMs) {
         double epoch1() {
             return perSecond[0];
         }
@@ -56,6 +57,15 @@ final class LoopComparison {
                 tail.add(perSecond[e]);
             }
             return Stats.median(tail);
+        }
+
+        /** The median over the steady epochs (as {@link #steady()}) of the heap bytes allocated per step. */
+        double steadyBytesPerStep() {
+            int from = Math.max(4, perSecond.length / 2);
+            if (from >= bytesPerStep.length) {
+                return Double.NaN;
+            }
+            return Stats.median(java.util.Arrays.copyOfRange(bytesPerStep, from, bytesPerStep.length));
         }
 
         /** The median cores busy over all epochs. */
@@ -113,12 +123,14 @@ final class LoopComparison {
     private Run parse(String who, List<PeerProcess.Line> lines) {
         List<Double> rate = new ArrayList<>();
         List<Double> cores = new ArrayList<>();
+        List<Double> bytes = new ArrayList<>();
         double step = Double.NaN;
         for (PeerProcess.Line line : lines) {
             switch (line.get("kind")) {
                 case "epoch" -> {
                     rate.add(line.number("samples_per_s"));
                     cores.add(line.number("cores"));
+                    bytes.add(line.fields().containsKey("bytes_per_step") ? line.number("bytes_per_step") : Double.NaN);
                 }
                 case "step" -> step = line.number("best");
                 default -> {
@@ -131,7 +143,8 @@ final class LoopComparison {
                     + epochs);
         }
         return new Run(who, rate.stream().mapToDouble(Double::doubleValue).toArray(),
-                cores.stream().mapToDouble(Double::doubleValue).toArray(), step);
+                cores.stream().mapToDouble(Double::doubleValue).toArray(),
+                bytes.stream().mapToDouble(Double::doubleValue).toArray(), step);
     }
 
     private static void progress(LoopWorkload w, Run r) {
@@ -159,13 +172,14 @@ final class LoopComparison {
             }
         }
         System.out.println();
-        System.out.println("| workload | our loop, ms/step (steady) | our bare step, ms | loop / step |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println("| workload | our loop, ms/step (steady) | our bare step, ms | loop / step"
+                + " | heap bytes/step in the loop (steady) |");
+        System.out.println("|---|---:|---:|---:|---:|");
         for (int i = 0; i < ws.length; i++) {
             Run ours = results.get(i)[0];
             double loopMs = 1e3 * ws[i].batch / ours.steady();
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", ws[i].workload(), loopMs, ours.stepMs,
-                    loopMs / ours.stepMs);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.0f |%n", ws[i].workload(), loopMs, ours.stepMs,
+                    loopMs / ours.stepMs, ours.steadyBytesPerStep());
         }
         System.out.println();
     }
