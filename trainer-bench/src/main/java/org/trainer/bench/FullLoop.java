@@ -38,6 +38,11 @@ public final class FullLoop {
     private FullLoop() {
     }
 
+    /**
+     * Runs one workload and prints its lines.
+     *
+     * @param args the workload's name ({@code "loop mlp sgd b64"} or {@code MLP_SGD_B64}), then options
+     */
     public static void main(String[] args) {
         if (args.length == 0) {
             throw new IllegalArgumentException("FullLoop: the first argument must be a workload, one of "

@@ -17,7 +17,8 @@ import java.util.Locale;
  * <p>Figures, per epoch in samples/s: <b>epoch 1</b>; <b>epochs 2-4</b>, the three epochs after a
  * one-epoch warm-up (3 x samples over their summed seconds); <b>steady</b>, the median of the epochs
  * from the second half of the run on (epochs 6-10 of 10, never before epoch 5). Ratios are ours /
- * peer, above 1 when ours is faster. <b>loop/step</b> is our loop's time per step at steady state
+ * peer, above 1 when ours is faster; <b>per CPU-s</b> is steady samples per CPU second of the process
+ * (a figure that a shared machine distorts less than wall time). <b>loop/step</b> is our loop's time per step at steady state
  * over our bare step ({@link TrainingStep}, best of the repetitions, in the same JVM after the loop):
  * the per-step cost of everything outside forward, backward and update, plus the fresh batch; with
  * the heap bytes that our training thread allocated per step in those epochs.
@@ -55,6 +56,22 @@ final class LoopComparison {
             List<Double> tail = new ArrayList<>();
             for (int e = from; e < perSecond.length; e++) {
                 tail.add(perSecond[e]);
+            }
+            return Stats.median(tail);
+        }
+
+        /**
+         * The median over the steady epochs (as {@link #steady()}) of samples per CPU second of the
+         * process: on a machine shared with other work, what the process did with the cores it got.
+         */
+        double steadyPerCpuSecond() {
+            int from = Math.max(4, perSecond.length / 2);
+            if (from >= perSecond.length) {
+                return Double.NaN;
+            }
+            List<Double> tail = new ArrayList<>();
+            for (int e = from; e < perSecond.length; e++) {
+                tail.add(perSecond[e] / cores[e]);
             }
             return Stats.median(tail);
         }
@@ -158,17 +175,18 @@ final class LoopComparison {
                 + epochs + " epochs, samples/s (ratio = ours / that peer)");
         System.out.println();
         System.out.println("| workload | who | epoch 1 | epochs 2-4 | steady | ratio epoch 1 | ratio 2-4 | ratio steady"
-                + " | cores |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+                + " | cores | steady per CPU-s | ratio per CPU-s |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         LoopWorkload[] ws = LoopWorkload.values();
         for (int i = 0; i < ws.length; i++) {
             Run ours = results.get(i)[0];
             for (Run r : results.get(i)) {
                 boolean self = r == ours;
-                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s | %s | %s | %.2f |%n",
+                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %s | %s | %s | %.2f | %.0f | %s |%n",
                         ws[i].workload(), r.who, r.epoch1(), r.epochs2to4(), r.steady(),
                         self ? "" : ratio(ours.epoch1(), r.epoch1()), self ? "" : ratio(ours.epochs2to4(), r.epochs2to4()),
-                        self ? "" : ratio(ours.steady(), r.steady()), r.medianCores());
+                        self ? "" : ratio(ours.steady(), r.steady()), r.medianCores(), r.steadyPerCpuSecond(),
+                        self ? "" : ratio(ours.steadyPerCpuSecond(), r.steadyPerCpuSecond()));
             }
         }
         System.out.println();
