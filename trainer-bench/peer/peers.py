@@ -295,7 +295,8 @@ def main():
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per workload")
     parser.add_argument("--only", choices=("gemm", "conv", "train", "seq"), help="time one group of workloads")
     parser.add_argument("--loop", metavar="WORKLOAD",
-                        help='time the full training loop of one workload ("loop mlp sgd b64"), per epoch')
+                        help='time the full training loop of one workload ("loop mlp sgd b64"), per epoch,'
+                             ' at the first thread count of --threads')
     parser.add_argument("--epochs", type=int, default=10, help="epochs of --loop")
     parser.add_argument("--samples", type=int, default=30000, help="samples per epoch of --loop")
     parser.add_argument("--default-malloc", action="store_true",
