@@ -3,7 +3,8 @@
 
 Peers: numpy (OpenBLAS) for square SGEMM, PyTorch 1.13 CPU for SGEMM, the MLP layer products,
 conv2d forward+backward, whole training steps of the Fashion-MNIST MLP and CNN, and of a
-character-level LSTM and a Transformer encoder. Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy,
+character-level LSTM and a Transformer encoder; with --loop, the full training loop of one
+workload (randperm, index, zero_grad, forward, loss, backward, step), one line per epoch. Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy,
 python3-threadpoolctl, libopenblas0-openmp).
 
 Output: one flat JSON object per line, so that the Java side can read it with a regular
@@ -12,6 +13,8 @@ expression instead of a JSON library:
   {"kind": "info", ...}                     versions, and the BLAS kernel OpenBLAS picked
   {"kind": "result", "workload": ..., "threads": t, "peer": ..., "unit": ..., "best": x,
    "median": y, "cores": c}                 "GFLOP/s" (higher is better) or "ms" (lower is better)
+  {"kind": "epoch", "workload": ..., "epoch": e, "seconds": s, "samples_per_s": r, "cores": c, "loss": l}
+                                            --loop: one per epoch, e from 1
 
 Timing: a warm-up, then `--reps` repetitions, each running the workload enough times to last at
 least `--min-time` seconds; the best and the median repetition are reported, and the cores the
@@ -133,14 +136,7 @@ TRAINING = (("mlp", 64), ("mlp", 256), ("cnn", 64))
 def training_step(model_name, batch):
     """The same step as TrainingStep.run(): forward, cross-entropy, backward, SGD momentum 0.9."""
     torch.manual_seed(42)
-    if model_name == "mlp":
-        model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 512), torch.nn.ReLU(),
-                                    torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
-    else:
-        model = torch.nn.Sequential(torch.nn.Conv2d(1, 32, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                                    torch.nn.Conv2d(32, 64, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                                    torch.nn.Flatten(), torch.nn.Linear(1024, 256), torch.nn.ReLU(),
-                                    torch.nn.Linear(256, 10))
+    model = build_model(model_name)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(batch, 1, 28, 28)
     y = torch.arange(batch) % 10
@@ -219,6 +215,54 @@ def time_sequences(threads, args):
          best=best * 1e3, median=median * 1e3, cores=cores)
 
 
+def build_model(model_name):
+    """The Fashion-MNIST MLP or CNN of TrainingModels.java."""
+    if model_name == "mlp":
+        return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 512), torch.nn.ReLU(),
+                                   torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    return torch.nn.Sequential(torch.nn.Conv2d(1, 32, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                               torch.nn.Conv2d(32, 64, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                               torch.nn.Flatten(), torch.nn.Linear(1024, 256), torch.nn.ReLU(),
+                               torch.nn.Linear(256, 10))
+
+
+def full_loop(workload, threads, epochs, samples):
+    """The full training loop of FullLoop.java, as a PyTorch user writes it, one line per epoch.
+
+    `workload` is "loop <mlp|cnn> <sgd|adam> b<batch>". Synthetic MNIST-shaped data (standard
+    normal images, uniform labels 0..9); each epoch draws torch.randperm, then per batch indexes the
+    tensors, zero_grad, forward, cross-entropy, backward, step, and reads the loss (as Trainer.fit
+    sums the epoch's loss). SGD is lr 0.01 momentum 0.9, Adam lr 1e-3, as LoopWorkload.java.
+    """
+    _, model_name, optimizer_name, batch_text = workload.split()
+    batch = int(batch_text[1:])
+    torch.manual_seed(42)
+    images = torch.randn(samples, 1, 28, 28)
+    labels = torch.randint(0, 10, (samples,))
+    model = build_model(model_name)
+    if optimizer_name == "adam":
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    model.train()
+    for epoch in range(epochs):
+        cpu = time.process_time()
+        start = time.perf_counter()
+        order = torch.randperm(samples)
+        loss_sum = 0.0
+        for first in range(0, samples, batch):
+            index = order[first:first + batch]
+            x, y = images[index], labels[index]
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(index)
+        wall = time.perf_counter() - start
+        emit(kind="epoch", workload=workload, threads=threads, epoch=epoch + 1, seconds=wall,
+             samples_per_s=samples / wall, cores=(time.process_time() - cpu) / wall, loss=loss_sum / samples)
+
+
 def keep_freed_memory():
     """Stops glibc from handing large freed blocks back to the kernel.
 
@@ -250,6 +294,11 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.2, help="seconds per repetition, at least")
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per workload")
     parser.add_argument("--only", choices=("gemm", "conv", "train", "seq"), help="time one group of workloads")
+    parser.add_argument("--loop", metavar="WORKLOAD",
+                        help='time the full training loop of one workload ("loop mlp sgd b64"), per epoch,'
+                             ' at the first thread count of --threads')
+    parser.add_argument("--epochs", type=int, default=10, help="epochs of --loop")
+    parser.add_argument("--samples", type=int, default=30000, help="samples per epoch of --loop")
     parser.add_argument("--default-malloc", action="store_true",
                         help="leave glibc malloc as it is (see keep_freed_memory)")
     args = parser.parse_args()
@@ -263,6 +312,12 @@ def main():
          blas=blas.get("internal_api", "unknown"), blas_version=blas.get("version"),
          architecture=blas.get("architecture"), threading=blas.get("threading_layer"),
          filepath=blas.get("filepath"), mkldnn=torch.backends.mkldnn.is_available(), malloc=malloc)
+    if args.loop:
+        threads = int(args.threads.split(",")[0])
+        with threadpoolctl.threadpool_limits(limits=threads, user_api="blas"):
+            torch.set_num_threads(threads)
+            full_loop(args.loop, threads, args.epochs, args.samples)
+        return
     for threads in (int(t) for t in args.threads.split(",")):
         # OpenBLAS's own thread count and torch's OpenMP pool are separate knobs: set both.
         with threadpoolctl.threadpool_limits(limits=threads, user_api="blas"):

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the benchmarks jar and runs the peer harness: our CPU backend against numpy/OpenBLAS and
-# PyTorch on the same SGEMM and conv2d workloads at 1 and 2 threads. Arguments are passed to the
-# harness (see trainer-bench/README.md), e.g. run.sh --reps 9 --only gemm
+# PyTorch on the same SGEMM, conv2d and training-step workloads at 1 and 2 threads, and the full
+# training loops at 2 threads. Arguments are passed to the harness (see trainer-bench/README.md),
+# e.g. run.sh --reps 9 --only gemm, or run.sh --only loop --epochs 10
 set -eu
 
 # The harness finds peers.py relative to the repository root.

@@ -25,10 +25,11 @@ import org.trainer.core.backend.cpu.Sgemm;
  *
  * <p>Run it with {@code trainer-bench/peer/run.sh}, which builds the jar first. Options:
  * {@code --threads 1,2}, {@code --reps 7}, {@code --min-time 0.2} (seconds per repetition),
- * {@code --warmup 1.0} (seconds per workload), {@code --only gemm|conv|train|seq}, {@code --default-malloc}
+ * {@code --warmup 1.0} (seconds per workload), {@code --only gemm|conv|train|seq|loop}, {@code --default-malloc}
  * (torch with glibc's default malloc, see {@code keep_freed_memory} in peers.py),
  * {@code --python PATH}, {@code --script PATH} (relative to the working directory, normally the
- * repository root).
+ * repository root), and for the full training loops ({@link LoopComparison}: ours and PyTorch's,
+ * each workload in fresh processes, per-epoch samples/s) {@code --epochs 10} and {@code --samples 30000}.
  *
  * <p>This is a harness that prints numbers for a person to read, not a test: nothing fails when a
  * target is missed.
@@ -79,6 +80,20 @@ public final class PeerHarness {
                 + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version());
         System.out.println("# ours: SGEMM kernel " + Sgemm.kernelName());
         System.out.println("# load average before: " + loadAverage());
+        if (!options.onlyLoop()) {
+            measureAndCompare();
+        }
+        if (options.loop()) {
+            LoopComparison loops = new LoopComparison(options.epochs, options.samples, this::loopPeerCommand);
+            for (int threads : options.loopThreads()) {
+                loops.run(threads);
+            }
+            System.out.println("# load average after the loops: " + loadAverage());
+        }
+    }
+
+    /** The step-level workloads: ours in this JVM, then the peers in one child process, then the table. */
+    private void measureAndCompare() throws IOException, InterruptedException {
         for (int threads : options.threads) {
             Parallel.setThreads(threads);
             if (options.gemm()) {
@@ -184,6 +199,17 @@ public final class PeerHarness {
             cmd.add(options.only);
         }
         if (options.defaultMalloc) {
+            cmd.add("--default-malloc");
+        }
+        return cmd;
+    }
+
+    /** peers.py's full loop of one workload ({@link LoopComparison}), with this run's interpreter and script. */
+    private List<String> loopPeerCommand(LoopWorkload w, int threads, int epochs, int samples, boolean defaultMalloc) {
+        List<String> cmd = new ArrayList<>(List.of(options.python, options.script, "--loop", w.workload(),
+                "--threads", String.valueOf(threads), "--epochs", String.valueOf(epochs),
+                "--samples", String.valueOf(samples)));
+        if (defaultMalloc) {
             cmd.add("--default-malloc");
         }
         return cmd;
@@ -296,7 +322,11 @@ public final class PeerHarness {
     /** Command-line options, with the defaults the README's results use. */
     private static final class Options {
         int[] threads = {1, 2};
+        /** Whether --threads was given: the loops then run at those counts, else at 2 threads only. */
+        boolean threadsGiven;
         int reps = 7;
+        int epochs = 10;
+        int samples = 30_000;
         double minTime = 0.2;
         double warmup = 1.0;
         String only;
@@ -320,6 +350,19 @@ public final class PeerHarness {
             return only == null || only.equals("seq");
         }
 
+        boolean loop() {
+            return only == null || only.equals("loop");
+        }
+
+        boolean onlyLoop() {
+            return "loop".equals(only);
+        }
+
+        /** The full loops are slow (minutes per workload): at 2 threads, the setting, unless --threads says. */
+        int[] loopThreads() {
+            return threadsGiven ? threads : new int[] {2};
+        }
+
         String threadsText() {
             StringBuilder sb = new StringBuilder();
             for (int t : threads) {
@@ -341,22 +384,27 @@ public final class PeerHarness {
                 }
                 String value = args[++i];
                 switch (name) {
-                    case "--threads" -> o.threads = parseThreads(value);
+                    case "--threads" -> {
+                        o.threads = parseThreads(value);
+                        o.threadsGiven = true;
+                    }
+                    case "--epochs" -> o.epochs = Integer.parseInt(value);
+                    case "--samples" -> o.samples = Integer.parseInt(value);
                     case "--reps" -> o.reps = Integer.parseInt(value);
                     case "--min-time" -> o.minTime = Double.parseDouble(value);
                     case "--warmup" -> o.warmup = Double.parseDouble(value);
                     case "--python" -> o.python = value;
                     case "--script" -> o.script = value;
                     case "--only" -> {
-                        if (!value.equals("gemm") && !value.equals("conv") && !value.equals("train") && !value.equals("seq")) {
-                            throw new IllegalArgumentException("PeerHarness: --only must be gemm, conv, train or seq, got "
-                                    + value);
+                        if (!List.of("gemm", "conv", "train", "seq", "loop").contains(value)) {
+                            throw new IllegalArgumentException("PeerHarness: --only must be gemm, conv, train, seq or"
+                                    + " loop, got " + value);
                         }
                         o.only = value;
                     }
                     default -> throw new IllegalArgumentException("PeerHarness: unknown option " + name
-                            + " (expected --threads, --reps, --min-time, --warmup, --only, --default-malloc, --python"
-                            + " or --script)");
+                            + " (expected --threads, --reps, --min-time, --warmup, --only, --epochs, --samples,"
+                            + " --default-malloc, --python or --script)");
                 }
             }
             return o;

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs {@code peer/peers.py} and reads what it prints: one flat JSON object per line, whose fields
+ * Runs {@code peer/peers.py} (and our own harness mains in child JVMs) and reads what it prints: one flat JSON object per line, whose fields
  * are strings, numbers, booleans or null. A regular expression is enough for that, which keeps a
  * JSON library out of trainer-bench.
  */
@@ -68,7 +68,20 @@ final class PeerProcess {
             String old = env.get("LD_LIBRARY_PATH");
             env.put("LD_LIBRARY_PATH", OPENMP_OPENBLAS + (old == null || old.isEmpty() ? "" : ":" + old));
         }
-        // The script's errors (a missing torch, say) go straight to our console.
+        return lines(pb, "peers.py");
+    }
+
+    /**
+     * Runs one of our own harness mains ({@code command} is a whole java command line) in a child
+     * JVM with this process's environment, and returns the JSON lines it prints.
+     */
+    static List<Line> runOurs(List<String> command) throws IOException, InterruptedException {
+        return lines(new ProcessBuilder(command), "java");
+    }
+
+    /** Starts the process, collects the lines of its standard output that are JSON objects, and checks its exit status. */
+    private static List<Line> lines(ProcessBuilder pb, String name) throws IOException, InterruptedException {
+        // The child's errors (a missing torch, say) go straight to our console.
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process process = pb.start();
         List<Line> lines = new ArrayList<>();
@@ -83,7 +96,7 @@ final class PeerProcess {
         }
         int rc = process.waitFor();
         if (rc != 0) {
-            throw new IOException("peers.py: " + String.join(" ", command) + " exited with status " + rc);
+            throw new IOException(name + ": " + String.join(" ", pb.command()) + " exited with status " + rc);
         }
         return lines;
     }

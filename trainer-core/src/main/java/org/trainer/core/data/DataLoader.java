@@ -117,8 +117,17 @@ public final class DataLoader extends EpochCounter {
         IntFunction<Batch> make = from == 0 ? all : b -> all.apply(from + b);
         int count = plan.length - from;
         int threads = workers > 0 ? workers : prefetch > 0 ? 1 : 0;
-        return threads == 0 ? new SequentialIterator(make, count)
+        return threads == 0 ? new SequentialIterator(make, count, freshBatches())
                 : new PrefetchIterator(make, count, Math.max(prefetch, threads), threads);
+    }
+
+    /**
+     * Whether a batch built on the consumer's thread is new memory that nothing else keeps: true of
+     * an in-memory {@link TensorDataset} without augmentation, whose batches are gathered copies.
+     * Another dataset might keep what it returns (a cache), so its batches are never recycled.
+     */
+    private boolean freshBatches() {
+        return dataset instanceof TensorDataset && augmentation.isEmpty();
     }
 
     /** Whether this loader changes its samples at random (per-sample or batch transforms). */

@@ -7,11 +7,19 @@ import java.util.function.IntFunction;
 final class SequentialIterator implements BatchIterator {
     private final IntFunction<Batch> make;
     private final int count;
+    private final boolean fresh;
     private int next;
 
-    SequentialIterator(IntFunction<Batch> make, int count) {
+    /** Batches that {@link #freshBatches() may be recycled} only when {@code fresh} says so. */
+    SequentialIterator(IntFunction<Batch> make, int count, boolean fresh) {
         this.make = make;
         this.count = count;
+        this.fresh = fresh;
+    }
+
+    @Override
+    public boolean freshBatches() {
+        return fresh;
     }
 
     @Override

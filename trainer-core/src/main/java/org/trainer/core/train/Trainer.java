@@ -36,7 +36,12 @@ import org.trainer.core.train.checkpoint.Checkpointing;
  *
  * <p>Batches move to the device of the model's parameters (a model moved with
  * {@code model.to(Device.cuda(0))} trains on CPU loaders as they are): features and targets are
- * copied there at the start of each step, into memory the step's scope recycles.
+ * copied there at the start of each step, into memory the step's scope recycles. When the loader's
+ * batches are {@linkplain BatchIterator#freshBatches() fresh} (a {@code DataLoader} over a
+ * {@code TensorDataset}, without augmentation or loader threads), each batch is gathered into the
+ * memory of the batch before it, so that a steady-state step allocates no memory for its data;
+ * such a batch must not be kept past its step (a callback never sees it; a loss or metric that keeps
+ * the targets it is given must copy them, as it must the outputs).
  *
  * <p>With {@link #checkpoints(Checkpointing)} set, fit writes checkpoints as the settings say and,
  * first of all, resumes from the newest good checkpoint in the directory: the weights, the history
@@ -320,75 +325,78 @@ public final class Trainer {
         try (BatchIterator it = batch == 0 ? train.iterator(ctx.epoch()) : train.iterator(ctx.epoch(), batch)) {
             long t = profiler == null ? 0 : profiler.beginStep();
             while (it.hasNext() && !ctx.stopRequested()) {
-                Batch b = it.next();
-                boolean stepNow = k == 1 || (batch + 1) % k == 0 || !it.hasNext();
-                t = lap(Phase.DATA, t);
-                for (Callback c : all) {
-                    c.onBatchBegin(ctx, batch);
-                }
-                if (schedule != null && schedule.perIteration()) {
-                    optimizer.applySchedule(schedule, ctx.iteration());
-                }
-                double value;
-                // Everything the step computes is dead once the loss and the metrics are read.
-                try (MemoryScope step = MemoryScope.open(pool)) {
-                    t = lap(Phase.OTHER, t);
-                    Tensor x = b.features().to(device);
-                    Tensor y = b.targets().to(device);
+                // The batch is built in memory that the next batch reuses, when its loader allows it.
+                try (BatchMemory memory = BatchMemory.open(it, pool)) {
+                    Batch b = memory.next();
+                    boolean stepNow = k == 1 || (batch + 1) % k == 0 || !it.hasNext();
                     t = lap(Phase.DATA, t);
-                    Tensor out = model.apply(x);
-                    Tensor l = loss.compute(out, y);
-                    t = lap(Phase.FORWARD, t);
-                    if (k == 1) {
-                        optimizer.zeroGrad();
-                        l.backward();
-                    } else {
-                        if (batch % k == 0) {
+                    for (Callback c : all) {
+                        c.onBatchBegin(ctx, batch);
+                    }
+                    if (schedule != null && schedule.perIteration()) {
+                        optimizer.applySchedule(schedule, ctx.iteration());
+                    }
+                    double value;
+                    // Everything the step computes is dead once the loss and the metrics are read.
+                    try (MemoryScope step = MemoryScope.open(pool)) {
+                        t = lap(Phase.OTHER, t);
+                        Tensor x = b.features().to(device);
+                        Tensor y = b.targets().to(device);
+                        t = lap(Phase.DATA, t);
+                        Tensor out = model.apply(x);
+                        Tensor l = loss.compute(out, y);
+                        t = lap(Phase.FORWARD, t);
+                        if (k == 1) {
                             optimizer.zeroGrad();
+                            l.backward();
+                        } else {
+                            if (batch % k == 0) {
+                                optimizer.zeroGrad();
+                            }
+                            backwardWeighted(model, l, b.size(), stepNow);
+                            stepSamples += b.size();
                         }
-                        backwardWeighted(model, l, b.size(), stepNow);
-                        stepSamples += b.size();
+                        value = l.item();
+                        t = lap(Phase.BACKWARD, t);
+                        try (GradMode off = Tensor.noGrad()) {
+                            Tensor detached = out.detach();
+                            ms.forEach(m -> m.update(detached, y));
+                        }
                     }
-                    value = l.item();
-                    t = lap(Phase.BACKWARD, t);
-                    try (GradMode off = Tensor.noGrad()) {
-                        Tensor detached = out.detach();
-                        ms.forEach(m -> m.update(detached, y));
-                    }
-                }
-                t = lap(Phase.OTHER, t);
-                if (stepNow) {
-                    if (k > 1) {
-                        scaleGradients(optimizer, 1.0 / stepSamples);
-                        stepSamples = 0;
-                    }
-                    optimizer.step();
-                }
-                if (profiler != null) {
-                    t = lap(Phase.OPTIMIZER, t);
-                    profiler.synchronize();
-                    t = lap(Phase.SYNC, t);
-                }
-                int n = b.size();
-                state.lossSum += value * n;
-                state.seen += n;
-                if (recordStepLosses) {
-                    ctx.history().addStepLoss(value);
-                }
-                ctx.advance(n);
-                for (Callback c : all) {
-                    c.onBatchEnd(ctx, batch, value);
-                }
-                batch++;
-                state.batch = batch;
-                if (run != null && stepNow) {
-                    run.afterBatch(ctx, state);
-                    run.stopIfRequested(ctx, state);
-                }
-                if (profiler != null) {
                     t = lap(Phase.OTHER, t);
-                    profiler.endStep(n);
-                    t = profiler.beginStep();
+                    if (stepNow) {
+                        if (k > 1) {
+                            scaleGradients(optimizer, 1.0 / stepSamples);
+                            stepSamples = 0;
+                        }
+                        optimizer.step();
+                    }
+                    if (profiler != null) {
+                        t = lap(Phase.OPTIMIZER, t);
+                        profiler.synchronize();
+                        t = lap(Phase.SYNC, t);
+                    }
+                    int n = b.size();
+                    state.lossSum += value * n;
+                    state.seen += n;
+                    if (recordStepLosses) {
+                        ctx.history().addStepLoss(value);
+                    }
+                    ctx.advance(n);
+                    for (Callback c : all) {
+                        c.onBatchEnd(ctx, batch, value);
+                    }
+                    batch++;
+                    state.batch = batch;
+                    if (run != null && stepNow) {
+                        run.afterBatch(ctx, state);
+                        run.stopIfRequested(ctx, state);
+                    }
+                    if (profiler != null) {
+                        t = lap(Phase.OTHER, t);
+                        profiler.endStep(n);
+                        t = profiler.beginStep();
+                    }
                 }
             }
         } finally {
@@ -464,14 +472,16 @@ public final class Trainer {
         long seen = 0;
         try (GradMode off = Tensor.noGrad(); BatchIterator it = data.iterator(0)) {
             while (it.hasNext()) {
-                Batch b = it.next();
-                try (MemoryScope step = MemoryScope.open(pool)) {
-                    Tensor y = b.targets().to(device);
-                    Tensor out = model.apply(b.features().to(device));
-                    lossSum += loss.compute(out, y).item() * b.size();
-                    ms.forEach(m -> m.update(out, y));
+                try (BatchMemory memory = BatchMemory.open(it, pool)) {
+                    Batch b = memory.next();
+                    try (MemoryScope step = MemoryScope.open(pool)) {
+                        Tensor y = b.targets().to(device);
+                        Tensor out = model.apply(b.features().to(device));
+                        lossSum += loss.compute(out, y).item() * b.size();
+                        ms.forEach(m -> m.update(out, y));
+                    }
+                    seen += b.size();
                 }
-                seen += b.size();
             }
         } finally {
             if (wasTraining) {
