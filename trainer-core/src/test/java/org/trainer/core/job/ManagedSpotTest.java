@@ -139,7 +139,9 @@ class ManagedSpotTest {
             long stoppedAt = Long.parseLong(end[1]);
             // No lost step: the next attempt starts from the very step at which this one stopped.
             assertEquals(stoppedAt, starts.get(i + 1), "attempt " + (i + 2) + " resumes where " + (i + 1) + " stopped");
-            assertTrue(stoppedAt > starts.get(i), "each attempt finished at least its current step: " + starts);
+            // A notice may come before the attempt's first step ends (a loaded machine): then it stops
+            // where it started, losing nothing; it never goes back.
+            assertTrue(stoppedAt >= starts.get(i), "no attempt stops before where it started: " + starts);
             assertTrue(noticeToStatus.get(i) < GRACE.toSeconds(), "checkpoint and status within the grace period: "
                     + noticeToStatus);
         }
