@@ -82,7 +82,7 @@ abstract class SequenceStep {
             lstm = switch (cell) {
                 case "lstm" -> new LSTM(EMBED, HIDDEN, RecurrentOptions.defaults());
                 case "gru" -> new GRU(EMBED, HIDDEN, RecurrentOptions.defaults());
-                case "rnn" -> new RNN(EMBED, HIDDEN, RecurrentOptions.defaults());
+                case "rnn" -> new RNN(EMBED, HIDDEN, RNN.Nonlinearity.TANH, RecurrentOptions.defaults());
                 default -> throw new IllegalArgumentException("CharLstm: cell must be lstm, gru or rnn, got " + cell);
             };
             readout = new Linear(HIDDEN, VOCAB);
