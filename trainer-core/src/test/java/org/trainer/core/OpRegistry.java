@@ -36,6 +36,7 @@ import org.trainer.core.loss.L1Loss;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.loss.MseLoss;
 import org.trainer.core.loss.Reduction;
+import org.trainer.core.ops.GruRecurrence;
 import org.trainer.core.ops.LstmRecurrence;
 import org.trainer.core.ops.SoftmaxCrossEntropy;
 
@@ -371,6 +372,17 @@ public final class OpRegistry {
                         any(5, A, 16), any(16, 4), any(16), any(A, 4), any(A, 4))
                 .conf("lstmRecurrence reverse", OpParams.of("bias", false, "reverse", true),
                         any(4, A, 12), any(12, 3), any(A, 3), any(A, 3));
+        entry("gruRecurrence", "ops.GruRecurrence",
+                (x, p) -> GruRecurrence.apply(x[0], x[1], p.b("bias") ? x[2] : null, x[x.length - 1], p.b("reverse")))
+                .none("a fused GRU loop; nn.GRU as a whole has PyTorch fixtures (RecurrentReferenceTest)")
+                .grad("gruRecurrence", OpParams.of("bias", true, "reverse", false),
+                        normal(3, 2, 9), normal(9, 3), normal(9), normal(2, 3))
+                .grad("gruRecurrenceReverseNoBias", OpParams.of("bias", false, "reverse", true),
+                        normal(4, 2, 6), normal(6, 2), normal(2, 2))
+                .conf("gruRecurrence", OpParams.of("bias", true, "reverse", false),
+                        any(5, A, 15), any(15, 5), any(15), any(A, 5))
+                .conf("gruRecurrence reverse", OpParams.of("bias", false, "reverse", true),
+                        any(4, A, 9), any(9, 3), any(A, 3));
     }
 
     private static OpParams conv(int sh, int sw, int ph, int pw, int dh, int dw) {
