@@ -38,6 +38,7 @@ import org.trainer.core.loss.MseLoss;
 import org.trainer.core.loss.Reduction;
 import org.trainer.core.ops.GruRecurrence;
 import org.trainer.core.ops.LstmRecurrence;
+import org.trainer.core.ops.RnnRecurrence;
 import org.trainer.core.ops.SoftmaxCrossEntropy;
 
 /**
@@ -383,6 +384,18 @@ public final class OpRegistry {
                         any(5, A, 15), any(15, 5), any(15), any(A, 5))
                 .conf("gruRecurrence reverse", OpParams.of("bias", false, "reverse", true),
                         any(4, A, 9), any(9, 3), any(A, 3));
+        entry("rnnRecurrence", "ops.RnnRecurrence",
+                (x, p) -> RnnRecurrence.apply(x[0], x[1], p.b("bias") ? x[2] : null, x[x.length - 1], p.b("reverse"),
+                        p.b("relu")))
+                .none("a fused RNN loop; nn.RNN as a whole has PyTorch fixtures (RecurrentReferenceTest)")
+                .grad("rnnRecurrence", OpParams.of("bias", true, "reverse", false, "relu", false),
+                        normal(3, 2, 3), normal(3, 3), normal(3), normal(2, 3))
+                .grad("rnnRecurrenceReverseReluNoBias", OpParams.of("bias", false, "reverse", true, "relu", true),
+                        normal(4, 2, 4), normal(4, 4), normal(2, 4))
+                .conf("rnnRecurrence", OpParams.of("bias", true, "reverse", false, "relu", false),
+                        any(5, A, 6), any(6, 6), any(6), any(A, 6))
+                .conf("rnnRecurrence reverse relu", OpParams.of("bias", false, "reverse", true, "relu", true),
+                        any(4, A, 3), any(3, 3), any(A, 3));
     }
 
     private static OpParams conv(int sh, int sw, int ph, int pw, int dh, int dw) {

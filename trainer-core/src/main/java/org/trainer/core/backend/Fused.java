@@ -259,6 +259,64 @@ public final class Fused {
     }
 
     /**
+     * The whole Elman RNN recurrence of one layer and direction. Fallback: {@code RNN}'s cell, each
+     * step from {@link Backend#matmul}, {@link Backend#binary} and {@link Backend#unary}.
+     */
+    public interface Rnn extends Capability {
+        /**
+         * Fused RNN recurrence over the T steps of one layer and direction, for backends that have one:
+         * for the step at time t, fed the h' of the step processed before it (t - 1, or t + 1 when
+         * {@code reverse}; h0 for the first),
+         * {@code h = act(xProj[t] + h' wHh^T + bHh)}, act tanh or (relu) max(0, .). Inputs: xProj
+         * [T, N, H] (the input projection of every step), wHh [H, H], bHh [H] or null, h0 [N, H].
+         * Overwrites out [T, N, H] (out[t] = h of step t), all that {@link #rnnBackward} reads. Returns
+         * false, writing nothing, when this backend has no fused path for these storages; the caller
+         * then composes each step. A backend that returns true here for some storages must also return
+         * true from {@link #rnnBackward} for them.
+         *
+         * @param steps T
+         * @param n the batch size N
+         * @param hidden H
+         * @param reverse whether the steps run from T - 1 down to 0
+         * @param relu whether act is relu (else tanh)
+         * @param xProj [T, N, H]
+         * @param wHh [H, H]
+         * @param bHh [H], or null
+         * @param h0 [N, H]
+         * @param out [T, N, H], overwritten
+         * @return whether this backend computed it
+         */
+        boolean rnnForward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage xProj, Storage wHh,
+                           Storage bHh, Storage h0, Storage out);
+
+        /**
+         * Backward of {@link #rnnForward}, given its inputs and output and gOut [T, N, H], the gradient of
+         * out. Overwrites gxProj [T, N, H] (the gradient of the pre-activation at every step, which is
+         * that of xProj), and gw [H, H], gb [H] and gh0 [N, H] unless null; dh is [N, H] scratch.
+         * Returns false, writing nothing, when this backend has no fused path.
+         *
+         * @param steps T
+         * @param n the batch size N
+         * @param hidden H
+         * @param reverse as in the forward
+         * @param relu as in the forward
+         * @param wHh [H, H]
+         * @param h0 [N, H]
+         * @param out the forward's out
+         * @param gOut [T, N, H]
+         * @param gxProj [T, N, H], overwritten
+         * @param gw [H, H], or null
+         * @param gb [H], or null
+         * @param gh0 [N, H], or null
+         * @param dh [N, H] scratch
+         * @return whether this backend computed it
+         */
+        boolean rnnBackward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage wHh, Storage h0,
+                            Storage out, Storage gOut, Storage gxProj, Storage gw, Storage gb, Storage gh0,
+                            Storage dh);
+    }
+
+    /**
      * One-pass SGD steps. Fallback: the optimizer's update in Tensor operations ({@code torch.optim.SGD}'s rule).
      */
     public interface Sgd extends Capability {

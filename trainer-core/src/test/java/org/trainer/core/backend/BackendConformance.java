@@ -18,6 +18,7 @@ import org.trainer.core.Tensor;
 import org.trainer.core.nn.GRU;
 import org.trainer.core.nn.LSTM;
 import org.trainer.core.nn.Parameter;
+import org.trainer.core.nn.RNN;
 import org.trainer.core.nn.RecurrentLayer;
 import org.trainer.core.nn.RecurrentOptions;
 import org.trainer.core.ops.SoftmaxCrossEntropy;
@@ -933,6 +934,28 @@ public abstract class BackendConformance {
                     dtype, x, gy, xShape);
             for (int i = 0; i < composed.size(); i++) {
                 close("gru output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i), 10);
+            }
+        }
+    }
+
+    @Test
+    void rnnCapabilityMatchesTheComposedRecurrence() {
+        Backend be = backend();
+        if (be.capability(Fused.Rnn.class).isEmpty()) {
+            return;
+        }
+        int[] xShape = {5, 3, 4};
+        for (DType dtype : FLOATING) {
+            for (RNN.Nonlinearity act : RNN.Nonlinearity.values()) {
+                double[] x = as(dtype, uniform(85, prod(xShape), -1, 1));
+                double[] gy = as(dtype, uniform(86, 5 * 3 * 6, -1, 1));
+                List<double[]> composed = recurrentRun(new RNN(xShape[2], 6, act, RecurrentOptions.defaults(), 7),
+                        PrimitiveBackend.DEVICE, dtype, x, gy, xShape);
+                List<double[]> fused = recurrentRun(new RNN(xShape[2], 6, act, RecurrentOptions.defaults(), 7),
+                        be.device(), dtype, x, gy, xShape);
+                for (int i = 0; i < composed.size(); i++) {
+                    close("rnn " + act + " output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i), 10);
+                }
             }
         }
     }

@@ -13,7 +13,7 @@ import org.trainer.core.Tensor;
 /**
  * Finite-difference gradient checks of the recurrent layers in float64 on tiny sizes (input 2,
  * hidden 3, projections to 2 for one LSTM, T 4, N 3, two bidirectional layers, given initial
- * states, unequal lengths, and for the GRU also full lengths, which take its fused recurrence): the
+ * states, unequal lengths, and for the GRU and RNN also full lengths, which take their fused recurrences): the
  * gradients of the input and initial states through {@link GradientCheck}, and those of every
  * parameter element by central differences of the same weighted loss.
  */
@@ -127,6 +127,17 @@ class RecurrentGradCheckTest {
     @Test
     void gruFused() {
         check("GRU fused", new GRU(2, 3, TWO_BIDIRECTIONAL, 12), false, null);
+    }
+
+    @Test
+    void rnnFused() {
+        check("RNN fused", new RNN(2, 3, RNN.Nonlinearity.TANH, TWO_BIDIRECTIONAL, 14), false, null);
+    }
+
+    @Test
+    void rnnReluFusedBatchFirstWithoutBias() {
+        check("RNN relu fused no bias", new RNN(2, 3, RNN.Nonlinearity.RELU,
+                TWO_BIDIRECTIONAL.withBias(false).withBatchFirst(true), 15), true, null);
     }
 
     @Test
