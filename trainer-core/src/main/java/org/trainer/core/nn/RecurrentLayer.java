@@ -118,8 +118,9 @@ public abstract class RecurrentLayer extends Module {
      * backend have one: from xProj [T, N, G*H] and the initial h and c [N, H], the outputs packed
      * [T + 1, N, H] as {@link org.trainer.core.ops.LstmRecurrence} packs them (rows 0..T-1 the
      * output of each step by time, row T the final c), or [T, N, H] for a layer without a cell
-     * state ({@link org.trainer.core.ops.GruRecurrence}, {@link org.trainer.core.ops.RnnRecurrence}). Null (the default) runs the steps one
-     * {@link #cell} at a time, as a call with lengths or projections always does.
+     * state ({@link org.trainer.core.ops.GruRecurrence}, {@link org.trainer.core.ops.RnnRecurrence}).
+     * Null (the default) runs the steps one {@link #cell} at a time, as a call with lengths or
+     * projections always does.
      */
     Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
         return null;

@@ -954,7 +954,8 @@ public abstract class BackendConformance {
                 List<double[]> fused = recurrentRun(new RNN(xShape[2], 6, act, RecurrentOptions.defaults(), 7),
                         be.device(), dtype, x, gy, xShape);
                 for (int i = 0; i < composed.size(); i++) {
-                    close("rnn " + act + " output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i), 10);
+                    close("rnn " + act + " output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i),
+                            10);
                 }
             }
         }

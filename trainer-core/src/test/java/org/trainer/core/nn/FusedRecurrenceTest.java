@@ -28,15 +28,17 @@ class FusedRecurrenceTest {
 
     /** The layer: "gru", "tanh" or "relu" (an RNN). */
     @ParameterizedTest
-    @CsvSource({"gru, 32, 5, true, false", "gru, 21, 5, true, true", "gru, 32, 2, false, false", "gru, 7, 1, true, true",
-            "tanh, 32, 5, true, false", "tanh, 21, 5, false, true", "relu, 21, 5, true, false", "relu, 32, 2, true, true"})
+    @CsvSource({"gru, 32, 5, true, false", "gru, 21, 5, true, true", "gru, 32, 2, false, false",
+            "gru, 7, 1, true, true", "tanh, 32, 5, true, false", "tanh, 21, 5, false, true",
+            "relu, 21, 5, true, false", "relu, 32, 2, true, true"})
     void fusedMatchesComposedStepsInFloat32(String cell, int hidden, int steps, boolean bias, boolean batchFirst) {
         compare(cell, DType.FLOAT32, hidden, steps, bias, batchFirst, 1e-4);
     }
 
     @ParameterizedTest
     @CsvSource({"gru, 5, 4, true, false", "gru, 3, 7, false, true", "gru, 9, 1, true, true",
-            "tanh, 5, 4, true, false", "tanh, 3, 7, false, true", "relu, 9, 4, true, true", "relu, 5, 1, false, false"})
+            "tanh, 5, 4, true, false", "tanh, 3, 7, false, true", "relu, 9, 4, true, true",
+            "relu, 5, 1, false, false"})
     void fusedMatchesComposedStepsInFloat64(String cell, int hidden, int steps, boolean bias, boolean batchFirst) {
         compare(cell, DType.FLOAT64, hidden, steps, bias, batchFirst, 1e-12);
     }

@@ -50,7 +50,8 @@ class RnnCellKernelTest {
         for (int q = 0; q < names.length; q++) {
             for (int i = 0; i < results[0][q].length; i++) {
                 assertEquals(results[0][q][i], results[1][q][i], 2e-6 * (1 + Math.abs(results[0][q][i])),
-                        names[q] + " at " + i + (relu ? " (relu)" : " (tanh)") + (withBiasAndDh ? "" : " (no bias, no dh)"));
+                        names[q] + " at " + i + (relu ? " (relu)" : " (tanh)")
+                                + (withBiasAndDh ? "" : " (no bias, no dh)"));
             }
         }
     }
