@@ -162,12 +162,12 @@ def time_training(threads, args):
 SEQ_STEPS, SEQ_BATCH = 64, 32
 
 
-def char_lstm_step():
-    """As SequenceStep.CharLstm: embedding 96->64, LSTM 256, linear to 96, cross-entropy, Adam."""
+def char_lstm_step(cell="lstm"):
+    """As SequenceStep.CharLstm: embedding 96->64, LSTM (or GRU, tanh RNN) 256, linear to 96, cross-entropy, Adam."""
     torch.manual_seed(42)
     vocab, embed, hidden = 96, 64, 256
     embedding = torch.nn.Embedding(vocab, embed)
-    lstm = torch.nn.LSTM(embed, hidden)
+    lstm = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell](embed, hidden)
     readout = torch.nn.Linear(hidden, vocab)
     params = list(embedding.parameters()) + list(lstm.parameters()) + list(readout.parameters())
     optimizer = torch.optim.Adam(params, lr=1e-3)

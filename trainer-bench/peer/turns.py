@@ -3,7 +3,8 @@
 
 Commands, one a line; each answer is one line on stdout:
   threads N         set torch's and OpenBLAS's thread counts      -> "ok"
-  run NAME COUNT    run COUNT steps of NAME (cnn, conv1, conv2)    -> "WALL_SECONDS CPU_SECONDS"
+  run NAME COUNT    run COUNT steps of NAME (cnn, conv1, conv2,     -> "WALL_SECONDS CPU_SECONDS"
+                    char-lstm, char-gru, char-rnn)
   info              the BLAS libraries loaded                      -> one line of text
 """
 
@@ -21,7 +22,10 @@ def make_step(name):
         return peers.training_step("cnn", 64)
     if name in ("conv1", "conv2"):
         return peers.conv_step(*peers.CONV_LAYERS[int(name[-1]) - 1])
-    raise ValueError("turns.py: unknown workload %r (expected cnn, conv1 or conv2)" % name)
+    if name in ("char-lstm", "char-gru", "char-rnn"):
+        return peers.char_lstm_step(name[len("char-"):])
+    raise ValueError("turns.py: unknown workload %r (expected cnn, conv1, conv2, char-lstm, char-gru or char-rnn)"
+                     % name)
 
 
 def main():

@@ -26,13 +26,17 @@ import java.util.Map;
  * statics and thread pool); PyTorch runs in {@code trainer-bench/peer/turns.py}, with the same
  * environment as {@code PeerProcess} gives the peer harness.
  *
- * <p>Usage: {@code InterleavedPeer JAR[,JAR...] cnn|conv1|conv2 THREADS[,THREADS...] ROUNDS CHUNK_SECONDS}.
+ * <p>Usage: {@code InterleavedPeer JAR[,JAR...] WORKLOAD THREADS[,THREADS...] ROUNDS CHUNK_SECONDS}, the
+ * workload one of cnn, conv1, conv2 (see {@code ConvLayer}), char-lstm, char-gru and char-rnn (the
+ * character model of {@code SequenceStep.CharLstm} with that cell).
  * Prints per jar and thread count the median wall and process CPU time per step, and PyTorch's
  * time over ours (> 1: ours faster) for both: the CPU ratio does not count the time a process
  * waited for a core.
  */
 public final class InterleavedPeer {
     private static final double WARMUP_SECONDS = 4.0;
+    private static final List<String> WORKLOADS = List.of("cnn", "conv1", "conv2", "char-lstm", "char-gru",
+            "char-rnn");
 
     private InterleavedPeer() {
     }
@@ -50,13 +54,14 @@ public final class InterleavedPeer {
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
-            throw new IllegalArgumentException("InterleavedPeer: expected 5 arguments (jars, cnn|conv1|conv2, threads,"
+            throw new IllegalArgumentException("InterleavedPeer: expected 5 arguments (jars, workload, threads,"
                     + " rounds, chunk seconds), got " + args.length + ": " + Arrays.toString(args));
         }
         String[] jars = args[0].split(",");
         String workload = args[1];
-        if (!List.of("cnn", "conv1", "conv2").contains(workload)) {
-            throw new IllegalArgumentException("InterleavedPeer: workload must be cnn, conv1 or conv2, got " + workload);
+        if (!WORKLOADS.contains(workload)) {
+            throw new IllegalArgumentException("InterleavedPeer: workload must be one of " + WORKLOADS + ", got "
+                    + workload);
         }
         int[] threads = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
         int rounds = Integer.parseInt(args[3]);
@@ -157,11 +162,21 @@ public final class InterleavedPeer {
         };
     }
 
-    /** The workload's step from the jar behind {@code loader}: TrainingStep (CNN, batch 64) or ConvLayer.Step. */
+    /**
+     * The workload's step from the jar behind {@code loader}: TrainingStep (CNN, batch 64),
+     * SequenceStep.CharLstm or ConvLayer.Step.
+     */
     private static Runnable step(ClassLoader loader, String workload) throws ReflectiveOperationException {
         Object step;
         Method run;
-        if (workload.equals("cnn")) {
+        if (workload.startsWith("char-")) {
+            Class<?> type = loader.loadClass(SequenceStep.CharLstm.class.getName());
+            Constructor<?> make = type.getDeclaredConstructor(String.class, long.class);
+            make.setAccessible(true);
+            step = make.newInstance(workload.substring("char-".length()), 42L);
+            run = loader.loadClass(SequenceStep.class.getName()).getDeclaredMethod("run");
+            run.setAccessible(true);
+        } else if (workload.equals("cnn")) {
             Class<?> kinds = loader.loadClass(TrainingModels.class.getName());
             Class<?> type = loader.loadClass(TrainingStep.class.getName());
             Constructor<?> make = type.getDeclaredConstructor(kinds, int.class, long.class);

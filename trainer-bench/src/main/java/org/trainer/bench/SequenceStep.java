@@ -8,12 +8,15 @@ import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.loss.CrossEntropyLoss;
 import org.trainer.core.nn.Dropout;
 import org.trainer.core.nn.Embedding;
+import org.trainer.core.nn.GRU;
 import org.trainer.core.nn.LSTM;
 import org.trainer.core.nn.LayerNorm;
 import org.trainer.core.nn.Linear;
 import org.trainer.core.nn.Module;
 import org.trainer.core.nn.MultiheadAttention;
 import org.trainer.core.nn.Parameter;
+import org.trainer.core.nn.RNN;
+import org.trainer.core.nn.RecurrentLayer;
 import org.trainer.core.nn.RecurrentOptions;
 import org.trainer.core.nn.Seeds;
 import org.trainer.optim.Adam;
@@ -52,9 +55,9 @@ abstract class SequenceStep {
     }
 
     /**
-     * A character-level language model: embedding 96 -> 64, a one-layer LSTM with hidden size 256,
-     * a linear read-out to 96 classes, cross-entropy over every one of the 64 x 32 positions (time
-     * first, as PyTorch's default layout).
+     * A character-level language model: embedding 96 -> 64, a one-layer LSTM (or, with a cell
+     * named, GRU or tanh RNN) with hidden size 256, a linear read-out to 96 classes, cross-entropy
+     * over every one of the 64 x 32 positions (time first, as PyTorch's default layout).
      */
     static final class CharLstm extends SequenceStep {
         static final int VOCAB = 96;
@@ -62,16 +65,26 @@ abstract class SequenceStep {
         static final int HIDDEN = 256;
 
         private final Embedding embedding;
-        private final LSTM lstm;
+        private final RecurrentLayer lstm;
         private final Linear readout;
         private final CrossEntropyLoss loss = new CrossEntropyLoss();
         private final Tensor tokens;
         private final Tensor targets;
 
         CharLstm(long seed) {
+            this("lstm", seed);
+        }
+
+        /** The model with this recurrent cell: "lstm", "gru" or "rnn" (tanh). */
+        CharLstm(String cell, long seed) {
             Seeds.set(seed);
             embedding = new Embedding(VOCAB, EMBED);
-            lstm = new LSTM(EMBED, HIDDEN, RecurrentOptions.defaults());
+            lstm = switch (cell) {
+                case "lstm" -> new LSTM(EMBED, HIDDEN, RecurrentOptions.defaults());
+                case "gru" -> new GRU(EMBED, HIDDEN, RecurrentOptions.defaults());
+                case "rnn" -> new RNN(EMBED, HIDDEN, RNN.Nonlinearity.TANH, RecurrentOptions.defaults());
+                default -> throw new IllegalArgumentException("CharLstm: cell must be lstm, gru or rnn, got " + cell);
+            };
             readout = new Linear(HIDDEN, VOCAB);
             List<Parameter> params = new ArrayList<>(embedding.parameters());
             params.addAll(lstm.parameters());

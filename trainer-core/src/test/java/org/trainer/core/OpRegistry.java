@@ -36,7 +36,9 @@ import org.trainer.core.loss.L1Loss;
 import org.trainer.core.loss.Loss;
 import org.trainer.core.loss.MseLoss;
 import org.trainer.core.loss.Reduction;
+import org.trainer.core.ops.GruRecurrence;
 import org.trainer.core.ops.LstmRecurrence;
+import org.trainer.core.ops.RnnRecurrence;
 import org.trainer.core.ops.SoftmaxCrossEntropy;
 
 /**
@@ -371,6 +373,29 @@ public final class OpRegistry {
                         any(5, A, 16), any(16, 4), any(16), any(A, 4), any(A, 4))
                 .conf("lstmRecurrence reverse", OpParams.of("bias", false, "reverse", true),
                         any(4, A, 12), any(12, 3), any(A, 3), any(A, 3));
+        entry("gruRecurrence", "ops.GruRecurrence",
+                (x, p) -> GruRecurrence.apply(x[0], x[1], p.b("bias") ? x[2] : null, x[x.length - 1], p.b("reverse")))
+                .none("a fused GRU loop; nn.GRU as a whole has PyTorch fixtures (RecurrentReferenceTest)")
+                .grad("gruRecurrence", OpParams.of("bias", true, "reverse", false),
+                        normal(3, 2, 9), normal(9, 3), normal(9), normal(2, 3))
+                .grad("gruRecurrenceReverseNoBias", OpParams.of("bias", false, "reverse", true),
+                        normal(4, 2, 6), normal(6, 2), normal(2, 2))
+                .conf("gruRecurrence", OpParams.of("bias", true, "reverse", false),
+                        any(5, A, 15), any(15, 5), any(15), any(A, 5))
+                .conf("gruRecurrence reverse", OpParams.of("bias", false, "reverse", true),
+                        any(4, A, 9), any(9, 3), any(A, 3));
+        entry("rnnRecurrence", "ops.RnnRecurrence",
+                (x, p) -> RnnRecurrence.apply(x[0], x[1], p.b("bias") ? x[2] : null, x[x.length - 1], p.b("reverse"),
+                        p.b("relu")))
+                .none("a fused RNN loop; nn.RNN as a whole has PyTorch fixtures (RecurrentReferenceTest)")
+                .grad("rnnRecurrence", OpParams.of("bias", true, "reverse", false, "relu", false),
+                        normal(3, 2, 3), normal(3, 3), normal(3), normal(2, 3))
+                .grad("rnnRecurrenceReverseReluNoBias", OpParams.of("bias", false, "reverse", true, "relu", true),
+                        normal(4, 2, 4), normal(4, 4), normal(2, 4))
+                .conf("rnnRecurrence", OpParams.of("bias", true, "reverse", false, "relu", false),
+                        any(5, A, 6), any(6, 6), any(6), any(A, 6))
+                .conf("rnnRecurrence reverse relu", OpParams.of("bias", false, "reverse", true, "relu", true),
+                        any(4, A, 3), any(3, 3), any(A, 3));
     }
 
     private static OpParams conv(int sh, int sw, int ph, int pw, int dh, int dw) {

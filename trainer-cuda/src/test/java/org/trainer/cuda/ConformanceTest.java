@@ -72,6 +72,9 @@ class ConformanceTest {
         Tensor yc = c.apply(cpu);
         Tensor yg = c.apply(gpu);
         String where = c.label() + " " + dtype;
+        // A fused op (the LSTM and GRU recurrences) answers null where the device's backend lacks the
+        // capability: its layer then composes the steps from primitives, which the other cases cover.
+        org.junit.jupiter.api.Assumptions.assumeTrue(yg != null, where + ": the device offers no fused kernel for it");
         if (!GpuTests.SELF_CHECK) {
             org.junit.jupiter.api.Assertions.assertEquals(dev, yg.device(), where + ": output device");
         }

@@ -192,6 +192,131 @@ public final class Fused {
     }
 
     /**
+     * The whole GRU recurrence of one layer and direction. Fallback: {@code GRU}'s cell, each step
+     * from {@link Backend#matmul}, {@link Backend#unary} and {@link Backend#binary}.
+     */
+    public interface Gru extends Capability {
+        /**
+         * Fused GRU recurrence over the T steps of one layer and direction, for backends that have one.
+         * With gate blocks r, z, n (PyTorch's order) and, for the step at time t, fed the h' of the step
+         * processed before it (t - 1, or t + 1 when {@code reverse}; h0 for the first):
+         * <pre>
+         *   p = h' wHh^T + bHh                                   [N, 3H]
+         *   r = sigmoid(xProj[t]_r + p_r),  z = sigmoid(xProj[t]_z + p_z)
+         *   n = tanh(xProj[t]_n + r p_n),   h = (1 - z) n + z h'
+         * </pre>
+         * (the reset gate scales p_n, bias included, as PyTorch's GRU). Inputs: xProj [T, N, 3H] (the
+         * input projection of every step), wHh [3H, H], bHh [3H] or null, h0 [N, H]. Overwrites out
+         * [T, N, H] (out[t] = h of step t), gates [T, N, 3H] (r, z, n of each step) and hn [T, N, H]
+         * (p_n of each step), which {@link #gruBackward} reads. Returns false, writing nothing, when
+         * this backend has no fused path for these storages; the caller then composes each step. A
+         * backend that returns true here for some storages must also return true from
+         * {@link #gruBackward} for them.
+         *
+         * @param steps T
+         * @param n the batch size N
+         * @param hidden H
+         * @param reverse whether the steps run from T - 1 down to 0
+         * @param xProj [T, N, 3H]
+         * @param wHh [3H, H]
+         * @param bHh [3H], or null
+         * @param h0 [N, H]
+         * @param out [T, N, H], overwritten
+         * @param gates [T, N, 3H], overwritten
+         * @param hn [T, N, H], overwritten
+         * @return whether this backend computed it
+         */
+        boolean gruForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                           Storage h0, Storage out, Storage gates, Storage hn);
+
+        /**
+         * Backward of {@link #gruForward}, given its inputs and outputs and gOut [T, N, H], the gradient
+         * of out. Overwrites gxProj [T, N, 3H] (the gradient of xProj), gp [T, N, 3H] (that of p at
+         * every step, whose n block is r times gxProj's), and gw [3H, H], gb [3H] and gh0 [N, H] unless
+         * null; dh is [N, H] scratch. Returns false, writing nothing, when this backend has no fused path.
+         *
+         * @param steps T
+         * @param n the batch size N
+         * @param hidden H
+         * @param reverse as in the forward
+         * @param wHh [3H, H]
+         * @param h0 [N, H]
+         * @param out the forward's out
+         * @param gates the forward's gates
+         * @param hn the forward's hn
+         * @param gOut [T, N, H]
+         * @param gxProj [T, N, 3H], overwritten
+         * @param gp [T, N, 3H], overwritten
+         * @param gw [3H, H], or null
+         * @param gb [3H], or null
+         * @param gh0 [N, H], or null
+         * @param dh [N, H] scratch
+         * @return whether this backend computed it
+         */
+        boolean gruBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage out,
+                            Storage gates, Storage hn, Storage gOut, Storage gxProj, Storage gp, Storage gw,
+                            Storage gb, Storage gh0, Storage dh);
+    }
+
+    /**
+     * The whole Elman RNN recurrence of one layer and direction. Fallback: {@code RNN}'s cell, each
+     * step from {@link Backend#matmul}, {@link Backend#binary} and {@link Backend#unary}.
+     */
+    public interface Rnn extends Capability {
+        /**
+         * Fused RNN recurrence over the T steps of one layer and direction, for backends that have one:
+         * for the step at time t, fed the h' of the step processed before it (t - 1, or t + 1 when
+         * {@code reverse}; h0 for the first),
+         * {@code h = act(xProj[t] + h' wHh^T + bHh)}, act tanh or (relu) max(0, .). Inputs: xProj
+         * [T, N, H] (the input projection of every step), wHh [H, H], bHh [H] or null, h0 [N, H].
+         * Overwrites out [T, N, H] (out[t] = h of step t), all that {@link #rnnBackward} reads. Returns
+         * false, writing nothing, when this backend has no fused path for these storages; the caller
+         * then composes each step. A backend that returns true here for some storages must also return
+         * true from {@link #rnnBackward} for them.
+         *
+         * @param steps T
+         * @param n the batch size N
+         * @param hidden H
+         * @param reverse whether the steps run from T - 1 down to 0
+         * @param relu whether act is relu (else tanh)
+         * @param xProj [T, N, H]
+         * @param wHh [H, H]
+         * @param bHh [H], or null
+         * @param h0 [N, H]
+         * @param out [T, N, H], overwritten
+         * @return whether this backend computed it
+         */
+        boolean rnnForward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage xProj, Storage wHh,
+                           Storage bHh, Storage h0, Storage out);
+
+        /**
+         * Backward of {@link #rnnForward}, given its inputs and output and gOut [T, N, H], the gradient of
+         * out. Overwrites gxProj [T, N, H] (the gradient of the pre-activation at every step, which is
+         * that of xProj), and gw [H, H], gb [H] and gh0 [N, H] unless null; dh is [N, H] scratch.
+         * Returns false, writing nothing, when this backend has no fused path.
+         *
+         * @param steps T
+         * @param n the batch size N
+         * @param hidden H
+         * @param reverse as in the forward
+         * @param relu as in the forward
+         * @param wHh [H, H]
+         * @param h0 [N, H]
+         * @param out the forward's out
+         * @param gOut [T, N, H]
+         * @param gxProj [T, N, H], overwritten
+         * @param gw [H, H], or null
+         * @param gb [H], or null
+         * @param gh0 [N, H], or null
+         * @param dh [N, H] scratch
+         * @return whether this backend computed it
+         */
+        boolean rnnBackward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage wHh, Storage h0,
+                            Storage out, Storage gOut, Storage gxProj, Storage gw, Storage gb, Storage gh0,
+                            Storage dh);
+    }
+
+    /**
      * One-pass SGD steps. Fallback: the optimizer's update in Tensor operations ({@code torch.optim.SGD}'s rule).
      */
     public interface Sgd extends Capability {

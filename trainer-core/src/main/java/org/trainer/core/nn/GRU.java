@@ -1,6 +1,7 @@
 package org.trainer.core.nn;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.ops.GruRecurrence;
 
 /**
  * Gated recurrent unit, as PyTorch's {@code nn.GRU}. Per step, with the three gate blocks in
@@ -13,6 +14,8 @@ import org.trainer.core.Tensor;
  * </pre>
  * The reset gate scales W_hn h + b_hn, bias included, as PyTorch (and cuDNN) do, not h alone as in
  * the original paper. Shapes, names, lengths and states are described in {@link RecurrentLayer}.
+ * Without lengths the recurrence runs as one fused op where the backend has one
+ * ({@link GruRecurrence}; the CPU's does), else one {@code cell} of Tensor operations per step.
  */
 public final class GRU extends RecurrentLayer {
     /**
@@ -57,6 +60,12 @@ public final class GRU extends RecurrentLayer {
         Tensor n = xProj.narrow(1, 2 * hs, hs).add(r.mul(hProj.narrow(1, 2 * hs, hs))).tanh();
         // (1 - z) n + z h, written n + z (h - n) to save an op
         return new Tensor[] {n.add(z.mul(h.sub(n))), null};
+    }
+
+    /** The fused recurrence where the backend has one ({@link GruRecurrence}), else null. */
+    @Override
+    Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
+        return GruRecurrence.apply(xProj, weightHh, biasHh, h, reverse);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.trainer.core.nn;
 
 import org.trainer.core.Tensor;
+import org.trainer.core.ops.RnnRecurrence;
 
 /**
  * The Elman recurrent layer, as PyTorch's {@code nn.RNN}: per step
@@ -8,7 +9,9 @@ import org.trainer.core.Tensor;
  *   h' = act(W_ih x + b_ih + W_hh h + b_hh)
  * </pre>
  * with act tanh (PyTorch's default) or relu; weight_ih is [H, in] and weight_hh [H, H]. Shapes,
- * names, lengths and states are described in {@link RecurrentLayer}.
+ * names, lengths and states are described in {@link RecurrentLayer}. Without lengths the
+ * recurrence runs as one fused op where the backend has one ({@link RnnRecurrence}; the CPU's
+ * does), else one {@code cell} of Tensor operations per step.
  */
 public final class RNN extends RecurrentLayer {
     /** The activation of the Elman recurrence. */
@@ -74,6 +77,12 @@ public final class RNN extends RecurrentLayer {
     Tensor[] cell(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh) {
         Tensor z = xProj.add(h.linear(weightHh, biasHh));
         return new Tensor[] {nonlinearity == Nonlinearity.TANH ? z.tanh() : z.relu(), null};
+    }
+
+    /** The fused recurrence where the backend has one ({@link RnnRecurrence}), else null. */
+    @Override
+    Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
+        return RnnRecurrence.apply(xProj, weightHh, biasHh, h, reverse, nonlinearity == Nonlinearity.RELU);
     }
 
     @Override

@@ -24,8 +24,9 @@ import org.trainer.core.Tensor;
  *
  * <p>Per layer and direction, the input projection x W_ih^T + b_ih of all T steps is one matrix
  * product; each step then adds h W_hh^T + b_hh (one product) and applies the cell. The backward
- * direction visits the steps from T-1 down to 0. An LSTM called without lengths runs the
- * recurrence as one fused op where the backend has one (the CPU's does), with the same math.
+ * direction visits the steps from T-1 down to 0. A layer called without lengths (and, for an LSTM,
+ * without projections) runs the recurrence as one fused op where the backend has one (the CPU's
+ * does), with the same math.
  *
  * <p><b>Variable lengths</b> (PyTorch's packed sequences): given lengths L_n in [1, T], step t of
  * sample n is real when t &lt; L_n. At padded steps the state is left unchanged and the output is
@@ -116,8 +117,10 @@ public abstract class RecurrentLayer extends Module {
      * The whole recurrence of one layer and direction as one fused op, where the layer and the
      * backend have one: from xProj [T, N, G*H] and the initial h and c [N, H], the outputs packed
      * [T + 1, N, H] as {@link org.trainer.core.ops.LstmRecurrence} packs them (rows 0..T-1 the
-     * output of each step by time, row T the final c). Null (the default) runs the steps one
-     * {@link #cell} at a time, as a call with lengths or projections always does.
+     * output of each step by time, row T the final c), or [T, N, H] for a layer without a cell
+     * state ({@link org.trainer.core.ops.GruRecurrence}, {@link org.trainer.core.ops.RnnRecurrence}).
+     * Null (the default) runs the steps one {@link #cell} at a time, as a call with lengths or
+     * projections always does.
      */
     Tensor fusedRecurrence(Tensor xProj, Tensor h, Tensor c, Tensor weightHh, Tensor biasHh, boolean reverse) {
         return null;
@@ -195,9 +198,10 @@ public abstract class RecurrentLayer extends Module {
                 Tensor packed = masks == null && w[4] == null
                         ? fusedRecurrence(xProj, h, c, w[1].value(), bias(w[3]), dir == 1) : null;
                 if (packed != null) {
-                    directionOutputs[dir] = packed.narrow(0, 0, steps);
+                    // A layer without a cell state packs nothing after the outputs: no copy of them.
+                    directionOutputs[dir] = packed.size(0) == steps ? packed : packed.narrow(0, 0, steps);
                     hN[k] = packed.narrow(0, dir == 0 ? steps - 1 : 0, 1).reshape(n, hiddenSize);
-                    cN[k] = packed.narrow(0, steps, 1).reshape(n, hiddenSize);
+                    cN[k] = hasCellState() ? packed.narrow(0, steps, 1).reshape(n, hiddenSize) : null;
                     continue;
                 }
                 Tensor[] proj = new Tensor[steps];

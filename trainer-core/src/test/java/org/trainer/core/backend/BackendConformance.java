@@ -15,8 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.Device;
 import org.trainer.core.Tensor;
+import org.trainer.core.nn.GRU;
 import org.trainer.core.nn.LSTM;
 import org.trainer.core.nn.Parameter;
+import org.trainer.core.nn.RNN;
+import org.trainer.core.nn.RecurrentLayer;
 import org.trainer.core.nn.RecurrentOptions;
 import org.trainer.core.ops.SoftmaxCrossEntropy;
 
@@ -877,16 +880,21 @@ public abstract class BackendConformance {
 
     /** An LSTM's output and every gradient on {@code device}, from the same seed. */
     private static List<double[]> lstmRun(Device device, DType dtype, double[] x, double[] gy, int[] xShape) {
-        LSTM lstm = new LSTM(xShape[2], 6, RecurrentOptions.defaults(), 5);
-        lstm.to(dtype);
-        lstm.to(device);
+        return recurrentRun(new LSTM(xShape[2], 6, RecurrentOptions.defaults(), 5), device, dtype, x, gy, xShape);
+    }
+
+    /** A recurrent layer's output (6 wide) and every gradient on {@code device}. */
+    private static List<double[]> recurrentRun(RecurrentLayer layer, Device device, DType dtype, double[] x,
+                                               double[] gy, int[] xShape) {
+        layer.to(dtype);
+        layer.to(device);
         Tensor xt = Tensor.wrap(put(Backends.get(device), dtype, x), xShape).requiresGrad(true);
-        Tensor y = lstm.forward(xt);
+        Tensor y = layer.forward(xt);
         y.backward(Tensor.wrap(put(Backends.get(device), dtype, gy), y.shape()));
         List<double[]> r = new java.util.ArrayList<>();
         r.add(host(y));
         r.add(host(xt.grad()));
-        for (Parameter p : lstm.parameters()) {
+        for (Parameter p : layer.parameters()) {
             r.add(host(p.grad()));
         }
         return r;
@@ -906,6 +914,49 @@ public abstract class BackendConformance {
             List<double[]> fused = lstmRun(be.device(), dtype, x, gy, xShape);
             for (int i = 0; i < composed.size(); i++) {
                 close("lstm output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i), 10);
+            }
+        }
+    }
+
+    @Test
+    void gruCapabilityMatchesTheComposedRecurrence() {
+        Backend be = backend();
+        if (be.capability(Fused.Gru.class).isEmpty()) {
+            return;
+        }
+        int[] xShape = {5, 3, 4};
+        for (DType dtype : FLOATING) {
+            double[] x = as(dtype, uniform(83, prod(xShape), -1, 1));
+            double[] gy = as(dtype, uniform(84, 5 * 3 * 6, -1, 1));
+            List<double[]> composed = recurrentRun(new GRU(xShape[2], 6, RecurrentOptions.defaults(), 6),
+                    PrimitiveBackend.DEVICE, dtype, x, gy, xShape);
+            List<double[]> fused = recurrentRun(new GRU(xShape[2], 6, RecurrentOptions.defaults(), 6), be.device(),
+                    dtype, x, gy, xShape);
+            for (int i = 0; i < composed.size(); i++) {
+                close("gru output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i), 10);
+            }
+        }
+    }
+
+    @Test
+    void rnnCapabilityMatchesTheComposedRecurrence() {
+        Backend be = backend();
+        if (be.capability(Fused.Rnn.class).isEmpty()) {
+            return;
+        }
+        int[] xShape = {5, 3, 4};
+        for (DType dtype : FLOATING) {
+            for (RNN.Nonlinearity act : RNN.Nonlinearity.values()) {
+                double[] x = as(dtype, uniform(85, prod(xShape), -1, 1));
+                double[] gy = as(dtype, uniform(86, 5 * 3 * 6, -1, 1));
+                List<double[]> composed = recurrentRun(new RNN(xShape[2], 6, act, RecurrentOptions.defaults(), 7),
+                        PrimitiveBackend.DEVICE, dtype, x, gy, xShape);
+                List<double[]> fused = recurrentRun(new RNN(xShape[2], 6, act, RecurrentOptions.defaults(), 7),
+                        be.device(), dtype, x, gy, xShape);
+                for (int i = 0; i < composed.size(); i++) {
+                    close("rnn " + act + " output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i),
+                            10);
+                }
             }
         }
     }

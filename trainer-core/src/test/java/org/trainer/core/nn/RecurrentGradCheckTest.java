@@ -13,7 +13,7 @@ import org.trainer.core.Tensor;
 /**
  * Finite-difference gradient checks of the recurrent layers in float64 on tiny sizes (input 2,
  * hidden 3, projections to 2 for one LSTM, T 4, N 3, two bidirectional layers, given initial
- * states, unequal lengths): the
+ * states, unequal lengths, and for the GRU and RNN also full lengths, which take their fused recurrences): the
  * gradients of the input and initial states through {@link GradientCheck}, and those of every
  * parameter element by central differences of the same weighted loss.
  */
@@ -34,10 +34,14 @@ class RecurrentGradCheckTest {
     }
 
     private static void check(String name, RecurrentLayer layer, boolean batchFirst) {
+        check(name, layer, batchFirst, Tensor.fromArray(new int[] {2, 4, 3}, 3));
+    }
+
+    /** As above with these lengths; null (full-length sequences) takes a fused recurrence where there is one. */
+    private static void check(String name, RecurrentLayer layer, boolean batchFirst, Tensor lengths) {
         layer.to(DType.FLOAT64);
         int d = layer.options().directions() * layer.options().numLayers();
         Tensor x = batchFirst ? n(1, 3, 4, 2) : n(1, 4, 3, 2);
-        Tensor lengths = Tensor.fromArray(new int[] {2, 4, 3}, 3);
         Tensor h0 = n(2, d, 3, layer.projSize() > 0 ? layer.projSize() : 3).mul(0.5);
         Tensor c0 = n(3, d, 3, 3).mul(0.5);
         boolean lstm = layer instanceof LSTM;
@@ -117,5 +121,28 @@ class RecurrentGradCheckTest {
     @Test
     void gru() {
         check("GRU", new GRU(2, 3, TWO_BIDIRECTIONAL.withBatchFirst(true), 9), true);
+    }
+
+    /** Full-length sequences: through the fused recurrence ({@code GruFusedTest} checks that it is taken). */
+    @Test
+    void gruFused() {
+        check("GRU fused", new GRU(2, 3, TWO_BIDIRECTIONAL, 12), false, null);
+    }
+
+    @Test
+    void rnnFused() {
+        check("RNN fused", new RNN(2, 3, RNN.Nonlinearity.TANH, TWO_BIDIRECTIONAL, 14), false, null);
+    }
+
+    @Test
+    void rnnReluFusedBatchFirstWithoutBias() {
+        check("RNN relu fused no bias", new RNN(2, 3, RNN.Nonlinearity.RELU,
+                TWO_BIDIRECTIONAL.withBias(false).withBatchFirst(true), 15), true, null);
+    }
+
+    @Test
+    void gruFusedBatchFirstWithoutBias() {
+        check("GRU fused no bias", new GRU(2, 3, TWO_BIDIRECTIONAL.withBias(false).withBatchFirst(true), 13), true,
+                null);
     }
 }

@@ -23,7 +23,7 @@ import org.trainer.core.backend.UnaryOp;
  * reference scalar definitions in {@link UnaryOp} and {@link BinaryOp}.
  */
 public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Conv2d, Fused.Lstm,
-        Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad {
+        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
     /**
@@ -611,6 +611,53 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         CpuLstm.backward(steps, n, hidden, reverse, cpu(wHh), cpu(h0), cpu(c0), cpu(out), cpu(cs), cpu(gates),
                 cpu(gOut), cpu(gxProj), gw == null ? null : cpu(gw), gb == null ? null : cpu(gb),
                 gh0 == null ? null : cpu(gh0), gc0 == null ? null : cpu(gc0), cpu(dh), cpu(dc));
+        return true;
+    }
+
+    @Override
+    public boolean gruForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                              Storage h0, Storage out, Storage gates, Storage hn) {
+        if (xProj.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuGru.forward(steps, n, hidden, reverse, cpu(xProj), cpu(wHh), bHh == null ? null : cpu(bHh), cpu(h0),
+                cpu(out), cpu(gates), cpu(hn));
+        return true;
+    }
+
+    @Override
+    public boolean gruBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage out,
+                               Storage gates, Storage hn, Storage gOut, Storage gxProj, Storage gp, Storage gw,
+                               Storage gb, Storage gh0, Storage dh) {
+        if (gOut.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuGru.backward(steps, n, hidden, reverse, cpu(wHh), cpu(h0), cpu(out), cpu(gates), cpu(hn), cpu(gOut),
+                cpu(gxProj), cpu(gp), gw == null ? null : cpu(gw), gb == null ? null : cpu(gb),
+                gh0 == null ? null : cpu(gh0), cpu(dh));
+        return true;
+    }
+
+    @Override
+    public boolean rnnForward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage xProj, Storage wHh,
+                              Storage bHh, Storage h0, Storage out) {
+        if (xProj.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuRnn.forward(steps, n, hidden, reverse, relu, cpu(xProj), cpu(wHh), bHh == null ? null : cpu(bHh), cpu(h0),
+                cpu(out));
+        return true;
+    }
+
+    @Override
+    public boolean rnnBackward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage wHh, Storage h0,
+                               Storage out, Storage gOut, Storage gxProj, Storage gw, Storage gb, Storage gh0,
+                               Storage dh) {
+        if (gOut.dtype() == DType.INT32) {
+            return false;
+        }
+        CpuRnn.backward(steps, n, hidden, reverse, relu, cpu(wHh), cpu(h0), cpu(out), cpu(gOut), cpu(gxProj),
+                gw == null ? null : cpu(gw), gb == null ? null : cpu(gb), gh0 == null ? null : cpu(gh0), cpu(dh));
         return true;
     }
 

@@ -58,7 +58,7 @@ final class DoubleLstmCell {
         return gates[gr + col] + xProj[xr + col] + (bias == null ? 0 : bias[col]);
     }
 
-    private static double sigmoid(double x) {
+    static double sigmoid(double x) {
         if (x >= 0) {
             return 1 / (1 + Math.exp(-x));
         }

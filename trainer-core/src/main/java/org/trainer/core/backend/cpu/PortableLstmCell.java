@@ -65,7 +65,7 @@ final class PortableLstmCell implements LstmCellKernel {
         }
     }
 
-    private static float sigmoid(float z) {
+    static float sigmoid(float z) {
         return (float) (1 / (1 + Math.exp(-z)));
     }
 }

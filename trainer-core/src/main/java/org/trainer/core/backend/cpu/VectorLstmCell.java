@@ -95,7 +95,7 @@ final class VectorLstmCell implements LstmCellKernel {
     }
 
     /** sigmoid(z) = 1 / (1 + exp(-z)) = (1 + tanh(z / 2)) / 2. */
-    private static FloatVector sigmoid(FloatVector z) {
+    static FloatVector sigmoid(FloatVector z) {
         return tanh(z.mul(0.5f)).fma(0.5f, 0.5f);
     }
 
