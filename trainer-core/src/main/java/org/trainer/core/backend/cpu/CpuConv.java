@@ -49,6 +49,11 @@ final class CpuConv {
 
     /** y [N, OC, OH, OW] = x [N, C, H, W] convolved with w [OC, C, KH, KW], plus bias [OC] when not null. */
     static void forward(float[] x, float[] w, float[] bias, ConvGeometry g, int oc, float[] y) {
+        ConvRowKernel direct = WindowConv.kernel(g);
+        if (direct != null) {
+            WindowConv.forward(direct, x, w, bias, g, oc, y);
+            return;
+        }
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         SgemmKernel kernel = Sgemm.kernel();
