@@ -25,4 +25,14 @@ interface ConvRowKernel {
      */
     void tile(int k, float[] xs, int[] taps, int p0, float[] w, int wOff, float[] bias, int o0, int channels,
               int count, float[] y, int yOff, int planeSize, float[] out);
+
+    /**
+     * The adjoint tile, for the input gradient: with {@code t[j][p] = sum_{o < k} gy[offs[o] + p0 + p] * w[wOff + o*mr + j]}
+     * (summed over o in order), adds {@code t[j][p]} to {@code xs[taps[r0 + j] + p0 + p]} for
+     * j &lt; rows &lt;= mr() and p &lt; count &lt;= pixels(), j in order; {@code gy} must hold
+     * {@link #pixels()} floats from every {@code offs[o] + p0}, and {@code out} at least
+     * {@code mr()*pixels()} floats of scratch.
+     */
+    void tileAdjoint(int k, float[] gy, int[] offs, int p0, float[] w, int wOff, int r0, int rows, int count,
+                     float[] xs, int[] taps, float[] out);
 }

@@ -86,7 +86,10 @@ final class CpuConv {
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         int imageSize = g.c() * g.h() * g.w();
-        if (gx != null) {
+        ConvRowKernel direct = WindowConv.kernel(g);
+        if (gx != null && direct != null) {
+            WindowConv.inputGradient(direct, gy, w, g, oc, gx);
+        } else if (gx != null) {
             SgemmKernel kernel = Sgemm.kernel();
             float[] packedWt = SgemmDriver.packAll(kernel, true, ckk, oc, w, 0);
             Parallel.forRange(g.n(), 1, (n0, n1) -> {

@@ -111,4 +111,79 @@ final class VectorConvRow implements ConvRowKernel {
         c51.intoArray(out, 11 * L);
         WindowConv.storePartial(out, 2 * L, bias, o0, channels, count, y, yOff, planeSize);
     }
+
+    @Override
+    public void tileAdjoint(int k, float[] gy, int[] offs, int p0, float[] w, int wOff, int r0, int rows, int count,
+                            float[] xs, int[] taps, float[] out) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        for (int o = 0; o < k; o++) {
+            int at = offs[o] + p0;
+            int wo = wOff + o * 6;
+            FloatVector x0 = FloatVector.fromArray(S, gy, at);
+            FloatVector x1 = FloatVector.fromArray(S, gy, at + L);
+            FloatVector w0 = FloatVector.broadcast(S, w[wo]);
+            c00 = w0.fma(x0, c00);
+            c01 = w0.fma(x1, c01);
+            FloatVector w1 = FloatVector.broadcast(S, w[wo + 1]);
+            c10 = w1.fma(x0, c10);
+            c11 = w1.fma(x1, c11);
+            FloatVector w2 = FloatVector.broadcast(S, w[wo + 2]);
+            c20 = w2.fma(x0, c20);
+            c21 = w2.fma(x1, c21);
+            FloatVector w3 = FloatVector.broadcast(S, w[wo + 3]);
+            c30 = w3.fma(x0, c30);
+            c31 = w3.fma(x1, c31);
+            FloatVector w4 = FloatVector.broadcast(S, w[wo + 4]);
+            c40 = w4.fma(x0, c40);
+            c41 = w4.fma(x1, c41);
+            FloatVector w5 = FloatVector.broadcast(S, w[wo + 5]);
+            c50 = w5.fma(x0, c50);
+            c51 = w5.fma(x1, c51);
+        }
+        if (rows == 6 && count == 2 * L) {
+            int d0 = taps[r0 + 0] + p0;
+            FloatVector.fromArray(S, xs, d0).add(c00).intoArray(xs, d0);
+            FloatVector.fromArray(S, xs, d0 + L).add(c01).intoArray(xs, d0 + L);
+            int d1 = taps[r0 + 1] + p0;
+            FloatVector.fromArray(S, xs, d1).add(c10).intoArray(xs, d1);
+            FloatVector.fromArray(S, xs, d1 + L).add(c11).intoArray(xs, d1 + L);
+            int d2 = taps[r0 + 2] + p0;
+            FloatVector.fromArray(S, xs, d2).add(c20).intoArray(xs, d2);
+            FloatVector.fromArray(S, xs, d2 + L).add(c21).intoArray(xs, d2 + L);
+            int d3 = taps[r0 + 3] + p0;
+            FloatVector.fromArray(S, xs, d3).add(c30).intoArray(xs, d3);
+            FloatVector.fromArray(S, xs, d3 + L).add(c31).intoArray(xs, d3 + L);
+            int d4 = taps[r0 + 4] + p0;
+            FloatVector.fromArray(S, xs, d4).add(c40).intoArray(xs, d4);
+            FloatVector.fromArray(S, xs, d4 + L).add(c41).intoArray(xs, d4 + L);
+            int d5 = taps[r0 + 5] + p0;
+            FloatVector.fromArray(S, xs, d5).add(c50).intoArray(xs, d5);
+            FloatVector.fromArray(S, xs, d5 + L).add(c51).intoArray(xs, d5 + L);
+            return;
+        }
+        c00.intoArray(out, 0);
+        c01.intoArray(out, L);
+        c10.intoArray(out, 2 * L);
+        c11.intoArray(out, 3 * L);
+        c20.intoArray(out, 4 * L);
+        c21.intoArray(out, 5 * L);
+        c30.intoArray(out, 6 * L);
+        c31.intoArray(out, 7 * L);
+        c40.intoArray(out, 8 * L);
+        c41.intoArray(out, 9 * L);
+        c50.intoArray(out, 10 * L);
+        c51.intoArray(out, 11 * L);
+        WindowConv.addPartial(out, 2 * L, r0, rows, count, xs, taps, p0);
+    }
 }

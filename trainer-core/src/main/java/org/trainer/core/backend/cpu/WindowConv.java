@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.trainer.core.backend.ConvGeometry;
 
 /**
- * Direct float32 convolution forward, vectorised along the output pixels, for stride 1 along the
+ * Direct float32 convolution forward and input gradient, vectorised along the output pixels, for stride 1 along the
  * height (any width stride, padding and dilation). Per image it first writes a row-shifted copy
  * {@code xs[c, b, i, ox] = x[c, i - pH, ox*sW - pW + b*dW]} (zero outside the image), for the KW
  * window columns b and the H + 2 pH padded rows i: KW*(H + 2pH)*OW floats per channel, against
@@ -16,6 +16,9 @@ import org.trainer.core.backend.ConvGeometry;
  * {@code y[n, o, p] = bias[o] + sum_r xs[taps[r] + p] w[o, r]} is a product of the packed weights
  * with that copy read in place, which a {@link ConvRowKernel} computes a register tile at a time
  * and stores as vectors into y's [OC, OH*OW] planes.
+ *
+ * <p>The input gradient is the adjoint of that product ({@link #inputGradient}): no columns
+ * [C*KH*KW, OH*OW] are written and folded back, only the row-shifted layout.
  *
  * <p>The batch is split over threads by image; every element is summed over r = (c, a, b) in
  * order, so results do not depend on the thread count.
@@ -33,6 +36,22 @@ final class WindowConv {
         float[] xs = new float[0];
         int[] taps = new int[0];
         float[] out = new float[0];
+        float[] gy = new float[0];
+        int[] offs = new int[0];
+
+        float[] gy(int size) {
+            if (gy.length < size) {
+                gy = new float[size];
+            }
+            return gy;
+        }
+
+        int[] offs(int size) {
+            if (offs.length < size) {
+                offs = new int[size];
+            }
+            return offs;
+        }
     }
 
     /** Loads the vector kernel lazily, so that nothing touches the Vector API unless it is present. */
@@ -93,6 +112,101 @@ final class WindowConv {
                 }
             }
         });
+    }
+
+    /**
+     * Overwrites gx [N, C, H, W] with the input gradient for gy [N, OC, OH, OW] and w [OC, C, KH, KW],
+     * the adjoint of {@link #forward}: per image, {@code dxs[taps[r] + p] += sum_o w[o, r] gy[o, p]}
+     * for every tap r (a register tile of 6 taps x 2 vectors of pixels at a time, added into the
+     * row-shifted layout, where a tile's pixels are consecutive), then each row of dxs is added
+     * back into the image where {@link #forward}'s copy took it from. Only where {@link #kernel}
+     * is not null.
+     */
+    static void inputGradient(ConvRowKernel kernel, float[] gy, float[] w, ConvGeometry g, int oc, float[] gx) {
+        int mr = kernel.mr();
+        int taps = g.c() * g.kh() * g.kw();
+        int rows = g.h() + 2 * g.padH();
+        int plane = g.outH() * g.outW();
+        int stride = (plane + kernel.pixels() - 1) / kernel.pixels() * kernel.pixels();
+        int shiftedSize = g.c() * g.kw() * rows * g.outW();
+        float[] packed = packTransposed(mr, oc, taps, w);
+        int imageSize = g.c() * g.h() * g.w();
+        Parallel.forRange(g.n(), 1, (n0, n1) -> {
+            Scratch s = scratch(shiftedSize, taps, mr * kernel.pixels());
+            float[] padded = s.gy(oc * stride);
+            int[] offs = s.offs(oc);
+            for (int o = 0; o < oc; o++) {
+                offs[o] = o * stride;
+            }
+            tapOffsets(g, rows, s.taps);
+            for (int n = n0; n < n1; n++) {
+                for (int o = 0; o < oc; o++) {
+                    System.arraycopy(gy, (n * oc + o) * plane, padded, o * stride, plane);
+                }
+                java.util.Arrays.fill(s.xs, 0, shiftedSize, 0f);
+                for (int r0 = 0; r0 < taps; r0 += mr) {
+                    for (int p0 = 0; p0 < plane; p0 += kernel.pixels()) {
+                        kernel.tileAdjoint(oc, padded, offs, p0, packed, r0 * oc, r0, Math.min(mr, taps - r0),
+                                Math.min(kernel.pixels(), plane - p0), s.xs, s.taps, s.out);
+                    }
+                }
+                java.util.Arrays.fill(gx, n * imageSize, (n + 1) * imageSize, 0f);
+                unshift(s.xs, g, rows, gx, n * imageSize);
+            }
+        });
+    }
+
+    /**
+     * The tail of {@link ConvRowKernel#tileAdjoint}: {@code xs[taps[r0 + j] + p0 + p] += out[j*stride + p]}
+     * for j &lt; rows and p &lt; count, j in order.
+     */
+    static void addPartial(float[] out, int stride, int r0, int rows, int count, float[] xs, int[] taps, int p0) {
+        for (int j = 0; j < rows; j++) {
+            int at = taps[r0 + j] + p0;
+            for (int p = 0; p < count; p++) {
+                xs[at + p] += out[j * stride + p];
+            }
+        }
+    }
+
+    /** The adjoint of {@link #shift}: adds each row of the row-shifted layout back into the image at gx[off ..]. */
+    private static void unshift(float[] xs, ConvGeometry g, int rows, float[] gx, int off) {
+        int ow = g.outW();
+        int sw = g.strideW();
+        int d = 0;
+        for (int c = 0; c < g.c(); c++) {
+            for (int b = 0; b < g.kw(); b++) {
+                int offW = b * g.dilW() - g.padW();
+                int lo = Math.min(ow, ConvKernels.firstValid(b * g.dilW(), g.padW(), sw));
+                int hi = Math.max(lo, ConvKernels.endValid(b * g.dilW(), g.padW(), sw, g.w(), ow));
+                for (int i = 0; i < rows; i++, d += ow) {
+                    int ih = i - g.padH();
+                    if (ih < 0 || ih >= g.h()) {
+                        continue;
+                    }
+                    int dst = off + (c * g.h() + ih) * g.w() + offW;
+                    for (int j = lo; j < hi; j++) {
+                        gx[dst + j * sw] += xs[d + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs w [OC, taps] into panels of mr taps, output-channel-major:
+     * {@code packed[r0*OC + o*mr + j] = w[o, r0 + j]} for panel r0 (zero past the last tap).
+     */
+    private static float[] packTransposed(int mr, int oc, int taps, float[] w) {
+        int panels = (taps + mr - 1) / mr;
+        float[] packed = new float[panels * mr * oc];
+        for (int r = 0; r < taps; r++) {
+            int r0 = r - r % mr;
+            for (int o = 0; o < oc; o++) {
+                packed[r0 * oc + o * mr + r - r0] = w[o * taps + r];
+            }
+        }
+        return packed;
     }
 
     /**

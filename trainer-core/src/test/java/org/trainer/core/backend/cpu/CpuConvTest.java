@@ -43,7 +43,7 @@ class CpuConvTest {
         "1, 2, 5, 4, 3, 3, 2, 1, 1, 2, 2, 1, 1",
         "13, 4, 7, 7, 5, 1, 1, 3, 2, 1, 0, 1, 1",
         "17, 1, 40, 40, 3, 5, 5, 1, 1, 2, 2, 1, 1",
-        // The direct forward (WindowConv) at height stride 1: padding on both axes with a width
+        // The direct forward and input gradient (WindowConv) at height stride 1: padding on both axes with a width
         // stride and dilation, more channels than one tile with a partial last one, pixel tails;
         // padding wider than the window (output columns and rows that see only zeros).
         "1, 33, 9, 13, 37, 3, 3, 1, 2, 1, 2, 2, 1",
@@ -103,7 +103,7 @@ class CpuConvTest {
     }
 
     @org.junit.jupiter.api.Test
-    void directForwardCoversHeightStrideOne() {
+    void directPathCoversHeightStrideOne() {
         org.junit.jupiter.api.Assumptions.assumeTrue(WindowConv.kernel(geometry(SHAPES[0])) != null,
                 "needs the Vector API with vectors of 8 floats or more");
         for (String shape : SHAPES) {
