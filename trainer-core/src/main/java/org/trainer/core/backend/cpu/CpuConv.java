@@ -20,6 +20,10 @@ import org.trainer.core.backend.ConvGeometry;
  * columns also yields the bias gradient. With more taps and no padding, the weight gradient skips
  * the unfolding altogether: {@link DirectConv} gathers the image in place, over all the pixels of
  * the group at once.
+ *
+ * <p>At height stride 1 with the Vector API, the forward and the input gradient unfold nothing:
+ * {@link WindowConv} computes them as a direct convolution over a row-shifted copy of each image
+ * (and its adjoint), and the unfolding path above serves the other shapes.
  */
 final class CpuConv {
     /** Groups of images for the weight and bias gradients (fewer when N or memory is smaller). */
