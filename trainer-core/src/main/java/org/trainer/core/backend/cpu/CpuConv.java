@@ -20,6 +20,10 @@ import org.trainer.core.backend.ConvGeometry;
  * columns also yields the bias gradient. With more taps and no padding, the weight gradient skips
  * the unfolding altogether: {@link DirectConv} gathers the image in place, over all the pixels of
  * the group at once.
+ *
+ * <p>At height stride 1 with the Vector API, the forward and the input gradient unfold nothing:
+ * {@link WindowConv} computes them as a direct convolution over a row-shifted copy of each image
+ * (and its adjoint), and the unfolding path above serves the other shapes.
  */
 final class CpuConv {
     /** Groups of images for the weight and bias gradients (fewer when N or memory is smaller). */
@@ -49,6 +53,11 @@ final class CpuConv {
 
     /** y [N, OC, OH, OW] = x [N, C, H, W] convolved with w [OC, C, KH, KW], plus bias [OC] when not null. */
     static void forward(float[] x, float[] w, float[] bias, ConvGeometry g, int oc, float[] y) {
+        ConvRowKernel direct = WindowConv.kernel(g);
+        if (direct != null) {
+            WindowConv.forward(direct, x, w, bias, g, oc, y);
+            return;
+        }
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         SgemmKernel kernel = Sgemm.kernel();
@@ -81,7 +90,10 @@ final class CpuConv {
         int ckk = g.c() * g.kh() * g.kw();
         int hw = g.outH() * g.outW();
         int imageSize = g.c() * g.h() * g.w();
-        if (gx != null) {
+        ConvRowKernel direct = WindowConv.kernel(g);
+        if (gx != null && direct != null) {
+            WindowConv.inputGradient(direct, gy, w, g, oc, gx);
+        } else if (gx != null) {
             SgemmKernel kernel = Sgemm.kernel();
             float[] packedWt = SgemmDriver.packAll(kernel, true, ckk, oc, w, 0);
             Parallel.forRange(g.n(), 1, (n0, n1) -> {

@@ -43,6 +43,12 @@ class CpuConvTest {
         "1, 2, 5, 4, 3, 3, 2, 1, 1, 2, 2, 1, 1",
         "13, 4, 7, 7, 5, 1, 1, 3, 2, 1, 0, 1, 1",
         "17, 1, 40, 40, 3, 5, 5, 1, 1, 2, 2, 1, 1",
+        // The direct forward and input gradient (WindowConv) at height stride 1: padding on both axes with a width
+        // stride and dilation, more channels than one tile with a partial last one, pixel tails;
+        // padding wider than the window (output columns and rows that see only zeros).
+        "1, 33, 9, 13, 37, 3, 3, 1, 2, 1, 2, 2, 1",
+        "5, 2, 6, 7, 13, 2, 3, 1, 1, 1, 1, 1, 3",
+        "2, 3, 4, 5, 7, 2, 2, 1, 3, 3, 4, 1, 1",
         // The weight gradient read in place (DirectConv): the MNIST CNN's second layer at batch 64,
         // batch 1 with stride, dilation and OC not a multiple of the tile, odd sizes, and images so
         // large that a group's output gradient is packed in several passes.
@@ -53,7 +59,7 @@ class CpuConvTest {
     };
 
     /** Shapes from this index on must take the in-place weight gradient when the Vector API is loaded. */
-    private static final int FIRST_DIRECT = 7;
+    private static final int FIRST_DIRECT = 10;
 
     @ParameterizedTest(name = "portable={0} threads={1}")
     @CsvSource({"false, 1", "false, 2", "true, 1", "true, 2"})
@@ -93,6 +99,16 @@ class CpuConvTest {
             ConvGeometry g = geometry(SHAPES[i]);
             boolean direct = DirectConv.kernel(g, CpuConv.DIRECT_MIN_TAPS) != null;
             assertTrue(direct == (i >= FIRST_DIRECT || i == 2), SHAPES[i] + ": in place = " + direct);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void directPathCoversHeightStrideOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(WindowConv.kernel(geometry(SHAPES[0])) != null,
+                "needs the Vector API with vectors of 8 floats or more");
+        for (String shape : SHAPES) {
+            ConvGeometry g = geometry(shape);
+            assertTrue((WindowConv.kernel(g) != null) == (g.strideH() == 1), shape);
         }
     }
 
