@@ -14,9 +14,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Times builds of this library (each a benchmarks jar, e.g. a base commit's and the working tree's)
@@ -139,13 +137,7 @@ public final class InterleavedPeer {
     }
 
     private static double median(double[][] rows, int column) {
-        List<Double> values = new ArrayList<>();
-        for (double[] row : rows) {
-            values.add(row[column]);
-        }
-        Collections.sort(values);
-        int n = values.size();
-        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+        return Stats.median(Arrays.stream(rows).mapToDouble(row -> row[column]).toArray());
     }
 
     /** A chunk of our steps, timed by wall clock and this process's CPU time. */
@@ -214,16 +206,7 @@ public final class InterleavedPeer {
     /** turns.py with the peer harness's environment (see {@code PeerProcess.run}). */
     private static Process startPeer() throws IOException {
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "trainer-bench/peer/turns.py");
-        Map<String, String> env = pb.environment();
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        env.put("OMP_WAIT_POLICY", "PASSIVE");
-        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296");
-        File openmp = new File("/usr/lib/x86_64-linux-gnu/openblas-openmp");
-        if (openmp.isDirectory()) {
-            String old = env.get("LD_LIBRARY_PATH");
-            env.put("LD_LIBRARY_PATH", openmp + (old == null || old.isEmpty() ? "" : ":" + old));
-        }
+        PeerProcess.peerEnvironment(pb, true);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         return pb.start();
     }

@@ -56,11 +56,22 @@ final class PeerProcess {
      */
     static List<Line> run(List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
+        peerEnvironment(pb, !command.contains("--default-malloc"));
+        return lines(pb, "peers.py");
+    }
+
+    /**
+     * Gives a peer process the clean BLAS environment described at {@link #run}.
+     *
+     * @param pb the peer's process builder
+     * @param keepFreedMemory whether glibc keeps freed memory (GLIBC_TUNABLES)
+     */
+    static void peerEnvironment(ProcessBuilder pb, boolean keepFreedMemory) {
         Map<String, String> env = pb.environment();
         env.remove("OPENBLAS_CORETYPE");
         env.remove("OPENBLAS_L2_SIZE");
         env.put("OMP_WAIT_POLICY", "PASSIVE");
-        if (!command.contains("--default-malloc")) {
+        if (keepFreedMemory) {
             // The same as the script's mallopt calls, but from the first allocation of the process on.
             env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296");
         }
@@ -68,7 +79,6 @@ final class PeerProcess {
             String old = env.get("LD_LIBRARY_PATH");
             env.put("LD_LIBRARY_PATH", OPENMP_OPENBLAS + (old == null || old.isEmpty() ? "" : ":" + old));
         }
-        return lines(pb, "peers.py");
     }
 
     /**
