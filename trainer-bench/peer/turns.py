@@ -20,11 +20,13 @@ import peers
 def make_step(name):
     if name == "cnn":
         return peers.training_step("cnn", 64)
+    if name in ("mlp64", "mlp256"):
+        return peers.training_step("mlp", int(name[3:]))
     if name in ("conv1", "conv2"):
         return peers.conv_step(*peers.CONV_LAYERS[int(name[-1]) - 1])
     if name in ("char-lstm", "char-gru", "char-rnn"):
         return peers.char_lstm_step(name[len("char-"):])
-    raise ValueError("turns.py: unknown workload %r (expected cnn, conv1, conv2, char-lstm, char-gru or char-rnn)"
+    raise ValueError("turns.py: unknown workload %r (expected mlp64, mlp256, cnn, conv1, conv2, char-lstm, char-gru or char-rnn)"
                      % name)
 
 

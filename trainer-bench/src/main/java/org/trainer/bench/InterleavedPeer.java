@@ -25,7 +25,8 @@ import java.util.List;
  * environment as {@code PeerProcess} gives the peer harness.
  *
  * <p>Usage: {@code InterleavedPeer JAR[,JAR...] WORKLOAD THREADS[,THREADS...] ROUNDS CHUNK_SECONDS}, the
- * workload one of cnn, conv1, conv2 (see {@code ConvLayer}), char-lstm, char-gru and char-rnn (the
+ * workload one of mlp64 and mlp256 (the MLP's {@code TrainingStep} at batch 64 or 256), cnn (the
+ * CNN's at batch 64), conv1, conv2 (see {@code ConvLayer}), char-lstm, char-gru and char-rnn (the
  * character model of {@code SequenceStep.CharLstm} with that cell).
  * Prints per jar and thread count the median wall and process CPU time per step, and PyTorch's
  * time over ours (> 1: ours faster) for both: the CPU ratio does not count the time a process
@@ -33,8 +34,8 @@ import java.util.List;
  */
 public final class InterleavedPeer {
     private static final double WARMUP_SECONDS = 4.0;
-    private static final List<String> WORKLOADS = List.of("cnn", "conv1", "conv2", "char-lstm", "char-gru",
-            "char-rnn");
+    private static final List<String> WORKLOADS = List.of("mlp64", "mlp256", "cnn", "conv1", "conv2", "char-lstm",
+            "char-gru", "char-rnn");
 
     private InterleavedPeer() {
     }
@@ -163,17 +164,18 @@ public final class InterleavedPeer {
         Method run;
         if (workload.startsWith("char-")) {
             Class<?> type = loader.loadClass(SequenceStep.CharLstm.class.getName());
-            Constructor<?> make = type.getDeclaredConstructor(String.class, long.class);
-            make.setAccessible(true);
-            step = make.newInstance(workload.substring("char-".length()), 42L);
+            String cell = workload.substring("char-".length());
+            step = cell.equals("lstm") && !hasCellConstructor(type)
+                    ? construct(type.getDeclaredConstructor(long.class), 42L) // a jar from before GRU/RNN cells
+                    : construct(type.getDeclaredConstructor(String.class, long.class), cell, 42L);
             run = loader.loadClass(SequenceStep.class.getName()).getDeclaredMethod("run");
             run.setAccessible(true);
-        } else if (workload.equals("cnn")) {
+        } else if (workload.equals("cnn") || workload.startsWith("mlp")) {
             Class<?> kinds = loader.loadClass(TrainingModels.class.getName());
             Class<?> type = loader.loadClass(TrainingStep.class.getName());
-            Constructor<?> make = type.getDeclaredConstructor(kinds, int.class, long.class);
-            make.setAccessible(true);
-            step = make.newInstance(kinds.getField("CNN").get(null), 64, 42L);
+            boolean cnn = workload.equals("cnn");
+            step = construct(type.getDeclaredConstructor(kinds, int.class, long.class),
+                    kinds.getField(cnn ? "CNN" : "MLP").get(null), cnn ? 64 : Integer.parseInt(workload.substring(3)), 42L);
             run = type.getDeclaredMethod("run");
             run.setAccessible(true);
         } else {
@@ -190,6 +192,16 @@ public final class InterleavedPeer {
                 throw new IllegalStateException("InterleavedPeer: step failed", e);
             }
         };
+    }
+
+    private static Object construct(Constructor<?> make, Object... args) throws ReflectiveOperationException {
+        make.setAccessible(true);
+        return make.newInstance(args);
+    }
+
+    private static boolean hasCellConstructor(Class<?> type) {
+        return Arrays.stream(type.getDeclaredConstructors())
+                .anyMatch(c -> Arrays.equals(c.getParameterTypes(), new Class<?>[] {String.class, long.class}));
     }
 
     private static double[] peerChunk(BufferedReader in, PrintWriter out, String workload, int steps)
