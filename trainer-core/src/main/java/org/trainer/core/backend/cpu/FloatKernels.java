@@ -8,6 +8,12 @@ import org.trainer.core.backend.UnaryOp;
  * evaluate the reference scalar definition in double and round once.
  */
 final class FloatKernels {
+    /**
+     * Whether a row against a threshold (GE, as a dropout mask is drawn) runs on the Vector API's
+     * compare and blend ({@link VectorThreshold}) instead of a loop with a branch.
+     */
+    private static final boolean VECTOR_THRESHOLD = VectorSupport.present();
+
     private FloatKernels() {
     }
 
@@ -128,6 +134,10 @@ final class FloatKernels {
                 // Against a threshold, as a dropout mask is drawn: a float comparison decides as the
                 // reference's comparison in double does, since both values are floats.
                 case GE -> {
+                    if (VECTOR_THRESHOLD) {
+                        VectorThreshold.greaterOrEqual(a, ao, bv, o, oo, n);
+                        return;
+                    }
                     for (int j = 0; j < n; j++) {
                         o[oo + j] = a[ao + j] >= bv ? 1f : 0f;
                     }
