@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.trainer.core.DType;
 
 /**
- * What the CPU's fused recurrences ({@link CpuLstm}, {@link CpuGru}) share: the step order, the
+ * What the CPU's fused recurrences ({@link CpuRnn}, {@link CpuGru}, {@link CpuLstm}) share: the step order, the
  * split of the batch over threads, the per-step products against W_hh and the weight gradient of
  * all steps as one product. A recurrence of G gate blocks has W_hh [G H, H] and per step a gate
  * row of width G H; {@code width} below is that G H.
@@ -70,6 +70,14 @@ final class Recurrences {
         return reverse ? t + 1 : t - 1;
     }
 
+    /**
+     * The offset of the state fed into step t, processed {@code s}-th, for the batch rows from
+     * {@code hr} = r0 H on: in out (or cs) at {@link #previous} of t, or in h0 (or c0) when s = 0.
+     */
+    static int previousOffset(int s, int t, int nh, int hr, boolean reverse) {
+        return (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+    }
+
     /** The fewest batch rows worth a thread of their own: {@link #MIN_WORK} over the work of one row. */
     static int minRows(int steps, int width, int hidden) {
         long perRow = (long) steps * width * hidden;
@@ -132,6 +140,25 @@ final class Recurrences {
         } else {
             CpuBackend.dgemm(true, false, width, hidden, rows, dz.d, dzOff, out.d, outOff, gw.d, 0, false);
             CpuBackend.dgemm(true, false, width, hidden, n, dz.d, first, h0.d, 0, gw.d, 0, true);
+        }
+    }
+
+    /**
+     * What the backward passes finish with once the per-step loops have left in dz the gradients of
+     * every step's pre-activations [T, N, width] and in dh that of h0: gh0 = dh,
+     * gw = sum_t dz_t^T hPrev(t) ({@link #weightGradient}) and gb = sum_t dz_t, each unless null.
+     */
+    static void finishBackward(int steps, int n, int hidden, int width, boolean reverse, CpuStorage h0,
+                               CpuStorage out, CpuStorage dz, CpuStorage dh, CpuStorage gh0, CpuStorage gw,
+                               CpuStorage gb) {
+        if (gh0 != null) {
+            copy(dh, 0, gh0, 0, n * hidden);
+        }
+        if (gw != null) {
+            weightGradient(steps, n, hidden, width, reverse, h0, out, dz, gw);
+        }
+        if (gb != null) {
+            columnSums(dz, steps * n, width, gb);
         }
     }
 
