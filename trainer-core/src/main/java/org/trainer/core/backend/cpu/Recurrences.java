@@ -1,7 +1,5 @@
 package org.trainer.core.backend.cpu;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.trainer.core.DType;
 
 /**
@@ -16,8 +14,6 @@ import org.trainer.core.DType;
  * t + 1 when reverse), or h0 for the first.
  */
 final class Recurrences {
-    private static final Logger LOG = LoggerFactory.getLogger(Recurrences.class);
-
     /**
      * Per thread, W_hh^T [H, width] for the forward steps, grown on demand. With B = W_hh^T stored
      * [k, n] and a thin A (N rows), SGEMM reads B in place; with W_hh itself ([n, k], transposed)
@@ -47,17 +43,8 @@ final class Recurrences {
      * module is present and the class links; else {@code portable}.
      */
     static <K> K bestCell(Class<K> kind, String vectorClass, K portable) {
-        if (!VectorSupport.present()) {
-            VectorSupport.warnIfMissing();
-            return portable;
-        }
-        try {
-            Class<?> type = Class.forName(Recurrences.class.getPackageName() + "." + vectorClass);
-            return kind.cast(type.getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.info("Vector API {} unavailable ({}): the portable one runs", vectorClass, e.toString());
-            return portable;
-        }
+        K vector = VectorSupport.load(kind, vectorClass, false, "the portable one runs");
+        return vector == null ? portable : vector;
     }
 
     /** The step processed {@code s}-th: t = s, or T - 1 - s when reverse. */
