@@ -3,9 +3,9 @@ package org.trainer.core.backend.cpu;
 import org.trainer.core.DType;
 
 /**
- * What the CPU's fused recurrences ({@link CpuRnn}, {@link CpuGru}, {@link CpuLstm}) share: the step order, the
- * split of the batch over threads, the per-step products against W_hh and the weight gradient of
- * all steps as one product. A recurrence of G gate blocks has W_hh [G H, H] and per step a gate
+ * What the CPU's fused recurrences ({@link CpuRnn}, {@link CpuGru}, {@link CpuLstm}) share: the
+ * step order, the split of the batch over threads, the per-step products against W_hh and the
+ * gradients of W_hh, b_hh and h0 of all steps at the end, dW_hh as one product. A recurrence of G gate blocks has W_hh [G H, H] and per step a gate
  * row of width G H; {@code width} below is that G H.
  *
  * <p>Layouts, row-major and indexed by time t whichever direction the steps run in: a step's
