@@ -1,14 +1,9 @@
 package org.trainer.core.ops;
 
-import java.util.Arrays;
 import java.util.Optional;
 
-import org.trainer.core.Function;
-import org.trainer.core.Shapes;
 import org.trainer.core.Tensor;
-import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Fused;
-import org.trainer.core.backend.Storage;
 
 /**
  * The recurrence of one Elman RNN layer and direction over all T steps as one op, on backends with
@@ -22,20 +17,12 @@ import org.trainer.core.backend.Storage;
  * Backward: one fused pass dz_t = (d h_t) act'(h_t) and one product dz W_hh per step, then
  * dW_hh = sum_t dz_t^T h'_t as one product and db_hh = d xProj[t] summed = sum_t dz_t.
  */
-public final class RnnRecurrence extends Function {
-    private final Tensor weight;
-    private final Tensor bias;
-    private final Tensor h0;
-    private final boolean reverse;
+public final class RnnRecurrence extends FusedRecurrence {
     private final boolean relu;
     private Tensor out;
 
-    private RnnRecurrence(Tensor[] inputs, Tensor weight, Tensor bias, Tensor h0, boolean reverse, boolean relu) {
-        super(inputs);
-        this.weight = weight;
-        this.bias = bias;
-        this.h0 = h0;
-        this.reverse = reverse;
+    private RnnRecurrence(Tensor[] inputs, Tensor bias, boolean reverse, boolean relu) {
+        super("rnnRecurrence", inputs, bias, reverse);
         this.relu = relu;
     }
 
@@ -53,30 +40,16 @@ public final class RnnRecurrence extends Function {
      * @throws IllegalArgumentException naming the argument whose shape, dtype or device does not fit
      */
     public static Tensor apply(Tensor xProj, Tensor weight, Tensor bias, Tensor h0, boolean reverse, boolean relu) {
-        Ops.floating("rnnRecurrence", xProj);
-        if (h0.rank() != 2 || xProj.rank() != 3 || xProj.size(0) < 1) {
-            throw new IllegalArgumentException("rnnRecurrence: expected xProj [T >= 1, N, H] and h0 [N, H], got xProj "
-                    + Shapes.str(xProj.shape()) + " and h0 " + Shapes.str(h0.shape()));
+        Tensor[] inputs = operands("rnnRecurrence", 1, xProj, weight, bias, h0);
+        Optional<Fused.Rnn> fused = xProj.backend().capability(Fused.Rnn.class);
+        if (fused.isEmpty()) {
+            return null;
         }
         int t = xProj.size(0);
         int n = xProj.size(1);
         int h = h0.size(1);
-        check("xProj", xProj, t, n, h);
-        check("weight", weight, h, h);
-        if (bias != null) {
-            check("bias", bias, h);
-        }
-        Tensor[] inputs = bias == null ? new Tensor[] {xProj, weight, h0} : new Tensor[] {xProj, weight, bias, h0};
-        for (int i = 1; i < inputs.length; i++) {
-            Ops.compatible("rnnRecurrence", xProj, inputs[i]);
-        }
-        Backend be = xProj.backend();
-        Optional<Fused.Rnn> fused = be.capability(Fused.Rnn.class);
-        if (fused.isEmpty()) {
-            return null;
-        }
-        RnnRecurrence f = new RnnRecurrence(inputs, weight, bias, h0, reverse, relu);
-        f.out = Ops.empty(be, xProj.dtype(), new int[] {t, n, h});
+        RnnRecurrence f = new RnnRecurrence(inputs, bias, reverse, relu);
+        f.out = f.buffer(t, n, h);
         if (!fused.get().rnnForward(t, n, h, reverse, relu, xProj.storage(), weight.storage(), storage(bias),
                 h0.storage(), f.out.storage())) {
             return null;
@@ -84,39 +57,19 @@ public final class RnnRecurrence extends Function {
         return f.record(f.out);
     }
 
-    private static void check(String name, Tensor t, int... shape) {
-        if (!Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("rnnRecurrence: " + name + " must be " + Shapes.str(shape) + ", got "
-                    + Shapes.str(t.shape()));
-        }
-    }
-
     @Override
     protected Tensor[] backward(Tensor g) {
-        Backend be = g.backend();
-        int b = bias == null ? 0 : 1;
-        Tensor gx = Ops.empty(be, g.dtype(), out.shape());
-        Tensor gw = needsGrad(1) ? Ops.empty(be, g.dtype(), weight.shape()) : null;
-        Tensor gb = b == 1 && needsGrad(2) ? Ops.empty(be, g.dtype(), bias.shape()) : null;
-        Tensor gh0 = needsGrad(2 + b) ? Ops.empty(be, g.dtype(), h0.shape()) : null;
-        Tensor dh = Ops.empty(be, g.dtype(), h0.shape());
-        Optional<Fused.Rnn> fused = be.capability(Fused.Rnn.class);
+        Tensor gx = like(g, out);
+        Tensor gw = weightGrad(g);
+        Tensor gb = biasGrad(g);
+        Tensor gh0 = stateGrad(g, 0);
+        Tensor dh = like(g, h0);
+        Optional<Fused.Rnn> fused = g.backend().capability(Fused.Rnn.class);
         if (fused.isEmpty() || !fused.get().rnnBackward(out.size(0), out.size(1), out.size(2), reverse, relu,
                 weight.storage(), h0.storage(), out.storage(), g.storage(), gx.storage(), storage(gw), storage(gb),
                 storage(gh0), dh.storage())) {
-            throw new IllegalStateException("rnnRecurrence: the " + g.device() + " backend ran the fused forward but "
-                    + "has no fused backward");
+            throw noFusedBackward(g);
         }
-        Tensor gxOut = needsGrad(0) ? gx : null;
-        return b == 1 ? new Tensor[] {gxOut, gw, gb, gh0} : new Tensor[] {gxOut, gw, gh0};
-    }
-
-    private static Storage storage(Tensor t) {
-        return t == null ? null : t.storage();
-    }
-
-    @Override
-    public String name() {
-        return "RnnRecurrence";
+        return gradients(gx, gw, gb, gh0);
     }
 }

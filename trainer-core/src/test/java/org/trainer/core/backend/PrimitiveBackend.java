@@ -29,28 +29,10 @@ public final class PrimitiveBackend implements Backend {
     }
 
     /** Finds the "primitive" device's backend for {@link Backends}. */
-    public static final class Provider implements BackendProvider {
-        @Override
-        public String type() {
-            return DEVICE.type();
-        }
-
-        @Override
-        public boolean isAvailable() {
-            return true;
-        }
-
-        @Override
-        public String unavailableReason() {
-            return null;
-        }
-
-        @Override
-        public Backend create(int index) {
-            if (index != 0) {
-                throw new IllegalArgumentException("primitive device: only index 0 exists, got " + index);
-            }
-            return new PrimitiveBackend(Backends.cpu());
+    public static final class Provider extends OneDeviceProvider {
+        /** The provider that {@link java.util.ServiceLoader} creates. */
+        public Provider() {
+            super(DEVICE.type(), () -> new PrimitiveBackend(Backends.cpu()));
         }
     }
 

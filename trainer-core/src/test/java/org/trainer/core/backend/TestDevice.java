@@ -26,7 +26,7 @@ import org.trainer.core.Device;
  * {@code META-INF/services} of the test class path. Its device clock ({@link #CLOCK}) is off unless
  * a test sets it.
  */
-public final class TestDevice implements BackendProvider {
+public final class TestDevice extends OneDeviceProvider {
     public static final Device DEVICE = new Device("test", 0);
 
     /** How many storages moved onto the test device from another backend (uploads). */
@@ -103,28 +103,10 @@ public final class TestDevice implements BackendProvider {
         }
     }
 
-    @Override
-    public String type() {
-        return DEVICE.type();
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public String unavailableReason() {
-        return null;
-    }
-
-    @Override
-    public Backend create(int index) {
-        if (index != 0) {
-            throw new IllegalArgumentException("test device: only index 0 exists, got " + index);
-        }
-        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                new Forward(Backends.cpu()));
+    /** The provider that {@link java.util.ServiceLoader} creates. */
+    public TestDevice() {
+        super(DEVICE.type(), () -> (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, new Forward(Backends.cpu())));
     }
 
     /** A storage of the test device: a CPU storage underneath. */

@@ -3,6 +3,7 @@ package org.trainer.core.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.trainer.core.DType;
 import org.trainer.core.Tensor;
 import org.trainer.core.ops.GruRecurrence;
+import org.trainer.core.ops.LstmRecurrence;
 import org.trainer.core.ops.RnnRecurrence;
 
 /**
@@ -87,6 +89,29 @@ class FusedRecurrenceTest {
         RNN rnn = new RNN(4, 8, RNN.Nonlinearity.RELU, RecurrentOptions.defaults(), 3);
         assertEquals("RnnRecurrence", rnn.forward(x).gradFn().name());
         assertNotEquals("RnnRecurrence", rnn.forward(x, lengths, null).output().gradFn().name());
+    }
+
+    /** Every fused recurrence refuses operands of the wrong shape, naming the argument and both shapes. */
+    @Test
+    void operandsOfTheWrongShapeAreRefused() {
+        Tensor h0 = Tensor.zeros(2, 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GruRecurrence.apply(Tensor.zeros(3, 2, 24), Tensor.zeros(24, 8), null, Tensor.zeros(4, 8), false));
+        assertEquals("gruRecurrence: h0 must be [2, 8], got [4, 8]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> RnnRecurrence.apply(Tensor.zeros(3, 2, 8), Tensor.zeros(8, 8), Tensor.zeros(9), h0, false, true));
+        assertEquals("rnnRecurrence: bias must be [8], got [9]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LstmRecurrence.apply(Tensor.zeros(3, 2, 32), Tensor.zeros(24, 8), null, h0, h0, false));
+        assertEquals("lstmRecurrence: weight must be [32, 8], got [24, 8]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LstmRecurrence.apply(Tensor.zeros(3, 2, 32), Tensor.zeros(32, 8), null, h0, Tensor.zeros(2, 7),
+                        false));
+        assertEquals("lstmRecurrence: c0 must be [2, 8], got [2, 7]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> GruRecurrence.apply(Tensor.zeros(2, 24), Tensor.zeros(24, 8), null, h0, false));
+        assertEquals("gruRecurrence: expected xProj [T >= 1, N, 3H] and h0 [N, H], got xProj [2, 24] and h0 [2, 8]",
+                e.getMessage());
     }
 
     /** Output, final h, then the gradients of x, h0 and every parameter of a weighted sum of them. */

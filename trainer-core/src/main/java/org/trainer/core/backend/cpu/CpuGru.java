@@ -1,6 +1,6 @@
 package org.trainer.core.backend.cpu;
 
-import static org.trainer.core.backend.cpu.Recurrences.previous;
+import static org.trainer.core.backend.cpu.Recurrences.previousOffset;
 import static org.trainer.core.backend.cpu.Recurrences.time;
 
 import org.trainer.core.DType;
@@ -46,7 +46,7 @@ final class CpuGru {
         for (int s = 0; s < steps; s++) {
             int t = time(s, steps, reverse);
             CpuStorage hPrev = s == 0 ? h0 : out;
-            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int prevOff = previousOffset(s, t, nh, hr, reverse);
             int g = 3 * (t * nh + hr);
             int o = t * nh + hr;
             Recurrences.stepProduct(rows, 3 * hidden, hidden, hPrev, prevOff, wt, w, gates, g);
@@ -69,15 +69,7 @@ final class CpuGru {
                          CpuStorage gw, CpuStorage gb, CpuStorage gh0, CpuStorage dh) {
         Parallel.forRange(n, Recurrences.minRows(steps, 3 * hidden, hidden), (r0, r1) -> backwardRows(steps, n, hidden,
                 reverse, r0, r1, w, h0, out, gates, hn, gOut, gx, ghp, gh0 != null, dh));
-        if (gh0 != null) {
-            Recurrences.copy(dh, 0, gh0, 0, n * hidden);
-        }
-        if (gw != null) {
-            Recurrences.weightGradient(steps, n, hidden, 3 * hidden, reverse, h0, out, ghp, gw);
-        }
-        if (gb != null) {
-            Recurrences.columnSums(ghp, steps * n, 3 * hidden, gb);
-        }
+        Recurrences.finishBackward(steps, n, hidden, 3 * hidden, reverse, h0, out, ghp, dh, gh0, gw, gb);
     }
 
     /**
@@ -95,7 +87,7 @@ final class CpuGru {
         for (int s = steps - 1; s >= 0; s--) {
             int t = time(s, steps, reverse);
             CpuStorage hPrev = s == 0 ? h0 : out;
-            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int prevOff = previousOffset(s, t, nh, hr, reverse);
             int g = 3 * (t * nh + hr);
             int o = t * nh + hr;
             // The last processed step has no later step that would have written dh.

@@ -1,6 +1,6 @@
 package org.trainer.core.backend.cpu;
 
-import static org.trainer.core.backend.cpu.Recurrences.previous;
+import static org.trainer.core.backend.cpu.Recurrences.previousOffset;
 import static org.trainer.core.backend.cpu.Recurrences.time;
 
 import org.trainer.core.DType;
@@ -55,7 +55,7 @@ final class CpuLstm {
             int t = time(s, steps, reverse);
             CpuStorage hPrev = s == 0 ? h0 : out;
             CpuStorage cPrev = s == 0 ? c0 : cs;
-            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int prevOff = previousOffset(s, t, nh, hr, reverse);
             int g = t * ng + gr;
             int o = t * nh + hr;
             Recurrences.stepProduct(rows, 4 * hidden, hidden, hPrev, prevOff, wt, w, gates, g);
@@ -79,18 +79,10 @@ final class CpuLstm {
         int nh = n * hidden;
         Parallel.forRange(n, Recurrences.minRows(steps, 4 * hidden, hidden), (r0, r1) -> backwardRows(steps, n, hidden,
                 reverse, r0, r1, w, c0, cs, gates, gOut, gx, gh0 != null, dh, dc));
-        if (gh0 != null) {
-            Recurrences.copy(dh, 0, gh0, 0, nh);
-        }
         if (gc0 != null) {
             Recurrences.copy(dc, 0, gc0, 0, nh);
         }
-        if (gw != null) {
-            Recurrences.weightGradient(steps, n, hidden, 4 * hidden, reverse, h0, out, gx, gw);
-        }
-        if (gb != null) {
-            Recurrences.columnSums(gx, steps * n, 4 * hidden, gb);
-        }
+        Recurrences.finishBackward(steps, n, hidden, 4 * hidden, reverse, h0, out, gx, dh, gh0, gw, gb);
     }
 
     /** The per-step loop of {@link #backward} for batch rows [r0, r1), leaving dh and dc for h0 and c0. */
@@ -108,7 +100,7 @@ final class CpuLstm {
         for (int s = steps - 1; s >= 0; s--) {
             int t = time(s, steps, reverse);
             CpuStorage cPrev = s == 0 ? c0 : cs;
-            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int prevOff = previousOffset(s, t, nh, hr, reverse);
             int g = t * ng + gr;
             int o = t * nh + hr;
             // The last processed step has no later step whose product would have written dh.

@@ -1,6 +1,6 @@
 package org.trainer.core.backend.cpu;
 
-import static org.trainer.core.backend.cpu.Recurrences.previous;
+import static org.trainer.core.backend.cpu.Recurrences.previousOffset;
 import static org.trainer.core.backend.cpu.Recurrences.time;
 
 import org.trainer.core.DType;
@@ -45,7 +45,7 @@ final class CpuRnn {
         for (int s = 0; s < steps; s++) {
             int t = time(s, steps, reverse);
             CpuStorage hPrev = s == 0 ? h0 : out;
-            int prevOff = (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
+            int prevOff = previousOffset(s, t, nh, hr, reverse);
             int o = t * nh + hr;
             Recurrences.stepProduct(rows, hidden, hidden, hPrev, prevOff, wt, w, out, o);
             if (single) {
@@ -74,15 +74,7 @@ final class CpuRnn {
                          CpuStorage dh) {
         Parallel.forRange(n, Recurrences.minRows(steps, hidden, hidden), (r0, r1) -> backwardRows(steps, n, hidden,
                 reverse, relu, r0, r1, w, out, gOut, gx, gh0 != null, dh));
-        if (gh0 != null) {
-            Recurrences.copy(dh, 0, gh0, 0, n * hidden);
-        }
-        if (gw != null) {
-            Recurrences.weightGradient(steps, n, hidden, hidden, reverse, h0, out, gx, gw);
-        }
-        if (gb != null) {
-            Recurrences.columnSums(gx, steps * n, hidden, gb);
-        }
+        Recurrences.finishBackward(steps, n, hidden, hidden, reverse, h0, out, gx, dh, gh0, gw, gb);
     }
 
     /** The per-step loop of {@link #backward} for batch rows [r0, r1), leaving in dh the gradient of h0. */

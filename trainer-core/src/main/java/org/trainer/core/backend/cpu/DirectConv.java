@@ -1,7 +1,5 @@
 package org.trainer.core.backend.cpu;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.trainer.core.backend.ConvGeometry;
 
 /**
@@ -23,8 +21,6 @@ import org.trainer.core.backend.ConvGeometry;
  * input gradient (slower: 64-deep tiles scattered into gx one float at a time).
  */
 final class DirectConv {
-    private static final Logger LOG = LoggerFactory.getLogger(DirectConv.class);
-
     /**
      * Most floats of packed output gradient per pass (1 MiB): one layer of MNIST's second conv
      * layer for 8 images is 32 Ki floats.
@@ -50,19 +46,7 @@ final class DirectConv {
         static final ConvTileKernel VECTOR = select();
 
         private static ConvTileKernel select() {
-            if (!VectorSupport.present()) {
-                return null;
-            }
-            try {
-                Class<?> type = Class.forName(DirectConv.class.getPackageName() + ".VectorConvTile");
-                if (!(Boolean) type.getDeclaredMethod("worthwhile").invoke(null)) {
-                    return null;
-                }
-                return (ConvTileKernel) type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LOG.info("Vector API conv kernel unavailable ({}): conv2d unfolds columns", e.toString());
-                return null;
-            }
+            return VectorSupport.load(ConvTileKernel.class, "VectorConvTile", true, "conv2d unfolds columns");
         }
     }
 

@@ -1,13 +1,11 @@
 package org.trainer.core.backend.cpu;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.trainer.core.DType;
 
 /**
- * What the CPU's fused recurrences ({@link CpuLstm}, {@link CpuGru}) share: the step order, the
- * split of the batch over threads, the per-step products against W_hh and the weight gradient of
- * all steps as one product. A recurrence of G gate blocks has W_hh [G H, H] and per step a gate
+ * What the CPU's fused recurrences ({@link CpuRnn}, {@link CpuGru}, {@link CpuLstm}) share: the
+ * step order, the split of the batch over threads, the per-step products against W_hh and the
+ * gradients of W_hh, b_hh and h0 of all steps at the end, dW_hh as one product. A recurrence of G gate blocks has W_hh [G H, H] and per step a gate
  * row of width G H; {@code width} below is that G H.
  *
  * <p>Layouts, row-major and indexed by time t whichever direction the steps run in: a step's
@@ -16,8 +14,6 @@ import org.trainer.core.DType;
  * t + 1 when reverse), or h0 for the first.
  */
 final class Recurrences {
-    private static final Logger LOG = LoggerFactory.getLogger(Recurrences.class);
-
     /**
      * Per thread, W_hh^T [H, width] for the forward steps, grown on demand. With B = W_hh^T stored
      * [k, n] and a thin A (N rows), SGEMM reads B in place; with W_hh itself ([n, k], transposed)
@@ -47,17 +43,8 @@ final class Recurrences {
      * module is present and the class links; else {@code portable}.
      */
     static <K> K bestCell(Class<K> kind, String vectorClass, K portable) {
-        if (!VectorSupport.present()) {
-            VectorSupport.warnIfMissing();
-            return portable;
-        }
-        try {
-            Class<?> type = Class.forName(Recurrences.class.getPackageName() + "." + vectorClass);
-            return kind.cast(type.getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.info("Vector API {} unavailable ({}): the portable one runs", vectorClass, e.toString());
-            return portable;
-        }
+        K vector = VectorSupport.load(kind, vectorClass, false, "the portable one runs");
+        return vector == null ? portable : vector;
     }
 
     /** The step processed {@code s}-th: t = s, or T - 1 - s when reverse. */
@@ -68,6 +55,14 @@ final class Recurrences {
     /** The step processed just before step t (its state feeds t). */
     static int previous(int t, boolean reverse) {
         return reverse ? t + 1 : t - 1;
+    }
+
+    /**
+     * The offset of the state fed into step t, processed {@code s}-th, for the batch rows from
+     * {@code hr} = r0 H on: in out (or cs) at {@link #previous} of t, or in h0 (or c0) when s = 0.
+     */
+    static int previousOffset(int s, int t, int nh, int hr, boolean reverse) {
+        return (s == 0 ? 0 : previous(t, reverse) * nh) + hr;
     }
 
     /** The fewest batch rows worth a thread of their own: {@link #MIN_WORK} over the work of one row. */
@@ -132,6 +127,25 @@ final class Recurrences {
         } else {
             CpuBackend.dgemm(true, false, width, hidden, rows, dz.d, dzOff, out.d, outOff, gw.d, 0, false);
             CpuBackend.dgemm(true, false, width, hidden, n, dz.d, first, h0.d, 0, gw.d, 0, true);
+        }
+    }
+
+    /**
+     * What the backward passes finish with once the per-step loops have left in dz the gradients of
+     * every step's pre-activations [T, N, width] and in dh that of h0: gh0 = dh,
+     * gw = sum_t dz_t^T hPrev(t) ({@link #weightGradient}) and gb = sum_t dz_t, each unless null.
+     */
+    static void finishBackward(int steps, int n, int hidden, int width, boolean reverse, CpuStorage h0,
+                               CpuStorage out, CpuStorage dz, CpuStorage dh, CpuStorage gh0, CpuStorage gw,
+                               CpuStorage gb) {
+        if (gh0 != null) {
+            copy(dh, 0, gh0, 0, n * hidden);
+        }
+        if (gw != null) {
+            weightGradient(steps, n, hidden, width, reverse, h0, out, dz, gw);
+        }
+        if (gb != null) {
+            columnSums(dz, steps * n, width, gb);
         }
     }
 

@@ -50,13 +50,7 @@ public final class Sgemm {
         static final SgemmDotKernel DOT = BEST == PORTABLE ? null : selectDot();
 
         private static SgemmDotKernel selectDot() {
-            try {
-                Class<?> type = Class.forName(Sgemm.class.getPackageName() + ".VectorSgemmDot");
-                return (SgemmDotKernel) type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LOG.info("Vector API dot kernel unavailable ({}): SGEMM packs every product", e.toString());
-                return null;
-            }
+            return VectorSupport.load(SgemmDotKernel.class, "VectorSgemmDot", false, "SGEMM packs every product");
         }
 
         private static SgemmKernel selectBest() {
@@ -66,18 +60,9 @@ public final class Sgemm {
                         + "which is many times slower; add --add-modules jdk.incubator.vector to the java command line");
                 return PORTABLE;
             }
-            try {
-                Class<?> type = Class.forName(Sgemm.class.getPackageName() + ".VectorSgemmKernel");
-                boolean worthwhile = (Boolean) type.getDeclaredMethod("worthwhile").invoke(null);
-                if (!worthwhile) {
-                    LOG.info("SIMD vectors narrower than 8 floats: SGEMM uses the portable kernel");
-                    return PORTABLE;
-                }
-                return (SgemmKernel) type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LOG.info("Vector API kernel unavailable ({}): SGEMM uses the portable kernel", e.toString());
-                return PORTABLE;
-            }
+            SgemmKernel best = VectorSupport.load(SgemmKernel.class, "VectorSgemmKernel", true,
+                    "SGEMM uses the portable kernel");
+            return best == null ? PORTABLE : best;
         }
     }
 

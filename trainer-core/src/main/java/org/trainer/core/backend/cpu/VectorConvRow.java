@@ -20,11 +20,6 @@ final class VectorConvRow implements ConvRowKernel {
     public VectorConvRow() {
     }
 
-    /** Whether vectors hold 8 floats or more, as {@link VectorSgemmKernel#worthwhile()}. */
-    static boolean worthwhile() {
-        return L >= 8;
-    }
-
     @Override
     public int mr() {
         return 6;

@@ -19,11 +19,6 @@ final class VectorConvTile implements ConvTileKernel {
     public VectorConvTile() {
     }
 
-    /** Whether vectors hold 8 floats or more, as {@link VectorSgemmKernel#worthwhile()}. */
-    static boolean worthwhile() {
-        return L >= 8;
-    }
-
     @Override
     public int mr() {
         return 6;

@@ -3,15 +3,20 @@ package org.trainer.core.backend.cpu;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Whether the JDK's Vector API ({@code jdk.incubator.vector}) is loaded, and the one notice on
  * standard error when it is not. The module must be added at run time; without it the CPU kernels
  * fall back to portable loops, about 8 times slower for training. An slf4j message alone would be
  * lost in an application without an slf4j binding, so the notice goes to {@code System.err}, once
  * per JVM, naming the flag and every place it can go. {@code -Dtrainer.vector.warning=false} turns
- * the notice off.
+ * the notice off. {@link #load} creates the kernels that use the module.
  */
 final class VectorSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(VectorSupport.class);
+
     /** The JVM option that loads the module. */
     static final String FLAG = "--add-modules jdk.incubator.vector";
 
@@ -57,5 +62,38 @@ final class VectorSupport {
                 + "    IDE:                  VM options of the run configuration" + n
                 + "    any java launch:      JDK_JAVA_OPTIONS=\"" + FLAG + "\"" + n
                 + "  (-Dtrainer.vector.warning=false hides this notice.)";
+    }
+
+    /**
+     * A new instance of the Vector API kernel {@code vectorClass} of this package, created
+     * reflectively so that nothing links against the module unless it is present; null (after
+     * {@link #warnIfMissing}, or an INFO line that ends with {@code otherwise}) without the module,
+     * when {@code wideOnly} and vectors hold fewer than 8 floats (VectorSgemmKernel's
+     * {@code worthwhile}), or when the class does not link.
+     *
+     * @param kind        the kernel interface
+     * @param vectorClass the simple name of the implementing class
+     * @param wideOnly    whether narrower vectors than 8 floats rule the kernel out
+     * @param otherwise   what runs instead, for the log
+     * @param <K>         the kernel interface
+     * @return the kernel, or null
+     */
+    static <K> K load(Class<K> kind, String vectorClass, boolean wideOnly, String otherwise) {
+        if (!present()) {
+            warnIfMissing();
+            return null;
+        }
+        String pkg = VectorSupport.class.getPackageName() + ".";
+        try {
+            if (wideOnly && !(Boolean) Class.forName(pkg + "VectorSgemmKernel").getDeclaredMethod("worthwhile")
+                    .invoke(null)) {
+                LOG.info("SIMD vectors narrower than 8 floats: {}", otherwise);
+                return null;
+            }
+            return kind.cast(Class.forName(pkg + vectorClass).getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.info("Vector API {} unavailable ({}): {}", vectorClass, e.toString(), otherwise);
+            return null;
+        }
     }
 }

@@ -1,7 +1,5 @@
 package org.trainer.core.backend.cpu;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.trainer.core.backend.ConvGeometry;
 
 /**
@@ -24,8 +22,6 @@ import org.trainer.core.backend.ConvGeometry;
  * order, so results do not depend on the thread count.
  */
 final class WindowConv {
-    private static final Logger LOG = LoggerFactory.getLogger(WindowConv.class);
-
     /** Per thread: the row-shifted copy, the tap offsets and a tile; grown on demand. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -59,19 +55,7 @@ final class WindowConv {
         static final ConvRowKernel VECTOR = select();
 
         private static ConvRowKernel select() {
-            if (!VectorSupport.present()) {
-                return null;
-            }
-            try {
-                Class<?> type = Class.forName(WindowConv.class.getPackageName() + ".VectorConvRow");
-                if (!(Boolean) type.getDeclaredMethod("worthwhile").invoke(null)) {
-                    return null;
-                }
-                return (ConvRowKernel) type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LOG.info("Vector API direct conv kernel unavailable ({}): conv2d unfolds columns", e.toString());
-                return null;
-            }
+            return VectorSupport.load(ConvRowKernel.class, "VectorConvRow", true, "conv2d unfolds columns");
         }
     }
 

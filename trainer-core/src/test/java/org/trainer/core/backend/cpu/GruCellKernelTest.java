@@ -1,6 +1,6 @@
 package org.trainer.core.backend.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.trainer.core.backend.cpu.CellKernelChecks.random;
 
 import java.util.SplittableRandom;
 
@@ -11,14 +11,6 @@ import org.junit.jupiter.api.Test;
  * saturation, for a hidden size with a scalar tail, with and without bias and incoming dh.
  */
 class GruCellKernelTest {
-
-    private static float[] random(SplittableRandom r, int n, double scale) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-        return a;
-    }
 
     @Test
     void vectorCellMatchesThePortableCell() {
@@ -49,11 +41,6 @@ class GruCellKernelTest {
             results[k] = new float[][] {gates, hn, h, dh, dx, dhp};
         }
         String[] names = {"gates", "hn", "h", "dh", "dx", "dhp"};
-        for (int q = 0; q < names.length; q++) {
-            for (int i = 0; i < results[0][q].length; i++) {
-                assertEquals(results[0][q][i], results[1][q][i], 2e-6 * (1 + Math.abs(results[0][q][i])),
-                        names[q] + " at " + i + (withBiasAndDh ? "" : " (no bias, no dh)"));
-            }
-        }
+        CellKernelChecks.assertSame(names, results[0], results[1], withBiasAndDh ? "" : " (no bias, no dh)");
     }
 }

@@ -1,7 +1,7 @@
 package org.trainer.core.backend.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.trainer.core.backend.cpu.CellKernelChecks.random;
 
 import java.util.SplittableRandom;
 
@@ -13,14 +13,6 @@ import org.junit.jupiter.api.Test;
  * saturation, for a hidden size with a scalar tail; and its tanh approximation against Math.tanh.
  */
 class LstmCellKernelTest {
-
-    private static float[] random(SplittableRandom r, int n, double scale) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-        return a;
-    }
 
     @Test
     void vectorCellMatchesThePortableCell() {
@@ -47,12 +39,7 @@ class LstmCellKernelTest {
             results[k] = new float[][] {gates, c, h, dc, dz};
         }
         String[] names = {"gates", "c", "h", "dc", "dz"};
-        for (int q = 0; q < names.length; q++) {
-            for (int i = 0; i < results[0][q].length; i++) {
-                assertEquals(results[0][q][i], results[1][q][i], 2e-6 * (1 + Math.abs(results[0][q][i])),
-                        names[q] + " at " + i);
-            }
-        }
+        CellKernelChecks.assertSame(names, results[0], results[1], "");
     }
 
     @Test

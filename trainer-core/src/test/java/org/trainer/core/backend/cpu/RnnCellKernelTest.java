@@ -1,6 +1,6 @@
 package org.trainer.core.backend.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.trainer.core.backend.cpu.CellKernelChecks.random;
 
 import java.util.SplittableRandom;
 
@@ -22,14 +22,6 @@ class RnnCellKernelTest {
         }
     }
 
-    private static float[] random(SplittableRandom r, int n, double scale) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-        return a;
-    }
-
     private static void compare(int n, int hidden, boolean relu, boolean withBiasAndDh) {
         SplittableRandom r = new SplittableRandom(9);
         float[] p = random(r, n * hidden, 12);
@@ -47,12 +39,7 @@ class RnnCellKernelTest {
             results[k] = new float[][] {h, dz};
         }
         String[] names = {"h", "dz"};
-        for (int q = 0; q < names.length; q++) {
-            for (int i = 0; i < results[0][q].length; i++) {
-                assertEquals(results[0][q][i], results[1][q][i], 2e-6 * (1 + Math.abs(results[0][q][i])),
-                        names[q] + " at " + i + (relu ? " (relu)" : " (tanh)")
-                                + (withBiasAndDh ? "" : " (no bias, no dh)"));
-            }
-        }
+        CellKernelChecks.assertSame(names, results[0], results[1],
+                (relu ? " (relu)" : " (tanh)") + (withBiasAndDh ? "" : " (no bias, no dh)"));
     }
 }

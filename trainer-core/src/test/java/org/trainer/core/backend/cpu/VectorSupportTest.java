@@ -1,6 +1,8 @@
 package org.trainer.core.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,6 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /** The one notice on standard error when the Vector API module is missing: its wording and when it shows. */
 class VectorSupportTest {
+
+    /** The tests run with the module, so a kernel that exists loads and one that does not is null. */
+    @Test
+    void loadCreatesTheNamedKernelOrReturnsNull() {
+        assertInstanceOf(VectorGruCell.class, VectorSupport.load(GruCellKernel.class, "VectorGruCell", false, "test"));
+        assertNull(VectorSupport.load(GruCellKernel.class, "VectorNoSuchCell", false, "test"));
+    }
 
     @Test
     void theNoticeNamesTheFlagAndEveryPlaceToPutIt() {
