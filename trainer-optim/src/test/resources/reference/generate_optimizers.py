@@ -9,11 +9,9 @@ after every one of 25 steps go into optimizers.json; OptimizerReferenceTest repl
 
 Run from this folder:  /usr/bin/python3 generate_optimizers.py
 """
-import json
-
 import torch
 
-from two_layer_problem import loss_fn, w1_0, w2_0, x, y
+from two_layer_problem import train, w1_0, w2_0, write_fixture
 
 
 STEPS = 25
@@ -61,16 +59,8 @@ for opt_name, (cls, configs) in optimizers.items():
         w2 = w2_0.clone().requires_grad_(True)
         opt = cls([{"params": [w1], "lr": c["lr"][0], "weight_decay": c["wd"][0]},
                    {"params": [w2], "lr": c["lr"][1], "weight_decay": c["wd"][1]}], lr=c["lr"][0], **kwargs)
-        steps = []
-        for _ in range(STEPS):
-            opt.zero_grad()
-            loss_fn(w1, w2).backward()
-            opt.step()
-            steps.append({"w1": w1.detach().reshape(-1).tolist(), "w2": w2.detach().tolist()})
+        steps = train(opt, w1, w2, STEPS)
         runs.append({**c, "steps": steps})
     out[opt_name] = runs
 
-with open("optimizers.json", "w") as f:
-    json.dump({"torch": torch.__version__, "x": x.reshape(-1).tolist(), "y": y.tolist(),
-               "w1": w1_0.reshape(-1).tolist(), "w2": w2_0.tolist(), "optimizers": out}, f)
-print("wrote optimizers.json")
+write_fixture("optimizers.json", "optimizers", out)

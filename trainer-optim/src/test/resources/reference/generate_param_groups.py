@@ -13,11 +13,9 @@ Every setting is given for each group, maximize included. Adamax is no optimizer
 
 Run from this folder:  /usr/bin/python3 generate_param_groups.py
 """
-import json
-
 import torch
 
-from two_layer_problem import loss_fn, w1_0, w2_0, x, y
+from two_layer_problem import train, w1_0, w2_0, write_fixture
 
 
 STEPS = 25
@@ -97,16 +95,8 @@ for opt_name, (cls, configs) in optimizers.items():
                 # the group says; start each from its own group's value, as the library does.
                 for p in used["params"]:
                     opt.state[p]["sum"].fill_(used["initial_accumulator_value"])
-        steps = []
-        for _ in range(STEPS):
-            opt.zero_grad()
-            loss_fn(w1, w2).backward()
-            opt.step()
-            steps.append({"w1": w1.detach().reshape(-1).tolist(), "w2": w2.detach().tolist()})
+        steps = train(opt, w1, w2, STEPS)
         runs.append({**c, "steps": steps})
     out[opt_name] = runs
 
-with open("param_groups.json", "w") as f:
-    json.dump({"torch": torch.__version__, "x": x.reshape(-1).tolist(), "y": y.tolist(),
-               "w1": w1_0.reshape(-1).tolist(), "w2": w2_0.tolist(), "optimizers": out}, f)
-print("wrote param_groups.json")
+write_fixture("param_groups.json", "optimizers", out)

@@ -7,11 +7,9 @@ configuration, the parameters after every one of 25 steps go into sgd.json; SgdT
 
 Run from this folder:  /usr/bin/python3 generate_sgd.py
 """
-import json
-
 import torch
 
-from two_layer_problem import loss_fn, w1_0, w2_0, x, y
+from two_layer_problem import train, w1_0, w2_0, write_fixture
 
 
 configs = [
@@ -31,15 +29,7 @@ for c in configs:
     opt = torch.optim.SGD([{"params": [w1], "lr": c["lr"][0], "weight_decay": c["wd"][0]},
                            {"params": [w2], "lr": c["lr"][1], "weight_decay": c["wd"][1]}],
                           lr=c["lr"][0], momentum=c["momentum"], dampening=c["dampening"], nesterov=c["nesterov"])
-    steps = []
-    for _ in range(25):
-        opt.zero_grad()
-        loss_fn(w1, w2).backward()
-        opt.step()
-        steps.append({"w1": w1.detach().reshape(-1).tolist(), "w2": w2.detach().tolist()})
+    steps = train(opt, w1, w2, 25)
     out.append({**c, "steps": steps})
 
-with open("sgd.json", "w") as f:
-    json.dump({"torch": torch.__version__, "x": x.reshape(-1).tolist(), "y": y.tolist(),
-               "w1": w1_0.reshape(-1).tolist(), "w2": w2_0.tolist(), "configs": out}, f)
-print("wrote sgd.json")
+write_fixture("sgd.json", "configs", out)
