@@ -22,10 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>every rank copies its chunk into its own slot of the file, then waits for the others (a
  *       barrier);</li>
- *   <li>rank k sums segment k of the chunk (segments as in {@link TcpCollective}'s ring) over the W
- *       slots in rank order, {@code ((x_0 + x_1) + x_2) + ...}, divides by W for a mean, and writes
- *       the result over segment k of its own slot, which no other rank reads in this step; a
- *       barrier;</li>
+ *   <li>rank k sums segment k of the chunk (segments as in {@link TcpCollective}'s ring): its own
+ *       values plus the other slots' in rank order, {@code ((x_k + x_0) + x_1) + ...} (x_k skipped in
+ *       the rest), divides by W for a mean, and writes the result over segment k of its own slot,
+ *       which no other rank reads in this step; a barrier;</li>
  *   <li>every rank copies segment k of slot k, for every k, into its array.</li>
  * </ol>
  * Each segment is computed once, so every rank ends with the same bits. Chunks alternate between
@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A barrier is one counter per rank, each on its own cache line: a rank stores its count of
  * barriers with release semantics and waits until every counter has reached it, spinning briefly,
- * then parking. Before its first barrier each operation also publishes what it is (dtype, op,
+ * then parking for 10 us, doubled after each look up to 160 us (a rank that waits long leaves the
+ * cores to the ranks still computing, at the price of up to that much delay). Before its first barrier each operation also publishes what it is (dtype, op,
  * length), and after it every rank checks that all agree, so ranks that disagree fail as they
  * would over TCP. While it waits, the rank asks its {@link Peers} whether the group failed or a
  * neighbour's connection has something to say (a failure, a closed connection), and gives up after
@@ -51,8 +52,10 @@ final class SharedMemoryReduce {
     /** Bytes of the file's header: the token. */
     static final int TOKEN_BYTES = 32;
     /** Spins before a waiting rank starts to park. */
-    private static final int SPINS = 4096;
-    private static final long PARK_NANOS = 20_000;
+    private static final int SPINS = 1024;
+    /** The first and the longest park of a waiting rank: it doubles from one to the other. */
+    private static final long FIRST_PARK_NANOS = 10_000;
+    private static final long LONGEST_PARK_NANOS = 160_000;
     private static final long CHECK_NANOS = 1_000_000;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Longs in a rank's line: the barrier count, then the current operation's kind, parameter and length. */
@@ -188,10 +191,15 @@ final class SharedMemoryReduce {
         }
     }
 
-    /** Segment [s0, s1) of the chunk at {@code from}: slot 0's values, plus each later slot's, in pieces. */
+    /**
+     * Segment [s0, s1) of the chunk at {@code from}: this rank's own values (already in its array),
+     * plus each other rank's slot in rank order, in pieces of at most {@code piece} elements.
+     */
     private void sum(FrameElements e, int p, int from, int s0, int s1, boolean mean, int piece) {
-        e.read(map, slot(p, 0) + s0 * e.bytes, from + s0, s1 - s0);
-        for (int r = 1; r < world; r++) {
+        for (int r = 0; r < world; r++) {
+            if (r == rank) {
+                continue;
+            }
             for (int a = s0; a < s1; a += piece) {
                 int n = Math.min(piece, s1 - a);
                 e.add(map, slot(p, r) + a * e.bytes, from + a, n);
@@ -246,6 +254,7 @@ final class SharedMemoryReduce {
         long target = ++barriers;
         LONGS.setRelease(map, line(rank) + COUNT, target);
         int spins = 0;
+        long park = FIRST_PARK_NANOS;
         long start = 0;
         long checked = 0;
         int late;
@@ -266,7 +275,8 @@ final class SharedMemoryReduce {
                     throw peers.late(what, late);
                 }
             }
-            LockSupport.parkNanos(PARK_NANOS);
+            LockSupport.parkNanos(park);
+            park = Math.min(2 * park, LONGEST_PARK_NANOS);
         }
     }
 
