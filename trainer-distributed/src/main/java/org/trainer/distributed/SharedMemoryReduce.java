@@ -122,8 +122,17 @@ final class SharedMemoryReduce {
         Path file = Files.createTempFile(dir, "trainer-", ".shm",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // Written out in full, not sparse: a file system without room says so here, not with a fault on
+            // first touch in the middle of an all-reduce.
+            long bytes = fileBytes(world, slotBytes(world));
+            ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+            for (long at = 0; at < bytes; at += zeros.capacity()) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - at));
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros, at + zeros.position());
+                }
+            }
             ch.write(ByteBuffer.wrap(token), 0);
-            ch.write(ByteBuffer.wrap(new byte[1]), fileBytes(world, slotBytes(world)) - 1);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e;

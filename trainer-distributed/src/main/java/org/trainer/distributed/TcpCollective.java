@@ -1074,6 +1074,7 @@ public final class TcpCollective implements Collective {
             acceptor.interrupt();
         }
         pool.clear();
+        shared = null; // the mapping goes with its last reference
     }
 
     /** The shared-memory all-reduce in use, or null if the sockets carry it (for tests). */
