@@ -11,6 +11,7 @@ import static org.trainer.distributed.Ranks.run;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,38 +67,26 @@ class TcpCollectiveSharedMemoryTest extends TcpCollectiveTest {
 
     @Test
     void aRankInAnotherOperationFailsTheRanksWaitingInSharedMemoryNamingIt() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(2, dir, options());
-        try {
-            List<String> got = run(ranks, c -> assertThrows(CollectiveException.class, () -> {
-                if (c.rank() == 0) {
-                    c.allReduce(new float[5], 0, 5, ReduceOp.SUM);
-                } else {
-                    c.broadcast(new float[5], 0, 5, 1);
-                }
-            }).getMessage());
-            assertTrue(got.get(0).contains("rank 1 sent broadcast(float32), rank 0 expected allReduce(float32)"),
-                    got.get(0));
-            assertTrue(got.get(1).contains("broadcast(float32), rank 0 expected allReduce(float32)"), got.get(1));
-        } finally {
-            TcpGroup.closeAll(ranks);
-        }
+        List<String> got = failures(c -> c.allReduce(new float[5], 0, 5, ReduceOp.SUM),
+                c -> c.broadcast(new float[5], 0, 5, 1));
+        assertTrue(got.get(0).contains("rank 1 sent broadcast(float32), rank 0 expected allReduce(float32)"), got.get(0));
+        assertTrue(got.get(1).contains("broadcast(float32), rank 0 expected allReduce(float32)"), got.get(1));
     }
 
     @Test
     void ranksThatDisagreeOnTheDtypeAreRefused() throws Exception {
+        List<String> got = failures(c -> c.allReduce(new float[5], 0, 5, ReduceOp.SUM),
+                c -> c.allReduce(new double[5], 0, 5, ReduceOp.SUM));
+        assertTrue(got.get(0).contains("rank 1 sent allReduce(float64), rank 0 expected allReduce(float32)"), got.get(0));
+        assertTrue(got.get(1).contains("rank 0 sent allReduce(float32), rank 1 expected allReduce(float64)"), got.get(1));
+    }
+
+    /** The messages with which ranks 0 and 1 of a new group fail, rank 0 running first and rank 1 second. */
+    private List<String> failures(Consumer<Collective> first, Consumer<Collective> second) throws Exception {
         List<Collective> ranks = TcpGroup.connect(2, dir, options());
         try {
-            List<String> got = run(ranks, c -> assertThrows(CollectiveException.class, () -> {
-                if (c.rank() == 0) {
-                    c.allReduce(new float[5], 0, 5, ReduceOp.SUM);
-                } else {
-                    c.allReduce(new double[5], 0, 5, ReduceOp.SUM);
-                }
-            }).getMessage());
-            assertTrue(got.get(0).contains("rank 1 sent allReduce(float64), rank 0 expected allReduce(float32)"),
-                    got.get(0));
-            assertTrue(got.get(1).contains("rank 0 sent allReduce(float32), rank 1 expected allReduce(float64)"),
-                    got.get(1));
+            return run(ranks, c -> assertThrows(CollectiveException.class,
+                    () -> (c.rank() == 0 ? first : second).accept(c)).getMessage());
         } finally {
             TcpGroup.closeAll(ranks);
         }
