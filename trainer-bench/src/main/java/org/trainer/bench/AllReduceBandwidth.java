@@ -60,7 +60,11 @@ import org.trainer.distributed.TcpCollective;
  * <pre>
  *   java --add-modules=jdk.incubator.vector -Xmx2g -cp trainer-bench/target/benchmarks.jar \
  *       org.trainer.bench.AllReduceBandwidth [--reps 5] [--max-mb 64] [--alpha-us 25] [--compare-kib 1024]
+ *       [--shared-memory]
  * </pre>
+ * The ring's groups all-reduce over their sockets ({@code withSharedMemory(false)}), since that is
+ * what is compared with the raw copy; {@code --shared-memory} adds the same 16 MB rows for groups
+ * that all-reduce through shared memory, as ranks on one machine do by default.
  * A harness that prints numbers for a person to read: nothing fails.
  */
 public final class AllReduceBandwidth {
@@ -81,14 +85,16 @@ public final class AllReduceBandwidth {
         int maxMb = 64;
         double alphaUs = 25;
         int compareKib = 0;
+        boolean sharedMemory = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--max-mb" -> maxMb = Integer.parseInt(args[++i]);
                 case "--alpha-us" -> alphaUs = Double.parseDouble(args[++i]);
                 case "--compare-kib" -> compareKib = Integer.parseInt(args[++i]);
+                case "--shared-memory" -> sharedMemory = true;
                 default -> throw new IllegalArgumentException("AllReduceBandwidth: unknown option " + args[i]
-                        + " (expected --reps, --max-mb, --alpha-us or --compare-kib)");
+                        + " (expected --reps, --max-mb, --alpha-us, --compare-kib or --shared-memory)");
             }
         }
         if (compareKib != 0 && (compareKib < 1 || compareKib > 65536)) {
@@ -106,16 +112,23 @@ public final class AllReduceBandwidth {
         List<TcpCollective> three = List.of();
         List<TcpCollective> otherTwo = List.of();
         List<TcpCollective> otherThree = List.of();
+        List<TcpCollective> sharedTwo = List.of();
+        List<TcpCollective> sharedThree = List.of();
         ExecutorService pool = Executors.newFixedThreadPool(5);
         int other = compareKib << 10;
         try (RawCopy raw = new RawCopy(MB16, CHUNK); RawCopy otherRaw = new RawCopy(MB16, other > 0 ? other : CHUNK)) {
-            two = connect(2, dir.resolve("two"), CHUNK);
-            three = connect(3, dir.resolve("three"), CHUNK);
-            List<Setting> settings = new ArrayList<>(List.of(new Setting(CHUNK, raw, List.of(two, three))));
+            two = connect(2, dir.resolve("two"), CHUNK, false);
+            three = connect(3, dir.resolve("three"), CHUNK, false);
+            List<Setting> settings = new ArrayList<>(List.of(new Setting(CHUNK, raw, List.of(two, three), false)));
             if (other > 0) {
-                otherTwo = connect(2, dir.resolve("other-two"), other);
-                otherThree = connect(3, dir.resolve("other-three"), other);
-                settings.add(new Setting(other, otherRaw, List.of(otherTwo, otherThree)));
+                otherTwo = connect(2, dir.resolve("other-two"), other, false);
+                otherThree = connect(3, dir.resolve("other-three"), other, false);
+                settings.add(new Setting(other, otherRaw, List.of(otherTwo, otherThree), false));
+            }
+            if (sharedMemory) {
+                sharedTwo = connect(2, dir.resolve("shared-two"), CHUNK, true);
+                sharedThree = connect(3, dir.resolve("shared-three"), CHUNK, true);
+                settings.add(new Setting(CHUNK, raw, List.of(sharedTwo, sharedThree), true));
             }
             headline(settings, pool, Math.max(reps, 10));
             for (List<TcpCollective> group : List.of(two, three)) {
@@ -171,7 +184,7 @@ public final class AllReduceBandwidth {
             }
         } finally {
             pool.shutdownNow();
-            for (List<TcpCollective> g : List.of(two, three, otherTwo, otherThree)) {
+            for (List<TcpCollective> g : List.of(two, three, otherTwo, otherThree, sharedTwo, sharedThree)) {
                 g.forEach(TcpCollective::close);
             }
             try (Stream<Path> files = Files.walk(dir)) {
@@ -214,9 +227,12 @@ public final class AllReduceBandwidth {
         return bytes >= 1 << 20 ? (bytes >> 20) + " MB" : (bytes >> 10) + " KB";
     }
 
-    private static List<TcpCollective> connect(int world, Path dir, int frameBytes) throws Exception {
+    /** W ranks, threads of this JVM: over their loopback sockets, or all-reducing through shared memory. */
+    private static List<TcpCollective> connect(int world, Path dir, int frameBytes, boolean sharedMemory)
+            throws Exception {
         TcpCollective.Options options = TcpCollective.Options.defaults().withSecret(TcpCollective.Options.newSecret())
-                .withJobId("bench").withTimeout(Duration.ofMinutes(1)).withChunkBytes(frameBytes);
+                .withJobId("bench").withTimeout(Duration.ofMinutes(1)).withChunkBytes(frameBytes)
+                .withSharedMemory(sharedMemory);
         String run = UUID.randomUUID().toString();
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
@@ -235,8 +251,11 @@ public final class AllReduceBandwidth {
         }
     }
 
-    /** One frame size: the raw copy in writes of that size, and the groups (W = 2, 3) with frames of that size. */
-    private record Setting(int frameBytes, RawCopy raw, List<List<TcpCollective>> groups) {
+    /**
+     * One frame size: the raw copy in writes of that size, and the groups (W = 2, 3) with frames of
+     * that size, or all-reducing through shared memory.
+     */
+    private record Setting(int frameBytes, RawCopy raw, List<List<TcpCollective>> groups, boolean sharedMemory) {
     }
 
     /**
@@ -278,8 +297,9 @@ public final class AllReduceBandwidth {
                 + " best %.1f ms = %.2f GB/s, median %.1f ms = %.2f GB/s; CPU %.1f ms per copy%n", st.frameBytes() >> 10,
                 rawSorted[0] * 1e3, MB16 / rawSorted[0] / 1e9, rawSorted[reps / 2] * 1e3, MB16 / rawSorted[reps / 2] / 1e9,
                 rawCpu * 1e3);
-        System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 in %d KiB frames (ranks are threads of this JVM),"
-                + " %d repetitions interleaved with the raw copy's:%n", st.frameBytes() >> 10, reps);
+        System.out.printf(Locale.ROOT, "%nall-reduce of 16 MB float32 %s (ranks are threads of this JVM),"
+                + " %d repetitions interleaved with the raw copy's:%n", st.sharedMemory() ? "through shared memory"
+                : "in " + (st.frameBytes() >> 10) + " KiB frames", reps);
         System.out.printf(Locale.ROOT, "| W | best ms | median ms | algbw GB/s | busbw GB/s | busbw / raw copy, best |"
                 + " busbw / raw copy, median of repetitions | CPU ms | socket bytes per CPU s / raw copy's |%n");
         System.out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");

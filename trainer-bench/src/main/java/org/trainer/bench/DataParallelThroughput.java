@@ -29,9 +29,10 @@ import org.trainer.optim.SGD;
  * <ol>
  *   <li>one process whose backend uses 2 threads, batch B;</li>
  *   <li>2 processes of 1 thread each ({@link ProcessLauncher}), batch B/2 each, gradients averaged
- *       by {@link DistributedDataParallel} over the loopback TCP ring;</li>
+ *       by {@link DistributedDataParallel} (through shared memory, the default on one machine);</li>
  *   <li>the same without averaging the gradients (the replicas drift apart), which separates the
- *       communication's cost from the cost of splitting the work over processes.</li>
+ *       communication's cost from the cost of splitting the work over processes;</li>
+ *   <li>the same with averaging over the loopback TCP ring ({@code sharedMemory(false)}).</li>
  * </ol>
  * Both run {@code Trainer.fit} over synthetic Fashion-MNIST-shaped data (random images, random
  * labels: the arithmetic is what is timed) with SGD and momentum, for {@code --epochs} epochs of
@@ -73,6 +74,9 @@ public final class DataParallelThroughput {
                 .timeout(Duration.ofMinutes(5)).build();
         Epochs parallel = launcher.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, true));
         Epochs alone = launcher.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, false));
+        ProcessLauncher sockets = ProcessLauncher.builder().processes(2).jvmOptions("-Dtrainer.threads=1", "-Xmx2g")
+                .timeout(Duration.ofMinutes(5)).sharedMemory(false).build();
+        Epochs overTcp = sockets.run(ctx -> train(ctx, model, samples, batch / ctx.worldSize(), epochs, warmup, true));
         double s = samples / Stats.median(single.seconds());
         double p = samples / Stats.median(parallel.seconds());
         System.out.printf(Locale.ROOT, "%s, global batch %d, %d samples an epoch, %d epochs after %d of warm-up%n",
@@ -81,9 +85,12 @@ public final class DataParallelThroughput {
                 samples / min(single.seconds()));
         System.out.printf(Locale.ROOT, "  2 processes x 1 thread: %8.0f samples/s median (best %.0f)%n", p,
                 samples / min(parallel.seconds()));
+        double t = samples / Stats.median(overTcp.seconds());
+        System.out.printf(Locale.ROOT, "  2 processes x 1 thread, averaged over loopback TCP (no shared memory): %8.0f"
+                + " samples/s median (best %.0f)%n", t, samples / min(overTcp.seconds()));
         System.out.printf(Locale.ROOT, "  2 processes x 1 thread, gradients not averaged: %8.0f samples/s median (best %.0f)%n",
                 samples / Stats.median(alone.seconds()), samples / min(alone.seconds()));
-        System.out.printf(Locale.ROOT, "  ratio parallel / single: %.2fx%n", p / s);
+        System.out.printf(Locale.ROOT, "  ratio parallel / single: %.2fx (over TCP only: %.2fx)%n", p / s, t / s);
 
         costModel(model, batch);
     }

@@ -242,6 +242,21 @@ final class Connection {
         }
     }
 
+    /**
+     * Whether bytes (or the end of the stream) wait to be read, without waiting.
+     *
+     * @throws ClosedChannelException if the connection was closed
+     */
+    boolean hasInput() throws IOException {
+        try {
+            int n = readable.selectNow();
+            readable.selectedKeys().clear();
+            return n > 0;
+        } catch (ClosedSelectorException e) {
+            throw new ClosedChannelException();
+        }
+    }
+
     /** Wakes the calling thread if it waits on this connection: its read sees the end of the stream. */
     void stopReading() {
         try {

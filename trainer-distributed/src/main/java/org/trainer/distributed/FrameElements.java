@@ -18,15 +18,30 @@ abstract class FrameElements {
     }
 
     /** Writes elements [at, at + n) after the header in frame buffer b. */
-    abstract void put(ByteBuffer b, int at, int n);
+    final void put(ByteBuffer b, int at, int n) {
+        write(b, Connection.HEADER, at, n);
+    }
 
     /** Adds the payload's n elements to elements [at, at + n). */
-    void add(ByteBuffer payload, int at, int n) {
-        throw new UnsupportedOperationException("add on " + TcpCollective.dtypeName(dtype));
+    final void add(ByteBuffer payload, int at, int n) {
+        add(payload, 0, at, n);
     }
 
     /** Copies the payload's n elements to [at, at + n). */
-    abstract void get(ByteBuffer payload, int at, int n);
+    final void get(ByteBuffer payload, int at, int n) {
+        read(payload, 0, at, n);
+    }
+
+    /** Writes elements [at, at + n) into b from byte {@code position} on. */
+    abstract void write(ByteBuffer b, int position, int at, int n);
+
+    /** Adds the n elements stored in b from byte {@code position} on to elements [at, at + n). */
+    void add(ByteBuffer b, int position, int at, int n) {
+        throw new UnsupportedOperationException("add on " + TcpCollective.dtypeName(dtype));
+    }
+
+    /** Copies the n elements stored in b from byte {@code position} on to elements [at, at + n). */
+    abstract void read(ByteBuffer b, int position, int at, int n);
 
     void divide(int at, int n, int divisor) {
         throw new UnsupportedOperationException("divide on " + TcpCollective.dtypeName(dtype));
@@ -44,17 +59,17 @@ abstract class FrameElements {
         }
 
         @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
+        void write(ByteBuffer b, int position, int at, int n) {
+            b.position(position);
             b.asFloatBuffer().put(a, at, n);
         }
 
         @Override
-        void add(ByteBuffer payload, int at, int n) {
+        void add(ByteBuffer b, int position, int at, int n) {
             // A bulk copy then a loop over two arrays (which the JIT vectorizes) beats reading the frame
             // element by element.
-            payload.position(0);
-            payload.asFloatBuffer().get(scratch, 0, n);
+            b.position(position);
+            b.asFloatBuffer().get(scratch, 0, n);
             float[] x = scratch;
             for (int i = 0; i < n; i++) {
                 a[at + i] += x[i];
@@ -62,9 +77,9 @@ abstract class FrameElements {
         }
 
         @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asFloatBuffer().get(a, at, n);
+        void read(ByteBuffer b, int position, int at, int n) {
+            b.position(position);
+            b.asFloatBuffer().get(a, at, n);
         }
 
         @Override
@@ -87,15 +102,15 @@ abstract class FrameElements {
         }
 
         @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
+        void write(ByteBuffer b, int position, int at, int n) {
+            b.position(position);
             b.asDoubleBuffer().put(a, at, n);
         }
 
         @Override
-        void add(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asDoubleBuffer().get(scratch, 0, n);
+        void add(ByteBuffer b, int position, int at, int n) {
+            b.position(position);
+            b.asDoubleBuffer().get(scratch, 0, n);
             double[] x = scratch;
             for (int i = 0; i < n; i++) {
                 a[at + i] += x[i];
@@ -103,9 +118,9 @@ abstract class FrameElements {
         }
 
         @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.position(0);
-            payload.asDoubleBuffer().get(a, at, n);
+        void read(ByteBuffer b, int position, int at, int n) {
+            b.position(position);
+            b.asDoubleBuffer().get(a, at, n);
         }
 
         @Override
@@ -125,14 +140,13 @@ abstract class FrameElements {
         }
 
         @Override
-        void put(ByteBuffer b, int at, int n) {
-            b.position(Connection.HEADER);
-            b.put(a, at, n);
+        void write(ByteBuffer b, int position, int at, int n) {
+            b.put(position, a, at, n);
         }
 
         @Override
-        void get(ByteBuffer payload, int at, int n) {
-            payload.get(0, a, at, n);
+        void read(ByteBuffer b, int position, int at, int n) {
+            b.get(position, a, at, n);
         }
     }
 }

@@ -56,6 +56,7 @@ public final class ProcessLauncher {
     static final String SECRET = "TRAINER_SECRET";
     static final String TIMEOUT_MS = "TRAINER_TIMEOUT_MS";
     static final String LAUNCHER_PID = "TRAINER_LAUNCHER_PID";
+    static final String SHARED_MEMORY = "TRAINER_SHARED_MEMORY";
 
     private final int processes;
     private final int maxAttempts;
@@ -64,9 +65,11 @@ public final class ProcessLauncher {
     private final String classPath;
     private final Path workDirectory;
     private final boolean echo;
+    private final boolean sharedMemory;
 
     private ProcessLauncher(Builder b) {
         this.echo = b.echo;
+        this.sharedMemory = b.sharedMemory;
         this.processes = b.processes;
         this.maxAttempts = b.maxAttempts;
         this.timeout = b.timeout;
@@ -157,6 +160,7 @@ public final class ProcessLauncher {
                 env.put(SECRET, secret);
                 env.put(TIMEOUT_MS, Long.toString(timeout.toMillis()));
                 env.put(LAUNCHER_PID, Long.toString(ProcessHandle.current().pid()));
+                env.put(SHARED_MEMORY, Boolean.toString(sharedMemory));
                 Process p = pb.start();
                 ranks.add(p);
                 if (echo) {
@@ -291,8 +295,21 @@ public final class ProcessLauncher {
         private String classPath = System.getProperty("java.class.path");
         private Path workDirectory;
         private boolean echo;
+        private boolean sharedMemory = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether the ranks all-reduce through shared memory, as ranks on one machine do by default
+         * ({@link TcpCollective.Options#withSharedMemory(boolean)}), or over their sockets.
+         *
+         * @param on whether to allow shared memory
+         * @return this builder
+         */
+        public Builder sharedMemory(boolean on) {
+            this.sharedMemory = on;
+            return this;
         }
 
         /**

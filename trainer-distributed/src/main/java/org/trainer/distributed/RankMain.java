@@ -48,7 +48,8 @@ public final class RankMain {
             TcpCollective.Options options = TcpCollective.Options.defaults()
                     .withSecret(TcpCollective.Options.fromHex(require(env, ProcessLauncher.SECRET)))
                     .withJobId(require(env, ProcessLauncher.RUN_ID))
-                    .withTimeout(Duration.ofMillis(Long.parseLong(require(env, ProcessLauncher.TIMEOUT_MS))));
+                    .withTimeout(Duration.ofMillis(Long.parseLong(require(env, ProcessLauncher.TIMEOUT_MS))))
+                    .withSharedMemory(!"false".equals(env.get(ProcessLauncher.SHARED_MEMORY)));
             Object result;
             TcpCollective c = TcpCollective.connect(rank, world,
                     new FileRendezvous(dir.resolve("rendezvous-" + attempt), require(env, ProcessLauncher.RUN_ID)),

@@ -43,7 +43,11 @@ import org.slf4j.LoggerFactory;
  *       is summed, and the next round follows on its heels. Segment k is summed along the ring from rank k, {@code x = x_local + x_received},
  *       ending on rank (k - 1) mod W, which alone computes its final value (and, for
  *       {@link ReduceOp#MEAN}, divides that sum by W); the others copy those bits, so every rank
- *       ends with identical values. Each rank sends and receives 2(W-1)/W of the data.</li>
+ *       ends with identical values. Each rank sends and receives 2(W-1)/W of the data.
+ *       Ranks that all run on one machine (and all allow it, {@link Options#withSharedMemory}) instead
+ *       all-reduce through a file they map into memory ({@code SharedMemoryReduce}): segment k is then
+ *       summed in rank order by rank k, with no socket in the data's way; the sockets still carry
+ *       the other operations and the news of a failed or lost rank. They find out while connecting.</li>
  *   <li>{@code broadcast}: the root's range is pipelined along the ring, frame by frame; the last
  *       rank tells the root it has everything, so a root disagreement is caught by the root.</li>
  *   <li>{@code allGather} and {@code barrier}: each rank's bytes go once around the ring.</li>
@@ -130,6 +134,8 @@ public final class TcpCollective implements Collective {
     private List<String> addresses = List.of();
     private Connection next;
     private Connection prev;
+    /** Where the ranks all-reduce when they share a machine; null when they use the sockets. */
+    private SharedMemoryReduce shared;
     private volatile String failure;
     private volatile boolean closed;
     /** Test hook: flips a payload bit of the next non-empty frame after its CRC was computed. */
@@ -199,6 +205,7 @@ public final class TcpCollective implements Collective {
         }
         try {
             c.join(rendezvous);
+            c.shareMemory();
             return c;
         } catch (RuntimeException e) {
             c.close();
@@ -239,6 +246,132 @@ public final class TcpCollective implements Collective {
             }
         }
         LOG.debug("rank {} of {} connected: next {}, previous {}", rank, world, nextRank, prevRank);
+    }
+
+    /**
+     * Sets up the shared-memory all-reduce if every rank allows it and all run on one machine (the
+     * same Linux boot id): rank 0 creates the file and sends its name and token over the ring,
+     * the others map it, and if all succeeded rank 0 deletes it; otherwise all keep to the sockets.
+     * Three small all-gathers, so every rank takes the same decision.
+     */
+    private void shareMemory() {
+        byte[][] hosts = gather("connect", ALL_GATHER, options.sharedMemory ? bootId() : new byte[0]);
+        for (byte[] h : hosts) {
+            if (h.length == 0 || !java.util.Arrays.equals(h, hosts[0])) {
+                return;
+            }
+        }
+        byte[] token = new byte[SharedMemoryReduce.TOKEN_BYTES];
+        java.nio.file.Path file = null;
+        try {
+            String offer = "";
+            if (rank == 0) {
+                new SecureRandom().nextBytes(token);
+                try {
+                    file = SharedMemoryReduce.create(sharedDirectory(), world, token);
+                    offer = Options.toHex(token) + file;
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("rank 0: no shared memory for the all-reduce: {}", e.toString());
+                }
+            }
+            String got = new String(gather("connect", ALL_GATHER, offer.getBytes(StandardCharsets.UTF_8))[0],
+                    StandardCharsets.UTF_8);
+            SharedMemoryReduce mapped = null;
+            if (got.length() > 2 * token.length) {
+                try {
+                    mapped = SharedMemoryReduce.open(java.nio.file.Path.of(got.substring(2 * token.length)), rank,
+                            world, Options.fromHex(got.substring(0, 2 * token.length)), options.timeout.toNanos());
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("rank {}: cannot map the shared memory: {}", rank, e.toString());
+                }
+            }
+            byte[][] ok = gather("connect", ALL_GATHER, new byte[] {(byte) (mapped != null ? 1 : 0)});
+            for (byte[] b : ok) {
+                if (b.length != 1 || b[0] != 1) {
+                    return;
+                }
+            }
+            shared = mapped;
+            LOG.debug("rank {} of {}: all-reduce through shared memory", rank, world);
+        } finally {
+            if (file != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.warn("rank 0: cannot delete {}: {}", file, e.toString());
+                }
+            }
+        }
+    }
+
+    /** Linux's id of this boot, the same for every process of the machine; empty elsewhere. */
+    private static byte[] bootId() {
+        try {
+            return java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id"));
+        } catch (IOException | RuntimeException e) {
+            return new byte[0];
+        }
+    }
+
+    /** /dev/shm (memory) where it can be written, else the temporary directory. */
+    private static java.nio.file.Path sharedDirectory() {
+        java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm");
+        return java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm) ? shm
+                : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * What a rank waiting in the shared-memory all-reduce consults: the group's failure, and the ring
+     * connections, on which nothing should arrive before every rank has reached the barrier (a peer
+     * that fails sends its reason, a lost one closes, one in another operation sends that operation's
+     * frame, which is refused as over TCP).
+     */
+    private final class SharedPeers implements SharedMemoryReduce.Peers {
+        private final int kind;
+        private final int param;
+        private final int total;
+        private final int elementBytes;
+
+        SharedPeers(int kind, int param, int total, int elementBytes) {
+            this.kind = kind;
+            this.param = param;
+            this.total = total;
+            this.elementBytes = elementBytes;
+        }
+
+        @Override
+        public void check(String what, java.util.function.BooleanSupplier arrived) {
+            String earlier = failure;
+            if (earlier != null) {
+                throw new CollectiveException(what + " on rank " + rank + ": " + earlier);
+            }
+            for (Connection c : prev == next ? List.of(prev) : List.of(prev, next)) {
+                boolean input;
+                try {
+                    input = c.hasInput();
+                } catch (IOException ex) {
+                    throw lost(what, c.peer, ex);
+                }
+                // A peer past the barrier may already have started the next operation: only input that comes
+                // while the barrier is still open is a failure.
+                if (input && !arrived.getAsBoolean()) {
+                    receive(c, what, kind, param, total, -1, elementBytes);
+                    throw failed(what, "rank " + c.peer + " sent a frame of " + kindName(kind) + " while rank " + rank
+                            + " waited for it in shared memory");
+                }
+            }
+        }
+
+        @Override
+        public RuntimeException late(String what, int late) {
+            return failed(what, "rank " + late + " sent nothing within " + options.timeout + " (it stopped answering,"
+                    + " or has not reached this operation)");
+        }
+
+        @Override
+        public RuntimeException mismatch(String what, String why) {
+            return failed(what, why);
+        }
     }
 
     /** Dials rank {@code to} and authenticates, retrying while it does not listen yet, until the deadline. */
@@ -472,6 +605,11 @@ public final class TcpCollective implements Collective {
         int kind = kind(ALL_REDUCE, e.dtype);
         int param = op.ordinal();
         int chunk = options.chunkBytes / e.bytes;
+        if (shared != null) {
+            shared.allReduce(what, e, offset, length, kind, param, op == ReduceOp.MEAN, chunk,
+                    new SharedPeers(kind, param, length, e.bytes));
+            return;
+        }
         int longest = segmentStart(offset, length, 1) - segmentStart(offset, length, 0);
         for (int k = 1; k < world; k++) {
             longest = Math.max(longest, segmentStart(offset, length, k + 1) - segmentStart(offset, length, k));
@@ -936,6 +1074,12 @@ public final class TcpCollective implements Collective {
             acceptor.interrupt();
         }
         pool.clear();
+        shared = null; // the mapping goes with its last reference
+    }
+
+    /** The shared-memory all-reduce in use, or null if the sockets carry it (for tests). */
+    SharedMemoryReduce sharedMemory() {
+        return shared;
     }
 
     @Override
@@ -969,9 +1113,10 @@ public final class TcpCollective implements Collective {
         private final Duration timeout;
         private final Duration handshakeTimeout;
         private final int chunkBytes;
+        private final boolean sharedMemory;
 
         private Options(String bindAddress, int port, String advertisedHost, byte[] secret, String jobId,
-                Duration timeout, Duration handshakeTimeout, int chunkBytes) {
+                Duration timeout, Duration handshakeTimeout, int chunkBytes, boolean sharedMemory) {
             this.bindAddress = bindAddress;
             this.port = port;
             this.advertisedHost = advertisedHost;
@@ -980,17 +1125,19 @@ public final class TcpCollective implements Collective {
             this.timeout = timeout;
             this.handshakeTimeout = handshakeTimeout;
             this.chunkBytes = chunkBytes;
+            this.sharedMemory = sharedMemory;
         }
 
         /**
          * Loopback 127.0.0.1, an ephemeral port, advertised as the bind address, no secret, job id
-         * "trainer", a 5-minute timeout, a 10-second handshake timeout, 256 KiB frames.
+         * "trainer", a 5-minute timeout, a 10-second handshake timeout, 256 KiB frames, shared memory
+         * between ranks on one machine.
          *
          * @return the defaults
          */
         public static Options defaults() {
             return new Options("127.0.0.1", 0, null, null, "trainer", Duration.ofMinutes(5), Duration.ofSeconds(10),
-                    DEFAULT_CHUNK_BYTES);
+                    DEFAULT_CHUNK_BYTES, true);
         }
 
         /**
@@ -1006,7 +1153,7 @@ public final class TcpCollective implements Collective {
                         + bindAddress + "\"");
             }
             return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, handshakeTimeout,
-                    chunkBytes);
+                    chunkBytes, sharedMemory);
         }
 
         /**
@@ -1020,7 +1167,7 @@ public final class TcpCollective implements Collective {
                 throw new IllegalArgumentException("Options.withPort: port must be in [0, 65535], got " + port);
             }
             return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, handshakeTimeout,
-                    chunkBytes);
+                    chunkBytes, sharedMemory);
         }
 
         /**
@@ -1035,7 +1182,8 @@ public final class TcpCollective implements Collective {
                 throw new IllegalArgumentException("Options.withAdvertisedHost: host must be a name or address"
                         + " (IPv6 in brackets), got \"" + host + "\"");
             }
-            return new Options(bindAddress, port, host, secret, jobId, timeout, handshakeTimeout, chunkBytes);
+            return new Options(bindAddress, port, host, secret, jobId, timeout, handshakeTimeout, chunkBytes,
+                    sharedMemory);
         }
 
         /**
@@ -1054,7 +1202,7 @@ public final class TcpCollective implements Collective {
                         + " bytes, got " + secret.length);
             }
             return new Options(bindAddress, port, advertisedHost, secret.clone(), jobId, timeout, handshakeTimeout,
-                    chunkBytes);
+                    chunkBytes, sharedMemory);
         }
 
         /**
@@ -1072,7 +1220,7 @@ public final class TcpCollective implements Collective {
                         + " bytes of UTF-8, got " + n);
             }
             return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, handshakeTimeout,
-                    chunkBytes);
+                    chunkBytes, sharedMemory);
         }
 
         /**
@@ -1083,7 +1231,7 @@ public final class TcpCollective implements Collective {
          */
         public Options withTimeout(Duration timeout) {
             return new Options(bindAddress, port, advertisedHost, secret, jobId, positive("withTimeout", "timeout",
-                    timeout), handshakeTimeout, chunkBytes);
+                    timeout), handshakeTimeout, chunkBytes, sharedMemory);
         }
 
         /**
@@ -1094,7 +1242,7 @@ public final class TcpCollective implements Collective {
          */
         public Options withHandshakeTimeout(Duration handshakeTimeout) {
             return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, positive(
-                    "withHandshakeTimeout", "handshakeTimeout", handshakeTimeout), chunkBytes);
+                    "withHandshakeTimeout", "handshakeTimeout", handshakeTimeout), chunkBytes, sharedMemory);
         }
 
         /**
@@ -1110,7 +1258,29 @@ public final class TcpCollective implements Collective {
                         + " [64, " + (64 << 20) + "], got " + chunkBytes);
             }
             return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, handshakeTimeout,
-                    chunkBytes);
+                    chunkBytes, sharedMemory);
+        }
+
+        /**
+         * Whether ranks that find themselves on one machine all-reduce through shared memory instead of
+         * their sockets (see the class comment); the other operations always use the sockets. The
+         * ranks use it only if every rank allows it, so a mixed setting falls back to TCP.
+         *
+         * @param sharedMemory whether to allow it
+         * @return the changed options
+         */
+        public Options withSharedMemory(boolean sharedMemory) {
+            return new Options(bindAddress, port, advertisedHost, secret, jobId, timeout, handshakeTimeout, chunkBytes,
+                    sharedMemory);
+        }
+
+        /**
+         * Whether ranks on one machine may all-reduce through shared memory.
+         *
+         * @return whether it is allowed
+         */
+        public boolean sharedMemory() {
+            return sharedMemory;
         }
 
         /**
@@ -1249,7 +1419,8 @@ public final class TcpCollective implements Collective {
         public String toString() {
             return "Options(bind " + bindAddress + ":" + port + ", advertised " + advertisedHost() + ", job " + jobId
                     + ", secret " + (secret == null ? "none" : "set") + ", timeout " + timeout + ", handshake "
-                    + handshakeTimeout + ", chunk " + chunkBytes + " bytes)";
+                    + handshakeTimeout + ", chunk " + chunkBytes + " bytes, shared memory " + (sharedMemory ? "allowed" : "off")
+                    + ")";
         }
     }
 

@@ -89,7 +89,7 @@ class TcpCollectiveFramingTest {
     }
 
     /**
-     * Connects rank 0 to a fake rank 1 that sends {@code bytes} and closes; returns the message of
+     * Connects rank 0 to a fake rank 1 that takes part in connecting, then sends {@code bytes} and closes; returns the message of
      * the exception rank 0's allReduce of 4 floats fails with.
      */
     private String allReduceAgainst(byte[] bytes) throws Exception {
@@ -104,8 +104,13 @@ class TcpCollectiveFramingTest {
                 peer.setSoTimeout(10_000);
                 assertEquals(new Handshake.Hello(Handshake.RING, 0), Handshake.accept(peer, 1, 0, 2, job,
                         TcpGroup.SECRET));
+                // As a rank that does not offer shared memory, rank 1's part of the all-gather that ends connect:
+                // no bytes. Rank 0's part waits in the socket unread.
+                OutputStream out = peer.getOutputStream();
+                out.write(frame(Connection.MAGIC, TcpCollective.kind(TcpCollective.ALL_GATHER, TcpCollective.BYTES), 1, 0,
+                        0, new byte[0]));
+                out.flush();
                 try (Collective c = rank0.get()) {
-                    OutputStream out = peer.getOutputStream();
                     out.write(bytes);
                     out.flush();
                     peer.shutdownOutput();

@@ -23,6 +23,11 @@ class TcpCollectiveTest {
     @TempDir
     Path dir;
 
+    /** The options of the groups under test: here the sockets carry every operation. */
+    TcpCollective.Options options() {
+        return TcpGroup.options().withSharedMemory(false);
+    }
+
     /** Integer-valued data: every partial sum is exact, so the ring's order cannot change the result. */
     private static float intValue(int rank, int i) {
         return (i % 1013) * (rank + 1) - 37;
@@ -35,7 +40,7 @@ class TcpCollectiveTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 3, 4})
     void allReduceSumsFloat32ExactlyOnEveryRankForSizesThatDoNotDivide(int world) throws Exception {
-        List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options());
+        List<Collective> ranks = TcpGroup.connect(world, dir, options());
         try {
             for (int n : SIZES) {
                 List<float[]> got = run(ranks, c -> {
@@ -67,7 +72,7 @@ class TcpCollectiveTest {
     @ValueSource(ints = {2, 3})
     void allReduceOfFractionsIsBitwiseIdenticalOnEveryRankAndCloseToTheSum(int world) throws Exception {
         // Small frames: a 10,007-element array crosses the ring in many pipelined frames per segment.
-        List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options().withChunkBytes(512));
+        List<Collective> ranks = TcpGroup.connect(world, dir, options().withChunkBytes(512));
         try {
             for (ReduceOp op : ReduceOp.values()) {
                 int n = 10_007;
@@ -128,7 +133,7 @@ class TcpCollectiveTest {
 
     @Test
     void float64MeanOfIntegersOverThreeRanksOnALargeArray() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options());
+        List<Collective> ranks = TcpGroup.connect(3, dir, options());
         try {
             int n = 300_001;
             List<double[]> got = run(ranks, c -> {
@@ -154,7 +159,7 @@ class TcpCollectiveTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
     void broadcastCopiesEachRootsValues(int world) throws Exception {
-        List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options().withChunkBytes(64));
+        List<Collective> ranks = TcpGroup.connect(world, dir, options().withChunkBytes(64));
         try {
             for (int root = 0; root < world; root++) {
                 int from = root;
@@ -189,7 +194,7 @@ class TcpCollectiveTest {
 
     @Test
     void allGatherReturnsEachRanksBytesOfDifferentLengthsAndBarrierReturns() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withChunkBytes(64));
+        List<Collective> ranks = TcpGroup.connect(3, dir, options().withChunkBytes(64));
         try {
             List<byte[][]> got = run(ranks, c -> {
                 c.barrier();
@@ -212,7 +217,7 @@ class TcpCollectiveTest {
 
     @Test
     void sendAndRecvWorkBothWaysBetweenNeighbours() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withChunkBytes(64));
+        List<Collective> ranks = TcpGroup.connect(3, dir, options().withChunkBytes(64));
         try {
             List<double[]> got = run(ranks, c -> {
                 int r = c.rank();
@@ -257,7 +262,7 @@ class TcpCollectiveTest {
 
     @Test
     void recvRefusesAnotherLengthOrDtypeNamingBoth() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options());
+        List<Collective> ranks = TcpGroup.connect(2, dir, options());
         try {
             List<String> got = run(ranks, c -> {
                 if (c.rank() == 0) {
@@ -271,7 +276,7 @@ class TcpCollectiveTest {
         } finally {
             TcpGroup.closeAll(ranks);
         }
-        List<Collective> again = TcpGroup.connect(2, dir, TcpGroup.options());
+        List<Collective> again = TcpGroup.connect(2, dir, options());
         try {
             List<String> got = run(again, c -> {
                 if (c.rank() == 0) {
@@ -289,7 +294,7 @@ class TcpCollectiveTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
     void ranksThatDisagreeOnTheLengthAreAllRefused(int world) throws Exception {
-        List<Collective> ranks = TcpGroup.connect(world, dir, TcpGroup.options());
+        List<Collective> ranks = TcpGroup.connect(world, dir, options());
         try {
             List<String> got = run(ranks, c -> {
                 int n = c.rank() == 1 ? 100 : 120;
@@ -310,7 +315,7 @@ class TcpCollectiveTest {
 
     @Test
     void ranksThatDisagreeOnTheOpOrTheRootAreRefused() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options());
+        List<Collective> ranks = TcpGroup.connect(2, dir, options());
         try {
             List<String> got = run(ranks, c -> assertThrows(CollectiveException.class,
                     () -> c.allReduce(new double[3], 0, 3, c.rank() == 0 ? ReduceOp.SUM : ReduceOp.MEAN)).getMessage());
@@ -320,7 +325,7 @@ class TcpCollectiveTest {
         } finally {
             TcpGroup.closeAll(ranks);
         }
-        List<Collective> again = TcpGroup.connect(3, dir, TcpGroup.options());
+        List<Collective> again = TcpGroup.connect(3, dir, options());
         try {
             // Ranks 0 and 1 broadcast from root 0, rank 2 from root 2: the roots see it at once; rank 1, which
             // got root 0's data as it asked, learns of the failure in its next operation.
@@ -346,7 +351,7 @@ class TcpCollectiveTest {
 
     @Test
     void aCorruptedPayloadIsRefusedByItsCrcNotSummed() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options());
+        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options().withSharedMemory(false));
         try {
             ((TcpCollective) ranks.get(0)).corruptNextFrame = true;
             List<String> got = run(ranks, c -> assertThrows(CollectiveException.class,
@@ -362,7 +367,7 @@ class TcpCollectiveTest {
 
     @Test
     void aRankThatClosesFailsItsNeighboursPromptlyNamingIt() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(3, dir, TcpGroup.options().withTimeout(Duration.ofSeconds(60)));
+        List<Collective> ranks = TcpGroup.connect(3, dir, options().withTimeout(Duration.ofSeconds(60)));
         try {
             List<String> got = run(ranks, c -> {
                 if (c.rank() == 1) {
@@ -386,7 +391,7 @@ class TcpCollectiveTest {
 
     @Test
     void aRankThatStopsAnsweringIsNamedAfterTheTimeout() throws Exception {
-        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options().withTimeout(Duration.ofMillis(500)));
+        List<Collective> ranks = TcpGroup.connect(2, dir, options().withTimeout(Duration.ofMillis(500)));
         try {
             List<String> got = run(ranks, c -> {
                 if (c.rank() == 1) {
@@ -406,7 +411,7 @@ class TcpCollectiveTest {
     @Test
     void nonNeighboursDialTheirOwnConnectionAndCloseStopsEveryThread() throws Exception {
         // With 4 ranks, 0-2 and 1-3 are not ring neighbours: each sender dials its peer on first use.
-        List<Collective> ranks = TcpGroup.connect(4, dir, TcpGroup.options().withChunkBytes(64));
+        List<Collective> ranks = TcpGroup.connect(4, dir, options().withChunkBytes(64));
         try {
             List<double[]> got = run(ranks, c -> {
                 int peer = (c.rank() + 2) % 4;
@@ -449,7 +454,7 @@ class TcpCollectiveTest {
     @Test
     void aRootWhosePeerStopsReadingWaitsForItInsteadOfBufferingThenNamesIt() throws Exception {
         // 32 MB in 64 KiB frames: far more than the socket buffers and the send window hold.
-        List<Collective> ranks = TcpGroup.connect(2, dir, TcpGroup.options().withChunkBytes(64 << 10)
+        List<Collective> ranks = TcpGroup.connect(2, dir, options().withChunkBytes(64 << 10)
                 .withTimeout(Duration.ofSeconds(1)));
         try {
             List<String> got = run(ranks, c -> {
@@ -470,7 +475,7 @@ class TcpCollectiveTest {
     void oneRankNeedsNoSocketsAndChangesNothing() {
         Collective c = TcpCollective.connect(0, 1, (r, w, a, t) -> {
             throw new AssertionError("a group of one needs no rendezvous");
-        }, TcpGroup.options());
+        }, options());
         try {
             float[] a = {1.5f, -2};
             c.allReduce(a, 0, 2, ReduceOp.MEAN);
@@ -501,7 +506,7 @@ class TcpCollectiveTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> o.withTimeout(Duration.ZERO)).getMessage()
                 .contains("timeout must be positive, got PT0S"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TcpCollective.connect(2, 2,
-                (r, w, a, t) -> List.of(), TcpGroup.options())).getMessage()
+                (r, w, a, t) -> List.of(), options())).getMessage()
                 .contains("rank must be a rank in [0, 2), got 2"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TcpCollective.Options.fromHex("0g"))
                 .getMessage().contains("got 'g' at index 1"));
@@ -509,7 +514,7 @@ class TcpCollectiveTest {
         assertEquals(32, secret.length);
         assertArrayEquals(secret, TcpCollective.Options.fromHex(TcpCollective.Options.toHex(secret)));
         assertEquals("00ff7f80", TcpCollective.Options.toHex(new byte[] {0, -1, 127, -128}));
-        assertTrue(!TcpGroup.options().toString().contains(TcpCollective.Options.toHex(TcpGroup.SECRET)));
+        assertTrue(!options().toString().contains(TcpCollective.Options.toHex(TcpGroup.SECRET)));
     }
 
     private static void sleep(long millis) {

@@ -23,13 +23,20 @@ final class TcpGroup {
 
     /** Connects ranks 0 to world - 1 concurrently (connect blocks until the ring is closed). */
     static List<Collective> connect(int world, Path dir, TcpCollective.Options options) throws Exception {
+        return connectEach(world, dir, r -> options);
+    }
+
+    /** {@link #connect} with each rank's own options. */
+    static List<Collective> connectEach(int world, Path dir, java.util.function.IntFunction<TcpCollective.Options> options)
+            throws Exception {
         String run = UUID.randomUUID().toString();
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
             List<Future<Collective>> fs = new ArrayList<>();
             for (int r = 0; r < world; r++) {
                 int rank = r;
-                fs.add(pool.submit(() -> TcpCollective.connect(rank, world, new FileRendezvous(dir, run), options)));
+                fs.add(pool.submit(() -> TcpCollective.connect(rank, world, new FileRendezvous(dir, run),
+                        options.apply(rank))));
             }
             List<Collective> out = new ArrayList<>();
             Exception failure = null;
