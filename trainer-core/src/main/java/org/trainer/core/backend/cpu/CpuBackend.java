@@ -563,6 +563,7 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         if (xs.f == null) {
             return false;
         }
+        KernelWarmUp.used(KernelWarmUp.Family.CONVOLUTION);
         KernelWarmUp.startOnce(this);
         CpuConv.forward(xs.f, cpu(w).f, bias == null ? null : cpu(bias).f, g, oc, cpu(y).f);
         return true;
@@ -575,6 +576,7 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         if (xs.f == null) {
             return false;
         }
+        KernelWarmUp.used(KernelWarmUp.Family.CONVOLUTION);
         CpuConv.backward(xs.f, cpu(w).f, cpu(gy).f, g, oc, gx == null ? null : cpu(gx).f,
                 gw == null ? null : cpu(gw).f, gb == null ? null : cpu(gb).f);
         return true;
@@ -757,6 +759,7 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         CpuStorage ws = cpu(w);
         CpuStorage gs = cpu(g);
         CpuStorage bs = buf == null ? null : cpu(buf);
+        KernelWarmUp.used(KernelWarmUp.Family.SGD);
         Parallel.forRange(ws.size(), GRAIN, (k0, k1) -> {
             if (ws.dtype == DType.FLOAT32) {
                 FloatKernels.sgd(ws.f, gs.f, bs == null ? null : bs.f, (float) lr, (float) momentum,
@@ -789,6 +792,7 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         double l2 = decoupled ? 0 : weightDecay;
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double c2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        KernelWarmUp.used(KernelWarmUp.Family.ADAM);
         Parallel.forRange(ws.size(), GRAIN, (k0, k1) -> {
             if (ws.dtype == DType.FLOAT32) {
                 FloatKernels.adam(ws.f, gs.f, ms.f, vs.f, xs == null ? null : xs.f, (float) shrink, (float) l2,

@@ -3,6 +3,8 @@ package org.trainer.core.backend.cpu;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +27,18 @@ import org.trainer.core.backend.UnaryOp;
  * <p>When the CPU backend first creates a float32 storage of at least {@value #MIN_STORAGE}
  * elements (a large weight or data set, before the first step), or runs a product of at least
  * {@value #MIN_WORK} multiply-adds or a convolution, a daemon thread ({@value #THREAD_NAME},
- * alone in a fork-join pool of its own, so that every kernel runs on it) runs every
- * kernel that a dense or convolutional network's training step uses, through the backend's own
- * entry points, on tiny inputs of its own, {@value #ROUNDS} times: enough calls and loop iterations
- * to cross C2's thresholds, then paced while C2 compiles them (see {@link #run(CpuBackend, int,
- * boolean)}), so that it takes little of a core from training. It touches no state but
- * its own arrays and its own thread's buffers, so it cannot change any result; the kernels are
- * pure functions of their arguments. {@code -Dtrainer.warmup=false} turns it off.
+ * alone in a fork-join pool of its own, so that every kernel runs on it) runs the kernels of a
+ * dense layer's training step (the products, bias, ReLU, softmax cross-entropy), and those of each
+ * {@link Family} once training has used one, through the backend's own entry points, on tiny inputs
+ * of its own, {@value #ROUNDS} times: enough calls and loop iterations to cross C2's thresholds,
+ * then paced while C2 compiles them (see {@link #run(CpuBackend, int, boolean)}), so that it takes
+ * little of a core from training. It touches no state but its own arrays and its own thread's
+ * buffers, so it cannot change any result; the kernels are pure functions of their arguments.
+ * {@code -Dtrainer.warmup=false} turns it off.
+ *
+ * <p>Only what training uses: on two cores HotSpot has one C2 thread, and each Vector API kernel
+ * takes it 50-300 ms; warming the convolution kernels for a dense network kept it busy for over a
+ * second of an MLP's first epochs while the MLP's own kernels waited in its queue.
  */
 final class KernelWarmUp {
     /** The warm-up thread's name. */
@@ -67,7 +74,46 @@ final class KernelWarmUp {
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
+    /** The families training has used so far in this JVM, one bit per {@link Family#ordinal()}. */
+    private static final AtomicInteger USED = new AtomicInteger();
+
+    /** Kernels warmed only once training has called one of them: each model needs some, not all. */
+    enum Family {
+        /** Convolution forward and backward, max pooling, and the dot-product GEMM kernel they use. */
+        CONVOLUTION,
+        /** The dot-product GEMM kernel, taken by a product C = A B^T with a long k and a small C. */
+        DOT_PRODUCT,
+        /** The SGD update. */
+        SGD,
+        /** The Adam update. */
+        ADAM
+    }
+
     private KernelWarmUp() {
+    }
+
+    /**
+     * Records that training calls a kernel of {@code family}, so that the warm-up thread, running
+     * or started later, warms that family too. Cheap enough for every call of a kernel: one read
+     * once the family is recorded.
+     *
+     * @param family the family of the kernel being called
+     */
+    static void used(Family family) {
+        int bit = 1 << family.ordinal();
+        if ((USED.get() & bit) == 0) {
+            USED.getAndUpdate(u -> u | bit);
+        }
+    }
+
+    /** Forgets the families recorded so far; for tests. */
+    static void forgetUsed() {
+        USED.set(0);
+    }
+
+    /** Whether training has called a kernel of {@code family} in this JVM. */
+    static boolean isUsed(Family family) {
+        return (USED.get() & (1 << family.ordinal())) != 0;
     }
 
     /**
@@ -105,25 +151,25 @@ final class KernelWarmUp {
         }
     }
 
-    /** Runs every warmed kernel {@code rounds} times on the calling thread. */
-    static void run(CpuBackend backend, int rounds) {
-        run(backend, rounds, false);
+    /** {@link #run(CpuBackend, int, boolean)} for the families training has used so far. */
+    static void run(CpuBackend backend, int rounds, boolean paced) {
+        run(new Work(backend, KernelWarmUp::isUsed), rounds, paced);
     }
 
     /**
-     * Runs every warmed kernel {@code rounds} times on the calling thread; when {@code paced}, after
-     * the first {@value #BURST} rounds it sleeps {@value #PACE} times as long as each round took.
+     * Runs the kernels of the dense layers and of the families that {@code work} warms (asked
+     * before each round) {@code rounds} times on the calling thread; when {@code paced}, after the
+     * first {@value #BURST} rounds it sleeps {@value #PACE} times as long as each round took.
      * By then the kernels have crossed C2's thresholds and wait in its queue; until their compiled
      * code arrives a round runs the Vector API's fallback, which allocates a few hundred bytes per
      * vector operation, and running it flat out would only grow the heap (and the process's memory)
      * and take a core from training. Calls must go on meanwhile: HotSpot drops a queued compilation
      * of a method that has not run for 50 ms.
      */
-    static void run(CpuBackend backend, int rounds, boolean paced) {
-        Work work = new Work(backend);
+    static void run(Work work, int rounds, boolean paced) {
         for (int r = 0; r < rounds; r++) {
             long start = System.nanoTime();
-            work.round(r);
+            work.round();
             if (paced && r >= BURST) {
                 long pause = Math.min(MAX_PAUSE_NS, Math.max(MIN_PAUSE_NS, PACE * (System.nanoTime() - start)));
                 try {
@@ -137,7 +183,7 @@ final class KernelWarmUp {
     }
 
     /** The inputs and outputs of one round, allocated once; sizes are small and uneven on purpose. */
-    private static final class Work {
+    static final class Work {
         /** Rows of the dense products: a whole 6-row tile and an edge. */
         private static final int M = 7;
         /** Inner dimension of the dense products. */
@@ -150,9 +196,14 @@ final class KernelWarmUp {
         private static final int K_DOT = 2 * 16 + 3;
         private static final int CLASSES = 10;
         /** Rounds that run only the dense products. */
-        private static final int PRODUCTS_FIRST = 40;
+        static final int PRODUCTS_FIRST = 40;
 
         private final CpuBackend be;
+        private final Predicate<Family> warmed;
+        /** Rounds run so far. */
+        private int done;
+        /** Rounds run so far per family, by ordinal. */
+        private final int[] familyRounds = new int[Family.values().length];
         private final int n;
         private final Storage a;
         private final Storage b;
@@ -190,8 +241,13 @@ final class KernelWarmUp {
         private final Storage pooled;
         private final Storage argmax;
 
-        Work(CpuBackend be) {
+        /**
+         * @param be     the backend whose kernels to run
+         * @param warmed which families to warm, asked before each round
+         */
+        Work(CpuBackend be, Predicate<Family> warmed) {
             this.be = be;
+            this.warmed = warmed;
             // A whole column tile of the vector kernel and an edge.
             n = Sgemm.kernel().nr() + 3;
             a = filled(Math.max(M, K) * Math.max(M, K));
@@ -250,20 +306,45 @@ final class KernelWarmUp {
         }
 
         /**
-         * One call of every kernel; in the first {@value #PRODUCTS_FIRST} rounds only the dense
-         * products. The GEMM micro-kernel matters most (the Vector API fallback is slowest there) and
+         * One call of every warmed kernel; in the first {@value #PRODUCTS_FIRST} rounds of this work
+         * only the dense products. The GEMM micro-kernel matters most (the Vector API fallback is slowest there) and
          * HotSpot raises its compile thresholds while C2's queue is long, so it goes in alone first.
          */
-        void round(int r) {
+        void round() {
+            int r = done++;
             boolean accumulate = (r & 1) == 1;
             dense(accumulate, r % 4 == 0);
-            if (r >= PRODUCTS_FIRST) {
-                elementwise(r - PRODUCTS_FIRST);
+            boolean conv = warmed.test(Family.CONVOLUTION);
+            if (conv || warmed.test(Family.DOT_PRODUCT)) {
+                dot(accumulate);
+            }
+            if (r < PRODUCTS_FIRST) {
+                return;
+            }
+            elementwise();
+            if (warmed.test(Family.SGD)) {
+                be.sgdSteps(w, g, m1, 1e-3, 0.9, 0, 0, false, next(Family.SGD) == 0);
+            }
+            if (warmed.test(Family.ADAM)) {
+                be.adamSteps(w, g, m1, m2, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, next(Family.ADAM) + 1L);
+            }
+            if (conv) {
+                next(Family.CONVOLUTION);
                 convolution();
             }
         }
 
-        /** A dense layer's three products (forward, input and weight gradients) and the other shapes. */
+        /** The rounds of {@code family} run before this one, counting this one as run. */
+        private int next(Family family) {
+            return familyRounds[family.ordinal()]++;
+        }
+
+        /** Rounds that have run the kernels of {@code family}. */
+        int rounds(Family family) {
+            return familyRounds[family.ordinal()];
+        }
+
+        /** A dense layer's three products (forward, input and weight gradients) and B packed. */
         private void dense(boolean accumulate, boolean packedRound) {
             be.matmul(false, true, 1, M, n, K, a, 0, b, 0, c, 0, accumulate);
             be.matmul(false, false, 1, M, n, K, a, 0, b, 0, c, 0, accumulate);
@@ -271,16 +352,21 @@ final class KernelWarmUp {
             if (packedRound) {
                 be.matmul(false, false, 1, M_PACKED, n, K_PACKED, big, 0, b, 0, bigOut, 0, accumulate);
             }
+        }
+
+        /** The dot-product kernel, when there is one (the Vector API's). */
+        private void dot(boolean accumulate) {
             SgemmDotKernel dot = Sgemm.dotKernel();
             if (dot != null) {
+                next(Family.DOT_PRODUCT);
                 // C [5, 6] = A B^T over two segments of k, as a convolution's weight gradient sums images.
                 dot.run(5, 6, K_DOT, 2, dotA, 0, K_DOT, 5 * K_DOT, dotB, 0, K_DOT, 6 * K_DOT, dotC, 0, 6,
                         accumulate, 0, 5, 0, 6);
             }
         }
 
-        /** Bias, ReLU, softmax cross-entropy and the optimizer updates, forward and backward. */
-        private void elementwise(int r) {
+        /** Bias, ReLU and softmax cross-entropy, forward and backward. */
+        private void elementwise() {
             int[] rows = {M, n};
             be.binary(BinaryOp.ADD, c, rows, bias, new int[] {1, n}, act, rows);
             be.unary(UnaryOp.RELU, 0, act, act);
@@ -290,8 +376,6 @@ final class KernelWarmUp {
             be.softmax(true, logits, M, CLASSES, 1, logP);
             be.nllLoss(logP, labels, M, CLASSES, loss);
             be.crossEntropyBackward(logP, labels, lossGrad, 1.0 / M, M, CLASSES, logitsGrad);
-            be.sgdSteps(w, g, m1, 1e-3, 0.9, 0, 0, false, r == 0);
-            be.adamSteps(w, g, m1, m2, null, 1e-3, 0.9, 0.999, 1e-8, 0, false, r + 1L);
         }
 
         /** A convolution with bias, its backward, and max pooling with its backward. */

@@ -140,6 +140,7 @@ public final class Sgemm {
         long work = (long) m * n * k;
         SgemmDotKernel dot = dotKernel();
         if (dot != null && prefersDot(transA, transB, m, n, k)) {
+            KernelWarmUp.used(KernelWarmUp.Family.DOT_PRODUCT);
             dotProduct(dot, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, work);
             return;
         }
@@ -199,6 +200,7 @@ public final class Sgemm {
         }
         SgemmDotKernel dot = dotKernel();
         if (dot != null && prefersDot(transA, transB, m, n, k)) {
+            KernelWarmUp.used(KernelWarmUp.Family.DOT_PRODUCT);
             dot.run(m, n, k, 1, a, aOff, k, 0, b, bOff, k, 0, c, cOff, n, accumulate, 0, m, 0, n);
             return;
         }

@@ -21,37 +21,58 @@ final class SgemmPacking {
         packA(transA, a, aOff, lda, i0, rows, p0, kc, mr, dst, 0);
     }
 
-    /** {@link #packA} into {@code dst} from {@code dstOff}. */
+    /**
+     * {@link #packA} into {@code dst} from {@code dstOff}. Whole micro-panels and the short last one
+     * are packed by separate methods: C2 shapes a method's loops by the trip counts it has seen, and
+     * one method for both was recompiled several times as training met the shapes the warm-up had
+     * not (and back), each time on the one C2 thread that the other kernels wait for.
+     */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
                       int mr, float[] dst, int dstOff) {
+        int full = rows / mr * mr;
         int d = dstOff;
-        for (int ir = 0; ir < rows; ir += mr, d += mr * kc) {
-            int r = Math.min(mr, rows - ir);
+        for (int ir = 0; ir < full; ir += mr, d += mr * kc) {
             if (transA) {
-                // Each stored row holds one k step for consecutive output rows: a short contiguous copy.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + ir;
-                    int out = d + p * mr;
-                    for (int i = 0; i < r; i++) {
-                        dst[out + i] = a[src + i];
-                    }
-                    for (int i = r; i < mr; i++) {
-                        dst[out + i] = 0f;
-                    }
-                }
+                packPanelTransposed(a, aOff + p0 * lda + i0 + ir, lda, kc, mr, dst, d);
             } else {
-                // Interleave mr rows; the same mr source lines stay in L1 across consecutive p.
-                int src = aOff + (i0 + ir) * lda + p0;
-                for (int p = 0; p < kc; p++) {
-                    int out = d + p * mr;
-                    for (int i = 0; i < r; i++) {
-                        dst[out + i] = a[src + i * lda + p];
-                    }
-                    for (int i = r; i < mr; i++) {
-                        dst[out + i] = 0f;
-                    }
-                }
+                packPanel(a, aOff + (i0 + ir) * lda + p0, lda, kc, mr, dst, d);
             }
+        }
+        if (full < rows) {
+            packEdge(transA, a, aOff, lda, i0 + full, rows - full, p0, kc, mr, dst, d);
+        }
+    }
+
+    /** Interleaves mr rows of A; the same mr source lines stay in L1 across consecutive p. */
+    private static void packPanel(float[] a, int src, int lda, int kc, int mr, float[] dst, int d) {
+        for (int p = 0; p < kc; p++) {
+            int out = d + p * mr;
+            for (int i = 0; i < mr; i++) {
+                dst[out + i] = a[src + i * lda + p];
+            }
+        }
+    }
+
+    /** Each stored row of A^T holds one k step for mr consecutive output rows: a short contiguous copy. */
+    private static void packPanelTransposed(float[] a, int src, int lda, int kc, int mr, float[] dst, int d) {
+        for (int p = 0; p < kc; p++) {
+            int from = src + p * lda;
+            int out = d + p * mr;
+            for (int i = 0; i < mr; i++) {
+                dst[out + i] = a[from + i];
+            }
+        }
+    }
+
+    /** The last micro-panel, of {@code r < mr} rows from row {@code i0}, padded with zeros. */
+    private static void packEdge(boolean transA, float[] a, int aOff, int lda, int i0, int r, int p0, int kc,
+                                 int mr, float[] dst, int d) {
+        for (int p = 0; p < kc; p++) {
+            int out = d + p * mr;
+            for (int i = 0; i < r; i++) {
+                dst[out + i] = transA ? a[aOff + (p0 + p) * lda + i0 + i] : a[aOff + (i0 + i) * lda + p0 + p];
+            }
+            java.util.Arrays.fill(dst, out + r, out + mr, 0f);
         }
     }
 

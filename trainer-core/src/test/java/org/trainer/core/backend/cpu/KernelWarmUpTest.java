@@ -1,8 +1,12 @@
 package org.trainer.core.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,16 +16,53 @@ import org.trainer.core.backend.ConvGeometry;
 import org.trainer.core.backend.Storage;
 
 /**
- * {@link KernelWarmUp} runs every kernel it warms without error, and a product or a convolution
- * computed while it runs on another thread is bitwise the one computed without it.
+ * {@link KernelWarmUp} runs every kernel it warms without error, warms a family of kernels only once
+ * training has used it, and a product or a convolution computed while it runs on another thread is
+ * bitwise the one computed without it.
  */
 class KernelWarmUpTest {
     private final CpuBackend be = new CpuBackend();
 
     @Test
     void runsEveryWarmedKernelPacedAndUnpaced() {
-        KernelWarmUp.run(be, 3);
-        KernelWarmUp.run(be, KernelWarmUp.BURST + 3, true);
+        KernelWarmUp.run(allFamilies(), KernelWarmUp.Work.PRODUCTS_FIRST + 3, false);
+        KernelWarmUp.run(allFamilies(), KernelWarmUp.BURST + 3, true);
+    }
+
+    @Test
+    void warmsOnlyTheFamiliesTrainingUses() {
+        Set<KernelWarmUp.Family> used = EnumSet.of(KernelWarmUp.Family.SGD);
+        KernelWarmUp.Work work = new KernelWarmUp.Work(be, used::contains);
+        int rounds = KernelWarmUp.Work.PRODUCTS_FIRST + 5;
+        KernelWarmUp.run(work, rounds, false);
+        // The optimizers run with the elementwise kernels, after the products' first rounds.
+        assertEquals(5, work.rounds(KernelWarmUp.Family.SGD));
+        assertEquals(0, work.rounds(KernelWarmUp.Family.ADAM));
+        assertEquals(0, work.rounds(KernelWarmUp.Family.CONVOLUTION));
+        assertEquals(0, work.rounds(KernelWarmUp.Family.DOT_PRODUCT));
+        // A family that training starts to use is warmed from the next round on.
+        used.add(KernelWarmUp.Family.CONVOLUTION);
+        KernelWarmUp.run(work, 2, false);
+        assertEquals(2, work.rounds(KernelWarmUp.Family.CONVOLUTION));
+        assertEquals(Sgemm.dotKernel() == null ? 0 : 2, work.rounds(KernelWarmUp.Family.DOT_PRODUCT));
+    }
+
+    @Test
+    void theBackendRecordsTheFamiliesItRuns() {
+        KernelWarmUp.forgetUsed();
+        assertFalse(KernelWarmUp.isUsed(KernelWarmUp.Family.SGD));
+        Storage w = be.fromArray(new float[] {1, 2});
+        Storage g = be.fromArray(new float[] {3, 4});
+        be.sgdStep(w, g, null, 0.1, 0, 0, 0, false, true);
+        assertTrue(KernelWarmUp.isUsed(KernelWarmUp.Family.SGD));
+        ConvGeometry geometry = new ConvGeometry(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
+        be.conv2d(be.fromArray(new float[9]), be.fromArray(new float[4]), null, geometry, 1,
+                be.allocate(DType.FLOAT32, 4));
+        assertTrue(KernelWarmUp.isUsed(KernelWarmUp.Family.CONVOLUTION));
+    }
+
+    private KernelWarmUp.Work allFamilies() {
+        return new KernelWarmUp.Work(be, f -> true);
     }
 
     @Test
@@ -30,7 +71,7 @@ class KernelWarmUpTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread warm = new Thread(() -> {
             try {
-                KernelWarmUp.run(be, 200);
+                KernelWarmUp.run(allFamilies(), 200, false);
             } catch (Throwable t) {
                 failure.set(t);
             }
