@@ -1,10 +1,12 @@
 package org.trainer.core;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
@@ -302,7 +304,9 @@ public final class Tensor {
 
     /**
      * An inverted-dropout mask: each element is 0 with probability p, else 1/(1-p), so that
-     * {@code x.mul(mask)} keeps the expected value of x.
+     * {@code x.mul(mask)} keeps the expected value of x. Element i is {@code 1/(1-p)} (rounded to
+     * float) where element i of {@link #rand}(seed, shape) is at least p (as a float), else 0: one
+     * pass where the backend offers {@link Fused.DropoutMask}, the same values composed otherwise.
      *
      * @param p the probability of a zero, in [0, 1)
      * @param seed the seed of the draws
@@ -314,6 +318,12 @@ public final class Tensor {
             throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
         }
         try (GradMode off = noGrad()) {
+            Optional<Fused.DropoutMask> fused = Backends.cpu().capability(Fused.DropoutMask.class);
+            if (fused.isPresent()) {
+                Tensor mask = zeros(DType.FLOAT32, shape);
+                fused.get().dropoutMask(mask.storage, p, seed);
+                return mask;
+            }
             return rand(seed, shape).ge(p).mul(1 / (1 - p));
         }
     }

@@ -438,6 +438,23 @@ public final class Fused {
     }
 
     /**
+     * An inverted-dropout mask in one pass. Fallback: {@code Tensor.dropoutMask}'s composition of a
+     * uniform {@link Backend#random} fill, a comparison with p ({@link Backend#binary} GE) and a
+     * scaling ({@link Backend#unary} SCALE), whose values this must give bit for bit.
+     */
+    public interface DropoutMask extends Capability {
+        /**
+         * Fills a float32 storage with {@code mask[i] = u[i] >= (float) p ? (float) (1 / (1 - p)) : 0}, where
+         * u[i] is element i of the float32 uniform [0, 1) fill of {@link Backend#random} with this seed.
+         *
+         * @param mask the float32 storage, overwritten
+         * @param p the probability of a zero, in [0, 1)
+         * @param seed the seed of the uniform draws
+         */
+        void dropoutMask(Storage mask, double p, long seed);
+    }
+
+    /**
      * A one-pass RMSprop step. Fallback: the optimizer's update in Tensor operations.
      */
     public interface Rmsprop extends Capability {

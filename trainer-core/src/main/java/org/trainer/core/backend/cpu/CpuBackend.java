@@ -23,7 +23,7 @@ import org.trainer.core.backend.UnaryOp;
  * reference scalar definitions in {@link UnaryOp} and {@link BinaryOp}.
  */
 public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Conv2d, Fused.Lstm,
-        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad {
+        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad, Fused.DropoutMask {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
     /**
@@ -749,6 +749,23 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
                 c.set(k, normal ? a + b * CounterRandom.normal(seed, k) : a + (b - a) * CounterRandom.uniform(seed, k));
             }
         });
+    }
+
+    @Override
+    public void dropoutMask(Storage mask, double p, long seed) {
+        CpuStorage c = cpu(mask);
+        if (c.f == null) {
+            throw new IllegalArgumentException("dropoutMask: mask must be float32, got " + c.dtype);
+        }
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
+        }
+        // The uniform fill's draws, compared as integers with the threshold that p is as a float.
+        long key = CounterRandom.key(seed);
+        long threshold = CounterRandom.uniformThreshold((float) p);
+        float scale = (float) (1 / (1 - p));
+        float[] f = c.f;
+        Parallel.forRange(c.size(), GRAIN, (k0, k1) -> CounterRandom.dropoutMask(key, threshold, scale, f, k0, k1));
     }
 
     @Override
