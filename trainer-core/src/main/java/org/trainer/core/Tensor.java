@@ -1525,6 +1525,19 @@ public final class Tensor {
     }
 
     /**
+     * Layer normalisation over the trailing axes of weight's shape: each row of those axes minus its
+     * mean, times 1 / sqrt(biased variance + eps), times weight, plus bias (see {@code ops.LayerNorm}).
+     *
+     * @param weight the scale, of the normalised axes' shape
+     * @param bias the shift, of weight's shape
+     * @param eps added to the variance
+     * @return the normalised tensor, of this shape
+     */
+    public Tensor layerNorm(Tensor weight, Tensor bias, double eps) {
+        return org.trainer.core.ops.LayerNorm.apply(this, weight, bias, eps);
+    }
+
+    /**
      * The dense-layer map this x weight^T + bias, with weight [out, in] (PyTorch's layout) and an
      * optional bias [out]; this is [..., in].
      *

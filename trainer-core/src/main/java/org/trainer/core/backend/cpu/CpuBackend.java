@@ -23,7 +23,8 @@ import org.trainer.core.backend.UnaryOp;
  * reference scalar definitions in {@link UnaryOp} and {@link BinaryOp}.
  */
 public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Conv2d, Fused.Lstm,
-        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad, Fused.DropoutMask {
+        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad, Fused.DropoutMask,
+        Fused.LayerNorm {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
     /**
@@ -747,6 +748,52 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         Parallel.forRange(c.size(), GRAIN, (k0, k1) -> {
             for (int k = k0; k < k1; k++) {
                 c.set(k, normal ? a + b * CounterRandom.normal(seed, k) : a + (b - a) * CounterRandom.uniform(seed, k));
+            }
+        });
+    }
+
+    @Override
+    public void layerNorm(Storage x, Storage weight, Storage bias, int rows, int n, double eps, Storage y,
+                          Storage mean, Storage rstd) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ws = cpu(weight);
+        CpuStorage bs = cpu(bias);
+        CpuStorage ys = cpu(y);
+        CpuStorage ms = cpu(mean);
+        CpuStorage rs = cpu(rstd);
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (r0, r1) -> {
+            if (xs.f != null) {
+                CpuLayerNorm.forward(xs.f, ws.f, bs.f, n, eps, ys.f, ms.f, rs.f, r0, r1);
+            } else {
+                CpuLayerNorm.forward(xs.d, ws.d, bs.d, n, eps, ys.d, ms.d, rs.d, r0, r1);
+            }
+        });
+    }
+
+    @Override
+    public void layerNormBackward(Storage x, Storage weight, Storage mean, Storage rstd, Storage gy, int rows, int n,
+                                  Storage gx, Storage gWeight, Storage gBias) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ws = cpu(weight);
+        CpuStorage ms = cpu(mean);
+        CpuStorage rs = cpu(rstd);
+        CpuStorage gys = cpu(gy);
+        CpuStorage gxs = cpu(gx);
+        CpuStorage gws = cpu(gWeight);
+        CpuStorage gbs = cpu(gBias);
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (r0, r1) -> {
+            if (xs.f != null) {
+                CpuLayerNorm.backwardRows(xs.f, ws.f, ms.f, rs.f, gys.f, n, gxs.f, r0, r1);
+            } else {
+                CpuLayerNorm.backwardRows(xs.d, ws.d, ms.d, rs.d, gys.d, n, gxs.d, r0, r1);
+            }
+        });
+        // Columns split over threads: each column's sum runs over all rows in order.
+        Parallel.forRange(n, Math.max(1, GRAIN / Math.max(1, rows)), (j0, j1) -> {
+            if (xs.f != null) {
+                CpuLayerNorm.backwardColumns(xs.f, ms.f, rs.f, gys.f, rows, n, gws.f, gbs.f, j0, j1);
+            } else {
+                CpuLayerNorm.backwardColumns(xs.d, ms.d, rs.d, gys.d, rows, n, gws.d, gbs.d, j0, j1);
             }
         });
     }
