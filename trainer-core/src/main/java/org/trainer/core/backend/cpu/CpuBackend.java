@@ -493,6 +493,24 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         }
     }
 
+    /**
+     * The general softmax backward's arithmetic on contiguous float rows [r0, r1) of length n, with
+     * the same results (in double, rounded once), reading the arrays directly instead of through the
+     * storage's per-element dispatch.
+     */
+    private static void softmaxBackwardRows(float[] y, float[] gy, float[] gx, int n, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * n;
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+                dot += (double) gy[base + j] * y[base + j];
+            }
+            for (int j = 0; j < n; j++) {
+                gx[base + j] = (float) (y[base + j] * (gy[base + j] - dot));
+            }
+        }
+    }
+
     /** Per thread, one row of exponentials for {@link #softmaxRows}, grown on demand. */
     private static final ThreadLocal<double[]> SOFTMAX_ROW = ThreadLocal.withInitial(() -> new double[0]);
 
@@ -539,6 +557,10 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         CpuStorage ys = cpu(y);
         CpuStorage gys = cpu(gy);
         CpuStorage gxs = cpu(gx);
+        if (!log && ys.f != null && inner == 1) {
+            Parallel.forRange(outer, Math.max(1, GRAIN / n), (r0, r1) -> softmaxBackwardRows(ys.f, gys.f, gxs.f, n, r0, r1));
+            return;
+        }
         Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = (r / inner) * n * inner + r % inner;
