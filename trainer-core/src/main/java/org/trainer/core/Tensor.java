@@ -320,7 +320,9 @@ public final class Tensor {
         try (GradMode off = noGrad()) {
             Optional<Fused.DropoutMask> fused = Backends.cpu().capability(Fused.DropoutMask.class);
             if (fused.isPresent()) {
-                Tensor mask = zeros(DType.FLOAT32, shape);
+                // Every element is written: no zero fill first.
+                Tensor mask = new Tensor(MemoryScope.allocateForOverwrite(Backends.cpu(), DType.FLOAT32,
+                        Shapes.numel(Shapes.check("dropoutMask", shape))), shape.clone());
                 fused.get().dropoutMask(mask.storage, p, seed);
                 return mask;
             }
