@@ -56,8 +56,8 @@ public final class LayerNorm extends Function {
         int[] ws = weight.shape();
         int k = ws.length;
         if (k == 0 || xs.length < k || !Arrays.equals(Arrays.copyOfRange(xs, xs.length - k, xs.length), ws)) {
-            throw new IllegalArgumentException("layerNorm: input " + Shapes.str(xs) + " does not end with weight's shape "
-                    + Shapes.str(ws));
+            throw new IllegalArgumentException("layerNorm: input " + Shapes.str(xs)
+                    + " does not end with weight's shape " + Shapes.str(ws));
         }
         if (!Arrays.equals(bias.shape(), ws)) {
             throw new IllegalArgumentException("layerNorm: bias shape " + Shapes.str(bias.shape())

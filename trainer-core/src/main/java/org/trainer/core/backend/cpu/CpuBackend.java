@@ -558,7 +558,8 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         CpuStorage gys = cpu(gy);
         CpuStorage gxs = cpu(gx);
         if (!log && ys.f != null && inner == 1) {
-            Parallel.forRange(outer, Math.max(1, GRAIN / n), (r0, r1) -> softmaxBackwardRows(ys.f, gys.f, gxs.f, n, r0, r1));
+            Parallel.forRange(outer, Math.max(1, GRAIN / n),
+                    (r0, r1) -> softmaxBackwardRows(ys.f, gys.f, gxs.f, n, r0, r1));
             return;
         }
         Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
