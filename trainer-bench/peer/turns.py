@@ -4,7 +4,7 @@
 Commands, one a line; each answer is one line on stdout:
   threads N         set torch's and OpenBLAS's thread counts      -> "ok"
   run NAME COUNT    run COUNT steps of NAME (cnn, conv1, conv2,     -> "WALL_SECONDS CPU_SECONDS"
-                    char-lstm, char-gru, char-rnn)
+                    char-lstm, char-gru, char-rnn, transformer)
   info              the BLAS libraries loaded                      -> one line of text
 """
 
@@ -26,8 +26,10 @@ def make_step(name):
         return peers.conv_step(*peers.CONV_LAYERS[int(name[-1]) - 1])
     if name in ("char-lstm", "char-gru", "char-rnn"):
         return peers.char_lstm_step(name[len("char-"):])
-    raise ValueError("turns.py: unknown workload %r (expected mlp64, mlp256, cnn, conv1, conv2, char-lstm, char-gru or char-rnn)"
-                     % name)
+    if name == "transformer":
+        return peers.transformer_step()
+    raise ValueError("turns.py: unknown workload %r (expected mlp64, mlp256, cnn, conv1, conv2, char-lstm, char-gru,"
+                     " char-rnn or transformer)" % name)
 
 
 def main():

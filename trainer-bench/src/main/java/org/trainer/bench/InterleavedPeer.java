@@ -27,7 +27,8 @@ import java.util.List;
  * <p>Usage: {@code InterleavedPeer JAR[,JAR...] WORKLOAD THREADS[,THREADS...] ROUNDS CHUNK_SECONDS}, the
  * workload one of mlp64 and mlp256 (the MLP's {@code TrainingStep} at batch 64 or 256), cnn (the
  * CNN's at batch 64), conv1, conv2 (see {@code ConvLayer}), char-lstm, char-gru and char-rnn (the
- * character model of {@code SequenceStep.CharLstm} with that cell).
+ * character model of {@code SequenceStep.CharLstm} with that cell) and transformer
+ * ({@code SequenceStep.Transformer}).
  * Prints per jar and thread count the median wall and process CPU time per step, and PyTorch's
  * time over ours (> 1: ours faster) for both: the CPU ratio does not count the time a process
  * waited for a core.
@@ -35,7 +36,7 @@ import java.util.List;
 public final class InterleavedPeer {
     private static final double WARMUP_SECONDS = 4.0;
     private static final List<String> WORKLOADS = List.of("mlp64", "mlp256", "cnn", "conv1", "conv2", "char-lstm",
-            "char-gru", "char-rnn");
+            "char-gru", "char-rnn", "transformer");
 
     private InterleavedPeer() {
     }
@@ -157,7 +158,7 @@ public final class InterleavedPeer {
 
     /**
      * The workload's step from the jar behind {@code loader}: TrainingStep (CNN, batch 64),
-     * SequenceStep.CharLstm or ConvLayer.Step.
+     * SequenceStep.CharLstm, SequenceStep.Transformer or ConvLayer.Step.
      */
     private static Runnable step(ClassLoader loader, String workload) throws ReflectiveOperationException {
         Object step;
@@ -168,6 +169,11 @@ public final class InterleavedPeer {
             step = cell.equals("lstm") && !hasCellConstructor(type)
                     ? construct(type.getDeclaredConstructor(long.class), 42L) // a jar from before GRU/RNN cells
                     : construct(type.getDeclaredConstructor(String.class, long.class), cell, 42L);
+            run = loader.loadClass(SequenceStep.class.getName()).getDeclaredMethod("run");
+            run.setAccessible(true);
+        } else if (workload.equals("transformer")) {
+            step = construct(loader.loadClass(SequenceStep.Transformer.class.getName())
+                    .getDeclaredConstructor(long.class), 42L);
             run = loader.loadClass(SequenceStep.class.getName()).getDeclaredMethod("run");
             run.setAccessible(true);
         } else if (workload.equals("cnn") || workload.startsWith("mlp")) {

@@ -1,10 +1,12 @@
 package org.trainer.core;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.BinaryOp;
+import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.MemoryScope;
 import org.trainer.core.backend.ReduceOp;
 import org.trainer.core.backend.Storage;
@@ -302,7 +304,9 @@ public final class Tensor {
 
     /**
      * An inverted-dropout mask: each element is 0 with probability p, else 1/(1-p), so that
-     * {@code x.mul(mask)} keeps the expected value of x.
+     * {@code x.mul(mask)} keeps the expected value of x. Element i is {@code 1/(1-p)} (rounded to
+     * float) where element i of {@link #rand}(seed, shape) is at least p (as a float), else 0: one
+     * pass where the backend offers {@link Fused.DropoutMask}, the same values composed otherwise.
      *
      * @param p the probability of a zero, in [0, 1)
      * @param seed the seed of the draws
@@ -314,6 +318,14 @@ public final class Tensor {
             throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
         }
         try (GradMode off = noGrad()) {
+            Optional<Fused.DropoutMask> fused = Backends.cpu().capability(Fused.DropoutMask.class);
+            if (fused.isPresent()) {
+                // Every element is written: no zero fill first.
+                Tensor mask = new Tensor(MemoryScope.allocateForOverwrite(Backends.cpu(), DType.FLOAT32,
+                        Shapes.numel(Shapes.check("dropoutMask", shape))), shape.clone());
+                fused.get().dropoutMask(mask.storage, p, seed);
+                return mask;
+            }
             return rand(seed, shape).ge(p).mul(1 / (1 - p));
         }
     }
@@ -1512,6 +1524,19 @@ public final class Tensor {
      */
     public Tensor matmul(Tensor other) {
         return MatMul.apply(this, other);
+    }
+
+    /**
+     * Layer normalisation over the trailing axes of weight's shape: each row of those axes minus its
+     * mean, times 1 / sqrt(biased variance + eps), times weight, plus bias (see {@code ops.LayerNorm}).
+     *
+     * @param weight the scale, of the normalised axes' shape
+     * @param bias the shift, of weight's shape
+     * @param eps added to the variance
+     * @return the normalised tensor, of this shape
+     */
+    public Tensor layerNorm(Tensor weight, Tensor bias, double eps) {
+        return org.trainer.core.ops.LayerNorm.apply(this, weight, bias, eps);
     }
 
     /**

@@ -347,6 +347,12 @@ public final class OpRegistry {
                 .grad("logSoftmax", OpParams.of("axis", -1), normal(3, 5))
                 .conf("logSoftmax rows", OpParams.of("axis", 1), wide(A, 257))
                 .conf("logSoftmax middle", OpParams.of("axis", 0), wide(B, A));
+        entry("layerNorm", "ops.LayerNorm,Tensor.layerNorm", (x, p) -> x[0].layerNorm(x[1], x[2], p.d("eps")))
+                .none("nn.LayerNorm, which is this op, has PyTorch fixtures (NnReferenceTest, TransformerReferenceTest)")
+                .grad("layerNorm", OpParams.of("eps", 1e-5), normal(3, 2, 5), normal(5), normal(5))
+                .grad("layerNormTwoAxes", OpParams.of("eps", 0.1), normal(2, 3, 4), normal(3, 4), normal(3, 4))
+                .conf("layerNorm rows", OpParams.of("eps", 1e-5), any(A, 128), any(128), any(128))
+                .conf("layerNorm odd", OpParams.of("eps", 1e-5), any(B, 3, E), any(3, E), any(3, E));
         entry("conv2d", "ops.Conv2d,Tensor.conv2d", (x, p) -> x[0].conv2d(x[1], x.length > 2 ? x[2] : null,
                 p.ints("stride"), p.ints("padding"), p.ints("dilation"))).ops()
                 .grad("conv2d", conv(1, 1, 0, 0, 1, 1), normal(2, 2, 5, 4), normal(3, 2, 3, 2), normal(3))

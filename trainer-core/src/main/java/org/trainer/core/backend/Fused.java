@@ -438,6 +438,68 @@ public final class Fused {
     }
 
     /**
+     * Layer normalisation of rows, one pass each way. Fallback: {@code ops.LayerNorm}'s composition
+     * of {@link Backend#reduce} (sums over a row), {@link Backend#binary} and {@link Backend#unary}.
+     */
+    public interface LayerNorm extends Capability {
+        /**
+         * For each of the {@code rows} rows of n elements of x: {@code mean} and the biased variance
+         * {@code var} of the row, {@code rstd = 1 / sqrt(var + eps)} and
+         * {@code y[r, j] = (x[r, j] - mean) * rstd * weight[j] + bias[j]}. Writes y [rows, n] and the
+         * statistics mean [rows] and rstd [rows] that the backward reads; all of x's dtype.
+         *
+         * @param x the input [rows, n]
+         * @param weight the scale [n]
+         * @param bias the shift [n]
+         * @param rows the number of rows
+         * @param n the row length, at least 1
+         * @param eps added to the variance
+         * @param y the output, overwritten
+         * @param mean each row's mean, overwritten
+         * @param rstd each row's 1 / sqrt(var + eps), overwritten
+         */
+        void layerNorm(Storage x, Storage weight, Storage bias, int rows, int n, double eps, Storage y,
+                       Storage mean, Storage rstd);
+
+        /**
+         * The gradients of {@link #layerNorm}: with {@code xhat = (x - mean) * rstd} and
+         * {@code gh = gy * weight}, {@code gx = rstd * (gh - mean_j(gh) - xhat * mean_j(gh * xhat))} per
+         * row, {@code gWeight[j] = sum_r gy[r, j] * xhat[r, j]} and {@code gBias[j] = sum_r gy[r, j]}.
+         * The column sums run over the rows in order, whatever the thread count.
+         *
+         * @param x the forward's input [rows, n]
+         * @param weight the scale [n]
+         * @param mean the forward's row means
+         * @param rstd the forward's row 1 / sqrt(var + eps)
+         * @param gy the output's gradient [rows, n]
+         * @param rows the number of rows
+         * @param n the row length
+         * @param gx x's gradient, overwritten
+         * @param gWeight weight's gradient [n], overwritten
+         * @param gBias bias's gradient [n], overwritten
+         */
+        void layerNormBackward(Storage x, Storage weight, Storage mean, Storage rstd, Storage gy, int rows, int n,
+                               Storage gx, Storage gWeight, Storage gBias);
+    }
+
+    /**
+     * An inverted-dropout mask in one pass. Fallback: {@code Tensor.dropoutMask}'s composition of a
+     * uniform {@link Backend#random} fill, a comparison with p ({@link Backend#binary} GE) and a
+     * scaling ({@link Backend#unary} SCALE), whose values this must give bit for bit.
+     */
+    public interface DropoutMask extends Capability {
+        /**
+         * Fills a float32 storage with {@code mask[i] = u[i] >= (float) p ? (float) (1 / (1 - p)) : 0}, where
+         * u[i] is element i of the float32 uniform [0, 1) fill of {@link Backend#random} with this seed.
+         *
+         * @param mask the float32 storage, overwritten
+         * @param p the probability of a zero, in [0, 1)
+         * @param seed the seed of the uniform draws
+         */
+        void dropoutMask(Storage mask, double p, long seed);
+    }
+
+    /**
      * A one-pass RMSprop step. Fallback: the optimizer's update in Tensor operations.
      */
     public interface Rmsprop extends Capability {

@@ -49,15 +49,7 @@ public final class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm: input " + Arrays.toString(s) + " does not end with "
                     + Arrays.toString(normalizedShape));
         }
-        int[] axes = new int[k];
-        for (int i = 0; i < k; i++) {
-            axes[i] = s.length - k + i;
-        }
-        // One mean and one centring serve both the variance and the output; the product with
-        // 1/sqrt(var + eps), a statistic per row, backpropagates in fewer full-size passes than a quotient.
-        Tensor centred = x.sub(x.mean(axes, true));
-        Tensor var = centred.mul(centred).mean(axes, true);
-        return centred.mul(var.add(eps).sqrt().reciprocal()).mul(weight.value()).add(bias.value());
+        return x.layerNorm(weight.value(), bias.value(), eps);
     }
 
     @Override

@@ -36,6 +36,39 @@ final class CounterRandom {
         return (keyedBits(key, i) >>> 11) * 0x1.0p-53;
     }
 
+    /**
+     * The smallest m in [0, 2^53] with {@code (float) (m * 2^-53) >= t}: a float uniform drawn from
+     * 53 random bits m is at least t exactly when m is at least this (rounding to float is
+     * monotone), so a threshold needs neither the conversion nor a float comparison. 2^53 when no
+     * draw reaches t.
+     */
+    static long uniformThreshold(float t) {
+        long lo = 0;
+        long hi = 1L << 53;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if ((float) (mid * 0x1.0p-53) >= t) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * f[i] = scale where the 53 bits of {@link #keyedUniform}(key, i) are at least {@code threshold}
+     * (see {@link #uniformThreshold}), else +0, for i in [k0, k1). Branch-free: the sign of the
+     * difference selects the bits of scale, since a branch on random draws mispredicts.
+     */
+    static void dropoutMask(long key, long threshold, float scale, float[] f, int k0, int k1) {
+        int scaleBits = Float.floatToRawIntBits(scale);
+        for (int k = k0; k < k1; k++) {
+            long below = ((keyedBits(key, k) >>> 11) - threshold) >> 63;
+            f[k] = Float.intBitsToFloat(scaleBits & ~(int) below);
+        }
+    }
+
     /** Standard normal by Box-Muller on two uniforms drawn from counters 2i and 2i+1 of a derived stream. */
     static double normal(long seed, long i) {
         long s = SplitMix64.mix64(seed ^ 0x5851f42d4c957f2dL);

@@ -23,7 +23,8 @@ import org.trainer.core.backend.UnaryOp;
  * reference scalar definitions in {@link UnaryOp} and {@link BinaryOp}.
  */
 public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Conv2d, Fused.Lstm,
-        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad {
+        Fused.Gru, Fused.Rnn, Fused.Sgd, Fused.Adam, Fused.Rmsprop, Fused.Adagrad, Fused.DropoutMask,
+        Fused.LayerNorm {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
     /**
@@ -492,6 +493,24 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         }
     }
 
+    /**
+     * The general softmax backward's arithmetic on contiguous float rows [r0, r1) of length n, with
+     * the same results (in double, rounded once), reading the arrays directly instead of through the
+     * storage's per-element dispatch.
+     */
+    private static void softmaxBackwardRows(float[] y, float[] gy, float[] gx, int n, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * n;
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+                dot += (double) gy[base + j] * y[base + j];
+            }
+            for (int j = 0; j < n; j++) {
+                gx[base + j] = (float) (y[base + j] * (gy[base + j] - dot));
+            }
+        }
+    }
+
     /** Per thread, one row of exponentials for {@link #softmaxRows}, grown on demand. */
     private static final ThreadLocal<double[]> SOFTMAX_ROW = ThreadLocal.withInitial(() -> new double[0]);
 
@@ -538,6 +557,11 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         CpuStorage ys = cpu(y);
         CpuStorage gys = cpu(gy);
         CpuStorage gxs = cpu(gx);
+        if (!log && ys.f != null && inner == 1) {
+            Parallel.forRange(outer, Math.max(1, GRAIN / n),
+                    (r0, r1) -> softmaxBackwardRows(ys.f, gys.f, gxs.f, n, r0, r1));
+            return;
+        }
         Parallel.forRange(outer * inner, Math.max(1, GRAIN / n), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = (r / inner) * n * inner + r % inner;
@@ -751,6 +775,69 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
                 c.set(k, normal ? a + b * CounterRandom.normal(seed, k) : a + (b - a) * CounterRandom.uniform(seed, k));
             }
         });
+    }
+
+    @Override
+    public void layerNorm(Storage x, Storage weight, Storage bias, int rows, int n, double eps, Storage y,
+                          Storage mean, Storage rstd) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ws = cpu(weight);
+        CpuStorage bs = cpu(bias);
+        CpuStorage ys = cpu(y);
+        CpuStorage ms = cpu(mean);
+        CpuStorage rs = cpu(rstd);
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (r0, r1) -> {
+            if (xs.f != null) {
+                CpuLayerNorm.forward(xs.f, ws.f, bs.f, n, eps, ys.f, ms.f, rs.f, r0, r1);
+            } else {
+                CpuLayerNorm.forward(xs.d, ws.d, bs.d, n, eps, ys.d, ms.d, rs.d, r0, r1);
+            }
+        });
+    }
+
+    @Override
+    public void layerNormBackward(Storage x, Storage weight, Storage mean, Storage rstd, Storage gy, int rows, int n,
+                                  Storage gx, Storage gWeight, Storage gBias) {
+        CpuStorage xs = cpu(x);
+        CpuStorage ws = cpu(weight);
+        CpuStorage ms = cpu(mean);
+        CpuStorage rs = cpu(rstd);
+        CpuStorage gys = cpu(gy);
+        CpuStorage gxs = cpu(gx);
+        CpuStorage gws = cpu(gWeight);
+        CpuStorage gbs = cpu(gBias);
+        Parallel.forRange(rows, Math.max(1, GRAIN / n), (r0, r1) -> {
+            if (xs.f != null) {
+                CpuLayerNorm.backwardRows(xs.f, ws.f, ms.f, rs.f, gys.f, n, gxs.f, r0, r1);
+            } else {
+                CpuLayerNorm.backwardRows(xs.d, ws.d, ms.d, rs.d, gys.d, n, gxs.d, r0, r1);
+            }
+        });
+        // Columns split over threads: each column's sum runs over all rows in order.
+        Parallel.forRange(n, Math.max(1, GRAIN / Math.max(1, rows)), (j0, j1) -> {
+            if (xs.f != null) {
+                CpuLayerNorm.backwardColumns(xs.f, ms.f, rs.f, gys.f, rows, n, gws.f, gbs.f, j0, j1);
+            } else {
+                CpuLayerNorm.backwardColumns(xs.d, ms.d, rs.d, gys.d, rows, n, gws.d, gbs.d, j0, j1);
+            }
+        });
+    }
+
+    @Override
+    public void dropoutMask(Storage mask, double p, long seed) {
+        CpuStorage c = cpu(mask);
+        if (c.f == null) {
+            throw new IllegalArgumentException("dropoutMask: mask must be float32, got " + c.dtype);
+        }
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
+        }
+        // The uniform fill's draws, compared as integers with the threshold that p is as a float.
+        long key = CounterRandom.key(seed);
+        long threshold = CounterRandom.uniformThreshold((float) p);
+        float scale = (float) (1 / (1 - p));
+        float[] f = c.f;
+        Parallel.forRange(c.size(), GRAIN, (k0, k1) -> CounterRandom.dropoutMask(key, threshold, scale, f, k0, k1));
     }
 
     @Override

@@ -163,7 +163,7 @@ public final class Sgemm {
             int units = (n + unit - 1) / unit;
             int minUnits = minUnits(work / units);
             int size = SgemmDriver.packedSize(kernel, m, k);
-            if (size > SHARED_A_MAX || SgemmDriver.packBlocks(m, k) < Parallel.threads()) {
+            if (size > SHARED_A_MAX || SgemmDriver.packBlocks(transA, m, k) < Parallel.threads()) {
                 Parallel.forRange(units, minUnits, (u0, u1) -> SgemmDriver.run(kernel, transA, transB, m, n, k,
                         a, aOff, b, bOff, c, cOff, accumulate, 0, m, u0 * unit, Math.min(n, u1 * unit)));
                 return;

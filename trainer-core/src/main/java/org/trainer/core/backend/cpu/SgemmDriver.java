@@ -3,11 +3,13 @@ package org.trainer.core.backend.cpu;
 /**
  * The cache-blocked GEMM loop nest (the BLIS structure) around a {@link SgemmKernel}. For a
  * rectangle of C it loops over column blocks of {@link #NC}, then k blocks of at most {@link #KC}
+ * ({@link #KC_TRANSPOSED_A} for a transposed A)
  * (packing that block of op(B)), then row blocks of {@link #MC} (packing that block of op(A)), and
  * finally over micro-tiles, reusing each B micro-panel for every A micro-panel of the row block.
  *
- * <p>The k blocking depends on k alone and every element of C is summed in the same order whichever
- * rectangle it falls in, so the result does not depend on how C is split across threads.
+ * <p>The k blocking depends on k and on whether A is transposed alone, and every element of C is
+ * summed in the same order whichever rectangle it falls in, so the result does not depend on how C
+ * is split across threads.
  */
 final class SgemmDriver {
     /**
@@ -21,6 +23,13 @@ final class SgemmDriver {
      * and each extra k block costs another load and store of the C tile (measured: 1024 beat 256).
      */
     static final int KC = 1024;
+    /**
+     * Depth block when A is transposed, as in a weight gradient dY^T X (k the batch, e.g. 2048 rows):
+     * there the B panel read in place spans kc rows of B, each a cache line or more apart, and a
+     * block of 1024 rows of a [2048 x 512] B (2 KiB apart) ran at 36-43 GFLOP/s where blocks of 256
+     * ran at 54-58 ([128 x 2048] x [2048 x 512]); [128 x 2048] x [2048 x 128] went from 48-58 to 61-63.
+     */
+    static final int KC_TRANSPOSED_A = 256;
     /** Column block: KC x NC floats of packed B (at most 8 MiB) stay in the shared L3. */
     static final int NC = 2048;
     /**
@@ -40,6 +49,13 @@ final class SgemmDriver {
      * C*KH*KW while B has N*OH*OW columns).
      */
     static final int DIRECT_B_MAX_K = 64;
+
+    /**
+     * Up to this row length (in floats) a row-major A is read in place by {@link SgemmKernel#tileRows}
+     * instead of packed: measured faster for rows of 128 floats ([2048 x 128] activations, 1.2x for
+     * the product), slower for 512 (six rows 2 KiB apart, whose loads contend for the same L1 sets).
+     */
+    static final int DIRECT_A_MAX_LDA = 256;
 
     /** Per-thread pack buffers, grown on demand so that steady-state calls allocate nothing. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -76,8 +92,14 @@ final class SgemmDriver {
     }
 
     /** Blocks (k blocks times row blocks) that {@link #packAll} packs for op(A) [m, k]. */
-    static int packBlocks(int m, int k) {
-        return (k + KC - 1) / KC * ((m + MC - 1) / MC);
+    static int packBlocks(boolean transA, int m, int k) {
+        return kBlocks(transA, k) * ((m + MC - 1) / MC);
+    }
+
+    /** The number of equal k blocks of a product of depth k: of at most {@link #KC}, or {@link #KC_TRANSPOSED_A}. */
+    static int kBlocks(boolean transA, int k) {
+        int kc = transA ? KC_TRANSPOSED_A : KC;
+        return (k + kc - 1) / kc;
     }
 
     /** Floats that {@link #packAll} writes for op(A) [m, k]. */
@@ -92,7 +114,7 @@ final class SgemmDriver {
     static void packAll(SgemmKernel kernel, boolean transA, int m, int k, float[] a, int aOff, float[] dst,
                         boolean parallel) {
         int mr = kernel.mr();
-        int kBlocks = (k + KC - 1) / KC;
+        int kBlocks = kBlocks(transA, k);
         int mBlocks = (m + MC - 1) / MC;
         Parallel.RangeBody body = (b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
@@ -126,11 +148,13 @@ final class SgemmDriver {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
         // Equal k blocks: a short last block would pay a full C load/store for little work.
-        int kBlocks = (k + KC - 1) / KC;
+        int kBlocks = kBlocks(transA, k);
         int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.min(NC, j1 - j0);
         int mcMax = Math.min(MC, i1 - i0);
         boolean direct = !transB && i1 - i0 <= DIRECT_B_MAX_ROWS && (ldb <= DIRECT_B_MAX_LDB || k <= DIRECT_B_MAX_K);
+        // A row-major A with short rows, in row blocks of whole micro-panels, is read in place.
+        boolean directA = prepackedA == null && !transA && lda <= DIRECT_A_MAX_LDA && kernel.readsRowsInPlace();
         Buffers buffers = BUFFERS.get();
         float[] packedB = buffers.b = grow(buffers.b, kcMax * (direct ? nr : roundUp(ncMax, nr)));
         float[] packedA = buffers.a = grow(buffers.a, kcMax * roundUp(mcMax, mr));
@@ -150,6 +174,11 @@ final class SgemmDriver {
                 boolean add = accumulate || kb > 0;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
+                    if (directA && mc % mr == 0) {
+                        macroKernelRows(kernel, mc, nc, a, aOff + ic * lda + pc, lda, panels, c, cOff + ic * n + jc,
+                                n, add, tile);
+                        continue;
+                    }
                     float[] ap = packedA;
                     int apOff = 0;
                     if (prepackedA == null) {
@@ -194,6 +223,39 @@ final class SgemmDriver {
                     // Edge tile: compute a whole tile aside and write back only the part inside C.
                     kernel.tile(kc, packedA, ap, bp, bpOff, ldbp, tile, 0, nr, false);
                     for (int i = 0; i < h; i++) {
+                        int row = co + i * ldc;
+                        for (int j = 0; j < w; j++) {
+                            c[row + j] = add ? c[row + j] + tile[i * nr + j] : tile[i * nr + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #macroKernel} with A read in place ({@link SgemmKernel#tileRows}): rows
+     * {@code a[aOff + i*lda ...]} for i &lt; mc, mc a multiple of mr.
+     */
+    private static void macroKernelRows(SgemmKernel kernel, int mc, int nc, float[] a, int aOff, int lda,
+                                        Panels panels, float[] c, int cOff, int ldc, boolean add, float[] tile) {
+        int mr = kernel.mr();
+        int nr = kernel.nr();
+        int kc = panels.kc();
+        for (int jr = 0; jr < nc; jr += nr) {
+            int w = Math.min(nr, nc - jr);
+            boolean inPlace = jr < panels.directCols();
+            float[] bp = inPlace ? panels.b() : panels.packed();
+            int bpOff = inPlace ? panels.bOff() + jr : (jr - panels.directCols()) * kc;
+            int ldbp = inPlace ? panels.ldb() : nr;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int ao = aOff + ir * lda;
+                int co = cOff + ir * ldc + jr;
+                if (w == nr) {
+                    kernel.tileRows(kc, a, ao, lda, bp, bpOff, ldbp, c, co, ldc, add);
+                } else {
+                    kernel.tileRows(kc, a, ao, lda, bp, bpOff, ldbp, tile, 0, nr, false);
+                    for (int i = 0; i < mr; i++) {
                         int row = co + i * ldc;
                         for (int j = 0; j < w; j++) {
                             c[row + j] = add ? c[row + j] + tile[i * nr + j] : tile[i * nr + j];

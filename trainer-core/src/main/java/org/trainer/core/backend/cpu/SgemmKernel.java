@@ -23,4 +23,21 @@ interface SgemmKernel {
      */
     void tile(int kc, float[] ap, int apOff, float[] bp, int bpOff, int ldbp, float[] c, int cOff, int ldc,
               boolean add);
+
+    /**
+     * Whether {@link #tileRows} is implemented: the kernel can read a row-major A in place, so that
+     * the driver need not pack it.
+     */
+    default boolean readsRowsInPlace() {
+        return false;
+    }
+
+    /**
+     * {@link #tile} with the A micro-panel read in place from a row-major A: {@code Ap[p*mr + i]} is
+     * {@code a[aOff + i*lda + p]}; all {@link #mr()} rows must exist. Only {@code c} is modified.
+     */
+    default void tileRows(int kc, float[] a, int aOff, int lda, float[] bp, int bpOff, int ldbp, float[] c, int cOff,
+                          int ldc, boolean add) {
+        throw new UnsupportedOperationException(name() + " does not read A in place");
+    }
 }

@@ -37,6 +37,9 @@ class SgemmTest {
         // split over threads by columns with op(A) packed once and shared: several row blocks (the
         // last one partial), and two k blocks
         {150, 200, 300}, {80, 130, 1100},
+        // a row-major A read in place (short rows, row blocks of whole micro-panels) with an edge
+        // column tile, and a last row block that is packed
+        {144, 40, 128}, {150, 48, 256},
     };
 
     private int savedThreads;
