@@ -87,6 +87,11 @@ final class ProgressBarView implements AutoCloseable {
     }
 
     private String render(ProgressState state, int maxLength) {
+        synchronized (lock) {
+            if (!showing) {
+                return ""; // between epochs, or before the first batch: the figures are not this epoch's yet
+            }
+        }
         long done = state.getCurrent();
         long max = state.getMax();
         double seconds = Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);
@@ -125,7 +130,7 @@ final class ProgressBarView implements AutoCloseable {
         @Override
         public void accept(String frame) {
             synchronized (lock) {
-                if (showing) {
+                if (showing && !frame.isEmpty()) {
                     out.print('\r');
                     out.print(frame);
                     out.print(" ".repeat(Math.max(0, lastFrame - frame.length())));

@@ -103,12 +103,13 @@ class ConsoleOutputTest {
         assertEquals(frames, printed().length() - printed().replace("\r", "").length());
     }
 
-    /** Waits (up to 5 s) for the bar's refresh thread to print a frame and returns the output so far. */
+    /** Waits (up to 5 s) for the bar's refresh thread to print a frame of batch 2 and returns the last frame. */
     private String awaitFrame() throws InterruptedException {
-        for (int i = 0; i < 500 && !printed().contains("samples/s"); i++) {
+        for (int i = 0; i < 500 && !printed().contains("] 2/4 "); i++) {
             Thread.sleep(10);
         }
-        return printed();
+        String text = printed();
+        return text.substring(Math.max(0, text.lastIndexOf('\r')));
     }
 
     @Test
