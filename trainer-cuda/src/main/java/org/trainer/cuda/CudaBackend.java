@@ -35,6 +35,9 @@ import org.trainer.core.backend.UnaryOp;
  * float32 and float64 are supported everywhere floating data makes sense; int32 where the CPU
  * backend supports it (copies, casts, fills, where, reductions, gathers, random).
  *
+ * <p>Fused capabilities: softmax, softmax cross-entropy, the optimizer steps, layer norm, the
+ * dropout mask and the LSTM, GRU and RNN recurrences ({@link CudaRecurrences}).
+ *
  * <p>Device timing ({@link #beginDeviceTiming()}) brackets every kernel, product, copy and fill
  * with CUDA events while it is on (see {@link DeviceTimer}). It is per device: every backend
  * instance on one GPU and every thread queue on the same stream, so a measurement begun on any of
