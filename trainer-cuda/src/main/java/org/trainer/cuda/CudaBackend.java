@@ -51,7 +51,7 @@ public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEnt
     private final Gemm gemm;
     private final TiledGemm tiled;
     private final Device device;
-    private final CudaRecurrences recurrences;
+    private final CudaRecurrences<CudaStorage> recurrences;
 
     CudaBackend(CudaDevice dev, boolean forceFallbackGemm) {
         this.dev = dev;
@@ -59,7 +59,7 @@ public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEnt
         this.tiled = new TiledGemm(dev.kernels);
         this.gemm = GemmSelector.select(dev, forceFallbackGemm);
         this.device = Device.cuda(dev.context.index());
-        this.recurrences = new CudaRecurrences(this, dev.kernels, gemm);
+        this.recurrences = CudaRecurrences.on(this, dev.kernels, gemm);
     }
 
     // ---------------------------------------------------------------- device facts and memory

@@ -19,18 +19,63 @@ import org.trainer.core.backend.Storage;
  * t + 1 when reverse), or h0 (c0) for the first. All work queues on the default stream in order,
  * so a step's kernel sees the product before it and the next product sees the kernel's output.
  */
-final class CudaRecurrences {
-    private static final String MODULE = "recurrent";
-    private static final int[] UNIT = {1};
+final class CudaRecurrences<S> {
+    /**
+     * What the host loop asks of the device, over storages of type S: the products, the launches of
+     * recurrent.cu's kernels and copies. {@link #on} binds it to a CUDA backend; a test binds it to
+     * host arrays and kernels written after recurrent.cu, to check the loop without a GPU.
+     *
+     * @param <S> the storage type
+     */
+    interface Device<S> {
+        /**
+         * c[cOff..] [m, n] = (accumulate ? c : 0) + op(a[aOff..]) op(b[bOff..]), row-major, op the
+         * transpose where asked (a stored [k, m] when transA, b stored [n, k] when transB); m, n, k &gt;= 1.
+         */
+        void gemm(boolean transA, boolean transB, int m, int n, int k, S a, int aOff, S b, int bOff, S c, int cOff,
+                  boolean accumulate);
 
-    private final CudaBackend backend;
-    private final Kernels k;
-    private final Gemm gemm;
+        /** Launches kernel {@code name} of recurrent.cu over {@code total} threads (a grid-stride loop). */
+        void launch(String name, long total, Object... args);
 
-    CudaRecurrences(CudaBackend backend, Kernels k, Gemm gemm) {
-        this.backend = backend;
-        this.k = k;
-        this.gemm = gemm;
+        /** dst[dstOff..] = src[srcOff..], size elements. */
+        void copy(S src, int srcOff, S dst, int dstOff, int size);
+
+        /** The kernels' dtype suffix of s: "f32" or "f64". */
+        String suffix(S s);
+    }
+
+    private final Device<S> k;
+
+    CudaRecurrences(Device<S> device) {
+        this.k = device;
+    }
+
+    /** The loop on a CUDA backend: recurrent.ptx's kernels, products through its GEMM, its copy primitive. */
+    static CudaRecurrences<CudaStorage> on(CudaBackend backend, Kernels kernels, Gemm gemm) {
+        int[] unit = {1};
+        return new CudaRecurrences<>(new Device<>() {
+            @Override
+            public void gemm(boolean transA, boolean transB, int m, int n, int kk, CudaStorage a, int aOff,
+                             CudaStorage b, int bOff, CudaStorage c, int cOff, boolean accumulate) {
+                gemm.gemm(transA, transB, 1, m, n, kk, a, aOff, 0, b, bOff, 0, c, cOff, 0, accumulate);
+            }
+
+            @Override
+            public void launch(String name, long total, Object... args) {
+                kernels.launch("recurrent", name, total, args);
+            }
+
+            @Override
+            public void copy(CudaStorage src, int srcOff, CudaStorage dst, int dstOff, int size) {
+                backend.copy(src, srcOff, unit, dst, dstOff, unit, new int[] {size});
+            }
+
+            @Override
+            public String suffix(CudaStorage s) {
+                return s.dtype() == DType.FLOAT64 ? "f64" : "f32";
+            }
+        });
     }
 
     /** The step processed s-th: s, or T - 1 - s when reverse. */
@@ -38,29 +83,19 @@ final class CudaRecurrences {
         return reverse ? steps - 1 - s : s;
     }
 
-    /** The offset of the state [N, H] fed into step t, processed s-th: in out (cs) at the previous step, or 0 in h0 (c0). */
+    /** The offset of the state [N, H] fed into step t, processed s-th: in out (cs) at the step before, or h0's 0. */
     static int previousOffset(int s, int t, int nh, boolean reverse) {
         return s == 0 ? 0 : (reverse ? t + 1 : t - 1) * nh;
     }
 
-    private static String suffix(CudaStorage s) {
-        return s.dtype() == DType.FLOAT64 ? "f64" : "f32";
-    }
-
     /** dst [n, width] at off = hPrev [n, H] at prevOff times W_hh^T (W_hh [width, H]). */
-    private void stepProduct(int n, int width, int hidden, CudaStorage hPrev, int prevOff, CudaStorage w,
-                             CudaStorage dst, int off) {
-        gemm.gemm(false, true, 1, n, width, hidden, hPrev, prevOff, 0, w, 0, 0, dst, off, 0, false);
+    private void stepProduct(int n, int width, int hidden, S hPrev, int prevOff, S w, S dst, int off) {
+        k.gemm(false, true, n, width, hidden, hPrev, prevOff, w, 0, dst, off, false);
     }
 
     /** dh [n, H] = (accumulate ? dh : 0) + dz [n, width] at off times W_hh [width, H]. */
-    private void stateGradient(int n, int width, int hidden, CudaStorage dz, int off, CudaStorage w, CudaStorage dh,
-                               boolean accumulate) {
-        gemm.gemm(false, false, 1, n, hidden, width, dz, off, 0, w, 0, 0, dh, 0, 0, accumulate);
-    }
-
-    private void copy(CudaStorage src, int srcOff, CudaStorage dst, int dstOff, int size) {
-        backend.copy(src, srcOff, UNIT, dst, dstOff, UNIT, new int[] {size});
+    private void stateGradient(int n, int width, int hidden, S dz, int off, S w, S dh, boolean accumulate) {
+        k.gemm(false, false, n, hidden, width, dz, off, w, 0, dh, 0, accumulate);
     }
 
     /**
@@ -69,22 +104,21 @@ final class CudaRecurrences {
      * make one product of inner size (T - 1) N: forward, dz rows 1..T-1 with out rows 0..T-2;
      * reverse, dz rows 0..T-2 with out rows 1..T-1. The first processed step, fed h0, adds its own.
      */
-    private void finish(int steps, int n, int hidden, int width, boolean reverse, CudaStorage h0, CudaStorage out,
-                        CudaStorage dz, CudaStorage dh, CudaStorage gh0, CudaStorage gw, CudaStorage gb) {
+    private void finish(int steps, int n, int hidden, int width, boolean reverse, S h0, S out, S dz, S dh, S gh0,
+                        S gw, S gb) {
         if (gh0 != null) {
-            copy(dh, 0, gh0, 0, n * hidden);
+            k.copy(dh, 0, gh0, 0, n * hidden);
         }
         if (gw != null) {
             int rows = (steps - 1) * n;
             if (rows > 0) {
-                gemm.gemm(true, false, 1, width, hidden, rows, dz, reverse ? 0 : n * width, 0, out,
-                        reverse ? n * hidden : 0, 0, gw, 0, 0, false);
+                k.gemm(true, false, width, hidden, rows, dz, reverse ? 0 : n * width, out, reverse ? n * hidden : 0,
+                        gw, 0, false);
             }
-            gemm.gemm(true, false, 1, width, hidden, n, dz, time(0, steps, reverse) * n * width, 0, h0, 0, 0, gw, 0,
-                    0, rows > 0);
+            k.gemm(true, false, width, hidden, n, dz, time(0, steps, reverse) * n * width, h0, 0, gw, 0, rows > 0);
         }
         if (gb != null) {
-            k.launch(MODULE, "column_sums_" + suffix(dz), width, steps * n, width, dz, gb);
+            k.launch("column_sums_" + k.suffix(dz), width, steps * n, width, dz, gb);
         }
     }
 
@@ -205,79 +239,75 @@ final class CudaRecurrences {
 
     // ---------------------------------------------------------------- LSTM
 
-    void lstmForward(int steps, int n, int hidden, boolean reverse, CudaStorage xProj, CudaStorage w, CudaStorage b,
-                     CudaStorage h0, CudaStorage c0, CudaStorage out, CudaStorage cs, CudaStorage gates) {
-        String fn = "lstm_cell_forward_" + suffix(xProj);
+    void lstmForward(int steps, int n, int hidden, boolean reverse, S xProj, S w, S b, S h0, S c0, S out, S cs,
+                     S gates) {
+        String fn = "lstm_cell_forward_" + k.suffix(xProj);
         int nh = n * hidden;
         int ng = 4 * nh;
-        CudaStorage bias = b == null ? xProj : b;
+        S bias = b == null ? xProj : b;
         int hasBias = b == null ? 0 : 1;
         for (int s = 0; s < steps; s++) {
             int t = time(s, steps, reverse);
-            CudaStorage hPrev = s == 0 ? h0 : out;
-            CudaStorage cPrev = s == 0 ? c0 : cs;
+            S hPrev = s == 0 ? h0 : out;
+            S cPrev = s == 0 ? c0 : cs;
             int prevOff = previousOffset(s, t, nh, reverse);
             stepProduct(n, 4 * hidden, hidden, hPrev, prevOff, w, gates, t * ng);
-            k.launch(MODULE, fn, nh, n, hidden, gates, t * ng, xProj, bias, hasBias, cPrev, prevOff, cs, out, t * nh);
+            k.launch(fn, nh, n, hidden, gates, t * ng, xProj, bias, hasBias, cPrev, prevOff, cs, out, t * nh);
         }
-        copy(cs, time(steps - 1, steps, reverse) * nh, out, steps * nh, nh);
+        k.copy(cs, time(steps - 1, steps, reverse) * nh, out, steps * nh, nh);
     }
 
-    void lstmBackward(int steps, int n, int hidden, boolean reverse, CudaStorage w, CudaStorage h0, CudaStorage c0,
-                      CudaStorage out, CudaStorage cs, CudaStorage gates, CudaStorage gOut, CudaStorage gx,
-                      CudaStorage gw, CudaStorage gb, CudaStorage gh0, CudaStorage gc0, CudaStorage dh,
-                      CudaStorage dc) {
-        String fn = "lstm_cell_backward_" + suffix(gOut);
+    void lstmBackward(int steps, int n, int hidden, boolean reverse, S w, S h0, S c0, S out, S cs, S gates, S gOut,
+                      S gx, S gw, S gb, S gh0, S gc0, S dh, S dc) {
+        String fn = "lstm_cell_backward_" + k.suffix(gOut);
         int nh = n * hidden;
         int ng = 4 * nh;
         // gOut[T] is the gradient of the final c.
-        copy(gOut, steps * nh, dc, 0, nh);
+        k.copy(gOut, steps * nh, dc, 0, nh);
         for (int s = steps - 1; s >= 0; s--) {
             int t = time(s, steps, reverse);
-            CudaStorage cPrev = s == 0 ? c0 : cs;
+            S cPrev = s == 0 ? c0 : cs;
             // The last processed step has no later step whose product would have written dh.
             int hasDh = s < steps - 1 ? 1 : 0;
-            k.launch(MODULE, fn, nh, n, hidden, gates, t * ng, cPrev, previousOffset(s, t, nh, reverse), cs, gOut,
+            k.launch(fn, nh, n, hidden, gates, t * ng, cPrev, previousOffset(s, t, nh, reverse), cs, gOut,
                     t * nh, dh, hasDh, dc, gx);
             if (s > 0 || gh0 != null) {
                 stateGradient(n, 4 * hidden, hidden, gx, t * ng, w, dh, false);
             }
         }
         if (gc0 != null) {
-            copy(dc, 0, gc0, 0, nh);
+            k.copy(dc, 0, gc0, 0, nh);
         }
         finish(steps, n, hidden, 4 * hidden, reverse, h0, out, gx, dh, gh0, gw, gb);
     }
 
     // ---------------------------------------------------------------- GRU
 
-    void gruForward(int steps, int n, int hidden, boolean reverse, CudaStorage xProj, CudaStorage w, CudaStorage b,
-                    CudaStorage h0, CudaStorage out, CudaStorage gates, CudaStorage hn) {
-        String fn = "gru_cell_forward_" + suffix(xProj);
+    void gruForward(int steps, int n, int hidden, boolean reverse, S xProj, S w, S b, S h0, S out, S gates, S hn) {
+        String fn = "gru_cell_forward_" + k.suffix(xProj);
         int nh = n * hidden;
-        CudaStorage bias = b == null ? xProj : b;
+        S bias = b == null ? xProj : b;
         int hasBias = b == null ? 0 : 1;
         for (int s = 0; s < steps; s++) {
             int t = time(s, steps, reverse);
-            CudaStorage hPrev = s == 0 ? h0 : out;
+            S hPrev = s == 0 ? h0 : out;
             int prevOff = previousOffset(s, t, nh, reverse);
             stepProduct(n, 3 * hidden, hidden, hPrev, prevOff, w, gates, 3 * t * nh);
-            k.launch(MODULE, fn, nh, n, hidden, gates, 3 * t * nh, xProj, bias, hasBias, hPrev, prevOff, hn, out,
+            k.launch(fn, nh, n, hidden, gates, 3 * t * nh, xProj, bias, hasBias, hPrev, prevOff, hn, out,
                     t * nh);
         }
     }
 
-    void gruBackward(int steps, int n, int hidden, boolean reverse, CudaStorage w, CudaStorage h0, CudaStorage out,
-                     CudaStorage gates, CudaStorage hn, CudaStorage gOut, CudaStorage gx, CudaStorage gp,
-                     CudaStorage gw, CudaStorage gb, CudaStorage gh0, CudaStorage dh) {
-        String fn = "gru_cell_backward_" + suffix(gOut);
+    void gruBackward(int steps, int n, int hidden, boolean reverse, S w, S h0, S out, S gates, S hn, S gOut, S gx,
+                     S gp, S gw, S gb, S gh0, S dh) {
+        String fn = "gru_cell_backward_" + k.suffix(gOut);
         int nh = n * hidden;
         for (int s = steps - 1; s >= 0; s--) {
             int t = time(s, steps, reverse);
-            CudaStorage hPrev = s == 0 ? h0 : out;
+            S hPrev = s == 0 ? h0 : out;
             int hasDh = s < steps - 1 ? 1 : 0;
             // The kernel leaves in dh the direct part gh z of the gradient of h'; the product adds gp W_hh.
-            k.launch(MODULE, fn, nh, n, hidden, gates, 3 * t * nh, hn, hPrev, previousOffset(s, t, nh, reverse), gOut,
+            k.launch(fn, nh, n, hidden, gates, 3 * t * nh, hn, hPrev, previousOffset(s, t, nh, reverse), gOut,
                     t * nh, dh, hasDh, gx, gp);
             if (s > 0 || gh0 != null) {
                 stateGradient(n, 3 * hidden, hidden, gp, 3 * t * nh, w, dh, true);
@@ -288,29 +318,27 @@ final class CudaRecurrences {
 
     // ---------------------------------------------------------------- Elman RNN
 
-    void rnnForward(int steps, int n, int hidden, boolean reverse, boolean relu, CudaStorage xProj, CudaStorage w,
-                    CudaStorage b, CudaStorage h0, CudaStorage out) {
-        String fn = "rnn_cell_forward_" + suffix(xProj);
+    void rnnForward(int steps, int n, int hidden, boolean reverse, boolean relu, S xProj, S w, S b, S h0, S out) {
+        String fn = "rnn_cell_forward_" + k.suffix(xProj);
         int nh = n * hidden;
-        CudaStorage bias = b == null ? xProj : b;
+        S bias = b == null ? xProj : b;
         int hasBias = b == null ? 0 : 1;
         for (int s = 0; s < steps; s++) {
             int t = time(s, steps, reverse);
             // The product goes straight into the step's output rows, which the kernel activates in place.
             stepProduct(n, hidden, hidden, s == 0 ? h0 : out, previousOffset(s, t, nh, reverse), w, out, t * nh);
-            k.launch(MODULE, fn, nh, n, hidden, relu ? 1 : 0, out, t * nh, xProj, bias, hasBias);
+            k.launch(fn, nh, n, hidden, relu ? 1 : 0, out, t * nh, xProj, bias, hasBias);
         }
     }
 
-    void rnnBackward(int steps, int n, int hidden, boolean reverse, boolean relu, CudaStorage w, CudaStorage h0,
-                     CudaStorage out, CudaStorage gOut, CudaStorage gx, CudaStorage gw, CudaStorage gb,
-                     CudaStorage gh0, CudaStorage dh) {
-        String fn = "rnn_cell_backward_" + suffix(gOut);
+    void rnnBackward(int steps, int n, int hidden, boolean reverse, boolean relu, S w, S h0, S out, S gOut, S gx,
+                     S gw, S gb, S gh0, S dh) {
+        String fn = "rnn_cell_backward_" + k.suffix(gOut);
         int nh = n * hidden;
         for (int s = steps - 1; s >= 0; s--) {
             int t = time(s, steps, reverse);
             int hasDh = s < steps - 1 ? 1 : 0;
-            k.launch(MODULE, fn, nh, nh, relu ? 1 : 0, out, t * nh, gOut, dh, hasDh, gx);
+            k.launch(fn, nh, nh, relu ? 1 : 0, out, t * nh, gOut, dh, hasDh, gx);
             if (s > 0 || gh0 != null) {
                 stateGradient(n, hidden, hidden, gx, t * nh, w, dh, false);
             }
