@@ -5,7 +5,8 @@
 #
 #   bash trainer-cuda/gpu-check.sh              # gpu tests, CudaSmoke, PyTorch's figures
 #
-# It runs every test tagged gpu (conformance against the CPU, fused optimizers, transfers through
+# It runs every test tagged gpu (conformance against the CPU, fused optimizers, the fused layer norm,
+# dropout mask and recurrences against the CPU's (FusedKernelsGpuTest), transfers through
 # pinned memory, the trainer on the GPU, the profiler's device figures, ...), then CudaSmoke and
 # trainer-bench/peer/gpu_peer.py (PyTorch with the machine's own python3) for the speed table of
 # trainer-bench/README.md, and prints a summary last. Logs go to $OUT/gpu-check/ (or /tmp). It

@@ -3,6 +3,9 @@
 #
 #   bash trainer-cuda/src/main/cuda/build-ptx.sh      # needs nvcc and ptxas on the PATH
 #
+# trainer-cuda/src/test/cuda/check-on-host.sh runs the layer-norm, recurrence and dropout-mask
+# kernels on the CPU (g++, no GPU) against reference math; run it after changing them.
+#
 # PTX is JIT-compiled by the driver, and a driver refuses PTX whose ISA version (the .version
 # line) is newer than it knows: CUDA 13's nvcc writes ISA 9.0 whatever -arch says, which CUDA 12
 # drivers reject. So we compile for compute_80 (A100 and newer; the driver JITs it forward to

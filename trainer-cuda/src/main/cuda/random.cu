@@ -31,11 +31,15 @@ __device__ __forceinline__ double normal01(unsigned long long seed, long long i)
     return __dmul_rn(r, cos(__dmul_rn(6.283185307179586, u2))); // 2 * Math.PI, as Java folds it
 }
 
+// Element i of the uniform [a, b) fill, before its rounding to the storage's type.
+__device__ __forceinline__ double uniform_ab(double a, double b, unsigned long long seed, long long i) {
+    return __dadd_rn(a, __dmul_rn(__dsub_rn(b, a), uniform01(seed, i)));
+}
+
 template <typename T>
 __device__ __forceinline__ void random_k(int n, int normal, double a, double b, unsigned long long seed, T* y) {
     GRID_STRIDE(i, n) {
-        double v = normal ? __dadd_rn(a, __dmul_rn(b, normal01(seed, i)))
-                          : __dadd_rn(a, __dmul_rn(__dsub_rn(b, a), uniform01(seed, i)));
+        double v = normal ? __dadd_rn(a, __dmul_rn(b, normal01(seed, i))) : uniform_ab(a, b, seed, i);
         y[i] = (T)v;
     }
 }
@@ -48,4 +52,16 @@ extern "C" __global__ void random_f64(int n, int normal, double a, double b, uns
 }
 extern "C" __global__ void random_i32(int n, int normal, double a, double b, unsigned long long seed, int* y) {
     random_k<int>(n, normal, a, b, seed, y);
+}
+
+// The inverted-dropout mask (org.trainer.core.backend.Fused.DropoutMask) in one pass: bit for bit
+// the composed fallback's random_f32 fill of [0, 1), its comparison u >= p in float32 (binary GE
+// against a float32 p) and its scaling of the 0/1 result by a float32 keep = 1 / (1 - p) (unary
+// SCALE, where 1 * keep is keep and 0 * keep is +0). The host rounds p and keep to float as those
+// primitives' launches do.
+extern "C" __global__ void dropout_mask_f32(int n, float p, float keep, unsigned long long seed, float* mask) {
+    GRID_STRIDE(i, n) {
+        float u = (float)uniform_ab(0.0, 1.0, seed, i);
+        mask[i] = u >= p ? keep : 0.0f;
+    }
 }

@@ -35,6 +35,9 @@ import org.trainer.core.backend.UnaryOp;
  * float32 and float64 are supported everywhere floating data makes sense; int32 where the CPU
  * backend supports it (copies, casts, fills, where, reductions, gathers, random).
  *
+ * <p>Fused capabilities: softmax, softmax cross-entropy, the optimizer steps, layer norm, the
+ * dropout mask and the LSTM, GRU and RNN recurrences ({@link CudaRecurrences}).
+ *
  * <p>Device timing ({@link #beginDeviceTiming()}) brackets every kernel, product, copy and fill
  * with CUDA events while it is on (see {@link DeviceTimer}). It is per device: every backend
  * instance on one GPU and every thread queue on the same stream, so a measurement begun on any of
@@ -42,12 +45,13 @@ import org.trainer.core.backend.UnaryOp;
  * volatile read.
  */
 public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEntropy, Fused.Sgd, Fused.Adam,
-        Fused.Rmsprop, Fused.Adagrad {
+        Fused.Rmsprop, Fused.Adagrad, Fused.LayerNorm, Fused.DropoutMask, Fused.Lstm, Fused.Gru, Fused.Rnn {
     private final CudaDevice dev;
     private final Kernels k;
     private final Gemm gemm;
     private final TiledGemm tiled;
     private final Device device;
+    private final CudaRecurrences<CudaStorage> recurrences;
 
     CudaBackend(CudaDevice dev, boolean forceFallbackGemm) {
         this.dev = dev;
@@ -55,6 +59,7 @@ public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEnt
         this.tiled = new TiledGemm(dev.kernels);
         this.gemm = GemmSelector.select(dev, forceFallbackGemm);
         this.device = Device.cuda(dev.context.index());
+        this.recurrences = CudaRecurrences.on(this, dev.kernels, gemm);
     }
 
     // ---------------------------------------------------------------- device facts and memory
@@ -154,6 +159,11 @@ public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEnt
     @Override
     public long endDeviceTiming() {
         return dev.timer.end();
+    }
+
+    /** {@link #cuda}, or null for null (an optional argument). */
+    private CudaStorage cudaOrNull(Storage s) {
+        return s == null ? null : cuda(s);
     }
 
     private CudaStorage cuda(Storage s) {
@@ -848,6 +858,158 @@ public final class CudaBackend implements Backend, Fused.Softmax, Fused.CrossEnt
         } else {
             k.launch("optim", "adagrad_" + t, ws.size(), ws.size(), ws, cuda(g), cuda(sum), clr, eps, weightDecay);
         }
+    }
+
+    // ---------------------------------------------------------------- layer norm and dropout
+
+    @Override
+    public void layerNorm(Storage x, Storage weight, Storage bias, int rows, int n, double eps, Storage y,
+                          Storage mean, Storage rstd) {
+        CudaStorage xs = cuda(x);
+        String t = floating("layerNorm", xs.dtype());
+        FusedArguments.rows("layerNorm", rows, n);
+        DType d = xs.dtype();
+        FusedArguments.require("layerNorm", "x", xs, d, rows, n);
+        FusedArguments.require("layerNorm", "weight", weight, d, n);
+        FusedArguments.require("layerNorm", "bias", bias, d, n);
+        FusedArguments.require("layerNorm", "y", y, d, rows, n);
+        FusedArguments.require("layerNorm", "mean", mean, d, rows);
+        FusedArguments.require("layerNorm", "rstd", rstd, d, rows);
+        if (rows == 0 || n == 0) {
+            return;
+        }
+        k.launchGrid("norm", "layer_norm_" + t, rows, 1, 1, LayerNormLaunch.threads(n), 1, n, eps, xs, cuda(weight),
+                cuda(bias), cuda(y), cuda(mean), cuda(rstd));
+    }
+
+    @Override
+    public void layerNormBackward(Storage x, Storage weight, Storage mean, Storage rstd, Storage gy, int rows, int n,
+                                  Storage gx, Storage gWeight, Storage gBias) {
+        CudaStorage xs = cuda(x);
+        String t = floating("layerNormBackward", xs.dtype());
+        String op = "layerNormBackward";
+        FusedArguments.rows(op, rows, n);
+        DType d = xs.dtype();
+        FusedArguments.require(op, "x", xs, d, rows, n);
+        FusedArguments.require(op, "weight", weight, d, n);
+        FusedArguments.require(op, "mean", mean, d, rows);
+        FusedArguments.require(op, "rstd", rstd, d, rows);
+        FusedArguments.require(op, "gy", gy, d, rows, n);
+        FusedArguments.require(op, "gx", gx, d, rows, n);
+        FusedArguments.require(op, "gWeight", gWeight, d, n);
+        FusedArguments.require(op, "gBias", gBias, d, n);
+        if (n == 0) {
+            return;
+        }
+        if (rows == 0) {
+            // Sums over no rows.
+            fill(gWeight, 0);
+            fill(gBias, 0);
+            return;
+        }
+        CudaStorage ms = cuda(mean);
+        CudaStorage rs = cuda(rstd);
+        CudaStorage gys = cuda(gy);
+        k.launchGrid("norm", "layer_norm_backward_" + t, rows, 1, 1, LayerNormLaunch.threads(n), 1, n, xs,
+                cuda(weight), ms, rs, gys, cuda(gx));
+        k.launch("norm", "layer_norm_columns_" + t, n, rows, n, xs, ms, rs, gys, cuda(gWeight), cuda(gBias));
+    }
+
+    /**
+     * One pass of random.cu's dropout_mask_f32, which draws each element as {@link #random}'s uniform
+     * float32 fill does; p and 1 / (1 - p) are rounded to float here, as the composed fallback's
+     * float32 constant p (binary GE) and SCALE parameter are.
+     */
+    @Override
+    public void dropoutMask(Storage mask, double p, long seed) {
+        CudaStorage m = cuda(mask);
+        if (m.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("dropoutMask: mask must be FLOAT32, got " + m.dtype());
+        }
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
+        }
+        k.launch("random", "dropout_mask_f32", m.size(), m.size(), (float) p, (float) (1 / (1 - p)), seed, m);
+    }
+
+    // ---------------------------------------------------------------- recurrences (CudaRecurrences)
+
+    @Override
+    public boolean lstmForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                               Storage h0, Storage c0, Storage out, Storage cs, Storage gates) {
+        floating("lstmForward", xProj.dtype());
+        if (!CudaRecurrences.checkLstmForward(steps, n, hidden, xProj, wHh, bHh, h0, c0, out, cs, gates)) {
+            return false;
+        }
+        recurrences.lstmForward(steps, n, hidden, reverse, cuda(xProj), cuda(wHh), cudaOrNull(bHh), cuda(h0),
+                cuda(c0), cuda(out), cuda(cs), cuda(gates));
+        return true;
+    }
+
+    @Override
+    public boolean lstmBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage c0,
+                                Storage out, Storage cs, Storage gates, Storage gOut, Storage gxProj, Storage gw,
+                                Storage gb, Storage gh0, Storage gc0, Storage dh, Storage dc) {
+        floating("lstmBackward", gOut.dtype());
+        if (!CudaRecurrences.checkLstmBackward(steps, n, hidden, wHh, h0, c0, out, cs, gates, gOut, gxProj, gw, gb,
+                gh0, gc0, dh, dc)) {
+            return false;
+        }
+        recurrences.lstmBackward(steps, n, hidden, reverse, cuda(wHh), cuda(h0), cuda(c0), cuda(out), cuda(cs),
+                cuda(gates), cuda(gOut), cuda(gxProj), cudaOrNull(gw), cudaOrNull(gb), cudaOrNull(gh0),
+                cudaOrNull(gc0), cuda(dh), cuda(dc));
+        return true;
+    }
+
+    @Override
+    public boolean gruForward(int steps, int n, int hidden, boolean reverse, Storage xProj, Storage wHh, Storage bHh,
+                              Storage h0, Storage out, Storage gates, Storage hn) {
+        floating("gruForward", xProj.dtype());
+        if (!CudaRecurrences.checkGruForward(steps, n, hidden, xProj, wHh, bHh, h0, out, gates, hn)) {
+            return false;
+        }
+        recurrences.gruForward(steps, n, hidden, reverse, cuda(xProj), cuda(wHh), cudaOrNull(bHh), cuda(h0),
+                cuda(out), cuda(gates), cuda(hn));
+        return true;
+    }
+
+    @Override
+    public boolean gruBackward(int steps, int n, int hidden, boolean reverse, Storage wHh, Storage h0, Storage out,
+                               Storage gates, Storage hn, Storage gOut, Storage gxProj, Storage gp, Storage gw,
+                               Storage gb, Storage gh0, Storage dh) {
+        floating("gruBackward", gOut.dtype());
+        if (!CudaRecurrences.checkGruBackward(steps, n, hidden, wHh, h0, out, gates, hn, gOut, gxProj, gp, gw, gb,
+                gh0, dh)) {
+            return false;
+        }
+        recurrences.gruBackward(steps, n, hidden, reverse, cuda(wHh), cuda(h0), cuda(out), cuda(gates), cuda(hn),
+                cuda(gOut), cuda(gxProj), cuda(gp), cudaOrNull(gw), cudaOrNull(gb), cudaOrNull(gh0), cuda(dh));
+        return true;
+    }
+
+    @Override
+    public boolean rnnForward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage xProj, Storage wHh,
+                              Storage bHh, Storage h0, Storage out) {
+        floating("rnnForward", xProj.dtype());
+        if (!CudaRecurrences.checkRnnForward(steps, n, hidden, xProj, wHh, bHh, h0, out)) {
+            return false;
+        }
+        recurrences.rnnForward(steps, n, hidden, reverse, relu, cuda(xProj), cuda(wHh), cudaOrNull(bHh), cuda(h0),
+                cuda(out));
+        return true;
+    }
+
+    @Override
+    public boolean rnnBackward(int steps, int n, int hidden, boolean reverse, boolean relu, Storage wHh, Storage h0,
+                               Storage out, Storage gOut, Storage gxProj, Storage gw, Storage gb, Storage gh0,
+                               Storage dh) {
+        floating("rnnBackward", gOut.dtype());
+        if (!CudaRecurrences.checkRnnBackward(steps, n, hidden, wHh, h0, out, gOut, gxProj, gw, gb, gh0, dh)) {
+            return false;
+        }
+        recurrences.rnnBackward(steps, n, hidden, reverse, relu, cuda(wHh), cuda(h0), cuda(out), cuda(gOut),
+                cuda(gxProj), cudaOrNull(gw), cudaOrNull(gb), cudaOrNull(gh0), cuda(dh));
+        return true;
     }
 
     @Override

@@ -15,13 +15,16 @@ class PtxLoaderTest {
     void shippedModulesLoad() {
         GpuTests.requireGpu();
         CudaDevice dev = CudaDevice.get(0);
-        for (String module : new String[] {"elementwise", "reduce", "conv", "random", "optim", "gemm"}) {
+        for (String module : new String[] {"elementwise", "reduce", "conv", "random", "optim", "gemm", "norm",
+            "recurrent"}) {
             assertNotNull(dev.kernels.function(module, switch (module) {
                 case "elementwise" -> "unary_f32";
                 case "reduce" -> "reduce_rows_f32";
                 case "conv" -> "im2col_f32";
-                case "random" -> "random_f32";
+                case "random" -> "dropout_mask_f32";
                 case "optim" -> "sgd_f32";
+                case "norm" -> "layer_norm_f32";
+                case "recurrent" -> "lstm_cell_forward_f32";
                 default -> "gemm_f32";
             }));
         }

@@ -21,6 +21,9 @@ import org.trainer.core.nn.Parameter;
 import org.trainer.core.nn.RNN;
 import org.trainer.core.nn.RecurrentLayer;
 import org.trainer.core.nn.RecurrentOptions;
+import org.trainer.core.nn.RecurrentOutput;
+import org.trainer.core.nn.RecurrentState;
+import org.trainer.core.ops.LayerNorm;
 import org.trainer.core.ops.SoftmaxCrossEntropy;
 
 /**
@@ -956,6 +959,202 @@ public abstract class BackendConformance {
                 for (int i = 0; i < composed.size(); i++) {
                     close("rnn " + act + " output/gradient " + i + " (fused)", dtype, composed.get(i), fused.get(i),
                             10);
+                }
+            }
+        }
+    }
+
+    /**
+     * A recurrent layer's output, final states and the gradients of the input, the initial states
+     * and every parameter on {@code device}, from loss = sum(y gy) + sum(hN gh) (+ sum(cN gc)): the
+     * final states' gradients reach the fused backward (the final c's included), and the initial
+     * states' gradients are asked for.
+     */
+    private static List<double[]> recurrentStatesRun(RecurrentLayer layer, Device device, DType dtype, double[] x,
+                                                     int[] xShape, long seed) {
+        layer.to(dtype);
+        layer.to(device);
+        Backend be = Backends.get(device);
+        int states = layer.options().numLayers() * layer.options().directions();
+        int batch = xShape[layer.options().batchFirst() ? 0 : 1];
+        int[] stateShape = {states, batch, layer.hiddenSize()};
+        int stateSize = prod(stateShape);
+        boolean lstm = layer instanceof LSTM;
+        Tensor xt = leaf(be, dtype, x, xShape);
+        Tensor h0 = leaf(be, dtype, as(dtype, uniform(seed, stateSize, -1, 1)), stateShape);
+        Tensor c0 = lstm ? leaf(be, dtype, as(dtype, uniform(seed + 1, stateSize, -1, 1)), stateShape) : null;
+        RecurrentOutput out = layer.forward(xt, lstm ? RecurrentState.of(h0, c0) : RecurrentState.of(h0));
+        Tensor y = out.output();
+        Tensor loss = y.mul(Tensor.wrap(put(be, dtype, as(dtype, uniform(seed + 2, y.numel(), -1, 1))), y.shape()))
+                .sum().add(out.h().mul(Tensor.wrap(put(be, dtype, as(dtype, uniform(seed + 3, stateSize, -1, 1))),
+                        stateShape)).sum());
+        if (lstm) {
+            loss = loss.add(out.c().mul(Tensor.wrap(put(be, dtype, as(dtype, uniform(seed + 4, stateSize, -1, 1))),
+                    stateShape)).sum());
+        }
+        loss.backward();
+        List<double[]> r = new java.util.ArrayList<>();
+        r.add(host(y));
+        r.add(host(out.h()));
+        r.add(host(xt.grad()));
+        r.add(host(h0.grad()));
+        if (lstm) {
+            r.add(host(out.c()));
+            r.add(host(c0.grad()));
+        }
+        for (Parameter p : layer.parameters()) {
+            r.add(host(p.grad()));
+        }
+        return r;
+    }
+
+    /** The recurrent layer {@code kind} (0 LSTM, 1 GRU, 2 RNN tanh, 3 RNN relu) with these options and seed. */
+    private static RecurrentLayer recurrentLayer(int kind, int input, int hidden, RecurrentOptions options, long seed) {
+        return switch (kind) {
+            case 0 -> new LSTM(input, hidden, options, seed);
+            case 1 -> new GRU(input, hidden, options, seed);
+            default -> new RNN(input, hidden, kind == 2 ? RNN.Nonlinearity.TANH : RNN.Nonlinearity.RELU, options,
+                    seed);
+        };
+    }
+
+    @Test
+    void recurrentCapabilitiesMatchTheComposedRecurrenceReversedWithoutBiasAndAtOddSizes() {
+        Backend be = backend();
+        List<Class<? extends Capability>> capabilities = List.of(Fused.Lstm.class, Fused.Gru.class, Fused.Rnn.class,
+                Fused.Rnn.class);
+        String[] names = {"lstm", "gru", "rnn tanh", "rnn relu"};
+        // {T, N, input, H} and the options: the reverse direction of a bidirectional layer over a
+        // hidden size that is not a multiple of a warp; one step of one sample without biases, through
+        // two layers; two bidirectional layers with the batch first.
+        int[][] sizes = {{6, 3, 5, 37}, {1, 1, 3, 5}, {4, 5, 2, 9}};
+        RecurrentOptions[] options = {RecurrentOptions.defaults().withBidirectional(true),
+                RecurrentOptions.defaults().withBias(false).withNumLayers(2),
+                RecurrentOptions.defaults().withBidirectional(true).withNumLayers(2).withBatchFirst(true)};
+        for (int kind = 0; kind < names.length; kind++) {
+            if (be.capability(capabilities.get(kind)).isEmpty()) {
+                continue;
+            }
+            for (int c = 0; c < sizes.length; c++) {
+                int[] sz = sizes[c];
+                RecurrentOptions o = options[c];
+                int[] xShape = o.batchFirst() ? new int[] {sz[1], sz[0], sz[2]} : new int[] {sz[0], sz[1], sz[2]};
+                for (DType dtype : FLOATING) {
+                    long seed = 90 + 10L * c + kind;
+                    double[] x = as(dtype, uniform(seed, prod(xShape), -1, 1));
+                    List<double[]> composed = recurrentStatesRun(recurrentLayer(kind, sz[2], sz[3], o, seed),
+                            PrimitiveBackend.DEVICE, dtype, x, xShape, seed);
+                    List<double[]> fused = recurrentStatesRun(recurrentLayer(kind, sz[2], sz[3], o, seed),
+                            be.device(), dtype, x, xShape, seed);
+                    assertEquals(composed.size(), fused.size(), names[kind] + ": results");
+                    for (int i = 0; i < composed.size(); i++) {
+                        close(names[kind] + " " + java.util.Arrays.toString(sz) + " " + o + " output/gradient " + i
+                                + " (fused)", dtype, composed.get(i), fused.get(i), 10);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Layer norm of x [rows, n] and the gradients of x, weight and bias on {@code be}. */
+    private static List<double[]> layerNormRun(Backend be, DType dtype, double[][] xwb, double[] gy, int rows, int n) {
+        Tensor x = leaf(be, dtype, xwb[0], rows, n);
+        Tensor w = leaf(be, dtype, xwb[1], n);
+        Tensor b = leaf(be, dtype, xwb[2], n);
+        Tensor y = LayerNorm.apply(x, w, b, 1e-5);
+        y.backward(Tensor.wrap(put(be, dtype, gy), rows, n));
+        return List.of(host(y), host(x.grad()), host(w.grad()), host(b.grad()));
+    }
+
+    @Test
+    void layerNormCapabilityMatchesTheComposedFallback() {
+        Backend be = backend();
+        if (be.capability(Fused.LayerNorm.class).isEmpty()) {
+            return;
+        }
+        Backend plain = new PrimitiveBackend(be);
+        // One element; rows shorter than a warp; a warp and one; more than a block; many rows.
+        int[][] sizes = {{1, 1}, {3, 7}, {5, 33}, {4, 300}, {2, 1031}, {257, 16}};
+        for (DType dtype : FLOATING) {
+            for (int[] rn : sizes) {
+                int rows = rn[0];
+                int n = rn[1];
+                // Rows far from zero mean: the centring must happen before the squares are summed.
+                double[][] xwb = {as(dtype, uniform(101, rows * n, 2, 6)), as(dtype, uniform(102, n, 0.5, 1.5)),
+                        as(dtype, uniform(103, n, -1, 1))};
+                double[] gy = as(dtype, uniform(104, rows * n, -1, 1));
+                List<double[]> composed = layerNormRun(plain, dtype, xwb, gy, rows, n);
+                List<double[]> fused = layerNormRun(be, dtype, xwb, gy, rows, n);
+                String[] names = {"y", "gx", "gWeight", "gBias"};
+                for (int i = 0; i < names.length; i++) {
+                    close("layerNorm " + rows + "x" + n + " " + names[i] + " (fused)", dtype, composed.get(i),
+                            fused.get(i), 10);
+                }
+                // The saved statistics, against double math on the host.
+                Storage mean = be.allocate(dtype, rows);
+                Storage rstd = be.allocate(dtype, rows);
+                be.capability(Fused.LayerNorm.class).get().layerNorm(put(be, dtype, xwb[0]), put(be, dtype, xwb[1]),
+                        put(be, dtype, xwb[2]), rows, n, 1e-5, be.allocate(dtype, rows * n), mean, rstd);
+                double[] mu = new double[rows];
+                double[] rs = new double[rows];
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    for (int j = 0; j < n; j++) {
+                        s += xwb[0][r * n + j];
+                    }
+                    mu[r] = s / n;
+                    double v = 0;
+                    for (int j = 0; j < n; j++) {
+                        double d = xwb[0][r * n + j] - mu[r];
+                        v += d * d;
+                    }
+                    rs[r] = 1 / Math.sqrt(v / n + 1e-5);
+                }
+                close("layerNorm " + rows + "x" + n + " mean", dtype, mu, be.toDoubleArray(mean));
+                close("layerNorm " + rows + "x" + n + " rstd", dtype, rs, be.toDoubleArray(rstd), 10);
+            }
+        }
+    }
+
+    @Test
+    void dropoutMaskCapabilityGivesTheComposedMaskBitForBit() {
+        Backend be = backend();
+        if (be.capability(Fused.DropoutMask.class).isEmpty()) {
+            return;
+        }
+        Fused.DropoutMask fused = be.capability(Fused.DropoutMask.class).get();
+        for (int size : new int[] {0, 1, 7, 1031, 70001}) {
+            for (double p : new double[] {0, 0.1, 0.5, 1.0 / 3, 0.9}) {
+                for (long seed : new long[] {0, 12345, -7}) {
+                    Storage mask = be.allocate(DType.FLOAT32, size);
+                    fused.dropoutMask(mask, p, seed);
+                    float[] got = be.toFloatArray(mask);
+                    assertEquals(size, got.length, "dropoutMask size");
+                    if (size == 0) {
+                        continue;
+                    }
+                    // Tensor.dropoutMask's composition: rand(seed).ge(p).mul(1 / (1 - p)), as primitives.
+                    Storage u = be.allocate(DType.FLOAT32, size);
+                    be.random(u, false, 0, 1, seed);
+                    Storage threshold = be.allocate(DType.FLOAT32, 1);
+                    be.fill(threshold, p);
+                    Storage kept = be.allocate(DType.FLOAT32, size);
+                    be.binary(BinaryOp.GE, u, new int[] {size}, threshold, new int[] {1}, kept, new int[] {size});
+                    Storage composed = be.allocate(DType.FLOAT32, size);
+                    be.unary(UnaryOp.SCALE, 1 / (1 - p), kept, composed);
+                    float[] want = be.toFloatArray(composed);
+                    int zeros = 0;
+                    for (int i = 0; i < size; i++) {
+                        if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                            fail("dropoutMask size " + size + ", p " + p + ", seed " + seed + ": element " + i
+                                    + " is " + got[i] + ", the composed mask has " + want[i]);
+                        }
+                        zeros += got[i] == 0 ? 1 : 0;
+                    }
+                    if (size == 70001) {
+                        // About p of the elements are dropped (the binomial's sd is under 0.002 here).
+                        assertEquals(p, zeros / (double) size, 0.01, "dropoutMask: share of zeros at p " + p);
+                    }
                 }
             }
         }
