@@ -35,7 +35,8 @@ import org.trainer.hpo.gp.OutputWarping;
  *
  * <p>Options: {@code --seeds 10 --budget 50 --only NAME --no-peer --no-random}, and
  * {@code --ablation} for the GP without its output warping, and with the dimension-scaled
- * length-scale prior, too. A harness for a person to
+ * length-scale prior, too; {@code --trust-region} for the GP with its trust region
+ * ({@code GaussianProcessSampler.Builder.trustRegion}). A harness for a person to
  * read, not a test: nothing fails when a target is missed.
  */
 public final class HpoRegretHarness {
@@ -129,6 +130,7 @@ public final class HpoRegretHarness {
         boolean peer = true;
         boolean random = true;
         boolean ablation = false;
+        boolean trustRegion = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -137,8 +139,9 @@ public final class HpoRegretHarness {
                 case "--no-peer" -> peer = false;
                 case "--no-random" -> random = false;
                 case "--ablation" -> ablation = true;
+                case "--trust-region" -> trustRegion = true;
                 default -> throw new IllegalArgumentException("HpoRegretHarness: unknown option " + args[i]
-                        + "; expected --seeds N, --budget N, --only NAME, --no-peer, --no-random or --ablation");
+                        + "; expected --seeds N, --budget N, --only NAME, --no-peer, --no-random, --ablation or --trust-region");
             }
         }
         Map<String, Sampler> samplers = new LinkedHashMap<>();
@@ -148,6 +151,9 @@ public final class HpoRegretHarness {
                     GaussianProcessSampler.builder().outputWarping(OutputWarping.NONE).build());
             samplers.put("GP, dimension-scaled length scales",
                     GaussianProcessSampler.builder().lengthScalePrior(LengthScalePrior.DIMENSION_SCALED).build());
+        }
+        if (trustRegion) {
+            samplers.put("GP, trust region", GaussianProcessSampler.builder().trustRegion(true).build());
         }
         if (random) {
             samplers.put("random", new UniformSampler());

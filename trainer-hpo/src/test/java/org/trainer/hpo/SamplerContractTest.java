@@ -22,7 +22,8 @@ class SamplerContractTest {
 
     /** Every sampler of the library; a new one is one line here. */
     static Stream<Sampler> samplers() {
-        return Stream.of(new RandomSampler(), new GridSampler(4), new GaussianProcessSampler());
+        return Stream.of(new RandomSampler(), new GridSampler(4), new GaussianProcessSampler(),
+                GaussianProcessSampler.builder().trustRegion(true).build());
     }
 
     static final SearchSpace SPACE = SearchSpace.builder()

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
  *   <li>categorical choices: each combination searched on its own when there are few, else a
  *       local search over single changes of one choice (see {@link #maximize}).</li>
  * </ol>
+ * Within a trust region ({@link TrustRegion}) the candidates and the local searches keep to its box.
  * Everything random comes from the caller's generator, so the result is a function of its seed.
  */
 final class AcquisitionOptimizer {
@@ -30,12 +31,35 @@ final class AcquisitionOptimizer {
     private final double beta;
     private final int candidates;
     private final int restarts;
+    /** The box searched, per column (null: the whole unit cube). */
+    private final double[] lo;
+    private final double[] hi;
 
     AcquisitionOptimizer(Acquisition acquisition, double beta, int candidates, int restarts) {
+        this(acquisition, beta, candidates, restarts, null, null);
+    }
+
+    /**
+     * An optimizer that searches only the box [lo, hi] of the numeric columns (a trust region;
+     * both null: the whole cube): the candidates are drawn in it and the local searches bounded by it.
+     */
+    AcquisitionOptimizer(Acquisition acquisition, double beta, int candidates, int restarts, double[] lo, double[] hi) {
         this.acquisition = acquisition;
         this.beta = beta;
         this.candidates = candidates;
         this.restarts = restarts;
+        this.lo = lo;
+        this.hi = hi;
+    }
+
+    /** Moves the numeric columns of a point into the box, in place (uniform ones scaled, others clamped). */
+    private void intoBox(double[] u, int[] numeric, boolean scale) {
+        if (lo == null) {
+            return;
+        }
+        for (int c : numeric) {
+            u[c] = scale ? lo[c] + u[c] * (hi[c] - lo[c]) : Math.min(hi[c], Math.max(lo[c], u[c]));
+        }
     }
 
     /** The acquisition value for posterior mean {@code mean} and variance {@code var}, given the best loss {@code best}. */
@@ -162,12 +186,15 @@ final class AcquisitionOptimizer {
         int nLocal = incumbents.isEmpty() ? 0 : count / 2;
         double[][] pts = new double[count][];
         double[] scores = new double[count];
+        int[] numericCols = enc.numericColumns();
         for (int c = 0; c < count; c++) {
             if (c < nLocal) {
                 double[] center = incumbents.get(c % Math.min(incumbents.size(), 5));
                 pts[c] = enc.perturb(center, (c / 5) % 2 == 0 ? 0.1 : 0.01, rng);
+                intoBox(pts[c], numericCols, false);
             } else {
                 pts[c] = enc.random(rng);
+                intoBox(pts[c], numericCols, true);
             }
             if (combination >= 0) {
                 enc.setCombination(pts[c], combination);
@@ -212,6 +239,12 @@ final class AcquisitionOptimizer {
             double[] lo = new double[numeric.length];
             double[] hi = new double[numeric.length];
             Arrays.fill(hi, 1);
+            if (this.lo != null) {
+                for (int i = 0; i < numeric.length; i++) {
+                    lo[i] = this.lo[numeric[i]];
+                    hi[i] = this.hi[numeric[i]];
+                }
+            }
             int dim = enc.columns();
             double[] gradMean = new double[dim];
             double[] gradVar = new double[dim];

@@ -42,7 +42,9 @@ import org.trainer.hpo.TrialState;
  *       multi-start local search ({@link AcquisitionOptimizer}; each of up to 16 combinations of
  *       categorical choices searched on its own), rounds integers and picks categoricals, and
  *       decodes the point into values of the ranges; a fixed parameter (low == high) takes no
- *       column and is not searched.</li>
+ *       column and is not searched; with {@link Builder#trustRegion the trust region} (off by
+ *       default), within a box around the incumbent replayed from the losses, or by a Thompson
+ *       sample from the whole space when that box has just shrunk.</li>
  * </ol>
  *
  * <p>FAILED trials are skipped, or imputed with the worst observed loss
@@ -60,6 +62,8 @@ public final class GaussianProcessSampler implements Sampler {
     private static final double[] FIT_START_LENGTHS = {0.5, 2, 0.15, 5, 0.05};
     /** From this many observations on, the hyperparameter fit optimizes only from its most promising start. */
     private static final int SCREEN_FIT_STARTS_FROM = 64;
+    /** Candidates of a Thompson-sampling proposal (with the trust region). */
+    private static final int THOMPSON_CANDIDATES = 512;
     private final Acquisition acquisition;
     private final double beta;
     private final int initialPoints;
@@ -70,6 +74,7 @@ public final class GaussianProcessSampler implements Sampler {
     private final FailedTrialPolicy failed;
     private final OutputWarping outputWarping;
     private final LengthScalePrior lengthScalePrior;
+    private final boolean trustRegion;
 
     /** Log EI, min(10, max(5, 2 d)) initial random points, kriging believer, failed trials skipped. */
     public GaussianProcessSampler() {
@@ -87,6 +92,7 @@ public final class GaussianProcessSampler implements Sampler {
         this.failed = b.failed;
         this.outputWarping = b.outputWarping;
         this.lengthScalePrior = b.lengthScalePrior;
+        this.trustRegion = b.trustRegion;
     }
 
     /**
@@ -159,7 +165,7 @@ public final class GaussianProcessSampler implements Sampler {
                     model = m;
                 }
             }
-            return propose(enc, model, xs.size(), pendingXs, rng);
+            return propose(enc, model, xs.size(), pendingXs, rng, raw, Math.max(2, initial));
         } catch (IllegalStateException numericalFailure) {
             // A kernel matrix that no jitter makes positive definite: an unusual, degenerate data set.
             // One random proposal is better than a failed trial; the next call may well succeed.
@@ -221,7 +227,7 @@ public final class GaussianProcessSampler implements Sampler {
     }
 
     private Map<String, Object> propose(SpaceEncoding enc, Model model, int n, List<double[]> pendingXs,
-                                        SplittableRandom rng) {
+                                        SplittableRandom rng, double[] raw, int initial) {
         double[][] x = model.x;
         double[] y = model.y;
         double best = model.best;
@@ -256,7 +262,21 @@ public final class GaussianProcessSampler implements Sampler {
         for (int i = 0; i < Math.min(5, n); i++) {
             incumbents.add(x[byLoss[i]]);
         }
-        AcquisitionOptimizer opt = new AcquisitionOptimizer(acquisition, beta, candidates, acquisitionRestarts);
+        int[] numeric = enc.numericColumns();
+        double[] lo = null;
+        double[] hi = null;
+        if (trustRegion && numeric.length > 0) {
+            TrustRegion region = TrustRegion.replay(raw, initial, TrustRegion.failureTolerance(numeric.length));
+            if (region.shrunk()) {
+                // The region around the incumbent has just shrunk (or collapsed): one proposal from
+                // the whole space, by Thompson sampling, to find a better basin if there is one.
+                return enc.decode(ThompsonSample.minimizer(gp, incumbents, enc, rng, THOMPSON_CANDIDATES));
+            }
+            lo = new double[enc.columns()];
+            hi = new double[enc.columns()];
+            region.box(x[byLoss[0]], hyper.lengthScales(), numeric, lo, hi);
+        }
+        AcquisitionOptimizer opt = new AcquisitionOptimizer(acquisition, beta, candidates, acquisitionRestarts, lo, hi);
         double[] point = opt.maximize(gp, best, incumbents, enc, rng);
         return enc.decode(point);
     }
@@ -265,7 +285,7 @@ public final class GaussianProcessSampler implements Sampler {
     public String toString() {
         return "GaussianProcessSampler[acquisition=" + acquisition + (acquisition == Acquisition.UCB ? ", beta=" + beta : "")
                 + ", initialPoints=" + (initialPoints > 0 ? initialPoints : "auto") + ", pending=" + pending
-                + ", failed=" + failed + ", outputWarping=" + outputWarping + ", lengthScalePrior=" + lengthScalePrior + "]";
+                + ", failed=" + failed + ", outputWarping=" + outputWarping + ", lengthScalePrior=" + lengthScalePrior + (trustRegion ? ", trustRegion" : "") + "]";
     }
 
     /** Options of a {@link GaussianProcessSampler}; every one has a default. */
@@ -280,6 +300,7 @@ public final class GaussianProcessSampler implements Sampler {
         private FailedTrialPolicy failed = FailedTrialPolicy.SKIP;
         private OutputWarping outputWarping = OutputWarping.POWER;
         private LengthScalePrior lengthScalePrior = LengthScalePrior.GAMMA;
+        private boolean trustRegion = false;
 
         private Builder() {
         }
@@ -394,6 +415,23 @@ public final class GaussianProcessSampler implements Sampler {
         public Builder outputWarping(OutputWarping outputWarping) {
             this.outputWarping = Objects.requireNonNull(outputWarping,
                     "GaussianProcessSampler.Builder.outputWarping: outputWarping");
+            return this;
+        }
+
+        /**
+         * Whether to search the acquisition within a TuRBO trust region around the incumbent
+         * ({@link TrustRegion}: a box whose side doubles after 3 improvements in a row and halves
+         * after max(4, d) failures in a row), with a Thompson sample from the whole space
+         * ({@link ThompsonSample}) as the proposal after each halving; default false. It
+         * converges faster on smooth problems (Rosenbrock-4, Dixon-Price-5, Branin in the
+         * regret harness) but stays more often in a local optimum of a multimodal one (Mixed
+         * Hartmann-3).
+         *
+         * @param trustRegion whether to use the trust region
+         * @return this builder
+         */
+        public Builder trustRegion(boolean trustRegion) {
+            this.trustRegion = trustRegion;
             return this;
         }
 

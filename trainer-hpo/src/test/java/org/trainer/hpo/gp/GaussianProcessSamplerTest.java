@@ -81,6 +81,55 @@ class GaussianProcessSamplerTest {
                 + " (" + p.get(name).getClass().getSimpleName() + ") is not legal for " + range));
     }
 
+    /**
+     * Five initial points in [0.3, 0.7], the best at 0.5, then {@code failures} worse ones near it,
+     * their losses rough (a short length scale: much is unknown outside [0.3, 0.7]): the trust
+     * region's side is 0.8 halved after every 4 failures (d = 1).
+     */
+    private static List<FrozenTrial> crowdedLine(int failures) {
+        double[] xs = {0.3, 0.4, 0.5, 0.6, 0.7, 0.45, 0.55, 0.35, 0.65, 0.48, 0.52, 0.42, 0.58, 0.49, 0.51};
+        double[] losses = {2, 1.5, 1, 2.5, 1.2, 3, 1.1, 2.8, 1.3, 2.2, 1.9, 1.05, 2.6, 1.7, 1.4};
+        List<FrozenTrial> trials = new ArrayList<>();
+        for (int i = 0; i < 5 + failures; i++) {
+            trials.add(complete(i, Map.of("x", xs[i]), losses[i]));
+        }
+        return trials;
+    }
+
+    private static final SearchSpace LINE = SearchSpace.builder().add("x", FloatRange.linear(0, 1)).build();
+
+    @Test
+    void theTrustRegionKeepsProposalsInItsBox() {
+        // Nine failures: the side is 0.2 (halved twice, not just now); one length scale, so the box is [0.4, 0.6].
+        GaussianProcessSampler tr = GaussianProcessSampler.builder().trustRegion(true).build();
+        int outsideWithout = 0;
+        for (long seed = 0; seed < 5; seed++) {
+            double x = (Double) tr.sample(LINE, crowdedLine(9), Direction.MINIMIZE, seed).get("x");
+            assertTrue(x >= 0.4 - 1e-12 && x <= 0.6 + 1e-12, "seed " + seed + ": " + x + " is outside [0.4, 0.6]");
+            double free = (Double) new GaussianProcessSampler().sample(LINE, crowdedLine(9), Direction.MINIMIZE, seed).get("x");
+            if (free < 0.4 || free > 0.6) {
+                outsideWithout++;
+            }
+        }
+        // Without the region, expected improvement explores the unobserved ends: the box is what binds.
+        assertTrue(outsideWithout >= 3, "without the trust region, " + outsideWithout + " of 5 proposals left [0.4, 0.6]");
+    }
+
+    @Test
+    void theTrustRegionSamplesTheWholeSpaceRightAfterItShrinks() {
+        // Eight failures: the side has just halved to 0.2, so the proposal is a Thompson sample.
+        GaussianProcessSampler tr = GaussianProcessSampler.builder().trustRegion(true).build();
+        int outside = 0;
+        for (long seed = 0; seed < 10; seed++) {
+            double x = (Double) tr.sample(LINE, crowdedLine(8), Direction.MINIMIZE, seed).get("x");
+            if (x < 0.3 || x > 0.7) {
+                outside++;
+            }
+        }
+        assertTrue(outside >= 3, "after the region shrank, " + outside + " of 10 proposals left the observed [0.3, 0.7]");
+        assertTrue(tr.toString().contains("trustRegion"), tr.toString());
+    }
+
     @Test
     void proposalsRespectBoundsTypesAndCategoricalsAndLearn() {
         List<FrozenTrial> trials = run(new GaussianProcessSampler(), MIXED, GaussianProcessSamplerTest::mixedLoss,
