@@ -17,7 +17,13 @@ import org.slf4j.LoggerFactory;
  * results are bitwise reproducible for a given kernel.
  */
 public final class Sgemm {
-    private static final Logger LOG = LoggerFactory.getLogger(Sgemm.class);
+    /**
+     * The logger, created on first use: slf4j's set-up looks up its provider on the whole class path, and only
+     * a JVM without the Vector API logs here.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Sgemm.class);
+    }
 
     /**
      * Below this many multiply-adds (about 80 us on one core) waking pool threads costs more than
@@ -56,7 +62,7 @@ public final class Sgemm {
         private static SgemmKernel selectBest() {
             if (!VectorSupport.present()) {
                 VectorSupport.warnIfMissing();
-                LOG.info("jdk.incubator.vector is not available: SGEMM uses the portable kernel, "
+                Log.LOG.info("jdk.incubator.vector is not available: SGEMM uses the portable kernel, "
                         + "which is many times slower; add --add-modules jdk.incubator.vector to the java command line");
                 return PORTABLE;
             }
