@@ -59,6 +59,21 @@ public record Device(String type, int index) {
         return type.equals("cpu") && index == 0 ? CPU : new Device(type, index);
     }
 
+    /**
+     * Equal type and index. Written out, as is {@link #hashCode}, rather than left to the record's
+     * generated methods: a device is a map key on the way to a CPU run's first step, and the generated
+     * ones are bootstrapped through {@code ObjectMethods} and method handles on first use.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof Device d && index == d.index && type.equals(d.type);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * type.hashCode() + index;
+    }
+
     @Override
     public String toString() {
         return type.equals("cpu") ? "cpu" : type + ":" + index;

@@ -6,9 +6,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.trainer.core.Device;
 
-/** Finds backends through {@link ServiceLoader} and keeps one instance per device. */
+/**
+ * Keeps one backend per device: the CPU's, which ships in this module, created directly; any other
+ * (CUDA) found through {@link ServiceLoader}. A provider lookup reads every jar of the class path
+ * (opening each one), which in an application with a large class path cost a CPU run a noticeable
+ * part of its start-up, so a run that only asks for the CPU never makes one.
+ */
 public final class Backends {
     private static final Map<Device, Backend> BACKENDS = new ConcurrentHashMap<>();
+
+    /** The CPU provider's class, named rather than imported so that this package does not depend on backend.cpu. */
+    private static final String CPU_PROVIDER = "org.trainer.core.backend.cpu.CpuBackendProvider";
 
     private Backends() {
     }
@@ -20,6 +28,9 @@ public final class Backends {
      * @return its backend
      */
     public static Backend get(Device device) {
+        if (device == Device.CPU || device.equals(Device.CPU)) {
+            return Cpu.BACKEND;
+        }
         return BACKENDS.computeIfAbsent(device, Backends::create);
     }
 
@@ -45,6 +56,21 @@ public final class Backends {
             }
         }
         return null;
+    }
+
+    /** The CPU backend, created on first use from the provider that ships in this module. */
+    private static final class Cpu {
+        static final Backend BACKEND = createCpu();
+
+        private static Backend createCpu() {
+            BackendProvider p;
+            try {
+                p = (BackendProvider) Class.forName(CPU_PROVIDER).getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("the CPU backend provider " + CPU_PROVIDER + " cannot be created", e);
+            }
+            return p.create(0);
+        }
     }
 
     private static Backend create(Device device) {

@@ -203,7 +203,21 @@ public final class MemoryScope implements AutoCloseable {
         private long bytes;
         private long misses;
 
+        /**
+         * A pool's key. Its equals and hashCode are written out rather than generated: the generated
+         * ones are bootstrapped through {@code ObjectMethods} and method handles on first use, which
+         * every run pays in its first step.
+         */
         private record Key(Backend backend, DType dtype, int size) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && size == k.size && dtype == k.dtype && backend.equals(k.backend);
+            }
+
+            @Override
+            public int hashCode() {
+                return (31 * backend.hashCode() + dtype.hashCode()) * 31 + size;
+            }
         }
 
         Storage take(Backend backend, DType dtype, int size) {

@@ -49,7 +49,13 @@ import org.trainer.core.train.checkpoint.Checkpointing;
  * {@link org.trainer.core.train.checkpoint}).
  */
 public final class Trainer {
-    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /**
+     * The logger, created on first use: slf4j's set-up looks up its provider on the whole class path, and the
+     * first line is logged after the first epoch, so that set-up stays out of the time to the first step.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    }
 
     private final List<Supplier<Metric>> metrics = new ArrayList<>();
     private final List<Callback> callbacks = new ArrayList<>();
@@ -125,15 +131,14 @@ public final class Trainer {
      * A progress bar within each epoch (batch i/n, the epoch's running mean loss, samples/s and ETA),
      * which the epoch's line replaces when it ends; off by default. It is drawn only on a terminal: in
      * a log file or a CI log ({@link System#console()} absent) there are no {@code \r} frames, only the
-     * epoch lines. One bar serves the whole fit. It needs the optional dependency
-     * {@code me.tongfei:progressbar} on the class path. Returns this.
-     *
-     * @throws IllegalStateException if {@code on} and the progressbar library is not on the class path
+     * epoch lines. One bar serves the whole fit. Drawing it needs the optional dependency
+     * {@code me.tongfei:progressbar} on the class path; {@link #fit} checks it before the first epoch
+     * when it is to draw the bar (on a terminal), and fails with {@link IllegalStateException} naming
+     * the dependency when it is missing. (Not here: finding the library means searching the class path
+     * jar by jar up to it, which a run without a terminal, where no bar is drawn, need not pay before
+     * its first step.) Returns this.
      */
     public Trainer progressBar(boolean on) {
-        if (on) {
-            requireProgressBarLibrary(Trainer.class.getClassLoader());
-        }
         this.progressBar = on;
         return this;
     }
@@ -232,7 +237,9 @@ public final class Trainer {
      * @throws org.trainer.core.train.checkpoint.TrainingStoppedException when the checkpoints'
      *                                  {@link org.trainer.core.train.checkpoint.StopRequest} was made: after
      *                                  the current step, with a checkpoint of that moment written
-     * @throws IllegalStateException    when another writer holds the checkpoint directory, or when it holds
+     * @throws IllegalStateException    when the progress bar is to be drawn and its library is not on the
+     *                                  class path ({@link #progressBar}), when another writer holds the
+     *                                  checkpoint directory, or when it holds
      *                                  checkpoints and every one is damaged (listing each and why) under
      *                                  {@link org.trainer.core.train.checkpoint.Checkpointing.AllDamaged#FAIL}
      */
@@ -282,7 +289,7 @@ public final class Trainer {
                 }
                 logs.put("lr", state.lr);
                 history.addEpoch(logs);
-                LOG.debug("epoch {}/{}: {}", epoch + 1, epochs, logs);
+                Log.LOG.debug("epoch {}/{}: {}", epoch + 1, epochs, logs);
                 for (Callback c : all) {
                     c.onEpochEnd(ctx, epoch, logs);
                 }
@@ -310,6 +317,9 @@ public final class Trainer {
         }
         PrintStream out = console != null ? console : System.out;
         boolean onTerminal = console != null ? terminal : System.console() != null;
+        if (progressBar && onTerminal) {
+            requireProgressBarLibrary(Trainer.class.getClassLoader());
+        }
         return new ConsoleOutput(out, progressBar && onTerminal);
     }
 

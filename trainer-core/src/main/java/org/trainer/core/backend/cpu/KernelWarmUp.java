@@ -57,7 +57,13 @@ final class KernelWarmUp {
     private static final long MIN_PAUSE_NS = 500_000;
     private static final long MAX_PAUSE_NS = 20_000_000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
+    /**
+     * The logger, created on first use: slf4j's set-up looks up its provider on the whole class path, and
+     * this class is loaded by the first optimizer step ({@link #used}), while only a warm-up logs.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(KernelWarmUp.class);
+    }
 
     /**
      * Multiply-adds of the first product that starts the warm-up. Smaller models (the digits quick
@@ -145,9 +151,9 @@ final class KernelWarmUp {
         long start = System.nanoTime();
         try {
             run(backend, ROUNDS, true);
-            LOG.debug("kernel warm-up: {} rounds in {} ms", ROUNDS, (System.nanoTime() - start) / 1_000_000);
+            Log.LOG.debug("kernel warm-up: {} rounds in {} ms", ROUNDS, (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException | Error e) {
-            LOG.warn("kernel warm-up stopped: {}", e.toString());
+            Log.LOG.warn("kernel warm-up stopped: {}", e.toString());
         }
     }
 

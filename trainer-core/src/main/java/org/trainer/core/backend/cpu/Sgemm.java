@@ -17,7 +17,13 @@ import org.slf4j.LoggerFactory;
  * results are bitwise reproducible for a given kernel.
  */
 public final class Sgemm {
-    private static final Logger LOG = LoggerFactory.getLogger(Sgemm.class);
+    /**
+     * The logger, created on first use: slf4j's set-up looks up its provider on the whole class path, and only
+     * a JVM without the Vector API logs here.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Sgemm.class);
+    }
 
     /**
      * Below this many multiply-adds (about 80 us on one core) waking pool threads costs more than
@@ -42,12 +48,40 @@ public final class Sgemm {
     private Sgemm() {
     }
 
+    /**
+     * Up to this many multiply-adds (about 0.1 ms on one core with the vector kernel) a product runs on
+     * {@link SgemmFmaKernel} while the Vector API kernels are not loaded (and always where vectors are
+     * too narrow for them): the quick start's products (at most [256 x 64] x [64 x 128], 2M) never
+     * load them. Its results are the vector kernel's, so which of the two runs a product never shows.
+     */
+    static final long FMA_MAX_WORK = 1L << 22;
+
+    /**
+     * Small products that {@link SgemmFmaKernel} serves before the vector kernel is loaded for them
+     * too. It runs them 2 to 10 times slower once both are compiled, so a long run of a model made only
+     * of small products is better off paying the Vector API's cold start once; the quick start (20
+     * epochs of 45 steps, five products each, about 4,600 in all) stays below this.
+     */
+    static final int FMA_MAX_PRODUCTS = 1 << 14;
+
+    private static final SgemmKernel PORTABLE = new SgemmPortableKernel();
+    private static final SgemmKernel FMA = new SgemmFmaKernel();
+    /** Whether the jdk.incubator.vector module is in the boot layer (where SGEMM's results are fused multiply-adds). */
+    private static final boolean VECTOR_MODULE = VectorSupport.present();
+    /** Set once {@link Kernels} has loaded the vector kernel; until then small products run on {@link #FMA}. */
+    private static volatile boolean vectorLoaded;
+    /** Small products run on {@link #FMA} so far; counted without synchronization, so about that many. */
+    private static int fmaProducts;
+
     /** Loads the vector kernel lazily, so that nothing touches the Vector API unless it is present. */
     private static final class Kernels {
-        static final SgemmKernel PORTABLE = new SgemmPortableKernel();
         static final SgemmKernel BEST = selectBest();
         /** The dot-product kernel that goes with {@link #BEST}, or null when BEST is portable. */
         static final SgemmDotKernel DOT = BEST == PORTABLE ? null : selectDot();
+
+        static {
+            vectorLoaded = BEST != PORTABLE;
+        }
 
         private static SgemmDotKernel selectDot() {
             return VectorSupport.load(SgemmDotKernel.class, "VectorSgemmDot", false, "SGEMM packs every product");
@@ -56,7 +90,7 @@ public final class Sgemm {
         private static SgemmKernel selectBest() {
             if (!VectorSupport.present()) {
                 VectorSupport.warnIfMissing();
-                LOG.info("jdk.incubator.vector is not available: SGEMM uses the portable kernel, "
+                Log.LOG.info("jdk.incubator.vector is not available: SGEMM uses the portable kernel, "
                         + "which is many times slower; add --add-modules jdk.incubator.vector to the java command line");
                 return PORTABLE;
             }
@@ -71,9 +105,26 @@ public final class Sgemm {
         forcePortable = force;
     }
 
-    /** The kernel that {@link #gemm} uses now. */
+    /** The kernel that {@link #gemm} uses now for large products (and that convolutions pack for). */
     static SgemmKernel kernel() {
-        return forcePortable ? Kernels.PORTABLE : Kernels.BEST;
+        return forcePortable ? PORTABLE : Kernels.BEST;
+    }
+
+    /**
+     * The kernel for a product of {@code work} multiply-adds: {@link #FMA} for a small one while the
+     * vector kernel is not loaded, for the first {@link #FMA_MAX_PRODUCTS} of them (and always where
+     * vectors are too narrow for the vector kernel, so that a small product's result never depends on
+     * what ran before it); otherwise {@link #kernel()}.
+     */
+    static SgemmKernel kernel(long work) {
+        if (work > FMA_MAX_WORK || !VECTOR_MODULE || forcePortable || vectorLoaded) {
+            return kernel();
+        }
+        if (fmaProducts < FMA_MAX_PRODUCTS) {
+            fmaProducts++;
+            return FMA;
+        }
+        return Kernels.BEST == PORTABLE ? FMA : Kernels.BEST;
     }
 
     /** The dot-product kernel for products of k-contiguous operands, or null (portable kernel). */
@@ -138,13 +189,13 @@ public final class Sgemm {
             return;
         }
         long work = (long) m * n * k;
-        SgemmDotKernel dot = dotKernel();
-        if (dot != null && prefersDot(transA, transB, m, n, k)) {
+        SgemmDotKernel dot = prefersDot(transA, transB, m, n, k) ? dotKernel() : null;
+        if (dot != null) {
             KernelWarmUp.used(KernelWarmUp.Family.DOT_PRODUCT);
             dotProduct(dot, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, work);
             return;
         }
-        SgemmKernel kernel = kernel();
+        SgemmKernel kernel = kernel(work);
         if (Parallel.threads() == 1 || work < PARALLEL_MIN_WORK) {
             SgemmDriver.run(kernel, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, 0, m, 0, n);
             return;
@@ -198,13 +249,14 @@ public final class Sgemm {
             }
             return;
         }
-        SgemmDotKernel dot = dotKernel();
-        if (dot != null && prefersDot(transA, transB, m, n, k)) {
+        SgemmDotKernel dot = prefersDot(transA, transB, m, n, k) ? dotKernel() : null;
+        if (dot != null) {
             KernelWarmUp.used(KernelWarmUp.Family.DOT_PRODUCT);
             dot.run(m, n, k, 1, a, aOff, k, 0, b, bOff, k, 0, c, cOff, n, accumulate, 0, m, 0, n);
             return;
         }
-        SgemmDriver.run(kernel(), transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, 0, m, 0, n);
+        SgemmDriver.run(kernel((long) m * n * k), transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
+                0, m, 0, n);
     }
 
     /** Runs the dot-product kernel, splitting C over threads along its longer side in whole blocks. */

@@ -15,7 +15,13 @@ import org.slf4j.LoggerFactory;
  * the notice off. {@link #load} creates the kernels that use the module.
  */
 final class VectorSupport {
-    private static final Logger LOG = LoggerFactory.getLogger(VectorSupport.class);
+    /**
+     * The logger, created on first use: slf4j's set-up looks up its provider on the whole class path, and this
+     * class is loaded with the CPU backend, long before anything here is logged (if ever).
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(VectorSupport.class);
+    }
 
     /** The JVM option that loads the module. */
     static final String FLAG = "--add-modules jdk.incubator.vector";
@@ -87,12 +93,12 @@ final class VectorSupport {
         try {
             if (wideOnly && !(Boolean) Class.forName(pkg + "VectorSgemmKernel").getDeclaredMethod("worthwhile")
                     .invoke(null)) {
-                LOG.info("SIMD vectors narrower than 8 floats: {}", otherwise);
+                Log.LOG.info("SIMD vectors narrower than 8 floats: {}", otherwise);
                 return null;
             }
             return kind.cast(Class.forName(pkg + vectorClass).getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.info("Vector API {} unavailable ({}): {}", vectorClass, e.toString(), otherwise);
+            Log.LOG.info("Vector API {} unavailable ({}): {}", vectorClass, e.toString(), otherwise);
             return null;
         }
     }

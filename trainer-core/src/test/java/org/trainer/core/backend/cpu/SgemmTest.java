@@ -151,6 +151,57 @@ class SgemmTest {
         assertTrue(Sgemm.dotKernel() == null);
     }
 
+    /**
+     * {@link SgemmFmaKernel}, which runs small products until the vector kernel is loaded, gives the
+     * vector kernel's bits exactly, in every shape, transposition and with accumulation; and a small
+     * product through {@link Sgemm#gemm} does too, whichever of the two ran it.
+     */
+    @Test
+    void fmaKernelResultsAreBitwiseTheVectorKernels() {
+        assumeTrue(VectorSupport.present());
+        SgemmKernel vector = Sgemm.kernel();
+        assumeTrue(vector.name().startsWith("vector"), vector.name());
+        SgemmKernel fma = new SgemmFmaKernel();
+        SplittableRandom random = new SplittableRandom(7);
+        for (int[] shape : SHAPES) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    for (boolean accumulate : new boolean[] {false, true}) {
+                        float[] a = randomArray(random, m * k);
+                        float[] b = randomArray(random, k * n);
+                        float[] c = randomArray(random, m * n);
+                        float[] byVector = c.clone();
+                        float[] byFma = c.clone();
+                        float[] byGemm = c.clone();
+                        SgemmDriver.run(vector, transA, transB, m, n, k, a, 0, b, 0, byVector, 0, accumulate, 0, m, 0, n);
+                        SgemmDriver.run(fma, transA, transB, m, n, k, a, 0, b, 0, byFma, 0, accumulate, 0, m, 0, n);
+                        String where = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
+                                + " accumulate=" + accumulate;
+                        assertArrayEquals(byVector, byFma, where);
+                        if (!Sgemm.prefersDot(transA, transB, m, n, k)) {
+                            Sgemm.gemm(transA, transB, m, n, k, a, 0, b, 0, byGemm, 0, accumulate);
+                            assertArrayEquals(byVector, byGemm, where);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void smallProductsRunOnTheFmaKernelOnlyUntilTheVectorKernelIsLoaded() {
+        Sgemm.forcePortableKernel(true);
+        assertEquals(Sgemm.kernel(), Sgemm.kernel(1));
+        Sgemm.forcePortableKernel(false);
+        assertEquals(Sgemm.kernel(), Sgemm.kernel(Sgemm.FMA_MAX_WORK + 1));
+        if (Sgemm.kernel().name().startsWith("vector")) { // loaded by the call before: small products take it too
+            assertEquals(Sgemm.kernel(), Sgemm.kernel(1));
+        }
+    }
+
     @Test
     void usesVectorKernelWhenModuleIsPresent() {
         assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
