@@ -35,8 +35,8 @@ import org.trainer.hpo.gp.OutputWarping;
  *
  * <p>Options: {@code --seeds 10 --budget 50 --only NAME --no-peer --no-random}, and
  * {@code --ablation} for the GP without its output warping, and with the dimension-scaled
- * length-scale prior, too; {@code --trust-region} for the GP with its trust region
- * ({@code GaussianProcessSampler.Builder.trustRegion}). A harness for a person to
+ * length-scale prior, too; {@code --no-trust-region} for the GP without its trust region
+ * ({@code GaussianProcessSampler.Builder.trustRegion(false)}, the default before 2026-12-07). A harness for a person to
  * read, not a test: nothing fails when a target is missed.
  */
 public final class HpoRegretHarness {
@@ -130,7 +130,7 @@ public final class HpoRegretHarness {
         boolean peer = true;
         boolean random = true;
         boolean ablation = false;
-        boolean trustRegion = false;
+        boolean withoutTrustRegion = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -139,9 +139,9 @@ public final class HpoRegretHarness {
                 case "--no-peer" -> peer = false;
                 case "--no-random" -> random = false;
                 case "--ablation" -> ablation = true;
-                case "--trust-region" -> trustRegion = true;
+                case "--no-trust-region" -> withoutTrustRegion = true;
                 default -> throw new IllegalArgumentException("HpoRegretHarness: unknown option " + args[i]
-                        + "; expected --seeds N, --budget N, --only NAME, --no-peer, --no-random, --ablation or --trust-region");
+                        + "; expected --seeds N, --budget N, --only NAME, --no-peer, --no-random, --ablation or --no-trust-region");
             }
         }
         Map<String, Sampler> samplers = new LinkedHashMap<>();
@@ -152,8 +152,8 @@ public final class HpoRegretHarness {
             samplers.put("GP, dimension-scaled length scales",
                     GaussianProcessSampler.builder().lengthScalePrior(LengthScalePrior.DIMENSION_SCALED).build());
         }
-        if (trustRegion) {
-            samplers.put("GP, trust region", GaussianProcessSampler.builder().trustRegion(true).build());
+        if (withoutTrustRegion) {
+            samplers.put("GP, no trust region", GaussianProcessSampler.builder().trustRegion(false).build());
         }
         if (random) {
             samplers.put("random", new UniformSampler());

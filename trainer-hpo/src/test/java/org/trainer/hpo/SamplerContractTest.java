@@ -23,7 +23,7 @@ class SamplerContractTest {
     /** Every sampler of the library; a new one is one line here. */
     static Stream<Sampler> samplers() {
         return Stream.of(new RandomSampler(), new GridSampler(4), new GaussianProcessSampler(),
-                GaussianProcessSampler.builder().trustRegion(true).build());
+                GaussianProcessSampler.builder().trustRegion(false).build());
     }
 
     static final SearchSpace SPACE = SearchSpace.builder()

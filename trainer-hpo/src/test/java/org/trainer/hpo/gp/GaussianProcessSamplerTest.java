@@ -101,12 +101,13 @@ class GaussianProcessSamplerTest {
     @Test
     void theTrustRegionKeepsProposalsInItsBox() {
         // Nine failures: the side is 0.2 (halved twice, not just now); one length scale, so the box is [0.4, 0.6].
-        GaussianProcessSampler tr = GaussianProcessSampler.builder().trustRegion(true).build();
+        GaussianProcessSampler tr = new GaussianProcessSampler(); // the trust region is the default
+        GaussianProcessSampler whole = GaussianProcessSampler.builder().trustRegion(false).build();
         int outsideWithout = 0;
         for (long seed = 0; seed < 5; seed++) {
             double x = (Double) tr.sample(LINE, crowdedLine(9), Direction.MINIMIZE, seed).get("x");
             assertTrue(x >= 0.4 - 1e-12 && x <= 0.6 + 1e-12, "seed " + seed + ": " + x + " is outside [0.4, 0.6]");
-            double free = (Double) new GaussianProcessSampler().sample(LINE, crowdedLine(9), Direction.MINIMIZE, seed).get("x");
+            double free = (Double) whole.sample(LINE, crowdedLine(9), Direction.MINIMIZE, seed).get("x");
             if (free < 0.4 || free > 0.6) {
                 outsideWithout++;
             }
@@ -127,7 +128,7 @@ class GaussianProcessSamplerTest {
             }
         }
         assertTrue(outside >= 3, "after the region shrank, " + outside + " of 10 proposals left the observed [0.3, 0.7]");
-        assertTrue(tr.toString().contains("trustRegion"), tr.toString());
+        assertTrue(tr.toString().contains("trustRegion=true"), tr.toString());
     }
 
     @Test
