@@ -7,14 +7,16 @@ import java.util.concurrent.ForkJoinTask;
  * system property {@code trainer.threads} or {@link #setThreads(int)}. Work is split into at most
  * one chunk per thread, so results never depend on scheduling.
  *
- * <p>Idle workers keep looking for work for {@code trainer.spin.micros} microseconds (system
- * property, default 100; 0 parks them at once) before they park, so that the parallel regions of
- * one training step, a few microseconds apart, do not each pay for waking them; see
- * {@link WorkerPool}. A region opened inside a region, or from a thread of a
- * {@link java.util.concurrent.ForkJoinPool}, runs on the calling thread.
+ * <p>Idle workers park at once by default. With the system property {@code trainer.spin.micros}
+ * set (microseconds, e.g. 100) they keep looking for work that long before they park, so that the
+ * parallel regions of one training step, a few microseconds apart, do not each pay for waking them;
+ * see {@link WorkerPool}. That pays on a machine with a core to spare for each thread and costs
+ * on one where other processes want the cores too (trainer-bench's README has both). A region
+ * opened inside a region, or from a thread of a {@link java.util.concurrent.ForkJoinPool}, runs on
+ * the calling thread.
  */
 public final class Parallel {
-    private static final long SPIN_NANOS = spinNanos(System.getProperty("trainer.spin.micros", "100"));
+    private static final long SPIN_NANOS = spinNanos(System.getProperty("trainer.spin.micros", "0"));
     private static volatile WorkerPool pool;
     private static volatile int threads;
 

@@ -14,10 +14,13 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds between them. A fork-join worker parks as soon as it finds no task, so each region
  * paid for waking it (a futex call by the caller, then the scheduler) and, at its end, for waking
  * the caller: measured at about 50 microseconds per region on the project's 2-core machine, a fifth
- * of the MLP's step at batch 64. Here a worker that finishes a chunk keeps looking for the next
- * region for {@code spinNanos} before it parks, and the caller looks for its region's end in the
- * same way, so that the regions of one step find the workers awake; after a pause longer than that
- * (between epochs, or in an application that trains now and then) they park and cost nothing.
+ * of the MLP's step at batch 64. Here a region is one object whose chunks go to whichever thread
+ * claims them first, the caller included (it takes every chunk no worker has started by the time
+ * its own is done, instead of waiting for a worker to wake for it), and a worker that finishes a
+ * chunk looks at the queue again before it parks. With {@code spinNanos} above 0 a worker keeps
+ * looking for the next region that long before it parks, and the caller looks for its region's
+ * end in the same way, so that the regions of one step find the workers awake; that helps only
+ * where each thread has a core of its own (see {@link Parallel}).
  *
  * <p>Chunk i of a region is always the same range, whichever thread runs it, so results never
  * depend on scheduling. The caller runs chunk 0, then any chunk no worker has claimed yet.

@@ -87,7 +87,7 @@ class ParallelTest {
                 }
             });
             assertEquals(2, met.get(), "round " + round + ": both chunks ran at the same time");
-            // Past the spin, so that the next region finds the worker parked and must wake it.
+            // Sometimes after a pause, so that the next region finds the worker parked and must wake it.
             Thread.sleep(round % 2 == 0 ? 0 : 5);
         }
         assertTrue(names.contains(Thread.currentThread().getName()), "the caller runs chunk 0: " + names);
@@ -217,6 +217,37 @@ class ParallelTest {
             Thread.sleep(10);
         }
         assertEquals(1, countWorkers(), "workers left after setThreads(2)");
+    }
+
+    @Test
+    void aSpinningPoolRunsEveryChunkOnceAndEndsOnShutdown() throws InterruptedException {
+        WorkerPool pool = new WorkerPool(3, 200_000);
+        try {
+            for (int round = 0; round < 200; round++) {
+                int n = 1 + round * 7;
+                int chunks = 1 + round % 3;
+                int[] hits = new int[n];
+                pool.run(n, chunks, (s, e) -> {
+                    for (int i = s; i < e; i++) {
+                        hits[i]++;
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, hits[i], "round " + round + ", index " + i);
+                }
+                if (round % 50 == 0) {
+                    Thread.sleep(2); // past the spin: the workers park and must be woken
+                }
+            }
+            IllegalStateException boom = new IllegalStateException("chunk 2");
+            assertSame(boom, assertThrows(IllegalStateException.class, () -> pool.run(30, 3, (s, e) -> {
+                if (s == 20) {
+                    throw boom;
+                }
+            })));
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
