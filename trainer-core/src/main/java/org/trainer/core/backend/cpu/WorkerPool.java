@@ -75,13 +75,15 @@ final class WorkerPool {
     void run(int n, int chunks, Parallel.RangeBody body) {
         Region r = new Region(body, n, chunks);
         regions.add(r);
+        // Wake as many parked workers as there are chunks for them; a worker that is not parked is
+        // looking at the queue or busy with another caller's region, and a busy one would not help.
         int wake = chunks - 1;
         for (int i = 0; i < workers.length && wake > 0; i++) {
             Worker w = workers[i];
             if (w.parked) {
                 LockSupport.unpark(w);
+                wake--;
             }
-            wake--;
         }
         Throwable own = null;
         try {
