@@ -19,7 +19,8 @@ import java.util.Locale;
  * from the second half of the run on (epochs 6-10 of 10, never before epoch 5). Ratios are ours /
  * peer, above 1 when ours is faster; <b>per CPU-s</b> is steady samples per CPU second of the process
  * (a figure that a shared machine distorts less than wall time). <b>loop/step</b> is our loop's time per step at steady state
- * over our bare step ({@link TrainingStep}, best of the repetitions, in the same JVM after the loop):
+ * over our bare step ({@link TrainingStep}, median of the repetitions, in the same JVM after the loop;
+ * a median, as the steady figure is, so that a lucky repetition does not count as loop cost):
  * the per-step cost of everything outside forward, backward and update, plus the fresh batch; with
  * the heap bytes that our training thread allocated per step in those epochs.
  */
@@ -149,7 +150,7 @@ final class LoopComparison {
                     cores.add(line.number("cores"));
                     bytes.add(line.fields().containsKey("bytes_per_step") ? line.number("bytes_per_step") : Double.NaN);
                 }
-                case "step" -> step = line.number("best");
+                case "step" -> step = line.number("median");
                 default -> {
                     // the peer's info line
                 }
@@ -190,7 +191,7 @@ final class LoopComparison {
             }
         }
         System.out.println();
-        System.out.println("| workload | our loop, ms/step (steady) | our bare step, ms | loop / step"
+        System.out.println("| workload | our loop, ms/step (steady) | our bare step, ms (median) | loop / step"
                 + " | heap bytes/step in the loop (steady) |");
         System.out.println("|---|---:|---:|---:|---:|");
         for (int i = 0; i < ws.length; i++) {

@@ -1,15 +1,23 @@
 package org.trainer.core.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
 /**
  * The CPU backend's worker pool. Its size defaults to the number of cores and can be set with the
  * system property {@code trainer.threads} or {@link #setThreads(int)}. Work is split into at most
  * one chunk per thread, so results never depend on scheduling.
+ *
+ * <p>Idle workers park at once by default. With the system property {@code trainer.spin.micros}
+ * set (microseconds, e.g. 100) they keep looking for work that long before they park, so that the
+ * parallel regions of one training step, a few microseconds apart, do not each pay for waking them;
+ * see {@link WorkerPool}. That pays on a machine with a core to spare for each thread and costs
+ * on one where other processes want the cores too (trainer-bench's README has both). A region
+ * opened inside a region, or from a thread of a {@link java.util.concurrent.ForkJoinPool}, runs on
+ * the calling thread.
  */
 public final class Parallel {
-    private static volatile ForkJoinPool pool;
+    private static final long SPIN_NANOS = spinNanos(System.getProperty("trainer.spin.micros", "0"));
+    private static volatile WorkerPool pool;
     private static volatile int threads;
 
     static {
@@ -17,6 +25,21 @@ public final class Parallel {
     }
 
     private Parallel() {
+    }
+
+    /** The spin time of {@code trainer.spin.micros}, in nanoseconds. */
+    static long spinNanos(String micros) {
+        long value;
+        try {
+            value = Long.parseLong(micros.trim());
+        } catch (NumberFormatException e) {
+            value = -1;
+        }
+        if (value < 0 || value > 1_000_000) {
+            throw new IllegalArgumentException("trainer.spin.micros: expected a whole number of microseconds"
+                    + " from 0 to 1000000, got '" + micros + "'");
+        }
+        return value * 1000;
     }
 
     /** A body that processes the half-open range [start, end). */
@@ -49,8 +72,8 @@ public final class Parallel {
         if (n < 1) {
             throw new IllegalArgumentException("setThreads: n must be >= 1, got " + n);
         }
-        ForkJoinPool old = pool;
-        pool = n > 1 ? new ForkJoinPool(n) : null;
+        WorkerPool old = pool;
+        pool = n > 1 ? new WorkerPool(n, SPIN_NANOS) : null;
         threads = n;
         if (old != null) {
             old.shutdown();
@@ -66,41 +89,14 @@ public final class Parallel {
      * @param body processes one chunk
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
-        ForkJoinPool p = pool;
+        WorkerPool p = pool;
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
-        if (p == null || chunks <= 1 || ForkJoinTask.inForkJoinPool()) {
+        if (p == null || chunks <= 1 || WorkerPool.inWorker() || ForkJoinTask.inForkJoinPool()) {
             if (n > 0) {
                 body.run(0, n);
             }
             return;
         }
-        // The caller runs the first chunk itself instead of sleeping while a worker wakes up for it.
-        ForkJoinTask<?>[] others = new ForkJoinTask<?>[chunks - 1];
-        for (int i = 1; i < chunks; i++) {
-            int start = (int) ((long) n * i / chunks);
-            int end = (int) ((long) n * (i + 1) / chunks);
-            others[i - 1] = p.submit(() -> body.run(start, end));
-        }
-        Throwable failure = null;
-        try {
-            body.run(0, (int) ((long) n / chunks));
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (ForkJoinTask<?> t : others) {
-            try {
-                t.join();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
+        p.run(n, chunks, body);
     }
 }
