@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.backend.Backend;
 import org.trainer.core.backend.Backends;
+import org.trainer.core.backend.Capability;
 import org.trainer.core.backend.Fused;
 import org.trainer.core.backend.Storage;
 
@@ -122,122 +123,90 @@ class FusedKernelsGpuTest {
     /** {T, N, H}: many blocks per step (N H = 1536 threads), and an odd size. */
     private static final int[][] SIZES = {{12, 16, 96}, {7, 5, 33}};
 
-    @Test
-    void lstmMatchesTheCpuAtLayerSizes() {
+    /** One recurrence's forward and backward on one backend: its results, in the order of the names given. */
+    @FunctionalInterface
+    private interface Recurrence<F> {
+        Storage[] run(Backend b, F f, DType dtype, int t, int n, int h, boolean reverse);
+    }
+
+    /**
+     * Runs {@code recurrence} on the CPU's capability and on the device's, for every dtype, size and
+     * direction, and compares the results named {@code names}. Inputs are drawn from fixed seeds
+     * inside {@code recurrence}, so both backends see the same numbers.
+     */
+    private static <F extends Capability> void matchesTheCpu(Class<F> capability, String kind,
+                                                                  Recurrence<F> recurrence, String... names) {
         Backend be = gpu();
-        Fused.Lstm mine = be.capability(Fused.Lstm.class).orElseThrow();
-        Fused.Lstm ref = CPU.capability(Fused.Lstm.class).orElseThrow();
+        F mine = be.capability(capability).orElseThrow();
+        F ref = CPU.capability(capability).orElseThrow();
         for (DType dtype : FLOATING) {
             for (int[] sz : SIZES) {
                 for (boolean reverse : new boolean[] {false, true}) {
-                    int t = sz[0];
-                    int n = sz[1];
-                    int h = sz[2];
-                    int nh = n * h;
-                    double[][] in = {random(10, t * 4 * nh, -1, 1), random(11, 4 * h * h, -0.2, 0.2),
-                        random(12, 4 * h, -0.5, 0.5), random(13, nh, -1, 1), random(14, nh, -1, 1),
-                        random(15, (t + 1) * nh, -1, 1)};
-                    Backend[] bes = {CPU, be};
-                    Storage[][] s = new Storage[2][];
-                    for (int k = 0; k < 2; k++) {
-                        Backend b = bes[k];
-                        Fused.Lstm f = k == 0 ? ref : mine;
-                        Storage w = store(b, dtype, in[1]);
-                        Storage h0 = store(b, dtype, in[3]);
-                        Storage c0 = store(b, dtype, in[4]);
-                        Storage out = b.allocate(dtype, (t + 1) * nh);
-                        Storage cs = b.allocate(dtype, t * nh);
-                        Storage gates = b.allocate(dtype, t * 4 * nh);
-                        assertTrue(f.lstmForward(t, n, h, reverse, store(b, dtype, in[0]), w, store(b, dtype, in[2]),
-                                h0, c0, out, cs, gates));
-                        Storage[] grads = {b.allocate(dtype, t * 4 * nh), b.allocate(dtype, 4 * h * h),
-                            b.allocate(dtype, 4 * h), b.allocate(dtype, nh), b.allocate(dtype, nh)};
-                        assertTrue(f.lstmBackward(t, n, h, reverse, w, h0, c0, out, cs, gates, store(b, dtype, in[5]),
-                                grads[0], grads[1], grads[2], grads[3], grads[4], b.allocate(dtype, nh),
-                                b.allocate(dtype, nh)));
-                        s[k] = new Storage[] {out, cs, gates, grads[0], grads[1], grads[2], grads[3], grads[4]};
-                    }
-                    compare("lstm", sz, reverse, dtype, s, be, "out", "cs", "gates", "gxProj", "gw", "gb", "gh0",
-                            "gc0");
+                    Storage[][] s = {recurrence.run(CPU, ref, dtype, sz[0], sz[1], sz[2], reverse),
+                        recurrence.run(be, mine, dtype, sz[0], sz[1], sz[2], reverse)};
+                    compare(kind.replace("%", reverse ? "relu" : "tanh"), sz, reverse, dtype, s, be, names);
                 }
             }
         }
+    }
+
+    @Test
+    void lstmMatchesTheCpuAtLayerSizes() {
+        matchesTheCpu(Fused.Lstm.class, "lstm", (b, f, dtype, t, n, h, reverse) -> {
+            int nh = n * h;
+            Storage w = store(b, dtype, random(11, 4 * h * h, -0.2, 0.2));
+            Storage h0 = store(b, dtype, random(13, nh, -1, 1));
+            Storage c0 = store(b, dtype, random(14, nh, -1, 1));
+            Storage out = b.allocate(dtype, (t + 1) * nh);
+            Storage cs = b.allocate(dtype, t * nh);
+            Storage gates = b.allocate(dtype, t * 4 * nh);
+            assertTrue(f.lstmForward(t, n, h, reverse, store(b, dtype, random(10, t * 4 * nh, -1, 1)), w,
+                    store(b, dtype, random(12, 4 * h, -0.5, 0.5)), h0, c0, out, cs, gates));
+            Storage[] grads = {b.allocate(dtype, t * 4 * nh), b.allocate(dtype, 4 * h * h), b.allocate(dtype, 4 * h),
+                b.allocate(dtype, nh), b.allocate(dtype, nh)};
+            assertTrue(f.lstmBackward(t, n, h, reverse, w, h0, c0, out, cs, gates,
+                    store(b, dtype, random(15, (t + 1) * nh, -1, 1)), grads[0], grads[1], grads[2], grads[3], grads[4],
+                    b.allocate(dtype, nh), b.allocate(dtype, nh)));
+            return new Storage[] {out, cs, gates, grads[0], grads[1], grads[2], grads[3], grads[4]};
+        }, "out", "cs", "gates", "gxProj", "gw", "gb", "gh0", "gc0");
     }
 
     @Test
     void gruMatchesTheCpuAtLayerSizes() {
-        Backend be = gpu();
-        Fused.Gru mine = be.capability(Fused.Gru.class).orElseThrow();
-        Fused.Gru ref = CPU.capability(Fused.Gru.class).orElseThrow();
-        for (DType dtype : FLOATING) {
-            for (int[] sz : SIZES) {
-                for (boolean reverse : new boolean[] {false, true}) {
-                    int t = sz[0];
-                    int n = sz[1];
-                    int h = sz[2];
-                    int nh = n * h;
-                    double[][] in = {random(20, t * 3 * nh, -1, 1), random(21, 3 * h * h, -0.2, 0.2),
-                        random(22, 3 * h, -0.5, 0.5), random(23, nh, -1, 1), random(24, t * nh, -1, 1)};
-                    Backend[] bes = {CPU, be};
-                    Storage[][] s = new Storage[2][];
-                    for (int k = 0; k < 2; k++) {
-                        Backend b = bes[k];
-                        Fused.Gru f = k == 0 ? ref : mine;
-                        Storage w = store(b, dtype, in[1]);
-                        Storage h0 = store(b, dtype, in[3]);
-                        Storage out = b.allocate(dtype, t * nh);
-                        Storage gates = b.allocate(dtype, t * 3 * nh);
-                        Storage hn = b.allocate(dtype, t * nh);
-                        assertTrue(f.gruForward(t, n, h, reverse, store(b, dtype, in[0]), w, store(b, dtype, in[2]),
-                                h0, out, gates, hn));
-                        Storage[] grads = {b.allocate(dtype, t * 3 * nh), b.allocate(dtype, t * 3 * nh),
-                            b.allocate(dtype, 3 * h * h), b.allocate(dtype, 3 * h), b.allocate(dtype, nh)};
-                        assertTrue(f.gruBackward(t, n, h, reverse, w, h0, out, gates, hn, store(b, dtype, in[4]),
-                                grads[0], grads[1], grads[2], grads[3], grads[4], b.allocate(dtype, nh)));
-                        s[k] = new Storage[] {out, gates, hn, grads[0], grads[1], grads[2], grads[3], grads[4]};
-                    }
-                    compare("gru", sz, reverse, dtype, s, be, "out", "gates", "hn", "gxProj", "gp", "gw", "gb", "gh0");
-                }
-            }
-        }
+        matchesTheCpu(Fused.Gru.class, "gru", (b, f, dtype, t, n, h, reverse) -> {
+            int nh = n * h;
+            Storage w = store(b, dtype, random(21, 3 * h * h, -0.2, 0.2));
+            Storage h0 = store(b, dtype, random(23, nh, -1, 1));
+            Storage out = b.allocate(dtype, t * nh);
+            Storage gates = b.allocate(dtype, t * 3 * nh);
+            Storage hn = b.allocate(dtype, t * nh);
+            assertTrue(f.gruForward(t, n, h, reverse, store(b, dtype, random(20, t * 3 * nh, -1, 1)), w,
+                    store(b, dtype, random(22, 3 * h, -0.5, 0.5)), h0, out, gates, hn));
+            Storage[] grads = {b.allocate(dtype, t * 3 * nh), b.allocate(dtype, t * 3 * nh),
+                b.allocate(dtype, 3 * h * h), b.allocate(dtype, 3 * h), b.allocate(dtype, nh)};
+            assertTrue(f.gruBackward(t, n, h, reverse, w, h0, out, gates, hn, store(b, dtype, random(24, t * nh, -1, 1)),
+                    grads[0], grads[1], grads[2], grads[3], grads[4], b.allocate(dtype, nh)));
+            return new Storage[] {out, gates, hn, grads[0], grads[1], grads[2], grads[3], grads[4]};
+        }, "out", "gates", "hn", "gxProj", "gp", "gw", "gb", "gh0");
     }
 
     @Test
     void rnnMatchesTheCpuAtLayerSizes() {
-        Backend be = gpu();
-        Fused.Rnn mine = be.capability(Fused.Rnn.class).orElseThrow();
-        Fused.Rnn ref = CPU.capability(Fused.Rnn.class).orElseThrow();
-        for (DType dtype : FLOATING) {
-            for (int[] sz : SIZES) {
-                for (boolean reverse : new boolean[] {false, true}) {
-                    boolean relu = reverse;
-                    int t = sz[0];
-                    int n = sz[1];
-                    int h = sz[2];
-                    int nh = n * h;
-                    double[][] in = {random(30, t * nh, -1, 1), random(31, h * h, -0.2, 0.2),
-                        random(32, h, -0.5, 0.5), random(33, nh, -1, 1), random(34, t * nh, -1, 1)};
-                    Backend[] bes = {CPU, be};
-                    Storage[][] s = new Storage[2][];
-                    for (int k = 0; k < 2; k++) {
-                        Backend b = bes[k];
-                        Fused.Rnn f = k == 0 ? ref : mine;
-                        Storage w = store(b, dtype, in[1]);
-                        Storage h0 = store(b, dtype, in[3]);
-                        Storage out = b.allocate(dtype, t * nh);
-                        assertTrue(f.rnnForward(t, n, h, reverse, relu, store(b, dtype, in[0]), w,
-                                store(b, dtype, in[2]), h0, out));
-                        Storage[] grads = {b.allocate(dtype, t * nh), b.allocate(dtype, h * h), b.allocate(dtype, h),
-                            b.allocate(dtype, nh)};
-                        assertTrue(f.rnnBackward(t, n, h, reverse, relu, w, h0, out, store(b, dtype, in[4]), grads[0],
-                                grads[1], grads[2], grads[3], b.allocate(dtype, nh)));
-                        s[k] = new Storage[] {out, grads[0], grads[1], grads[2], grads[3]};
-                    }
-                    compare(relu ? "rnn relu" : "rnn tanh", sz, reverse, dtype, s, be, "out", "gxProj", "gw", "gb",
-                            "gh0");
-                }
-            }
-        }
+        // The reversed cases use ReLU, the others tanh ("rnn %" names the one of each case).
+        matchesTheCpu(Fused.Rnn.class, "rnn %", (b, f, dtype, t, n, h, reverse) -> {
+            boolean relu = reverse;
+            int nh = n * h;
+            Storage w = store(b, dtype, random(31, h * h, -0.2, 0.2));
+            Storage h0 = store(b, dtype, random(33, nh, -1, 1));
+            Storage out = b.allocate(dtype, t * nh);
+            assertTrue(f.rnnForward(t, n, h, reverse, relu, store(b, dtype, random(30, t * nh, -1, 1)), w,
+                    store(b, dtype, random(32, h, -0.5, 0.5)), h0, out));
+            Storage[] grads = {b.allocate(dtype, t * nh), b.allocate(dtype, h * h), b.allocate(dtype, h),
+                b.allocate(dtype, nh)};
+            assertTrue(f.rnnBackward(t, n, h, reverse, relu, w, h0, out, store(b, dtype, random(34, t * nh, -1, 1)),
+                    grads[0], grads[1], grads[2], grads[3], b.allocate(dtype, nh)));
+            return new Storage[] {out, grads[0], grads[1], grads[2], grads[3]};
+        }, "out", "gxProj", "gw", "gb", "gh0");
     }
 
     /** s[0] the CPU's results, s[1] the device's, in the order of names. */
