@@ -311,22 +311,31 @@ public final class Tensor {
      * @param p the probability of a zero, in [0, 1)
      * @param seed the seed of the draws
      * @param shape the sizes of the axes
-     * @return the float32 mask
+     * @return the float32 mask, on the CPU
      */
     public static Tensor dropoutMask(double p, long seed, int... shape) {
+        return dropoutMask(Backends.cpu(), p, seed, shape);
+    }
+
+    /**
+     * {@link #dropoutMask(double, long, int...)} built by a backend, on its device: every backend
+     * draws the same uniform values for a seed, so the mask is the same on every device.
+     */
+    private static Tensor dropoutMask(Backend backend, double p, long seed, int... shape) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("dropoutMask: p must be in [0, 1), got " + p);
         }
+        int size = Shapes.numel(Shapes.check("dropoutMask", shape));
         try (GradMode off = noGrad()) {
-            Optional<Fused.DropoutMask> fused = Backends.cpu().capability(Fused.DropoutMask.class);
+            // Every element is written, by the fused pass or by the uniform fill: no zero fill first.
+            Tensor t = new Tensor(MemoryScope.allocateForOverwrite(backend, DType.FLOAT32, size), shape.clone());
+            Optional<Fused.DropoutMask> fused = backend.capability(Fused.DropoutMask.class);
             if (fused.isPresent()) {
-                // Every element is written: no zero fill first.
-                Tensor mask = new Tensor(MemoryScope.allocateForOverwrite(Backends.cpu(), DType.FLOAT32,
-                        Shapes.numel(Shapes.check("dropoutMask", shape))), shape.clone());
-                fused.get().dropoutMask(mask.storage, p, seed);
-                return mask;
+                fused.get().dropoutMask(t.storage, p, seed);
+                return t;
             }
-            return rand(seed, shape).ge(p).mul(1 / (1 - p));
+            backend.random(t.storage, false, 0, 1, seed);
+            return t.ge(p).mul(1 / (1 - p));
         }
     }
 
@@ -1311,7 +1320,7 @@ public final class Tensor {
      * @return the masked and rescaled values
      */
     public Tensor dropout(double p, long seed) {
-        return mul(dropoutMask(p, seed, shape).to(dtype()).to(device()));
+        return mul(dropoutMask(backend(), p, seed, shape).to(dtype()));
     }
 
     // ---------------------------------------------------------------- reductions
