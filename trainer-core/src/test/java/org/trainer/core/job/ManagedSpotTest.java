@@ -231,7 +231,9 @@ class ManagedSpotTest {
     @Test
     void theDurableCopySurvivesTheLocalDirectory(@TempDir Path root) throws Exception {
         Path durable = root.resolve("other-volume/checkpoints");
-        JobDirectory dir = job(root.resolve("job"), Map.of(), new JobConfiguration(
+        // Steps of 20 ms, 6 s of sleep in all: the kill 2.5 s into the second attempt finds it training
+        // whatever the machine's speed (with 10 ms steps a quick second attempt could end first).
+        JobDirectory dir = job(root.resolve("job"), Map.of("step_millis", 20), new JobConfiguration(
                 java.util.Optional.empty(), java.util.Optional.empty(), GRACE,
                 java.util.Optional.of(durable.toUri().toString())));
         // Counted from the "Training" status, which comes before the JVM has loaded the data and the model.
@@ -324,7 +326,8 @@ class ManagedSpotTest {
     /** max_run counts the training seconds of every attempt: the restart stops itself early. */
     @Test
     void maxRunCountsEveryAttempt(@TempDir Path root) throws Exception {
-        JobDirectory dir = job(root.resolve("job"), Map.of(), new JobConfiguration(
+        // Steps of 20 ms: 6 s of sleep, twice max_run, so that only max_run can end the second attempt.
+        JobDirectory dir = job(root.resolve("job"), Map.of("step_millis", 20), new JobConfiguration(
                 java.util.Optional.of(Duration.ofSeconds(3)), java.util.Optional.empty(), GRACE,
                 java.util.Optional.empty()));
         SpotRun run = ManagedSpotRunner.builder(dir.root(), SpotJob.class.getName())
@@ -335,7 +338,7 @@ class ManagedSpotTest {
         SpotRun.Attempt second = run.attempts().get(1);
         assertEquals(TrainingJob.MAX_RUNTIME_EXCEEDED, second.exitCode());
         assertEquals("MaxRuntimeExceeded", second.status().get("status"));
-        // 300 steps of at least 10 ms do not fit in 3 s with two JVM starts: the stop came from max_run.
+        // 300 steps of at least 20 ms do not fit in 3 s: the stop came from max_run.
         assertTrue(((Number) second.status().get("iteration")).longValue() < 15 * SpotJob.STEPS_PER_EPOCH);
         assertTrue(run.trainingSeconds() >= 3, run.summary());
         ModelArtifact.open(dir.modelDir()).loadInto(SpotJob.model());
