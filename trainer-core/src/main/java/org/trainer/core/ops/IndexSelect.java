@@ -36,12 +36,7 @@ public final class IndexSelect extends Function {
                     + index.dtype() + " of shape " + Shapes.str(index.shape()));
         }
         int[] idx = index.toIntArray();
-        for (int j = 0; j < idx.length; j++) {
-            if (idx[j] < 0 || idx[j] >= shape[a]) {
-                throw new IllegalArgumentException("indexSelect: index " + idx[j] + " at position " + j
-                        + " is out of range for axis " + axis + " of size " + shape[a]);
-            }
-        }
+        checkRange(idx, axis, shape[a]);
         int outer = Ops.prod(shape, 0, a);
         int inner = Ops.prod(shape, a + 1, shape.length);
         int[] outShape = shape.clone();
@@ -50,6 +45,21 @@ public final class IndexSelect extends Function {
         Tensor onDevice = index.to(x.device());
         x.backend().indexSelect(x.storage(), outer, shape[a], inner, onDevice.storage(), idx.length, out.storage());
         return new IndexSelect(x, onDevice, outer, inner).record(out);
+    }
+
+    /**
+     * The index check, in a method of its own: its loop, over a whole batch of indices, makes the
+     * JIT compile the method that holds it early (on-stack replacement), and this one is small, where
+     * compiling all of {@link #apply} with what it inlines took C2 about 0.3 s in a training run's
+     * second second.
+     */
+    private static void checkRange(int[] idx, int axis, int size) {
+        for (int j = 0; j < idx.length; j++) {
+            if (idx[j] < 0 || idx[j] >= size) {
+                throw new IllegalArgumentException("indexSelect: index " + idx[j] + " at position " + j
+                        + " is out of range for axis " + axis + " of size " + size);
+            }
+        }
     }
 
     @Override
