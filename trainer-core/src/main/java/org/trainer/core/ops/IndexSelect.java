@@ -49,9 +49,9 @@ public final class IndexSelect extends Function {
 
     /**
      * The index check, in a method of its own: its loop, over a whole batch of indices, makes the
-     * JIT compile the method that holds it early (on-stack replacement), and this one is small, where
-     * compiling all of {@link #apply} with what it inlines took C2 about 0.3 s in a training run's
-     * second second.
+     * JIT compile the method that holds it early (on-stack replacement). This one is small; all of
+     * {@link #apply}, with what it inlines, took C2 about 0.3 s in the second and third seconds of a
+     * training run, when training wants every core.
      */
     private static void checkRange(int[] idx, int axis, int size) {
         for (int j = 0; j < idx.length; j++) {
