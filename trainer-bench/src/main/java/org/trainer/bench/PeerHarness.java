@@ -84,7 +84,8 @@ public final class PeerHarness {
             measureAndCompare();
         }
         if (options.loop()) {
-            LoopComparison loops = new LoopComparison(options.epochs, options.samples, this::loopPeerCommand);
+            LoopComparison loops = new LoopComparison(options.epochs, options.samples, options.rounds,
+                    this::loopPeerCommand);
             for (int threads : options.loopThreads()) {
                 loops.run(threads);
             }
@@ -327,6 +328,8 @@ public final class PeerHarness {
         int reps = 7;
         int epochs = 10;
         int samples = 30_000;
+        /** Rounds of the full loops: each workload's three processes again, for a median over rounds. */
+        int rounds = 1;
         double minTime = 0.2;
         double warmup = 1.0;
         String only;
@@ -390,6 +393,7 @@ public final class PeerHarness {
                     }
                     case "--epochs" -> o.epochs = Integer.parseInt(value);
                     case "--samples" -> o.samples = Integer.parseInt(value);
+                    case "--rounds" -> o.rounds = Integer.parseInt(value);
                     case "--reps" -> o.reps = Integer.parseInt(value);
                     case "--min-time" -> o.minTime = Double.parseDouble(value);
                     case "--warmup" -> o.warmup = Double.parseDouble(value);
@@ -404,7 +408,7 @@ public final class PeerHarness {
                     }
                     default -> throw new IllegalArgumentException("PeerHarness: unknown option " + name
                             + " (expected --threads, --reps, --min-time, --warmup, --only, --epochs, --samples,"
-                            + " --default-malloc, --python or --script)");
+                            + " --rounds, --default-malloc, --python or --script)");
                 }
             }
             return o;
