@@ -703,12 +703,23 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         // Windows of one plane may overlap, so each plane is summed by one thread.
         Parallel.forRange(g.n() * g.c(), 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
+                if (gxs.f != null) {
+                    scatterAdd(gys.f, idx.i, p * planeOut, planeOut, gxs.f, p * planeIn);
+                    continue;
+                }
                 for (int q = p * planeOut; q < (p + 1) * planeOut; q++) {
                     int t = p * planeIn + idx.i[q];
                     gxs.set(t, gxs.get(t) + gys.get(q));
                 }
             }
         });
+    }
+
+    /** {@code dst[dstOff + index[q]] += src[q]} for q in [from, from + count), in order. */
+    private static void scatterAdd(float[] src, int[] index, int from, int count, float[] dst, int dstOff) {
+        for (int q = from; q < from + count; q++) {
+            dst[dstOff + index[q]] += src[q];
+        }
     }
 
     @Override
