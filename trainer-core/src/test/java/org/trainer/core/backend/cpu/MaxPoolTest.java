@@ -15,7 +15,8 @@ import org.trainer.core.backend.ConvGeometry;
  * numbers. The data are what defeat a branch-free scan if it gets the rule wrong: many ties (a ReLU's
  * zeros of both signs, small integers), infinities, NaNs with distinct payloads anywhere in a window
  * (first place, later, several in one window). Outputs are compared bit for bit, indices exactly, at
- * 1 and 2 threads, for windows that tile, overlap and skip, square or not, with and without padding.
+ * 1 and 2 threads, for windows that tile, overlap and skip, square or not, with and without padding
+ * and dilation.
  */
 class MaxPoolTest {
     private final CpuBackend be = new CpuBackend();
@@ -33,18 +34,22 @@ class MaxPoolTest {
 
     @ParameterizedTest
     @CsvSource({
-        // n, c, h, w, kh, kw, strideH, strideW, padH, padW
-        "4, 3, 24, 24, 2, 2, 2, 2, 0, 0",
-        "2, 5, 9, 11, 3, 3, 1, 1, 0, 0",
-        "3, 2, 13, 10, 3, 3, 2, 2, 0, 0",
-        "2, 3, 8, 9, 2, 2, 1, 1, 0, 0",
-        "3, 4, 10, 12, 2, 3, 1, 2, 0, 0",
-        "5, 1, 7, 7, 1, 1, 1, 1, 0, 0",
-        "2, 3, 9, 8, 3, 3, 2, 2, 1, 1",
+        // n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilH, dilW
+        "4, 3, 24, 24, 2, 2, 2, 2, 0, 0, 1, 1",
+        "2, 5, 9, 11, 3, 3, 1, 1, 0, 0, 1, 1",
+        "3, 2, 13, 10, 3, 3, 2, 2, 0, 0, 1, 1",
+        "2, 3, 8, 9, 2, 2, 1, 1, 0, 0, 1, 1",
+        "3, 4, 10, 12, 2, 3, 1, 2, 0, 0, 1, 1",
+        "5, 1, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1",
+        "2, 3, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1",
+        "2, 2, 7, 9, 2, 2, 2, 2, 1, 1, 1, 1",
+        "2, 3, 11, 10, 3, 3, 1, 2, 1, 1, 2, 2",
+        "1, 4, 9, 12, 2, 3, 2, 1, 1, 1, 3, 2",
+        "2, 2, 6, 6, 2, 2, 2, 2, 0, 0, 2, 2",
     })
     void firstMaximumAndFirstNaNWinBitForBit(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
-                                            int pw) {
-        ConvGeometry g = new ConvGeometry(n, c, h, w, kh, kw, sh, sw, ph, pw, 1, 1);
+                                            int pw, int dh, int dw) {
+        ConvGeometry g = new ConvGeometry(n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
         int outs = n * c * g.outH() * g.outW();
         for (int data = 0; data < 4; data++) {
             float[] x = data(data, n * c * h * w, 17L * data + h);
@@ -67,7 +72,7 @@ class MaxPoolTest {
 
     /**
      * Kind 0: a ReLU of normals, zeros of both signs; 1: small integers; 2: normals with NaNs of
-     * distinct payloads (some windows hold several); 3: infinities and NaNs among ties.
+     * distinct payloads (some windows hold several); 3: infinities and NaNs of both signs among ties.
      */
     private static float[] data(int kind, int size, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -80,7 +85,7 @@ class MaxPoolTest {
                 default -> switch (r.nextInt(6)) {
                     case 0 -> Float.POSITIVE_INFINITY;
                     case 1 -> Float.NEGATIVE_INFINITY;
-                    case 2 -> Float.intBitsToFloat(0x7fc00000 + i);
+                    case 2 -> Float.intBitsToFloat((r.nextBoolean() ? 0x7fc00000 : 0xffc00000) + i);
                     default -> r.nextInt(2);
                 };
             };
@@ -97,8 +102,8 @@ class MaxPoolTest {
                     int arg = -1;
                     for (int a = 0; a < g.kh(); a++) {
                         for (int b = 0; b < g.kw(); b++) {
-                            int ih = i * g.strideH() - g.padH() + a;
-                            int iw = j * g.strideW() - g.padW() + b;
+                            int ih = i * g.strideH() - g.padH() + a * g.dilH();
+                            int iw = j * g.strideW() - g.padW() + b * g.dilW();
                             if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
                                 continue;
                             }
