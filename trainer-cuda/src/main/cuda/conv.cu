@@ -72,7 +72,10 @@ template <typename T> __device__ __forceinline__ void max_pool_k(Geom g, const T
                 if (arg < 0 || v > best || v != v) {
                     best = v;
                     arg = ih * g.w + iw;
-                    if (v != v) break;
+                    if (v != v) {
+                        a = g.kh;  // the first NaN wins: leave both loops
+                        break;
+                    }
                 }
             }
         }

@@ -631,6 +631,69 @@ public abstract class BackendConformance {
         }
     }
 
+    /**
+     * Max pooling's tie and NaN rule on data made of ties (zeros of both signs, ones, minus
+     * infinity) and NaNs: the first maximum in window order wins, and the first NaN wins over numbers
+     * and over later NaNs, also when they sit in different rows of a window that reaches into the
+     * padding.
+     */
+    @Test
+    void maxPoolingKeepsTheFirstMaximumAndTheFirstNaN() {
+        Backend be = backend();
+        ConvGeometry[] geometries = {
+            new ConvGeometry(2, 3, 6, 8, 2, 2, 2, 2, 0, 0, 1, 1),
+            new ConvGeometry(2, 3, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1),
+            new ConvGeometry(1, 2, 7, 7, 3, 2, 2, 1, 1, 1, 2, 1),
+        };
+        double[] values = {0.0, -0.0, 1.0, Double.NaN, Double.NEGATIVE_INFINITY};
+        Random r = new Random(41);
+        for (DType dtype : FLOATING) {
+            for (ConvGeometry g : geometries) {
+                int planeIn = g.h() * g.w();
+                int planeOut = g.outH() * g.outW();
+                double[] x = new double[g.n() * g.c() * planeIn];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = values[r.nextInt(values.length)];
+                }
+                Storage ys = be.allocate(dtype, g.n() * g.c() * planeOut);
+                Storage arg = be.allocate(DType.INT32, g.n() * g.c() * planeOut);
+                be.maxPool2d(put(be, dtype, x), g, ys, arg);
+                double[] y = be.toDoubleArray(ys);
+                int[] argmax = be.toIntArray(arg);
+                for (int q = 0; q < y.length; q++) {
+                    int p = q / planeOut;
+                    int want = firstMaximum(x, p * planeIn, g, q % planeOut / g.outW(), q % g.outW());
+                    String where = "maxPool2d " + dtype + " " + g + ", output " + q;
+                    assertEquals(want, argmax[q], where);
+                    double v = x[p * planeIn + want];
+                    assertTrue(Double.isNaN(v) ? Double.isNaN(y[q]) : Double.compare(v, y[q]) == 0,
+                            where + ": expected " + v + ", got " + y[q]);
+                }
+            }
+        }
+    }
+
+    /** The index in its plane (from {@code plane}) of the first maximum or first NaN of window (i, j). */
+    private static int firstMaximum(double[] x, int plane, ConvGeometry g, int i, int j) {
+        int arg = -1;
+        for (int a = 0; a < g.kh(); a++) {
+            for (int b = 0; b < g.kw(); b++) {
+                int ih = i * g.strideH() - g.padH() + a * g.dilH();
+                int iw = j * g.strideW() - g.padW() + b * g.dilW();
+                if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
+                    continue;
+                }
+                int rel = ih * g.w() + iw;
+                double v = x[plane + rel];
+                double best = arg < 0 ? 0 : x[plane + arg];
+                if (arg < 0 || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
+                    arg = rel;
+                }
+            }
+        }
+        return arg;
+    }
+
     // ---- gather / scatter ------------------------------------------------------------------------
 
     @Test
