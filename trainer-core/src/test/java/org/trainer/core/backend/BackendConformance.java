@@ -673,8 +673,19 @@ public abstract class BackendConformance {
         }
     }
 
-    /** The index in its plane (from {@code plane}) of the first maximum or first NaN of window (i, j). */
-    private static int firstMaximum(double[] x, int plane, ConvGeometry g, int i, int j) {
+    /**
+     * Max pooling's rule written out, for the tests of every backend's kernels: the index in its plane
+     * (from {@code plane}) of the first maximum or first NaN of output window (i, j), cells in the
+     * padding skipped.
+     *
+     * @param x     the input planes
+     * @param plane where the plane starts in x
+     * @param g     the pooling geometry
+     * @param i     the output row
+     * @param j     the output column
+     * @return the index within the plane
+     */
+    public static int firstMaximum(double[] x, int plane, ConvGeometry g, int i, int j) {
         int arg = -1;
         for (int a = 0; a < g.kh(); a++) {
             for (int b = 0; b < g.kw(); b++) {

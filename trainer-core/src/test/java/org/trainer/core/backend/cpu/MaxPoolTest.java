@@ -7,11 +7,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.trainer.core.backend.BackendConformance;
 import org.trainer.core.backend.ConvGeometry;
 
 /**
- * float32 max pooling ({@link ConvKernels#maxPool}) against the rule it promises, written out as a
- * plain branch per element: the first maximum in window order wins, the first NaN wins over
+ * float32 max pooling ({@link ConvKernels#maxPool}) against the rule it promises, as the backend
+ * conformance suite writes it out: the first maximum in window order wins, the first NaN wins over
  * numbers. The data are what defeat a branch-free scan if it gets the rule wrong: many ties (a ReLU's
  * zeros of both signs, small integers), infinities, NaNs with distinct payloads anywhere in a window
  * (first place, later, several in one window). Outputs are compared bit for bit, indices exactly, at
@@ -94,29 +95,19 @@ class MaxPoolTest {
         return x;
     }
 
+    /** The outputs and indices that {@link BackendConformance#firstMaximum} gives (float to double is exact). */
     private static void reference(float[] x, ConvGeometry g, float[] y, int[] argmax) {
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+        }
+        int planeIn = g.h() * g.w();
         int q = 0;
         for (int p = 0; p < g.n() * g.c(); p++) {
             for (int i = 0; i < g.outH(); i++) {
                 for (int j = 0; j < g.outW(); j++, q++) {
-                    int arg = -1;
-                    for (int a = 0; a < g.kh(); a++) {
-                        for (int b = 0; b < g.kw(); b++) {
-                            int ih = i * g.strideH() - g.padH() + a * g.dilH();
-                            int iw = j * g.strideW() - g.padW() + b * g.dilW();
-                            if (ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w()) {
-                                continue;
-                            }
-                            int rel = ih * g.w() + iw;
-                            float v = x[p * g.h() * g.w() + rel];
-                            float best = arg < 0 ? 0 : x[p * g.h() * g.w() + arg];
-                            if (arg < 0 || v > best || (v != v && best == best)) {
-                                arg = rel;
-                            }
-                        }
-                    }
-                    y[q] = x[p * g.h() * g.w() + arg];
-                    argmax[q] = arg;
+                    argmax[q] = BackendConformance.firstMaximum(xd, p * planeIn, g, i, j);
+                    y[q] = x[p * planeIn + argmax[q]];
                 }
             }
         }
