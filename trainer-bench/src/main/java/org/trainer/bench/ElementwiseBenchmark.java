@@ -17,9 +17,9 @@ import org.trainer.core.Tensor;
 import org.trainer.core.backend.cpu.Parallel;
 
 /**
- * How fast are the simplest elementwise ops through the Tensor API: {@code a.add(b)} and
- * {@code a.relu()} on 1M (2^20) floats, forward only (no operand requires a gradient, so nothing is
- * recorded). Each call allocates its 4 MiB result, as the Tensor API does; at this size the ops are
+ * How fast are the simplest elementwise ops through the Tensor API: {@code a.add(b)},
+ * {@code a.relu()} and {@code a.leakyRelu(0.01)} on 1M (2^20) normal floats (random signs),
+ * forward only (no operand requires a gradient, so nothing is recorded). Each call allocates its 4 MiB result, as the Tensor API does; at this size the ops are
  * bound by memory bandwidth, so the time per call divided into 8 or 12 MiB moved gives the
  * effective bandwidth.
  */
@@ -53,5 +53,10 @@ public class ElementwiseBenchmark {
     @Benchmark
     public Tensor relu() {
         return a.relu();
+    }
+
+    @Benchmark
+    public Tensor leakyRelu() {
+        return a.leakyRelu(0.01);
     }
 }

@@ -28,12 +28,24 @@ final class VectorSupport {
 
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
+    /** Set once {@link #load} has created a Vector API kernel. */
+    private static volatile boolean loaded;
+
     private VectorSupport() {
     }
 
     /** True when the {@code jdk.incubator.vector} module is in the boot layer. */
     static boolean present() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /**
+     * Whether a Vector API kernel has been loaded in this JVM (by a large product, a convolution, or
+     * the kernel warm-up), so that one more kernel on the Vector API adds no cold start of its own;
+     * small models never load it (see {@code StartupTest}).
+     */
+    static boolean loaded() {
+        return loaded;
     }
 
     /**
@@ -96,7 +108,9 @@ final class VectorSupport {
                 Log.LOG.info("SIMD vectors narrower than 8 floats: {}", otherwise);
                 return null;
             }
-            return kind.cast(Class.forName(pkg + vectorClass).getDeclaredConstructor().newInstance());
+            K kernel = kind.cast(Class.forName(pkg + vectorClass).getDeclaredConstructor().newInstance());
+            loaded = true;
+            return kernel;
         } catch (ReflectiveOperationException | LinkageError e) {
             Log.LOG.info("Vector API {} unavailable ({}): {}", vectorClass, e.toString(), otherwise);
             return null;

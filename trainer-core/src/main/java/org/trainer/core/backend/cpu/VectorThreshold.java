@@ -5,9 +5,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A float row against a scalar threshold with the Vector API: o[j] = a[j] &gt;= t ? 1 : 0 by a
- * compare and a blend, without the branch the scalar loop mispredicts on random data (a dropout
- * mask's uniform draws). Loaded only when {@link VectorSupport#present()}.
+ * Float rows compared with a scalar threshold by the Vector API, a compare and a blend per vector,
+ * without the branch that a scalar loop mispredicts on random data: a dropout mask's uniform draws
+ * against the keep probability, and the sign tests of ReLU's gradient and of leaky ReLU (both ways),
+ * which the JIT does not vectorise as scalar loops. Loaded only when {@link VectorSupport#present()}.
  */
 final class VectorThreshold {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -26,6 +27,44 @@ final class VectorThreshold {
         }
         for (; j < n; j++) {
             o[oo + j] = a[ao + j] >= t ? 1f : 0f;
+        }
+    }
+
+    /** y[k] = x[k] &gt; 0 ? x[k] : p * x[k] for k in [k0, k1); NaN and -0 take p * x, as the scalar test. */
+    static void leakyRelu(float[] x, float p, float[] y, int k0, int k1) {
+        int k = k0;
+        for (int end = k0 + S.loopBound(k1 - k0); k < end; k += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, k);
+            v.mul(p).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, k);
+        }
+        for (; k < k1; k++) {
+            y[k] = x[k] > 0 ? x[k] : p * x[k];
+        }
+    }
+
+    /** gx[k] = x[k] &gt; 0 ? gy[k] : p * gy[k] for k in [k0, k1): leaky ReLU's gradient. */
+    static void leakyReluBackward(float[] x, float[] gy, float p, float[] gx, int k0, int k1) {
+        int k = k0;
+        for (int end = k0 + S.loopBound(k1 - k0); k < end; k += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gy, k);
+            FloatVector v = FloatVector.fromArray(S, x, k);
+            g.mul(p).blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(gx, k);
+        }
+        for (; k < k1; k++) {
+            gx[k] = x[k] > 0 ? gy[k] : p * gy[k];
+        }
+    }
+
+    /** gx[k] = x[k] &gt; 0 ? gy[k] : 0 for k in [k0, k1): ReLU's gradient. */
+    static void reluBackward(float[] x, float[] gy, float[] gx, int k0, int k1) {
+        FloatVector zero = FloatVector.zero(S);
+        int k = k0;
+        for (int end = k0 + S.loopBound(k1 - k0); k < end; k += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, k);
+            zero.blend(FloatVector.fromArray(S, gy, k), v.compare(VectorOperators.GT, 0f)).intoArray(gx, k);
+        }
+        for (; k < k1; k++) {
+            gx[k] = x[k] > 0 ? gy[k] : 0f;
         }
     }
 }
