@@ -161,6 +161,12 @@ final class FloatKernels {
                     }
                     return;
                 }
+                case GE, GT, LT, LE -> {
+                    if (VECTOR_THRESHOLD) {
+                        VectorThreshold.compare(op, a, ao, b, bo, o, oo, n);
+                        return;
+                    }
+                }
                 default -> {
                 }
             }
@@ -193,34 +199,13 @@ final class FloatKernels {
                     return;
                 }
                 // Against a threshold, as a dropout mask is drawn: a float comparison decides as the
-                // reference's comparison in double does, since both values are floats.
-                case GE -> {
+                // reference's comparison in double does, since both values are floats. As a branch on
+                // random data it was 19x slower (5.5 against 0.29 ms on 1M floats).
+                case GE, GT, LT, LE -> {
                     if (VECTOR_THRESHOLD) {
-                        VectorThreshold.greaterOrEqual(a, ao, bv, o, oo, n);
+                        VectorThreshold.compare(op, a, ao, bv, o, oo, n);
                         return;
                     }
-                    for (int j = 0; j < n; j++) {
-                        o[oo + j] = a[ao + j] >= bv ? 1f : 0f;
-                    }
-                    return;
-                }
-                case GT -> {
-                    for (int j = 0; j < n; j++) {
-                        o[oo + j] = a[ao + j] > bv ? 1f : 0f;
-                    }
-                    return;
-                }
-                case LT -> {
-                    for (int j = 0; j < n; j++) {
-                        o[oo + j] = a[ao + j] < bv ? 1f : 0f;
-                    }
-                    return;
-                }
-                case LE -> {
-                    for (int j = 0; j < n; j++) {
-                        o[oo + j] = a[ao + j] <= bv ? 1f : 0f;
-                    }
-                    return;
                 }
                 default -> {
                 }

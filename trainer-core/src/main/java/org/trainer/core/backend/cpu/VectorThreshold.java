@@ -1,8 +1,10 @@
 package org.trainer.core.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.trainer.core.backend.BinaryOp;
 
 /**
  * Float rows compared with a scalar threshold by the Vector API, a compare and a blend per vector,
@@ -16,17 +18,92 @@ final class VectorThreshold {
     private VectorThreshold() {
     }
 
-    /** o[oo + j] = a[ao + j] &gt;= t ? 1 : 0 for j in [0, n); NaN gives 0, as the scalar comparison. */
-    static void greaterOrEqual(float[] a, int ao, float t, float[] o, int oo, int n) {
+    /**
+     * o[oo + j] = a[ao + j] (op) t ? 1 : 0 for j in [0, n), op one of GE, GT, LT, LE; NaN gives 0, as
+     * the scalar comparison. One loop per operator: the Vector API compiles a comparison to an
+     * instruction only when its operator is a constant.
+     */
+    static void compare(BinaryOp op, float[] a, int ao, float t, float[] o, int oo, int n) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
-        for (int end = S.loopBound(n); j < end; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, a, ao + j);
-            zero.blend(one, v.compare(VectorOperators.GE, t)).intoArray(o, oo + j);
+        int end = S.loopBound(n);
+        switch (op) {
+            case GE -> {
+                for (; j < end; j += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, ao + j).compare(VectorOperators.GE, t)).intoArray(o, oo + j);
+                }
+            }
+            case GT -> {
+                for (; j < end; j += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, ao + j).compare(VectorOperators.GT, t)).intoArray(o, oo + j);
+                }
+            }
+            case LT -> {
+                for (; j < end; j += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, ao + j).compare(VectorOperators.LT, t)).intoArray(o, oo + j);
+                }
+            }
+            case LE -> {
+                for (; j < end; j += S.length()) {
+                    zero.blend(one, FloatVector.fromArray(S, a, ao + j).compare(VectorOperators.LE, t)).intoArray(o, oo + j);
+                }
+            }
+            default -> throw new IllegalArgumentException("compare: op must be GE, GT, LT or LE, got " + op);
         }
         for (; j < n; j++) {
-            o[oo + j] = a[ao + j] >= t ? 1f : 0f;
+            o[oo + j] = (float) op.apply(a[ao + j], t);
+        }
+    }
+
+    /** {@link #compare} of two rows: o[oo + j] = a[ao + j] (op) b[bo + j] ? 1 : 0. */
+    static void compare(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        int end = S.loopBound(n);
+        switch (op) {
+            case GE -> {
+                for (; j < end; j += S.length()) {
+                    FloatVector x = FloatVector.fromArray(S, a, ao + j);
+                    zero.blend(one, x.compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + j))).intoArray(o, oo + j);
+                }
+            }
+            case GT -> {
+                for (; j < end; j += S.length()) {
+                    FloatVector x = FloatVector.fromArray(S, a, ao + j);
+                    zero.blend(one, x.compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + j))).intoArray(o, oo + j);
+                }
+            }
+            case LT -> {
+                for (; j < end; j += S.length()) {
+                    FloatVector x = FloatVector.fromArray(S, a, ao + j);
+                    zero.blend(one, x.compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + j))).intoArray(o, oo + j);
+                }
+            }
+            case LE -> {
+                for (; j < end; j += S.length()) {
+                    FloatVector x = FloatVector.fromArray(S, a, ao + j);
+                    zero.blend(one, x.compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + j))).intoArray(o, oo + j);
+                }
+            }
+            default -> throw new IllegalArgumentException("compare: op must be GE, GT, LT or LE, got " + op);
+        }
+        for (; j < n; j++) {
+            o[oo + j] = (float) op.apply(a[ao + j], b[bo + j]);
+        }
+    }
+
+    /** o[oo + j] = c[co + j] != 0 ? a[ao + j] : b[bo + j] for j in [0, n) (a NaN condition picks a, as != does). */
+    static void select(float[] c, int co, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        int j = 0;
+        for (int end = S.loopBound(n); j < end; j += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, a, ao + j);
+            VectorMask<Float> pick = FloatVector.fromArray(S, c, co + j).compare(VectorOperators.NE, 0f);
+            FloatVector.fromArray(S, b, bo + j).blend(x, pick).intoArray(o, oo + j);
+        }
+        for (; j < n; j++) {
+            o[oo + j] = c[co + j] != 0 ? a[ao + j] : b[bo + j];
         }
     }
 
