@@ -40,6 +40,22 @@ final class FloatKernels {
                     y[k] = -x[k];
                 }
             }
+            // The reference's double min, max and abs of floats are exact, so float ones give its results.
+            case ABS -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = Math.abs(x[k]);
+                }
+            }
+            case CLAMP_MAX -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = Math.min(x[k], p);
+                }
+            }
+            case CLAMP_MIN -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = Math.max(x[k], p);
+                }
+            }
             case SCALE -> {
                 for (int k = k0; k < k1; k++) {
                     y[k] = x[k] * p;
@@ -81,17 +97,44 @@ final class FloatKernels {
                     gx[k] = gy[k] * p;
                 }
             }
-            default -> {
+            case ABS -> {
+                // gy * sign(x) (the double product of two floats is exact, so the float one rounds
+                // alike), the sign without branches: +-1 with x's sign bit where |x| > 0 and x is not
+                // NaN, else x itself (+-0, NaN), as Math.signum gives.
                 for (int k = k0; k < k1; k++) {
-                    gx[k] = (float) (gy[k] * op.derivative(x[k], y[k], p));
+                    int bits = Float.floatToRawIntBits(x[k]);
+                    int unit = (bits & 0x80000000) | 0x3f800000;
+                    gx[k] = gy[k] * select(positiveMask(bits & 0x7fffffff), unit, x[k]);
                 }
             }
+            case CLAMP_MAX, CLAMP_MIN -> {
+                if (signsOnVectors()) {
+                    // gy * (1 where x passes, else 0): the 0/1 factor by a vector comparison, then the
+                    // products (gy * 0 keeps the reference's signed zeros and NaNs).
+                    BinaryOp passes = op == UnaryOp.CLAMP_MAX ? BinaryOp.LE : BinaryOp.GE;
+                    VectorThreshold.compare(passes, x, k0, p, gx, k0, k1 - k0);
+                    for (int k = k0; k < k1; k++) {
+                        gx[k] = gy[k] * gx[k];
+                    }
+                    return;
+                }
+                reference(op, p, x, y, gy, gx, k0, k1);
+            }
+            default -> reference(op, p, x, y, gy, gx, k0, k1);
+        }
+    }
+
+    /** gx = gy * op's derivative, evaluated in double and rounded once. */
+    private static void reference(UnaryOp op, float p, float[] x, float[] y, float[] gy, float[] gx, int k0, int k1) {
+        for (int k = k0; k < k1; k++) {
+            gx[k] = (float) (gy[k] * op.derivative(x[k], y[k], p));
         }
     }
 
     /**
-     * Whether the sign tests of ReLU's gradient and of leaky ReLU run on {@link VectorThreshold}: once
-     * the Vector API is loaded anyway, so that a small model's first steps do not load it for them.
+     * Whether the sign tests of ReLU's gradient and of leaky ReLU, and clamp's gradient, run on
+     * {@link VectorThreshold}: once the Vector API is loaded anyway, so that a small model's first
+     * steps do not load it for them.
      */
     private static boolean signsOnVectors() {
         return VECTOR_THRESHOLD && VectorSupport.loaded();
