@@ -108,9 +108,9 @@ final class FloatKernels {
                 }
             }
             case CLAMP_MAX, CLAMP_MIN -> {
-                if (signsOnVectors()) {
-                    // gy * (1 where x passes, else 0): the 0/1 factor by a vector comparison, then the
-                    // products (gy * 0 keeps the reference's signed zeros and NaNs).
+                if (signsOnVectors() && gx != gy) {
+                    // gy * (1 where x passes, else 0): the 0/1 factor by a vector comparison into gx, then
+                    // the products (gy * 0 keeps the reference's signed zeros and NaNs).
                     BinaryOp passes = op == UnaryOp.CLAMP_MAX ? BinaryOp.LE : BinaryOp.GE;
                     VectorThreshold.compare(passes, x, k0, p, gx, k0, k1 - k0);
                     for (int k = k0; k < k1; k++) {
