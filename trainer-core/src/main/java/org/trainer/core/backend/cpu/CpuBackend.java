@@ -27,8 +27,6 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         Fused.LayerNorm {
     /** Elements per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN = 1 << 15;
-    /** Whether {@link #where} on float32 rows runs on {@link VectorThreshold#select}. */
-    private static final boolean VECTOR_SELECT = VectorSupport.present();
     /**
      * Multiply-adds below which one product of a batch runs on one thread (SGEMM's own threshold
      * for splitting a product), so that a batch of them is split by product instead.
@@ -293,17 +291,16 @@ public final class CpuBackend implements Backend, Fused.Softmax, Fused.CrossEntr
         int sc = plan.innerStride(1);
         int sa = plan.innerStride(2);
         int sb = plan.innerStride(3);
-        // float32 rows read in place: a compare and a blend instead of a branch on random conditions.
-        boolean vector = VECTOR_SELECT && sc == 1 && sa == 1 && sb == 1 && cs.f != null && as.f != null
-                && bs.f != null && os.f != null;
+        boolean rows = sc == 1 && sa == 1 && sb == 1 && cs.f != null && as.f != null && bs.f != null
+                && os.f != null;
         Parallel.forRange(plan.outer, Math.max(1, GRAIN / plan.inner), (r0, r1) -> {
             for (int row = r0; row < r1; row++) {
                 int oo = plan.offset(0, row);
                 int co = plan.offset(1, row);
                 int ao = plan.offset(2, row);
                 int bo = plan.offset(3, row);
-                if (vector) {
-                    VectorThreshold.select(cs.f, co, as.f, ao, bs.f, bo, os.f, oo, plan.inner);
+                if (rows) {
+                    FloatKernels.select(cs.f, co, as.f, ao, bs.f, bo, os.f, oo, plan.inner);
                     continue;
                 }
                 for (int j = 0; j < plan.inner; j++) {

@@ -9,9 +9,10 @@ import org.trainer.core.backend.UnaryOp;
  */
 final class FloatKernels {
     /**
-     * Whether a row against a threshold (GE, as a dropout mask is drawn; the sign tests of ReLU's
-     * gradient and of leaky ReLU) runs on the Vector API's compare and blend ({@link VectorThreshold})
-     * instead of a scalar loop (with a branch, or masks the JIT does not vectorise).
+     * Whether a row against a threshold (comparisons, as a dropout mask is drawn; {@code where}; the
+     * sign tests of ReLU's gradient and of leaky ReLU) runs on the Vector API's compare and blend
+     * ({@link VectorThreshold}) instead of a scalar loop (with a branch, or masks the JIT does not
+     * vectorise).
      */
     private static final boolean VECTOR_THRESHOLD = VectorSupport.present();
 
@@ -138,6 +139,20 @@ final class FloatKernels {
      */
     private static boolean signsOnVectors() {
         return VECTOR_THRESHOLD && VectorSupport.loaded();
+    }
+
+    /**
+     * o[oo + j] = c[co + j] != 0 ? a[ao + j] : b[bo + j] for j in [0, n), {@code Tensor.where} on float32
+     * rows: on the Vector API a compare and a blend instead of a branch on random conditions.
+     */
+    static void select(float[] c, int co, float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        if (VECTOR_THRESHOLD) {
+            VectorThreshold.select(c, co, a, ao, b, bo, o, oo, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            o[oo + j] = c[co + j] != 0 ? a[ao + j] : b[bo + j];
+        }
     }
 
     /** {@link VectorThreshold#leakyRelu} without the Vector API (or before it is loaded): the sign test as a mask. */
