@@ -4,8 +4,10 @@ import org.trainer.core.backend.BinaryOp;
 import org.trainer.core.backend.UnaryOp;
 
 /**
- * float32 elementwise loops. The hot ops get loops of their own that the JIT vectorises; the rest
- * evaluate the reference scalar definition in double and round once.
+ * float32 elementwise loops. The hot ops get loops of their own that the JIT vectorises; exp,
+ * sigmoid, tanh and GELU take {@link FloatFunctions} (on vectors through {@link VectorFunctions} once
+ * those are compiled);
+ * the rest evaluate the reference scalar definition in double and round once.
  */
 final class FloatKernels {
     /**
@@ -15,6 +17,12 @@ final class FloatKernels {
      * vectorise).
      */
     private static final boolean VECTOR_THRESHOLD = VectorSupport.present();
+
+    /** The ops of {@link FloatFunctions}, which {@link VectorFunctions} computes too. */
+    static final UnaryOp[] FUNCTIONS = {UnaryOp.EXP, UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.GELU};
+
+    /** Set by the kernel warm-up once {@link VectorFunctions} has run long enough to be compiled. */
+    private static volatile boolean functionsCompiled;
 
     private FloatKernels() {
     }
@@ -67,11 +75,52 @@ final class FloatKernels {
                     y[k] = x[k] + p;
                 }
             }
+            case EXP, SIGMOID, TANH, GELU -> {
+                if (functionsOnVectors()) {
+                    VectorFunctions.apply(op, x, y, k0, k1);
+                } else {
+                    functions(op, x, y, k0, k1);
+                }
+            }
             default -> {
                 for (int k = k0; k < k1; k++) {
                     y[k] = (float) op.apply(x[k], p);
                 }
             }
+        }
+    }
+
+    /** y = op(x) over [k0, k1) by {@link FloatFunctions}, for op EXP, SIGMOID, TANH or GELU. */
+    static void functions(UnaryOp op, float[] x, float[] y, int k0, int k1) {
+        switch (op) {
+            case EXP -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = FloatFunctions.exp(x[k]);
+                }
+            }
+            case SIGMOID -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = FloatFunctions.sigmoid(x[k]);
+                }
+            }
+            case TANH -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = FloatFunctions.tanh(x[k]);
+                }
+            }
+            case GELU -> {
+                for (int k = k0; k < k1; k++) {
+                    y[k] = FloatFunctions.gelu(x[k]);
+                }
+            }
+            default -> throw new IllegalArgumentException("op: " + op + " is not one of FloatFunctions'");
+        }
+    }
+
+    /** gx = gy * GELU'(x) over [k0, k1) by {@link FloatFunctions#geluDerivative}. */
+    static void geluBackward(float[] x, float[] gy, float[] gx, int k0, int k1) {
+        for (int k = k0; k < k1; k++) {
+            gx[k] = gy[k] * FloatFunctions.geluDerivative(x[k]);
         }
     }
 
@@ -121,6 +170,32 @@ final class FloatKernels {
                 }
                 reference(op, p, x, y, gy, gx, k0, k1);
             }
+            // The reference's derivatives from y, in double as there and rounded once, but without a call per element.
+            case EXP -> {
+                // the double product of two floats is exact, so the float product rounds alike
+                for (int k = k0; k < k1; k++) {
+                    gx[k] = gy[k] * y[k];
+                }
+            }
+            case SIGMOID -> {
+                for (int k = k0; k < k1; k++) {
+                    double v = y[k];
+                    gx[k] = (float) (gy[k] * (v * (1 - v)));
+                }
+            }
+            case TANH -> {
+                for (int k = k0; k < k1; k++) {
+                    double v = y[k];
+                    gx[k] = (float) (gy[k] * (1 - v * v));
+                }
+            }
+            case GELU -> {
+                if (functionsOnVectors()) {
+                    VectorFunctions.geluBackward(x, gy, gx, k0, k1);
+                } else {
+                    geluBackward(x, gy, gx, k0, k1);
+                }
+            }
             default -> reference(op, p, x, y, gy, gx, k0, k1);
         }
     }
@@ -130,6 +205,35 @@ final class FloatKernels {
         for (int k = k0; k < k1; k++) {
             gx[k] = (float) (gy[k] * op.derivative(x[k], y[k], p));
         }
+    }
+
+    /**
+     * Whether exp, sigmoid, tanh and GELU run on {@link VectorFunctions}: once their warm-up
+     * ({@link KernelWarmUp#startFunctionsOnce}, started here once the Vector API is loaded anyway) has
+     * run them long enough for C2 to have compiled them; until then, and without the warm-up, on
+     * {@link FloatFunctions}, whose bits they are.
+     */
+    private static boolean functionsOnVectors() {
+        if (functionsCompiled) {
+            return true;
+        }
+        if (signsOnVectors()) {
+            KernelWarmUp.startFunctionsOnce();
+        }
+        return false;
+    }
+
+    /**
+     * Lets exp, sigmoid, tanh and GELU run on {@link VectorFunctions} from now on, or (false, for
+     * tests) on {@link FloatFunctions} again; see {@link #functionsOnVectors}.
+     */
+    static void functionsCompiled(boolean compiled) {
+        functionsCompiled = compiled;
+    }
+
+    /** Whether {@link #functionsCompiled(boolean)} last said true. */
+    static boolean functionsCompiled() {
+        return functionsCompiled;
     }
 
     /**

@@ -34,7 +34,8 @@ import org.trainer.core.backend.UnaryOp;
  * then paced while C2 compiles them (see {@link #run(CpuBackend, int, boolean)}), so that it takes
  * little of a core from training. It touches no state but its own arrays and its own thread's
  * buffers, so it cannot change any result; the kernels are pure functions of their arguments.
- * {@code -Dtrainer.warmup=false} turns it off.
+ * {@code -Dtrainer.warmup=false} turns it off. float32 exp, sigmoid, tanh and GELU have a warm-up
+ * thread of their own, started when training first calls one of them ({@link #startFunctionsOnce}).
  *
  * <p>Only what training uses: on two cores HotSpot has one C2 thread, and each Vector API kernel
  * takes it 50-300 ms; warming the convolution kernels for a dense network kept it busy for over a
@@ -79,6 +80,15 @@ final class KernelWarmUp {
     static final int MIN_STORAGE = 1 << 18;
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    /** The name of the thread that warms {@link VectorFunctions}. */
+    static final String FUNCTIONS_THREAD_NAME = "trainer-function-warmup";
+    /** Rounds of {@link #warmFunctions} before training uses {@link VectorFunctions}. */
+    static final int FUNCTION_ROUNDS = 400;
+    /** Calls of each function per round, and the elements each call covers. */
+    static final int FUNCTION_CALLS = 3;
+    static final int FUNCTION_SIZE = 259;
+    private static final AtomicBoolean FUNCTIONS_STARTED = new AtomicBoolean();
 
     /** The families training has used so far in this JVM, one bit per {@link Family#ordinal()}. */
     private static final AtomicInteger USED = new AtomicInteger();
@@ -129,31 +139,84 @@ final class KernelWarmUp {
      * @param backend the backend whose kernels to run
      */
     static void startOnce(CpuBackend backend) {
-        if (STARTED.get() || "false".equals(System.getProperty("trainer.warmup")) || !VectorSupport.present()
-                || !STARTED.compareAndSet(false, true)) {
+        if (STARTED.get() || disabled() || !STARTED.compareAndSet(false, true)) {
             return;
         }
-        // The thread is the one worker of a pool of its own: Parallel.forRange runs the work of a
-        // thread that is inside a fork-join pool on that thread, so the warm-up never queues work
-        // in the pool that training's parallel kernels use.
+        startThread(THREAD_NAME, () -> run(backend, ROUNDS, true), ROUNDS);
+    }
+
+    /**
+     * Starts, the first time it is called in a JVM where the Vector API is loaded and {@code
+     * trainer.warmup} is not {@code false}, a thread of its own ({@value #FUNCTIONS_THREAD_NAME}) that
+     * runs {@link VectorFunctions} {@value #FUNCTION_ROUNDS} times and then lets float32 exp, sigmoid,
+     * tanh and GELU use them ({@link #warmFunctions}). Separate from the main warm-up because a model
+     * may first call these functions after that has ended (a Transformer trained after an MLP).
+     */
+    static void startFunctionsOnce() {
+        if (FUNCTIONS_STARTED.get() || disabled() || !FUNCTIONS_STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        startThread(FUNCTIONS_THREAD_NAME, () -> warmFunctions(FUNCTION_ROUNDS, true), FUNCTION_ROUNDS);
+    }
+
+    private static boolean disabled() {
+        return "false".equals(System.getProperty("trainer.warmup")) || !VectorSupport.present();
+    }
+
+    /**
+     * Runs {@code rounds} on a daemon thread named {@code name}, logging instead of throwing: a failed
+     * warm-up only leaves the kernels to warm up in training. The thread is the one worker of a pool of
+     * its own: Parallel.forRange runs the work of a thread that is inside a fork-join pool on that
+     * thread, so the warm-up never queues work in the pool that training's parallel kernels use.
+     */
+    private static void startThread(String name, Runnable work, int rounds) {
         ForkJoinPool pool = new ForkJoinPool(1, p -> {
             ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName(THREAD_NAME);
+            t.setName(name);
             t.setPriority(Thread.MIN_PRIORITY);
             return t;
         }, null, false);
-        pool.execute(() -> runQuietly(backend));
+        pool.execute(() -> {
+            long start = System.nanoTime();
+            try {
+                work.run();
+                Log.LOG.debug("{}: {} rounds in {} ms", name, rounds, (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException | Error e) {
+                Log.LOG.warn("{} stopped: {}", name, e.toString());
+            }
+        });
         pool.shutdown();
     }
 
-    /** {@link #run}, logging instead of throwing: a failed warm-up only leaves the kernels to warm up in training. */
-    private static void runQuietly(CpuBackend backend) {
-        long start = System.nanoTime();
-        try {
-            run(backend, ROUNDS, true);
-            Log.LOG.debug("kernel warm-up: {} rounds in {} ms", ROUNDS, (System.nanoTime() - start) / 1_000_000);
-        } catch (RuntimeException | Error e) {
-            Log.LOG.warn("kernel warm-up stopped: {}", e.toString());
+    /**
+     * Runs each of {@link VectorFunctions}' functions {@value #FUNCTION_CALLS} times on
+     * {@value #FUNCTION_SIZE} elements (from -8 to 8: every formula, both signs) per round, {@code
+     * rounds} times (paced as {@link #run(Work, int, boolean)} is), then, when that is at least
+     * {@value #FUNCTION_ROUNDS}, lets float32 exp, sigmoid, tanh and GELU use them: by then every pass
+     * has crossed C2's thresholds and waited its turn. Until then they run {@link FloatFunctions},
+     * which gives the same bits: the vector passes are 8x faster compiled but some hundred times
+     * slower before (a first GELU of a million elements took a second).
+     *
+     * @param rounds rounds to run
+     * @param paced  whether to pace the rounds after the first {@value #BURST}
+     */
+    static void warmFunctions(int rounds, boolean paced) {
+        float[] x = Work.values(FUNCTION_SIZE);
+        for (int i = 0; i < FUNCTION_SIZE; i++) {
+            x[i] *= 8;
+        }
+        float[] y = new float[FUNCTION_SIZE];
+        float[] g = new float[FUNCTION_SIZE];
+        run(() -> {
+            for (int i = 0; i < FUNCTION_CALLS; i++) {
+                for (UnaryOp op : FloatKernels.FUNCTIONS) {
+                    VectorFunctions.apply(op, x, y, 0, FUNCTION_SIZE);
+                }
+                VectorFunctions.geluBackward(x, y, g, 0, FUNCTION_SIZE);
+            }
+        }, rounds, paced);
+        if (rounds >= FUNCTION_ROUNDS && !Thread.currentThread().isInterrupted()) {
+            FloatKernels.functionsCompiled(true);
         }
     }
 
@@ -173,9 +236,13 @@ final class KernelWarmUp {
      * of a method that has not run for 50 ms.
      */
     static void run(Work work, int rounds, boolean paced) {
+        run(work::round, rounds, paced);
+    }
+
+    private static void run(Runnable round, int rounds, boolean paced) {
         for (int r = 0; r < rounds; r++) {
             long start = System.nanoTime();
-            work.round();
+            round.run();
             if (paced && r >= BURST) {
                 long pause = Math.min(MAX_PAUSE_NS, Math.max(MIN_PAUSE_NS, PACE * (System.nanoTime() - start)));
                 try {
@@ -303,7 +370,7 @@ final class KernelWarmUp {
         }
 
         /** Values in [-1, 1), from a fixed sequence (no shared random state is touched). */
-        private static float[] values(int size) {
+        static float[] values(int size) {
             float[] v = new float[size];
             for (int i = 0; i < size; i++) {
                 v[i] = ((i * 37 + 11) % 64) / 32f - 1f;

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.trainer.core.DType;
 import org.trainer.core.backend.ConvGeometry;
@@ -17,7 +18,8 @@ import org.trainer.core.backend.Storage;
 
 /**
  * {@link KernelWarmUp} runs every kernel it warms without error, warms a family of kernels only once
- * training has used it, and a product or a convolution computed while it runs on another thread is
+ * training has used it, moves float32 exp, sigmoid, tanh and GELU to their vector loops after its
+ * rounds of them, and a product or a convolution computed while it runs on another thread is
  * bitwise the one computed without it.
  */
 class KernelWarmUpTest {
@@ -59,6 +61,20 @@ class KernelWarmUpTest {
         be.conv2d(be.fromArray(new float[9]), be.fromArray(new float[4]), null, geometry, 1,
                 be.allocate(DType.FLOAT32, 4));
         assertTrue(KernelWarmUp.isUsed(KernelWarmUp.Family.CONVOLUTION));
+    }
+
+    @Test
+    void exponentialFunctionsMoveToVectorsOnceWarmed() {
+        Assumptions.assumeTrue(VectorSupport.present(), "the Vector API is not loaded");
+        FloatKernels.functionsCompiled(false);
+        try {
+            KernelWarmUp.warmFunctions(KernelWarmUp.FUNCTION_ROUNDS - 1, false);
+            assertFalse(FloatKernels.functionsCompiled());
+            KernelWarmUp.warmFunctions(KernelWarmUp.FUNCTION_ROUNDS, false);
+            assertTrue(FloatKernels.functionsCompiled());
+        } finally {
+            FloatKernels.functionsCompiled(false);
+        }
     }
 
     private KernelWarmUp.Work allFamilies() {
