@@ -37,12 +37,14 @@ public class ElementwiseBenchmark {
 
     private Tensor a;
     private Tensor b;
+    private Tensor leaf;
 
     @Setup
     public void setUp() {
         Parallel.setThreads(threads);
         a = Tensor.randn(1, SIZE);
         b = Tensor.randn(2, SIZE);
+        leaf = Tensor.randn(3, SIZE).requiresGrad(true);
     }
 
     @Benchmark
@@ -58,5 +60,47 @@ public class ElementwiseBenchmark {
     @Benchmark
     public Tensor leakyRelu() {
         return a.leakyRelu(0.01);
+    }
+
+    @Benchmark
+    public Tensor exp() {
+        return a.exp();
+    }
+
+    @Benchmark
+    public Tensor sigmoid() {
+        return a.sigmoid();
+    }
+
+    @Benchmark
+    public Tensor tanh() {
+        return a.tanh();
+    }
+
+    @Benchmark
+    public Tensor gelu() {
+        return a.gelu();
+    }
+
+    /** GELU's forward and backward (the gradient of its sum), as a Transformer's feed-forward block runs it. */
+    @Benchmark
+    public Tensor geluWithBackward() {
+        return withBackward(leaf.gelu());
+    }
+
+    @Benchmark
+    public Tensor sigmoidWithBackward() {
+        return withBackward(leaf.sigmoid());
+    }
+
+    @Benchmark
+    public Tensor tanhWithBackward() {
+        return withBackward(leaf.tanh());
+    }
+
+    private Tensor withBackward(Tensor y) {
+        leaf.zeroGrad();
+        y.sum().backward();
+        return leaf.grad();
     }
 }

@@ -162,7 +162,7 @@ public final class PeerHarness {
 
     /**
      * The character-level LSTM language model (tokens/s) and two Transformer encoder layers (ms) of
-     * {@link SequenceStep}: forward, loss, backward, Adam.
+     * {@link SequenceStep}, with ReLU and with GELU: forward, loss, backward, Adam.
      */
     private void measureSequences(int threads) {
         SequenceStep lstm = new SequenceStep.CharLstm(42);
@@ -170,10 +170,12 @@ public final class PeerHarness {
         double tokens = SequenceStep.CharLstm.tokens();
         record(new Measurement("char-lstm h256 T64 b32", threads, "ours", TOKENS, tokens / r.best(),
                 tokens / r.median(), r.bestCores()));
-        SequenceStep transformer = new SequenceStep.Transformer(42);
-        r = timing.measure(transformer::run);
-        record(new Measurement("transformer d128 x2 T64 b32", threads, "ours", MS, r.best() * 1e3, r.median() * 1e3,
-                r.bestCores()));
+        for (boolean gelu : new boolean[] {false, true}) {
+            SequenceStep transformer = new SequenceStep.Transformer(42, gelu);
+            r = timing.measure(transformer::run);
+            record(new Measurement(gelu ? "transformer gelu d128 x2 T64 b32" : "transformer d128 x2 T64 b32", threads,
+                    "ours", MS, r.best() * 1e3, r.median() * 1e3, r.bestCores()));
+        }
     }
 
     private void record(Measurement m) {

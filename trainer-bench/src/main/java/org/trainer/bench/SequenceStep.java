@@ -129,11 +129,15 @@ abstract class SequenceStep {
         private final Tensor x;
         private final Tensor target;
 
-        Transformer(long seed) {
+        /**
+         * @param seed the seed of the weights and data
+         * @param gelu whether the feed-forward blocks use GELU (as BERT-style models do) instead of ReLU
+         */
+        Transformer(long seed, boolean gelu) {
             Seeds.set(seed);
             List<Parameter> params = new ArrayList<>();
             for (int i = 0; i < LAYERS; i++) {
-                layers[i] = new EncoderLayer(Seeds.next());
+                layers[i] = new EncoderLayer(Seeds.next(), gelu);
                 params.addAll(layers[i].parameters());
             }
             setParameters(params);
@@ -152,7 +156,7 @@ abstract class SequenceStep {
         }
     }
 
-    /** x = norm1(x + dropout(attn(x))); x = norm2(x + dropout(linear2(dropout(relu(linear1(x)))))). */
+    /** x = norm1(x + dropout(attn(x))); x = norm2(x + dropout(linear2(dropout(relu(linear1(x)))))), or gelu. */
     static final class EncoderLayer extends Module {
         private final MultiheadAttention attention;
         private final Linear linear1;
@@ -162,8 +166,10 @@ abstract class SequenceStep {
         private final Dropout dropout;
         private final Dropout dropout1;
         private final Dropout dropout2;
+        private final boolean gelu;
 
-        EncoderLayer(long seed) {
+        EncoderLayer(long seed, boolean gelu) {
+            this.gelu = gelu;
             int d = Transformer.D_MODEL;
             attention = registerModule("self_attn",
                     new MultiheadAttention(d, Transformer.HEADS, Transformer.DROPOUT, true, Seeds.mix(seed + 1)));
@@ -179,7 +185,8 @@ abstract class SequenceStep {
         @Override
         public Tensor forward(Tensor x) {
             Tensor h = norm1.forward(x.add(dropout1.forward(attention.forward(x))));
-            Tensor f = linear2.forward(dropout.forward(linear1.forward(h).relu()));
+            Tensor hidden = linear1.forward(h);
+            Tensor f = linear2.forward(dropout.forward(gelu ? hidden.gelu() : hidden.relu()));
             return norm2.forward(h.add(dropout2.forward(f)));
         }
     }
