@@ -170,7 +170,7 @@ final class FloatKernels {
                 }
                 reference(op, p, x, y, gy, gx, k0, k1);
             }
-            // The reference's derivatives from y, in double as there and rounded once, but without a call per element.
+            // The derivatives from y in float, loops the JIT vectorises (in double they took 2 ns an element).
             case EXP -> {
                 // the double product of two floats is exact, so the float product rounds alike
                 for (int k = k0; k < k1; k++) {
@@ -178,15 +178,18 @@ final class FloatKernels {
                 }
             }
             case SIGMOID -> {
+                // y (1 - y): 1 - y is exact for y >= 1/2, and rounds without cancelling below
                 for (int k = k0; k < k1; k++) {
-                    double v = y[k];
-                    gx[k] = (float) (gy[k] * (v * (1 - v)));
+                    float v = y[k];
+                    gx[k] = gy[k] * (v * (1f - v));
                 }
             }
             case TANH -> {
+                // 1 - y^2 as (1 - y)(1 + y): the factor near 0 is exact where |y| >= 1/2, so a y near
+                // +-1 keeps its relative accuracy (1 - y * y would cancel the rounding of y * y)
                 for (int k = k0; k < k1; k++) {
-                    double v = y[k];
-                    gx[k] = (float) (gy[k] * (1 - v * v));
+                    float v = y[k];
+                    gx[k] = gy[k] * ((1f - v) * (1f + v));
                 }
             }
             case GELU -> {

@@ -17,8 +17,9 @@ import org.trainer.core.backend.UnaryOp;
  * rounded float (below float's least normal value, in units of its least subnormal value), over a
  * sweep of all float bit patterns (every sign and exponent, infinities and NaNs) and Gaussian values
  * at several scales; signed zeros are kept. {@link VectorFunctions} gives the scalar functions' bits,
- * over ranges whose ends are not whole vectors, and the float32 kernels' gradients of exp, sigmoid and
- * tanh equal the reference derivative (from the kernel's y) bit for bit.
+ * over ranges whose ends are not whole vectors, and the float32 kernels' gradients of exp (bit for
+ * bit), sigmoid and tanh (within 2 units in the last place) agree with the reference derivative
+ * from the kernel's y.
  */
 class FloatFunctionsTest {
     private static final double SQRT2 = Math.sqrt(2);
@@ -100,9 +101,10 @@ class FloatFunctionsTest {
         }
     }
 
+    /** exp's gradient bit for bit (its float product is exact), sigmoid's and tanh's within 2 units. */
     @ParameterizedTest
-    @EnumSource(value = UnaryOp.class, names = {"EXP", "SIGMOID", "TANH"})
-    void gradientsFromYEqualTheReferenceDerivative(UnaryOp op) {
+    @CsvSource({"EXP, 0", "SIGMOID, 2", "TANH, 2"})
+    void gradientsFromYAgreeWithTheReferenceDerivative(UnaryOp op, double units) {
         float[] x = inputs();
         float[] gy = gaussians(x.length, 1, 6);
         float[] y = new float[x.length];
@@ -110,8 +112,13 @@ class FloatFunctionsTest {
         FloatKernels.unary(op, 0, x, y, 0, x.length);
         FloatKernels.unaryBackward(op, 0, x, y, gy, gx, 0, x.length);
         for (int i = 0; i < x.length; i++) {
-            float want = (float) (gy[i] * op.derivative(x[i], y[i], 0));
-            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(gx[i]), op + "'(" + x[i] + ")");
+            double want = gy[i] * op.derivative(x[i], y[i], 0);
+            String where = op + "'(" + x[i] + ") * " + gy[i] + " = " + gx[i] + ", want " + want;
+            if (units == 0 || !Double.isFinite(want) || want == 0) {
+                assertEquals(Float.floatToIntBits((float) want), Float.floatToIntBits(gx[i]), where);
+            } else {
+                assertTrue(Math.abs(gx[i] - want) <= units * Math.max(Math.ulp((float) want), Float.MIN_VALUE), where);
+            }
         }
     }
 
