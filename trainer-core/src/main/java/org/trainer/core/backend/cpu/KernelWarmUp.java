@@ -83,8 +83,12 @@ final class KernelWarmUp {
 
     /** The name of the thread that warms {@link VectorFunctions}. */
     static final String FUNCTIONS_THREAD_NAME = "trainer-function-warmup";
-    /** Rounds of {@link #warmFunctions} before training uses {@link VectorFunctions}. */
-    static final int FUNCTION_ROUNDS = 400;
+    /** Rounds of {@link #warmFunctions} at the least before training uses {@link VectorFunctions}. */
+    static final int FUNCTION_ROUNDS = 100;
+    /** Rounds of {@link #warmFunctions} at the most: if they are not fast by then, the functions stay scalar. */
+    static final int FUNCTION_MAX_ROUNDS = 4000;
+    /** Rounds in a row in which {@link #warmFunctions} asks the vector passes to beat the scalar loops. */
+    static final int FAST_ROUNDS = 3;
     /** Calls of each function per round, and the elements each call covers. */
     static final int FUNCTION_CALLS = 3;
     static final int FUNCTION_SIZE = 259;
@@ -148,7 +152,7 @@ final class KernelWarmUp {
     /**
      * Starts, the first time it is called in a JVM where the Vector API is loaded and {@code
      * trainer.warmup} is not {@code false}, a thread of its own ({@value #FUNCTIONS_THREAD_NAME}) that
-     * runs {@link VectorFunctions} {@value #FUNCTION_ROUNDS} times and then lets float32 exp, sigmoid,
+     * runs {@link VectorFunctions} until C2 has compiled them and then lets float32 exp, sigmoid,
      * tanh and GELU use them ({@link #warmFunctions}). Separate from the main warm-up because a model
      * may first call these functions after that has ended (a Transformer trained after an MLP).
      */
@@ -156,7 +160,7 @@ final class KernelWarmUp {
         if (FUNCTIONS_STARTED.get() || disabled() || !FUNCTIONS_STARTED.compareAndSet(false, true)) {
             return;
         }
-        startThread(FUNCTIONS_THREAD_NAME, () -> warmFunctions(FUNCTION_ROUNDS, true), FUNCTION_ROUNDS);
+        startThread(FUNCTIONS_THREAD_NAME, () -> warmFunctions(FUNCTION_MAX_ROUNDS, true), FUNCTION_MAX_ROUNDS);
     }
 
     private static boolean disabled() {
@@ -189,35 +193,55 @@ final class KernelWarmUp {
     }
 
     /**
-     * Runs each of {@link VectorFunctions}' functions {@value #FUNCTION_CALLS} times on
-     * {@value #FUNCTION_SIZE} elements (from -8 to 8: every formula, both signs) per round, {@code
-     * rounds} times (paced as {@link #run(Work, int, boolean)} is), then, when that is at least
-     * {@value #FUNCTION_ROUNDS}, lets float32 exp, sigmoid, tanh and GELU use them: by then every pass
-     * has crossed C2's thresholds and waited its turn. Until then they run {@link FloatFunctions},
-     * which gives the same bits: the vector passes are 8x faster compiled but some hundred times
-     * slower before (a first GELU of a million elements took a second).
+     * Runs each of {@link VectorFunctions}' functions and then each of {@link FloatFunctions}'
+     * {@value #FUNCTION_CALLS} times on {@value #FUNCTION_SIZE} elements (from -8 to 8: every formula,
+     * both signs) per round, paced as {@link #run(Work, int, boolean)} is, until the vector passes
+     * take less time than the scalar loops in {@value #FAST_ROUNDS} rounds in a row, after at least
+     * {@value #FUNCTION_ROUNDS} rounds: then C2 has compiled every pass, and float32 exp, sigmoid,
+     * tanh and GELU move to them. Until then they run {@link FloatFunctions}, which gives the same
+     * bits: the vector passes are 8x faster compiled but some hundred times slower before (a first
+     * GELU of a million elements took a second), and a number of rounds alone does not tell when C2,
+     * busy with other kernels, has got to them.
      *
-     * @param rounds rounds to run
-     * @param paced  whether to pace the rounds after the first {@value #BURST}
+     * @param maxRounds the rounds after which to give up (the functions stay scalar)
+     * @param paced     whether to pace the rounds after the first {@value #BURST}
+     * @return whether the functions moved to their vector passes
      */
-    static void warmFunctions(int rounds, boolean paced) {
+    static boolean warmFunctions(int maxRounds, boolean paced) {
         float[] x = Work.values(FUNCTION_SIZE);
         for (int i = 0; i < FUNCTION_SIZE; i++) {
             x[i] *= 8;
         }
         float[] y = new float[FUNCTION_SIZE];
         float[] g = new float[FUNCTION_SIZE];
-        run(() -> {
+        int fast = 0;
+        for (int r = 0; r < maxRounds; r++) {
+            long start = System.nanoTime();
             for (int i = 0; i < FUNCTION_CALLS; i++) {
                 for (UnaryOp op : FloatKernels.FUNCTIONS) {
                     VectorFunctions.apply(op, x, y, 0, FUNCTION_SIZE);
                 }
                 VectorFunctions.geluBackward(x, y, g, 0, FUNCTION_SIZE);
             }
-        }, rounds, paced);
-        if (rounds >= FUNCTION_ROUNDS && !Thread.currentThread().isInterrupted()) {
-            FloatKernels.functionsCompiled(true);
+            long vector = System.nanoTime() - start;
+            for (int i = 0; i < FUNCTION_CALLS; i++) {
+                for (UnaryOp op : FloatKernels.FUNCTIONS) {
+                    FloatKernels.functions(op, x, y, 0, FUNCTION_SIZE);
+                }
+                FloatKernels.geluBackward(x, y, g, 0, FUNCTION_SIZE);
+            }
+            long took = System.nanoTime() - start;
+            fast = vector < took - vector ? fast + 1 : 0;
+            if (r + 1 >= FUNCTION_ROUNDS && fast >= FAST_ROUNDS) {
+                FloatKernels.functionsCompiled(true);
+                Log.LOG.debug("float32 exp, sigmoid, tanh and GELU on vectors after {} rounds", r + 1);
+                return true;
+            }
+            if (paced && r >= BURST && !pause(took)) {
+                return false;
+            }
         }
+        return false;
     }
 
     /** {@link #run(CpuBackend, int, boolean)} for the families training has used so far. */
@@ -236,22 +260,24 @@ final class KernelWarmUp {
      * of a method that has not run for 50 ms.
      */
     static void run(Work work, int rounds, boolean paced) {
-        run(work::round, rounds, paced);
-    }
-
-    private static void run(Runnable round, int rounds, boolean paced) {
         for (int r = 0; r < rounds; r++) {
             long start = System.nanoTime();
-            round.run();
-            if (paced && r >= BURST) {
-                long pause = Math.min(MAX_PAUSE_NS, Math.max(MIN_PAUSE_NS, PACE * (System.nanoTime() - start)));
-                try {
-                    Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            work.round();
+            if (paced && r >= BURST && !pause(System.nanoTime() - start)) {
+                return;
             }
+        }
+    }
+
+    /** Sleeps {@value #PACE} times a round's time (within bounds); false when interrupted. */
+    private static boolean pause(long roundNanos) {
+        long pause = Math.min(MAX_PAUSE_NS, Math.max(MIN_PAUSE_NS, PACE * roundNanos));
+        try {
+            Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
