@@ -5,9 +5,9 @@ import org.trainer.core.backend.UnaryOp;
 
 /**
  * float32 elementwise loops. The hot ops get loops of their own that the JIT vectorises; exp,
- * sigmoid, tanh and GELU take {@link FloatFunctions} (on vectors through {@link VectorFunctions} once
- * those are compiled);
- * the rest evaluate the reference scalar definition in double and round once.
+ * sigmoid, tanh and GELU take {@link FloatFunctions} (on vectors through {@link VectorFunctions}
+ * once those are compiled); the rest evaluate the reference scalar definition in double and round
+ * once.
  */
 final class FloatKernels {
     /**
@@ -21,7 +21,7 @@ final class FloatKernels {
     /** The ops of {@link FloatFunctions}, which {@link VectorFunctions} computes too. */
     static final UnaryOp[] FUNCTIONS = {UnaryOp.EXP, UnaryOp.SIGMOID, UnaryOp.TANH, UnaryOp.GELU};
 
-    /** Set by the kernel warm-up once {@link VectorFunctions} has run long enough to be compiled. */
+    /** Set by the functions' warm-up once {@link VectorFunctions} beat the scalar loops (C2 has compiled them). */
     private static volatile boolean functionsCompiled;
 
     private FloatKernels() {
@@ -213,8 +213,8 @@ final class FloatKernels {
     /**
      * Whether exp, sigmoid, tanh and GELU run on {@link VectorFunctions}: once their warm-up
      * ({@link KernelWarmUp#startFunctionsOnce}, started here once the Vector API is loaded anyway) has
-     * run them long enough for C2 to have compiled them; until then, and without the warm-up, on
-     * {@link FloatFunctions}, whose bits they are.
+     * seen C2 compile them; until then, and without the warm-up, on {@link FloatFunctions}, whose bits
+     * they are.
      */
     private static boolean functionsOnVectors() {
         if (functionsCompiled) {

@@ -146,7 +146,7 @@ final class KernelWarmUp {
         if (STARTED.get() || disabled() || !STARTED.compareAndSet(false, true)) {
             return;
         }
-        startThread(THREAD_NAME, () -> run(backend, ROUNDS, true), ROUNDS);
+        startThread(THREAD_NAME, () -> run(backend, ROUNDS, true));
     }
 
     /**
@@ -160,7 +160,7 @@ final class KernelWarmUp {
         if (FUNCTIONS_STARTED.get() || disabled() || !FUNCTIONS_STARTED.compareAndSet(false, true)) {
             return;
         }
-        startThread(FUNCTIONS_THREAD_NAME, () -> warmFunctions(FUNCTION_MAX_ROUNDS, true), FUNCTION_MAX_ROUNDS);
+        startThread(FUNCTIONS_THREAD_NAME, () -> warmFunctions(FUNCTION_MAX_ROUNDS, true));
     }
 
     private static boolean disabled() {
@@ -168,12 +168,12 @@ final class KernelWarmUp {
     }
 
     /**
-     * Runs {@code rounds} on a daemon thread named {@code name}, logging instead of throwing: a failed
+     * Runs {@code work} on a daemon thread named {@code name}, logging instead of throwing: a failed
      * warm-up only leaves the kernels to warm up in training. The thread is the one worker of a pool of
      * its own: Parallel.forRange runs the work of a thread that is inside a fork-join pool on that
      * thread, so the warm-up never queues work in the pool that training's parallel kernels use.
      */
-    private static void startThread(String name, Runnable work, int rounds) {
+    private static void startThread(String name, Runnable work) {
         ForkJoinPool pool = new ForkJoinPool(1, p -> {
             ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName(name);
@@ -184,7 +184,7 @@ final class KernelWarmUp {
             long start = System.nanoTime();
             try {
                 work.run();
-                Log.LOG.debug("{}: {} rounds in {} ms", name, rounds, (System.nanoTime() - start) / 1_000_000);
+                Log.LOG.debug("{}: done in {} ms", name, (System.nanoTime() - start) / 1_000_000);
             } catch (RuntimeException | Error e) {
                 Log.LOG.warn("{} stopped: {}", name, e.toString());
             }
