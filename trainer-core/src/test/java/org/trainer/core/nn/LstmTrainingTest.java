@@ -72,7 +72,7 @@ class LstmTrainingTest {
         double before = accuracy(model, heldOut);
         MomentumSgd sgd = new MomentumSgd(model.parameters(), 0.1, 0.9);
         CrossEntropyLoss loss = new CrossEntropyLoss();
-        for (int step = 0; step < 300; step++) {
+        for (int step = 0; step < 400; step++) {
             Tensor[] b = batch(rng, 32);
             model.zeroGrad();
             loss.compute(model.forward(b[0], b[1]), b[2]).backward();
