@@ -86,7 +86,7 @@ final class KernelWarmUp {
     /** Rounds of {@link #warmFunctions} at the least before training uses {@link VectorFunctions}. */
     static final int FUNCTION_ROUNDS = 100;
     /** Rounds of {@link #warmFunctions} at the most: if they are not fast by then, the functions stay scalar. */
-    static final int FUNCTION_MAX_ROUNDS = 4000;
+    static final int FUNCTION_MAX_ROUNDS = 2000;
     /** Rounds in a row in which {@link #warmFunctions} asks the vector passes to beat the scalar loops. */
     static final int FAST_ROUNDS = 3;
     /** Calls of each function per round, and the elements each call covers. */
