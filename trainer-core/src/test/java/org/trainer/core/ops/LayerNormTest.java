@@ -5,31 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.trainer.core.DType;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.cpu.Parallel;
+import org.trainer.core.backend.cpu.RestoresThreadCount;
 
 /**
  * The layer-norm op in float32 on the CPU's fused kernel: against the same op in float64 (whose
  * formulas the gradient check and the PyTorch fixtures hold), the same bits for one and two
  * threads, and errors that name the argument. Shapes as in the Transformer: rows of 128, 2048 rows.
  */
+@ExtendWith(RestoresThreadCount.class)
 class LayerNormTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
-
     /** [y, gx, gWeight, gBias] of the op in this dtype, with the loss sum(y * r) for a fixed r. */
     private static double[][] run(DType dtype, int threads) {
         Parallel.setThreads(threads);

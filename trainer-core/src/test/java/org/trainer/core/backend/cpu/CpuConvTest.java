@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.trainer.core.DType;
@@ -20,17 +20,10 @@ import org.trainer.core.backend.ConvGeometry;
  * smaller and larger than the number of gradient groups. Also: with the portable kernel, bitwise
  * equal across thread counts, and the same as float64 through the im2col path of the Tensor API.
  */
+@ExtendWith(RestoresThreadCount.class)
 class CpuConvTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void saveSettings() {
-        savedThreads = Parallel.threads();
-    }
-
     @AfterEach
-    void restoreSettings() {
-        Parallel.setThreads(savedThreads);
+    void restoreKernel() {
         Sgemm.forcePortableKernel(false);
     }
 

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.trainer.core.Tensor;
 import org.trainer.core.backend.Backends;
 import org.trainer.core.backend.Fused;
@@ -19,19 +18,8 @@ import org.trainer.core.backend.Fused;
  * {@code rand(seed).ge(p).mul(1 / (1 - p))} bit for bit, for any thread count: the fusion changes no
  * random stream.
  */
+@ExtendWith(RestoresThreadCount.class)
 class DropoutMaskTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
-
     @Test
     void equalsTheComposedMaskBitForBit() {
         double[] ps = {0, 0.1, 0.5, 1.0 / 3, 0.9, 1e-9, 0.99999999, Math.nextDown(1.0)};

@@ -3,10 +3,9 @@ package org.trainer.core.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.trainer.core.backend.BackendConformance;
 import org.trainer.core.backend.ConvGeometry;
 
@@ -19,20 +18,9 @@ import org.trainer.core.backend.ConvGeometry;
  * 1 and 2 threads, for windows that tile, overlap and skip, square or not, with and without padding
  * and dilation.
  */
+@ExtendWith(RestoresThreadCount.class)
 class MaxPoolTest {
     private final CpuBackend be = new CpuBackend();
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
-
     @ParameterizedTest
     @CsvSource({
         // n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilH, dilW

@@ -16,9 +16,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Parallel#forRange} over its {@link WorkerPool}: every index exactly once, in the documented
@@ -26,19 +25,8 @@ import org.junit.jupiter.api.Test;
  * regions and from several callers at once, and workers that park when idle and wake for the next
  * region.
  */
+@ExtendWith(RestoresThreadCount.class)
 class ParallelTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void saveThreads() {
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(savedThreads);
-    }
-
     @Test
     void coversEveryIndexOnceInTheDocumentedChunks() {
         for (int threads : new int[] {1, 2, 3, 4}) {

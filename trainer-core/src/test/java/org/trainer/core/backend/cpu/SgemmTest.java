@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Checks {@link Sgemm#gemm} against a double-precision reference for every transposition, with both
  * micro-kernels and one and two threads.
  */
+@ExtendWith(RestoresThreadCount.class)
 class SgemmTest {
     /**
      * {m, n, k}: unit, odd edge tiles, one-column and one-row products, exact tiles, B read in place,
@@ -42,16 +43,8 @@ class SgemmTest {
         {144, 40, 128}, {150, 48, 256},
     };
 
-    private int savedThreads;
-
-    @BeforeEach
-    void saveSettings() {
-        savedThreads = Parallel.threads();
-    }
-
     @AfterEach
-    void restoreSettings() {
-        Parallel.setThreads(savedThreads);
+    void restoreKernel() {
         Sgemm.forcePortableKernel(false);
     }
 
