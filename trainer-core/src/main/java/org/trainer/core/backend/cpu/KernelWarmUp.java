@@ -217,19 +217,9 @@ final class KernelWarmUp {
         int fast = 0;
         for (int r = 0; r < maxRounds; r++) {
             long start = System.nanoTime();
-            for (int i = 0; i < FUNCTION_CALLS; i++) {
-                for (UnaryOp op : FloatKernels.FUNCTIONS) {
-                    VectorFunctions.apply(op, x, y, 0, FUNCTION_SIZE);
-                }
-                VectorFunctions.geluBackward(x, y, g, 0, FUNCTION_SIZE);
-            }
+            callFunctions(true, x, y, g);
             long vector = System.nanoTime() - start;
-            for (int i = 0; i < FUNCTION_CALLS; i++) {
-                for (UnaryOp op : FloatKernels.FUNCTIONS) {
-                    FloatKernels.functions(op, x, y, 0, FUNCTION_SIZE);
-                }
-                FloatKernels.geluBackward(x, y, g, 0, FUNCTION_SIZE);
-            }
+            callFunctions(false, x, y, g);
             long took = System.nanoTime() - start;
             fast = vector < took - vector ? fast + 1 : 0;
             if (r + 1 >= FUNCTION_ROUNDS && fast >= FAST_ROUNDS) {
@@ -242,6 +232,24 @@ final class KernelWarmUp {
             }
         }
         return false;
+    }
+
+    /** One round's calls of every function, on {@link VectorFunctions} or on the scalar {@link FloatFunctions}. */
+    private static void callFunctions(boolean vector, float[] x, float[] y, float[] g) {
+        for (int i = 0; i < FUNCTION_CALLS; i++) {
+            for (UnaryOp op : FloatKernels.FUNCTIONS) {
+                if (vector) {
+                    VectorFunctions.apply(op, x, y, 0, FUNCTION_SIZE);
+                } else {
+                    FloatKernels.functions(op, x, y, 0, FUNCTION_SIZE);
+                }
+            }
+            if (vector) {
+                VectorFunctions.geluBackward(x, y, g, 0, FUNCTION_SIZE);
+            } else {
+                FloatKernels.geluBackward(x, y, g, 0, FUNCTION_SIZE);
+            }
+        }
     }
 
     /** {@link #run(CpuBackend, int, boolean)} for the families training has used so far. */
